@@ -1,0 +1,44 @@
+//! A tenant: one brand, with its branding and defaults.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "tenants")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub is_root: bool,
+    pub display_name: String,
+    pub legal_name: Option<String>,
+    pub logo_url: Option<String>,
+    pub favicon_url: Option<String>,
+    pub primary_color: String,
+    pub accent_color: String,
+    pub support_email: Option<String>,
+    pub support_phone: Option<String>,
+    pub support_url: Option<String>,
+    pub email_sender_name: Option<String>,
+    pub email_sender_address: Option<String>,
+    pub default_language: String,
+    pub currency: String,
+    pub timezone: String,
+    pub verification_token: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::tenant_domain::Entity")]
+    Domains,
+}
+
+impl Related<super::tenant_domain::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Domains.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,27 @@
+//! A user account. Users belong to exactly one tenant.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "users")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub tenant_id: i64,
+    /// Lower-cased.
+    pub email: String,
+    /// E.164.
+    pub phone: Option<String>,
+    /// argon2id PHC string; `None` until the user sets a password.
+    pub password_hash: Option<String>,
+    pub display_name: String,
+    pub is_platform_admin: bool,
+    pub is_tenant_admin: bool,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,134 @@
+//! The API's errors. Every error that leaves a resolver carries `extensions.code`, and
+//! `extensions.field` where one input field is at fault. Internal errors are logged here,
+//! once, and reach the client only as "internal error".
+//!
+//! `ApiError` deliberately does not implement `Display`: async-graphql converts anything
+//! that does into an error *without* a code, so a stray `?` would silently lose it.
+
+use async_graphql::ErrorExtensions;
+use sea_orm::{DbErr, SqlErr};
+use tenants::Denied;
+
+/// Result of a business operation.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// An error as the client sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    Unauthenticated(String),
+    Forbidden,
+    NotFound { what: &'static str },
+    BadInput { field: String, message: String },
+    Conflict { field: String, message: String },
+    /// A domain rule, with its own code (e.g. `INVALID_TOKEN`).
+    Domain {
+        code: &'static str,
+        field: Option<String>,
+        message: String,
+    },
+    Internal,
+}
+
+impl ApiError {
+    pub fn bad_input(field: &str, message: impl Into<String>) -> Self {
+        Self::BadInput {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn conflict(field: &str, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        Self::Unauthenticated(message.into())
+    }
+
+    pub fn domain(code: &'static str, field: Option<&str>, message: impl Into<String>) -> Self {
+        Self::Domain {
+            code,
+            field: field.map(str::to_string),
+            message: message.into(),
+        }
+    }
+
+    /// Logs what went wrong and returns the masked error.
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %detail, "internal error");
+        Self::Internal
+    }
+
+    /// The `extensions.code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated(_) => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::NotFound { .. } => "NOT_FOUND",
+            Self::BadInput { .. } => "BAD_USER_INPUT",
+            Self::Conflict { .. } => "CONFLICT",
+            Self::Domain { code, .. } => code,
+            Self::Internal => "INTERNAL",
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Self::Unauthenticated(m) => m.clone(),
+            Self::Forbidden => "you are not allowed to do this".into(),
+            Self::NotFound { what } => format!("{what} not found"),
+            Self::BadInput { message, .. }
+            | Self::Conflict { message, .. }
+            | Self::Domain { message, .. } => message.clone(),
+            Self::Internal => "internal error".into(),
+        }
+    }
+
+    fn field(&self) -> Option<&str> {
+        match self {
+            Self::BadInput { field, .. } | Self::Conflict { field, .. } => Some(field),
+            Self::Domain { field, .. } => field.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// A unique-constraint violation becomes `CONFLICT` on `field`; anything else is
+    /// internal.
+    pub fn from_unique(err: DbErr, field: &str, message: &str) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => Self::conflict(field, message),
+            _ => Self::internal(err),
+        }
+    }
+}
+
+impl From<Denied> for ApiError {
+    fn from(d: Denied) -> Self {
+        match d {
+            Denied::Unauthenticated => Self::unauthenticated("sign in first"),
+            Denied::Forbidden => Self::Forbidden,
+        }
+    }
+}
+
+impl From<DbErr> for ApiError {
+    fn from(e: DbErr) -> Self {
+        Self::internal(e)
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(e: ApiError) -> Self {
+        let field = e.field().map(str::to_string);
+        let code = e.code();
+        async_graphql::Error::new(e.message()).extend_with(|_, ext| {
+            ext.set("code", code);
+            if let Some(field) = &field {
+                ext.set("field", field.as_str());
+            }
+        })
+    }
+}

@@ -1,0 +1,83 @@
+//! Identity: sign-up, log-in by email or phone, rotating refresh tokens, log-out, the
+//! viewer, and password reset.
+
+pub mod ops;
+pub mod types;
+
+use async_graphql::{Context, Object};
+
+use crate::{request, services};
+pub use types::*;
+
+/// Identity queries.
+#[derive(Default)]
+pub struct IdentityQuery;
+
+#[Object]
+impl IdentityQuery {
+    /// The signed-in user, or null for an anonymous request.
+    async fn viewer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        let (svc, req) = (services(ctx)?, request(ctx)?);
+        Ok(ops::viewer(svc, req).await?.map(User::from))
+    }
+}
+
+/// Identity mutations.
+#[derive(Default)]
+pub struct IdentityMutation;
+
+#[Object]
+impl IdentityMutation {
+    /// Creates an account on the current tenant and signs it in.
+    async fn sign_up(
+        &self,
+        ctx: &Context<'_>,
+        input: SignUpInput,
+    ) -> async_graphql::Result<AuthPayload> {
+        Ok(ops::sign_up(services(ctx)?, request(ctx)?, input).await?)
+    }
+
+    /// Signs in with an email or a phone number and a password.
+    async fn log_in(&self, ctx: &Context<'_>, input: LogInInput) -> async_graphql::Result<AuthPayload> {
+        Ok(ops::log_in(services(ctx)?, request(ctx)?, input).await?)
+    }
+
+    /// Exchanges a refresh token for a new access token and a new refresh token. Each
+    /// refresh token works once; presenting a used one ends the whole session.
+    async fn refresh_session(
+        &self,
+        ctx: &Context<'_>,
+        input: RefreshSessionInput,
+    ) -> async_graphql::Result<AuthPayload> {
+        Ok(ops::refresh_session(services(ctx)?, request(ctx)?, input).await?)
+    }
+
+    /// Ends the current session (or every session of the viewer).
+    async fn log_out(
+        &self,
+        ctx: &Context<'_>,
+        input: LogOutInput,
+    ) -> async_graphql::Result<LogOutPayload> {
+        Ok(ops::log_out(services(ctx)?, request(ctx)?, input).await?)
+    }
+
+    /// Emails a password-reset link if an account has this email. Always succeeds, so it
+    /// does not reveal which emails have accounts.
+    async fn request_password_reset(
+        &self,
+        ctx: &Context<'_>,
+        input: RequestPasswordResetInput,
+    ) -> async_graphql::Result<RequestPasswordResetPayload> {
+        Ok(ops::request_password_reset(services(ctx)?, request(ctx)?, input).await?)
+    }
+
+    /// Sets a new password with a reset (or set-password) link's token and ends every
+    /// session of the account.
+    async fn reset_password(
+        &self,
+        ctx: &Context<'_>,
+        input: ResetPasswordInput,
+    ) -> async_graphql::Result<ResetPasswordPayload> {
+        Ok(ops::reset_password(services(ctx)?, request(ctx)?, input).await?)
+    }
+}

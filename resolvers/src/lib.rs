@@ -1,0 +1,34 @@
+//! GraphQL objects, queries, mutations and the business operations behind them, one module
+//! per domain. Resolvers are thin: they read the request context, ask the policy, and call
+//! an operation that does the work in a transaction.
+
+pub mod emails;
+pub mod error;
+pub mod identity;
+pub mod ids;
+pub mod links;
+pub mod loaders;
+pub mod node;
+pub mod pagination;
+pub mod password;
+pub mod services;
+pub mod tenancy;
+pub mod validate;
+
+pub use error::{ApiError, ApiResult};
+pub use services::{Services, Settings};
+
+use async_graphql::Context;
+use tenants::RequestCtx;
+
+/// The shared services of the schema.
+pub fn services<'a>(ctx: &Context<'a>) -> ApiResult<&'a Services> {
+    ctx.data::<Services>()
+        .map_err(|_| ApiError::internal("services missing from schema data"))
+}
+
+/// The request's context.
+pub fn request<'a>(ctx: &Context<'a>) -> ApiResult<&'a RequestCtx> {
+    ctx.data::<RequestCtx>()
+        .map_err(|_| ApiError::internal("request context missing"))
+}

@@ -1,0 +1,101 @@
+//! Relay object identification: `node(id)` and `nodes(ids)`. A node the viewer may not see
+//! reads as null, exactly like one that does not exist.
+
+use async_graphql::{Context, ID, Interface, Object};
+use entities::{tenant, tenant_domain, user};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use tenants::scope::scoped;
+use tenants::{Action, RequestCtx, authorize};
+
+use crate::error::{ApiError, ApiResult};
+use crate::identity::User;
+use crate::ids::{self, Kind};
+use crate::services::Services;
+use crate::tenancy::{Tenant, TenantDomain};
+use crate::{request, services};
+
+/// An object with a global id.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "The global id."))]
+pub enum Node {
+    Tenant(Tenant),
+    TenantDomain(TenantDomain),
+    User(User),
+}
+
+/// The most ids `nodes` accepts at once.
+pub const MAX_NODES: usize = 100;
+
+async fn load(svc: &Services, req: &RequestCtx, id: &str) -> ApiResult<Option<Node>> {
+    let Some((kind, n)) = ids::parse(id) else {
+        return Ok(None);
+    };
+    let node = match kind {
+        Kind::Tenant => {
+            let visible = n == req.tenant_id() || authorize(req, Action::ListTenants).is_ok();
+            if !visible {
+                return Ok(None);
+            }
+            tenant::Entity::find_by_id(n)
+                .one(&svc.db)
+                .await?
+                .map(|t| Node::Tenant(Tenant(t)))
+        }
+        Kind::TenantDomain => tenant_domain::Entity::find_by_id(n)
+            .one(&svc.db)
+            .await?
+            .filter(|d| {
+                authorize(req, Action::ViewTenantDomains { tenant_id: d.tenant_id }).is_ok()
+            })
+            .map(|d| Node::TenantDomain(TenantDomain(d))),
+        Kind::User => {
+            // Staff may look across tenants; everyone else only within the current one.
+            let query = if authorize(req, Action::ListTenants).is_ok() {
+                user::Entity::find().filter(user::Column::Id.eq(n))
+            } else {
+                scoped::<user::Entity>(req.tenant_id()).filter(user::Column::Id.eq(n))
+            };
+            query
+                .one(&svc.db)
+                .await?
+                .filter(|u| {
+                    authorize(
+                        req,
+                        Action::ViewUser {
+                            tenant_id: u.tenant_id,
+                            user_id: u.id,
+                        },
+                    )
+                    .is_ok()
+                })
+                .map(|u| Node::User(User(u)))
+        }
+    };
+    Ok(node)
+}
+
+/// Relay node queries.
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// The object with this global id, or null if it does not exist or is not visible.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+        Ok(load(services(ctx)?, request(ctx)?, &id).await?)
+    }
+
+    /// The objects with these global ids, in order; null where one does not exist or is
+    /// not visible. At most 100 ids.
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> async_graphql::Result<Vec<Option<Node>>> {
+        if ids.len() > MAX_NODES {
+            return Err(ApiError::bad_input("ids", format!("at most {MAX_NODES} ids")).into());
+        }
+        let (svc, req) = (services(ctx)?, request(ctx)?);
+        let mut out = Vec::with_capacity(ids.len());
+        for id in &ids {
+            out.push(load(svc, req, id).await?);
+        }
+        Ok(out)
+    }
+}

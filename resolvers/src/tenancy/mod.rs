@@ -1,0 +1,101 @@
+//! Tenancy: the current brand (public), and tenants and domains for platform staff and
+//! tenant admins.
+
+pub mod ops;
+pub mod types;
+
+use async_graphql::{Context, Object};
+use entities::tenant;
+use sea_orm::EntityTrait;
+use tenants::{Action, authorize};
+
+use crate::error::ApiError;
+use crate::pagination::{Page, PageArgs, paginate};
+use crate::{request, services};
+pub use types::*;
+
+/// Tenancy queries.
+#[derive(Default)]
+pub struct TenancyQuery;
+
+#[Object]
+impl TenancyQuery {
+    /// The brand this request's host belongs to. Public, so a frontend can render its
+    /// login page before anyone signs in.
+    async fn tenant(&self, ctx: &Context<'_>) -> async_graphql::Result<Tenant> {
+        Ok(Tenant(request(ctx)?.tenant.model.clone()))
+    }
+
+    /// Every tenant, oldest first (platform staff only).
+    async fn tenants(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many from the start (default 50, at most 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "At most this many from the end (at most 100).")] last: Option<i32>,
+    ) -> async_graphql::Result<Page<Tenant>> {
+        let (svc, req) = (services(ctx)?, request(ctx)?);
+        authorize(req, Action::ListTenants).map_err(ApiError::from)?;
+        let args = PageArgs {
+            after,
+            before,
+            first,
+            last,
+        };
+        Ok(paginate(
+            &svc.db,
+            tenant::Entity::find(),
+            tenant::Column::Id,
+            args,
+            |m| (m.id, Tenant(m)),
+        )
+        .await?)
+    }
+}
+
+/// Tenancy mutations.
+#[derive(Default)]
+pub struct TenancyMutation;
+
+#[Object]
+impl TenancyMutation {
+    /// Creates a brand with its platform subdomain and, optionally, its first admin
+    /// (platform staff only).
+    async fn create_tenant(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateTenantInput,
+    ) -> async_graphql::Result<CreateTenantPayload> {
+        Ok(ops::create_tenant(services(ctx)?, request(ctx)?, input).await?)
+    }
+
+    /// Changes a brand's settings: staff change any tenant, a tenant's admins their own
+    /// tenant's branding and defaults. Takes effect on the next request.
+    async fn update_tenant(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateTenantInput,
+    ) -> async_graphql::Result<UpdateTenantPayload> {
+        Ok(ops::update_tenant(services(ctx)?, request(ctx)?, input).await?)
+    }
+
+    /// Binds a host name to a tenant (platform staff only).
+    async fn add_tenant_domain(
+        &self,
+        ctx: &Context<'_>,
+        input: AddTenantDomainInput,
+    ) -> async_graphql::Result<AddTenantDomainPayload> {
+        Ok(ops::add_domain(services(ctx)?, request(ctx)?, input).await?)
+    }
+
+    /// Unbinds a host name from its tenant (platform staff only).
+    async fn remove_tenant_domain(
+        &self,
+        ctx: &Context<'_>,
+        input: RemoveTenantDomainInput,
+    ) -> async_graphql::Result<RemoveTenantDomainPayload> {
+        Ok(ops::remove_domain(services(ctx)?, request(ctx)?, input).await?)
+    }
+}

@@ -1,0 +1,497 @@
+//! Tenancy operations: creating and editing tenants and their domains, and bootstrapping
+//! the root tenant and the first platform admin. After a change commits, the tenant
+//! registry is told, so the next request (on every instance) sees it.
+
+use async_graphql::MaybeUndefined;
+use entities::{one_time_token, tenant, tenant_domain, user};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, TransactionTrait,
+};
+use tenants::host::normalize_host;
+use tenants::scope::scoped;
+use tenants::{Action, RequestCtx, authorize};
+
+use super::types::*;
+use crate::emails;
+use crate::error::{ApiError, ApiResult};
+use crate::identity::User;
+use crate::identity::ops::{issue_one_time_token, unique_user_error};
+use crate::ids::{self, Kind};
+use crate::links;
+use crate::password;
+use crate::services::{Services, Settings};
+use crate::validate;
+
+/// Checks `action` on `tenant_id`; a refusal on another tenant reads as "not found" so
+/// the existence of other tenants' rows is not revealed.
+fn authorize_on(req: &RequestCtx, action: Action, tenant_id: i64) -> ApiResult<()> {
+    authorize(req, action).map_err(|d| match (d, tenant_id == req.tenant_id()) {
+        (tenants::Denied::Forbidden, false) => ApiError::NotFound { what: "tenant" },
+        (d, _) => ApiError::from(d),
+    })
+}
+
+/// What a new tenant is made of, validated.
+pub struct NewTenant {
+    pub slug: String,
+    pub display_name: String,
+    pub is_root: bool,
+    pub input: CreateTenantInput,
+}
+
+fn opt_url(field: &str, v: Option<&str>) -> ApiResult<Option<String>> {
+    v.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| validate::url(field, s))
+        .transpose()
+}
+
+fn opt_email(field: &str, v: Option<&str>) -> ApiResult<Option<String>> {
+    v.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| validate::email(field, s))
+        .transpose()
+}
+
+fn opt_phone(field: &str, v: Option<&str>) -> ApiResult<Option<String>> {
+    v.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| validate::phone(field, s))
+        .transpose()
+}
+
+/// The platform subdomain of a slug.
+pub fn platform_host(settings: &Settings, slug: &str) -> String {
+    format!("{slug}.{}", settings.platform_base_domain)
+}
+
+/// Inserts a tenant, its platform subdomain (or the given hosts) and optionally an admin,
+/// in the caller's transaction. Returns the tenant and the admin with a set-password token.
+pub async fn insert_tenant(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    new: NewTenant,
+    hosts: &[String],
+) -> ApiResult<(tenant::Model, Option<(user::Model, String)>)> {
+    let i = &new.input;
+    let now = entities::time::now();
+    let model = tenant::ActiveModel {
+        slug: Set(new.slug.clone()),
+        is_root: Set(new.is_root),
+        display_name: Set(new.display_name.clone()),
+        legal_name: Set(validate::opt_text("legalName", i.legal_name.as_deref(), 200)?),
+        logo_url: Set(opt_url("logoUrl", i.logo_url.as_deref())?),
+        favicon_url: Set(opt_url("faviconUrl", i.favicon_url.as_deref())?),
+        primary_color: Set(validate::color("primaryColor", i.primary_color.as_deref().unwrap_or("#2F6FED"))?),
+        accent_color: Set(validate::color("accentColor", i.accent_color.as_deref().unwrap_or("#FFB020"))?),
+        support_email: Set(opt_email("supportEmail", i.support_email.as_deref())?),
+        support_phone: Set(opt_phone("supportPhone", i.support_phone.as_deref())?),
+        support_url: Set(opt_url("supportUrl", i.support_url.as_deref())?),
+        email_sender_name: Set(validate::opt_text("emailSenderName", i.email_sender_name.as_deref(), 120)?),
+        email_sender_address: Set(opt_email("emailSenderAddress", i.email_sender_address.as_deref())?),
+        default_language: Set(i.default_language.unwrap_or(Language::Ru).code().into()),
+        currency: Set(validate::currency("currency", i.currency.as_deref().unwrap_or("RUB"))?),
+        timezone: Set(validate::timezone("timezone", i.timezone.as_deref().unwrap_or("Europe/Moscow"))?),
+        verification_token: Set(tenants::tokens::random_token()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let admin_email = opt_email("adminEmail", i.admin_email.as_deref())?;
+    let admin_name = validate::opt_text("adminDisplayName", i.admin_display_name.as_deref(), 120)?;
+    let tenant = model
+        .insert(db)
+        .await
+        .map_err(|e| ApiError::from_unique(e, "slug", "a tenant with this slug already exists"))?;
+
+    let default_hosts = [platform_host(settings, &tenant.slug)];
+    let hosts = if hosts.is_empty() { &default_hosts[..] } else { hosts };
+    for (n, host) in hosts.iter().enumerate() {
+        let kind = if host.ends_with(&format!(".{}", settings.platform_base_domain)) {
+            tenant_domain::KIND_PLATFORM_SUBDOMAIN
+        } else {
+            tenant_domain::KIND_CUSTOM
+        };
+        tenant_domain::ActiveModel {
+            tenant_id: Set(tenant.id),
+            host: Set(host.clone()),
+            kind: Set(kind.into()),
+            status: Set(tenant_domain::STATUS_VERIFIED.into()),
+            is_primary: Set(n == 0),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .map_err(|e| ApiError::from_unique(e, "slug", format!("the host {host} is taken").as_str()))?;
+    }
+
+    let admin = match admin_email {
+        None => None,
+        Some(email) => {
+            let admin = user::ActiveModel {
+                tenant_id: Set(tenant.id),
+                display_name: Set(admin_name.unwrap_or_else(|| email.clone())),
+                email: Set(email),
+                phone: Set(None),
+                password_hash: Set(None),
+                is_platform_admin: Set(false),
+                is_tenant_admin: Set(true),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(db)
+            .await
+            .map_err(|e| unique_user_error(e, false))?;
+            let token = issue_one_time_token(
+                db,
+                tenant.id,
+                admin.id,
+                one_time_token::PURPOSE_SET_PASSWORD,
+                settings.set_password_ttl,
+            )
+            .await?;
+            Some((admin, token))
+        }
+    };
+    Ok((tenant, admin))
+}
+
+/// `createTenant`: platform staff create a brand, its platform subdomain and optionally
+/// its first admin, who is emailed a set-password link.
+pub async fn create_tenant(
+    svc: &Services,
+    req: &RequestCtx,
+    input: CreateTenantInput,
+) -> ApiResult<CreateTenantPayload> {
+    authorize(req, Action::CreateTenant)?;
+    let slug = validate::slug("slug", &input.slug)?;
+    let display_name = validate::text("displayName", &input.display_name, 120)?;
+    let txn = svc.db.begin().await?;
+    let (tenant, admin) = insert_tenant(
+        &txn,
+        &svc.settings,
+        NewTenant {
+            slug,
+            display_name,
+            is_root: false,
+            input,
+        },
+        &[],
+    )
+    .await?;
+    if let Some((admin, token)) = &admin {
+        let info = tenants::TenantInfo {
+            model: tenant.clone(),
+            primary_host: Some(platform_host(&svc.settings, &tenant.slug)),
+        };
+        let link = links::tenant_url(&svc.settings, &info, &format!("/set-password?token={token}"));
+        let email = emails::branded(
+            &info,
+            "SET_PASSWORD",
+            &admin.email,
+            &format!("Your {} account is ready", tenant.display_name),
+            &[
+                &format!("Hello {},", admin.display_name),
+                &format!("An administrator account of {} was created for you. Choose a password to sign in.", tenant.display_name),
+            ],
+            ("Choose a password", &link),
+        );
+        emails::enqueue(&txn, &svc.settings, &info, email).await?;
+    }
+    txn.commit().await?;
+    svc.registry.changed(&svc.db).await?;
+    Ok(CreateTenantPayload {
+        tenant: Tenant(tenant),
+        admin: admin.map(|(u, _)| User(u)),
+    })
+}
+
+fn set_opt(
+    target: &mut sea_orm::ActiveValue<Option<String>>,
+    value: &MaybeUndefined<String>,
+    check: impl Fn(&str) -> ApiResult<Option<String>>,
+) -> ApiResult<()> {
+    match value {
+        MaybeUndefined::Undefined => {}
+        MaybeUndefined::Null => *target = Set(None),
+        MaybeUndefined::Value(v) => *target = Set(check(v)?),
+    }
+    Ok(())
+}
+
+/// `updateTenant`: staff change any tenant; a tenant's admins change their own tenant's
+/// branding and defaults but not its slug.
+pub async fn update_tenant(
+    svc: &Services,
+    req: &RequestCtx,
+    input: UpdateTenantInput,
+) -> ApiResult<UpdateTenantPayload> {
+    let tenant_id = match &input.id {
+        Some(id) => ids::decode(id, Kind::Tenant, "id")?,
+        None => req.tenant_id(),
+    };
+    authorize_on(req, Action::EditTenantBranding { tenant_id }, tenant_id)?;
+    if input.slug.is_some() {
+        authorize_on(req, Action::ManageTenant { tenant_id }, tenant_id)?;
+    }
+    let txn = svc.db.begin().await?;
+    let current = tenant::Entity::find_by_id(tenant_id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound { what: "tenant" })?;
+    let old_slug = current.slug.clone();
+    let mut m = current.into_active_model();
+    if let Some(s) = &input.slug {
+        m.slug = Set(validate::slug("slug", s)?);
+    }
+    if let Some(v) = &input.display_name {
+        m.display_name = Set(validate::text("displayName", v, 120)?);
+    }
+    set_opt(&mut m.legal_name, &input.legal_name, |v| validate::opt_text("legalName", Some(v), 200))?;
+    set_opt(&mut m.logo_url, &input.logo_url, |v| opt_url("logoUrl", Some(v)))?;
+    set_opt(&mut m.favicon_url, &input.favicon_url, |v| opt_url("faviconUrl", Some(v)))?;
+    set_opt(&mut m.support_email, &input.support_email, |v| opt_email("supportEmail", Some(v)))?;
+    set_opt(&mut m.support_phone, &input.support_phone, |v| opt_phone("supportPhone", Some(v)))?;
+    set_opt(&mut m.support_url, &input.support_url, |v| opt_url("supportUrl", Some(v)))?;
+    set_opt(&mut m.email_sender_name, &input.email_sender_name, |v| {
+        validate::opt_text("emailSenderName", Some(v), 120)
+    })?;
+    set_opt(&mut m.email_sender_address, &input.email_sender_address, |v| {
+        opt_email("emailSenderAddress", Some(v))
+    })?;
+    if let Some(v) = &input.primary_color {
+        m.primary_color = Set(validate::color("primaryColor", v)?);
+    }
+    if let Some(v) = &input.accent_color {
+        m.accent_color = Set(validate::color("accentColor", v)?);
+    }
+    if let Some(v) = input.default_language {
+        m.default_language = Set(v.code().into());
+    }
+    if let Some(v) = &input.currency {
+        m.currency = Set(validate::currency("currency", v)?);
+    }
+    if let Some(v) = &input.timezone {
+        m.timezone = Set(validate::timezone("timezone", v)?);
+    }
+    m.updated_at = Set(entities::time::now());
+    let updated = m
+        .update(&txn)
+        .await
+        .map_err(|e| ApiError::from_unique(e, "slug", "a tenant with this slug already exists"))?;
+    if updated.slug != old_slug {
+        // The platform subdomain follows the slug.
+        let old_host = platform_host(&svc.settings, &old_slug);
+        let new_host = platform_host(&svc.settings, &updated.slug);
+        tenant_domain::Entity::update_many()
+            .col_expr(tenant_domain::Column::Host, sea_orm::sea_query::Expr::value(new_host))
+            .filter(tenant_domain::Column::TenantId.eq(tenant_id))
+            .filter(tenant_domain::Column::Host.eq(old_host))
+            .exec(&txn)
+            .await
+            .map_err(|e| ApiError::from_unique(e, "slug", "the platform subdomain of this slug is taken"))?;
+    }
+    txn.commit().await?;
+    svc.registry.changed(&svc.db).await?;
+    Ok(UpdateTenantPayload {
+        tenant: Tenant(updated),
+    })
+}
+
+/// `addTenantDomain`: staff bind a host name to a tenant. Subdomains of the platform
+/// domain and plain host names added by staff are verified at once.
+pub async fn add_domain(
+    svc: &Services,
+    req: &RequestCtx,
+    input: AddTenantDomainInput,
+) -> ApiResult<AddTenantDomainPayload> {
+    let tenant_id = ids::decode(&input.tenant_id, Kind::Tenant, "tenantId")?;
+    authorize_on(req, Action::ManageTenantDomains { tenant_id }, tenant_id)?;
+    let host = normalize_host(&input.host)
+        .map_err(|_| ApiError::bad_input("host", "not a valid host name"))?;
+    if host.starts_with('[') || host.parse::<std::net::IpAddr>().is_ok() {
+        return Err(ApiError::bad_input("host", "use a host name, not an IP address"));
+    }
+    let kind = if host.ends_with(&format!(".{}", svc.settings.platform_base_domain)) {
+        tenant_domain::KIND_PLATFORM_SUBDOMAIN
+    } else {
+        tenant_domain::KIND_CUSTOM
+    };
+    let txn = svc.db.begin().await?;
+    let tenant = tenant::Entity::find_by_id(tenant_id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound { what: "tenant" })?;
+    let has_domains = scoped::<tenant_domain::Entity>(tenant_id).count(&txn).await? > 0;
+    let primary = input.make_primary || !has_domains;
+    if primary {
+        tenant_domain::Entity::update_many()
+            .col_expr(tenant_domain::Column::IsPrimary, sea_orm::sea_query::Expr::value(false))
+            .filter(tenant_domain::Column::TenantId.eq(tenant_id))
+            .exec(&txn)
+            .await?;
+    }
+    let domain = tenant_domain::ActiveModel {
+        tenant_id: Set(tenant_id),
+        host: Set(host),
+        kind: Set(kind.into()),
+        status: Set(tenant_domain::STATUS_VERIFIED.into()),
+        is_primary: Set(primary),
+        created_at: Set(entities::time::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| ApiError::from_unique(e, "host", "this host name already belongs to a tenant"))?;
+    txn.commit().await?;
+    svc.registry.changed(&svc.db).await?;
+    Ok(AddTenantDomainPayload {
+        domain: TenantDomain(domain),
+        tenant: Tenant(tenant),
+    })
+}
+
+/// `removeTenantDomain`: staff unbind a host name. The primary domain stays until another
+/// one is made primary.
+pub async fn remove_domain(
+    svc: &Services,
+    req: &RequestCtx,
+    input: RemoveTenantDomainInput,
+) -> ApiResult<RemoveTenantDomainPayload> {
+    let domain_id = ids::decode(&input.domain_id, Kind::TenantDomain, "domainId")?;
+    let domain = tenant_domain::Entity::find_by_id(domain_id)
+        .one(&svc.db)
+        .await?
+        .ok_or(ApiError::NotFound { what: "domain" })?;
+    authorize_on(
+        req,
+        Action::ManageTenantDomains {
+            tenant_id: domain.tenant_id,
+        },
+        domain.tenant_id,
+    )
+    .map_err(|e| match e {
+        ApiError::NotFound { .. } => ApiError::NotFound { what: "domain" },
+        e => e,
+    })?;
+    if domain.is_primary {
+        return Err(ApiError::conflict(
+            "domainId",
+            "the primary domain cannot be removed; make another domain primary first",
+        ));
+    }
+    let txn = svc.db.begin().await?;
+    tenant_domain::Entity::delete_by_id(domain.id).exec(&txn).await?;
+    let tenant = tenant::Entity::find_by_id(domain.tenant_id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound { what: "tenant" })?;
+    txn.commit().await?;
+    svc.registry.changed(&svc.db).await?;
+    Ok(RemoveTenantDomainPayload {
+        removed_domain_id: ids::encode(Kind::TenantDomain, domain.id),
+        tenant: Tenant(tenant),
+    })
+}
+
+/// The root tenant's slug.
+pub const ROOT_SLUG: &str = "platform";
+
+/// Creates the root tenant on `localhost` and `127.0.0.1` if there is none. Returns
+/// whether it was created.
+pub async fn ensure_root_tenant(db: &DatabaseConnection, settings: &Settings) -> ApiResult<bool> {
+    let exists = tenant::Entity::find()
+        .filter(tenant::Column::IsRoot.eq(true))
+        .count(db)
+        .await?
+        > 0;
+    if exists {
+        return Ok(false);
+    }
+    let txn = db.begin().await?;
+    insert_tenant(
+        &txn,
+        settings,
+        NewTenant {
+            slug: ROOT_SLUG.into(),
+            display_name: "Partner Gateway".into(),
+            is_root: true,
+            input: CreateTenantInput {
+                slug: ROOT_SLUG.into(),
+                display_name: "Partner Gateway".into(),
+                legal_name: None,
+                logo_url: None,
+                favicon_url: None,
+                primary_color: None,
+                accent_color: None,
+                support_email: None,
+                support_phone: None,
+                support_url: None,
+                email_sender_name: None,
+                email_sender_address: None,
+                default_language: Some(Language::En),
+                currency: None,
+                timezone: None,
+                admin_email: None,
+                admin_display_name: None,
+            },
+        },
+        &["localhost".to_string(), "127.0.0.1".to_string()],
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// Creates the first platform admin on the root tenant if there is none. Returns the
+/// credentials when an admin was created (the password is `None` if it was given).
+pub async fn ensure_platform_admin(
+    db: &DatabaseConnection,
+    email: Option<&str>,
+    password_in: Option<&str>,
+) -> ApiResult<Option<(String, Option<String>)>> {
+    let root = tenant::Entity::find()
+        .filter(tenant::Column::IsRoot.eq(true))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::internal("no root tenant"))?;
+    let exists = scoped::<user::Entity>(root.id)
+        .filter(user::Column::IsPlatformAdmin.eq(true))
+        .count(db)
+        .await?
+        > 0;
+    if exists {
+        return Ok(None);
+    }
+    let email = validate::email("BOOTSTRAP_ADMIN_EMAIL", email.unwrap_or("admin@localhost.localdomain"))?;
+    let (password, generated) = match password_in {
+        Some(p) => {
+            password::check_policy("BOOTSTRAP_ADMIN_PASSWORD", p)?;
+            (p.to_string(), None)
+        }
+        None => {
+            let p = tenants::tokens::random_token()[..20].to_string();
+            (p.clone(), Some(p))
+        }
+    };
+    let hash = password::hash(password).await?;
+    let now = entities::time::now();
+    user::ActiveModel {
+        tenant_id: Set(root.id),
+        email: Set(email.clone()),
+        phone: Set(None),
+        password_hash: Set(Some(hash)),
+        display_name: Set("Platform admin".into()),
+        is_platform_admin: Set(true),
+        is_tenant_admin: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(Some((email, generated)))
+}

@@ -1,0 +1,348 @@
+//! GraphQL types of the tenancy domain.
+
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entities::{tenant, tenant_domain};
+use tenants::{Action, authorize};
+
+use crate::error::ApiError;
+use crate::identity::User;
+use crate::ids::{self, Kind};
+use crate::loaders::Loaders;
+use crate::{request, services};
+
+/// Languages a tenant can default to.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Language {
+    /// Russian.
+    Ru,
+    /// English.
+    En,
+    /// Spanish.
+    Es,
+    /// Portuguese.
+    Pt,
+    /// Italian.
+    It,
+    /// German.
+    De,
+    /// French.
+    Fr,
+}
+
+impl Language {
+    /// The stored ISO 639-1 code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Ru => "ru",
+            Language::En => "en",
+            Language::Es => "es",
+            Language::Pt => "pt",
+            Language::It => "it",
+            Language::De => "de",
+            Language::Fr => "fr",
+        }
+    }
+
+    /// The language of a stored code (unknown codes read as English).
+    pub fn from_code(code: &str) -> Self {
+        [
+            Language::Ru,
+            Language::En,
+            Language::Es,
+            Language::Pt,
+            Language::It,
+            Language::De,
+            Language::Fr,
+        ]
+        .into_iter()
+        .find(|l| l.code() == code)
+        .unwrap_or(Language::En)
+    }
+}
+
+/// A brand's look and support contacts.
+#[derive(SimpleObject)]
+pub struct Branding {
+    /// Logo image URL.
+    pub logo_url: Option<String>,
+    /// Favicon URL.
+    pub favicon_url: Option<String>,
+    /// Primary colour, `#RRGGBB`.
+    pub primary_color: String,
+    /// Accent colour, `#RRGGBB`.
+    pub accent_color: String,
+    /// Support email address.
+    pub support_email: Option<String>,
+    /// Support phone number.
+    pub support_phone: Option<String>,
+    /// Support page URL.
+    pub support_url: Option<String>,
+}
+
+/// A brand (tenant): the platform's own, or a white-label reseller's.
+pub struct Tenant(pub tenant::Model);
+
+#[Object]
+impl Tenant {
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Tenant, self.0.id)
+    }
+    /// Short unique name; the platform subdomain is `<slug>.<platform domain>`.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    /// Whether this is the platform operator's own brand.
+    async fn is_root(&self) -> bool {
+        self.0.is_root
+    }
+    /// The brand's name as shown to users.
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+    /// The legal entity behind the brand.
+    async fn legal_name(&self) -> Option<&str> {
+        self.0.legal_name.as_deref()
+    }
+    /// Logo, colours and support contacts.
+    async fn branding(&self) -> Branding {
+        let t = &self.0;
+        Branding {
+            logo_url: t.logo_url.clone(),
+            favicon_url: t.favicon_url.clone(),
+            primary_color: t.primary_color.clone(),
+            accent_color: t.accent_color.clone(),
+            support_email: t.support_email.clone(),
+            support_phone: t.support_phone.clone(),
+            support_url: t.support_url.clone(),
+        }
+    }
+    /// The language new users and emails default to.
+    async fn default_language(&self) -> Language {
+        Language::from_code(&self.0.default_language)
+    }
+    /// ISO 4217 currency of prices.
+    async fn currency(&self) -> &str {
+        &self.0.currency
+    }
+    /// IANA time zone.
+    async fn timezone(&self) -> &str {
+        &self.0.timezone
+    }
+    /// The host name links point to.
+    async fn primary_domain(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        let svc = services(ctx)?;
+        Ok(svc.registry.by_id(self.0.id).and_then(|t| t.primary_host.clone()))
+    }
+    /// Every host name of the tenant. Visible to platform staff and the tenant's admins.
+    async fn domains(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TenantDomain>> {
+        let req = request(ctx)?;
+        authorize(req, Action::ViewTenantDomains { tenant_id: self.0.id }).map_err(ApiError::from)?;
+        let loaders = ctx
+            .data::<Loaders>()
+            .map_err(|_| ApiError::internal("loaders missing from request data"))?;
+        let rows = loaders
+            .tenant_domains
+            .load_one(self.0.id)
+            .await
+            .map_err(ApiError::internal)?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(TenantDomain).collect())
+    }
+    /// When the tenant was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When the tenant was last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// How a domain came to the tenant.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum DomainKind {
+    /// `<slug>.<platform domain>`, verified by construction.
+    PlatformSubdomain,
+    /// A host name of the tenant's own.
+    Custom,
+}
+
+/// Whether requests on a domain are served.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum DomainStatus {
+    /// Waiting for verification; requests on it are refused.
+    Pending,
+    /// Requests on it resolve to the tenant.
+    Verified,
+}
+
+/// A host name a tenant answers on.
+pub struct TenantDomain(pub tenant_domain::Model);
+
+#[Object]
+impl TenantDomain {
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::TenantDomain, self.0.id)
+    }
+    /// The normalised host name (punycode for internationalised names).
+    async fn host(&self) -> &str {
+        &self.0.host
+    }
+    /// Platform subdomain or custom domain.
+    async fn kind(&self) -> DomainKind {
+        if self.0.kind == tenant_domain::KIND_PLATFORM_SUBDOMAIN {
+            DomainKind::PlatformSubdomain
+        } else {
+            DomainKind::Custom
+        }
+    }
+    /// Verification state.
+    async fn status(&self) -> DomainStatus {
+        if self.0.status == tenant_domain::STATUS_VERIFIED {
+            DomainStatus::Verified
+        } else {
+            DomainStatus::Pending
+        }
+    }
+    /// Whether links point to this host.
+    async fn is_primary(&self) -> bool {
+        self.0.is_primary
+    }
+    /// When the domain was added.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// Input of `createTenant`.
+#[derive(InputObject)]
+pub struct CreateTenantInput {
+    /// 2 to 40 lower-case letters, digits or inner dashes; also names the platform subdomain.
+    pub slug: String,
+    /// The brand's name.
+    pub display_name: String,
+    /// The legal entity behind the brand.
+    pub legal_name: Option<String>,
+    /// Logo image URL.
+    pub logo_url: Option<String>,
+    /// Favicon URL.
+    pub favicon_url: Option<String>,
+    /// `#RRGGBB`; defaults to `#2F6FED`.
+    pub primary_color: Option<String>,
+    /// `#RRGGBB`; defaults to `#FFB020`.
+    pub accent_color: Option<String>,
+    /// Support email.
+    pub support_email: Option<String>,
+    /// Support phone.
+    pub support_phone: Option<String>,
+    /// Support page URL.
+    pub support_url: Option<String>,
+    /// Name emails are sent under.
+    pub email_sender_name: Option<String>,
+    /// Address emails are sent from.
+    pub email_sender_address: Option<String>,
+    /// Defaults to `RU`.
+    pub default_language: Option<Language>,
+    /// ISO 4217; defaults to `RUB`.
+    pub currency: Option<String>,
+    /// IANA time zone; defaults to `Europe/Moscow`.
+    pub timezone: Option<String>,
+    /// If given, an admin account with this email is created on the new tenant and gets a
+    /// set-password email.
+    pub admin_email: Option<String>,
+    /// The admin's name; defaults to the email.
+    pub admin_display_name: Option<String>,
+}
+
+/// Result of `createTenant`.
+#[derive(SimpleObject)]
+pub struct CreateTenantPayload {
+    /// The new tenant.
+    pub tenant: Tenant,
+    /// The admin account, if one was asked for.
+    pub admin: Option<User>,
+}
+
+/// Input of `updateTenant`. Omitted fields stay as they are; `null` clears an optional one.
+#[derive(InputObject)]
+pub struct UpdateTenantInput {
+    /// The tenant to change; defaults to the current tenant.
+    pub id: Option<ID>,
+    /// New slug (platform staff only); the platform subdomain follows.
+    pub slug: Option<String>,
+    /// The brand's name.
+    pub display_name: Option<String>,
+    /// The legal entity behind the brand.
+    pub legal_name: MaybeUndefined<String>,
+    /// Logo image URL.
+    pub logo_url: MaybeUndefined<String>,
+    /// Favicon URL.
+    pub favicon_url: MaybeUndefined<String>,
+    /// `#RRGGBB`.
+    pub primary_color: Option<String>,
+    /// `#RRGGBB`.
+    pub accent_color: Option<String>,
+    /// Support email.
+    pub support_email: MaybeUndefined<String>,
+    /// Support phone.
+    pub support_phone: MaybeUndefined<String>,
+    /// Support page URL.
+    pub support_url: MaybeUndefined<String>,
+    /// Name emails are sent under.
+    pub email_sender_name: MaybeUndefined<String>,
+    /// Address emails are sent from.
+    pub email_sender_address: MaybeUndefined<String>,
+    /// Default language.
+    pub default_language: Option<Language>,
+    /// ISO 4217 currency.
+    pub currency: Option<String>,
+    /// IANA time zone.
+    pub timezone: Option<String>,
+}
+
+/// Result of `updateTenant`.
+#[derive(SimpleObject)]
+pub struct UpdateTenantPayload {
+    /// The tenant as it now is.
+    pub tenant: Tenant,
+}
+
+/// Input of `addTenantDomain`.
+#[derive(InputObject)]
+pub struct AddTenantDomainInput {
+    /// The tenant.
+    pub tenant_id: ID,
+    /// A host name; normalised (lower case, punycode, no port or trailing dot).
+    pub host: String,
+    /// Make it the primary domain (the first domain always is).
+    #[graphql(default)]
+    pub make_primary: bool,
+}
+
+/// Result of `addTenantDomain`.
+#[derive(SimpleObject)]
+pub struct AddTenantDomainPayload {
+    /// The new domain.
+    pub domain: TenantDomain,
+    /// Its tenant.
+    pub tenant: Tenant,
+}
+
+/// Input of `removeTenantDomain`.
+#[derive(InputObject)]
+pub struct RemoveTenantDomainInput {
+    /// The domain to remove; the primary domain cannot be removed.
+    pub domain_id: ID,
+}
+
+/// Result of `removeTenantDomain`.
+#[derive(SimpleObject)]
+pub struct RemoveTenantDomainPayload {
+    /// The id of the removed domain.
+    pub removed_domain_id: ID,
+    /// Its tenant.
+    pub tenant: Tenant,
+}

@@ -1,0 +1,152 @@
+//! The GraphQL schema: merges the domain roots, applies the limits, exports the SDL, and
+//! gives every error that leaves it a code. Knows nothing about HTTP, so it can be tested
+//! and exported without a socket.
+
+use async_graphql::{
+    EmptySubscription, MergedObject, Response, Schema, SchemaBuilder, SDLExportOptions,
+    ServerError, Value,
+};
+use resolvers::Services;
+use resolvers::identity::{IdentityMutation, IdentityQuery};
+use resolvers::node::NodeQuery;
+use resolvers::tenancy::{TenancyMutation, TenancyQuery};
+
+/// Every query root.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(NodeQuery, IdentityQuery, TenancyQuery);
+
+/// Every mutation root.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(IdentityMutation, TenancyMutation);
+
+/// The application schema.
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Query limits.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub introspection: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_depth: 12,
+            max_complexity: 2000,
+            introspection: true,
+        }
+    }
+}
+
+fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+}
+
+/// Builds the schema with its services and limits.
+pub fn build(services: Services, limits: &Limits) -> AppSchema {
+    let mut b = builder()
+        .data(services)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_recursive_depth(32)
+        .limit_directives(10);
+    if !limits.introspection {
+        b = b.disable_introspection();
+    }
+    b.finish()
+}
+
+/// The SDL, with fields, arguments and enum items sorted so diffs stay readable.
+pub fn sdl() -> String {
+    builder().finish().sdl_with_options(
+        SDLExportOptions::new()
+            .sorted_fields()
+            .sorted_arguments()
+            .sorted_enum_items(),
+    )
+}
+
+/// Whether a response failed as a whole (a request error in GraphQL-over-HTTP terms:
+/// it could not be parsed or validated, so nothing was executed).
+pub fn is_request_error(resp: &Response) -> bool {
+    resp.data == Value::Null
+        && !resp.errors.is_empty()
+        && resp
+            .errors
+            .iter()
+            .all(|e| e.path.is_empty() && code_of(e) == Some(VALIDATION_FAILED))
+}
+
+const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+
+fn code_of(e: &ServerError) -> Option<&str> {
+    match e.extensions.as_ref()?.get("code")? {
+        Value::String(s) => Some(s.as_str()),
+        _ => None,
+    }
+}
+
+/// Gives every error a code and the request id. Errors without a code are either
+/// async-graphql's own parse and validation errors (no path: `GRAPHQL_VALIDATION_FAILED`,
+/// message kept), an argument that failed to parse (`BAD_USER_INPUT`), or an unexpected
+/// error from a resolver, which is logged and masked as `INTERNAL`.
+pub fn finalize(mut resp: Response, request_id: &str) -> Response {
+    for e in &mut resp.errors {
+        let code = match code_of(e) {
+            Some(c) => c.to_string(),
+            None if e.path.is_empty() => VALIDATION_FAILED.to_string(),
+            None if e.message.starts_with("Failed to parse") => "BAD_USER_INPUT".to_string(),
+            None => {
+                tracing::error!(error = %e.message, path = ?e.path, "error without a code masked");
+                e.message = "internal error".into();
+                "INTERNAL".to_string()
+            }
+        };
+        let ext = e.extensions.get_or_insert_with(Default::default);
+        ext.set("code", code);
+        ext.set("requestId", request_id);
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checked_in_sdl_matches_the_code() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql");
+        let current = sdl();
+        if std::env::var_os("UPDATE_SCHEMA").is_some() {
+            std::fs::write(path, &current).unwrap();
+        }
+        let checked_in = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            checked_in == current,
+            "schema/schema.graphql is out of date: run `UPDATE_SCHEMA=1 cargo test -p schema`"
+        );
+    }
+
+    #[test]
+    fn errors_without_codes_get_one_and_internal_ones_are_masked() {
+        let mut resp = Response::default();
+        resp.errors.push(ServerError::new("Unknown field \"x\"", None));
+        let mut internal = ServerError::new("relation \"users\" does not exist", None);
+        internal.path = vec![async_graphql::PathSegment::Field("viewer".into())];
+        resp.errors.push(internal);
+        let resp = finalize(resp, "req-1");
+        let codes: Vec<_> = resp.errors.iter().map(|e| code_of(e).unwrap().to_string()).collect();
+        assert_eq!(codes, ["GRAPHQL_VALIDATION_FAILED", "INTERNAL"]);
+        assert_eq!(resp.errors[1].message, "internal error");
+        assert!(is_request_error(&finalize(
+            {
+                let mut r = Response::default();
+                r.errors.push(ServerError::new("Syntax error", None));
+                r
+            },
+            "req-2"
+        )));
+    }
+}

@@ -1,0 +1,164 @@
+//! Commands: `serve` (the default), `migrate`, `export-schema`, `seed-demo`.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+
+use crate::{Config, demo, prepare};
+
+/// Partner Gateway: the GraphQL API of a white-label partner platform.
+#[derive(Debug, Parser)]
+#[command(version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub config: Config,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply migrations and serve (the default).
+    Serve {
+        /// Also create the demo tenants and accounts (idempotent) and print how to sign in.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply migrations and exit.
+    Migrate,
+    /// Print the GraphQL SDL (or write it to a file).
+    ExportSchema {
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Create the demo tenants and accounts and exit.
+    SeedDemo,
+}
+
+/// Parses the command line and runs the command.
+pub async fn run() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(&cli.config.log_format);
+    match dispatch(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "failed");
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(format: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    let cfg = cli.config;
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::ExportSchema { out } => {
+            let sdl = schema::sdl();
+            match out {
+                Some(path) => std::fs::write(&path, sdl)
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => print!("{sdl}"),
+            }
+            Ok(())
+        }
+        Command::Migrate => {
+            let db = crate::db::connect(&cfg.database_url).await?;
+            crate::db::migrate(&db).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::SeedDemo => {
+            let state = prepare(&cfg).await?;
+            bootstrap_admin(&state, &cfg).await?;
+            let info = demo::seed(&state).await?;
+            demo::print(&info, &cfg);
+            Ok(())
+        }
+        Command::Serve { demo: with_demo } => serve(cfg, with_demo).await,
+    }
+}
+
+async fn bootstrap_admin(state: &crate::AppState, cfg: &Config) -> anyhow::Result<()> {
+    let created = resolvers::tenancy::ops::ensure_platform_admin(
+        &state.services.db,
+        cfg.bootstrap_admin_email.as_deref(),
+        cfg.bootstrap_admin_password.as_ref().map(|s| s.0.as_str()),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("could not create the platform admin: {e:?}"))?;
+    if let Some((email, generated)) = created {
+        match generated {
+            Some(password) => println!(
+                "\nPlatform admin created on the root tenant (shown once, keep it):\n  email:    {email}\n  password: {password}\n"
+            ),
+            None => println!("\nPlatform admin created on the root tenant: {email}\n"),
+        }
+    }
+    Ok(())
+}
+
+async fn serve(cfg: Config, with_demo: bool) -> anyhow::Result<()> {
+    let state = prepare(&cfg).await?;
+    bootstrap_admin(&state, &cfg).await?;
+    if with_demo {
+        let info = demo::seed(&state).await?;
+        demo::print(&info, &cfg);
+    }
+    state
+        .services
+        .registry
+        .spawn_refresher(state.services.db.clone(), Duration::from_secs(60));
+    let listener = tokio::net::TcpListener::bind(cfg.bind_addr)
+        .await
+        .with_context(|| format!("binding {}", cfg.bind_addr))?;
+    tracing::info!(addr = %cfg.bind_addr, "listening");
+    let app = crate::app(state.clone());
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("serving")?;
+    state.services.db.clone().close().await.ok();
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,154 @@
+//! Configuration, read once at start from environment variables (or the same names as
+//! command-line flags). Every default runs locally with no setup.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use resolvers::Settings;
+
+/// A secret value: never printed.
+#[derive(Clone, Default)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_string()))
+    }
+}
+
+/// Everything the server reads from its environment.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// `sqlite://path?mode=rwc` (default) or `postgres://user@host/db`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/gateway.db?mode=rwc")]
+    pub database_url: String,
+    /// Address to listen on.
+    #[arg(long, env = "BIND_ADDR", default_value = "127.0.0.1:8080")]
+    pub bind_addr: SocketAddr,
+    /// Directory for local state (the SQLite file, the development signing key).
+    #[arg(long, env = "DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// Ed25519 private key, PKCS#8 PEM, that signs access tokens.
+    #[arg(long, env = "JWT_PRIVATE_KEY", hide_env_values = true)]
+    pub jwt_private_key: Option<Secret>,
+    /// File holding the PEM key instead.
+    #[arg(long, env = "JWT_PRIVATE_KEY_FILE")]
+    pub jwt_private_key_file: Option<PathBuf>,
+    /// Access-token lifetime in seconds.
+    #[arg(long, env = "ACCESS_TOKEN_TTL_SECS", default_value_t = 900)]
+    pub access_token_ttl_secs: u64,
+    /// Refresh-token lifetime in seconds.
+    #[arg(long, env = "REFRESH_TOKEN_TTL_SECS", default_value_t = 30 * 24 * 3600)]
+    pub refresh_token_ttl_secs: u64,
+    /// Comma-separated addresses or networks whose `X-Forwarded-Host` is believed.
+    #[arg(long, env = "TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+    /// Tenants get `<slug>.<this>` as their platform subdomain.
+    #[arg(long, env = "PLATFORM_BASE_DOMAIN", default_value = "localhost")]
+    pub platform_base_domain: String,
+    /// Scheme of links in emails.
+    #[arg(long, env = "PUBLIC_SCHEME", default_value = "https")]
+    pub public_scheme: String,
+    /// Port of links in emails; defaults to the bind port for local hosts.
+    #[arg(long, env = "PUBLIC_PORT")]
+    pub public_port: Option<u16>,
+    /// Sender of emails for tenants without their own.
+    #[arg(long, env = "EMAIL_FROM", default_value = "no-reply@localhost.localdomain")]
+    pub email_from: String,
+    /// Serve GraphiQL on `GET /graphql`.
+    #[arg(long, env = "GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub graphiql: bool,
+    /// Answer introspection queries.
+    #[arg(long, env = "GRAPHQL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub introspection: bool,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 256 * 1024)]
+    pub max_body_bytes: usize,
+    /// A request taking longer is cut off, in seconds.
+    #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+    /// Email of the platform admin created on first start.
+    #[arg(long, env = "BOOTSTRAP_ADMIN_EMAIL")]
+    pub bootstrap_admin_email: Option<String>,
+    /// Password of that admin; generated and printed once if not set.
+    #[arg(long, env = "BOOTSTRAP_ADMIN_PASSWORD", hide_env_values = true)]
+    pub bootstrap_admin_password: Option<Secret>,
+    /// `pretty` or `json` logs.
+    #[arg(long, env = "LOG_FORMAT", default_value = "pretty")]
+    pub log_format: String,
+}
+
+impl Config {
+    /// The defaults, as if no variable were set (tests start from this).
+    pub fn defaults() -> Self {
+        #[derive(clap::Parser)]
+        struct Only {
+            #[command(flatten)]
+            cfg: Config,
+        }
+        use clap::Parser;
+        // Parsing an empty command line cannot fail: every field has a default.
+        match Only::try_parse_from(["partner-gateway"]) {
+            Ok(o) => o.cfg,
+            Err(e) => unreachable!("defaults parse: {e}"),
+        }
+    }
+
+    /// The signing key's PEM, from the variable or the file.
+    pub fn jwt_private_key_pem(&self) -> anyhow::Result<Option<String>> {
+        if let Some(k) = &self.jwt_private_key {
+            return Ok(Some(k.0.clone()));
+        }
+        match &self.jwt_private_key_file {
+            Some(p) => std::fs::read_to_string(p)
+                .map(Some)
+                .with_context(|| format!("reading JWT_PRIVATE_KEY_FILE {}", p.display())),
+            None => Ok(None),
+        }
+    }
+
+    /// Settings of the business operations.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            access_token_ttl: Duration::from_secs(self.access_token_ttl_secs),
+            refresh_token_ttl: Duration::from_secs(self.refresh_token_ttl_secs),
+            platform_base_domain: self.platform_base_domain.trim_matches('.').to_lowercase(),
+            link_scheme: self.public_scheme.clone(),
+            link_port: self.public_port.or(Some(self.bind_addr.port())),
+            default_email_sender: self.email_from.clone(),
+            ..Settings::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let mut cfg = Config::defaults();
+        cfg.jwt_private_key = Some(Secret("-----BEGIN PRIVATE KEY-----abc".into()));
+        cfg.bootstrap_admin_password = Some(Secret("hunter2hunter2".into()));
+        let shown = format!("{cfg:?}");
+        assert!(!shown.contains("BEGIN PRIVATE KEY"));
+        assert!(!shown.contains("hunter2"));
+        assert!(shown.contains("[redacted]"));
+    }
+
+    #[test]
+    fn defaults_run_locally() {
+        let cfg = Config::defaults();
+        assert!(cfg.database_url.starts_with("sqlite:"));
+        assert_eq!(cfg.bind_addr.to_string(), "127.0.0.1:8080");
+    }
+}

@@ -1,0 +1,139 @@
+//! The demo data of `seed-demo` and `serve --demo`: the root tenant on `localhost` and a
+//! white-label tenant, Acme, on `acme.<platform domain>` with its own branding, each with
+//! an account to sign in with. Idempotent.
+
+use entities::{tenant, user};
+use resolvers::tenancy::ops::{NewTenant, insert_tenant};
+use resolvers::tenancy::{CreateTenantInput, Language};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait,
+};
+
+use crate::{AppState, Config};
+
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "demo-password-1";
+/// The demo account on the root tenant.
+pub const ROOT_DEMO_EMAIL: &str = "partner@demo.example";
+/// The white-label tenant's admin.
+pub const ACME_ADMIN_EMAIL: &str = "owner@acme.example";
+
+/// What was seeded.
+pub struct DemoInfo {
+    pub acme_host: String,
+}
+
+async fn ensure_user(
+    db: &impl sea_orm::ConnectionTrait,
+    tenant_id: i64,
+    email: &str,
+    name: &str,
+    tenant_admin: bool,
+) -> anyhow::Result<()> {
+    let exists = user::Entity::find()
+        .filter(user::Column::TenantId.eq(tenant_id))
+        .filter(user::Column::Email.eq(email))
+        .one(db)
+        .await?
+        .is_some();
+    if exists {
+        return Ok(());
+    }
+    let hash = resolvers::password::hash(DEMO_PASSWORD.into())
+        .await
+        .map_err(|e| anyhow::anyhow!("hashing: {e:?}"))?;
+    let now = entities::time::now();
+    user::ActiveModel {
+        tenant_id: Set(tenant_id),
+        email: Set(email.into()),
+        phone: Set(None),
+        password_hash: Set(Some(hash)),
+        display_name: Set(name.into()),
+        is_platform_admin: Set(false),
+        is_tenant_admin: Set(tenant_admin),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Seeds the demo (safe to run again).
+pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
+    let svc = &state.services;
+    let db = &svc.db;
+    let root = tenant::Entity::find()
+        .filter(tenant::Column::IsRoot.eq(true))
+        .one(db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no root tenant"))?;
+    ensure_user(db, root.id, ROOT_DEMO_EMAIL, "Demo Partner", false).await?;
+
+    let acme = match tenant::Entity::find()
+        .filter(tenant::Column::Slug.eq("acme"))
+        .one(db)
+        .await?
+    {
+        Some(t) => t,
+        None => {
+            let txn = db.begin().await?;
+            let (t, _) = insert_tenant(
+                &txn,
+                &svc.settings,
+                NewTenant {
+                    slug: "acme".into(),
+                    display_name: "Acme Messaging".into(),
+                    is_root: false,
+                    input: CreateTenantInput {
+                        slug: "acme".into(),
+                        display_name: "Acme Messaging".into(),
+                        legal_name: Some("Acme Messaging LLC".into()),
+                        logo_url: Some("https://acme.example/logo.svg".into()),
+                        favicon_url: Some("https://acme.example/favicon.ico".into()),
+                        primary_color: Some("#E4572E".into()),
+                        accent_color: Some("#17BEBB".into()),
+                        support_email: Some("support@acme.example".into()),
+                        support_phone: Some("+74951234567".into()),
+                        support_url: Some("https://acme.example/help".into()),
+                        email_sender_name: Some("Acme Messaging".into()),
+                        email_sender_address: Some("hello@acme.example".into()),
+                        default_language: Some(Language::En),
+                        currency: Some("RUB".into()),
+                        timezone: Some("Europe/Moscow".into()),
+                        admin_email: None,
+                        admin_display_name: None,
+                    },
+                },
+                &[],
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("creating the demo tenant: {e:?}"))?;
+            txn.commit().await?;
+            t
+        }
+    };
+    ensure_user(db, acme.id, ACME_ADMIN_EMAIL, "Acme Owner", true).await?;
+    svc.registry.changed(db).await?;
+    let acme_host = svc
+        .registry
+        .by_id(acme.id)
+        .and_then(|t| t.primary_host.clone())
+        .unwrap_or_else(|| format!("acme.{}", svc.settings.platform_base_domain));
+    Ok(DemoInfo { acme_host })
+}
+
+/// Prints how to reach and sign in to each demo tenant.
+pub fn print(info: &DemoInfo, cfg: &Config) {
+    let port = cfg.bind_addr.port();
+    println!(
+        "\nDemo tenants (password of every demo account: {DEMO_PASSWORD})\n\
+         \x20 root tenant \"Partner Gateway\": http://localhost:{port}/graphql\n\
+         \x20     sign in as {ROOT_DEMO_EMAIL}\n\
+         \x20 white-label \"Acme Messaging\":  http://{host}:{port}/graphql\n\
+         \x20     sign in as {ACME_ADMIN_EMAIL} (tenant admin)\n\
+         \x20     if {host} does not resolve: curl -H 'Host: {host}' http://127.0.0.1:{port}/graphql\n",
+        host = info.acme_host,
+    );
+}

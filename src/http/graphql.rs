@@ -1,0 +1,337 @@
+//! `/graphql` per the GraphQL-over-HTTP specification:
+//! - POST with `Content-Type: application/json`; anything else is 415. With JSON the
+//!   browser must preflight, so a cross-site form or `text/plain` post cannot reach us.
+//! - GET runs queries only (a mutation is 405) and, like Apollo's CSRF prevention, needs a
+//!   header a browser will not send cross-site without a preflight: a JSON `Content-Type`
+//!   or `GraphQL-Require-Preflight` (also `Apollo-Require-Preflight`, `X-Requested-With`).
+//!   A browser navigating to `GET /graphql` without a query gets GraphiQL when enabled.
+//! - `Accept: application/graphql-response+json` gets that media type, with 400 for a
+//!   request that could not be parsed or validated; `application/json` (or no `Accept`)
+//!   gets 200 for every well-formed request; any other `Accept` is 406.
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use axum::body::Body;
+use axum::extract::{Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
+use axum::response::{Html, IntoResponse, Response};
+use resolvers::loaders::Loaders;
+use serde::Deserialize;
+
+use super::context::{self, request_id};
+use super::error::HttpError;
+use crate::AppState;
+
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+const JSON: &str = "application/json";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MediaType {
+    GraphqlResponseJson,
+    Json,
+}
+
+impl MediaType {
+    fn as_str(self) -> &'static str {
+        match self {
+            MediaType::GraphqlResponseJson => "application/graphql-response+json; charset=utf-8",
+            MediaType::Json => "application/json; charset=utf-8",
+        }
+    }
+}
+
+/// Picks the response media type from `Accept`.
+fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
+    let accept: Vec<String> = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|range| {
+            let mut parts = range.split(';');
+            let media = parts.next()?.trim().to_ascii_lowercase();
+            let refused = parts.any(|p| {
+                let p = p.trim().replace(' ', "");
+                p == "q=0" || p == "q=0.0" || p == "q=0.00" || p == "q=0.000"
+            });
+            (!refused && !media.is_empty()).then_some(media)
+        })
+        .collect();
+    if headers.get(header::ACCEPT).is_none() {
+        return Some(MediaType::Json);
+    }
+    if accept.iter().any(|m| m == GRAPHQL_RESPONSE_JSON) {
+        Some(MediaType::GraphqlResponseJson)
+    } else if accept
+        .iter()
+        .any(|m| m == JSON || m == "application/*" || m == "*/*")
+    {
+        Some(MediaType::Json)
+    } else {
+        None
+    }
+}
+
+fn is_json_content_type(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case(JSON))
+}
+
+/// Whether a browser would have had to preflight this GET.
+fn preflighted(headers: &HeaderMap) -> bool {
+    is_json_content_type(headers)
+        || [
+            "graphql-require-preflight",
+            "apollo-require-preflight",
+            "x-apollo-operation-name",
+            "x-requested-with",
+        ]
+        .iter()
+        .any(|h| headers.contains_key(*h))
+}
+
+fn not_acceptable(rid: &str) -> Response {
+    HttpError::new(
+        StatusCode::NOT_ACCEPTABLE,
+        "NOT_ACCEPTABLE",
+        "accept application/graphql-response+json or application/json",
+        rid,
+    )
+    .into_response()
+}
+
+/// `POST /graphql`.
+pub async fn post(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let rid = request_id(&parts);
+    let Some(media) = negotiate(&parts.headers) else {
+        return not_acceptable(&rid);
+    };
+    if !is_json_content_type(&parts.headers) {
+        return HttpError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "send the request as Content-Type: application/json",
+            &rid,
+        )
+        .into_response();
+    }
+    let max = state.http.max_body_bytes;
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let too_large = || {
+        HttpError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            format!("the request body is larger than {max} bytes"),
+            &rid,
+        )
+        .into_response()
+    };
+    if declared.is_some_and(|n| n > max) {
+        return too_large();
+    }
+    let Ok(bytes) = axum::body::to_bytes(body, max).await else {
+        return too_large();
+    };
+    let request: async_graphql::Request = match serde_json::from_slice(&bytes) {
+        Ok(r) => r,
+        Err(_) => {
+            return HttpError::new(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "the body is not a GraphQL request: send {\"query\": ..., \"variables\": {...}}",
+                &rid,
+            )
+            .into_response();
+        }
+    };
+    execute(&state, &parts, request, media).await
+}
+
+/// Query-string parameters of `GET /graphql`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GetParams {
+    query: Option<String>,
+    operation_name: Option<String>,
+    variables: Option<String>,
+}
+
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+/// `GET /graphql`: queries only, or GraphiQL for a browser.
+pub async fn get(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, _) = req.into_parts();
+    let rid = request_id(&parts);
+    let params = Query::<GetParams>::try_from_uri(&parts.uri).ok().map(|q| q.0);
+    let query = params.as_ref().and_then(|p| p.query.clone());
+    let Some(query) = query else {
+        if state.http.graphiql && wants_html(&parts.headers) {
+            return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
+        }
+        return HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "give the query in the `query` parameter",
+            &rid,
+        )
+        .into_response();
+    };
+    let Some(media) = negotiate(&parts.headers) else {
+        return not_acceptable(&rid);
+    };
+    if !preflighted(&parts.headers) {
+        return HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "CSRF_PREVENTED",
+            "a GET request needs a GraphQL-Require-Preflight header (or Content-Type: application/json)",
+            &rid,
+        )
+        .into_response();
+    }
+    let params = params.unwrap_or(GetParams {
+        query: None,
+        operation_name: None,
+        variables: None,
+    });
+    if !is_query(&query, params.operation_name.as_deref()) {
+        return HttpError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "only queries may be sent with GET; send mutations with POST",
+            &rid,
+        )
+        .into_response();
+    }
+    let mut request = async_graphql::Request::new(query);
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(vars) = params.variables.filter(|v| !v.is_empty()) {
+        match serde_json::from_str::<async_graphql::Variables>(&vars) {
+            Ok(v) => request = request.variables(v),
+            Err(_) => {
+                return HttpError::new(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_REQUEST",
+                    "`variables` is not a JSON object",
+                    &rid,
+                )
+                .into_response();
+            }
+        }
+    }
+    execute(&state, &parts, request, media).await
+}
+
+/// Whether the operation a GET would run is a query. A document that does not parse is
+/// let through, so the client gets the syntax error from the schema.
+fn is_query(query: &str, operation_name: Option<&str>) -> bool {
+    let Ok(doc) = async_graphql::parser::parse_query(query) else {
+        return true;
+    };
+    let ty = match (&doc.operations, operation_name) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => {
+            ops.get(name).map(|op| op.node.ty)
+        }
+        (DocumentOperations::Multiple(ops), None) => {
+            // Without a name the schema refuses a multi-operation document anyway.
+            ops.values().next().map(|op| op.node.ty)
+        }
+    };
+    ty.is_none_or(|t| t == OperationType::Query)
+}
+
+async fn execute(
+    state: &AppState,
+    parts: &Parts,
+    request: async_graphql::Request,
+    media: MediaType,
+) -> Response {
+    let ctx = match context::build(state, parts).await {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    let rid = ctx.request_id.clone();
+    let request = request
+        .data(ctx)
+        .data(Loaders::new(&state.services.db));
+    let run = state.schema.execute(request);
+    let resp = match tokio::time::timeout(state.http.request_timeout, run).await {
+        Ok(r) => schema::finalize(r, &rid),
+        Err(_) => {
+            tracing::warn!("request timed out");
+            return HttpError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "TIMEOUT",
+                "the request took too long",
+                &rid,
+            )
+            .into_response();
+        }
+    };
+    let status = if media == MediaType::GraphqlResponseJson && schema::is_request_error(&resp) {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let body = match serde_json::to_vec(&resp) {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, "could not serialise a response");
+            return HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error", &rid)
+                .into_response();
+        }
+    };
+    let mut out = Response::new(Body::from(body));
+    *out.status_mut() = status;
+    out.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(media.as_str()));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(v: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT, v.parse().unwrap());
+        h
+    }
+
+    #[test]
+    fn accept_negotiation() {
+        assert_eq!(negotiate(&HeaderMap::new()), Some(MediaType::Json));
+        assert_eq!(
+            negotiate(&accept("application/graphql-response+json, application/json;q=0.9")),
+            Some(MediaType::GraphqlResponseJson)
+        );
+        assert_eq!(negotiate(&accept("application/json")), Some(MediaType::Json));
+        assert_eq!(negotiate(&accept("*/*")), Some(MediaType::Json));
+        assert_eq!(negotiate(&accept("text/html")), None);
+        assert_eq!(negotiate(&accept("application/json;q=0")), None);
+    }
+
+    #[test]
+    fn only_queries_pass_as_get() {
+        assert!(is_query("{ tenant { slug } }", None));
+        assert!(is_query("query A { a } mutation B { b }", Some("A")));
+        assert!(!is_query("query A { a } mutation B { b }", Some("B")));
+        assert!(!is_query("mutation { logOut(input: {}) { endedSessions } }", None));
+        assert!(is_query("not graphql {", None));
+    }
+}

@@ -1,0 +1,94 @@
+//! The Partner Gateway server: configuration, the HTTP layer around the GraphQL schema, and
+//! the command-line commands. [`app`] builds the router; [`prepare`] builds its state.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod http;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use axum::Router;
+use resolvers::{Services, Settings};
+use schema::{AppSchema, Limits};
+use tenants::TenantRegistry;
+use tenants::host::TrustedProxies;
+use tenants::tokens::JwtKeys;
+
+pub use config::Config;
+
+/// What the HTTP layer needs besides the schema.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    pub trusted_proxies: TrustedProxies,
+    pub graphiql: bool,
+    pub max_body_bytes: usize,
+    pub request_timeout: Duration,
+}
+
+/// Shared by every request.
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Services,
+    pub schema: AppSchema,
+    pub http: Arc<HttpSettings>,
+}
+
+/// Connects, migrates, makes sure the root tenant exists, loads keys and the tenant
+/// registry, and builds the schema.
+pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
+    let db = db::connect(&cfg.database_url).await?;
+    db::migrate(&db).await?;
+    let settings = cfg.settings();
+    resolvers::tenancy::ops::ensure_root_tenant(&db, &settings)
+        .await
+        .map_err(|e| anyhow::anyhow!("could not create the root tenant: {e:?}"))?;
+    let pem = cfg.jwt_private_key_pem()?;
+    let (keys, dev_key) = JwtKeys::load_or_generate(pem.as_deref(), &cfg.data_dir)
+        .context("loading the token signing key")?;
+    if dev_key {
+        tracing::warn!(
+            dir = %cfg.data_dir.display(),
+            "no JWT_PRIVATE_KEY configured: using a development signing key kept in the data directory"
+        );
+    }
+    let registry = TenantRegistry::load(&db).await?;
+    let services = Services {
+        db,
+        registry,
+        keys: Arc::new(keys),
+        settings: Arc::new(settings),
+    };
+    let schema = schema::build(
+        services.clone(),
+        &Limits {
+            introspection: cfg.introspection,
+            ..Limits::default()
+        },
+    );
+    let trusted_proxies = TrustedProxies::parse(&cfg.trusted_proxies)
+        .map_err(|e| anyhow::anyhow!("TRUSTED_PROXIES: {e}"))?;
+    Ok(AppState {
+        services,
+        schema,
+        http: Arc::new(HttpSettings {
+            trusted_proxies,
+            graphiql: cfg.graphiql,
+            max_body_bytes: cfg.max_body_bytes,
+            request_timeout: Duration::from_secs(cfg.request_timeout_secs),
+        }),
+    })
+}
+
+/// The router: `/graphql`, `/.well-known/jwks.json`, `/healthz`, `/readyz`.
+pub fn app(state: AppState) -> Router {
+    http::router(state)
+}
+
+/// Settings of the business operations, exposed for tests that build state by hand.
+pub fn default_settings() -> Settings {
+    Settings::default()
+}

@@ -1,0 +1,162 @@
+//! The in-memory map from host to tenant. Requests resolve their tenant here without a
+//! database query; the map is rebuilt from the database at start and after every change,
+//! and on PostgreSQL a `NOTIFY` tells the other instances to rebuild theirs.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+use entities::{tenant, tenant_domain};
+use sea_orm::{
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait, Statement,
+};
+
+/// The channel on which instances announce tenant and domain changes.
+pub const CHANGE_CHANNEL: &str = "pgw_tenants_changed";
+
+/// A tenant as resolved for a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantInfo {
+    pub model: tenant::Model,
+    /// The host that links in emails and referral URLs use.
+    pub primary_host: Option<String>,
+}
+
+impl TenantInfo {
+    pub fn id(&self) -> i64 {
+        self.model.id
+    }
+}
+
+#[derive(Default)]
+struct Snapshot {
+    by_host: HashMap<String, Arc<TenantInfo>>,
+    by_id: HashMap<i64, Arc<TenantInfo>>,
+}
+
+/// Host -> tenant, swapped atomically on reload so readers never wait.
+#[derive(Clone, Default)]
+pub struct TenantRegistry {
+    inner: Arc<ArcSwap<Snapshot>>,
+}
+
+impl TenantRegistry {
+    /// Loads every tenant and its verified domains.
+    pub async fn load(db: &DatabaseConnection) -> Result<Self, DbErr> {
+        let registry = Self::default();
+        registry.reload(db).await?;
+        Ok(registry)
+    }
+
+    /// Rebuilds the map from the database.
+    pub async fn reload(&self, db: &DatabaseConnection) -> Result<(), DbErr> {
+        let tenants = tenant::Entity::find().all(db).await?;
+        let domains = tenant_domain::Entity::find().all(db).await?;
+        let mut primary: HashMap<i64, String> = HashMap::new();
+        for d in domains.iter().filter(|d| d.is_primary) {
+            primary.insert(d.tenant_id, d.host.clone());
+        }
+        let mut snap = Snapshot::default();
+        for t in tenants {
+            let info = Arc::new(TenantInfo {
+                primary_host: primary.remove(&t.id),
+                model: t,
+            });
+            snap.by_id.insert(info.id(), info);
+        }
+        for d in domains {
+            if d.status != tenant_domain::STATUS_VERIFIED {
+                continue;
+            }
+            if let Some(info) = snap.by_id.get(&d.tenant_id) {
+                snap.by_host.insert(d.host, info.clone());
+            }
+        }
+        self.inner.store(Arc::new(snap));
+        Ok(())
+    }
+
+    /// The tenant a normalised host belongs to, if the host is verified.
+    pub fn resolve(&self, host: &str) -> Option<Arc<TenantInfo>> {
+        self.inner.load().by_host.get(host).cloned()
+    }
+
+    /// A tenant by id, as of the last reload.
+    pub fn by_id(&self, id: i64) -> Option<Arc<TenantInfo>> {
+        self.inner.load().by_id.get(&id).cloned()
+    }
+
+    /// Rebuilds this instance's map and tells the other instances to rebuild theirs.
+    /// Call after the transaction that changed tenants or domains has committed.
+    pub async fn changed(&self, db: &DatabaseConnection) -> Result<(), DbErr> {
+        self.reload(db).await?;
+        if db.get_database_backend() == DatabaseBackend::Postgres {
+            db.execute_raw(Statement::from_string(
+                DatabaseBackend::Postgres,
+                format!("NOTIFY {CHANGE_CHANNEL}"),
+            ))
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Keeps this instance's map current: on PostgreSQL it listens for other instances'
+    /// notices; on every backend it also reloads every `every` as a safety net for a missed
+    /// notice (a dropped listener connection).
+    pub fn spawn_refresher(&self, db: DatabaseConnection, every: Duration) {
+        let registry = self.clone();
+        if db.get_database_backend() == DatabaseBackend::Postgres {
+            let registry = registry.clone();
+            let db = db.clone();
+            tokio::spawn(async move { registry.listen(db).await });
+        }
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                if let Err(e) = registry.reload(&db).await {
+                    tracing::warn!(error = %e, "periodic tenant reload failed");
+                }
+            }
+        });
+    }
+
+    async fn listen(&self, db: DatabaseConnection) {
+        use sea_orm::sqlx::postgres::PgListener;
+        loop {
+            let pool = db.get_postgres_connection_pool();
+            let mut listener = match PgListener::connect_with(pool).await {
+                Ok(l) => l,
+                Err(e) => {
+                    tracing::warn!(error = %e, "tenant change listener could not connect");
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    continue;
+                }
+            };
+            if let Err(e) = listener.listen(CHANGE_CHANNEL).await {
+                tracing::warn!(error = %e, "tenant change listener could not subscribe");
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                continue;
+            }
+            // Anything missed while (re)connecting is picked up here.
+            if let Err(e) = self.reload(&db).await {
+                tracing::warn!(error = %e, "tenant reload failed");
+            }
+            loop {
+                match listener.recv().await {
+                    Ok(_) => {
+                        if let Err(e) = self.reload(&db).await {
+                            tracing::warn!(error = %e, "tenant reload failed");
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "tenant change listener dropped");
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! Row scoping: every read of tenant-owned rows starts here, so `tenant_id = ?` is never
+//! forgotten in a resolver.
+
+use entities::{one_time_token, outbox_message, refresh_token, session, tenant_domain, user};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
+
+/// A table whose rows belong to one tenant.
+pub trait TenantOwned: EntityTrait {
+    /// The column holding the owning tenant's id.
+    fn tenant_column() -> Self::Column;
+}
+
+macro_rules! tenant_owned {
+    ($($m:ident),*) => {$(
+        impl TenantOwned for $m::Entity {
+            fn tenant_column() -> Self::Column {
+                $m::Column::TenantId
+            }
+        }
+    )*};
+}
+tenant_owned!(user, session, refresh_token, one_time_token, outbox_message, tenant_domain);
+
+/// `SELECT .. FROM E WHERE tenant_id = ?`.
+pub fn scoped<E: TenantOwned>(tenant_id: i64) -> Select<E> {
+    E::find().filter(E::tenant_column().eq(tenant_id))
+}
