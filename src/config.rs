@@ -29,7 +29,11 @@ impl std::str::FromStr for Secret {
 #[derive(Debug, Clone, clap::Args)]
 pub struct Config {
     /// `sqlite://path?mode=rwc` (default) or `postgres://user@host/db`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/gateway.db?mode=rwc")]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/gateway.db?mode=rwc"
+    )]
     pub database_url: String,
     /// Address to listen on.
     #[arg(long, env = "BIND_ADDR", default_value = "127.0.0.1:8080")]
@@ -62,7 +66,11 @@ pub struct Config {
     #[arg(long, env = "PUBLIC_PORT")]
     pub public_port: Option<u16>,
     /// Sender of emails for tenants without their own.
-    #[arg(long, env = "EMAIL_FROM", default_value = "no-reply@localhost.localdomain")]
+    #[arg(
+        long,
+        env = "EMAIL_FROM",
+        default_value = "no-reply@localhost.localdomain"
+    )]
     pub email_from: String,
     /// Serve GraphiQL on `GET /graphql`.
     #[arg(long, env = "GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set)]

@@ -51,9 +51,18 @@ pub fn branded(
     let logo = t
         .logo_url
         .as_deref()
-        .map(|u| format!(r#"<img src="{}" alt="{}" height="40"><br>"#, escape(u), escape(&t.display_name)))
+        .map(|u| {
+            format!(
+                r#"<img src="{}" alt="{}" height="40"><br>"#,
+                escape(u),
+                escape(&t.display_name)
+            )
+        })
         .unwrap_or_default();
-    let paragraphs: String = lines.iter().map(|l| format!("<p>{}</p>", escape(l))).collect();
+    let paragraphs: String = lines
+        .iter()
+        .map(|l| format!("<p>{}</p>", escape(l)))
+        .collect();
     let html = format!(
         r#"<!doctype html><html><body style="font-family:sans-serif">{logo}<h1 style="color:{color}">{subject}</h1>{paragraphs}<p><a href="{link}" style="background:{color};color:#FFFFFF;padding:10px 16px;text-decoration:none;border-radius:4px">{label}</a></p><p style="color:#666666">{support}</p><p style="color:#666666">{name}</p></body></html>"#,
         color = escape(&t.primary_color),

@@ -17,9 +17,17 @@ pub type ApiResult<T> = Result<T, ApiError>;
 pub enum ApiError {
     Unauthenticated(String),
     Forbidden,
-    NotFound { what: &'static str },
-    BadInput { field: String, message: String },
-    Conflict { field: String, message: String },
+    NotFound {
+        what: &'static str,
+    },
+    BadInput {
+        field: String,
+        message: String,
+    },
+    Conflict {
+        field: String,
+        message: String,
+    },
     /// A domain rule, with its own code (e.g. `INVALID_TOKEN`).
     Domain {
         code: &'static str,

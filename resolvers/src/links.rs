@@ -15,7 +15,11 @@ pub fn tenant_url(settings: &Settings, tenant: &TenantInfo, path_and_query: &str
         || host.ends_with(".localhost")
         || host == "127.0.0.1"
         || host == "[::1]";
-    let scheme = if local { "http" } else { settings.link_scheme.as_str() };
+    let scheme = if local {
+        "http"
+    } else {
+        settings.link_scheme.as_str()
+    };
     let port = match settings.link_port {
         Some(p) if !((scheme == "https" && p == 443) || (scheme == "http" && p == 80)) => {
             format!(":{p}")

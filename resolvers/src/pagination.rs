@@ -100,7 +100,10 @@ where
     let first = size("first", args.first)?;
     let last = size("last", args.last)?;
     if first.is_some() && last.is_some() {
-        return Err(ApiError::bad_input("last", "pass either first or last, not both"));
+        return Err(ApiError::bad_input(
+            "last",
+            "pass either first or last, not both",
+        ));
     }
     let total = select.clone().count(db).await?;
     let mut q = select;
@@ -111,11 +114,7 @@ where
         q = q.filter(id_col.lt(b));
     }
     let (mut rows, limit, backwards) = match last {
-        Some(n) => (
-            q.order_by_desc(id_col).limit(n + 1).all(db).await?,
-            n,
-            true,
-        ),
+        Some(n) => (q.order_by_desc(id_col).limit(n + 1).all(db).await?, n, true),
         None => {
             let n = first.unwrap_or(DEFAULT_PAGE_SIZE as u64);
             (q.order_by_asc(id_col).limit(n + 1).all(db).await?, n, false)
@@ -131,11 +130,8 @@ where
     } else {
         (after.is_some(), more)
     };
-    let mut conn = Connection::with_additional_fields(
-        has_previous,
-        has_next,
-        Counted { total_count: total },
-    );
+    let mut conn =
+        Connection::with_additional_fields(has_previous, has_next, Counted { total_count: total });
     conn.edges = rows
         .into_iter()
         .map(|m| {

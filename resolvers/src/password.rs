@@ -1,8 +1,8 @@
 //! Password hashing with argon2id (the crate's defaults: 19 MiB, 2 passes), run off the
 //! async executor because each hash takes tens of milliseconds by design.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
 use crate::error::{ApiError, ApiResult};
 
@@ -15,10 +15,16 @@ pub const MAX_LEN: usize = 256;
 pub fn check_policy(field: &str, password: &str) -> ApiResult<()> {
     let n = password.chars().count();
     if n < MIN_LEN {
-        return Err(ApiError::bad_input(field, format!("must be at least {MIN_LEN} characters")));
+        return Err(ApiError::bad_input(
+            field,
+            format!("must be at least {MIN_LEN} characters"),
+        ));
     }
     if n > MAX_LEN {
-        return Err(ApiError::bad_input(field, format!("must be at most {MAX_LEN} characters")));
+        return Err(ApiError::bad_input(
+            field,
+            format!("must be at most {MAX_LEN} characters"),
+        ));
     }
     Ok(())
 }
@@ -73,7 +79,11 @@ mod tests {
     async fn hashes_verify_and_are_argon2id() {
         let h = hash("correct horse battery".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify("correct horse battery".into(), Some(h.clone())).await.unwrap());
+        assert!(
+            verify("correct horse battery".into(), Some(h.clone()))
+                .await
+                .unwrap()
+        );
         assert!(!verify("wrong".into(), Some(h)).await.unwrap());
         assert!(!verify("anything".into(), None).await.unwrap());
     }

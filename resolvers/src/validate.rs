@@ -26,7 +26,11 @@ pub fn email(field: &str, raw: &str) -> ApiResult<String> {
                 && !l.ends_with('-')
                 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         });
-    if local_ok && domain_ok { Ok(e) } else { Err(bad()) }
+    if local_ok && domain_ok {
+        Ok(e)
+    } else {
+        Err(bad())
+    }
 }
 
 /// Normalises a phone number to E.164 (`+` and 8 to 15 digits). Spaces, dashes, dots and
@@ -58,7 +62,10 @@ pub fn text(field: &str, raw: &str, max: usize) -> ApiResult<String> {
         return Err(ApiError::bad_input(field, "must not be empty"));
     }
     if t.chars().count() > max {
-        return Err(ApiError::bad_input(field, format!("must be at most {max} characters")));
+        return Err(ApiError::bad_input(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
     Ok(t.to_string())
 }
@@ -79,8 +86,7 @@ pub fn url(field: &str, raw: &str) -> ApiResult<String> {
         .or_else(|| u.strip_prefix("http://"))
         .ok_or_else(|| ApiError::bad_input(field, "must be an http or https URL"))?;
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if host.is_empty() || u.len() > 2048 || u.chars().any(|c| c.is_whitespace() || c.is_control())
-    {
+    if host.is_empty() || u.len() > 2048 || u.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(ApiError::bad_input(field, "must be an http or https URL"));
     }
     Ok(u.to_string())
@@ -89,9 +95,7 @@ pub fn url(field: &str, raw: &str) -> ApiResult<String> {
 /// Checks a `#RRGGBB` colour and upper-cases it.
 pub fn color(field: &str, raw: &str) -> ApiResult<String> {
     let c = raw.trim();
-    let ok = c.len() == 7
-        && c.starts_with('#')
-        && c[1..].chars().all(|ch| ch.is_ascii_hexdigit());
+    let ok = c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit());
     if ok {
         Ok(c.to_ascii_uppercase())
     } else {
@@ -105,7 +109,10 @@ pub fn currency(field: &str, raw: &str) -> ApiResult<String> {
     if c.len() == 3 && c.chars().all(|ch| ch.is_ascii_uppercase()) {
         Ok(c)
     } else {
-        Err(ApiError::bad_input(field, "must be an ISO 4217 currency code such as RUB"))
+        Err(ApiError::bad_input(
+            field,
+            "must be an ISO 4217 currency code such as RUB",
+        ))
     }
 }
 
@@ -114,12 +121,16 @@ pub fn timezone(field: &str, raw: &str) -> ApiResult<String> {
     let t = raw.trim();
     let ok = !t.is_empty()
         && t.len() <= 64
-        && t.chars().all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c))
+        && t.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c))
         && t.chars().next().is_some_and(|c| c.is_ascii_uppercase());
     if ok {
         Ok(t.to_string())
     } else {
-        Err(ApiError::bad_input(field, "must be an IANA time zone such as Europe/Moscow"))
+        Err(ApiError::bad_input(
+            field,
+            "must be an IANA time zone such as Europe/Moscow",
+        ))
     }
 }
 
@@ -128,7 +139,8 @@ pub fn slug(field: &str, raw: &str) -> ApiResult<String> {
     const RESERVED: &[&str] = &["www", "api", "admin", "app", "mail", "static", "root"];
     let s = raw.trim().to_ascii_lowercase();
     let ok = (2..=40).contains(&s.len())
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !s.starts_with('-')
         && !s.ends_with('-');
     if !ok {
@@ -150,7 +162,9 @@ mod tests {
     #[test]
     fn emails() {
         assert_eq!(email("e", " Ann@Example.COM ").unwrap(), "ann@example.com");
-        for bad in ["", "a", "a@b", "@b.c", "a@.c", "a b@c.d", "a@c..d", ".a@b.c"] {
+        for bad in [
+            "", "a", "a@b", "@b.c", "a@.c", "a b@c.d", "a@c..d", ".a@b.c",
+        ] {
             assert!(email("e", bad).is_err(), "{bad}");
         }
     }

@@ -3,7 +3,7 @@
 //! and exported without a socket.
 
 use async_graphql::{
-    EmptySubscription, MergedObject, Response, Schema, SchemaBuilder, SDLExportOptions,
+    EmptySubscription, MergedObject, Response, SDLExportOptions, Schema, SchemaBuilder,
     ServerError, Value,
 };
 use resolvers::Services;
@@ -41,7 +41,11 @@ impl Default for Limits {
 }
 
 fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
-    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
 }
 
 /// Builds the schema with its services and limits.
@@ -132,12 +136,17 @@ mod tests {
     #[test]
     fn errors_without_codes_get_one_and_internal_ones_are_masked() {
         let mut resp = Response::default();
-        resp.errors.push(ServerError::new("Unknown field \"x\"", None));
+        resp.errors
+            .push(ServerError::new("Unknown field \"x\"", None));
         let mut internal = ServerError::new("relation \"users\" does not exist", None);
         internal.path = vec![async_graphql::PathSegment::Field("viewer".into())];
         resp.errors.push(internal);
         let resp = finalize(resp, "req-1");
-        let codes: Vec<_> = resp.errors.iter().map(|e| code_of(e).unwrap().to_string()).collect();
+        let codes: Vec<_> = resp
+            .errors
+            .iter()
+            .map(|e| code_of(e).unwrap().to_string())
+            .collect();
         assert_eq!(codes, ["GRAPHQL_VALIDATION_FAILED", "INTERNAL"]);
         assert_eq!(resp.errors[1].message, "internal error");
         assert!(is_request_error(&finalize(

@@ -84,7 +84,10 @@ pub async fn build(state: &AppState, parts: &Parts) -> Result<RequestCtx, HttpEr
                     ));
                 }
                 Err(AuthError::SessionEnded) => {
-                    return Err(unauthenticated("the session has ended; sign in again", &rid));
+                    return Err(unauthenticated(
+                        "the session has ended; sign in again",
+                        &rid,
+                    ));
                 }
                 Err(AuthError::Token(e)) => {
                     tracing::info!(reason = %e, "access token refused");

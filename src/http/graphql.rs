@@ -175,7 +175,9 @@ fn wants_html(headers: &HeaderMap) -> bool {
 pub async fn get(State(state): State<AppState>, req: Request) -> Response {
     let (parts, _) = req.into_parts();
     let rid = request_id(&parts);
-    let params = Query::<GetParams>::try_from_uri(&parts.uri).ok().map(|q| q.0);
+    let params = Query::<GetParams>::try_from_uri(&parts.uri)
+        .ok()
+        .map(|q| q.0);
     let query = params.as_ref().and_then(|p| p.query.clone());
     let Some(query) = query else {
         if state.http.graphiql && wants_html(&parts.headers) {
@@ -244,9 +246,7 @@ fn is_query(query: &str, operation_name: Option<&str>) -> bool {
     };
     let ty = match (&doc.operations, operation_name) {
         (DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (DocumentOperations::Multiple(ops), Some(name)) => {
-            ops.get(name).map(|op| op.node.ty)
-        }
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
         (DocumentOperations::Multiple(ops), None) => {
             // Without a name the schema refuses a multi-operation document anyway.
             ops.values().next().map(|op| op.node.ty)
@@ -266,9 +266,7 @@ async fn execute(
         Err(e) => return e.into_response(),
     };
     let rid = ctx.request_id.clone();
-    let request = request
-        .data(ctx)
-        .data(Loaders::new(&state.services.db));
+    let request = request.data(ctx).data(Loaders::new(&state.services.db));
     let run = state.schema.execute(request);
     let resp = match tokio::time::timeout(state.http.request_timeout, run).await {
         Ok(r) => schema::finalize(r, &rid),
@@ -292,14 +290,21 @@ async fn execute(
         Ok(b) => b,
         Err(e) => {
             tracing::error!(error = %e, "could not serialise a response");
-            return HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error", &rid)
-                .into_response();
+            return HttpError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "internal error",
+                &rid,
+            )
+            .into_response();
         }
     };
     let mut out = Response::new(Body::from(body));
     *out.status_mut() = status;
-    out.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(media.as_str()));
+    out.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(media.as_str()),
+    );
     out
 }
 
@@ -317,10 +322,15 @@ mod tests {
     fn accept_negotiation() {
         assert_eq!(negotiate(&HeaderMap::new()), Some(MediaType::Json));
         assert_eq!(
-            negotiate(&accept("application/graphql-response+json, application/json;q=0.9")),
+            negotiate(&accept(
+                "application/graphql-response+json, application/json;q=0.9"
+            )),
             Some(MediaType::GraphqlResponseJson)
         );
-        assert_eq!(negotiate(&accept("application/json")), Some(MediaType::Json));
+        assert_eq!(
+            negotiate(&accept("application/json")),
+            Some(MediaType::Json)
+        );
         assert_eq!(negotiate(&accept("*/*")), Some(MediaType::Json));
         assert_eq!(negotiate(&accept("text/html")), None);
         assert_eq!(negotiate(&accept("application/json;q=0")), None);
@@ -331,7 +341,10 @@ mod tests {
         assert!(is_query("{ tenant { slug } }", None));
         assert!(is_query("query A { a } mutation B { b }", Some("A")));
         assert!(!is_query("query A { a } mutation B { b }", Some("B")));
-        assert!(!is_query("mutation { logOut(input: {}) { endedSessions } }", None));
+        assert!(!is_query(
+            "mutation { logOut(input: {}) { endedSessions } }",
+            None
+        ));
         assert!(is_query("not graphql {", None));
     }
 }

@@ -35,9 +35,7 @@ pub fn normalize_host(raw: &str) -> Result<String, HostError> {
         return Ok(format!("[{ip}]"));
     }
     let name = match raw.rsplit_once(':') {
-        Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) && !port.is_empty() => {
-            name
-        }
+        Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) && !port.is_empty() => name,
         Some(_) => return Err(HostError::Invalid),
         None => raw,
     };
@@ -56,10 +54,14 @@ pub fn normalize_host(raw: &str) -> Result<String, HostError> {
         && ascii
             .split('.')
             .all(|label| !label.is_empty() && label.len() <= 63)
-        && ascii
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.' || b == b'_');
-    if valid { Ok(ascii) } else { Err(HostError::Invalid) }
+        && ascii.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.' || b == b'_'
+        });
+    if valid {
+        Ok(ascii)
+    } else {
+        Err(HostError::Invalid)
+    }
 }
 
 fn is_port_suffix(s: &str) -> bool {
@@ -189,7 +191,10 @@ mod tests {
     #[test]
     fn forwarded_host_is_honoured_only_from_trusted_proxies() {
         let trusted = TrustedProxies::parse("10.0.0.0/8, 192.0.2.7").unwrap();
-        let h = headers(&[("host", "internal.lb"), ("x-forwarded-host", "Brand.Example, proxy.example")]);
+        let h = headers(&[
+            ("host", "internal.lb"),
+            ("x-forwarded-host", "Brand.Example, proxy.example"),
+        ]);
         let via_proxy = requested_host(&h, None, Some("10.1.2.3".parse().unwrap()), &trusted);
         assert_eq!(via_proxy.as_deref(), Ok("brand.example"));
         let single = requested_host(&h, None, Some("192.0.2.7".parse().unwrap()), &trusted);
@@ -205,13 +210,19 @@ mod tests {
     #[test]
     fn missing_and_duplicate_hosts_are_errors() {
         let none = TrustedProxies::default();
-        assert_eq!(requested_host(&headers(&[]), None, None, &none), Err(HostError::Missing));
+        assert_eq!(
+            requested_host(&headers(&[]), None, None, &none),
+            Err(HostError::Missing)
+        );
         assert_eq!(
             requested_host(&headers(&[]), Some("Example.com:1"), None, &none).as_deref(),
             Ok("example.com")
         );
         let two = headers(&[("host", "a.example"), ("host", "b.example")]);
-        assert_eq!(requested_host(&two, None, None, &none), Err(HostError::Duplicate));
+        assert_eq!(
+            requested_host(&two, None, None, &none),
+            Err(HostError::Duplicate)
+        );
     }
 
     #[test]

@@ -52,5 +52,9 @@ pub fn authorize(ctx: &RequestCtx, action: Action) -> Result<(), Denied> {
             staff || admin_of(tenant_id) || (user.tenant_id == tenant_id && user.user_id == user_id)
         }
     };
-    if allowed { Ok(()) } else { Err(Denied::Forbidden) }
+    if allowed {
+        Ok(())
+    } else {
+        Err(Denied::Forbidden)
+    }
 }

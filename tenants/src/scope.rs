@@ -19,7 +19,14 @@ macro_rules! tenant_owned {
         }
     )*};
 }
-tenant_owned!(user, session, refresh_token, one_time_token, outbox_message, tenant_domain);
+tenant_owned!(
+    user,
+    session,
+    refresh_token,
+    one_time_token,
+    outbox_message,
+    tenant_domain
+);
 
 /// `SELECT .. FROM E WHERE tenant_id = ?`.
 pub fn scoped<E: TenantOwned>(tenant_id: i64) -> Select<E> {

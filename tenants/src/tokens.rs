@@ -109,11 +109,12 @@ impl JwtKeys {
         let pem = signing
             .to_pkcs8_pem(LineEnding::LF)
             .map_err(|e| KeyError::Parse(e.to_string()))?;
-        let encoding = EncodingKey::from_ed_pem(pem.as_bytes())
-            .map_err(|e| KeyError::Parse(e.to_string()))?;
+        let encoding =
+            EncodingKey::from_ed_pem(pem.as_bytes()).map_err(|e| KeyError::Parse(e.to_string()))?;
         let x = URL_SAFE_NO_PAD.encode(signing.verifying_key().to_bytes());
         let kid = thumbprint(&x);
-        let key = DecodingKey::from_ed_components(&x).map_err(|e| KeyError::Parse(e.to_string()))?;
+        let key =
+            DecodingKey::from_ed_components(&x).map_err(|e| KeyError::Parse(e.to_string()))?;
         let jwk = serde_json::json!({
             "kty": "OKP", "crv": "Ed25519", "x": x, "kid": kid, "alg": "EdDSA", "use": "sig",
         });

@@ -1,1 +1,10 @@
+//! Integration tests: the real router, driven in-process, on real SQLite (default) or
+//! PostgreSQL (`TEST_DATABASE_URL`), with a fresh database per test.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod http;
+mod identity;
+mod storage;
+mod support;
+mod tenancy;

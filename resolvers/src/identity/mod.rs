@@ -38,7 +38,11 @@ impl IdentityMutation {
     }
 
     /// Signs in with an email or a phone number and a password.
-    async fn log_in(&self, ctx: &Context<'_>, input: LogInInput) -> async_graphql::Result<AuthPayload> {
+    async fn log_in(
+        &self,
+        ctx: &Context<'_>,
+        input: LogInInput,
+    ) -> async_graphql::Result<AuthPayload> {
         Ok(ops::log_in(services(ctx)?, request(ctx)?, input).await?)
     }
 

@@ -113,8 +113,14 @@ async fn start_session(
     .insert(db)
     .await?;
     let refresh_token = new_refresh_token(db, svc, req, session.id).await?;
-    let (access_token, expires_in) =
-        access_token(svc, req, user.id, session.id, None, svc.settings.access_token_ttl)?;
+    let (access_token, expires_in) = access_token(
+        svc,
+        req,
+        user.id,
+        session.id,
+        None,
+        svc.settings.access_token_ttl,
+    )?;
     Ok(AuthPayload {
         access_token,
         refresh_token,
@@ -124,7 +130,11 @@ async fn start_session(
 }
 
 /// Creates an account on the request's tenant and signs it in.
-pub async fn sign_up(svc: &Services, req: &RequestCtx, input: SignUpInput) -> ApiResult<AuthPayload> {
+pub async fn sign_up(
+    svc: &Services,
+    req: &RequestCtx,
+    input: SignUpInput,
+) -> ApiResult<AuthPayload> {
     let email = validate::email("email", &input.email)?;
     let phone = input
         .phone
@@ -177,11 +187,19 @@ pub async fn log_in(svc: &Services, req: &RequestCtx, input: LogInInput) -> ApiR
     let query = match (input.email.as_deref(), input.phone.as_deref()) {
         (Some(e), None) => query.filter(user::Column::Email.eq(e.trim().to_lowercase())),
         (None, Some(p)) => query.filter(user::Column::Phone.eq(validate::phone("phone", p)?)),
-        _ => return Err(ApiError::bad_input("email", "give either an email or a phone number")),
+        _ => {
+            return Err(ApiError::bad_input(
+                "email",
+                "give either an email or a phone number",
+            ));
+        }
     };
     let user = query.one(&svc.db).await?;
-    let ok = password::verify(input.password, user.as_ref().and_then(|u| u.password_hash.clone()))
-        .await?;
+    let ok = password::verify(
+        input.password,
+        user.as_ref().and_then(|u| u.password_hash.clone()),
+    )
+    .await?;
     let user = match user {
         Some(u) if ok => u,
         _ => return Err(ApiError::unauthenticated("wrong email, phone or password")),
@@ -199,7 +217,10 @@ async fn revoke_sessions(
     reason: &str,
 ) -> ApiResult<u64> {
     let res = session::Entity::update_many()
-        .col_expr(session::Column::RevokedAt, Expr::value(entities::time::now()))
+        .col_expr(
+            session::Column::RevokedAt,
+            Expr::value(entities::time::now()),
+        )
         .col_expr(session::Column::RevokedReason, Expr::value(reason))
         .filter(session::Column::TenantId.eq(tenant_id))
         .filter(session::Column::RevokedAt.is_null())
@@ -245,7 +266,10 @@ pub async fn refresh_session(
         )
         .await?;
         txn.commit().await?;
-        tracing::warn!(session_id = token.session_id, "refresh token reused; session revoked");
+        tracing::warn!(
+            session_id = token.session_id,
+            "refresh token reused; session revoked"
+        );
         return Err(refused());
     }
     if token.expires_at <= now {
@@ -268,8 +292,14 @@ pub async fn refresh_session(
         .exec(&txn)
         .await?;
     let refresh_token = new_refresh_token(&txn, svc, req, session.id).await?;
-    let (access_token, expires_in) =
-        access_token(svc, req, user.id, session.id, None, svc.settings.access_token_ttl)?;
+    let (access_token, expires_in) = access_token(
+        svc,
+        req,
+        user.id,
+        session.id,
+        None,
+        svc.settings.access_token_ttl,
+    )?;
     txn.commit().await?;
     Ok(AuthPayload {
         access_token,
@@ -280,7 +310,11 @@ pub async fn refresh_session(
 }
 
 /// Ends the current session, or all of the viewer's sessions.
-pub async fn log_out(svc: &Services, req: &RequestCtx, input: LogOutInput) -> ApiResult<LogOutPayload> {
+pub async fn log_out(
+    svc: &Services,
+    req: &RequestCtx,
+    input: LogOutInput,
+) -> ApiResult<LogOutPayload> {
     let me = req
         .viewer
         .user()
@@ -350,7 +384,11 @@ pub async fn request_password_reset(
             svc.settings.password_reset_ttl,
         )
         .await?;
-        let link = links::tenant_url(&svc.settings, &req.tenant, &format!("/reset-password?token={token}"));
+        let link = links::tenant_url(
+            &svc.settings,
+            &req.tenant,
+            &format!("/reset-password?token={token}"),
+        );
         let minutes = svc.settings.password_reset_ttl.as_secs() / 60;
         let expiry = format!("The link works once and expires in {minutes} minutes.");
         let email = emails::branded(
@@ -390,7 +428,9 @@ pub async fn reset_password(
         .ok_or_else(|| invalid("this link is not valid"))?;
     let now = entities::time::now();
     if token.used_at.is_some() {
-        return Err(invalid("this link was already used or replaced by a newer one"));
+        return Err(invalid(
+            "this link was already used or replaced by a newer one",
+        ));
     }
     if token.expires_at <= now {
         return Err(invalid("this link has expired; ask for a new one"));
@@ -406,7 +446,9 @@ pub async fn reset_password(
         .rows_affected
         == 1;
     if !claimed {
-        return Err(invalid("this link was already used or replaced by a newer one"));
+        return Err(invalid(
+            "this link was already used or replaced by a newer one",
+        ));
     }
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))

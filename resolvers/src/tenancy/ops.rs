@@ -80,19 +80,42 @@ pub async fn insert_tenant(
         slug: Set(new.slug.clone()),
         is_root: Set(new.is_root),
         display_name: Set(new.display_name.clone()),
-        legal_name: Set(validate::opt_text("legalName", i.legal_name.as_deref(), 200)?),
+        legal_name: Set(validate::opt_text(
+            "legalName",
+            i.legal_name.as_deref(),
+            200,
+        )?),
         logo_url: Set(opt_url("logoUrl", i.logo_url.as_deref())?),
         favicon_url: Set(opt_url("faviconUrl", i.favicon_url.as_deref())?),
-        primary_color: Set(validate::color("primaryColor", i.primary_color.as_deref().unwrap_or("#2F6FED"))?),
-        accent_color: Set(validate::color("accentColor", i.accent_color.as_deref().unwrap_or("#FFB020"))?),
+        primary_color: Set(validate::color(
+            "primaryColor",
+            i.primary_color.as_deref().unwrap_or("#2F6FED"),
+        )?),
+        accent_color: Set(validate::color(
+            "accentColor",
+            i.accent_color.as_deref().unwrap_or("#FFB020"),
+        )?),
         support_email: Set(opt_email("supportEmail", i.support_email.as_deref())?),
         support_phone: Set(opt_phone("supportPhone", i.support_phone.as_deref())?),
         support_url: Set(opt_url("supportUrl", i.support_url.as_deref())?),
-        email_sender_name: Set(validate::opt_text("emailSenderName", i.email_sender_name.as_deref(), 120)?),
-        email_sender_address: Set(opt_email("emailSenderAddress", i.email_sender_address.as_deref())?),
+        email_sender_name: Set(validate::opt_text(
+            "emailSenderName",
+            i.email_sender_name.as_deref(),
+            120,
+        )?),
+        email_sender_address: Set(opt_email(
+            "emailSenderAddress",
+            i.email_sender_address.as_deref(),
+        )?),
         default_language: Set(i.default_language.unwrap_or(Language::Ru).code().into()),
-        currency: Set(validate::currency("currency", i.currency.as_deref().unwrap_or("RUB"))?),
-        timezone: Set(validate::timezone("timezone", i.timezone.as_deref().unwrap_or("Europe/Moscow"))?),
+        currency: Set(validate::currency(
+            "currency",
+            i.currency.as_deref().unwrap_or("RUB"),
+        )?),
+        timezone: Set(validate::timezone(
+            "timezone",
+            i.timezone.as_deref().unwrap_or("Europe/Moscow"),
+        )?),
         verification_token: Set(tenants::tokens::random_token()),
         created_at: Set(now),
         updated_at: Set(now),
@@ -106,7 +129,11 @@ pub async fn insert_tenant(
         .map_err(|e| ApiError::from_unique(e, "slug", "a tenant with this slug already exists"))?;
 
     let default_hosts = [platform_host(settings, &tenant.slug)];
-    let hosts = if hosts.is_empty() { &default_hosts[..] } else { hosts };
+    let hosts = if hosts.is_empty() {
+        &default_hosts[..]
+    } else {
+        hosts
+    };
     for (n, host) in hosts.iter().enumerate() {
         let kind = if host.ends_with(&format!(".{}", settings.platform_base_domain)) {
             tenant_domain::KIND_PLATFORM_SUBDOMAIN
@@ -124,7 +151,9 @@ pub async fn insert_tenant(
         }
         .insert(db)
         .await
-        .map_err(|e| ApiError::from_unique(e, "slug", format!("the host {host} is taken").as_str()))?;
+        .map_err(|e| {
+            ApiError::from_unique(e, "slug", format!("the host {host} is taken").as_str())
+        })?;
     }
 
     let admin = match admin_email {
@@ -187,7 +216,11 @@ pub async fn create_tenant(
             model: tenant.clone(),
             primary_host: Some(platform_host(&svc.settings, &tenant.slug)),
         };
-        let link = links::tenant_url(&svc.settings, &info, &format!("/set-password?token={token}"));
+        let link = links::tenant_url(
+            &svc.settings,
+            &info,
+            &format!("/set-password?token={token}"),
+        );
         let email = emails::branded(
             &info,
             "SET_PASSWORD",
@@ -195,7 +228,10 @@ pub async fn create_tenant(
             &format!("Your {} account is ready", tenant.display_name),
             &[
                 &format!("Hello {},", admin.display_name),
-                &format!("An administrator account of {} was created for you. Choose a password to sign in.", tenant.display_name),
+                &format!(
+                    "An administrator account of {} was created for you. Choose a password to sign in.",
+                    tenant.display_name
+                ),
             ],
             ("Choose a password", &link),
         );
@@ -250,18 +286,32 @@ pub async fn update_tenant(
     if let Some(v) = &input.display_name {
         m.display_name = Set(validate::text("displayName", v, 120)?);
     }
-    set_opt(&mut m.legal_name, &input.legal_name, |v| validate::opt_text("legalName", Some(v), 200))?;
-    set_opt(&mut m.logo_url, &input.logo_url, |v| opt_url("logoUrl", Some(v)))?;
-    set_opt(&mut m.favicon_url, &input.favicon_url, |v| opt_url("faviconUrl", Some(v)))?;
-    set_opt(&mut m.support_email, &input.support_email, |v| opt_email("supportEmail", Some(v)))?;
-    set_opt(&mut m.support_phone, &input.support_phone, |v| opt_phone("supportPhone", Some(v)))?;
-    set_opt(&mut m.support_url, &input.support_url, |v| opt_url("supportUrl", Some(v)))?;
+    set_opt(&mut m.legal_name, &input.legal_name, |v| {
+        validate::opt_text("legalName", Some(v), 200)
+    })?;
+    set_opt(&mut m.logo_url, &input.logo_url, |v| {
+        opt_url("logoUrl", Some(v))
+    })?;
+    set_opt(&mut m.favicon_url, &input.favicon_url, |v| {
+        opt_url("faviconUrl", Some(v))
+    })?;
+    set_opt(&mut m.support_email, &input.support_email, |v| {
+        opt_email("supportEmail", Some(v))
+    })?;
+    set_opt(&mut m.support_phone, &input.support_phone, |v| {
+        opt_phone("supportPhone", Some(v))
+    })?;
+    set_opt(&mut m.support_url, &input.support_url, |v| {
+        opt_url("supportUrl", Some(v))
+    })?;
     set_opt(&mut m.email_sender_name, &input.email_sender_name, |v| {
         validate::opt_text("emailSenderName", Some(v), 120)
     })?;
-    set_opt(&mut m.email_sender_address, &input.email_sender_address, |v| {
-        opt_email("emailSenderAddress", Some(v))
-    })?;
+    set_opt(
+        &mut m.email_sender_address,
+        &input.email_sender_address,
+        |v| opt_email("emailSenderAddress", Some(v)),
+    )?;
     if let Some(v) = &input.primary_color {
         m.primary_color = Set(validate::color("primaryColor", v)?);
     }
@@ -287,12 +337,17 @@ pub async fn update_tenant(
         let old_host = platform_host(&svc.settings, &old_slug);
         let new_host = platform_host(&svc.settings, &updated.slug);
         tenant_domain::Entity::update_many()
-            .col_expr(tenant_domain::Column::Host, sea_orm::sea_query::Expr::value(new_host))
+            .col_expr(
+                tenant_domain::Column::Host,
+                sea_orm::sea_query::Expr::value(new_host),
+            )
             .filter(tenant_domain::Column::TenantId.eq(tenant_id))
             .filter(tenant_domain::Column::Host.eq(old_host))
             .exec(&txn)
             .await
-            .map_err(|e| ApiError::from_unique(e, "slug", "the platform subdomain of this slug is taken"))?;
+            .map_err(|e| {
+                ApiError::from_unique(e, "slug", "the platform subdomain of this slug is taken")
+            })?;
     }
     txn.commit().await?;
     svc.registry.changed(&svc.db).await?;
@@ -313,7 +368,10 @@ pub async fn add_domain(
     let host = normalize_host(&input.host)
         .map_err(|_| ApiError::bad_input("host", "not a valid host name"))?;
     if host.starts_with('[') || host.parse::<std::net::IpAddr>().is_ok() {
-        return Err(ApiError::bad_input("host", "use a host name, not an IP address"));
+        return Err(ApiError::bad_input(
+            "host",
+            "use a host name, not an IP address",
+        ));
     }
     let kind = if host.ends_with(&format!(".{}", svc.settings.platform_base_domain)) {
         tenant_domain::KIND_PLATFORM_SUBDOMAIN
@@ -325,11 +383,17 @@ pub async fn add_domain(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound { what: "tenant" })?;
-    let has_domains = scoped::<tenant_domain::Entity>(tenant_id).count(&txn).await? > 0;
+    let has_domains = scoped::<tenant_domain::Entity>(tenant_id)
+        .count(&txn)
+        .await?
+        > 0;
     let primary = input.make_primary || !has_domains;
     if primary {
         tenant_domain::Entity::update_many()
-            .col_expr(tenant_domain::Column::IsPrimary, sea_orm::sea_query::Expr::value(false))
+            .col_expr(
+                tenant_domain::Column::IsPrimary,
+                sea_orm::sea_query::Expr::value(false),
+            )
             .filter(tenant_domain::Column::TenantId.eq(tenant_id))
             .exec(&txn)
             .await?;
@@ -384,7 +448,9 @@ pub async fn remove_domain(
         ));
     }
     let txn = svc.db.begin().await?;
-    tenant_domain::Entity::delete_by_id(domain.id).exec(&txn).await?;
+    tenant_domain::Entity::delete_by_id(domain.id)
+        .exec(&txn)
+        .await?;
     let tenant = tenant::Entity::find_by_id(domain.tenant_id)
         .one(&txn)
         .await?
@@ -466,7 +532,10 @@ pub async fn ensure_platform_admin(
     if exists {
         return Ok(None);
     }
-    let email = validate::email("BOOTSTRAP_ADMIN_EMAIL", email.unwrap_or("admin@localhost.localdomain"))?;
+    let email = validate::email(
+        "BOOTSTRAP_ADMIN_EMAIL",
+        email.unwrap_or("admin@localhost.localdomain"),
+    )?;
     let (password, generated) = match password_in {
         Some(p) => {
             password::check_policy("BOOTSTRAP_ADMIN_PASSWORD", p)?;

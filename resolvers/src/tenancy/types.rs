@@ -133,12 +133,21 @@ impl Tenant {
     /// The host name links point to.
     async fn primary_domain(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
         let svc = services(ctx)?;
-        Ok(svc.registry.by_id(self.0.id).and_then(|t| t.primary_host.clone()))
+        Ok(svc
+            .registry
+            .by_id(self.0.id)
+            .and_then(|t| t.primary_host.clone()))
     }
     /// Every host name of the tenant. Visible to platform staff and the tenant's admins.
     async fn domains(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TenantDomain>> {
         let req = request(ctx)?;
-        authorize(req, Action::ViewTenantDomains { tenant_id: self.0.id }).map_err(ApiError::from)?;
+        authorize(
+            req,
+            Action::ViewTenantDomains {
+                tenant_id: self.0.id,
+            },
+        )
+        .map_err(ApiError::from)?;
         let loaders = ctx
             .data::<Loaders>()
             .map_err(|_| ApiError::internal("loaders missing from request data"))?;

@@ -1,0 +1,386 @@
+//! `TestApp`: a fresh database (SQLite file, or a PostgreSQL database copied from a
+//! migrated template), the real `app(state)` router, and helpers to drive it.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Request, StatusCode};
+use partner_gateway::{AppState, Config, app, prepare};
+use sea_orm::sqlx::{AssertSqlSafe, Connection, Executor, PgConnection};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// The root tenant's host.
+pub const ROOT: &str = "localhost";
+/// A password that passes the policy.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// One test's application.
+pub struct TestApp {
+    pub state: AppState,
+    pub router: axum::Router,
+    dir: PathBuf,
+    pg: Option<(String, String)>,
+}
+
+/// A response, decoded.
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let prefix = base.rsplit_once('/').map(|(p, _)| p).unwrap_or(base);
+    format!("{prefix}/{db}{query}")
+}
+
+async fn pg_fresh_database(admin_url: &str) -> String {
+    let mut admin = PgConnection::connect(admin_url)
+        .await
+        .expect("connect TEST_DATABASE_URL");
+    let mut h = DefaultHasher::new();
+    migrations::fingerprint().hash(&mut h);
+    let template = format!("pgw_tpl_{:016x}", h.finish());
+    // One process creates the template; the others wait for it.
+    admin
+        .execute("SELECT pg_advisory_lock(724301)")
+        .await
+        .unwrap();
+    let exists: Option<(i32,)> =
+        sea_orm::sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1")
+            .bind(&template)
+            .fetch_optional(&mut admin)
+            .await
+            .unwrap();
+    if exists.is_none() {
+        admin
+            .execute(AssertSqlSafe(format!("CREATE DATABASE {template}")))
+            .await
+            .unwrap();
+        let db = partner_gateway::db::connect(&with_database(admin_url, &template))
+            .await
+            .unwrap();
+        partner_gateway::db::migrate(&db).await.unwrap();
+        db.close().await.unwrap();
+    }
+    admin
+        .execute("SELECT pg_advisory_unlock(724301)")
+        .await
+        .unwrap();
+    let name = format!("pgw_test_{}", uuid::Uuid::new_v4().simple());
+    let mut tries = 0;
+    loop {
+        let sql = format!("CREATE DATABASE {name} TEMPLATE {template}");
+        match admin.execute(AssertSqlSafe(sql)).await {
+            Ok(_) => break,
+            // Two copies of one template at the same instant: try again.
+            Err(e) if tries < 50 && e.to_string().contains("being accessed") => {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("creating the test database: {e}"),
+        }
+    }
+    admin.close().await.ok();
+    name
+}
+
+impl TestApp {
+    /// A fresh application with default configuration.
+    pub async fn new() -> Self {
+        Self::with_config(|_| {}).await
+    }
+
+    /// A fresh application, configuration adjusted by `f`.
+    pub async fn with_config(f: impl FnOnce(&mut Config)) -> Self {
+        let dir = std::env::temp_dir().join(format!("pgw-test-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut cfg = Config::defaults();
+        cfg.data_dir = dir.clone();
+        cfg.jwt_private_key = None;
+        cfg.jwt_private_key_file = None;
+        cfg.trusted_proxies = String::new();
+        cfg.platform_base_domain = "localhost".into();
+        let pg = match std::env::var("TEST_DATABASE_URL") {
+            Ok(admin) if !admin.is_empty() => {
+                let name = pg_fresh_database(&admin).await;
+                cfg.database_url = with_database(&admin, &name);
+                Some((admin, name))
+            }
+            _ => {
+                cfg.database_url = format!("sqlite://{}/test.db?mode=rwc", dir.display());
+                None
+            }
+        };
+        f(&mut cfg);
+        let state = prepare(&cfg).await.expect("prepare");
+        let router = app(state.clone());
+        Self {
+            state,
+            router,
+            dir,
+            pg,
+        }
+    }
+
+    /// Another instance of the same deployment: same database and keys, its own memory.
+    pub async fn second_instance(&self) -> AppState {
+        let mut cfg = Config::defaults();
+        cfg.data_dir = self.dir.clone();
+        cfg.database_url = match &self.pg {
+            Some((admin, name)) => with_database(admin, name),
+            None => format!("sqlite://{}/test.db?mode=rwc", self.dir.display()),
+        };
+        prepare(&cfg).await.expect("prepare second instance")
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.pg.is_some()
+    }
+
+    pub fn db(&self) -> &sea_orm::DatabaseConnection {
+        &self.state.services.db
+    }
+
+    /// Sends a raw request through the router.
+    pub async fn send(&self, req: Request<Body>) -> Resp {
+        send_to(&self.router, req).await
+    }
+
+    /// POSTs a GraphQL operation on `host`, optionally with a bearer token.
+    pub async fn post(&self, host: &str, token: Option<&str>, query: &str, vars: Value) -> Resp {
+        let mut b = Request::post("/graphql")
+            .header("host", host)
+            .header("content-type", "application/json");
+        if let Some(t) = token {
+            b = b.header("authorization", format!("Bearer {t}"));
+        }
+        let body = json!({ "query": query, "variables": vars }).to_string();
+        self.send(b.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Runs an operation and returns its `data`, failing the test on any error.
+    pub async fn ok(&self, host: &str, token: Option<&str>, query: &str, vars: Value) -> Value {
+        let r = self.post(host, token, query, vars).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(
+            r.body.get("errors").is_none(),
+            "unexpected errors: {}",
+            r.body
+        );
+        r.body["data"].clone()
+    }
+
+    /// Runs an operation that must fail and returns its first error's code.
+    pub async fn err_code(
+        &self,
+        host: &str,
+        token: Option<&str>,
+        query: &str,
+        vars: Value,
+    ) -> String {
+        let r = self.post(host, token, query, vars).await;
+        first_code(&r.body)
+    }
+
+    /// Signs up on `host` and returns (access token, refresh token, user id).
+    pub async fn sign_up(&self, host: &str, email: &str) -> (String, String, String) {
+        let d = self
+            .ok(
+                host,
+                None,
+                "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken refreshToken viewer { id } } }",
+                json!({ "i": { "email": email, "password": PASSWORD, "displayName": "Test User" } }),
+            )
+            .await;
+        let p = &d["signUp"];
+        (
+            p["accessToken"].as_str().unwrap().into(),
+            p["refreshToken"].as_str().unwrap().into(),
+            p["viewer"]["id"].as_str().unwrap().into(),
+        )
+    }
+
+    /// Logs in on `host` and returns the access token.
+    pub async fn log_in(&self, host: &str, email: &str, password: &str) -> String {
+        let d = self
+            .ok(
+                host,
+                None,
+                "mutation($i: LogInInput!) { logIn(input: $i) { accessToken } }",
+                json!({ "i": { "email": email, "password": password } }),
+            )
+            .await;
+        d["logIn"]["accessToken"].as_str().unwrap().into()
+    }
+
+    /// A signed-in platform admin of the root tenant.
+    pub async fn staff_token(&self) -> String {
+        resolvers::tenancy::ops::ensure_platform_admin(
+            self.db(),
+            Some("staff@platform.example"),
+            Some(PASSWORD),
+        )
+        .await
+        .unwrap();
+        self.log_in(ROOT, "staff@platform.example", PASSWORD).await
+    }
+
+    /// Creates a tenant (as staff) with an admin; returns (tenant id, host).
+    pub async fn tenant(&self, slug: &str) -> (String, String) {
+        let staff = self.staff_token().await;
+        let d = self
+            .ok(
+                ROOT,
+                Some(&staff),
+                "mutation($i: CreateTenantInput!) { createTenant(input: $i) { tenant { id primaryDomain } } }",
+                json!({ "i": { "slug": slug, "displayName": format!("{slug} brand"), "adminEmail": format!("admin@{slug}.example") } }),
+            )
+            .await;
+        let t = &d["createTenant"]["tenant"];
+        (
+            t["id"].as_str().unwrap().into(),
+            t["primaryDomain"].as_str().unwrap().into(),
+        )
+    }
+
+    /// A signed-in admin of the tenant on `host` (created by [`TestApp::tenant`]), who
+    /// sets their password through the set-password link from the outbox.
+    pub async fn tenant_admin_token(&self, slug: &str, host: &str) -> String {
+        self.set_password_via_link(host, &format!("admin@{slug}.example"))
+            .await
+    }
+
+    /// Uses the set-password link emailed to `email`, then logs in on `host`.
+    pub async fn set_password_via_link(&self, host: &str, email: &str) -> String {
+        let token = self.link_token(email, "SET_PASSWORD").await;
+        self.ok(
+            host,
+            None,
+            "mutation($i: ResetPasswordInput!) { resetPassword(input: $i) { user { email } } }",
+            json!({ "i": { "token": token, "newPassword": PASSWORD } }),
+        )
+        .await;
+        self.log_in(host, email, PASSWORD).await
+    }
+
+    /// The newest outbox email of `kind` to `to`.
+    pub async fn outbox_email(
+        &self,
+        to: &str,
+        kind: &str,
+    ) -> Option<entities::outbox_message::Model> {
+        use entities::outbox_message as o;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        o::Entity::find()
+            .filter(o::Column::Recipient.eq(to))
+            .filter(o::Column::Kind.eq(kind))
+            .order_by_desc(o::Column::Id)
+            .one(self.db())
+            .await
+            .unwrap()
+    }
+
+    /// The token of the link in the newest outbox email of `kind` to `to`.
+    pub async fn link_token(&self, to: &str, kind: &str) -> String {
+        let email = self
+            .outbox_email(to, kind)
+            .await
+            .expect("an email in the outbox");
+        let at = email.body_text.find("token=").expect("a link with a token") + "token=".len();
+        email.body_text[at..]
+            .split(|c: char| c.is_whitespace())
+            .next()
+            .unwrap()
+            .to_string()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some((admin, name)) = self.pg.take() {
+            // Dropped on a plain thread: the test's runtime may be shutting down.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    if let Ok(mut c) = PgConnection::connect(&admin).await {
+                        let _ = c
+                            .execute(AssertSqlSafe(format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            )))
+                            .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// Sends a request to a router and decodes the JSON body (or `Value::Null`).
+pub async fn send_to(router: &axum::Router, mut req: Request<Body>) -> Resp {
+    if req.extensions().get::<ConnectInfo<SocketAddr>>().is_none() {
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 50000))));
+    }
+    let resp = router.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = axum::body::to_bytes(resp.into_body(), 16 << 20)
+        .await
+        .unwrap();
+    let body = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+    let r = Resp {
+        status,
+        headers,
+        body,
+    };
+    assert_every_error_has_a_code(&r.body);
+    r
+}
+
+/// Every error that leaves the API carries `extensions.code` and `extensions.requestId`.
+pub fn assert_every_error_has_a_code(body: &Value) {
+    if let Some(errors) = body.get("errors").and_then(Value::as_array) {
+        for e in errors {
+            let code = e["extensions"]["code"].as_str().unwrap_or_default();
+            assert!(!code.is_empty(), "error without a code: {e}");
+            let rid = e["extensions"]["requestId"].as_str().unwrap_or_default();
+            assert!(!rid.is_empty(), "error without a request id: {e}");
+            let msg = e["message"].as_str().unwrap_or_default().to_lowercase();
+            for leak in ["sql", "sqlx", "panicked", "constraint", "relation \""] {
+                assert!(!msg.contains(leak), "internal detail leaked: {e}");
+            }
+        }
+    }
+}
+
+/// The first error's code.
+pub fn first_code(body: &Value) -> String {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("expected an error, got {body}"))
+        .to_string()
+}
+
+/// The first error's field.
+pub fn first_field(body: &Value) -> String {
+    body["errors"][0]["extensions"]["field"]
+        .as_str()
+        .unwrap_or_else(|| panic!("expected an error with a field, got {body}"))
+        .to_string()
+}
