@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use axum::Router;
-use resolvers::{Services, Settings};
+use resolvers::Services;
 use schema::{AppSchema, Limits};
 use tenants::TenantRegistry;
 use tenants::host::TrustedProxies;
@@ -35,12 +35,14 @@ pub struct AppState {
     pub services: Services,
     pub schema: AppSchema,
     pub http: Arc<HttpSettings>,
+    /// SQL statements run by this instance's pool.
+    pub statements: db::StatementCounter,
 }
 
 /// Connects, migrates, makes sure the root tenant exists, loads keys and the tenant
 /// registry, and builds the schema.
 pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
-    let db = db::connect(&cfg.database_url).await?;
+    let (db, statements) = db::connect_counted(&cfg.database_url).await?;
     db::migrate(&db).await?;
     let settings = cfg.settings();
     resolvers::tenancy::ops::ensure_root_tenant(&db, &settings)
@@ -80,15 +82,11 @@ pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
             max_body_bytes: cfg.max_body_bytes,
             request_timeout: Duration::from_secs(cfg.request_timeout_secs),
         }),
+        statements,
     })
 }
 
 /// The router: `/graphql`, `/.well-known/jwks.json`, `/healthz`, `/readyz`.
 pub fn app(state: AppState) -> Router {
     http::router(state)
-}
-
-/// Settings of the business operations, exposed for tests that build state by hand.
-pub fn default_settings() -> Settings {
-    Settings::default()
 }

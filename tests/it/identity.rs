@@ -507,3 +507,44 @@ async fn a_newer_reset_link_replaces_the_older_one_and_links_expire() {
             .contains("expired")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_use_of_one_refresh_token_has_at_most_one_winner() {
+    let app = TestApp::new().await;
+    let (_, refresh, _) = app.sign_up(ROOT, "ann@example.com").await;
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let router = app.router.clone();
+            let body = json!({ "query": REFRESH, "variables": { "t": refresh } }).to_string();
+            tokio::spawn(async move {
+                let req = axum::http::Request::post("/graphql")
+                    .header("host", ROOT)
+                    .header("content-type", "application/json")
+                    .body(axum::body::Body::from(body))
+                    .unwrap();
+                send_to(&router, req).await
+            })
+        })
+        .collect();
+    let results: Vec<Resp> = futures_util::future::join_all(tasks)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let winners: Vec<_> = results
+        .iter()
+        .filter(|r| r.body.get("errors").is_none())
+        .collect();
+    assert!(winners.len() <= 1, "{} refreshes succeeded", winners.len());
+    for r in results.iter().filter(|r| r.body.get("errors").is_some()) {
+        assert_eq!(first_code(&r.body), "UNAUTHENTICATED", "{}", r.body);
+    }
+    // The losers count as reuse: the session is over, so the winner's tokens are dead too.
+    if let Some(w) = winners.first() {
+        let t = w.body["data"]["refreshSession"]["refreshToken"]
+            .as_str()
+            .unwrap();
+        let r = app.post(ROOT, None, REFRESH, json!({ "t": t })).await;
+        assert_eq!(first_code(&r.body), "UNAUTHENTICATED");
+    }
+}

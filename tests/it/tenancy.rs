@@ -623,3 +623,24 @@ async fn other_instances_see_tenant_changes_without_restart() {
     }
     assert!(seen, "the second instance never saw the new tenant");
 }
+
+#[tokio::test]
+async fn resolving_the_tenant_runs_no_sql() {
+    let app = TestApp::new().await;
+    app.tenant("acme").await;
+    app.ok("acme.localhost", None, TENANT_Q, json!({})).await;
+    let before = app.state.statements.get();
+    for host in ["acme.localhost", "localhost", "ACME.localhost:8080"] {
+        app.ok(host, None, TENANT_Q, json!({})).await;
+    }
+    let unknown = app.post("nope.example", None, TENANT_Q, json!({})).await;
+    assert_eq!(first_code(&unknown.body), "TENANT_NOT_FOUND");
+    assert_eq!(
+        app.state.statements.get(),
+        before,
+        "host resolution must not query the database"
+    );
+    // The counter does count: a query that needs the database moves it.
+    app.sign_up(ROOT, "ann@example.com").await;
+    assert!(app.state.statements.get() > before);
+}
