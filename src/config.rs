@@ -96,7 +96,8 @@ pub struct Config {
 }
 
 impl Config {
-    /// The defaults, as if no variable were set (tests start from this).
+    /// The configuration from environment variables alone, with no command-line flags
+    /// (tests and benchmarks start from this and override what they need).
     pub fn defaults() -> Self {
         #[derive(clap::Parser)]
         struct Only {

@@ -1,6 +1,7 @@
 //! sea-orm entities, one module per table. Nothing here knows about HTTP or GraphQL: these
 //! are storage rows, and GraphQL objects are separate types built from them.
 
+pub mod money;
 pub mod one_time_token;
 pub mod outbox_message;
 pub mod refresh_token;

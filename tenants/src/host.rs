@@ -106,8 +106,7 @@ pub fn requested_host(
     peer: Option<IpAddr>,
     trusted: &TrustedProxies,
 ) -> Result<String, HostError> {
-    if let Some(peer) = peer.filter(|p| trusted.contains(*p)) {
-        let _ = peer;
+    if peer.is_some_and(|p| trusted.contains(p)) {
         let mut forwarded = headers.get_all("x-forwarded-host").iter();
         if let Some(value) = forwarded.next() {
             if forwarded.next().is_some() {

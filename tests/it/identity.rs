@@ -235,7 +235,6 @@ async fn forged_expired_and_tampered_tokens_are_refused() {
     forged.push(("wrong key, our kid", parts.join(".")));
     forged.push(("unknown kid", other.sign(&good).unwrap()));
     // Algorithm confusion: HS256 with the public JWK as the secret.
-    let hs_header = json!({ "alg": "HS256", "typ": "JWT", "kid": keys.kid() });
     let public = keys.jwks()["keys"][0]["x"].as_str().unwrap().to_string();
     let hs = jsonwebtoken::encode(
         &jsonwebtoken::Header {
@@ -247,7 +246,6 @@ async fn forged_expired_and_tampered_tokens_are_refused() {
         &jsonwebtoken::EncodingKey::from_secret(public.as_bytes()),
     )
     .unwrap();
-    let _ = hs_header;
     forged.push(("HS256 confusion", hs));
     // Expired and not yet valid, properly signed.
     let now = chrono::Utc::now().timestamp();

@@ -136,11 +136,21 @@ impl TestApp {
     pub async fn second_instance(&self) -> AppState {
         let mut cfg = Config::defaults();
         cfg.data_dir = self.dir.clone();
-        cfg.database_url = match &self.pg {
+        cfg.database_url = self.database_url();
+        prepare(&cfg).await.expect("prepare second instance")
+    }
+
+    /// The database URL this app uses.
+    pub fn database_url(&self) -> String {
+        match &self.pg {
             Some((admin, name)) => with_database(admin, name),
             None => format!("sqlite://{}/test.db?mode=rwc", self.dir.display()),
-        };
-        prepare(&cfg).await.expect("prepare second instance")
+        }
+    }
+
+    /// This app's data directory (its signing key lives there).
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.dir
     }
 
     pub fn is_postgres(&self) -> bool {

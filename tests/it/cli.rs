@@ -1,0 +1,180 @@
+//! The binary's commands, run as a newcomer would: `export-schema`, `seed-demo`, `migrate`,
+//! and `serve` over a real socket with a graceful stop.
+
+use std::process::Command;
+
+use serde_json::json;
+
+use crate::support::*;
+
+const BIN: &str = env!("CARGO_BIN_EXE_partner-gateway");
+
+fn run(app: &TestApp, args: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .args(args)
+        .env("DATABASE_URL", app.database_url())
+        .env("DATA_DIR", app.data_dir())
+        .env("BOOTSTRAP_ADMIN_EMAIL", "boot@platform.example")
+        .env("BOOTSTRAP_ADMIN_PASSWORD", PASSWORD)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run the binary")
+}
+
+#[tokio::test]
+async fn export_schema_prints_the_checked_in_sdl() {
+    let app = TestApp::new().await;
+    let out = run(&app, &["export-schema"]);
+    assert!(out.status.success());
+    let checked_in = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/schema/schema.graphql"
+    ))
+    .unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), checked_in);
+}
+
+#[tokio::test]
+async fn seed_demo_is_idempotent_and_every_demo_account_signs_in() {
+    let app = TestApp::new().await;
+    for _ in 0..2 {
+        let out = run(&app, &["seed-demo"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("http://acme.localhost:8080/graphql"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("owner@acme.example"), "{stdout}");
+    }
+    app.state.services.registry.reload(app.db()).await.unwrap();
+    let acme = app
+        .ok(
+            "acme.localhost",
+            None,
+            "{ tenant { displayName branding { primaryColor } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(acme["tenant"]["displayName"], "Acme Messaging");
+    assert_eq!(acme["tenant"]["branding"]["primaryColor"], "#E4572E");
+    let root = app
+        .ok(
+            ROOT,
+            None,
+            "{ tenant { displayName branding { primaryColor } } }",
+            json!({}),
+        )
+        .await;
+    assert_ne!(
+        root["tenant"]["branding"]["primaryColor"],
+        acme["tenant"]["branding"]["primaryColor"]
+    );
+    app.log_in("acme.localhost", "owner@acme.example", "demo-password-1")
+        .await;
+    app.log_in(ROOT, "partner@demo.example", "demo-password-1")
+        .await;
+    // The bootstrap admin from the environment is a platform admin of the root tenant.
+    let staff = app.log_in(ROOT, "boot@platform.example", PASSWORD).await;
+    let d = app
+        .ok(ROOT, Some(&staff), "{ tenants { totalCount } }", json!({}))
+        .await;
+    assert_eq!(d["tenants"]["totalCount"], 2);
+}
+
+#[tokio::test]
+async fn a_generated_bootstrap_password_is_returned_once_and_works() {
+    let app = TestApp::new().await;
+    let (email, password) = resolvers::tenancy::ops::ensure_platform_admin(app.db(), None, None)
+        .await
+        .unwrap()
+        .unwrap();
+    let password = password.expect("a generated password");
+    assert!(password.len() >= 16);
+    let again = resolvers::tenancy::ops::ensure_platform_admin(app.db(), None, None)
+        .await
+        .unwrap();
+    assert!(again.is_none(), "the admin is created once");
+    let token = app.log_in(ROOT, &email, &password).await;
+    let d = app
+        .ok(
+            ROOT,
+            Some(&token),
+            "{ viewer { isPlatformAdmin } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["viewer"]["isPlatformAdmin"], true);
+}
+
+async fn http_get(port: u16, host: &str, path: &str) -> Option<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .ok()?;
+    let req = format!(
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nGraphQL-Require-Preflight: 1\r\nConnection: close\r\n\r\n"
+    );
+    s.write_all(req.as_bytes()).await.ok()?;
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).await.ok()?;
+    Some(buf)
+}
+
+#[tokio::test]
+async fn serve_answers_over_a_socket_and_stops_gracefully() {
+    let app = TestApp::new().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = tokio::process::Command::new(BIN)
+        .arg("serve")
+        .env("DATABASE_URL", app.database_url())
+        .env("DATA_DIR", app.data_dir())
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("BOOTSTRAP_ADMIN_EMAIL", "boot@platform.example")
+        .env("BOOTSTRAP_ADMIN_PASSWORD", PASSWORD)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut health = None;
+    for _ in 0..200 {
+        if let Some(r) = http_get(port, "localhost", "/healthz").await {
+            health = Some(r);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let health = health.expect("the server came up");
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+    let ready = http_get(port, "localhost", "/readyz").await.unwrap();
+    assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
+    let page = http_get(
+        port,
+        "nowhere.example",
+        "/graphql?query=%7Btenant%7Bslug%7D%7D",
+    )
+    .await
+    .unwrap();
+    assert!(page.starts_with("HTTP/1.1 404"), "{page}");
+    assert!(page.contains("TENANT_NOT_FOUND"));
+    // SIGTERM: the server finishes and exits cleanly.
+    let pid = child.id().unwrap();
+    Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    let status = tokio::time::timeout(std::time::Duration::from_secs(20), child.wait())
+        .await
+        .expect("stopped in time")
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+}
