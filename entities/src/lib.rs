@@ -1,11 +1,17 @@
 //! sea-orm entities, one module per table. Nothing here knows about HTTP or GraphQL: these
 //! are storage rows, and GraphQL objects are separate types built from them.
 
+pub mod audit_log;
+pub mod invitation;
 pub mod money;
 pub mod one_time_token;
+pub mod organization;
+pub mod organization_member;
 pub mod outbox_message;
 pub mod refresh_token;
 pub mod session;
+pub mod space;
+pub mod space_member;
 pub mod tenant;
 pub mod tenant_domain;
 pub mod time;

@@ -6,6 +6,8 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_create_tenants;
 mod m20261124_000002_create_identity;
 mod m20261124_000003_create_outbox;
+mod m20261124_000004_create_organizations;
+mod m20261124_000005_create_audit_log;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -17,6 +19,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_create_tenants::Migration),
             Box::new(m20261124_000002_create_identity::Migration),
             Box::new(m20261124_000003_create_outbox::Migration),
+            Box::new(m20261124_000004_create_organizations::Migration),
+            Box::new(m20261124_000005_create_audit_log::Migration),
         ]
     }
 }

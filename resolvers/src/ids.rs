@@ -13,7 +13,23 @@ pub enum Kind {
     Tenant,
     TenantDomain,
     User,
+    Organization,
+    OrganizationMember,
+    Space,
+    Invitation,
+    AuditLogEntry,
 }
+
+const ALL: [Kind; 8] = [
+    Kind::Tenant,
+    Kind::TenantDomain,
+    Kind::User,
+    Kind::Organization,
+    Kind::OrganizationMember,
+    Kind::Space,
+    Kind::Invitation,
+    Kind::AuditLogEntry,
+];
 
 impl Kind {
     fn name(self) -> &'static str {
@@ -21,13 +37,16 @@ impl Kind {
             Kind::Tenant => "Tenant",
             Kind::TenantDomain => "TenantDomain",
             Kind::User => "User",
+            Kind::Organization => "Organization",
+            Kind::OrganizationMember => "OrganizationMember",
+            Kind::Space => "Space",
+            Kind::Invitation => "Invitation",
+            Kind::AuditLogEntry => "AuditLogEntry",
         }
     }
 
     fn from_name(s: &str) -> Option<Self> {
-        [Kind::Tenant, Kind::TenantDomain, Kind::User]
-            .into_iter()
-            .find(|k| k.name() == s)
+        ALL.into_iter().find(|k| k.name() == s)
     }
 }
 

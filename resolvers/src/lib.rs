@@ -2,6 +2,7 @@
 //! per domain. Resolvers are thin: they read the request context, ask the policy, and call
 //! an operation that does the work in a transaction.
 
+pub mod audit;
 pub mod emails;
 pub mod error;
 pub mod identity;
@@ -9,6 +10,7 @@ pub mod ids;
 pub mod links;
 pub mod loaders;
 pub mod node;
+pub mod orgs;
 pub mod pagination;
 pub mod password;
 pub mod services;

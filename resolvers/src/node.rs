@@ -10,6 +10,7 @@ use tenants::{Action, RequestCtx, authorize};
 use crate::error::{ApiError, ApiResult};
 use crate::identity::User;
 use crate::ids::{self, Kind};
+use crate::orgs::{Organization, Space};
 use crate::services::Services;
 use crate::tenancy::{Tenant, TenantDomain};
 use crate::{request, services};
@@ -23,6 +24,8 @@ pub enum Node {
     Tenant(Tenant),
     TenantDomain(TenantDomain),
     User(User),
+    Organization(Organization),
+    Space(Space),
 }
 
 /// The most ids `nodes` accepts at once.
@@ -78,8 +81,47 @@ async fn load(svc: &Services, req: &RequestCtx, id: &str) -> ApiResult<Option<No
                 })
                 .map(|u| Node::User(User(u)))
         }
+        Kind::Organization => match crate::orgs::ops::org_for_viewer(svc, req, n).await {
+            Ok(org) => Some(Node::Organization(org)),
+            Err(_) => None,
+        },
+        Kind::Space => space_node(svc, req, n).await?,
+        // Not (yet) fetchable by id on their own.
+        Kind::OrganizationMember | Kind::Invitation | Kind::AuditLogEntry => None,
     };
     Ok(node)
+}
+
+async fn space_node(svc: &Services, req: &RequestCtx, id: i64) -> ApiResult<Option<Node>> {
+    let Some(user) = req.viewer.user() else {
+        return Ok(None);
+    };
+    let Ok(model) = crate::orgs::ops::find_space(&svc.db, req, id).await else {
+        return Ok(None);
+    };
+    let acc = crate::orgs::ops::access(
+        &svc.db,
+        req.tenant_id(),
+        model.organization_id,
+        user.user_id,
+    )
+    .await?;
+    if authorize(
+        req,
+        Action::ViewSpace {
+            me: acc.in_space(id),
+        },
+    )
+    .is_err()
+    {
+        return Ok(None);
+    }
+    let viewer_role = if acc.org == Some(tenants::policy::OrgRole::Owner) {
+        Some(tenants::policy::SpaceRole::Manager)
+    } else {
+        acc.spaces.get(&id).copied()
+    };
+    Ok(Some(Node::Space(Space { model, viewer_role })))
 }
 
 /// Relay node queries.

@@ -7,17 +7,19 @@ use async_graphql::{
     ServerError, Value,
 };
 use resolvers::Services;
+use resolvers::audit::AuditQuery;
 use resolvers::identity::{IdentityMutation, IdentityQuery};
 use resolvers::node::NodeQuery;
+use resolvers::orgs::{OrgMutation, OrgQuery};
 use resolvers::tenancy::{TenancyMutation, TenancyQuery};
 
 /// Every query root.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(NodeQuery, IdentityQuery, TenancyQuery);
+pub struct QueryRoot(NodeQuery, IdentityQuery, TenancyQuery, OrgQuery, AuditQuery);
 
 /// Every mutation root.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(IdentityMutation, TenancyMutation);
+pub struct MutationRoot(IdentityMutation, TenancyMutation, OrgMutation);
 
 /// The application schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

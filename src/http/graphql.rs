@@ -266,7 +266,10 @@ async fn execute(
         Err(e) => return e.into_response(),
     };
     let rid = ctx.request_id.clone();
-    let request = request.data(ctx).data(Loaders::new(&state.services.db));
+    let tenant_id = ctx.tenant_id();
+    let request = request
+        .data(ctx)
+        .data(Loaders::new(&state.services.db, tenant_id));
     let run = state.schema.execute(request);
     let resp = match tokio::time::timeout(state.http.request_timeout, run).await {
         Ok(r) => schema::finalize(r, &rid),

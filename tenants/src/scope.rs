@@ -1,7 +1,10 @@
 //! Row scoping: every read of tenant-owned rows starts here, so `tenant_id = ?` is never
 //! forgotten in a resolver.
 
-use entities::{one_time_token, outbox_message, refresh_token, session, tenant_domain, user};
+use entities::{
+    audit_log, invitation, one_time_token, organization, organization_member, outbox_message,
+    refresh_token, session, space, space_member, tenant_domain, user,
+};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
 
 /// A table whose rows belong to one tenant.
@@ -25,7 +28,13 @@ tenant_owned!(
     refresh_token,
     one_time_token,
     outbox_message,
-    tenant_domain
+    tenant_domain,
+    organization,
+    organization_member,
+    space,
+    space_member,
+    invitation,
+    audit_log
 );
 
 /// `SELECT .. FROM E WHERE tenant_id = ?`.

@@ -8,11 +8,13 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     TransactionTrait,
 };
+use serde_json::json;
 use tenants::RequestCtx;
 use tenants::scope::scoped;
 use tenants::tokens::{self, Claims};
 
 use super::types::*;
+use crate::audit::{self, Target};
 use crate::emails;
 use crate::error::{ApiError, ApiResult};
 use crate::links;
@@ -144,6 +146,24 @@ pub async fn sign_up(
         .transpose()?;
     let display_name = validate::text("displayName", &input.display_name, 120)?;
     password::check_policy("password", &input.password)?;
+    let invitation = match input
+        .invitation_token
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+    {
+        Some(token) => {
+            let inv = crate::orgs::invitations::for_sign_up(&svc.db, req, token).await?;
+            if inv.email != email {
+                return Err(ApiError::domain(
+                    "INVITATION_EMAIL_MISMATCH",
+                    Some("email"),
+                    "sign up with the email address the invitation was sent to",
+                ));
+            }
+            Some(inv)
+        }
+        None => None,
+    };
     let hash = password::hash(input.password).await?;
 
     let txn = svc.db.begin().await?;
@@ -163,6 +183,19 @@ pub async fn sign_up(
     .insert(&txn)
     .await
     .map_err(|e| unique_user_error(e, phone.is_some()))?;
+    audit::record(
+        &txn,
+        req,
+        None,
+        "user.signed_up",
+        Target::User(user.id),
+        Some(user.id),
+        json!({}),
+    )
+    .await?;
+    if let Some(inv) = &invitation {
+        crate::orgs::invitations::accept_in_txn(&txn, req, inv, &user).await?;
+    }
     let payload = start_session(&txn, svc, req, user).await?;
     txn.commit().await?;
     Ok(payload)
@@ -205,6 +238,16 @@ pub async fn log_in(svc: &Services, req: &RequestCtx, input: LogInInput) -> ApiR
         _ => return Err(ApiError::unauthenticated("wrong email, phone or password")),
     };
     let txn = svc.db.begin().await?;
+    audit::record(
+        &txn,
+        req,
+        None,
+        "user.signed_in",
+        Target::User(user.id),
+        Some(user.id),
+        json!({}),
+    )
+    .await?;
     let payload = start_session(&txn, svc, req, user).await?;
     txn.commit().await?;
     Ok(payload)
@@ -462,6 +505,16 @@ pub async fn reset_password(
         req.tenant_id(),
         session::Column::UserId.eq(token.user_id),
         revoked::PASSWORD_RESET,
+    )
+    .await?;
+    audit::record(
+        &txn,
+        req,
+        None,
+        "user.password_set",
+        Target::User(token.user_id),
+        Some(token.user_id),
+        json!({ "purpose": token.purpose }),
     )
     .await?;
     let user = scoped::<user::Entity>(req.tenant_id())

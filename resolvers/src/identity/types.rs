@@ -1,10 +1,12 @@
 //! GraphQL types of the identity domain.
 
-use async_graphql::{ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::user;
 
 use crate::ids::{self, Kind};
+use crate::orgs::{Invitation, Organization};
+use crate::{ApiError, request, services};
 
 /// A user account on the current tenant.
 pub struct User(pub user::Model);
@@ -50,6 +52,32 @@ impl User {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// The organizations this user belongs to, each with their role (`viewerRole`).
+    /// Readable for the viewer's own account only.
+    async fn organizations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Organization>> {
+        let req = self.own(ctx)?;
+        Ok(crate::orgs::ops::viewer_organizations(services(ctx)?, req).await?)
+    }
+    /// Invitations waiting for this user's answer, found by email: no link needed.
+    /// Readable for the viewer's own account only.
+    async fn pending_invitations(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<Invitation>> {
+        let req = self.own(ctx)?;
+        Ok(crate::orgs::invitations::pending_for_viewer(services(ctx)?, req).await?)
+    }
+}
+
+impl User {
+    /// The request, if this user is its viewer.
+    fn own<'a>(&self, ctx: &Context<'a>) -> Result<&'a tenants::RequestCtx, ApiError> {
+        let req = request(ctx)?;
+        match req.viewer.user() {
+            Some(me) if me.user_id == self.0.id && me.tenant_id == self.0.tenant_id => Ok(req),
+            _ => Err(ApiError::Forbidden),
+        }
+    }
 }
 
 /// A signed-in session's tokens.
@@ -76,6 +104,9 @@ pub struct SignUpInput {
     pub password: String,
     /// The name shown to others.
     pub display_name: String,
+    /// The token of an invitation link: the new account joins that organization at once.
+    /// The email must be the one the invitation was sent to.
+    pub invitation_token: Option<String>,
 }
 
 /// Input of `logIn`: exactly one of `email` and `phone`.

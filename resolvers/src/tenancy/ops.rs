@@ -8,11 +8,13 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, TransactionTrait,
 };
+use serde_json::json;
 use tenants::host::normalize_host;
 use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
 
 use super::types::*;
+use crate::audit::{self, Target};
 use crate::emails;
 use crate::error::{ApiError, ApiResult};
 use crate::identity::User;
@@ -237,6 +239,16 @@ pub async fn create_tenant(
         );
         emails::enqueue(&txn, &svc.settings, &info, email).await?;
     }
+    audit::record(
+        &txn,
+        req,
+        None,
+        "tenant.created",
+        Target::Tenant(tenant.id),
+        None,
+        json!({ "slug": tenant.slug }),
+    )
+    .await?;
     txn.commit().await?;
     svc.registry.changed(&svc.db).await?;
     Ok(CreateTenantPayload {
@@ -349,6 +361,23 @@ pub async fn update_tenant(
                 ApiError::from_unique(e, "slug", "the platform subdomain of this slug is taken")
             })?;
     }
+    audit::record(
+        &txn,
+        req,
+        None,
+        "tenant.updated",
+        Target::Tenant(updated.id),
+        None,
+        json!({
+            "slug": updated.slug, "displayName": updated.display_name,
+            "primaryColor": updated.primary_color, "accentColor": updated.accent_color,
+            "logoUrl": updated.logo_url, "faviconUrl": updated.favicon_url,
+            "supportEmail": updated.support_email, "supportPhone": updated.support_phone,
+            "supportUrl": updated.support_url, "defaultLanguage": updated.default_language,
+            "currency": updated.currency, "timezone": updated.timezone,
+        }),
+    )
+    .await?;
     txn.commit().await?;
     svc.registry.changed(&svc.db).await?;
     Ok(UpdateTenantPayload {
@@ -410,6 +439,16 @@ pub async fn add_domain(
     .insert(&txn)
     .await
     .map_err(|e| ApiError::from_unique(e, "host", "this host name already belongs to a tenant"))?;
+    audit::record(
+        &txn,
+        req,
+        None,
+        "tenant.domain_added",
+        Target::TenantDomain(domain.id),
+        None,
+        json!({ "tenantId": tenant_id, "host": domain.host, "primary": primary }),
+    )
+    .await?;
     txn.commit().await?;
     svc.registry.changed(&svc.db).await?;
     Ok(AddTenantDomainPayload {
@@ -451,6 +490,16 @@ pub async fn remove_domain(
     tenant_domain::Entity::delete_by_id(domain.id)
         .exec(&txn)
         .await?;
+    audit::record(
+        &txn,
+        req,
+        None,
+        "tenant.domain_removed",
+        Target::TenantDomain(domain.id),
+        None,
+        json!({ "tenantId": domain.tenant_id, "host": domain.host }),
+    )
+    .await?;
     let tenant = tenant::Entity::find_by_id(domain.tenant_id)
         .one(&txn)
         .await?

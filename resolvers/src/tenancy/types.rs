@@ -8,7 +8,7 @@ use tenants::{Action, authorize};
 use crate::error::ApiError;
 use crate::identity::User;
 use crate::ids::{self, Kind};
-use crate::loaders::Loaders;
+use crate::loaders::loaders;
 use crate::{request, services};
 
 /// Languages a tenant can default to.
@@ -148,10 +148,7 @@ impl Tenant {
             },
         )
         .map_err(ApiError::from)?;
-        let loaders = ctx
-            .data::<Loaders>()
-            .map_err(|_| ApiError::internal("loaders missing from request data"))?;
-        let rows = loaders
+        let rows = loaders(ctx)?
             .tenant_domains
             .load_one(self.0.id)
             .await

@@ -1,0 +1,674 @@
+//! Invitations: sent by email with an organization role and space roles, accepted by the
+//! signed-in user whose email matches (or by signing up through the link), declined,
+//! revoked, or resent with a fresh token and expiry. Tokens are stored hashed.
+
+use std::collections::HashMap;
+
+use chrono::Duration;
+use entities::{invitation, organization, organization_member, space, space_member, user};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, TransactionTrait,
+};
+use serde_json::json;
+use tenants::policy::{self, Action, OrgRole as Role};
+use tenants::scope::scoped;
+use tenants::tokens;
+use tenants::{RequestCtx, authorize};
+
+use super::ops::{access, lock_org, me};
+use super::types::*;
+use crate::audit::{self, Target};
+use crate::emails;
+use crate::error::{ApiError, ApiResult};
+use crate::ids::{self, Kind};
+use crate::links;
+use crate::services::Services;
+use crate::validate;
+
+/// The longest an invitation link may live.
+pub const MAX_DAYS: i32 = 30;
+
+/// `[(space id, role)]` of a stored invitation.
+pub fn parse_space_roles(raw: &str) -> Vec<(i64, policy::SpaceRole)> {
+    let v: Vec<serde_json::Value> = serde_json::from_str(raw).unwrap_or_default();
+    v.iter()
+        .filter_map(|e| {
+            let id = e.get("spaceId")?.as_i64()?;
+            let role = policy::SpaceRole::parse(e.get("role")?.as_str()?)?;
+            Some((id, role))
+        })
+        .collect()
+}
+
+fn days(field: &str, n: i32) -> ApiResult<Duration> {
+    if (1..=MAX_DAYS).contains(&n) {
+        Ok(Duration::days(n as i64))
+    } else {
+        Err(ApiError::bad_input(
+            field,
+            format!("must be between 1 and {MAX_DAYS} days"),
+        ))
+    }
+}
+
+async fn send_email(
+    db: &impl ConnectionTrait,
+    svc: &Services,
+    req: &RequestCtx,
+    inv: &invitation::Model,
+    org_name: &str,
+    token: &str,
+) -> ApiResult<()> {
+    let inviter = match req.viewer.user() {
+        Some(u) => scoped::<user::Entity>(req.tenant_id())
+            .filter(user::Column::Id.eq(u.user_id))
+            .one(db)
+            .await?
+            .map(|u| u.display_name),
+        None => None,
+    }
+    .unwrap_or_else(|| "Someone".into());
+    let link = links::tenant_url(
+        &svc.settings,
+        &req.tenant,
+        &format!("/invitations/accept?token={token}"),
+    );
+    let expiry = format!(
+        "The invitation expires on {}.",
+        inv.expires_at.format("%Y-%m-%d %H:%M UTC")
+    );
+    let intro = format!(
+        "{inviter} invited you to join {org_name} on {} as {}.",
+        req.tenant.model.display_name,
+        inv.org_role.to_lowercase().replace('_', " ")
+    );
+    let email = emails::branded(
+        &req.tenant,
+        "INVITATION",
+        &inv.email,
+        &format!("Join {org_name} on {}", req.tenant.model.display_name),
+        &[
+            &intro,
+            "Accept with the link below; if you have no account yet, you can create one there.",
+            &expiry,
+        ],
+        ("Accept the invitation", &link),
+    );
+    emails::enqueue(db, &svc.settings, &req.tenant, email).await
+}
+
+/// `inviteMember`.
+pub async fn invite_member(
+    svc: &Services,
+    req: &RequestCtx,
+    input: InviteMemberInput,
+) -> ApiResult<Invitation> {
+    let me_id = me(req)?;
+    let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
+    let email = validate::email("email", &input.email)?;
+    let lifetime = days("expiresInDays", input.expires_in_days)?;
+    let role: Role = input.role.into();
+    let mut wanted: Vec<(i64, policy::SpaceRole)> = Vec::new();
+    for s in &input.space_roles {
+        let id = ids::decode(&s.space_id, Kind::Space, "spaceRoles")?;
+        if wanted.iter().any(|(w, _)| *w == id) {
+            return Err(ApiError::bad_input("spaceRoles", "a space is listed twice"));
+        }
+        wanted.push((id, s.role.into()));
+    }
+    let txn = svc.db.begin().await?;
+    let org = lock_org(&txn, req, org_id).await?;
+    let acc = access(&txn, req.tenant_id(), org_id, me_id).await?;
+    authorize(req, Action::ViewOrganization { me: acc.standing() })?;
+    if wanted.is_empty() {
+        authorize(
+            req,
+            Action::InviteMember {
+                me: acc.standing(),
+                role,
+                space: None,
+            },
+        )?;
+    }
+    let spaces: HashMap<i64, space::Model> = scoped::<space::Entity>(req.tenant_id())
+        .filter(space::Column::OrganizationId.eq(org_id))
+        .filter(space::Column::Id.is_in(wanted.iter().map(|w| w.0)))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    for (space_id, space_role) in &wanted {
+        match spaces.get(space_id) {
+            Some(s) if s.archived_at.is_none() => {}
+            _ => {
+                return Err(ApiError::bad_input(
+                    "spaceRoles",
+                    "no such active space in this organization",
+                ));
+            }
+        }
+        authorize(
+            req,
+            Action::InviteMember {
+                me: acc.in_space(*space_id),
+                role,
+                space: Some(*space_role),
+            },
+        )?;
+    }
+    // Already a member?
+    let existing = scoped::<user::Entity>(req.tenant_id())
+        .filter(user::Column::Email.eq(&email))
+        .one(&txn)
+        .await?;
+    if let Some(u) = &existing
+        && access(&txn, req.tenant_id(), org_id, u.id)
+            .await?
+            .org
+            .is_some()
+    {
+        return Err(ApiError::conflict(
+            "email",
+            "this person is already a member",
+        ));
+    }
+    let now = entities::time::now();
+    let pending = scoped::<invitation::Entity>(req.tenant_id())
+        .filter(invitation::Column::OrganizationId.eq(org_id))
+        .filter(invitation::Column::Email.eq(&email))
+        .filter(invitation::Column::Status.eq(invitation::STATUS_PENDING))
+        .filter(invitation::Column::ExpiresAt.gt(now))
+        .one(&txn)
+        .await?;
+    if pending.is_some() {
+        return Err(ApiError::conflict(
+            "email",
+            "this person is already invited: resend the invitation instead",
+        ));
+    }
+    let token = tokens::random_token();
+    let space_roles = json!(
+        wanted
+            .iter()
+            .map(|(id, r)| json!({ "spaceId": id, "role": r.as_str() }))
+            .collect::<Vec<_>>()
+    );
+    let inv = invitation::ActiveModel {
+        tenant_id: Set(req.tenant_id()),
+        organization_id: Set(org_id),
+        email: Set(email.clone()),
+        org_role: Set(role.as_str().into()),
+        space_roles: Set(space_roles.to_string()),
+        token_hash: Set(tokens::hash_token(&token)),
+        status: Set(invitation::STATUS_PENDING.into()),
+        invited_by: Set(Some(me_id)),
+        accepted_by: Set(None),
+        expires_at: Set(now + lifetime),
+        created_at: Set(now),
+        responded_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    send_email(&txn, svc, req, &inv, &org.name, &token).await?;
+    audit::record(
+        &txn,
+        req,
+        Some(org_id),
+        "invitation.created",
+        Target::Invitation(inv.id),
+        None,
+        json!({ "email": email, "role": role.as_str(), "spaceRoles": space_roles }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Invitation {
+        model: inv,
+        organization_name: org.name,
+    })
+}
+
+/// Why an invitation cannot be answered, if it cannot.
+fn check_open(inv: &invitation::Model) -> ApiResult<()> {
+    let (code, msg) = match inv.status.as_str() {
+        invitation::STATUS_ACCEPTED => (
+            "INVITATION_ALREADY_ACCEPTED",
+            "this invitation was already accepted",
+        ),
+        invitation::STATUS_DECLINED => ("INVITATION_DECLINED", "this invitation was declined"),
+        invitation::STATUS_REVOKED => ("INVITATION_REVOKED", "this invitation was withdrawn"),
+        _ if inv.expires_at <= entities::time::now() => (
+            "INVITATION_EXPIRED",
+            "this invitation has expired; ask for a new one",
+        ),
+        _ => return Ok(()),
+    };
+    Err(ApiError::domain(code, Some("token"), msg))
+}
+
+/// Finds an invitation by its link token (anyone holding it) or by id (only for the
+/// signed-in user it was sent to).
+async fn find_for_invitee(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    input: &RespondToInvitationInput,
+) -> ApiResult<invitation::Model> {
+    match (&input.token, &input.invitation_id) {
+        (Some(token), None) => scoped::<invitation::Entity>(req.tenant_id())
+            .filter(invitation::Column::TokenHash.eq(tokens::hash_token(token.trim())))
+            .one(db)
+            .await?
+            .ok_or_else(|| {
+                ApiError::domain(
+                    "INVALID_TOKEN",
+                    Some("token"),
+                    "this invitation link is not valid",
+                )
+            }),
+        (None, Some(id)) => {
+            let id = ids::decode(id, Kind::Invitation, "invitationId")?;
+            let email = viewer_email(db, req).await?;
+            scoped::<invitation::Entity>(req.tenant_id())
+                .filter(invitation::Column::Id.eq(id))
+                .filter(invitation::Column::Email.eq(email))
+                .one(db)
+                .await?
+                .ok_or(ApiError::NotFound { what: "invitation" })
+        }
+        _ => Err(ApiError::bad_input(
+            "token",
+            "give either the token or the invitationId",
+        )),
+    }
+}
+
+async fn viewer_email(db: &impl ConnectionTrait, req: &RequestCtx) -> ApiResult<String> {
+    let id = me(req)?;
+    Ok(scoped::<user::Entity>(req.tenant_id())
+        .filter(user::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::unauthenticated("sign in first"))?
+        .email)
+}
+
+/// Accepts `inv` for `user` in the caller's transaction: claims the invitation (of two
+/// concurrent accepts one wins), adds the membership and the space roles of spaces that
+/// are still active.
+pub async fn accept_in_txn(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    inv: &invitation::Model,
+    user: &user::Model,
+) -> ApiResult<(organization::Model, organization_member::Model)> {
+    check_open(inv)?;
+    if inv.email != user.email {
+        return Err(ApiError::domain(
+            "INVITATION_EMAIL_MISMATCH",
+            Some("token"),
+            "this invitation was sent to another email address: sign in with that one",
+        ));
+    }
+    let org = lock_org(db, req, inv.organization_id).await?;
+    if access(db, req.tenant_id(), org.id, user.id)
+        .await?
+        .org
+        .is_some()
+    {
+        return Err(ApiError::domain(
+            "ALREADY_MEMBER",
+            Some("token"),
+            "you are already a member of this organization",
+        ));
+    }
+    let now = entities::time::now();
+    let claimed = invitation::Entity::update_many()
+        .col_expr(
+            invitation::Column::Status,
+            Expr::value(invitation::STATUS_ACCEPTED),
+        )
+        .col_expr(invitation::Column::AcceptedBy, Expr::value(user.id))
+        .col_expr(invitation::Column::RespondedAt, Expr::value(now))
+        .filter(invitation::Column::Id.eq(inv.id))
+        .filter(invitation::Column::Status.eq(invitation::STATUS_PENDING))
+        .exec(db)
+        .await?
+        .rows_affected
+        == 1;
+    if !claimed {
+        return Err(ApiError::domain(
+            "INVITATION_ALREADY_ACCEPTED",
+            Some("token"),
+            "this invitation was already answered",
+        ));
+    }
+    let member = organization_member::ActiveModel {
+        tenant_id: Set(req.tenant_id()),
+        organization_id: Set(org.id),
+        user_id: Set(user.id),
+        role: Set(inv.org_role.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let wanted = parse_space_roles(&inv.space_roles);
+    let active: Vec<i64> = scoped::<space::Entity>(req.tenant_id())
+        .filter(space::Column::OrganizationId.eq(org.id))
+        .filter(space::Column::Id.is_in(wanted.iter().map(|w| w.0)))
+        .filter(space::Column::ArchivedAt.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    for (space_id, role) in wanted.into_iter().filter(|(id, _)| active.contains(id)) {
+        space_member::ActiveModel {
+            tenant_id: Set(req.tenant_id()),
+            organization_id: Set(org.id),
+            space_id: Set(space_id),
+            user_id: Set(user.id),
+            role: Set(role.as_str().into()),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
+    audit::record(
+        db,
+        req,
+        Some(org.id),
+        "invitation.accepted",
+        Target::Invitation(inv.id),
+        Some(user.id),
+        json!({ "role": inv.org_role }),
+    )
+    .await?;
+    Ok((org, member))
+}
+
+/// The invitation a sign-up link carries, checked before the account is created.
+pub async fn for_sign_up(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    token: &str,
+) -> ApiResult<invitation::Model> {
+    let inv = scoped::<invitation::Entity>(req.tenant_id())
+        .filter(invitation::Column::TokenHash.eq(tokens::hash_token(token.trim())))
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            ApiError::domain(
+                "INVALID_TOKEN",
+                Some("invitationToken"),
+                "this invitation link is not valid",
+            )
+        })?;
+    check_open(&inv)?;
+    Ok(inv)
+}
+
+/// `acceptInvitation`: the signed-in user whose email it was sent to joins.
+pub async fn accept(
+    svc: &Services,
+    req: &RequestCtx,
+    input: RespondToInvitationInput,
+) -> ApiResult<AcceptInvitationPayload> {
+    let user_id = me(req)?;
+    let txn = svc.db.begin().await?;
+    let inv = find_for_invitee(&txn, req, &input).await?;
+    let user = scoped::<user::Entity>(req.tenant_id())
+        .filter(user::Column::Id.eq(user_id))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::unauthenticated("sign in first"))?;
+    let (org, member) = accept_in_txn(&txn, req, &inv, &user).await?;
+    txn.commit().await?;
+    let access = access(&svc.db, req.tenant_id(), org.id, user_id).await?;
+    Ok(AcceptInvitationPayload {
+        organization: Organization { model: org, access },
+        member: Member(member),
+    })
+}
+
+/// `declineInvitation`: by the link's holder, or by the signed-in invitee.
+pub async fn decline(
+    svc: &Services,
+    req: &RequestCtx,
+    input: RespondToInvitationInput,
+) -> ApiResult<Invitation> {
+    let txn = svc.db.begin().await?;
+    let inv = find_for_invitee(&txn, req, &input).await?;
+    check_open(&inv)?;
+    let org = lock_org(&txn, req, inv.organization_id).await?;
+    let now = entities::time::now();
+    let done = invitation::Entity::update_many()
+        .col_expr(
+            invitation::Column::Status,
+            Expr::value(invitation::STATUS_DECLINED),
+        )
+        .col_expr(invitation::Column::RespondedAt, Expr::value(now))
+        .filter(invitation::Column::Id.eq(inv.id))
+        .filter(invitation::Column::Status.eq(invitation::STATUS_PENDING))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if done == 0 {
+        return Err(ApiError::domain(
+            "INVITATION_ALREADY_ACCEPTED",
+            Some("token"),
+            "this invitation was already answered",
+        ));
+    }
+    audit::record(
+        &txn,
+        req,
+        Some(org.id),
+        "invitation.declined",
+        Target::Invitation(inv.id),
+        None,
+        json!({ "email": inv.email }),
+    )
+    .await?;
+    txn.commit().await?;
+    let model = invitation::Entity::find_by_id(inv.id)
+        .one(&svc.db)
+        .await?
+        .ok_or(ApiError::NotFound { what: "invitation" })?;
+    Ok(Invitation {
+        model,
+        organization_name: org.name,
+    })
+}
+
+/// Loads an invitation for the organization side and checks the viewer may manage it.
+async fn for_manager(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    id: &async_graphql::ID,
+) -> ApiResult<(invitation::Model, organization::Model)> {
+    let user = me(req)?;
+    let id = ids::decode(id, Kind::Invitation, "invitationId")?;
+    let inv = scoped::<invitation::Entity>(req.tenant_id())
+        .filter(invitation::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound { what: "invitation" })?;
+    let org = lock_org(db, req, inv.organization_id).await?;
+    let acc = access(db, req.tenant_id(), org.id, user).await?;
+    authorize(req, Action::ViewOrganization { me: acc.standing() })?;
+    authorize(
+        req,
+        Action::ManageInvitation {
+            me: acc.standing(),
+            mine: inv.invited_by == Some(user),
+        },
+    )?;
+    Ok((inv, org))
+}
+
+fn still_pending(inv: &invitation::Model) -> ApiResult<()> {
+    match inv.status.as_str() {
+        invitation::STATUS_PENDING => Ok(()),
+        invitation::STATUS_ACCEPTED => Err(ApiError::domain(
+            "INVITATION_ALREADY_ACCEPTED",
+            Some("invitationId"),
+            "this invitation was already accepted",
+        )),
+        invitation::STATUS_DECLINED => Err(ApiError::domain(
+            "INVITATION_DECLINED",
+            Some("invitationId"),
+            "this invitation was declined",
+        )),
+        _ => Err(ApiError::domain(
+            "INVITATION_REVOKED",
+            Some("invitationId"),
+            "this invitation was withdrawn",
+        )),
+    }
+}
+
+/// `revokeInvitation`: the link stops working.
+pub async fn revoke(
+    svc: &Services,
+    req: &RequestCtx,
+    input: InvitationIdInput,
+) -> ApiResult<Invitation> {
+    let txn = svc.db.begin().await?;
+    let (inv, org) = for_manager(&txn, req, &input.invitation_id).await?;
+    still_pending(&inv)?;
+    let now = entities::time::now();
+    invitation::Entity::update_many()
+        .col_expr(
+            invitation::Column::Status,
+            Expr::value(invitation::STATUS_REVOKED),
+        )
+        .col_expr(invitation::Column::RespondedAt, Expr::value(now))
+        .filter(invitation::Column::Id.eq(inv.id))
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        req,
+        Some(org.id),
+        "invitation.revoked",
+        Target::Invitation(inv.id),
+        None,
+        json!({ "email": inv.email }),
+    )
+    .await?;
+    let model = invitation::Entity::find_by_id(inv.id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound { what: "invitation" })?;
+    txn.commit().await?;
+    Ok(Invitation {
+        model,
+        organization_name: org.name,
+    })
+}
+
+/// `resendInvitation`: a fresh token and expiry; the old link stops working.
+pub async fn resend(
+    svc: &Services,
+    req: &RequestCtx,
+    input: ResendInvitationInput,
+) -> ApiResult<Invitation> {
+    let lifetime = days("expiresInDays", input.expires_in_days)?;
+    let txn = svc.db.begin().await?;
+    let (inv, org) = for_manager(&txn, req, &input.invitation_id).await?;
+    still_pending(&inv)?;
+    let token = tokens::random_token();
+    let now = entities::time::now();
+    invitation::Entity::update_many()
+        .col_expr(
+            invitation::Column::TokenHash,
+            Expr::value(tokens::hash_token(&token)),
+        )
+        .col_expr(invitation::Column::ExpiresAt, Expr::value(now + lifetime))
+        .col_expr(invitation::Column::CreatedAt, Expr::value(now))
+        .filter(invitation::Column::Id.eq(inv.id))
+        .exec(&txn)
+        .await?;
+    let model = invitation::Entity::find_by_id(inv.id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound { what: "invitation" })?;
+    send_email(&txn, svc, req, &model, &org.name, &token).await?;
+    audit::record(
+        &txn,
+        req,
+        Some(org.id),
+        "invitation.resent",
+        Target::Invitation(inv.id),
+        None,
+        json!({ "email": inv.email }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Invitation {
+        model,
+        organization_name: org.name,
+    })
+}
+
+/// The organization's pending invitations (owners and user admins).
+pub async fn pending_of_org(
+    svc: &Services,
+    req: &RequestCtx,
+    org: &Organization,
+) -> ApiResult<Vec<Invitation>> {
+    authorize(
+        req,
+        Action::ViewMembers {
+            me: org.access.standing(),
+        },
+    )?;
+    let rows = scoped::<invitation::Entity>(req.tenant_id())
+        .filter(invitation::Column::OrganizationId.eq(org.model.id))
+        .filter(invitation::Column::Status.eq(invitation::STATUS_PENDING))
+        .order_by_asc(invitation::Column::Id)
+        .all(&svc.db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|model| Invitation {
+            model,
+            organization_name: org.model.name.clone(),
+        })
+        .collect())
+}
+
+/// The viewer's own pending, unexpired invitations, found by email (no link needed).
+pub async fn pending_for_viewer(svc: &Services, req: &RequestCtx) -> ApiResult<Vec<Invitation>> {
+    let email = viewer_email(&svc.db, req).await?;
+    let rows = scoped::<invitation::Entity>(req.tenant_id())
+        .filter(invitation::Column::Email.eq(email))
+        .filter(invitation::Column::Status.eq(invitation::STATUS_PENDING))
+        .filter(invitation::Column::ExpiresAt.gt(entities::time::now()))
+        .order_by_asc(invitation::Column::Id)
+        .all(&svc.db)
+        .await?;
+    let names: HashMap<i64, String> = scoped::<organization::Entity>(req.tenant_id())
+        .filter(organization::Column::Id.is_in(rows.iter().map(|r| r.organization_id)))
+        .all(&svc.db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|model| Invitation {
+            organization_name: names
+                .get(&model.organization_id)
+                .cloned()
+                .unwrap_or_default(),
+            model,
+        })
+        .collect())
+}

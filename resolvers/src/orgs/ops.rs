@@ -1,0 +1,862 @@
+//! Organization, space and member operations. Every change runs in one transaction that
+//! first locks the organization's row (a no-op `UPDATE`: a row lock on PostgreSQL, the
+//! write lock on SQLite), then reads the viewer's roles and asks the policy, so two
+//! concurrent changes can never both see "another owner is left".
+
+use std::collections::HashMap;
+
+use async_graphql::{ID, MaybeUndefined};
+use entities::{organization, organization_member, space, space_member};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, TransactionTrait,
+};
+use serde_json::json;
+use tenants::policy::{self, Action, OrgRole as Role};
+use tenants::scope::scoped;
+use tenants::{RequestCtx, authorize};
+
+use super::types::*;
+use crate::audit::{self, Target};
+use crate::error::{ApiError, ApiResult};
+use crate::ids::{self, Kind};
+use crate::pagination::{Page, PageArgs, paginate};
+use crate::services::Services;
+use crate::validate;
+
+/// The signed-in viewer's user id.
+pub fn me(req: &RequestCtx) -> ApiResult<i64> {
+    req.viewer
+        .user()
+        .map(|u| u.user_id)
+        .ok_or_else(|| ApiError::unauthenticated("sign in first"))
+}
+
+/// `user_id`'s roles in `org_id`.
+pub async fn access(
+    db: &impl ConnectionTrait,
+    tenant_id: i64,
+    org_id: i64,
+    user_id: i64,
+) -> ApiResult<Access> {
+    let member = scoped::<organization_member::Entity>(tenant_id)
+        .filter(organization_member::Column::OrganizationId.eq(org_id))
+        .filter(organization_member::Column::UserId.eq(user_id))
+        .one(db)
+        .await?;
+    let Some(member) = member else {
+        return Ok(Access::default());
+    };
+    let spaces = scoped::<space_member::Entity>(tenant_id)
+        .filter(space_member::Column::OrganizationId.eq(org_id))
+        .filter(space_member::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.space_id, space_role(&s.role)))
+        .collect();
+    Ok(Access {
+        org: Some(org_role(&member.role)),
+        spaces,
+    })
+}
+
+/// The organization `org_id` of the request's tenant.
+pub async fn find_org(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    org_id: i64,
+) -> ApiResult<organization::Model> {
+    scoped::<organization::Entity>(req.tenant_id())
+        .filter(organization::Column::Id.eq(org_id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound {
+            what: "organization",
+        })
+}
+
+/// Locks the organization's row for the rest of the transaction and returns it.
+pub async fn lock_org(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    org_id: i64,
+) -> ApiResult<organization::Model> {
+    let touched = organization::Entity::update_many()
+        .col_expr(
+            organization::Column::UpdatedAt,
+            Expr::col(organization::Column::UpdatedAt),
+        )
+        .filter(organization::Column::TenantId.eq(req.tenant_id()))
+        .filter(organization::Column::Id.eq(org_id))
+        .exec(db)
+        .await?
+        .rows_affected;
+    if touched == 0 {
+        return Err(ApiError::NotFound {
+            what: "organization",
+        });
+    }
+    find_org(db, req, org_id).await
+}
+
+/// An organization as the viewer sees it, or an error if they may not.
+pub async fn org_for_viewer(
+    svc: &Services,
+    req: &RequestCtx,
+    org_id: i64,
+) -> ApiResult<Organization> {
+    let user = me(req)?;
+    let model = find_org(&svc.db, req, org_id).await?;
+    let access = access(&svc.db, req.tenant_id(), org_id, user).await?;
+    authorize(
+        req,
+        Action::ViewOrganization {
+            me: access.standing(),
+        },
+    )?;
+    Ok(Organization { model, access })
+}
+
+/// The viewer's organizations, oldest membership first.
+pub async fn viewer_organizations(
+    svc: &Services,
+    req: &RequestCtx,
+) -> ApiResult<Vec<Organization>> {
+    let user = me(req)?;
+    let memberships = scoped::<organization_member::Entity>(req.tenant_id())
+        .filter(organization_member::Column::UserId.eq(user))
+        .all(&svc.db)
+        .await?;
+    let org_ids: Vec<i64> = memberships.iter().map(|m| m.organization_id).collect();
+    let orgs: HashMap<i64, organization::Model> = scoped::<organization::Entity>(req.tenant_id())
+        .filter(organization::Column::Id.is_in(org_ids))
+        .all(&svc.db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    let mut spaces: HashMap<i64, HashMap<i64, policy::SpaceRole>> = HashMap::new();
+    for s in scoped::<space_member::Entity>(req.tenant_id())
+        .filter(space_member::Column::UserId.eq(user))
+        .all(&svc.db)
+        .await?
+    {
+        spaces
+            .entry(s.organization_id)
+            .or_default()
+            .insert(s.space_id, space_role(&s.role));
+    }
+    let mut out = Vec::new();
+    for m in memberships {
+        if let Some(model) = orgs.get(&m.organization_id) {
+            out.push(Organization {
+                model: model.clone(),
+                access: Access {
+                    org: Some(org_role(&m.role)),
+                    spaces: spaces.remove(&m.organization_id).unwrap_or_default(),
+                },
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn country(field: &str, raw: &str) -> ApiResult<String> {
+    let c = raw.trim().to_ascii_uppercase();
+    if c.len() == 2 && c.chars().all(|ch| ch.is_ascii_uppercase()) {
+        Ok(c)
+    } else {
+        Err(ApiError::bad_input(
+            field,
+            "must be an ISO 3166-1 alpha-2 country code such as RU",
+        ))
+    }
+}
+
+/// `createOrganization`: the creator becomes its owner.
+pub async fn create_organization(
+    svc: &Services,
+    req: &RequestCtx,
+    input: CreateOrganizationInput,
+) -> ApiResult<Organization> {
+    let user = me(req)?;
+    authorize(req, Action::CreateOrganization)?;
+    let name = validate::text("name", &input.name, 120)?;
+    let country = input
+        .country
+        .as_deref()
+        .map(|c| country("country", c))
+        .transpose()?;
+    let timezone = validate::timezone(
+        "timezone",
+        input
+            .timezone
+            .as_deref()
+            .unwrap_or(&req.tenant.model.timezone),
+    )?;
+    let language = input
+        .language
+        .map(|l| l.code().to_string())
+        .unwrap_or_else(|| req.tenant.model.default_language.clone());
+    let now = entities::time::now();
+    let txn = svc.db.begin().await?;
+    let org = organization::ActiveModel {
+        tenant_id: Set(req.tenant_id()),
+        name: Set(name),
+        country: Set(country),
+        timezone: Set(timezone),
+        language: Set(language),
+        created_by: Set(Some(user)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    organization_member::ActiveModel {
+        tenant_id: Set(req.tenant_id()),
+        organization_id: Set(org.id),
+        user_id: Set(user),
+        role: Set(Role::Owner.as_str().into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        req,
+        Some(org.id),
+        "organization.created",
+        Target::Organization(org.id),
+        None,
+        json!({ "name": org.name }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Organization {
+        model: org,
+        access: Access {
+            org: Some(Role::Owner),
+            spaces: HashMap::new(),
+        },
+    })
+}
+
+/// `updateOrganization` (owners).
+pub async fn update_organization(
+    svc: &Services,
+    req: &RequestCtx,
+    input: UpdateOrganizationInput,
+) -> ApiResult<Organization> {
+    let user = me(req)?;
+    let org_id = ids::decode(&input.id, Kind::Organization, "id")?;
+    let txn = svc.db.begin().await?;
+    let org = lock_org(&txn, req, org_id).await?;
+    let acc = access(&txn, req.tenant_id(), org_id, user).await?;
+    authorize(req, Action::EditOrganization { me: acc.standing() })?;
+    let mut m = org.into_active_model();
+    if let Some(n) = &input.name {
+        m.name = Set(validate::text("name", n, 120)?);
+    }
+    match &input.country {
+        MaybeUndefined::Undefined => {}
+        MaybeUndefined::Null => m.country = Set(None),
+        MaybeUndefined::Value(c) => m.country = Set(Some(country("country", c)?)),
+    }
+    if let Some(t) = &input.timezone {
+        m.timezone = Set(validate::timezone("timezone", t)?);
+    }
+    if let Some(l) = input.language {
+        m.language = Set(l.code().into());
+    }
+    m.updated_at = Set(entities::time::now());
+    let org = m.update(&txn).await?;
+    audit::record(
+        &txn,
+        req,
+        Some(org.id),
+        "organization.updated",
+        Target::Organization(org.id),
+        None,
+        json!({ "name": org.name, "country": org.country, "timezone": org.timezone, "language": org.language }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Organization {
+        model: org,
+        access: acc,
+    })
+}
+
+/// `deleteOrganization` (owners): members, spaces and invitations go with it.
+pub async fn delete_organization(
+    svc: &Services,
+    req: &RequestCtx,
+    input: OrganizationIdInput,
+) -> ApiResult<DeleteOrganizationPayload> {
+    let user = me(req)?;
+    let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
+    let txn = svc.db.begin().await?;
+    let org = lock_org(&txn, req, org_id).await?;
+    let acc = access(&txn, req.tenant_id(), org_id, user).await?;
+    authorize(req, Action::DeleteOrganization { me: acc.standing() })?;
+    organization::Entity::delete_by_id(org.id)
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        req,
+        Some(org.id),
+        "organization.deleted",
+        Target::Organization(org.id),
+        None,
+        json!({ "name": org.name }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(DeleteOrganizationPayload {
+        deleted_organization_id: ids::encode(Kind::Organization, org.id),
+    })
+}
+
+/// A space of the request's tenant.
+pub async fn find_space(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    space_id: i64,
+) -> ApiResult<space::Model> {
+    scoped::<space::Entity>(req.tenant_id())
+        .filter(space::Column::Id.eq(space_id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound { what: "space" })
+}
+
+/// The spaces of an organization the viewer may see.
+pub async fn spaces(
+    svc: &Services,
+    req: &RequestCtx,
+    org: &Organization,
+    include_archived: bool,
+    args: PageArgs,
+) -> ApiResult<Page<Space>> {
+    authorize(
+        req,
+        Action::ViewOrganization {
+            me: org.access.standing(),
+        },
+    )?;
+    let mut q = scoped::<space::Entity>(req.tenant_id())
+        .filter(space::Column::OrganizationId.eq(org.model.id));
+    if !include_archived {
+        q = q.filter(space::Column::ArchivedAt.is_null());
+    }
+    // Owners and user admins see every space; the others see the spaces they are in.
+    let all = matches!(org.access.org, Some(Role::Owner | Role::UserAdmin));
+    if !all {
+        q = q.filter(space::Column::Id.is_in(org.access.spaces.keys().copied()));
+    }
+    let owner = org.access.org == Some(Role::Owner);
+    let roles = org.access.spaces.clone();
+    paginate(&svc.db, q, space::Column::Id, args, move |m| {
+        let viewer_role = if owner {
+            Some(policy::SpaceRole::Manager)
+        } else {
+            roles.get(&m.id).copied()
+        };
+        (
+            m.id,
+            Space {
+                model: m,
+                viewer_role,
+            },
+        )
+    })
+    .await
+}
+
+/// The members of an organization (owners and user admins).
+pub async fn members(
+    svc: &Services,
+    req: &RequestCtx,
+    org: &Organization,
+    args: PageArgs,
+) -> ApiResult<Page<Member>> {
+    authorize(
+        req,
+        Action::ViewMembers {
+            me: org.access.standing(),
+        },
+    )?;
+    let q = scoped::<organization_member::Entity>(req.tenant_id())
+        .filter(organization_member::Column::OrganizationId.eq(org.model.id));
+    paginate(&svc.db, q, organization_member::Column::Id, args, |m| {
+        (m.id, Member(m))
+    })
+    .await
+}
+
+/// `createSpace` (owners).
+pub async fn create_space(
+    svc: &Services,
+    req: &RequestCtx,
+    input: CreateSpaceInput,
+) -> ApiResult<Space> {
+    let user = me(req)?;
+    let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
+    let name = validate::text("name", &input.name, 120)?;
+    let description = validate::opt_text("description", input.description.as_deref(), 2000)?;
+    let txn = svc.db.begin().await?;
+    lock_org(&txn, req, org_id).await?;
+    let acc = access(&txn, req.tenant_id(), org_id, user).await?;
+    authorize(req, Action::CreateSpace { me: acc.standing() })?;
+    let now = entities::time::now();
+    let s = space::ActiveModel {
+        tenant_id: Set(req.tenant_id()),
+        organization_id: Set(org_id),
+        name: Set(name),
+        description: Set(description),
+        archived_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        req,
+        Some(org_id),
+        "space.created",
+        Target::Space(s.id),
+        None,
+        json!({ "name": s.name }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Space {
+        model: s,
+        viewer_role: Some(policy::SpaceRole::Manager),
+    })
+}
+
+/// Locks the space's organization and returns the space and the viewer's roles.
+async fn space_for_change(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    space_id: i64,
+) -> ApiResult<(space::Model, Access)> {
+    let user = me(req)?;
+    let s = find_space(db, req, space_id).await?;
+    lock_org(db, req, s.organization_id).await?;
+    let acc = access(db, req.tenant_id(), s.organization_id, user).await?;
+    Ok((s, acc))
+}
+
+fn viewer_space_role(acc: &Access, space_id: i64) -> Option<policy::SpaceRole> {
+    if acc.org == Some(Role::Owner) {
+        Some(policy::SpaceRole::Manager)
+    } else {
+        acc.spaces.get(&space_id).copied()
+    }
+}
+
+/// `updateSpace` (owners and the space's managers).
+pub async fn update_space(
+    svc: &Services,
+    req: &RequestCtx,
+    input: UpdateSpaceInput,
+) -> ApiResult<Space> {
+    let space_id = ids::decode(&input.id, Kind::Space, "id")?;
+    let txn = svc.db.begin().await?;
+    let (s, acc) = space_for_change(&txn, req, space_id).await?;
+    authorize(
+        req,
+        Action::EditSpace {
+            me: acc.in_space(space_id),
+        },
+    )?;
+    if s.archived_at.is_some() {
+        return Err(ApiError::domain(
+            "SPACE_ARCHIVED",
+            Some("id"),
+            "the space is archived",
+        ));
+    }
+    let mut m = s.into_active_model();
+    if let Some(n) = &input.name {
+        m.name = Set(validate::text("name", n, 120)?);
+    }
+    match &input.description {
+        MaybeUndefined::Undefined => {}
+        MaybeUndefined::Null => m.description = Set(None),
+        MaybeUndefined::Value(d) => {
+            m.description = Set(validate::opt_text("description", Some(d), 2000)?)
+        }
+    }
+    m.updated_at = Set(entities::time::now());
+    let s = m.update(&txn).await?;
+    audit::record(
+        &txn,
+        req,
+        Some(s.organization_id),
+        "space.updated",
+        Target::Space(s.id),
+        None,
+        json!({ "name": s.name }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Space {
+        viewer_role: viewer_space_role(&acc, s.id),
+        model: s,
+    })
+}
+
+/// `archiveSpace` (owners). Archiving twice is harmless.
+pub async fn archive_space(
+    svc: &Services,
+    req: &RequestCtx,
+    input: ArchiveSpaceInput,
+) -> ApiResult<Space> {
+    let space_id = ids::decode(&input.id, Kind::Space, "id")?;
+    let txn = svc.db.begin().await?;
+    let (s, acc) = space_for_change(&txn, req, space_id).await?;
+    authorize(
+        req,
+        Action::ArchiveSpace {
+            me: acc.in_space(space_id),
+        },
+    )?;
+    let s = if s.archived_at.is_none() {
+        let mut m = s.into_active_model();
+        let now = entities::time::now();
+        m.archived_at = Set(Some(now));
+        m.updated_at = Set(now);
+        let s = m.update(&txn).await?;
+        audit::record(
+            &txn,
+            req,
+            Some(s.organization_id),
+            "space.archived",
+            Target::Space(s.id),
+            None,
+            json!({ "name": s.name }),
+        )
+        .await?;
+        s
+    } else {
+        s
+    };
+    txn.commit().await?;
+    Ok(Space {
+        viewer_role: viewer_space_role(&acc, s.id),
+        model: s,
+    })
+}
+
+async fn find_member(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    org_id: i64,
+    user_id: i64,
+) -> ApiResult<organization_member::Model> {
+    scoped::<organization_member::Entity>(req.tenant_id())
+        .filter(organization_member::Column::OrganizationId.eq(org_id))
+        .filter(organization_member::Column::UserId.eq(user_id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound { what: "member" })
+}
+
+async fn owner_count(db: &impl ConnectionTrait, req: &RequestCtx, org_id: i64) -> ApiResult<u64> {
+    Ok(scoped::<organization_member::Entity>(req.tenant_id())
+        .filter(organization_member::Column::OrganizationId.eq(org_id))
+        .filter(organization_member::Column::Role.eq(Role::Owner.as_str()))
+        .count(db)
+        .await?)
+}
+
+fn last_owner() -> ApiError {
+    ApiError::domain(
+        "LAST_OWNER",
+        Some("userId"),
+        "an organization must keep at least one owner: make someone else an owner first",
+    )
+}
+
+async fn set_role(
+    db: &impl ConnectionTrait,
+    member: organization_member::Model,
+    role: Role,
+) -> ApiResult<organization_member::Model> {
+    let mut m = member.into_active_model();
+    m.role = Set(role.as_str().into());
+    m.updated_at = Set(entities::time::now());
+    Ok(m.update(db).await?)
+}
+
+/// `changeMemberRole`.
+pub async fn change_member_role(
+    svc: &Services,
+    req: &RequestCtx,
+    input: ChangeMemberRoleInput,
+) -> ApiResult<Member> {
+    let user = me(req)?;
+    let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
+    let target_id = ids::decode(&input.user_id, Kind::User, "userId")?;
+    let to: Role = input.role.into();
+    let txn = svc.db.begin().await?;
+    lock_org(&txn, req, org_id).await?;
+    let acc = access(&txn, req.tenant_id(), org_id, user).await?;
+    authorize(req, Action::ViewOrganization { me: acc.standing() })?;
+    let target = find_member(&txn, req, org_id, target_id).await?;
+    let from = org_role(&target.role);
+    authorize(
+        req,
+        Action::ChangeMemberRole {
+            me: acc.standing(),
+            from,
+            to,
+            is_self: target_id == user,
+        },
+    )?;
+    if from == Role::Owner && to != Role::Owner && owner_count(&txn, req, org_id).await? <= 1 {
+        return Err(last_owner());
+    }
+    let updated = if from == to {
+        target
+    } else {
+        set_role(&txn, target, to).await?
+    };
+    if from != to {
+        audit::record(
+            &txn,
+            req,
+            Some(org_id),
+            "member.role_changed",
+            Target::User(target_id),
+            None,
+            json!({ "from": from.as_str(), "to": to.as_str() }),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(Member(updated))
+}
+
+/// `setSpaceAccess`: a member's role in a space, or none.
+pub async fn set_space_access(
+    svc: &Services,
+    req: &RequestCtx,
+    input: SetSpaceAccessInput,
+) -> ApiResult<Member> {
+    let user = me(req)?;
+    let space_id = ids::decode(&input.space_id, Kind::Space, "spaceId")?;
+    let target_id = ids::decode(&input.user_id, Kind::User, "userId")?;
+    let to: Option<policy::SpaceRole> = input.role.map(Into::into);
+    let txn = svc.db.begin().await?;
+    let (s, acc) = space_for_change(&txn, req, space_id).await?;
+    authorize(req, Action::ViewOrganization { me: acc.standing() })?;
+    if s.archived_at.is_some() {
+        return Err(ApiError::domain(
+            "SPACE_ARCHIVED",
+            Some("spaceId"),
+            "the space is archived",
+        ));
+    }
+    let target = find_member(&txn, req, s.organization_id, target_id).await?;
+    let current = scoped::<space_member::Entity>(req.tenant_id())
+        .filter(space_member::Column::SpaceId.eq(space_id))
+        .filter(space_member::Column::UserId.eq(target_id))
+        .one(&txn)
+        .await?;
+    let from = current.as_ref().map(|c| space_role(&c.role));
+    authorize(
+        req,
+        Action::SetSpaceAccess {
+            me: acc.in_space(space_id),
+            target: org_role(&target.role),
+            from,
+            to,
+            is_self: target_id == user,
+        },
+    )?;
+    match (current, to) {
+        (Some(c), None) => {
+            space_member::Entity::delete_by_id(c.id).exec(&txn).await?;
+        }
+        (Some(c), Some(role)) if Some(role) != from => {
+            let mut m = c.into_active_model();
+            m.role = Set(role.as_str().into());
+            m.update(&txn).await?;
+        }
+        (None, Some(role)) => {
+            space_member::ActiveModel {
+                tenant_id: Set(req.tenant_id()),
+                organization_id: Set(s.organization_id),
+                space_id: Set(space_id),
+                user_id: Set(target_id),
+                role: Set(role.as_str().into()),
+                created_at: Set(entities::time::now()),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+        }
+        _ => {}
+    }
+    if from != to {
+        audit::record(
+            &txn,
+            req,
+            Some(s.organization_id),
+            "member.space_access_changed",
+            Target::User(target_id),
+            None,
+            json!({
+                "spaceId": ids::encode(Kind::Space, space_id).0,
+                "from": from.map(|r| r.as_str()),
+                "to": to.map(|r| r.as_str()),
+            }),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(Member(target))
+}
+
+async fn delete_membership(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    member: &organization_member::Model,
+) -> ApiResult<()> {
+    space_member::Entity::delete_many()
+        .filter(space_member::Column::TenantId.eq(req.tenant_id()))
+        .filter(space_member::Column::OrganizationId.eq(member.organization_id))
+        .filter(space_member::Column::UserId.eq(member.user_id))
+        .exec(db)
+        .await?;
+    organization_member::Entity::delete_by_id(member.id)
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// `removeMember`: someone else leaves the organization, with their space roles.
+pub async fn remove_member(svc: &Services, req: &RequestCtx, input: MemberInput) -> ApiResult<ID> {
+    let user = me(req)?;
+    let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
+    let target_id = ids::decode(&input.user_id, Kind::User, "userId")?;
+    if target_id == user {
+        return Err(ApiError::bad_input(
+            "userId",
+            "to leave an organization use leaveOrganization",
+        ));
+    }
+    let txn = svc.db.begin().await?;
+    lock_org(&txn, req, org_id).await?;
+    let acc = access(&txn, req.tenant_id(), org_id, user).await?;
+    authorize(req, Action::ViewOrganization { me: acc.standing() })?;
+    let target = find_member(&txn, req, org_id, target_id).await?;
+    let role = org_role(&target.role);
+    authorize(
+        req,
+        Action::RemoveMember {
+            me: acc.standing(),
+            target: role,
+        },
+    )?;
+    if role == Role::Owner && owner_count(&txn, req, org_id).await? <= 1 {
+        return Err(last_owner());
+    }
+    delete_membership(&txn, req, &target).await?;
+    audit::record(
+        &txn,
+        req,
+        Some(org_id),
+        "member.removed",
+        Target::User(target_id),
+        None,
+        json!({ "role": role.as_str() }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(ids::encode(Kind::User, target_id))
+}
+
+/// `leaveOrganization`: the viewer leaves; the last owner cannot.
+pub async fn leave_organization(
+    svc: &Services,
+    req: &RequestCtx,
+    input: OrganizationIdInput,
+) -> ApiResult<ID> {
+    let user = me(req)?;
+    let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
+    let txn = svc.db.begin().await?;
+    lock_org(&txn, req, org_id).await?;
+    let acc = access(&txn, req.tenant_id(), org_id, user).await?;
+    authorize(req, Action::LeaveOrganization { me: acc.standing() })?;
+    let member = find_member(&txn, req, org_id, user).await?;
+    if acc.org == Some(Role::Owner) && owner_count(&txn, req, org_id).await? <= 1 {
+        return Err(ApiError::domain(
+            "LAST_OWNER",
+            Some("organizationId"),
+            "the last owner cannot leave: transfer ownership or delete the organization",
+        ));
+    }
+    delete_membership(&txn, req, &member).await?;
+    audit::record(
+        &txn,
+        req,
+        Some(org_id),
+        "member.left",
+        Target::User(user),
+        None,
+        json!({ "role": member.role }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(ids::encode(Kind::Organization, org_id))
+}
+
+/// `transferOwnership`: another member becomes an owner and the viewer a user admin.
+pub async fn transfer_ownership(
+    svc: &Services,
+    req: &RequestCtx,
+    input: MemberInput,
+) -> ApiResult<TransferOwnershipPayload> {
+    let user = me(req)?;
+    let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
+    let target_id = ids::decode(&input.user_id, Kind::User, "userId")?;
+    if target_id == user {
+        return Err(ApiError::bad_input("userId", "choose another member"));
+    }
+    let txn = svc.db.begin().await?;
+    lock_org(&txn, req, org_id).await?;
+    let acc = access(&txn, req.tenant_id(), org_id, user).await?;
+    authorize(req, Action::TransferOwnership { me: acc.standing() })?;
+    let target = find_member(&txn, req, org_id, target_id).await?;
+    let mine = find_member(&txn, req, org_id, user).await?;
+    let new_owner = set_role(&txn, target, Role::Owner).await?;
+    let previous = set_role(&txn, mine, Role::UserAdmin).await?;
+    audit::record(
+        &txn,
+        req,
+        Some(org_id),
+        "organization.ownership_transferred",
+        Target::User(target_id),
+        None,
+        json!({ "previousOwner": ids::encode(Kind::User, user).0 }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(TransferOwnershipPayload {
+        new_owner: Member(new_owner),
+        previous_owner: Member(previous),
+    })
+}

@@ -1,0 +1,614 @@
+//! GraphQL types of organizations, spaces, members and invitations.
+
+use std::collections::HashMap;
+
+use async_graphql::{
+    ComplexObject, Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject,
+};
+use chrono::{DateTime, Utc};
+use entities::{invitation, organization, organization_member, space};
+use tenants::policy::{self, Standing};
+
+use crate::identity::User;
+use crate::ids::{self, Kind};
+use crate::loaders::loaders;
+use crate::pagination::Page;
+use crate::tenancy::Language;
+use crate::{ApiError, request, services};
+
+/// A member's role in an organization.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum OrgRole {
+    /// Everything, including settings, billing, the white-label module and deletion.
+    Owner,
+    /// Manages people and their access to spaces; not the organization's settings.
+    UserAdmin,
+    /// Works in the spaces they belong to.
+    Member,
+}
+
+impl From<OrgRole> for policy::OrgRole {
+    fn from(r: OrgRole) -> Self {
+        match r {
+            OrgRole::Owner => policy::OrgRole::Owner,
+            OrgRole::UserAdmin => policy::OrgRole::UserAdmin,
+            OrgRole::Member => policy::OrgRole::Member,
+        }
+    }
+}
+
+impl From<policy::OrgRole> for OrgRole {
+    fn from(r: policy::OrgRole) -> Self {
+        match r {
+            policy::OrgRole::Owner => OrgRole::Owner,
+            policy::OrgRole::UserAdmin => OrgRole::UserAdmin,
+            policy::OrgRole::Member => OrgRole::Member,
+        }
+    }
+}
+
+/// A member's role in a space.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum SpaceRole {
+    /// Space settings; invites agents into the space.
+    Manager,
+    /// Works in the space; no settings.
+    Agent,
+}
+
+impl From<SpaceRole> for policy::SpaceRole {
+    fn from(r: SpaceRole) -> Self {
+        match r {
+            SpaceRole::Manager => policy::SpaceRole::Manager,
+            SpaceRole::Agent => policy::SpaceRole::Agent,
+        }
+    }
+}
+
+impl From<policy::SpaceRole> for SpaceRole {
+    fn from(r: policy::SpaceRole) -> Self {
+        match r {
+            policy::SpaceRole::Manager => SpaceRole::Manager,
+            policy::SpaceRole::Agent => SpaceRole::Agent,
+        }
+    }
+}
+
+/// Reads a stored organization role (unknown values read as the lowest).
+pub fn org_role(s: &str) -> policy::OrgRole {
+    policy::OrgRole::parse(s).unwrap_or(policy::OrgRole::Member)
+}
+
+/// Reads a stored space role (unknown values read as the lowest).
+pub fn space_role(s: &str) -> policy::SpaceRole {
+    policy::SpaceRole::parse(s).unwrap_or(policy::SpaceRole::Agent)
+}
+
+/// The viewer's roles in one organization.
+#[derive(Debug, Clone, Default)]
+pub struct Access {
+    pub org: Option<policy::OrgRole>,
+    pub spaces: HashMap<i64, policy::SpaceRole>,
+}
+
+impl Access {
+    /// Standing for organization-wide actions.
+    pub fn standing(&self) -> Standing {
+        Standing {
+            org: self.org,
+            space: None,
+        }
+    }
+
+    /// Standing for actions on one space.
+    pub fn in_space(&self, space_id: i64) -> Standing {
+        Standing {
+            org: self.org,
+            space: self.spaces.get(&space_id).copied(),
+        }
+    }
+}
+
+/// An organization, as seen by the viewer.
+pub struct Organization {
+    pub model: organization::Model,
+    pub access: Access,
+}
+
+#[Object]
+impl Organization {
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Organization, self.model.id)
+    }
+    /// The organization's name.
+    async fn name(&self) -> &str {
+        &self.model.name
+    }
+    /// ISO 3166-1 alpha-2 country code.
+    async fn country(&self) -> Option<&str> {
+        self.model.country.as_deref()
+    }
+    /// IANA time zone.
+    async fn timezone(&self) -> &str {
+        &self.model.timezone
+    }
+    /// Working language.
+    async fn language(&self) -> Language {
+        Language::from_code(&self.model.language)
+    }
+    /// The viewer's role here.
+    async fn viewer_role(&self) -> Option<OrgRole> {
+        self.access.org.map(OrgRole::from)
+    }
+    /// When it was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.model.created_at
+    }
+    /// Spaces the viewer can see (owners and user admins see all), oldest first.
+    async fn spaces(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Include archived spaces.", default)] include_archived: bool,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many from the start (default 50, at most 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "At most this many from the end (at most 100).")] last: Option<i32>,
+    ) -> async_graphql::Result<Page<Space>> {
+        let args = crate::pagination::PageArgs {
+            after,
+            before,
+            first,
+            last,
+        };
+        Ok(super::ops::spaces(services(ctx)?, request(ctx)?, self, include_archived, args).await?)
+    }
+    /// Members with their roles and spaces (owners and user admins only), oldest first.
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many from the start (default 50, at most 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "At most this many from the end (at most 100).")] last: Option<i32>,
+    ) -> async_graphql::Result<Page<Member>> {
+        let args = crate::pagination::PageArgs {
+            after,
+            before,
+            first,
+            last,
+        };
+        Ok(super::ops::members(services(ctx)?, request(ctx)?, self, args).await?)
+    }
+    /// Invitations still waiting for an answer (owners and user admins only).
+    async fn pending_invitations(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<Invitation>> {
+        Ok(super::invitations::pending_of_org(services(ctx)?, request(ctx)?, self).await?)
+    }
+}
+
+/// A space (ChatApp's "project") inside an organization.
+pub struct Space {
+    pub model: space::Model,
+    pub viewer_role: Option<policy::SpaceRole>,
+}
+
+#[Object]
+impl Space {
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Space, self.model.id)
+    }
+    /// The space's organization.
+    async fn organization_id(&self) -> ID {
+        ids::encode(Kind::Organization, self.model.organization_id)
+    }
+    /// Name.
+    async fn name(&self) -> &str {
+        &self.model.name
+    }
+    /// Description.
+    async fn description(&self) -> Option<&str> {
+        self.model.description.as_deref()
+    }
+    /// Whether it was archived.
+    async fn is_archived(&self) -> bool {
+        self.model.archived_at.is_some()
+    }
+    /// When it was archived.
+    async fn archived_at(&self) -> Option<DateTime<Utc>> {
+        self.model.archived_at
+    }
+    /// The viewer's own role in the space (owners act as managers of every space).
+    async fn viewer_role(&self) -> Option<SpaceRole> {
+        self.viewer_role.map(SpaceRole::from)
+    }
+    /// When it was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.model.created_at
+    }
+}
+
+/// A member's role in one space.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct SpaceAccess {
+    #[graphql(skip)]
+    pub space_id: i64,
+    /// The role.
+    pub role: SpaceRole,
+}
+
+#[ComplexObject]
+impl SpaceAccess {
+    /// The space.
+    async fn space(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Space>> {
+        let model = loaders(ctx)?
+            .spaces
+            .load_one(self.space_id)
+            .await
+            .map_err(ApiError::internal)?;
+        Ok(model.map(|model| Space {
+            model,
+            viewer_role: None,
+        }))
+    }
+}
+
+/// A member of an organization.
+pub struct Member(pub organization_member::Model);
+
+#[Object]
+impl Member {
+    /// The membership's global id.
+    async fn id(&self) -> ID {
+        ids::encode(Kind::OrganizationMember, self.0.id)
+    }
+    /// The member's account.
+    async fn user(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        let user = loaders(ctx)?
+            .users
+            .load_one(self.0.user_id)
+            .await
+            .map_err(ApiError::internal)?;
+        Ok(user.map(User))
+    }
+    /// The member's organization role.
+    async fn role(&self) -> OrgRole {
+        org_role(&self.0.role).into()
+    }
+    /// The member's roles in the organization's spaces.
+    async fn spaces(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SpaceAccess>> {
+        let rows = loaders(ctx)?
+            .space_access
+            .load_one((self.0.organization_id, self.0.user_id))
+            .await
+            .map_err(ApiError::internal)?
+            .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .map(|r| SpaceAccess {
+                space_id: r.space_id,
+                role: space_role(&r.role).into(),
+            })
+            .collect())
+    }
+    /// When the member joined.
+    async fn joined_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// Where an invitation stands.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum InvitationStatus {
+    /// Waiting for an answer (see `expiresAt`).
+    Pending,
+    /// Accepted: the invitee is a member.
+    Accepted,
+    /// Declined by the invitee.
+    Declined,
+    /// Withdrawn by the organization.
+    Revoked,
+}
+
+/// A space role an invitation grants.
+#[derive(SimpleObject)]
+pub struct InvitedSpaceRole {
+    /// The space.
+    pub space_id: ID,
+    /// The role in it.
+    pub role: SpaceRole,
+}
+
+/// An invitation to join an organization.
+pub struct Invitation {
+    pub model: invitation::Model,
+    pub organization_name: String,
+}
+
+#[Object]
+impl Invitation {
+    /// The global id.
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Invitation, self.model.id)
+    }
+    /// The organization.
+    async fn organization_id(&self) -> ID {
+        ids::encode(Kind::Organization, self.model.organization_id)
+    }
+    /// The organization's name.
+    async fn organization_name(&self) -> &str {
+        &self.organization_name
+    }
+    /// Who is invited.
+    async fn email(&self) -> &str {
+        &self.model.email
+    }
+    /// The organization role to be granted.
+    async fn role(&self) -> OrgRole {
+        org_role(&self.model.org_role).into()
+    }
+    /// The space roles to be granted.
+    async fn space_roles(&self) -> Vec<InvitedSpaceRole> {
+        super::invitations::parse_space_roles(&self.model.space_roles)
+            .into_iter()
+            .map(|(space, role)| InvitedSpaceRole {
+                space_id: ids::encode(Kind::Space, space),
+                role: role.into(),
+            })
+            .collect()
+    }
+    /// Where it stands.
+    async fn status(&self) -> InvitationStatus {
+        match self.model.status.as_str() {
+            invitation::STATUS_ACCEPTED => InvitationStatus::Accepted,
+            invitation::STATUS_DECLINED => InvitationStatus::Declined,
+            invitation::STATUS_REVOKED => InvitationStatus::Revoked,
+            _ => InvitationStatus::Pending,
+        }
+    }
+    /// When the link stops working.
+    async fn expires_at(&self) -> DateTime<Utc> {
+        self.model.expires_at
+    }
+    /// Whether it has expired unanswered.
+    async fn is_expired(&self) -> bool {
+        self.model.status == invitation::STATUS_PENDING && self.model.expires_at <= Utc::now()
+    }
+    /// Who sent it.
+    async fn invited_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        let Some(id) = self.model.invited_by else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)?
+            .users
+            .load_one(id)
+            .await
+            .map_err(ApiError::internal)?
+            .map(User))
+    }
+    /// When it was sent (or last resent).
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.model.created_at
+    }
+}
+
+/// Input of `createOrganization`.
+#[derive(InputObject)]
+pub struct CreateOrganizationInput {
+    /// The organization's name.
+    pub name: String,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country: Option<String>,
+    /// IANA time zone; defaults to the tenant's.
+    pub timezone: Option<String>,
+    /// Working language; defaults to the tenant's.
+    pub language: Option<Language>,
+}
+
+/// Input of `updateOrganization`. Omitted fields stay as they are.
+#[derive(InputObject)]
+pub struct UpdateOrganizationInput {
+    /// The organization.
+    pub id: ID,
+    /// New name.
+    pub name: Option<String>,
+    /// ISO 3166-1 alpha-2 country code; null clears it.
+    pub country: MaybeUndefined<String>,
+    /// IANA time zone.
+    pub timezone: Option<String>,
+    /// Working language.
+    pub language: Option<Language>,
+}
+
+/// Result of `createOrganization` and `updateOrganization`.
+#[derive(SimpleObject)]
+pub struct OrganizationPayload {
+    /// The organization as it now is.
+    pub organization: Organization,
+}
+
+/// Input naming one organization.
+#[derive(InputObject)]
+pub struct OrganizationIdInput {
+    /// The organization.
+    pub organization_id: ID,
+}
+
+/// Result of `deleteOrganization`.
+#[derive(SimpleObject)]
+pub struct DeleteOrganizationPayload {
+    /// The deleted organization's id.
+    pub deleted_organization_id: ID,
+}
+
+/// Result of `leaveOrganization`.
+#[derive(SimpleObject)]
+pub struct LeaveOrganizationPayload {
+    /// The organization left.
+    pub organization_id: ID,
+}
+
+/// Input of `createSpace`.
+#[derive(InputObject)]
+pub struct CreateSpaceInput {
+    /// The organization.
+    pub organization_id: ID,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+}
+
+/// Input of `updateSpace`. Omitted fields stay as they are.
+#[derive(InputObject)]
+pub struct UpdateSpaceInput {
+    /// The space.
+    pub id: ID,
+    /// New name.
+    pub name: Option<String>,
+    /// New description; null clears it.
+    pub description: MaybeUndefined<String>,
+}
+
+/// Input of `archiveSpace`.
+#[derive(InputObject)]
+pub struct ArchiveSpaceInput {
+    /// The space.
+    pub id: ID,
+}
+
+/// Result of the space mutations.
+#[derive(SimpleObject)]
+pub struct SpacePayload {
+    /// The space as it now is.
+    pub space: Space,
+}
+
+/// Input of `changeMemberRole`.
+#[derive(InputObject)]
+pub struct ChangeMemberRoleInput {
+    /// The organization.
+    pub organization_id: ID,
+    /// The member's user id.
+    pub user_id: ID,
+    /// The new role.
+    pub role: OrgRole,
+}
+
+/// Input of `setSpaceAccess`.
+#[derive(InputObject)]
+pub struct SetSpaceAccessInput {
+    /// The space.
+    pub space_id: ID,
+    /// The member's user id.
+    pub user_id: ID,
+    /// The role in the space; null removes their access.
+    pub role: Option<SpaceRole>,
+}
+
+/// Result of the member mutations.
+#[derive(SimpleObject)]
+pub struct MemberPayload {
+    /// The member as they now are.
+    pub member: Member,
+}
+
+/// Input of `removeMember` and `transferOwnership`.
+#[derive(InputObject)]
+pub struct MemberInput {
+    /// The organization.
+    pub organization_id: ID,
+    /// The member's user id.
+    pub user_id: ID,
+}
+
+/// Result of `removeMember`.
+#[derive(SimpleObject)]
+pub struct RemoveMemberPayload {
+    /// The removed user's id.
+    pub removed_user_id: ID,
+}
+
+/// Result of `transferOwnership`.
+#[derive(SimpleObject)]
+pub struct TransferOwnershipPayload {
+    /// The new owner.
+    pub new_owner: Member,
+    /// The previous owner, now a user admin.
+    pub previous_owner: Member,
+}
+
+/// A space role to grant with an invitation.
+#[derive(InputObject)]
+pub struct SpaceRoleInput {
+    /// The space.
+    pub space_id: ID,
+    /// The role in it.
+    pub role: SpaceRole,
+}
+
+/// Input of `inviteMember`.
+#[derive(InputObject)]
+pub struct InviteMemberInput {
+    /// The organization.
+    pub organization_id: ID,
+    /// Who to invite.
+    pub email: String,
+    /// Their organization role.
+    #[graphql(default_with = "OrgRole::Member")]
+    pub role: OrgRole,
+    /// Their space roles.
+    #[graphql(default)]
+    pub space_roles: Vec<SpaceRoleInput>,
+    /// Days until the link expires: 1 to 30.
+    #[graphql(default = 7)]
+    pub expires_in_days: i32,
+}
+
+/// Result of `inviteMember` and `resendInvitation`.
+#[derive(SimpleObject)]
+pub struct InvitationPayload {
+    /// The invitation.
+    pub invitation: Invitation,
+}
+
+/// Input naming an invitation by its link's token or by id (for the signed-in invitee).
+#[derive(InputObject)]
+pub struct RespondToInvitationInput {
+    /// The token from the invitation link.
+    pub token: Option<String>,
+    /// The invitation's id, as listed in `viewer.pendingInvitations`.
+    pub invitation_id: Option<ID>,
+}
+
+/// Result of `acceptInvitation`.
+#[derive(SimpleObject)]
+pub struct AcceptInvitationPayload {
+    /// The organization joined.
+    pub organization: Organization,
+    /// The new membership.
+    pub member: Member,
+}
+
+/// Input of `revokeInvitation`.
+#[derive(InputObject)]
+pub struct InvitationIdInput {
+    /// The invitation.
+    pub invitation_id: ID,
+}
+
+/// Input of `resendInvitation`.
+#[derive(InputObject)]
+pub struct ResendInvitationInput {
+    /// The invitation.
+    pub invitation_id: ID,
+    /// Days until the new link expires: 1 to 30.
+    #[graphql(default = 7)]
+    pub expires_in_days: i32,
+}
