@@ -6,6 +6,7 @@
 mod cli;
 mod http;
 mod identity;
+mod orgs;
 mod storage;
 mod support;
 mod tenancy;

@@ -394,3 +394,247 @@ pub fn first_field(body: &Value) -> String {
         .unwrap_or_else(|| panic!("expected an error with a field, got {body}"))
         .to_string()
 }
+
+/// The roles of an organization fixture, in the order of `docs/permissions.md`'s columns.
+pub const ROLES: [&str; 6] = [
+    "owner",
+    "user_admin",
+    "manager",
+    "agent",
+    "member",
+    "outsider",
+];
+
+/// An organization on the root tenant with one user of each standing: an owner, a user
+/// admin, a manager and an agent of space A, a member with no space role, and a user of
+/// the same tenant who is not a member. Built through the API: invitations accepted by
+/// signing up through their links.
+pub struct OrgFixture {
+    pub org: String,
+    pub space_a: String,
+    pub space_b: String,
+    /// Access tokens by role name.
+    pub tokens: std::collections::HashMap<&'static str, String>,
+    /// User ids by role name.
+    pub users: std::collections::HashMap<&'static str, String>,
+}
+
+impl OrgFixture {
+    pub fn token(&self, role: &str) -> &str {
+        &self.tokens[role]
+    }
+}
+
+/// The row id behind a global id.
+pub fn raw(id: &str) -> i64 {
+    resolvers::ids::parse(id).expect("a global id").1
+}
+
+impl TestApp {
+    /// Signs up through an invitation link sent to `email`; returns (token, user id).
+    pub async fn sign_up_invited(&self, host: &str, email: &str) -> (String, String) {
+        let token = self.link_token(email, "INVITATION").await;
+        let d = self
+            .ok(
+                host,
+                None,
+                "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken viewer { id } } }",
+                json!({ "i": { "email": email, "password": PASSWORD, "displayName": email, "invitationToken": token } }),
+            )
+            .await;
+        (
+            d["signUp"]["accessToken"].as_str().unwrap().into(),
+            d["signUp"]["viewer"]["id"].as_str().unwrap().into(),
+        )
+    }
+
+    /// Invites `email` into `org` as `owner_token`'s user; returns the invitation id.
+    pub async fn invite(
+        &self,
+        host: &str,
+        token: &str,
+        org: &str,
+        email: &str,
+        role: &str,
+        spaces: Value,
+    ) -> String {
+        let d = self
+            .ok(
+                host,
+                Some(token),
+                "mutation($i: InviteMemberInput!) { inviteMember(input: $i) { invitation { id } } }",
+                json!({ "i": { "organizationId": org, "email": email, "role": role, "spaceRoles": spaces } }),
+            )
+            .await;
+        d["inviteMember"]["invitation"]["id"]
+            .as_str()
+            .unwrap()
+            .into()
+    }
+
+    /// Creates an organization as `token`'s user; returns its id.
+    pub async fn create_org(&self, host: &str, token: &str, name: &str) -> String {
+        let d = self
+            .ok(
+                host,
+                Some(token),
+                "mutation($n: String!) { createOrganization(input: { name: $n, country: \"ru\" }) { organization { id viewerRole } } }",
+                json!({ "n": name }),
+            )
+            .await;
+        assert_eq!(
+            d["createOrganization"]["organization"]["viewerRole"],
+            "OWNER"
+        );
+        d["createOrganization"]["organization"]["id"]
+            .as_str()
+            .unwrap()
+            .into()
+    }
+
+    /// Creates a space as `token`'s user; returns its id.
+    pub async fn create_space(&self, host: &str, token: &str, org: &str, name: &str) -> String {
+        let d = self
+            .ok(
+                host,
+                Some(token),
+                "mutation($o: ID!, $n: String!) { createSpace(input: { organizationId: $o, name: $n }) { space { id } } }",
+                json!({ "o": org, "n": name }),
+            )
+            .await;
+        d["createSpace"]["space"]["id"].as_str().unwrap().into()
+    }
+
+    /// The fixture on `host`; emails are made unique with `tag`.
+    pub async fn org_fixture_on(&self, host: &str, tag: &str) -> OrgFixture {
+        let (owner, _, owner_id) = self
+            .sign_up(host, &format!("owner-{tag}@example.com"))
+            .await;
+        let org = self.create_org(host, &owner, &format!("Org {tag}")).await;
+        let space_a = self.create_space(host, &owner, &org, "Space A").await;
+        let space_b = self.create_space(host, &owner, &org, "Space B").await;
+        let mut tokens = std::collections::HashMap::new();
+        let mut users = std::collections::HashMap::new();
+        tokens.insert("owner", owner.clone());
+        users.insert("owner", owner_id);
+        let invites: [(&'static str, &str, Value); 4] = [
+            ("user_admin", "USER_ADMIN", json!([])),
+            (
+                "manager",
+                "MEMBER",
+                json!([{ "spaceId": space_a, "role": "MANAGER" }]),
+            ),
+            (
+                "agent",
+                "MEMBER",
+                json!([{ "spaceId": space_a, "role": "AGENT" }]),
+            ),
+            ("member", "MEMBER", json!([])),
+        ];
+        for (name, role, spaces) in invites {
+            let email = format!("{name}-{tag}@example.com");
+            self.invite(host, &owner, &org, &email, role, spaces).await;
+            let (t, id) = self.sign_up_invited(host, &email).await;
+            tokens.insert(name, t);
+            users.insert(name, id);
+        }
+        let (outsider, _, outsider_id) = self
+            .sign_up(host, &format!("outsider-{tag}@example.com"))
+            .await;
+        tokens.insert("outsider", outsider);
+        users.insert("outsider", outsider_id);
+        OrgFixture {
+            org,
+            space_a,
+            space_b,
+            tokens,
+            users,
+        }
+    }
+
+    /// The fixture on the root tenant.
+    pub async fn org_fixture(&self) -> OrgFixture {
+        self.org_fixture_on(ROOT, "t").await
+    }
+
+    /// Adds a member straight into storage (for targets of permission checks); returns the
+    /// user id.
+    pub async fn add_member(&self, org: &str, role: &str, space: Option<(&str, &str)>) -> String {
+        use entities::{organization_member, space_member, user};
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+        let org_row = entities::organization::Entity::find_by_id(raw(org))
+            .one(self.db())
+            .await
+            .unwrap()
+            .unwrap();
+        let now = entities::time::now();
+        let u = user::ActiveModel {
+            tenant_id: Set(org_row.tenant_id),
+            email: Set(format!("{}@members.example", uuid::Uuid::new_v4().simple())),
+            phone: Set(None),
+            password_hash: Set(None),
+            display_name: Set("Target".into()),
+            is_platform_admin: Set(false),
+            is_tenant_admin: Set(false),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(self.db())
+        .await
+        .unwrap();
+        organization_member::ActiveModel {
+            tenant_id: Set(org_row.tenant_id),
+            organization_id: Set(org_row.id),
+            user_id: Set(u.id),
+            role: Set(role.into()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(self.db())
+        .await
+        .unwrap();
+        if let Some((space, space_role)) = space {
+            space_member::ActiveModel {
+                tenant_id: Set(org_row.tenant_id),
+                organization_id: Set(org_row.id),
+                space_id: Set(raw(space)),
+                user_id: Set(u.id),
+                role: Set(space_role.into()),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(self.db())
+            .await
+            .unwrap();
+        }
+        resolvers::ids::encode(resolvers::ids::Kind::User, u.id).0
+    }
+
+    /// Adds a space straight into storage; returns its id.
+    pub async fn add_space(&self, org: &str) -> String {
+        use entities::space;
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+        let org_row = entities::organization::Entity::find_by_id(raw(org))
+            .one(self.db())
+            .await
+            .unwrap()
+            .unwrap();
+        let now = entities::time::now();
+        let s = space::ActiveModel {
+            tenant_id: Set(org_row.tenant_id),
+            organization_id: Set(org_row.id),
+            name: Set("Extra".into()),
+            description: Set(None),
+            archived_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(self.db())
+        .await
+        .unwrap();
+        resolvers::ids::encode(resolvers::ids::Kind::Space, s.id).0
+    }
+}

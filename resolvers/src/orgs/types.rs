@@ -180,7 +180,7 @@ impl Organization {
             first,
             last,
         };
-        Ok(super::ops::members(services(ctx)?, request(ctx)?, self, args).await?)
+        Ok(super::ops::members(services(ctx)?, request(ctx)?, loaders(ctx)?, self, args).await?)
     }
     /// Invitations still waiting for an answer (owners and user admins only).
     async fn pending_invitations(
