@@ -5,9 +5,7 @@
 use entities::{tenant, user};
 use resolvers::tenancy::ops::{NewTenant, insert_tenant};
 use resolvers::tenancy::{CreateTenantInput, Language};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::{AppState, Config};
 
@@ -78,7 +76,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
     {
         Some(t) => t,
         None => {
-            let txn = db.begin().await?;
+            let txn = resolvers::txn::begin(db).await?;
             let (t, _) = insert_tenant(
                 &txn,
                 &svc.settings,

@@ -15,6 +15,7 @@ pub mod pagination;
 pub mod password;
 pub mod services;
 pub mod tenancy;
+pub mod txn;
 pub mod validate;
 
 pub use error::{ApiError, ApiResult};

@@ -3,9 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod audit;
 mod cli;
 mod http;
 mod identity;
+mod invitations;
 mod orgs;
 mod storage;
 mod support;

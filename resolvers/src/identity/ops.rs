@@ -6,7 +6,6 @@ use entities::{one_time_token, refresh_token, session, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    TransactionTrait,
 };
 use serde_json::json;
 use tenants::RequestCtx;
@@ -166,7 +165,7 @@ pub async fn sign_up(
     };
     let hash = password::hash(input.password).await?;
 
-    let txn = svc.db.begin().await?;
+    let txn = crate::txn::begin(&svc.db).await?;
     let now = entities::time::now();
     let user = user::ActiveModel {
         tenant_id: Set(req.tenant_id()),
@@ -237,7 +236,7 @@ pub async fn log_in(svc: &Services, req: &RequestCtx, input: LogInInput) -> ApiR
         Some(u) if ok => u,
         _ => return Err(ApiError::unauthenticated("wrong email, phone or password")),
     };
-    let txn = svc.db.begin().await?;
+    let txn = crate::txn::begin(&svc.db).await?;
     audit::record(
         &txn,
         req,
@@ -290,7 +289,7 @@ pub async fn refresh_session(
         return Err(refused());
     };
     let now = entities::time::now();
-    let txn = svc.db.begin().await?;
+    let txn = crate::txn::begin(&svc.db).await?;
     // Claim the token; of two concurrent uses only one can set `used_at`.
     let claimed = refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
@@ -418,7 +417,7 @@ pub async fn request_password_reset(
         .one(&svc.db)
         .await?;
     if let Some(user) = user {
-        let txn = svc.db.begin().await?;
+        let txn = crate::txn::begin(&svc.db).await?;
         let token = issue_one_time_token(
             &txn,
             req.tenant_id(),
@@ -479,7 +478,7 @@ pub async fn reset_password(
         return Err(invalid("this link has expired; ask for a new one"));
     }
     let hash = password::hash(input.new_password).await?;
-    let txn = svc.db.begin().await?;
+    let txn = crate::txn::begin(&svc.db).await?;
     let claimed = one_time_token::Entity::update_many()
         .col_expr(one_time_token::Column::UsedAt, Expr::value(now))
         .filter(one_time_token::Column::Id.eq(token.id))

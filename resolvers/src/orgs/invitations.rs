@@ -9,7 +9,7 @@ use entities::{invitation, organization, organization_member, space, space_membe
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 use serde_json::json;
 use tenants::policy::{self, Action, OrgRole as Role};
@@ -118,7 +118,7 @@ pub async fn invite_member(
         }
         wanted.push((id, s.role.into()));
     }
-    let txn = svc.db.begin().await?;
+    let txn = crate::txn::begin(&svc.db).await?;
     let org = lock_org(&txn, req, org_id).await?;
     let acc = access(&txn, req.tenant_id(), org_id, me_id).await?;
     authorize(req, Action::ViewOrganization { me: acc.standing() })?;
@@ -420,7 +420,7 @@ pub async fn accept(
     input: RespondToInvitationInput,
 ) -> ApiResult<AcceptInvitationPayload> {
     let user_id = me(req)?;
-    let txn = svc.db.begin().await?;
+    let txn = crate::txn::begin(&svc.db).await?;
     let inv = find_for_invitee(&txn, req, &input).await?;
     let user = scoped::<user::Entity>(req.tenant_id())
         .filter(user::Column::Id.eq(user_id))
@@ -442,7 +442,7 @@ pub async fn decline(
     req: &RequestCtx,
     input: RespondToInvitationInput,
 ) -> ApiResult<Invitation> {
-    let txn = svc.db.begin().await?;
+    let txn = crate::txn::begin(&svc.db).await?;
     let inv = find_for_invitee(&txn, req, &input).await?;
     check_open(&inv)?;
     let org = lock_org(&txn, req, inv.organization_id).await?;
@@ -539,7 +539,7 @@ pub async fn revoke(
     req: &RequestCtx,
     input: InvitationIdInput,
 ) -> ApiResult<Invitation> {
-    let txn = svc.db.begin().await?;
+    let txn = crate::txn::begin(&svc.db).await?;
     let (inv, org) = for_manager(&txn, req, &input.invitation_id).await?;
     still_pending(&inv)?;
     let now = entities::time::now();
@@ -580,7 +580,7 @@ pub async fn resend(
     input: ResendInvitationInput,
 ) -> ApiResult<Invitation> {
     let lifetime = days("expiresInDays", input.expires_in_days)?;
-    let txn = svc.db.begin().await?;
+    let txn = crate::txn::begin(&svc.db).await?;
     let (inv, org) = for_manager(&txn, req, &input.invitation_id).await?;
     still_pending(&inv)?;
     let token = tokens::random_token();

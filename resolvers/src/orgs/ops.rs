@@ -10,7 +10,7 @@ use entities::{organization, organization_member, space, space_member};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, TransactionTrait,
+    PaginatorTrait, QueryFilter,
 };
 use serde_json::json;
 use tenants::policy::{self, Action, OrgRole as Role};
@@ -202,7 +202,7 @@ pub async fn create_organization(
         .map(|l| l.code().to_string())
         .unwrap_or_else(|| req.tenant.model.default_language.clone());
     let now = entities::time::now();
-    let txn = svc.db.begin().await?;
+    let txn = crate::txn::begin(&svc.db).await?;
     let org = organization::ActiveModel {
         tenant_id: Set(req.tenant_id()),
         name: Set(name),
@@ -255,7 +255,7 @@ pub async fn update_organization(
 ) -> ApiResult<Organization> {
     let user = me(req)?;
     let org_id = ids::decode(&input.id, Kind::Organization, "id")?;
-    let txn = svc.db.begin().await?;
+    let txn = crate::txn::begin(&svc.db).await?;
     let org = lock_org(&txn, req, org_id).await?;
     let acc = access(&txn, req.tenant_id(), org_id, user).await?;
     authorize(req, Action::EditOrganization { me: acc.standing() })?;
@@ -301,7 +301,7 @@ pub async fn delete_organization(
 ) -> ApiResult<DeleteOrganizationPayload> {
     let user = me(req)?;
     let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
-    let txn = svc.db.begin().await?;
+    let txn = crate::txn::begin(&svc.db).await?;
     let org = lock_org(&txn, req, org_id).await?;
     let acc = access(&txn, req.tenant_id(), org_id, user).await?;
     authorize(req, Action::DeleteOrganization { me: acc.standing() })?;
@@ -439,7 +439,7 @@ pub async fn create_space(
     let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
     let name = validate::text("name", &input.name, 120)?;
     let description = validate::opt_text("description", input.description.as_deref(), 2000)?;
-    let txn = svc.db.begin().await?;
+    let txn = crate::txn::begin(&svc.db).await?;
     lock_org(&txn, req, org_id).await?;
     let acc = access(&txn, req.tenant_id(), org_id, user).await?;
     authorize(req, Action::CreateSpace { me: acc.standing() })?;
@@ -501,7 +501,7 @@ pub async fn update_space(
     input: UpdateSpaceInput,
 ) -> ApiResult<Space> {
     let space_id = ids::decode(&input.id, Kind::Space, "id")?;
-    let txn = svc.db.begin().await?;
+    let txn = crate::txn::begin(&svc.db).await?;
     let (s, acc) = space_for_change(&txn, req, space_id).await?;
     authorize(
         req,
@@ -553,7 +553,7 @@ pub async fn archive_space(
     input: ArchiveSpaceInput,
 ) -> ApiResult<Space> {
     let space_id = ids::decode(&input.id, Kind::Space, "id")?;
-    let txn = svc.db.begin().await?;
+    let txn = crate::txn::begin(&svc.db).await?;
     let (s, acc) = space_for_change(&txn, req, space_id).await?;
     authorize(
         req,
@@ -639,7 +639,7 @@ pub async fn change_member_role(
     let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
     let target_id = ids::decode(&input.user_id, Kind::User, "userId")?;
     let to: Role = input.role.into();
-    let txn = svc.db.begin().await?;
+    let txn = crate::txn::begin(&svc.db).await?;
     lock_org(&txn, req, org_id).await?;
     let acc = access(&txn, req.tenant_id(), org_id, user).await?;
     authorize(req, Action::ViewOrganization { me: acc.standing() })?;
@@ -688,7 +688,7 @@ pub async fn set_space_access(
     let space_id = ids::decode(&input.space_id, Kind::Space, "spaceId")?;
     let target_id = ids::decode(&input.user_id, Kind::User, "userId")?;
     let to: Option<policy::SpaceRole> = input.role.map(Into::into);
-    let txn = svc.db.begin().await?;
+    let txn = crate::txn::begin(&svc.db).await?;
     let (s, acc) = space_for_change(&txn, req, space_id).await?;
     authorize(req, Action::ViewOrganization { me: acc.standing() })?;
     if s.archived_at.is_some() {
@@ -787,7 +787,7 @@ pub async fn remove_member(svc: &Services, req: &RequestCtx, input: MemberInput)
             "to leave an organization use leaveOrganization",
         ));
     }
-    let txn = svc.db.begin().await?;
+    let txn = crate::txn::begin(&svc.db).await?;
     lock_org(&txn, req, org_id).await?;
     let acc = access(&txn, req.tenant_id(), org_id, user).await?;
     authorize(req, Action::ViewOrganization { me: acc.standing() })?;
@@ -826,7 +826,7 @@ pub async fn leave_organization(
 ) -> ApiResult<ID> {
     let user = me(req)?;
     let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
-    let txn = svc.db.begin().await?;
+    let txn = crate::txn::begin(&svc.db).await?;
     lock_org(&txn, req, org_id).await?;
     let acc = access(&txn, req.tenant_id(), org_id, user).await?;
     authorize(req, Action::LeaveOrganization { me: acc.standing() })?;
@@ -865,7 +865,7 @@ pub async fn transfer_ownership(
     if target_id == user {
         return Err(ApiError::bad_input("userId", "choose another member"));
     }
-    let txn = svc.db.begin().await?;
+    let txn = crate::txn::begin(&svc.db).await?;
     lock_org(&txn, req, org_id).await?;
     let acc = access(&txn, req.tenant_id(), org_id, user).await?;
     authorize(req, Action::TransferOwnership { me: acc.standing() })?;

@@ -6,7 +6,7 @@ use async_graphql::MaybeUndefined;
 use entities::{one_time_token, tenant, tenant_domain, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, TransactionTrait,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
 };
 use serde_json::json;
 use tenants::host::normalize_host;
@@ -200,7 +200,7 @@ pub async fn create_tenant(
     authorize(req, Action::CreateTenant)?;
     let slug = validate::slug("slug", &input.slug)?;
     let display_name = validate::text("displayName", &input.display_name, 120)?;
-    let txn = svc.db.begin().await?;
+    let txn = crate::txn::begin(&svc.db).await?;
     let (tenant, admin) = insert_tenant(
         &txn,
         &svc.settings,
@@ -285,7 +285,7 @@ pub async fn update_tenant(
     if input.slug.is_some() {
         authorize_on(req, Action::ManageTenant { tenant_id }, tenant_id)?;
     }
-    let txn = svc.db.begin().await?;
+    let txn = crate::txn::begin(&svc.db).await?;
     let current = tenant::Entity::find_by_id(tenant_id)
         .one(&txn)
         .await?
@@ -407,7 +407,7 @@ pub async fn add_domain(
     } else {
         tenant_domain::KIND_CUSTOM
     };
-    let txn = svc.db.begin().await?;
+    let txn = crate::txn::begin(&svc.db).await?;
     let tenant = tenant::Entity::find_by_id(tenant_id)
         .one(&txn)
         .await?
@@ -486,7 +486,7 @@ pub async fn remove_domain(
             "the primary domain cannot be removed; make another domain primary first",
         ));
     }
-    let txn = svc.db.begin().await?;
+    let txn = crate::txn::begin(&svc.db).await?;
     tenant_domain::Entity::delete_by_id(domain.id)
         .exec(&txn)
         .await?;
@@ -526,7 +526,7 @@ pub async fn ensure_root_tenant(db: &DatabaseConnection, settings: &Settings) ->
     if exists {
         return Ok(false);
     }
-    let txn = db.begin().await?;
+    let txn = crate::txn::begin(db).await?;
     insert_tenant(
         &txn,
         settings,
