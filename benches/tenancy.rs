@@ -20,28 +20,6 @@ use tower::ServiceExt;
 
 const TENANTS: usize = 1000;
 
-fn input(slug: &str) -> CreateTenantInput {
-    CreateTenantInput {
-        slug: slug.into(),
-        display_name: format!("Brand {slug}"),
-        legal_name: None,
-        logo_url: None,
-        favicon_url: None,
-        primary_color: None,
-        accent_color: None,
-        support_email: None,
-        support_phone: None,
-        support_url: None,
-        email_sender_name: None,
-        email_sender_address: None,
-        default_language: None,
-        currency: None,
-        timezone: None,
-        admin_email: None,
-        admin_display_name: None,
-    }
-}
-
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -63,7 +41,7 @@ fn bench(c: &mut Criterion) {
                 slug: slug.clone(),
                 display_name: format!("Brand {i}"),
                 is_root: false,
-                input: input(&slug),
+                input: CreateTenantInput::new(&slug, &format!("Brand {i}")),
             };
             insert_tenant(&txn, &svc.settings, new, &[]).await.unwrap();
         }

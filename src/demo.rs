@@ -85,8 +85,6 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
                     display_name: "Acme Messaging".into(),
                     is_root: false,
                     input: CreateTenantInput {
-                        slug: "acme".into(),
-                        display_name: "Acme Messaging".into(),
                         legal_name: Some("Acme Messaging LLC".into()),
                         logo_url: Some("https://acme.example/logo.svg".into()),
                         favicon_url: Some("https://acme.example/favicon.ico".into()),
@@ -100,8 +98,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
                         default_language: Some(Language::En),
                         currency: Some("RUB".into()),
                         timezone: Some("Europe/Moscow".into()),
-                        admin_email: None,
-                        admin_display_name: None,
+                        ..CreateTenantInput::new("acme", "Acme Messaging")
                     },
                 },
                 &[],

@@ -105,7 +105,6 @@ pub async fn invite_member(
     req: &RequestCtx,
     input: InviteMemberInput,
 ) -> ApiResult<Invitation> {
-    let me_id = me(req)?;
     let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
     let email = validate::email("email", &input.email)?;
     let lifetime = days("expiresInDays", input.expires_in_days)?;
@@ -118,9 +117,7 @@ pub async fn invite_member(
         }
         wanted.push((id, s.role.into()));
     }
-    let txn = crate::txn::begin(&svc.db).await?;
-    let org = lock_org(&txn, req, org_id).await?;
-    let acc = access(&txn, req.tenant_id(), org_id, me_id).await?;
+    let (txn, org, me_id, acc) = super::ops::begin_change(svc, req, org_id).await?;
     authorize(req, Action::ViewOrganization { me: acc.standing() })?;
     if wanted.is_empty() {
         authorize(

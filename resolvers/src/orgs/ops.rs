@@ -9,8 +9,8 @@ use async_graphql::{ID, MaybeUndefined};
 use entities::{organization, organization_member, space, space_member};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
 };
 use serde_json::json;
 use tenants::policy::{self, Action, OrgRole as Role};
@@ -100,6 +100,21 @@ pub async fn lock_org(
         });
     }
     find_org(db, req, org_id).await
+}
+
+/// Opens a write transaction about one organization: locks its row and loads the viewer's
+/// roles as they are under the lock. Returns the transaction, the organization, the
+/// viewer's user id and roles.
+pub async fn begin_change(
+    svc: &Services,
+    req: &RequestCtx,
+    org_id: i64,
+) -> ApiResult<(DatabaseTransaction, organization::Model, i64, Access)> {
+    let user = me(req)?;
+    let txn = crate::txn::begin(&svc.db).await?;
+    let org = lock_org(&txn, req, org_id).await?;
+    let acc = access(&txn, req.tenant_id(), org_id, user).await?;
+    Ok((txn, org, user, acc))
 }
 
 /// An organization as the viewer sees it, or an error if they may not.
@@ -253,11 +268,8 @@ pub async fn update_organization(
     req: &RequestCtx,
     input: UpdateOrganizationInput,
 ) -> ApiResult<Organization> {
-    let user = me(req)?;
     let org_id = ids::decode(&input.id, Kind::Organization, "id")?;
-    let txn = crate::txn::begin(&svc.db).await?;
-    let org = lock_org(&txn, req, org_id).await?;
-    let acc = access(&txn, req.tenant_id(), org_id, user).await?;
+    let (txn, org, _, acc) = begin_change(svc, req, org_id).await?;
     authorize(req, Action::EditOrganization { me: acc.standing() })?;
     let mut m = org.into_active_model();
     if let Some(n) = &input.name {
@@ -299,11 +311,8 @@ pub async fn delete_organization(
     req: &RequestCtx,
     input: OrganizationIdInput,
 ) -> ApiResult<DeleteOrganizationPayload> {
-    let user = me(req)?;
     let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
-    let txn = crate::txn::begin(&svc.db).await?;
-    let org = lock_org(&txn, req, org_id).await?;
-    let acc = access(&txn, req.tenant_id(), org_id, user).await?;
+    let (txn, org, _, acc) = begin_change(svc, req, org_id).await?;
     authorize(req, Action::DeleteOrganization { me: acc.standing() })?;
     organization::Entity::delete_by_id(org.id)
         .exec(&txn)
@@ -435,13 +444,10 @@ pub async fn create_space(
     req: &RequestCtx,
     input: CreateSpaceInput,
 ) -> ApiResult<Space> {
-    let user = me(req)?;
     let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
     let name = validate::text("name", &input.name, 120)?;
     let description = validate::opt_text("description", input.description.as_deref(), 2000)?;
-    let txn = crate::txn::begin(&svc.db).await?;
-    lock_org(&txn, req, org_id).await?;
-    let acc = access(&txn, req.tenant_id(), org_id, user).await?;
+    let (txn, _, _, acc) = begin_change(svc, req, org_id).await?;
     authorize(req, Action::CreateSpace { me: acc.standing() })?;
     let now = entities::time::now();
     let s = space::ActiveModel {
@@ -635,13 +641,10 @@ pub async fn change_member_role(
     req: &RequestCtx,
     input: ChangeMemberRoleInput,
 ) -> ApiResult<Member> {
-    let user = me(req)?;
     let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
     let target_id = ids::decode(&input.user_id, Kind::User, "userId")?;
     let to: Role = input.role.into();
-    let txn = crate::txn::begin(&svc.db).await?;
-    lock_org(&txn, req, org_id).await?;
-    let acc = access(&txn, req.tenant_id(), org_id, user).await?;
+    let (txn, _org, user, acc) = begin_change(svc, req, org_id).await?;
     authorize(req, Action::ViewOrganization { me: acc.standing() })?;
     let target = find_member(&txn, req, org_id, target_id).await?;
     let from = org_role(&target.role);
@@ -787,9 +790,7 @@ pub async fn remove_member(svc: &Services, req: &RequestCtx, input: MemberInput)
             "to leave an organization use leaveOrganization",
         ));
     }
-    let txn = crate::txn::begin(&svc.db).await?;
-    lock_org(&txn, req, org_id).await?;
-    let acc = access(&txn, req.tenant_id(), org_id, user).await?;
+    let (txn, _, _, acc) = begin_change(svc, req, org_id).await?;
     authorize(req, Action::ViewOrganization { me: acc.standing() })?;
     let target = find_member(&txn, req, org_id, target_id).await?;
     let role = org_role(&target.role);
@@ -824,11 +825,8 @@ pub async fn leave_organization(
     req: &RequestCtx,
     input: OrganizationIdInput,
 ) -> ApiResult<ID> {
-    let user = me(req)?;
     let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
-    let txn = crate::txn::begin(&svc.db).await?;
-    lock_org(&txn, req, org_id).await?;
-    let acc = access(&txn, req.tenant_id(), org_id, user).await?;
+    let (txn, _org, user, acc) = begin_change(svc, req, org_id).await?;
     authorize(req, Action::LeaveOrganization { me: acc.standing() })?;
     let member = find_member(&txn, req, org_id, user).await?;
     if acc.org == Some(Role::Owner) && owner_count(&txn, req, org_id).await? <= 1 {
@@ -865,9 +863,7 @@ pub async fn transfer_ownership(
     if target_id == user {
         return Err(ApiError::bad_input("userId", "choose another member"));
     }
-    let txn = crate::txn::begin(&svc.db).await?;
-    lock_org(&txn, req, org_id).await?;
-    let acc = access(&txn, req.tenant_id(), org_id, user).await?;
+    let (txn, _, _, acc) = begin_change(svc, req, org_id).await?;
     authorize(req, Action::TransferOwnership { me: acc.standing() })?;
     let target = find_member(&txn, req, org_id, target_id).await?;
     let mine = find_member(&txn, req, org_id, user).await?;

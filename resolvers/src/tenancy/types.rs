@@ -263,6 +263,31 @@ pub struct CreateTenantInput {
     pub admin_display_name: Option<String>,
 }
 
+impl CreateTenantInput {
+    /// An input with the required fields only; everything else takes its default.
+    pub fn new(slug: &str, display_name: &str) -> Self {
+        Self {
+            slug: slug.into(),
+            display_name: display_name.into(),
+            legal_name: None,
+            logo_url: None,
+            favicon_url: None,
+            primary_color: None,
+            accent_color: None,
+            support_email: None,
+            support_phone: None,
+            support_url: None,
+            email_sender_name: None,
+            email_sender_address: None,
+            default_language: None,
+            currency: None,
+            timezone: None,
+            admin_email: None,
+            admin_display_name: None,
+        }
+    }
+}
+
 /// Result of `createTenant`.
 #[derive(SimpleObject)]
 pub struct CreateTenantPayload {
