@@ -93,7 +93,13 @@ impl AuditLogEntry {
     async fn action(&self) -> &str {
         &self.0.action
     }
-    /// Who did it; null for the system or a deleted account.
+    /// The actor's user id (also for actors of other tenants, whose accounts `actor` does
+    /// not show).
+    async fn actor_id(&self) -> Option<ID> {
+        self.0.actor_id.map(|id| ids::encode(Kind::User, id))
+    }
+    /// Who did it, if the account is on the current tenant; null for the system or a
+    /// deleted account.
     async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         load_user(ctx, self.0.actor_id).await
     }

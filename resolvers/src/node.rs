@@ -83,6 +83,8 @@ async fn load(svc: &Services, req: &RequestCtx, id: &str) -> ApiResult<Option<No
         }
         Kind::Organization => match crate::orgs::ops::org_for_viewer(svc, req, n).await {
             Ok(org) => Some(Node::Organization(org)),
+            Err(ApiError::Internal) => return Err(ApiError::Internal),
+            // Not found, not a member, not signed in: all read as "no such node".
             Err(_) => None,
         },
         Kind::Space => space_node(svc, req, n).await?,
@@ -96,8 +98,10 @@ async fn space_node(svc: &Services, req: &RequestCtx, id: i64) -> ApiResult<Opti
     let Some(user) = req.viewer.user() else {
         return Ok(None);
     };
-    let Ok(model) = crate::orgs::ops::find_space(&svc.db, req, id).await else {
-        return Ok(None);
+    let model = match crate::orgs::ops::find_space(&svc.db, req, id).await {
+        Ok(m) => m,
+        Err(ApiError::Internal) => return Err(ApiError::Internal),
+        Err(_) => return Ok(None),
     };
     let acc = crate::orgs::ops::access(
         &svc.db,
@@ -116,11 +120,7 @@ async fn space_node(svc: &Services, req: &RequestCtx, id: i64) -> ApiResult<Opti
     {
         return Ok(None);
     }
-    let viewer_role = if acc.org == Some(tenants::policy::OrgRole::Owner) {
-        Some(tenants::policy::SpaceRole::Manager)
-    } else {
-        acc.spaces.get(&id).copied()
-    };
+    let viewer_role = acc.space_role(id);
     Ok(Some(Node::Space(Space { model, viewer_role })))
 }
 

@@ -370,14 +370,9 @@ pub async fn spaces(
     if !all {
         q = q.filter(space::Column::Id.is_in(org.access.spaces.keys().copied()));
     }
-    let owner = org.access.org == Some(Role::Owner);
-    let roles = org.access.spaces.clone();
+    let access = org.access.clone();
     paginate(&svc.db, q, space::Column::Id, args, move |m| {
-        let viewer_role = if owner {
-            Some(policy::SpaceRole::Manager)
-        } else {
-            roles.get(&m.id).copied()
-        };
+        let viewer_role = access.space_role(m.id);
         (
             m.id,
             Space {
@@ -492,14 +487,6 @@ async fn space_for_change(
     Ok((s, acc))
 }
 
-fn viewer_space_role(acc: &Access, space_id: i64) -> Option<policy::SpaceRole> {
-    if acc.org == Some(Role::Owner) {
-        Some(policy::SpaceRole::Manager)
-    } else {
-        acc.spaces.get(&space_id).copied()
-    }
-}
-
 /// `updateSpace` (owners and the space's managers).
 pub async fn update_space(
     svc: &Services,
@@ -547,7 +534,7 @@ pub async fn update_space(
     .await?;
     txn.commit().await?;
     Ok(Space {
-        viewer_role: viewer_space_role(&acc, s.id),
+        viewer_role: acc.space_role(s.id),
         model: s,
     })
 }
@@ -589,7 +576,7 @@ pub async fn archive_space(
     };
     txn.commit().await?;
     Ok(Space {
-        viewer_role: viewer_space_role(&acc, s.id),
+        viewer_role: acc.space_role(s.id),
         model: s,
     })
 }

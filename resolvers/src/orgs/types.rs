@@ -100,6 +100,15 @@ impl Access {
         }
     }
 
+    /// The viewer's effective role in a space: owners act as managers of every space.
+    pub fn space_role(&self, space_id: i64) -> Option<policy::SpaceRole> {
+        if self.org == Some(policy::OrgRole::Owner) {
+            Some(policy::SpaceRole::Manager)
+        } else {
+            self.spaces.get(&space_id).copied()
+        }
+    }
+
     /// Standing for actions on one space.
     pub fn in_space(&self, space_id: i64) -> Standing {
         Standing {
