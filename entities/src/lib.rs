@@ -2,12 +2,18 @@
 //! are storage rows, and GraphQL objects are separate types built from them.
 
 pub mod audit_log;
+pub mod consent;
+pub mod impersonation;
 pub mod invitation;
 pub mod money;
+pub mod notification;
 pub mod one_time_token;
 pub mod organization;
 pub mod organization_member;
 pub mod outbox_message;
+pub mod partner;
+pub mod partner_client;
+pub mod partner_join_request;
 pub mod refresh_token;
 pub mod session;
 pub mod space;

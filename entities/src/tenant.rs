@@ -25,6 +25,12 @@ pub struct Model {
     pub currency: String,
     pub timezone: String,
     pub verification_token: String,
+    /// Partner discount of each tier and reward rates, in basis points (3500 = 35 %).
+    pub partner_discount_official_bp: i32,
+    pub partner_discount_gold_bp: i32,
+    pub partner_discount_technology_bp: i32,
+    pub reward_rate_created_bp: i32,
+    pub reward_rate_referral_bp: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -17,6 +17,8 @@ pub struct Model {
     pub display_name: String,
     pub is_platform_admin: bool,
     pub is_tenant_admin: bool,
+    /// ISO 3166-1 alpha-2, if known.
+    pub country: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

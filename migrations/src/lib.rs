@@ -8,6 +8,7 @@ mod m20261124_000002_create_identity;
 mod m20261124_000003_create_outbox;
 mod m20261124_000004_create_organizations;
 mod m20261124_000005_create_audit_log;
+mod m20261124_000006_create_partners;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_create_outbox::Migration),
             Box::new(m20261124_000004_create_organizations::Migration),
             Box::new(m20261124_000005_create_audit_log::Migration),
+            Box::new(m20261124_000006_create_partners::Migration),
         ]
     }
 }

@@ -22,6 +22,7 @@ pub enum Target {
     Organization(i64),
     Space(i64),
     Invitation(i64),
+    Partner(i64),
 }
 
 impl Target {
@@ -33,6 +34,7 @@ impl Target {
             Target::Organization(id) => ("ORGANIZATION", id),
             Target::Space(id) => ("SPACE", id),
             Target::Invitation(id) => ("INVITATION", id),
+            Target::Partner(id) => ("PARTNER", id),
         }
     }
 }
@@ -116,6 +118,7 @@ impl AuditLogEntry {
             "ORGANIZATION" => Some(Kind::Organization),
             "SPACE" => Some(Kind::Space),
             "INVITATION" => Some(Kind::Invitation),
+            "PARTNER" => Some(Kind::Partner),
             _ => None,
         };
         AuditTarget {

@@ -118,6 +118,11 @@ impl From<Denied> for ApiError {
         match d {
             Denied::Unauthenticated => Self::unauthenticated("sign in first"),
             Denied::Forbidden => Self::Forbidden,
+            Denied::Impersonating => Self::domain(
+                "IMPERSONATION_FORBIDDEN",
+                None,
+                "not allowed while logged in as a client: return to your own account",
+            ),
         }
     }
 }

@@ -18,9 +18,11 @@ pub enum Kind {
     Space,
     Invitation,
     AuditLogEntry,
+    Partner,
+    PartnerJoinRequest,
 }
 
-const ALL: [Kind; 8] = [
+const ALL: [Kind; 10] = [
     Kind::Tenant,
     Kind::TenantDomain,
     Kind::User,
@@ -29,6 +31,8 @@ const ALL: [Kind; 8] = [
     Kind::Space,
     Kind::Invitation,
     Kind::AuditLogEntry,
+    Kind::Partner,
+    Kind::PartnerJoinRequest,
 ];
 
 impl Kind {
@@ -42,6 +46,8 @@ impl Kind {
             Kind::Space => "Space",
             Kind::Invitation => "Invitation",
             Kind::AuditLogEntry => "AuditLogEntry",
+            Kind::Partner => "Partner",
+            Kind::PartnerJoinRequest => "PartnerJoinRequest",
         }
     }
 

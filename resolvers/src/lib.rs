@@ -12,6 +12,7 @@ pub mod loaders;
 pub mod node;
 pub mod orgs;
 pub mod pagination;
+pub mod partners;
 pub mod password;
 pub mod services;
 pub mod tenancy;

@@ -104,12 +104,85 @@ impl Loader<(i64, i64)> for SpaceAccessLoader {
     }
 }
 
+/// The "my clients" figures of (partner id, client user id) pairs: consent, organization
+/// count, last activity. Three grouped queries per batch.
+pub struct ClientSummaryLoader {
+    db: DatabaseConnection,
+    tenant_id: i64,
+}
+
+impl Loader<(i64, i64)> for ClientSummaryLoader {
+    type Value = crate::partners::clients::Summary;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[(i64, i64)],
+    ) -> Result<HashMap<(i64, i64), Self::Value>, Self::Error> {
+        use entities::{consent, organization_member, session};
+        use sea_orm::QuerySelect;
+        use sea_orm::sea_query::{Expr, Func};
+        let users: Vec<i64> = keys.iter().map(|k| k.1).collect();
+        let consents: Vec<(i64, i64)> = scoped::<consent::Entity>(self.tenant_id)
+            .select_only()
+            .column(consent::Column::PartnerId)
+            .column(consent::Column::ClientUserId)
+            .filter(consent::Column::ClientUserId.is_in(users.clone()))
+            .filter(consent::Column::RevokedAt.is_null())
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let orgs: Vec<(i64, i64)> = scoped::<organization_member::Entity>(self.tenant_id)
+            .select_only()
+            .column(organization_member::Column::UserId)
+            .column_as(
+                Expr::from(Func::count(Expr::col(organization_member::Column::Id))),
+                "n",
+            )
+            .filter(organization_member::Column::UserId.is_in(users.clone()))
+            .group_by(organization_member::Column::UserId)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let active: Vec<(i64, Option<chrono::DateTime<chrono::Utc>>)> =
+            scoped::<session::Entity>(self.tenant_id)
+                .select_only()
+                .column(session::Column::UserId)
+                .column_as(
+                    Expr::from(Func::max(Expr::col(session::Column::LastUsedAt))),
+                    "last",
+                )
+                .filter(session::Column::UserId.is_in(users))
+                .group_by(session::Column::UserId)
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+        let orgs: HashMap<i64, i64> = orgs.into_iter().collect();
+        let active: HashMap<i64, Option<chrono::DateTime<chrono::Utc>>> =
+            active.into_iter().collect();
+        Ok(keys
+            .iter()
+            .map(|k| {
+                (
+                    *k,
+                    crate::partners::clients::Summary {
+                        consent: consents.contains(k),
+                        organizations: orgs.get(&k.1).copied().unwrap_or(0),
+                        last_active_at: active.get(&k.1).copied().flatten(),
+                    },
+                )
+            })
+            .collect())
+    }
+}
+
 /// Every loader of one request.
 pub struct Loaders {
     pub tenant_domains: DataLoader<TenantDomainsLoader, HashMapCache>,
     pub users: DataLoader<UserLoader, HashMapCache>,
     pub spaces: DataLoader<SpaceLoader, HashMapCache>,
     pub space_access: DataLoader<SpaceAccessLoader, HashMapCache>,
+    pub client_summaries: DataLoader<ClientSummaryLoader, HashMapCache>,
 }
 
 impl Loaders {
@@ -139,7 +212,15 @@ impl Loaders {
                 HashMapCache::default(),
             ),
             space_access: DataLoader::with_cache(
-                SpaceAccessLoader { db, tenant_id },
+                SpaceAccessLoader {
+                    db: db.clone(),
+                    tenant_id,
+                },
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
+            client_summaries: DataLoader::with_cache(
+                ClientSummaryLoader { db, tenant_id },
                 tokio::spawn,
                 HashMapCache::default(),
             ),

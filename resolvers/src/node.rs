@@ -89,7 +89,11 @@ async fn load(svc: &Services, req: &RequestCtx, id: &str) -> ApiResult<Option<No
         },
         Kind::Space => space_node(svc, req, n).await?,
         // Not (yet) fetchable by id on their own.
-        Kind::OrganizationMember | Kind::Invitation | Kind::AuditLogEntry => None,
+        Kind::OrganizationMember
+        | Kind::Invitation
+        | Kind::AuditLogEntry
+        | Kind::Partner
+        | Kind::PartnerJoinRequest => None,
     };
     Ok(node)
 }

@@ -134,6 +134,19 @@ pub fn timezone(field: &str, raw: &str) -> ApiResult<String> {
     }
 }
 
+/// Checks an ISO 3166-1 alpha-2 country code and upper-cases it.
+pub fn country(field: &str, raw: &str) -> ApiResult<String> {
+    let c = raw.trim().to_ascii_uppercase();
+    if c.len() == 2 && c.chars().all(|ch| ch.is_ascii_uppercase()) {
+        Ok(c)
+    } else {
+        Err(ApiError::bad_input(
+            field,
+            "must be an ISO 3166-1 alpha-2 country code such as RU",
+        ))
+    }
+}
+
 /// Checks a tenant slug: 2 to 40 of `a-z`, `0-9` and inner `-`, and not a reserved name.
 pub fn slug(field: &str, raw: &str) -> ApiResult<String> {
     const RESERVED: &[&str] = &["www", "api", "admin", "app", "mail", "static", "root"];

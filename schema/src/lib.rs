@@ -11,15 +11,28 @@ use resolvers::audit::AuditQuery;
 use resolvers::identity::{IdentityMutation, IdentityQuery};
 use resolvers::node::NodeQuery;
 use resolvers::orgs::{OrgMutation, OrgQuery};
+use resolvers::partners::{PartnerMutation, PartnerQuery};
 use resolvers::tenancy::{TenancyMutation, TenancyQuery};
 
 /// Every query root.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(NodeQuery, IdentityQuery, TenancyQuery, OrgQuery, AuditQuery);
+pub struct QueryRoot(
+    NodeQuery,
+    IdentityQuery,
+    TenancyQuery,
+    OrgQuery,
+    AuditQuery,
+    PartnerQuery,
+);
 
 /// Every mutation root.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(IdentityMutation, TenancyMutation, OrgMutation);
+pub struct MutationRoot(
+    IdentityMutation,
+    TenancyMutation,
+    OrgMutation,
+    PartnerMutation,
+);
 
 /// The application schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -267,6 +267,11 @@ async fn execute(
     };
     let rid = ctx.request_id.clone();
     let tenant_id = ctx.tenant_id();
+    // Every mutation made while logged in as a client is audited with both identities,
+    // whatever its own audit entries say.
+    let impersonated = ctx.viewer.user().is_some_and(|u| u.impersonator.is_some())
+        && !is_query(&request.query, request.operation_name.as_deref());
+    let audit_ctx = impersonated.then(|| (ctx.clone(), request.operation_name.clone()));
     let request = request
         .data(ctx)
         .data(Loaders::new(&state.services.db, tenant_id));
@@ -284,6 +289,31 @@ async fn execute(
             .into_response();
         }
     };
+    if let Some((ctx, operation)) = audit_ctx {
+        let fields: Vec<String> = match &resp.data {
+            async_graphql::Value::Object(map) => map.keys().map(|k| k.to_string()).collect(),
+            _ => Vec::new(),
+        };
+        let client = ctx.viewer.user().map(|u| u.user_id).unwrap_or_default();
+        let details = serde_json::json!({
+            "operation": operation,
+            "fields": fields,
+            "errors": resp.errors.len(),
+        });
+        if let Err(e) = resolvers::audit::record(
+            &state.services.db,
+            &ctx,
+            None,
+            "impersonation.mutation",
+            resolvers::audit::Target::User(client),
+            None,
+            details,
+        )
+        .await
+        {
+            tracing::error!(error = ?e, "could not audit an impersonated mutation");
+        }
+    }
     let status = if media == MediaType::GraphqlResponseJson && schema::is_request_error(&resp) {
         StatusCode::BAD_REQUEST
     } else {

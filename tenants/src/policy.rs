@@ -163,6 +163,22 @@ pub enum Action {
     ViewOrgAuditLog { me: Standing },
     /// Read every audit-log entry of every tenant.
     ViewAllAuditLogs,
+
+    /// Apply to the tenant's partner program.
+    ApplyAsPartner,
+    /// Review partner applications and set tiers on a tenant.
+    ReviewPartners { tenant_id: i64 },
+    /// Act for a partner (its clients, codes, profile); `me` is the viewer's standing in
+    /// the partner's organization.
+    ActForPartner { me: Standing },
+    /// Log in as a client of the partner; `consent`: the client's consent is active.
+    ImpersonateClient { me: Standing, consent: bool },
+    /// Change one's own password, email or phone, or delete one's account.
+    ChangeOwnAccount,
+    /// Grant or revoke a partner's access to one's account, or detach from the partner.
+    ManageOwnPartnerLink,
+    /// Withdraw partner rewards; `me` is the standing in the partner's organization.
+    Withdraw { me: Standing },
 }
 
 /// Why an action was refused.
@@ -172,6 +188,8 @@ pub enum Denied {
     Unauthenticated,
     #[error("you are not allowed to do this")]
     Forbidden,
+    #[error("not allowed while logged in as a client")]
+    Impersonating,
 }
 
 /// Allows or refuses `action` for the request's viewer.
@@ -179,12 +197,28 @@ pub fn authorize(ctx: &RequestCtx, action: Action) -> Result<(), Denied> {
     let Viewer::User(user) = &ctx.viewer else {
         return Err(Denied::Unauthenticated);
     };
+    // While a partner is logged in as a client, the client's credentials, consent,
+    // account and money stay out of reach.
+    if user.impersonator.is_some()
+        && matches!(
+            action,
+            Action::ChangeOwnAccount
+                | Action::ManageOwnPartnerLink
+                | Action::Withdraw { .. }
+                | Action::ApplyAsPartner
+                | Action::ImpersonateClient { .. }
+        )
+    {
+        return Err(Denied::Impersonating);
+    }
     // An impersonation token never carries staff or tenant-admin powers.
     let own = user.impersonator.is_none();
     let staff = user.is_platform_admin && own;
     let admin_of = |tenant_id: i64| user.is_tenant_admin && user.tenant_id == tenant_id && own;
     let allowed = match action {
         Action::ListTenants | Action::CreateTenant | Action::ViewAllAuditLogs => staff,
+        Action::ReviewPartners { tenant_id } => staff || admin_of(tenant_id),
+        Action::ApplyAsPartner | Action::ChangeOwnAccount | Action::ManageOwnPartnerLink => true,
         Action::ManageTenant { .. } | Action::ManageTenantDomains { .. } => staff,
         Action::EditTenantBranding { tenant_id } | Action::ViewTenantDomains { tenant_id } => {
             staff || admin_of(tenant_id)
@@ -266,6 +300,9 @@ fn org_allows(action: Action) -> bool {
         Action::ViewSpace { me } => me.administers_people() || (me.member() && me.space.is_some()),
         Action::EditSpace { me } => me.manages_space(),
         Action::ViewOrgAuditLog { me } => me.is(Owner),
+        Action::ActForPartner { me } => me.administers_people(),
+        Action::ImpersonateClient { me, consent } => me.administers_people() && consent,
+        Action::Withdraw { me } => me.is(Owner),
         _ => false,
     }
 }

@@ -2,7 +2,8 @@
 //! forgotten in a resolver.
 
 use entities::{
-    audit_log, invitation, one_time_token, organization, organization_member, outbox_message,
+    audit_log, consent, impersonation, invitation, notification, one_time_token, organization,
+    organization_member, outbox_message, partner, partner_client, partner_join_request,
     refresh_token, session, space, space_member, tenant_domain, user,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
@@ -34,7 +35,13 @@ tenant_owned!(
     space,
     space_member,
     invitation,
-    audit_log
+    audit_log,
+    partner,
+    partner_client,
+    partner_join_request,
+    consent,
+    impersonation,
+    notification
 );
 
 /// `SELECT .. FROM E WHERE tenant_id = ?`.

@@ -75,6 +75,34 @@ impl IdentityMutation {
         Ok(ops::request_password_reset(services(ctx)?, request(ctx)?, input).await?)
     }
 
+    /// Changes the viewer's password; every other session ends.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        input: ChangePasswordInput,
+    ) -> async_graphql::Result<AccountPayload> {
+        Ok(ops::change_password(services(ctx)?, request(ctx)?, input).await?)
+    }
+
+    /// Changes the viewer's name, email, phone or country.
+    async fn update_account(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateAccountInput,
+    ) -> async_graphql::Result<AccountPayload> {
+        Ok(ops::update_account(services(ctx)?, request(ctx)?, input).await?)
+    }
+
+    /// Deletes the viewer's account. The last owner of an organization must hand it over
+    /// first.
+    async fn delete_account(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteAccountInput,
+    ) -> async_graphql::Result<DeleteAccountPayload> {
+        Ok(ops::delete_account(services(ctx)?, request(ctx)?, input).await?)
+    }
+
     /// Sets a new password with a reset (or set-password) link's token and ends every
     /// session of the account.
     async fn reset_password(

@@ -3,9 +3,10 @@
 
 use chrono::Duration;
 use entities::{one_time_token, refresh_token, session, user};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter,
 };
 use serde_json::json;
 use tenants::RequestCtx;
@@ -523,4 +524,183 @@ pub async fn reset_password(
         .ok_or(ApiError::NotFound { what: "user" })?;
     txn.commit().await?;
     Ok(ResetPasswordPayload { user: User(user) })
+}
+
+fn own_user(req: &RequestCtx) -> ApiResult<&tenants::AuthUser> {
+    req.viewer
+        .user()
+        .ok_or_else(|| ApiError::unauthenticated("sign in first"))
+}
+
+async fn load_own(db: &impl ConnectionTrait, req: &RequestCtx) -> ApiResult<user::Model> {
+    let me = own_user(req)?;
+    scoped::<user::Entity>(req.tenant_id())
+        .filter(user::Column::Id.eq(me.user_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::unauthenticated("sign in first"))
+}
+
+/// `changePassword`: needs the current password; every other session ends.
+pub async fn change_password(
+    svc: &Services,
+    req: &RequestCtx,
+    input: ChangePasswordInput,
+) -> ApiResult<AccountPayload> {
+    tenants::authorize(req, tenants::Action::ChangeOwnAccount)?;
+    password::check_policy("newPassword", &input.new_password)?;
+    let me = own_user(req)?;
+    let current = load_own(&svc.db, req).await?;
+    if !password::verify(input.current_password, current.password_hash.clone()).await? {
+        return Err(ApiError::bad_input(
+            "currentPassword",
+            "the current password is wrong",
+        ));
+    }
+    let hash = password::hash(input.new_password).await?;
+    let txn = crate::txn::begin(&svc.db).await?;
+    user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(hash))
+        .col_expr(user::Column::UpdatedAt, Expr::value(entities::time::now()))
+        .filter(user::Column::Id.eq(me.user_id))
+        .exec(&txn)
+        .await?;
+    revoke_sessions(
+        &txn,
+        req.tenant_id(),
+        session::Column::UserId
+            .eq(me.user_id)
+            .and(session::Column::Id.ne(me.session_id)),
+        revoked::PASSWORD_RESET,
+    )
+    .await?;
+    audit::record(
+        &txn,
+        req,
+        None,
+        "user.password_changed",
+        Target::User(me.user_id),
+        None,
+        json!({}),
+    )
+    .await?;
+    let user = load_own(&txn, req).await?;
+    txn.commit().await?;
+    Ok(AccountPayload { user: User(user) })
+}
+
+/// `updateAccount`: name and country always; email and phone not while impersonated.
+pub async fn update_account(
+    svc: &Services,
+    req: &RequestCtx,
+    input: UpdateAccountInput,
+) -> ApiResult<AccountPayload> {
+    use sea_orm::IntoActiveModel;
+    let me = own_user(req)?;
+    if input.email.is_some() || input.phone.is_some() {
+        tenants::authorize(req, tenants::Action::ChangeOwnAccount)?;
+    }
+    let txn = crate::txn::begin(&svc.db).await?;
+    let current = load_own(&txn, req).await?;
+    let had_phone = input.phone.is_some();
+    let mut m = current.into_active_model();
+    if let Some(n) = &input.display_name {
+        m.display_name = Set(validate::text("displayName", n, 120)?);
+    }
+    if let Some(e) = &input.email {
+        m.email = Set(validate::email("email", e)?);
+    }
+    if let Some(p) = &input.phone {
+        m.phone = Set(Some(validate::phone("phone", p)?));
+    }
+    if let Some(c) = &input.country {
+        m.country = Set(Some(validate::country("country", c)?));
+    }
+    m.updated_at = Set(entities::time::now());
+    let user = m
+        .update(&txn)
+        .await
+        .map_err(|e| unique_user_error(e, had_phone))?;
+    audit::record(
+        &txn,
+        req,
+        None,
+        "user.account_updated",
+        Target::User(me.user_id),
+        None,
+        json!({ "emailChanged": input.email.is_some(), "phoneChanged": input.phone.is_some() }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(AccountPayload { user: User(user) })
+}
+
+/// `deleteAccount`: needs the password; refused for the last owner of an organization.
+pub async fn delete_account(
+    svc: &Services,
+    req: &RequestCtx,
+    input: DeleteAccountInput,
+) -> ApiResult<DeleteAccountPayload> {
+    use entities::organization_member as om;
+    tenants::authorize(req, tenants::Action::ChangeOwnAccount)?;
+    let me = own_user(req)?;
+    let current = load_own(&svc.db, req).await?;
+    if !password::verify(input.password, current.password_hash.clone()).await? {
+        return Err(ApiError::bad_input("password", "the password is wrong"));
+    }
+    let txn = crate::txn::begin(&svc.db).await?;
+    let owned: Vec<i64> = scoped::<om::Entity>(req.tenant_id())
+        .filter(om::Column::UserId.eq(me.user_id))
+        .filter(om::Column::Role.eq("OWNER"))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|m| m.organization_id)
+        .collect();
+    for org in owned {
+        crate::orgs::ops::lock_org(&txn, req, org).await?;
+        let owners = scoped::<om::Entity>(req.tenant_id())
+            .filter(om::Column::OrganizationId.eq(org))
+            .filter(om::Column::Role.eq("OWNER"))
+            .count(&txn)
+            .await?;
+        if owners <= 1 {
+            return Err(ApiError::domain(
+                "LAST_OWNER",
+                None,
+                "you are the last owner of an organization: transfer it or delete it first",
+            ));
+        }
+    }
+    audit::record(
+        &txn,
+        req,
+        None,
+        "user.deleted",
+        Target::User(me.user_id),
+        None,
+        json!({ "email": current.email }),
+    )
+    .await?;
+    user::Entity::delete_by_id(me.user_id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(DeleteAccountPayload {
+        deleted_user_id: crate::ids::encode(crate::ids::Kind::User, me.user_id),
+    })
+}
+
+/// The viewer's notifications, newest first.
+pub async fn notifications(svc: &Services, req: &RequestCtx) -> ApiResult<Vec<Notification>> {
+    use entities::notification;
+    use sea_orm::{QueryOrder, QuerySelect};
+    let me = own_user(req)?;
+    Ok(scoped::<notification::Entity>(req.tenant_id())
+        .filter(notification::Column::UserId.eq(me.user_id))
+        .order_by_desc(notification::Column::Id)
+        .limit(100)
+        .all(&svc.db)
+        .await?
+        .into_iter()
+        .map(Notification)
+        .collect())
 }

@@ -58,6 +58,40 @@ impl User {
         let req = self.own(ctx)?;
         Ok(crate::orgs::ops::viewer_organizations(services(ctx)?, req).await?)
     }
+    /// The user's partner, as a client. Readable for the viewer's own account only.
+    async fn my_partner(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::partners::MyPartner>> {
+        let req = self.own(ctx)?;
+        Ok(crate::partners::clients::my_partner(services(ctx)?, req).await?)
+    }
+    /// Join-partner prompts waiting for this user's Yes or No (own account only).
+    async fn partner_prompts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::partners::JoinPrompt>> {
+        let req = self.own(ctx)?;
+        Ok(crate::partners::clients::prompts(services(ctx)?, req).await?)
+    }
+    /// Every grant and revocation of partner access to this account, newest first (own
+    /// account only).
+    async fn consent_history(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::partners::ConsentRecord>> {
+        let req = self.own(ctx)?;
+        Ok(crate::partners::clients::consent_history(services(ctx)?, req).await?)
+    }
+    /// In-app notifications, newest first, at most 100 (own account only).
+    async fn notifications(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Notification>> {
+        let req = self.own(ctx)?;
+        Ok(super::ops::notifications(services(ctx)?, req).await?)
+    }
+    /// The ISO 3166-1 alpha-2 country, if known.
+    async fn country(&self) -> Option<&str> {
+        self.0.country.as_deref()
+    }
     /// Invitations waiting for this user's answer, found by email: no link needed.
     /// Readable for the viewer's own account only.
     async fn pending_invitations(
@@ -104,6 +138,9 @@ pub struct SignUpInput {
     pub password: String,
     /// The name shown to others.
     pub display_name: String,
+    /// A partner's referral code (from `?ref=`): the new account becomes the partner's
+    /// client with origin `REFERRAL_LINK` and no access.
+    pub referral_code: Option<String>,
     /// The token of an invitation link: the new account joins that organization at once.
     /// The email must be the one the invitation was sent to.
     pub invitation_token: Option<String>,
@@ -170,4 +207,70 @@ pub struct ResetPasswordInput {
 pub struct ResetPasswordPayload {
     /// The account whose password was set.
     pub user: User,
+}
+
+/// An in-app notification.
+pub struct Notification(pub entities::notification::Model);
+
+#[Object]
+impl Notification {
+    /// What happened, e.g. `PARTNER_LOGGED_IN_AS_YOU`.
+    async fn kind(&self) -> &str {
+        &self.0.kind
+    }
+    /// The details, as a JSON object.
+    async fn payload(&self) -> async_graphql::Json<serde_json::Value> {
+        async_graphql::Json(serde_json::from_str(&self.0.payload).unwrap_or_default())
+    }
+    /// When.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When it was read.
+    async fn read_at(&self) -> Option<DateTime<Utc>> {
+        self.0.read_at
+    }
+}
+
+/// Input of `changePassword`.
+#[derive(InputObject)]
+pub struct ChangePasswordInput {
+    /// The current password.
+    pub current_password: String,
+    /// The new password, at least 10 characters.
+    pub new_password: String,
+}
+
+/// Input of `updateAccount`. Omitted fields stay as they are.
+#[derive(InputObject)]
+pub struct UpdateAccountInput {
+    /// The name shown to others.
+    pub display_name: Option<String>,
+    /// A new email (refused while logged in as a client).
+    pub email: Option<String>,
+    /// A new phone, international format (refused while logged in as a client).
+    pub phone: Option<String>,
+    /// ISO 3166-1 alpha-2 country.
+    pub country: Option<String>,
+}
+
+/// Input of `deleteAccount`.
+#[derive(InputObject)]
+pub struct DeleteAccountInput {
+    /// The current password, to confirm.
+    pub password: String,
+}
+
+/// Result of `changePassword` and `updateAccount`.
+#[derive(SimpleObject)]
+pub struct AccountPayload {
+    /// The account as it now is.
+    pub user: User,
+}
+
+/// Result of `deleteAccount`.
+#[derive(SimpleObject)]
+pub struct DeleteAccountPayload {
+    /// The deleted account's id.
+    pub deleted_user_id: ID,
 }

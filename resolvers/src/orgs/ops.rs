@@ -179,18 +179,6 @@ pub async fn viewer_organizations(
     Ok(out)
 }
 
-fn country(field: &str, raw: &str) -> ApiResult<String> {
-    let c = raw.trim().to_ascii_uppercase();
-    if c.len() == 2 && c.chars().all(|ch| ch.is_ascii_uppercase()) {
-        Ok(c)
-    } else {
-        Err(ApiError::bad_input(
-            field,
-            "must be an ISO 3166-1 alpha-2 country code such as RU",
-        ))
-    }
-}
-
 /// `createOrganization`: the creator becomes its owner.
 pub async fn create_organization(
     svc: &Services,
@@ -203,7 +191,7 @@ pub async fn create_organization(
     let country = input
         .country
         .as_deref()
-        .map(|c| country("country", c))
+        .map(|c| validate::country("country", c))
         .transpose()?;
     let timezone = validate::timezone(
         "timezone",
@@ -278,7 +266,7 @@ pub async fn update_organization(
     match &input.country {
         MaybeUndefined::Undefined => {}
         MaybeUndefined::Null => m.country = Set(None),
-        MaybeUndefined::Value(c) => m.country = Set(Some(country("country", c)?)),
+        MaybeUndefined::Value(c) => m.country = Set(Some(validate::country("country", c)?)),
     }
     if let Some(t) = &input.timezone {
         m.timezone = Set(validate::timezone("timezone", t)?);

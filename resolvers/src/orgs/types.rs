@@ -191,6 +191,20 @@ impl Organization {
         };
         Ok(super::ops::members(services(ctx)?, request(ctx)?, loaders(ctx)?, self, args).await?)
     }
+    /// The organization's partner-program membership, for those who act for it (owners
+    /// and user admins); null otherwise.
+    async fn partner(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::partners::Partner>> {
+        Ok(crate::partners::ops::of_organization(
+            services(ctx)?,
+            request(ctx)?,
+            self.model.id,
+            &self.access,
+        )
+        .await?)
+    }
     /// Invitations still waiting for an answer (owners and user admins only).
     async fn pending_invitations(
         &self,

@@ -339,6 +339,39 @@ pub async fn update_tenant(
     if let Some(v) = &input.timezone {
         m.timezone = Set(validate::timezone("timezone", v)?);
     }
+    if let Some(pp) = &input.partner_program {
+        let bp = |field: &str, v: rust_decimal::Decimal| -> ApiResult<i32> {
+            let scaled = v * rust_decimal::Decimal::from(100);
+            if v < rust_decimal::Decimal::ZERO
+                || v > rust_decimal::Decimal::from(100)
+                || scaled.fract() != rust_decimal::Decimal::ZERO
+            {
+                return Err(ApiError::bad_input(
+                    field,
+                    "a percentage from 0 to 100 with at most two decimals",
+                ));
+            }
+            use rust_decimal::prelude::ToPrimitive;
+            scaled
+                .to_i32()
+                .ok_or_else(|| ApiError::bad_input(field, "out of range"))
+        };
+        if let Some(v) = pp.official_discount {
+            m.partner_discount_official_bp = Set(bp("partnerProgram.officialDiscount", v)?);
+        }
+        if let Some(v) = pp.gold_discount {
+            m.partner_discount_gold_bp = Set(bp("partnerProgram.goldDiscount", v)?);
+        }
+        if let Some(v) = pp.technology_discount {
+            m.partner_discount_technology_bp = Set(bp("partnerProgram.technologyDiscount", v)?);
+        }
+        if let Some(v) = pp.reward_rate_created {
+            m.reward_rate_created_bp = Set(bp("partnerProgram.rewardRateCreated", v)?);
+        }
+        if let Some(v) = pp.reward_rate_referral {
+            m.reward_rate_referral_bp = Set(bp("partnerProgram.rewardRateReferral", v)?);
+        }
+    }
     m.updated_at = Set(entities::time::now());
     let updated = m
         .update(&txn)
@@ -375,6 +408,8 @@ pub async fn update_tenant(
             "supportEmail": updated.support_email, "supportPhone": updated.support_phone,
             "supportUrl": updated.support_url, "defaultLanguage": updated.default_language,
             "currency": updated.currency, "timezone": updated.timezone,
+            "partnerDiscountsBp": [updated.partner_discount_official_bp, updated.partner_discount_gold_bp, updated.partner_discount_technology_bp],
+            "rewardRatesBp": [updated.reward_rate_created_bp, updated.reward_rate_referral_bp],
         }),
     )
     .await?;

@@ -156,6 +156,29 @@ impl Tenant {
             .unwrap_or_default();
         Ok(rows.into_iter().map(TenantDomain).collect())
     }
+    /// The partner program's settings: tier discounts and reward rates (tenant admins
+    /// and platform staff).
+    async fn partner_program(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<PartnerProgramSettings> {
+        let req = request(ctx)?;
+        authorize(
+            req,
+            Action::ReviewPartners {
+                tenant_id: self.0.id,
+            },
+        )
+        .map_err(ApiError::from)?;
+        let pct = |bp: i32| rust_decimal::Decimal::new(bp as i64, 2);
+        Ok(PartnerProgramSettings {
+            official_discount: pct(self.0.partner_discount_official_bp),
+            gold_discount: pct(self.0.partner_discount_gold_bp),
+            technology_discount: pct(self.0.partner_discount_technology_bp),
+            reward_rate_created: pct(self.0.reward_rate_created_bp),
+            reward_rate_referral: pct(self.0.reward_rate_referral_bp),
+        })
+    }
     /// When the tenant was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -164,6 +187,37 @@ impl Tenant {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+}
+
+/// Partner-program settings, in percent.
+#[derive(SimpleObject)]
+pub struct PartnerProgramSettings {
+    /// Discount of `OFFICIAL` partners (default 35).
+    pub official_discount: rust_decimal::Decimal,
+    /// Discount of `GOLD` partners (default 50).
+    pub gold_discount: rust_decimal::Decimal,
+    /// Discount of `TECHNOLOGY` partners (default 50).
+    pub technology_discount: rust_decimal::Decimal,
+    /// Reward on payments of clients the partner created (default 20).
+    pub reward_rate_created: rust_decimal::Decimal,
+    /// Reward on payments of referral and service-manager clients (default 0).
+    pub reward_rate_referral: rust_decimal::Decimal,
+}
+
+/// New partner-program settings, in percent (0 to 100, two decimals at most). Omitted
+/// values stay.
+#[derive(InputObject)]
+pub struct PartnerProgramInput {
+    /// Discount of `OFFICIAL` partners.
+    pub official_discount: Option<rust_decimal::Decimal>,
+    /// Discount of `GOLD` partners.
+    pub gold_discount: Option<rust_decimal::Decimal>,
+    /// Discount of `TECHNOLOGY` partners.
+    pub technology_discount: Option<rust_decimal::Decimal>,
+    /// Reward on payments of clients the partner created.
+    pub reward_rate_created: Option<rust_decimal::Decimal>,
+    /// Reward on payments of referral and service-manager clients.
+    pub reward_rate_referral: Option<rust_decimal::Decimal>,
 }
 
 /// How a domain came to the tenant.
@@ -332,6 +386,8 @@ pub struct UpdateTenantInput {
     pub currency: Option<String>,
     /// IANA time zone.
     pub timezone: Option<String>,
+    /// Tier discounts and reward rates of the partner program.
+    pub partner_program: Option<PartnerProgramInput>,
 }
 
 /// Result of `updateTenant`.

@@ -1,0 +1,783 @@
+//! Clients of partners: the three ways of attachment (created by the partner, the referral
+//! link, the service-manager link), consent, detaching, and the partner's "my clients".
+//! A client is attached to at most one partner: a unique index on the client decides any
+//! race, and the loser gets `CONFLICT`.
+
+use entities::{
+    consent, impersonation, one_time_token, partner, partner_client, partner_join_request, session,
+    user,
+};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    QueryFilter, QueryOrder,
+};
+use serde_json::json;
+use tenants::policy::Action;
+use tenants::scope::scoped;
+use tenants::{RequestCtx, authorize};
+
+use super::ops::{by_code, for_member, standing};
+use super::types::*;
+use crate::audit::{self, Target};
+use crate::emails;
+use crate::error::{ApiError, ApiResult};
+use crate::identity::ops::{issue_one_time_token, unique_user_error};
+use crate::ids::{self, Kind};
+use crate::links;
+use crate::loaders::Loaders;
+use crate::orgs::ops::me;
+use crate::pagination::{Page, PageArgs, paginate};
+use crate::services::Services;
+use crate::validate;
+
+/// What the partner's client list is filtered by.
+pub struct ClientFilter {
+    pub search: Option<String>,
+    pub origin: Option<ClientOrigin>,
+    pub access: Option<ClientAccess>,
+    pub country: Option<String>,
+}
+
+/// The per-client figures of "my clients", loaded in batches.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub consent: bool,
+    pub organizations: i64,
+    pub last_active_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+fn active_consents(tenant_id: i64, partner_id: i64) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(consent::Column::ClientUserId)
+        .from(consent::Entity)
+        .and_where(consent::Column::TenantId.eq(tenant_id))
+        .and_where(consent::Column::PartnerId.eq(partner_id))
+        .and_where(consent::Column::RevokedAt.is_null())
+        .to_owned()
+}
+
+/// "My clients": one page, with loaders primed so the page costs the same statements at
+/// any size.
+pub async fn list(
+    svc: &Services,
+    req: &RequestCtx,
+    loaders: &Loaders,
+    p: &partner::Model,
+    filter: ClientFilter,
+    args: PageArgs,
+) -> ApiResult<Page<Client>> {
+    let reviewer = authorize(
+        req,
+        Action::ReviewPartners {
+            tenant_id: req.tenant_id(),
+        },
+    )
+    .is_ok();
+    if !reviewer {
+        let acc = standing(&svc.db, req, p).await?;
+        authorize(req, Action::ActForPartner { me: acc.standing() })?;
+    }
+    let mut q = scoped::<partner_client::Entity>(req.tenant_id())
+        .filter(partner_client::Column::PartnerId.eq(p.id));
+    if let Some(o) = filter.origin {
+        q = q.filter(partner_client::Column::Origin.eq(o.as_str()));
+    }
+    match filter.access {
+        Some(ClientAccess::Granted) => {
+            q = q.filter(
+                partner_client::Column::ClientUserId
+                    .in_subquery(active_consents(req.tenant_id(), p.id)),
+            );
+        }
+        Some(ClientAccess::NotGranted) => {
+            q = q.filter(
+                partner_client::Column::ClientUserId
+                    .not_in_subquery(active_consents(req.tenant_id(), p.id)),
+            );
+        }
+        None => {}
+    }
+    let mut users = Query::select()
+        .column(user::Column::Id)
+        .from(user::Entity)
+        .and_where(user::Column::TenantId.eq(req.tenant_id()))
+        .to_owned();
+    let mut narrowed = false;
+    if let Some(c) = &filter.country {
+        users.and_where(user::Column::Country.eq(validate::country("country", c)?));
+        narrowed = true;
+    }
+    if let Some(s) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let pattern = format!("%{}%", s.to_lowercase().replace(['%', '_'], ""));
+        users.cond_where(
+            Condition::any()
+                .add(
+                    Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
+                        user::Column::DisplayName,
+                    )))
+                    .like(pattern.clone()),
+                )
+                .add(user::Column::Email.like(pattern.clone()))
+                .add(user::Column::Phone.like(pattern)),
+        );
+        narrowed = true;
+    }
+    if narrowed {
+        q = q.filter(partner_client::Column::ClientUserId.in_subquery(users));
+    }
+    let page = paginate(&svc.db, q, partner_client::Column::Id, args, |m| {
+        (m.id, Client { link: m })
+    })
+    .await?;
+    let ids: Vec<i64> = page
+        .edges
+        .iter()
+        .map(|e| e.node.link.client_user_id)
+        .collect();
+    let keys: Vec<(i64, i64)> = ids.iter().map(|u| (p.id, *u)).collect();
+    let (u, s) = futures_util::future::join(
+        loaders.users.load_many(ids),
+        loaders.client_summaries.load_many(keys),
+    )
+    .await;
+    u.map_err(ApiError::internal)?;
+    s.map_err(ApiError::internal)?;
+    Ok(page)
+}
+
+fn not_approved() -> ApiError {
+    ApiError::domain(
+        "PARTNER_NOT_APPROVED",
+        Some("partnerId"),
+        "the partner program has not approved this partner yet",
+    )
+}
+
+fn already_attached() -> ApiError {
+    ApiError::conflict("clientId", "this client is already attached to a partner")
+}
+
+async fn grant_consent(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    partner_id: i64,
+    client: i64,
+    by: i64,
+) -> ApiResult<bool> {
+    let active = scoped::<consent::Entity>(req.tenant_id())
+        .filter(consent::Column::PartnerId.eq(partner_id))
+        .filter(consent::Column::ClientUserId.eq(client))
+        .filter(consent::Column::RevokedAt.is_null())
+        .one(db)
+        .await?;
+    if active.is_some() {
+        return Ok(false);
+    }
+    consent::ActiveModel {
+        tenant_id: Set(req.tenant_id()),
+        partner_id: Set(partner_id),
+        client_user_id: Set(client),
+        granted_at: Set(entities::time::now()),
+        granted_by: Set(Some(by)),
+        revoked_at: Set(None),
+        revoked_by: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(true)
+}
+
+async fn attach(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    partner_id: i64,
+    client: i64,
+    origin: &str,
+    by: i64,
+) -> ApiResult<partner_client::Model> {
+    partner_client::ActiveModel {
+        tenant_id: Set(req.tenant_id()),
+        partner_id: Set(partner_id),
+        client_user_id: Set(client),
+        origin: Set(origin.into()),
+        attached_by: Set(Some(by)),
+        attached_at: Set(entities::time::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map_err(|e| match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => already_attached(),
+        _ => ApiError::internal(e),
+    })
+}
+
+/// `createClient`: the partner creates the account; origin `CREATED_BY_PARTNER`, access
+/// granted; the client gets a set-password email in the tenant's branding.
+pub async fn create(
+    svc: &Services,
+    req: &RequestCtx,
+    input: CreateClientInput,
+) -> ApiResult<Client> {
+    let actor = me(req)?;
+    let full_name = validate::text("fullName", &input.full_name, 120)?;
+    let email = validate::email("email", &input.email)?;
+    let phone = input
+        .phone
+        .as_deref()
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| validate::phone("phone", p))
+        .transpose()?;
+    let country = input
+        .country
+        .as_deref()
+        .map(|c| validate::country("country", c))
+        .transpose()?;
+    let txn = crate::txn::begin(&svc.db).await?;
+    let (p, _) = for_member(&txn, req, &input.partner_id).await?;
+    if p.status != partner::STATUS_APPROVED {
+        return Err(not_approved());
+    }
+    let exists = scoped::<user::Entity>(req.tenant_id())
+        .filter(user::Column::Email.eq(&email))
+        .one(&txn)
+        .await?
+        .is_some();
+    let taken = || {
+        ApiError::conflict(
+            "email",
+            "this email already has an account: send the client your referral or service-manager link instead",
+        )
+    };
+    if exists {
+        return Err(taken());
+    }
+    let now = entities::time::now();
+    let client = user::ActiveModel {
+        tenant_id: Set(req.tenant_id()),
+        email: Set(email.clone()),
+        phone: Set(phone.clone()),
+        password_hash: Set(None),
+        display_name: Set(full_name.clone()),
+        is_platform_admin: Set(false),
+        is_tenant_admin: Set(false),
+        country: Set(country),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| match unique_user_error(e, phone.is_some()) {
+        ApiError::Conflict { field, .. } if field == "email" => taken(),
+        other => other,
+    })?;
+    let link = attach(
+        &txn,
+        req,
+        p.id,
+        client.id,
+        partner_client::ORIGIN_CREATED,
+        actor,
+    )
+    .await?;
+    grant_consent(&txn, req, p.id, client.id, actor).await?;
+    let token = issue_one_time_token(
+        &txn,
+        req.tenant_id(),
+        client.id,
+        one_time_token::PURPOSE_SET_PASSWORD,
+        svc.settings.set_password_ttl,
+    )
+    .await?;
+    let url = links::tenant_url(
+        &svc.settings,
+        &req.tenant,
+        &format!("/set-password?token={token}"),
+    );
+    let mail = emails::branded(
+        &req.tenant,
+        "SET_PASSWORD",
+        &client.email,
+        &format!("Your {} account is ready", req.tenant.model.display_name),
+        &[
+            &format!("Hello {full_name},"),
+            &format!(
+                "{} created an account for you on {}. Choose a password to sign in.",
+                p.name, req.tenant.model.display_name
+            ),
+        ],
+        ("Choose a password", &url),
+    );
+    emails::enqueue(&txn, &svc.settings, &req.tenant, mail).await?;
+    audit::record(
+        &txn,
+        req,
+        Some(p.organization_id),
+        "partner.client_created",
+        Target::User(client.id),
+        None,
+        json!({ "partnerId": p.id }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Client { link })
+}
+
+/// Attaches a user who signs up with a referral code, in the sign-up transaction.
+pub async fn attach_on_sign_up(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    client: i64,
+    code: &str,
+) -> ApiResult<()> {
+    let (p, service_manager) = by_code(db, req, code, "referralCode").await?;
+    if service_manager {
+        return Err(ApiError::bad_input(
+            "referralCode",
+            "this is a service-manager code: sign up, then confirm it with acceptServiceManager",
+        ));
+    }
+    attach(
+        db,
+        req,
+        p.id,
+        client,
+        partner_client::ORIGIN_REFERRAL,
+        client,
+    )
+    .await?;
+    audit::record(
+        db,
+        req,
+        Some(p.organization_id),
+        "partner.client_attached",
+        Target::User(client),
+        Some(client),
+        json!({ "partnerId": p.id, "origin": partner_client::ORIGIN_REFERRAL }),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn current_link(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    client: i64,
+) -> ApiResult<Option<partner_client::Model>> {
+    Ok(scoped::<partner_client::Entity>(req.tenant_id())
+        .filter(partner_client::Column::ClientUserId.eq(client))
+        .one(db)
+        .await?)
+}
+
+async fn refuse_own_partner(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    p: &partner::Model,
+    client: i64,
+) -> ApiResult<()> {
+    let acc = crate::orgs::ops::access(db, req.tenant_id(), p.organization_id, client).await?;
+    if acc.org.is_some() {
+        return Err(ApiError::bad_input(
+            "code",
+            "members of a partner cannot be its clients",
+        ));
+    }
+    Ok(())
+}
+
+/// `joinPartner`: a signed-in user opened a referral link; a prompt waits for their Yes.
+pub async fn join(
+    svc: &Services,
+    req: &RequestCtx,
+    input: PartnerCodeInput,
+) -> ApiResult<JoinPrompt> {
+    let client = me(req)?;
+    let txn = crate::txn::begin(&svc.db).await?;
+    let (p, service_manager) = by_code(&txn, req, &input.code, "code").await?;
+    if service_manager {
+        return Err(ApiError::bad_input(
+            "code",
+            "this is a service-manager link: confirm it with acceptServiceManager",
+        ));
+    }
+    refuse_own_partner(&txn, req, &p, client).await?;
+    if let Some(link) = current_link(&txn, req, client).await? {
+        return Err(if link.partner_id == p.id {
+            ApiError::conflict("code", "this partner is already your partner")
+        } else {
+            ApiError::conflict(
+                "code",
+                "you are already attached to a partner: detach first",
+            )
+        });
+    }
+    let pending = scoped::<partner_join_request::Entity>(req.tenant_id())
+        .filter(partner_join_request::Column::PartnerId.eq(p.id))
+        .filter(partner_join_request::Column::ClientUserId.eq(client))
+        .filter(partner_join_request::Column::Status.eq(partner_join_request::STATUS_PENDING))
+        .one(&txn)
+        .await?;
+    let request = match pending {
+        Some(r) => r,
+        None => {
+            partner_join_request::ActiveModel {
+                tenant_id: Set(req.tenant_id()),
+                partner_id: Set(p.id),
+                client_user_id: Set(client),
+                status: Set(partner_join_request::STATUS_PENDING.into()),
+                created_at: Set(entities::time::now()),
+                responded_at: Set(None),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?
+        }
+    };
+    txn.commit().await?;
+    Ok(JoinPrompt {
+        request,
+        partner_name: p.name,
+    })
+}
+
+/// `respondToPartnerInvitation`: Yes attaches with origin `REFERRAL_LINK` (no access);
+/// No declines.
+pub async fn respond(
+    svc: &Services,
+    req: &RequestCtx,
+    input: RespondToPartnerInvitationInput,
+) -> ApiResult<Option<MyPartner>> {
+    let client = me(req)?;
+    let id = ids::decode(&input.prompt_id, Kind::PartnerJoinRequest, "promptId")?;
+    let txn = crate::txn::begin(&svc.db).await?;
+    let prompt = scoped::<partner_join_request::Entity>(req.tenant_id())
+        .filter(partner_join_request::Column::Id.eq(id))
+        .filter(partner_join_request::Column::ClientUserId.eq(client))
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound { what: "prompt" })?;
+    if prompt.status != partner_join_request::STATUS_PENDING {
+        return Err(ApiError::domain(
+            "ALREADY_ANSWERED",
+            Some("promptId"),
+            "this prompt was already answered",
+        ));
+    }
+    let status = if input.accept {
+        partner_join_request::STATUS_ACCEPTED
+    } else {
+        partner_join_request::STATUS_DECLINED
+    };
+    let claimed = partner_join_request::Entity::update_many()
+        .col_expr(partner_join_request::Column::Status, Expr::value(status))
+        .col_expr(
+            partner_join_request::Column::RespondedAt,
+            Expr::value(entities::time::now()),
+        )
+        .filter(partner_join_request::Column::Id.eq(prompt.id))
+        .filter(partner_join_request::Column::Status.eq(partner_join_request::STATUS_PENDING))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if claimed == 0 {
+        return Err(ApiError::domain(
+            "ALREADY_ANSWERED",
+            Some("promptId"),
+            "this prompt was already answered",
+        ));
+    }
+    if !input.accept {
+        txn.commit().await?;
+        return my_partner(svc, req).await;
+    }
+    let p = super::ops::find(&txn, req, prompt.partner_id).await?;
+    attach(
+        &txn,
+        req,
+        p.id,
+        client,
+        partner_client::ORIGIN_REFERRAL,
+        client,
+    )
+    .await?;
+    audit::record(
+        &txn,
+        req,
+        Some(p.organization_id),
+        "partner.client_attached",
+        Target::User(client),
+        None,
+        json!({ "partnerId": p.id, "origin": partner_client::ORIGIN_REFERRAL }),
+    )
+    .await?;
+    txn.commit().await?;
+    my_partner(svc, req).await
+}
+
+/// `acceptServiceManager`: the signed-in user confirms the service-manager link: origin
+/// `SERVICE_MANAGER_LINK` with consent (for their current partner: consent only).
+pub async fn accept_service_manager(
+    svc: &Services,
+    req: &RequestCtx,
+    input: PartnerCodeInput,
+) -> ApiResult<Option<MyPartner>> {
+    authorize(req, Action::ManageOwnPartnerLink)?;
+    let client = me(req)?;
+    let txn = crate::txn::begin(&svc.db).await?;
+    let (p, service_manager) = by_code(&txn, req, &input.code, "code").await?;
+    if !service_manager {
+        return Err(ApiError::bad_input(
+            "code",
+            "this is a referral link: use joinPartner",
+        ));
+    }
+    refuse_own_partner(&txn, req, &p, client).await?;
+    match current_link(&txn, req, client).await? {
+        Some(link) if link.partner_id != p.id => {
+            return Err(ApiError::conflict(
+                "code",
+                "you are already attached to another partner: detach first",
+            ));
+        }
+        Some(_) => {}
+        None => {
+            attach(
+                &txn,
+                req,
+                p.id,
+                client,
+                partner_client::ORIGIN_SERVICE_MANAGER,
+                client,
+            )
+            .await?;
+        }
+    }
+    if grant_consent(&txn, req, p.id, client, client).await? {
+        audit::record(
+            &txn,
+            req,
+            Some(p.organization_id),
+            "partner.consent_granted",
+            Target::User(client),
+            None,
+            json!({ "partnerId": p.id, "via": "SERVICE_MANAGER_LINK" }),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    my_partner(svc, req).await
+}
+
+/// Revokes every live impersonation session of `partner_id` in `client`'s account, so
+/// their tokens fail on the next request.
+async fn end_impersonations(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    partner_id: i64,
+    client: i64,
+) -> ApiResult<()> {
+    let now = entities::time::now();
+    let live: Vec<i64> = scoped::<impersonation::Entity>(req.tenant_id())
+        .filter(impersonation::Column::PartnerId.eq(partner_id))
+        .filter(impersonation::Column::ClientUserId.eq(client))
+        .filter(impersonation::Column::EndedAt.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|i| i.session_id)
+        .collect();
+    if live.is_empty() {
+        return Ok(());
+    }
+    session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(now))
+        .col_expr(
+            session::Column::RevokedReason,
+            Expr::value("CONSENT_REVOKED"),
+        )
+        .filter(session::Column::Id.is_in(live.clone()))
+        .filter(session::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    impersonation::Entity::update_many()
+        .col_expr(impersonation::Column::EndedAt, Expr::value(now))
+        .filter(impersonation::Column::SessionId.is_in(live))
+        .filter(impersonation::Column::EndedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+async fn revoke_consent(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    partner_id: i64,
+    client: i64,
+) -> ApiResult<bool> {
+    let n = consent::Entity::update_many()
+        .col_expr(
+            consent::Column::RevokedAt,
+            Expr::value(entities::time::now()),
+        )
+        .col_expr(consent::Column::RevokedBy, Expr::value(client))
+        .filter(consent::Column::TenantId.eq(req.tenant_id()))
+        .filter(consent::Column::PartnerId.eq(partner_id))
+        .filter(consent::Column::ClientUserId.eq(client))
+        .filter(consent::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?
+        .rows_affected;
+    end_impersonations(db, req, partner_id, client).await?;
+    Ok(n > 0)
+}
+
+async fn own_link(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+) -> ApiResult<(i64, partner_client::Model, partner::Model)> {
+    let client = me(req)?;
+    let link = current_link(db, req, client)
+        .await?
+        .ok_or_else(|| ApiError::domain("NO_PARTNER", None, "you are not attached to a partner"))?;
+    let p = super::ops::find(db, req, link.partner_id).await?;
+    Ok((client, link, p))
+}
+
+/// `grantPartnerAccess`: the client lets their partner in.
+pub async fn grant(svc: &Services, req: &RequestCtx) -> ApiResult<Option<MyPartner>> {
+    authorize(req, Action::ManageOwnPartnerLink)?;
+    let txn = crate::txn::begin(&svc.db).await?;
+    let (client, _, p) = own_link(&txn, req).await?;
+    if grant_consent(&txn, req, p.id, client, client).await? {
+        audit::record(
+            &txn,
+            req,
+            Some(p.organization_id),
+            "partner.consent_granted",
+            Target::User(client),
+            None,
+            json!({ "partnerId": p.id }),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    my_partner(svc, req).await
+}
+
+/// `revokePartnerAccess`: takes effect on the next request, live impersonation tokens
+/// included.
+pub async fn revoke(svc: &Services, req: &RequestCtx) -> ApiResult<Option<MyPartner>> {
+    authorize(req, Action::ManageOwnPartnerLink)?;
+    let txn = crate::txn::begin(&svc.db).await?;
+    let (client, _, p) = own_link(&txn, req).await?;
+    if revoke_consent(&txn, req, p.id, client).await? {
+        audit::record(
+            &txn,
+            req,
+            Some(p.organization_id),
+            "partner.consent_revoked",
+            Target::User(client),
+            None,
+            json!({ "partnerId": p.id }),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    my_partner(svc, req).await
+}
+
+/// `detachFromPartner`: the client leaves their partner; consent goes with it.
+pub async fn detach(svc: &Services, req: &RequestCtx) -> ApiResult<Option<MyPartner>> {
+    authorize(req, Action::ManageOwnPartnerLink)?;
+    let txn = crate::txn::begin(&svc.db).await?;
+    let (client, link, p) = own_link(&txn, req).await?;
+    revoke_consent(&txn, req, p.id, client).await?;
+    partner_client::Entity::delete_by_id(link.id)
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        req,
+        Some(p.organization_id),
+        "partner.client_detached",
+        Target::User(client),
+        None,
+        json!({ "partnerId": p.id, "origin": link.origin }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(None)
+}
+
+/// Whether `client` consents to `partner_id` now.
+pub async fn has_consent(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    partner_id: i64,
+    client: i64,
+) -> ApiResult<bool> {
+    Ok(scoped::<consent::Entity>(req.tenant_id())
+        .filter(consent::Column::PartnerId.eq(partner_id))
+        .filter(consent::Column::ClientUserId.eq(client))
+        .filter(consent::Column::RevokedAt.is_null())
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// The viewer's partner, as a client.
+pub async fn my_partner(svc: &Services, req: &RequestCtx) -> ApiResult<Option<MyPartner>> {
+    let client = me(req)?;
+    let Some(link) = current_link(&svc.db, req, client).await? else {
+        return Ok(None);
+    };
+    let partner = super::ops::find(&svc.db, req, link.partner_id).await?;
+    let consent = has_consent(&svc.db, req, partner.id, client).await?;
+    Ok(Some(MyPartner {
+        partner,
+        link,
+        consent,
+    }))
+}
+
+/// The viewer's pending join-partner prompts.
+pub async fn prompts(svc: &Services, req: &RequestCtx) -> ApiResult<Vec<JoinPrompt>> {
+    let client = me(req)?;
+    let rows = scoped::<partner_join_request::Entity>(req.tenant_id())
+        .filter(partner_join_request::Column::ClientUserId.eq(client))
+        .filter(partner_join_request::Column::Status.eq(partner_join_request::STATUS_PENDING))
+        .order_by_asc(partner_join_request::Column::Id)
+        .all(&svc.db)
+        .await?;
+    let mut out = Vec::new();
+    for request in rows {
+        let p = super::ops::find(&svc.db, req, request.partner_id).await?;
+        out.push(JoinPrompt {
+            request,
+            partner_name: p.name,
+        });
+    }
+    Ok(out)
+}
+
+/// The viewer's consent history, newest first.
+pub async fn consent_history(svc: &Services, req: &RequestCtx) -> ApiResult<Vec<ConsentRecord>> {
+    let client = me(req)?;
+    Ok(scoped::<consent::Entity>(req.tenant_id())
+        .filter(consent::Column::ClientUserId.eq(client))
+        .order_by_desc(consent::Column::Id)
+        .all(&svc.db)
+        .await?
+        .into_iter()
+        .map(ConsentRecord)
+        .collect())
+}

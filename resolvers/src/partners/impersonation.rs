@@ -1,0 +1,189 @@
+//! "Log in as client": a partner user with the client's active consent gets a short-lived
+//! token for the client's account carrying an RFC 8693 `act` claim. The client is told,
+//! the reason is recorded, and revoking consent ends the session on the next request.
+
+use std::time::Duration;
+
+use entities::{impersonation, notification, partner_client, session, user};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::json;
+use tenants::policy::Action;
+use tenants::scope::scoped;
+use tenants::tokens::Actor;
+use tenants::{RequestCtx, authorize};
+
+use super::clients::has_consent;
+use super::ops::for_member_unchecked;
+use super::types::*;
+use crate::audit::{self, Target};
+use crate::error::{ApiError, ApiResult};
+use crate::identity::User;
+use crate::identity::ops::access_token;
+use crate::ids::{self, Kind};
+use crate::orgs::ops::me;
+use crate::services::Services;
+use crate::validate;
+
+/// The longest an impersonation token lives.
+pub const MAX_MINUTES: i32 = 60;
+
+/// `impersonateClient`.
+pub async fn start(
+    svc: &Services,
+    req: &RequestCtx,
+    input: ImpersonateClientInput,
+) -> ApiResult<ImpersonateClientPayload> {
+    let actor = me(req)?;
+    let reason = validate::text("reason", &input.reason, 500)?;
+    if !(1..=MAX_MINUTES).contains(&input.minutes) {
+        return Err(ApiError::bad_input(
+            "minutes",
+            format!("must be between 1 and {MAX_MINUTES}"),
+        ));
+    }
+    let client_id = ids::decode(&input.client_id, Kind::User, "clientId")?;
+    let txn = crate::txn::begin(&svc.db).await?;
+    let (p, acc) = for_member_unchecked(&txn, req, &input.partner_id).await?;
+    let attached = scoped::<partner_client::Entity>(req.tenant_id())
+        .filter(partner_client::Column::PartnerId.eq(p.id))
+        .filter(partner_client::Column::ClientUserId.eq(client_id))
+        .one(&txn)
+        .await?;
+    // Whether someone is a client of this partner is the partner's business only.
+    authorize(req, Action::ActForPartner { me: acc.standing() })?;
+    if attached.is_none() {
+        return Err(ApiError::NotFound { what: "client" });
+    }
+    let consent = has_consent(&txn, req, p.id, client_id).await?;
+    authorize(
+        req,
+        Action::ImpersonateClient {
+            me: acc.standing(),
+            consent,
+        },
+    )
+    .map_err(|e| match e {
+        tenants::Denied::Forbidden => ApiError::domain(
+            "CONSENT_REQUIRED",
+            Some("clientId"),
+            "the client has not granted you access to their account",
+        ),
+        other => other.into(),
+    })?;
+    let client = scoped::<user::Entity>(req.tenant_id())
+        .filter(user::Column::Id.eq(client_id))
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound { what: "client" })?;
+    let now = entities::time::now();
+    let lifetime = Duration::from_secs(input.minutes as u64 * 60);
+    let s = session::ActiveModel {
+        tenant_id: Set(req.tenant_id()),
+        user_id: Set(client.id),
+        created_at: Set(now),
+        last_used_at: Set(now),
+        revoked_at: Set(None),
+        revoked_reason: Set(None),
+        user_agent: Set(req.user_agent.clone()),
+        client_ip: Set(req.client_ip.map(|ip| ip.to_string())),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let imp = impersonation::ActiveModel {
+        tenant_id: Set(req.tenant_id()),
+        partner_id: Set(p.id),
+        actor_user_id: Set(actor),
+        client_user_id: Set(client.id),
+        session_id: Set(s.id),
+        reason: Set(reason.clone()),
+        started_at: Set(now),
+        expires_at: Set(now + chrono::Duration::minutes(input.minutes as i64)),
+        ended_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    notification::ActiveModel {
+        tenant_id: Set(req.tenant_id()),
+        user_id: Set(client.id),
+        kind: Set("PARTNER_LOGGED_IN_AS_YOU".into()),
+        payload: Set(json!({ "partnerId": ids::encode(Kind::Partner, p.id).0, "partnerName": p.name, "reason": reason, "until": imp.expires_at }).to_string()),
+        created_at: Set(now),
+        read_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        req,
+        Some(p.organization_id),
+        "impersonation.started",
+        Target::User(client.id),
+        None,
+        json!({ "partnerId": p.id, "reason": reason, "minutes": input.minutes }),
+    )
+    .await?;
+    let (access_token, expires_in) = access_token(
+        svc,
+        req,
+        client.id,
+        s.id,
+        Some(Actor {
+            sub: actor.to_string(),
+        }),
+        lifetime,
+    )?;
+    txn.commit().await?;
+    Ok(ImpersonateClientPayload {
+        access_token,
+        expires_in,
+        client: User(client),
+    })
+}
+
+/// `endImpersonation`: "return to own account"; the impersonation token stops working.
+pub async fn end(svc: &Services, req: &RequestCtx) -> ApiResult<bool> {
+    let viewer = req
+        .viewer
+        .user()
+        .ok_or_else(|| ApiError::unauthenticated("sign in first"))?;
+    if viewer.impersonator.is_none() {
+        return Err(ApiError::domain(
+            "NOT_IMPERSONATING",
+            None,
+            "this token is your own, not a client's",
+        ));
+    }
+    let txn = crate::txn::begin(&svc.db).await?;
+    let now = entities::time::now();
+    session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(now))
+        .col_expr(
+            session::Column::RevokedReason,
+            Expr::value("IMPERSONATION_ENDED"),
+        )
+        .filter(session::Column::Id.eq(viewer.session_id))
+        .exec(&txn)
+        .await?;
+    impersonation::Entity::update_many()
+        .col_expr(impersonation::Column::EndedAt, Expr::value(now))
+        .filter(impersonation::Column::SessionId.eq(viewer.session_id))
+        .filter(impersonation::Column::EndedAt.is_null())
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        req,
+        None,
+        "impersonation.ended",
+        Target::User(viewer.user_id),
+        None,
+        json!({}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(true)
+}

@@ -1,0 +1,538 @@
+//! The partner program: applications, review and tiers, the public profile and directory,
+//! and the referral and service-manager codes.
+
+use async_graphql::MaybeUndefined;
+use entities::partner;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter,
+};
+use serde_json::json;
+use tenants::policy::{Action, OrgRole};
+use tenants::scope::scoped;
+use tenants::{RequestCtx, authorize};
+
+use super::types::*;
+use crate::audit::{self, Target};
+use crate::error::{ApiError, ApiResult};
+use crate::ids::{self, Kind};
+use crate::orgs::ops::{access, me};
+use crate::orgs::{Access, CreateOrganizationInput};
+use crate::pagination::{Page, PageArgs, paginate};
+use crate::services::Services;
+use crate::validate;
+
+/// A new code: 12 characters from an alphabet without look-alikes (about 60 bits).
+pub fn new_code() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..12)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// A partner of the request's tenant.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    id: i64,
+) -> ApiResult<partner::Model> {
+    scoped::<partner::Entity>(req.tenant_id())
+        .filter(partner::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound { what: "partner" })
+}
+
+/// The viewer's roles in the partner's organization.
+pub async fn standing(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    p: &partner::Model,
+) -> ApiResult<Access> {
+    access(db, req.tenant_id(), p.organization_id, me(req)?).await
+}
+
+/// Loads a partner and the viewer's roles in its organization, without deciding.
+pub async fn for_member_unchecked(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    id: &async_graphql::ID,
+) -> ApiResult<(partner::Model, Access)> {
+    let id = ids::decode(id, Kind::Partner, "partnerId")?;
+    let p = find(db, req, id).await?;
+    let acc = standing(db, req, &p).await?;
+    Ok((p, acc))
+}
+
+/// Loads a partner the viewer acts for (owners and user admins of its organization).
+pub async fn for_member(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    id: &async_graphql::ID,
+) -> ApiResult<(partner::Model, Access)> {
+    let (p, acc) = for_member_unchecked(db, req, id).await?;
+    authorize(req, Action::ActForPartner { me: acc.standing() })?;
+    Ok((p, acc))
+}
+
+/// An approved partner by one of its codes.
+pub async fn by_code(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    code: &str,
+    field: &str,
+) -> ApiResult<(partner::Model, bool)> {
+    let code = code.trim().to_ascii_uppercase();
+    let p = scoped::<partner::Entity>(req.tenant_id())
+        .filter(partner::Column::Status.eq(partner::STATUS_APPROVED))
+        .filter(
+            partner::Column::ReferralCode
+                .eq(&code)
+                .or(partner::Column::ServiceManagerCode.eq(&code)),
+        )
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            ApiError::domain(
+                "INVALID_PARTNER_CODE",
+                Some(field),
+                "this partner link is not valid",
+            )
+        })?;
+    let service_manager = p.service_manager_code == code;
+    Ok((p, service_manager))
+}
+
+/// `applyAsPartner`: with an organization the viewer owns, or a new one.
+pub async fn apply(
+    svc: &Services,
+    req: &RequestCtx,
+    input: ApplyAsPartnerInput,
+) -> ApiResult<Partner> {
+    authorize(req, Action::ApplyAsPartner)?;
+    let user = me(req)?;
+    let contact_name = validate::text("contactName", &input.contact_name, 120)?;
+    let contact_email = validate::email("contactEmail", &input.contact_email)?;
+    let contact_phone = input
+        .contact_phone
+        .as_deref()
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| validate::phone("contactPhone", p))
+        .transpose()?;
+    let crm = input
+        .crm_certificate_url
+        .as_deref()
+        .filter(|u| !u.trim().is_empty())
+        .map(|u| validate::url("crmCertificateUrl", u))
+        .transpose()?;
+    let org = match (&input.organization_id, &input.organization_name) {
+        (Some(id), None) => {
+            let org_id = ids::decode(id, Kind::Organization, "organizationId")?;
+            let org = crate::orgs::ops::find_org(&svc.db, req, org_id).await?;
+            let acc = access(&svc.db, req.tenant_id(), org_id, user).await?;
+            if acc.org != Some(OrgRole::Owner) {
+                return Err(ApiError::bad_input(
+                    "organizationId",
+                    "apply with an organization you own",
+                ));
+            }
+            org
+        }
+        (None, Some(name)) => {
+            crate::orgs::ops::create_organization(
+                svc,
+                req,
+                CreateOrganizationInput {
+                    name: name.clone(),
+                    country: None,
+                    timezone: None,
+                    language: None,
+                },
+            )
+            .await?
+            .model
+        }
+        _ => {
+            return Err(ApiError::bad_input(
+                "organizationName",
+                "give either organizationId or organizationName",
+            ));
+        }
+    };
+    let now = entities::time::now();
+    let txn = crate::txn::begin(&svc.db).await?;
+    let p = partner::ActiveModel {
+        tenant_id: Set(req.tenant_id()),
+        organization_id: Set(org.id),
+        status: Set(partner::STATUS_PENDING.into()),
+        tier: Set(None),
+        rejection_reason: Set(None),
+        applied_by: Set(Some(user)),
+        reviewed_by: Set(None),
+        reviewed_at: Set(None),
+        contact_name: Set(contact_name),
+        contact_email: Set(contact_email.clone()),
+        contact_phone: Set(contact_phone.clone()),
+        crm_certificate_url: Set(crm),
+        referral_code: Set(new_code()),
+        service_manager_code: Set(new_code()),
+        white_label_reseller: Set(false),
+        listed: Set(false),
+        name: Set(org.name.clone()),
+        description: Set(None),
+        languages: Set("[]".into()),
+        logo_url: Set(None),
+        phone: Set(contact_phone),
+        work_email: Set(Some(contact_email)),
+        city: Set(None),
+        country: Set(org.country.clone()),
+        working_hours: Set(None),
+        certificates: Set("[]".into()),
+        website_url: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| {
+        ApiError::from_unique(e, "organizationId", "this organization has already applied")
+    })?;
+    audit::record(
+        &txn,
+        req,
+        Some(org.id),
+        "partner.applied",
+        Target::Partner(p.id),
+        None,
+        json!({ "name": p.name }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Partner(p))
+}
+
+/// Loads a partner for its reviewers: tenant admins and platform staff.
+async fn for_reviewer(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    id: &async_graphql::ID,
+) -> ApiResult<partner::Model> {
+    authorize(
+        req,
+        Action::ReviewPartners {
+            tenant_id: req.tenant_id(),
+        },
+    )?;
+    let id = ids::decode(id, Kind::Partner, "partnerId")?;
+    find(db, req, id).await
+}
+
+/// `reviewPartnerApplication`.
+pub async fn review(
+    svc: &Services,
+    req: &RequestCtx,
+    input: ReviewPartnerApplicationInput,
+) -> ApiResult<Partner> {
+    let txn = crate::txn::begin(&svc.db).await?;
+    let p = for_reviewer(&txn, req, &input.partner_id).await?;
+    if p.status != partner::STATUS_PENDING {
+        return Err(ApiError::domain(
+            "ALREADY_REVIEWED",
+            Some("partnerId"),
+            "this application was already reviewed",
+        ));
+    }
+    let mut m = p.into_active_model();
+    let now = entities::time::now();
+    let (action, details) = match input.decision {
+        ReviewDecision::Approve => {
+            let tier = input
+                .tier
+                .ok_or_else(|| ApiError::bad_input("tier", "approving needs a tier"))?;
+            m.status = Set(partner::STATUS_APPROVED.into());
+            m.tier = Set(Some(tier.as_str().into()));
+            ("partner.approved", json!({ "tier": tier.as_str() }))
+        }
+        ReviewDecision::Reject => {
+            let reason = validate::text("reason", input.reason.as_deref().unwrap_or(""), 1000)?;
+            m.status = Set(partner::STATUS_REJECTED.into());
+            m.rejection_reason = Set(Some(reason.clone()));
+            ("partner.rejected", json!({ "reason": reason }))
+        }
+    };
+    m.reviewed_by = Set(req.viewer.user().map(|u| u.user_id));
+    m.reviewed_at = Set(Some(now));
+    m.updated_at = Set(now);
+    let p = m.update(&txn).await?;
+    audit::record(
+        &txn,
+        req,
+        Some(p.organization_id),
+        action,
+        Target::Partner(p.id),
+        None,
+        details,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Partner(p))
+}
+
+/// `setPartnerTier` (reviewers), for approved partners.
+pub async fn set_tier(
+    svc: &Services,
+    req: &RequestCtx,
+    input: SetPartnerTierInput,
+) -> ApiResult<Partner> {
+    let txn = crate::txn::begin(&svc.db).await?;
+    let p = for_reviewer(&txn, req, &input.partner_id).await?;
+    if p.status != partner::STATUS_APPROVED {
+        return Err(ApiError::domain(
+            "PARTNER_NOT_APPROVED",
+            Some("partnerId"),
+            "only approved partners have a tier",
+        ));
+    }
+    let from = p.tier.clone();
+    let mut m = p.into_active_model();
+    m.tier = Set(Some(input.tier.as_str().into()));
+    m.updated_at = Set(entities::time::now());
+    let p = m.update(&txn).await?;
+    audit::record(
+        &txn,
+        req,
+        Some(p.organization_id),
+        "partner.tier_changed",
+        Target::Partner(p.id),
+        None,
+        json!({ "from": from, "to": input.tier.as_str() }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Partner(p))
+}
+
+fn opt<T>(
+    target: &mut sea_orm::ActiveValue<Option<String>>,
+    value: &MaybeUndefined<T>,
+    check: impl Fn(&T) -> ApiResult<Option<String>>,
+) -> ApiResult<()> {
+    match value {
+        MaybeUndefined::Undefined => {}
+        MaybeUndefined::Null => *target = Set(None),
+        MaybeUndefined::Value(v) => *target = Set(check(v)?),
+    }
+    Ok(())
+}
+
+fn language_codes(field: &str, list: &[String]) -> ApiResult<String> {
+    let mut out = Vec::new();
+    for l in list {
+        let l = l.trim().to_ascii_lowercase();
+        if l.len() != 2 || !l.chars().all(|c| c.is_ascii_lowercase()) {
+            return Err(ApiError::bad_input(
+                field,
+                "use two-letter ISO 639-1 codes such as ru or en",
+            ));
+        }
+        if !out.contains(&l) {
+            out.push(l);
+        }
+    }
+    Ok(json!(out).to_string())
+}
+
+/// `updatePartnerProfile` (the partner's owners and user admins).
+pub async fn update_profile(
+    svc: &Services,
+    req: &RequestCtx,
+    input: UpdatePartnerProfileInput,
+) -> ApiResult<Partner> {
+    let txn = crate::txn::begin(&svc.db).await?;
+    let (p, _) = for_member(&txn, req, &input.partner_id).await?;
+    let mut m = p.into_active_model();
+    if let Some(n) = &input.name {
+        m.name = Set(validate::text("name", n, 120)?);
+    }
+    opt(&mut m.description, &input.description, |v| {
+        validate::opt_text("description", Some(v), 600)
+    })?;
+    if let Some(l) = &input.languages {
+        m.languages = Set(language_codes("languages", l)?);
+    }
+    opt(&mut m.logo_url, &input.logo_url, |v| {
+        Ok(Some(validate::url("logoUrl", v)?))
+    })?;
+    opt(&mut m.phone, &input.phone, |v| {
+        Ok(Some(validate::phone("phone", v)?))
+    })?;
+    opt(&mut m.work_email, &input.work_email, |v| {
+        Ok(Some(validate::email("workEmail", v)?))
+    })?;
+    opt(&mut m.city, &input.city, |v| {
+        validate::opt_text("city", Some(v), 120)
+    })?;
+    opt(&mut m.country, &input.country, |v| {
+        Ok(Some(validate::country("country", v)?))
+    })?;
+    opt(&mut m.working_hours, &input.working_hours, |v| {
+        validate::opt_text("workingHours", Some(v), 200)
+    })?;
+    opt(&mut m.website_url, &input.website_url, |v| {
+        Ok(Some(validate::url("websiteUrl", v)?))
+    })?;
+    if let Some(c) = &input.certificates {
+        let mut list = Vec::new();
+        for cert in c {
+            list.push(validate::text("certificates", cert, 200)?);
+        }
+        m.certificates = Set(json!(list).to_string());
+    }
+    if let Some(l) = input.listed {
+        m.listed = Set(l);
+    }
+    m.updated_at = Set(entities::time::now());
+    let p = m.update(&txn).await?;
+    audit::record(
+        &txn,
+        req,
+        Some(p.organization_id),
+        "partner.profile_updated",
+        Target::Partner(p.id),
+        None,
+        json!({ "listed": p.listed }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Partner(p))
+}
+
+/// `rotatePartnerCodes`: new referral and service-manager codes; the old links stop
+/// working.
+pub async fn rotate_codes(
+    svc: &Services,
+    req: &RequestCtx,
+    input: PartnerIdInput,
+) -> ApiResult<Partner> {
+    let txn = crate::txn::begin(&svc.db).await?;
+    let (p, _) = for_member(&txn, req, &input.partner_id).await?;
+    partner::Entity::update_many()
+        .col_expr(partner::Column::ReferralCode, Expr::value(new_code()))
+        .col_expr(partner::Column::ServiceManagerCode, Expr::value(new_code()))
+        .col_expr(
+            partner::Column::UpdatedAt,
+            Expr::value(entities::time::now()),
+        )
+        .filter(partner::Column::Id.eq(p.id))
+        .exec(&txn)
+        .await?;
+    let p = find(&txn, req, p.id).await?;
+    audit::record(
+        &txn,
+        req,
+        Some(p.organization_id),
+        "partner.codes_rotated",
+        Target::Partner(p.id),
+        None,
+        json!({}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Partner(p))
+}
+
+/// `partner(id)`: for the partner's members and the program's reviewers.
+pub async fn get(svc: &Services, req: &RequestCtx, id: &async_graphql::ID) -> ApiResult<Partner> {
+    let pid = ids::decode(id, Kind::Partner, "id")?;
+    let p = find(&svc.db, req, pid).await?;
+    let reviewer = authorize(
+        req,
+        Action::ReviewPartners {
+            tenant_id: req.tenant_id(),
+        },
+    )
+    .is_ok();
+    if !reviewer {
+        let acc = standing(&svc.db, req, &p).await?;
+        authorize(req, Action::ActForPartner { me: acc.standing() })?;
+    }
+    Ok(Partner(p))
+}
+
+/// `partners`: every partner of the tenant, for reviewers.
+pub async fn list(
+    svc: &Services,
+    req: &RequestCtx,
+    status: Option<PartnerStatus>,
+    args: PageArgs,
+) -> ApiResult<Page<Partner>> {
+    authorize(
+        req,
+        Action::ReviewPartners {
+            tenant_id: req.tenant_id(),
+        },
+    )?;
+    let mut q = scoped::<partner::Entity>(req.tenant_id());
+    if let Some(s) = status {
+        q = q.filter(partner::Column::Status.eq(s.as_str()));
+    }
+    paginate(&svc.db, q, partner::Column::Id, args, |m| {
+        (m.id, Partner(m))
+    })
+    .await
+}
+
+/// The public directory: approved, listed partners of the tenant.
+pub async fn directory(
+    svc: &Services,
+    req: &RequestCtx,
+    country: Option<String>,
+    language: Option<String>,
+    tier: Option<PartnerTier>,
+    args: PageArgs,
+) -> ApiResult<Page<DirectoryPartner>> {
+    let mut q = scoped::<partner::Entity>(req.tenant_id())
+        .filter(partner::Column::Status.eq(partner::STATUS_APPROVED))
+        .filter(partner::Column::Listed.eq(true));
+    if let Some(c) = country {
+        q = q.filter(partner::Column::Country.eq(validate::country("country", &c)?));
+    }
+    if let Some(l) = language {
+        let l = l.trim().to_ascii_lowercase();
+        if l.len() != 2 || !l.chars().all(|c| c.is_ascii_lowercase()) {
+            return Err(ApiError::bad_input(
+                "language",
+                "use a two-letter ISO 639-1 code",
+            ));
+        }
+        q = q.filter(partner::Column::Languages.like(format!("%\"{l}\"%")));
+    }
+    if let Some(t) = tier {
+        q = q.filter(partner::Column::Tier.eq(t.as_str()));
+    }
+    paginate(&svc.db, q, partner::Column::Id, args, |m| {
+        (m.id, DirectoryPartner(m))
+    })
+    .await
+}
+
+/// The partner of an organization, if the viewer may act for it.
+pub async fn of_organization(
+    svc: &Services,
+    req: &RequestCtx,
+    org_id: i64,
+    acc: &Access,
+) -> ApiResult<Option<Partner>> {
+    if authorize(req, Action::ActForPartner { me: acc.standing() }).is_err() {
+        return Ok(None);
+    }
+    Ok(scoped::<partner::Entity>(req.tenant_id())
+        .filter(partner::Column::OrganizationId.eq(org_id))
+        .one(&svc.db)
+        .await?
+        .map(Partner))
+}

@@ -1,0 +1,664 @@
+//! GraphQL types of the partner program and its clients.
+
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entities::{consent, partner, partner_client, partner_join_request};
+use rust_decimal::Decimal;
+
+use crate::identity::User;
+use crate::ids::{self, Kind};
+use crate::links;
+use crate::loaders::loaders;
+use crate::pagination::Page;
+use crate::{ApiError, request, services};
+
+/// Where a partner application stands.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum PartnerStatus {
+    /// Waiting for review.
+    Pending,
+    /// In the program.
+    Approved,
+    /// Turned down.
+    Rejected,
+}
+
+impl PartnerStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartnerStatus::Pending => partner::STATUS_PENDING,
+            PartnerStatus::Approved => partner::STATUS_APPROVED,
+            PartnerStatus::Rejected => partner::STATUS_REJECTED,
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        match s {
+            partner::STATUS_APPROVED => PartnerStatus::Approved,
+            partner::STATUS_REJECTED => PartnerStatus::Rejected,
+            _ => PartnerStatus::Pending,
+        }
+    }
+}
+
+/// A partner's tier; its discount is a tenant setting.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum PartnerTier {
+    /// 35 % by default.
+    Official,
+    /// 50 % by default.
+    Gold,
+    /// 50 % by default.
+    Technology,
+}
+
+impl PartnerTier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartnerTier::Official => "OFFICIAL",
+            PartnerTier::Gold => "GOLD",
+            PartnerTier::Technology => "TECHNOLOGY",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "OFFICIAL" => Some(PartnerTier::Official),
+            "GOLD" => Some(PartnerTier::Gold),
+            "TECHNOLOGY" => Some(PartnerTier::Technology),
+            _ => None,
+        }
+    }
+}
+
+/// How a client came to their partner.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ClientOrigin {
+    /// The partner created the account.
+    CreatedByPartner,
+    /// Through the referral link.
+    ReferralLink,
+    /// Through the service-manager link, with consent.
+    ServiceManagerLink,
+}
+
+impl ClientOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClientOrigin::CreatedByPartner => partner_client::ORIGIN_CREATED,
+            ClientOrigin::ReferralLink => partner_client::ORIGIN_REFERRAL,
+            ClientOrigin::ServiceManagerLink => partner_client::ORIGIN_SERVICE_MANAGER,
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        match s {
+            partner_client::ORIGIN_CREATED => ClientOrigin::CreatedByPartner,
+            partner_client::ORIGIN_SERVICE_MANAGER => ClientOrigin::ServiceManagerLink,
+            _ => ClientOrigin::ReferralLink,
+        }
+    }
+}
+
+/// Whether the partner may see and log in to the client's account.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ClientAccess {
+    /// The client consents.
+    Granted,
+    /// No consent (never given, or revoked).
+    NotGranted,
+}
+
+/// A partner, as its own members and the program's reviewers see it.
+pub struct Partner(pub partner::Model);
+
+fn json_list(raw: &str) -> Vec<String> {
+    serde_json::from_str(raw).unwrap_or_default()
+}
+
+#[Object]
+impl Partner {
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Partner, self.0.id)
+    }
+    /// The partner's organization.
+    async fn organization_id(&self) -> ID {
+        ids::encode(Kind::Organization, self.0.organization_id)
+    }
+    /// Application state.
+    async fn status(&self) -> PartnerStatus {
+        PartnerStatus::parse(&self.0.status)
+    }
+    /// Tier, once approved.
+    async fn tier(&self) -> Option<PartnerTier> {
+        self.0.tier.as_deref().and_then(PartnerTier::parse)
+    }
+    /// Why the application was rejected.
+    async fn rejection_reason(&self) -> Option<&str> {
+        self.0.rejection_reason.as_deref()
+    }
+    /// Whether the partner may own a white-label tenant.
+    async fn white_label_reseller(&self) -> bool {
+        self.0.white_label_reseller
+    }
+    /// Contact person of the application.
+    async fn contact_name(&self) -> &str {
+        &self.0.contact_name
+    }
+    /// Contact email of the application.
+    async fn contact_email(&self) -> &str {
+        &self.0.contact_email
+    }
+    /// Contact phone of the application.
+    async fn contact_phone(&self) -> Option<&str> {
+        self.0.contact_phone.as_deref()
+    }
+    /// The CRM partner certificate file, if one was attached.
+    async fn crm_certificate_url(&self) -> Option<&str> {
+        self.0.crm_certificate_url.as_deref()
+    }
+    /// The referral code (works once the partner is approved).
+    async fn referral_code(&self) -> &str {
+        &self.0.referral_code
+    }
+    /// The referral link on the tenant's primary host.
+    async fn referral_link(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        let (svc, req) = (services(ctx)?, request(ctx)?);
+        Ok(links::tenant_url(
+            &svc.settings,
+            &req.tenant,
+            &format!("/?ref={}", self.0.referral_code),
+        ))
+    }
+    /// The service-manager code (works once the partner is approved).
+    async fn service_manager_code(&self) -> &str {
+        &self.0.service_manager_code
+    }
+    /// The service-manager link on the tenant's primary host.
+    async fn service_manager_link(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        let (svc, req) = (services(ctx)?, request(ctx)?);
+        Ok(links::tenant_url(
+            &svc.settings,
+            &req.tenant,
+            &format!("/?sm={}", self.0.service_manager_code),
+        ))
+    }
+    /// The public profile.
+    async fn profile(&self) -> PartnerProfile {
+        PartnerProfile::from(&self.0)
+    }
+    /// When the partner applied.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// "My clients": search by name, email or phone; filter by origin, access and country.
+    #[allow(clippy::too_many_arguments)]
+    async fn clients(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Part of the client's name, email or phone.")] search: Option<String>,
+        #[graphql(desc = "Only clients of this origin.")] origin: Option<ClientOrigin>,
+        #[graphql(desc = "Only clients with this access state.")] access: Option<ClientAccess>,
+        #[graphql(desc = "Only clients from this country (ISO 3166-1 alpha-2).")] country: Option<
+            String,
+        >,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many from the start (default 50, at most 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "At most this many from the end (at most 100).")] last: Option<i32>,
+    ) -> async_graphql::Result<Page<Client>> {
+        let filter = super::clients::ClientFilter {
+            search,
+            origin,
+            access,
+            country,
+        };
+        let args = crate::pagination::PageArgs {
+            after,
+            before,
+            first,
+            last,
+        };
+        Ok(super::clients::list(
+            services(ctx)?,
+            request(ctx)?,
+            loaders(ctx)?,
+            &self.0,
+            filter,
+            args,
+        )
+        .await?)
+    }
+}
+
+/// A partner's public profile, as the directory shows it.
+#[derive(SimpleObject, Clone)]
+pub struct PartnerProfile {
+    /// Name.
+    pub name: String,
+    /// Two or three sentences about the partner.
+    pub description: Option<String>,
+    /// Languages spoken (ISO 639-1 codes).
+    pub languages: Vec<String>,
+    /// Logo URL.
+    pub logo_url: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Work email.
+    pub work_email: Option<String>,
+    /// City.
+    pub city: Option<String>,
+    /// Country (ISO 3166-1 alpha-2).
+    pub country: Option<String>,
+    /// Working hours, as the partner writes them.
+    pub working_hours: Option<String>,
+    /// Certificates.
+    pub certificates: Vec<String>,
+    /// The partner's page on their website.
+    pub website_url: Option<String>,
+    /// Whether the profile is listed in the public directory.
+    pub listed: bool,
+}
+
+impl From<&partner::Model> for PartnerProfile {
+    fn from(p: &partner::Model) -> Self {
+        Self {
+            name: p.name.clone(),
+            description: p.description.clone(),
+            languages: json_list(&p.languages),
+            logo_url: p.logo_url.clone(),
+            phone: p.phone.clone(),
+            work_email: p.work_email.clone(),
+            city: p.city.clone(),
+            country: p.country.clone(),
+            working_hours: p.working_hours.clone(),
+            certificates: json_list(&p.certificates),
+            website_url: p.website_url.clone(),
+            listed: p.listed,
+        }
+    }
+}
+
+/// A partner in the public integrators directory: no private fields.
+pub struct DirectoryPartner(pub partner::Model);
+
+#[Object]
+impl DirectoryPartner {
+    /// The partner's global id (to address a lead to them).
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Partner, self.0.id)
+    }
+    /// Tier.
+    async fn tier(&self) -> Option<PartnerTier> {
+        self.0.tier.as_deref().and_then(PartnerTier::parse)
+    }
+    /// The public profile.
+    async fn profile(&self) -> PartnerProfile {
+        PartnerProfile::from(&self.0)
+    }
+}
+
+/// A client in the partner's "my clients" list.
+pub struct Client {
+    pub link: partner_client::Model,
+}
+
+#[Object]
+impl Client {
+    /// The client's user id.
+    async fn id(&self) -> ID {
+        ids::encode(Kind::User, self.link.client_user_id)
+    }
+    /// The client's account (name, email, phone, country).
+    async fn user(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        Ok(loaders(ctx)?
+            .users
+            .load_one(self.link.client_user_id)
+            .await
+            .map_err(ApiError::internal)?
+            .map(User))
+    }
+    /// How the client came to the partner.
+    async fn origin(&self) -> ClientOrigin {
+        ClientOrigin::parse(&self.link.origin)
+    }
+    /// When the client was attached.
+    async fn attached_at(&self) -> DateTime<Utc> {
+        self.link.attached_at
+    }
+    /// Whether the client consents to the partner's access.
+    async fn access(&self, ctx: &Context<'_>) -> async_graphql::Result<ClientAccess> {
+        Ok(if self.summary(ctx).await?.consent {
+            ClientAccess::Granted
+        } else {
+            ClientAccess::NotGranted
+        })
+    }
+    /// How many organizations the client belongs to.
+    async fn organization_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        Ok(self.summary(ctx).await?.organizations)
+    }
+    /// The client's last sign-in or token refresh.
+    async fn last_active_at(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<DateTime<Utc>>> {
+        Ok(self.summary(ctx).await?.last_active_at)
+    }
+    /// Lines of the client that have not expired. Lines arrive with the lines and
+    /// billing issues; until then a client has none.
+    async fn open_line_count(&self) -> i64 {
+        0
+    }
+    /// Paid orders of the client. Payments arrive with the billing issue; until then
+    /// there are none.
+    async fn payment_count(&self) -> i64 {
+        0
+    }
+    /// The sum of the client's payments, in the tenant's currency.
+    async fn payment_total(&self) -> Decimal {
+        Decimal::new(0, 2)
+    }
+}
+
+impl Client {
+    async fn summary(&self, ctx: &Context<'_>) -> async_graphql::Result<super::clients::Summary> {
+        Ok(loaders(ctx)?
+            .client_summaries
+            .load_one((self.link.partner_id, self.link.client_user_id))
+            .await
+            .map_err(ApiError::internal)?
+            .unwrap_or_default())
+    }
+}
+
+/// The viewer's own partner, as a client sees it.
+pub struct MyPartner {
+    pub partner: partner::Model,
+    pub link: partner_client::Model,
+    pub consent: bool,
+}
+
+#[Object]
+impl MyPartner {
+    /// The partner's global id.
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Partner, self.partner.id)
+    }
+    /// The partner's name.
+    async fn name(&self) -> &str {
+        &self.partner.name
+    }
+    /// How the viewer came to the partner.
+    async fn origin(&self) -> ClientOrigin {
+        ClientOrigin::parse(&self.link.origin)
+    }
+    /// Whether the partner may see and log in to the viewer's account.
+    async fn access(&self) -> ClientAccess {
+        if self.consent {
+            ClientAccess::Granted
+        } else {
+            ClientAccess::NotGranted
+        }
+    }
+    /// Since when.
+    async fn attached_at(&self) -> DateTime<Utc> {
+        self.link.attached_at
+    }
+    /// The partner's contact details: null for clients who came by the referral link.
+    async fn contacts(&self) -> Option<PartnerContacts> {
+        (self.link.origin != partner_client::ORIGIN_REFERRAL).then(|| PartnerContacts {
+            email: self
+                .partner
+                .work_email
+                .clone()
+                .unwrap_or_else(|| self.partner.contact_email.clone()),
+            phone: self
+                .partner
+                .phone
+                .clone()
+                .or_else(|| self.partner.contact_phone.clone()),
+            website_url: self.partner.website_url.clone(),
+        })
+    }
+}
+
+/// How to reach a partner.
+#[derive(SimpleObject)]
+pub struct PartnerContacts {
+    /// Email.
+    pub email: String,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Website.
+    pub website_url: Option<String>,
+}
+
+/// A join-partner prompt waiting for the viewer's answer.
+pub struct JoinPrompt {
+    pub request: partner_join_request::Model,
+    pub partner_name: String,
+}
+
+#[Object]
+impl JoinPrompt {
+    /// The prompt's global id.
+    async fn id(&self) -> ID {
+        ids::encode(Kind::PartnerJoinRequest, self.request.id)
+    }
+    /// The partner's name.
+    async fn partner_name(&self) -> &str {
+        &self.partner_name
+    }
+    /// When the link was opened.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.request.created_at
+    }
+}
+
+/// One grant of consent, and its revocation.
+pub struct ConsentRecord(pub consent::Model);
+
+#[Object]
+impl ConsentRecord {
+    /// The partner.
+    async fn partner_id(&self) -> ID {
+        ids::encode(Kind::Partner, self.0.partner_id)
+    }
+    /// When access was granted.
+    async fn granted_at(&self) -> DateTime<Utc> {
+        self.0.granted_at
+    }
+    /// Who granted it.
+    async fn granted_by(&self) -> Option<ID> {
+        self.0.granted_by.map(|id| ids::encode(Kind::User, id))
+    }
+    /// When it was revoked, if it was.
+    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
+        self.0.revoked_at
+    }
+    /// Who revoked it.
+    async fn revoked_by(&self) -> Option<ID> {
+        self.0.revoked_by.map(|id| ids::encode(Kind::User, id))
+    }
+}
+
+/// Input of `applyAsPartner`.
+#[derive(InputObject)]
+pub struct ApplyAsPartnerInput {
+    /// Apply with this organization of the viewer's (they must own it); or give
+    /// `organizationName` to create one.
+    pub organization_id: Option<ID>,
+    /// The name of a new organization to apply with.
+    pub organization_name: Option<String>,
+    /// Contact person.
+    pub contact_name: String,
+    /// Contact email.
+    pub contact_email: String,
+    /// Contact phone.
+    pub contact_phone: Option<String>,
+    /// A CRM partner certificate file.
+    pub crm_certificate_url: Option<String>,
+}
+
+/// Result of partner mutations.
+#[derive(SimpleObject)]
+pub struct PartnerPayload {
+    /// The partner as it now is.
+    pub partner: Partner,
+}
+
+/// A reviewer's decision.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ReviewDecision {
+    /// Admit with a tier.
+    Approve,
+    /// Turn down with a reason.
+    Reject,
+}
+
+/// Input of `reviewPartnerApplication`.
+#[derive(InputObject)]
+pub struct ReviewPartnerApplicationInput {
+    /// The partner.
+    pub partner_id: ID,
+    /// Approve or reject.
+    pub decision: ReviewDecision,
+    /// The tier, when approving.
+    pub tier: Option<PartnerTier>,
+    /// The reason, when rejecting.
+    pub reason: Option<String>,
+}
+
+/// Input of `setPartnerTier`.
+#[derive(InputObject)]
+pub struct SetPartnerTierInput {
+    /// The partner.
+    pub partner_id: ID,
+    /// The new tier.
+    pub tier: PartnerTier,
+}
+
+/// Input of `updatePartnerProfile`. Omitted fields stay; null clears.
+#[derive(InputObject)]
+pub struct UpdatePartnerProfileInput {
+    /// The partner.
+    pub partner_id: ID,
+    /// Name.
+    pub name: Option<String>,
+    /// Two or three sentences, at most 600 characters.
+    pub description: MaybeUndefined<String>,
+    /// ISO 639-1 codes.
+    pub languages: Option<Vec<String>>,
+    /// Logo URL.
+    pub logo_url: MaybeUndefined<String>,
+    /// Phone, international format.
+    pub phone: MaybeUndefined<String>,
+    /// Work email.
+    pub work_email: MaybeUndefined<String>,
+    /// City.
+    pub city: MaybeUndefined<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country: MaybeUndefined<String>,
+    /// Working hours, e.g. "Mon-Fri 9:00-18:00 MSK".
+    pub working_hours: MaybeUndefined<String>,
+    /// Certificates.
+    pub certificates: Option<Vec<String>>,
+    /// The partner's page on their website.
+    pub website_url: MaybeUndefined<String>,
+    /// Show the profile in the public directory.
+    pub listed: Option<bool>,
+}
+
+/// Input naming a partner.
+#[derive(InputObject)]
+pub struct PartnerIdInput {
+    /// The partner.
+    pub partner_id: ID,
+}
+
+/// Input of `createClient`.
+#[derive(InputObject)]
+pub struct CreateClientInput {
+    /// The partner creating the client.
+    pub partner_id: ID,
+    /// The client's full name.
+    pub full_name: String,
+    /// The client's email; must not have an account yet.
+    pub email: String,
+    /// The client's phone, international format.
+    pub phone: Option<String>,
+    /// The client's country (ISO 3166-1 alpha-2).
+    pub country: Option<String>,
+}
+
+/// Result of `createClient`.
+#[derive(SimpleObject)]
+pub struct CreateClientPayload {
+    /// The new client.
+    pub client: Client,
+}
+
+/// Input naming a partner by one of its codes.
+#[derive(InputObject)]
+pub struct PartnerCodeInput {
+    /// The referral or service-manager code from the link.
+    pub code: String,
+}
+
+/// Result of `joinPartner`.
+#[derive(SimpleObject)]
+pub struct JoinPartnerPayload {
+    /// The prompt to answer with `respondToPartnerInvitation`.
+    pub prompt: JoinPrompt,
+}
+
+/// Input of `respondToPartnerInvitation`.
+#[derive(InputObject)]
+pub struct RespondToPartnerInvitationInput {
+    /// The prompt.
+    pub prompt_id: ID,
+    /// Yes (join) or no.
+    pub accept: bool,
+}
+
+/// Result of the client-side partner mutations.
+#[derive(SimpleObject)]
+pub struct MyPartnerPayload {
+    /// The viewer's partner after the change; null when not attached.
+    pub partner: Option<MyPartner>,
+}
+
+/// Input of `impersonateClient`.
+#[derive(InputObject)]
+pub struct ImpersonateClientInput {
+    /// The partner acting.
+    pub partner_id: ID,
+    /// The client's user id.
+    pub client_id: ID,
+    /// Why; recorded and shown to the client.
+    pub reason: String,
+    /// Token lifetime in minutes, 1 to 60.
+    #[graphql(default = 30)]
+    pub minutes: i32,
+}
+
+/// Result of `impersonateClient`.
+#[derive(SimpleObject)]
+pub struct ImpersonateClientPayload {
+    /// An access token for the client's account, carrying an `act` claim naming you.
+    pub access_token: String,
+    /// Seconds until it expires.
+    pub expires_in: i32,
+    /// The client's account.
+    pub client: User,
+}
+
+/// Result of `endImpersonation`.
+#[derive(SimpleObject)]
+pub struct EndImpersonationPayload {
+    /// Whether an impersonation session was ended.
+    pub ended: bool,
+}
