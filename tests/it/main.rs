@@ -9,6 +9,7 @@ mod http;
 mod identity;
 mod invitations;
 mod orgs;
+mod partners;
 mod storage;
 mod support;
 mod tenancy;

@@ -193,6 +193,13 @@ pub async fn sign_up(
         json!({}),
     )
     .await?;
+    if let Some(code) = input
+        .referral_code
+        .as_deref()
+        .filter(|c| !c.trim().is_empty())
+    {
+        crate::partners::clients::attach_on_sign_up(&txn, req, user.id, code).await?;
+    }
     if let Some(inv) = &invitation {
         crate::orgs::invitations::accept_in_txn(&txn, req, inv, &user).await?;
     }
