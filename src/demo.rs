@@ -16,9 +16,14 @@ pub const ROOT_DEMO_EMAIL: &str = "partner@demo.example";
 /// The white-label tenant's admin.
 pub const ACME_ADMIN_EMAIL: &str = "owner@acme.example";
 
+/// The demo partner on Acme.
+pub const ACME_PARTNER_EMAIL: &str = "partner@acme.example";
+
 /// What was seeded.
 pub struct DemoInfo {
     pub acme_host: String,
+    pub referral_code: String,
+    pub service_manager_code: String,
 }
 
 async fn ensure_user(
@@ -110,13 +115,103 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
         }
     };
     ensure_user(db, acme.id, ACME_ADMIN_EMAIL, "Acme Owner", true).await?;
+    ensure_user(db, acme.id, ACME_PARTNER_EMAIL, "Pat Partner", false).await?;
+    let partner = ensure_partner(db, acme.id).await?;
     svc.registry.changed(db).await?;
     let acme_host = svc
         .registry
         .by_id(acme.id)
         .and_then(|t| t.primary_host.clone())
         .unwrap_or_else(|| format!("acme.{}", svc.settings.platform_base_domain));
-    Ok(DemoInfo { acme_host })
+    Ok(DemoInfo {
+        acme_host,
+        referral_code: partner.referral_code,
+        service_manager_code: partner.service_manager_code,
+    })
+}
+
+/// An approved, listed GOLD partner on Acme, owned by the demo partner account.
+async fn ensure_partner(
+    db: &impl sea_orm::ConnectionTrait,
+    tenant_id: i64,
+) -> anyhow::Result<entities::partner::Model> {
+    use entities::{organization, organization_member, partner};
+    let owner = user::Entity::find()
+        .filter(user::Column::TenantId.eq(tenant_id))
+        .filter(user::Column::Email.eq(ACME_PARTNER_EMAIL))
+        .one(db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no demo partner account"))?;
+    if let Some(p) = partner::Entity::find()
+        .filter(partner::Column::TenantId.eq(tenant_id))
+        .filter(partner::Column::AppliedBy.eq(owner.id))
+        .one(db)
+        .await?
+    {
+        return Ok(p);
+    }
+    let now = entities::time::now();
+    let org = organization::ActiveModel {
+        tenant_id: Set(tenant_id),
+        name: Set("Pat's Integrations".into()),
+        country: Set(Some("RU".into())),
+        timezone: Set("Europe/Moscow".into()),
+        language: Set("ru".into()),
+        created_by: Set(Some(owner.id)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    organization_member::ActiveModel {
+        tenant_id: Set(tenant_id),
+        organization_id: Set(org.id),
+        user_id: Set(owner.id),
+        role: Set("OWNER".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let p = partner::ActiveModel {
+        tenant_id: Set(tenant_id),
+        organization_id: Set(org.id),
+        status: Set(partner::STATUS_APPROVED.into()),
+        tier: Set(Some("GOLD".into())),
+        rejection_reason: Set(None),
+        applied_by: Set(Some(owner.id)),
+        reviewed_by: Set(None),
+        reviewed_at: Set(Some(now)),
+        contact_name: Set("Pat Partner".into()),
+        contact_email: Set(ACME_PARTNER_EMAIL.into()),
+        contact_phone: Set(Some("+79990001122".into())),
+        crm_certificate_url: Set(None),
+        referral_code: Set(resolvers::partners::ops::new_code()),
+        service_manager_code: Set(resolvers::partners::ops::new_code()),
+        white_label_reseller: Set(false),
+        listed: Set(true),
+        name: Set("Pat's Integrations".into()),
+        description: Set(Some(
+            "We connect WhatsApp and Telegram to your CRM and train your team.".into(),
+        )),
+        languages: Set(r#"["ru","en"]"#.into()),
+        logo_url: Set(None),
+        phone: Set(Some("+79990001122".into())),
+        work_email: Set(Some("hello@pat.example".into())),
+        city: Set(Some("Kazan".into())),
+        country: Set(Some("RU".into())),
+        working_hours: Set(Some("Mon-Fri 9:00-18:00 MSK".into())),
+        certificates: Set("[]".into()),
+        website_url: Set(Some("https://pat.example/chat".into())),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(p)
 }
 
 /// Prints how to reach and sign in to each demo tenant.
@@ -128,7 +223,10 @@ pub fn print(info: &DemoInfo, cfg: &Config) {
          \x20     sign in as {ROOT_DEMO_EMAIL}\n\
          \x20 white-label \"Acme Messaging\":  http://{host}:{port}/graphql\n\
          \x20     sign in as {ACME_ADMIN_EMAIL} (tenant admin)\n\
+         \x20     partner (GOLD, listed): {ACME_PARTNER_EMAIL}; referral code {referral}, service-manager code {sm}\n\
          \x20     if {host} does not resolve: curl -H 'Host: {host}' http://127.0.0.1:{port}/graphql\n",
         host = info.acme_host,
+        referral = info.referral_code,
+        sm = info.service_manager_code,
     );
 }

@@ -120,3 +120,93 @@ pub async fn enqueue(
     .await?;
     Ok(())
 }
+
+/// An email in the outbox.
+pub struct OutboxMessage(pub outbox_message::Model);
+
+#[async_graphql::Object]
+impl OutboxMessage {
+    /// `PASSWORD_RESET`, `SET_PASSWORD`, `INVITATION`, ...
+    async fn kind(&self) -> &str {
+        &self.0.kind
+    }
+    /// The recipient's address.
+    async fn recipient(&self) -> &str {
+        &self.0.recipient
+    }
+    /// `Name <address>` of the sender.
+    async fn sender(&self) -> &str {
+        &self.0.sender
+    }
+    /// Subject.
+    async fn subject(&self) -> &str {
+        &self.0.subject
+    }
+    /// Plain-text body.
+    async fn body_text(&self) -> &str {
+        &self.0.body_text
+    }
+    /// HTML body.
+    async fn body_html(&self) -> &str {
+        &self.0.body_html
+    }
+    /// `PENDING` until the delivery worker sends it.
+    async fn status(&self) -> &str {
+        &self.0.status
+    }
+    /// When it was written.
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.created_at
+    }
+}
+
+/// Outbox queries (internal tooling).
+#[derive(Default)]
+pub struct OutboxQuery;
+
+#[async_graphql::Object]
+impl OutboxQuery {
+    /// Emails written to the outbox, oldest first (use `last` for the newest): the current
+    /// tenant's for its admins, every tenant's for platform staff.
+    async fn outbox_messages(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+        #[graphql(desc = "Only emails to this address.")] recipient: Option<String>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many from the start (default 50, at most 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "At most this many from the end (at most 100).")] last: Option<i32>,
+    ) -> async_graphql::Result<crate::pagination::Page<OutboxMessage>> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        use tenants::{Action, authorize};
+        let (svc, req) = (crate::services(ctx)?, crate::request(ctx)?);
+        let mut q = if authorize(req, Action::ListTenants).is_ok() {
+            outbox_message::Entity::find()
+        } else {
+            authorize(
+                req,
+                Action::ViewOutbox {
+                    tenant_id: req.tenant_id(),
+                },
+            )
+            .map_err(crate::ApiError::from)?;
+            tenants::scope::scoped::<outbox_message::Entity>(req.tenant_id())
+        };
+        if let Some(r) = recipient {
+            q = q.filter(outbox_message::Column::Recipient.eq(r.trim().to_lowercase()));
+        }
+        let args = crate::pagination::PageArgs {
+            after,
+            before,
+            first,
+            last,
+        };
+        Ok(
+            crate::pagination::paginate(&svc.db, q, outbox_message::Column::Id, args, |m| {
+                (m.id, OutboxMessage(m))
+            })
+            .await?,
+        )
+    }
+}

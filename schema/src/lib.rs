@@ -8,6 +8,7 @@ use async_graphql::{
 };
 use resolvers::Services;
 use resolvers::audit::AuditQuery;
+use resolvers::emails::OutboxQuery;
 use resolvers::identity::{IdentityMutation, IdentityQuery};
 use resolvers::node::NodeQuery;
 use resolvers::orgs::{OrgMutation, OrgQuery};
@@ -23,6 +24,7 @@ pub struct QueryRoot(
     OrgQuery,
     AuditQuery,
     PartnerQuery,
+    OutboxQuery,
 );
 
 /// Every mutation root.

@@ -109,6 +109,8 @@ pub enum Action {
     EditTenantBranding { tenant_id: i64 },
     /// Read a user's account.
     ViewUser { tenant_id: i64, user_id: i64 },
+    /// Read the emails waiting in a tenant's outbox (all tenants' for staff).
+    ViewOutbox { tenant_id: i64 },
 
     /// Create an organization (the creator becomes its owner).
     CreateOrganization,
@@ -220,9 +222,9 @@ pub fn authorize(ctx: &RequestCtx, action: Action) -> Result<(), Denied> {
         Action::ReviewPartners { tenant_id } => staff || admin_of(tenant_id),
         Action::ApplyAsPartner | Action::ChangeOwnAccount | Action::ManageOwnPartnerLink => true,
         Action::ManageTenant { .. } | Action::ManageTenantDomains { .. } => staff,
-        Action::EditTenantBranding { tenant_id } | Action::ViewTenantDomains { tenant_id } => {
-            staff || admin_of(tenant_id)
-        }
+        Action::EditTenantBranding { tenant_id }
+        | Action::ViewTenantDomains { tenant_id }
+        | Action::ViewOutbox { tenant_id } => staff || admin_of(tenant_id),
         Action::ViewUser { tenant_id, user_id } => {
             staff || admin_of(tenant_id) || (user.tenant_id == tenant_id && user.user_id == user_id)
         }
@@ -567,6 +569,22 @@ fn rows() -> Vec<(&'static str, Box<dyn Fn(Standing) -> Action>)> {
         (
             "read the organization's audit log",
             Box::new(|me| Action::ViewOrgAuditLog { me }),
+        ),
+        (
+            "act for the organization's partner: clients, codes, profile",
+            Box::new(|me| Action::ActForPartner { me }),
+        ),
+        (
+            "log in as a client who consented",
+            Box::new(|me| Action::ImpersonateClient { me, consent: true }),
+        ),
+        (
+            "log in as a client who did not consent",
+            Box::new(|me| Action::ImpersonateClient { me, consent: false }),
+        ),
+        (
+            "withdraw the partner's rewards",
+            Box::new(|me| Action::Withdraw { me }),
         ),
     ]
 }

@@ -546,3 +546,49 @@ async fn concurrent_use_of_one_refresh_token_has_at_most_one_winner() {
         assert_eq!(first_code(&r.body), "UNAUTHENTICATED");
     }
 }
+
+#[tokio::test]
+async fn the_outbox_is_readable_by_tenant_admins_and_staff_only() {
+    let app = TestApp::new().await;
+    let (_, acme) = app.tenant("acme").await;
+    let admin = app.tenant_admin_token("acme", &acme).await;
+    app.sign_up(&acme, "ann@example.com").await;
+    app.sign_up(ROOT, "bob@example.com").await;
+    let ask = "mutation($e: String!) { requestPasswordReset(input: { email: $e }) { accepted } }";
+    app.ok(&acme, None, ask, json!({ "e": "ann@example.com" }))
+        .await;
+    app.ok(ROOT, None, ask, json!({ "e": "bob@example.com" }))
+        .await;
+    let q = "query($r: String) { outboxMessages(recipient: $r) { totalCount edges { node { kind recipient subject status bodyText } } } }";
+    let d = app
+        .ok(&acme, Some(&admin), q, json!({ "r": "ANN@example.com" }))
+        .await;
+    let m = &d["outboxMessages"]["edges"][0]["node"];
+    assert_eq!(m["kind"], "PASSWORD_RESET");
+    assert_eq!(m["status"], "PENDING");
+    assert!(
+        m["bodyText"]
+            .as_str()
+            .unwrap()
+            .contains("http://acme.localhost:8080/reset-password?token=")
+    );
+    let d = app
+        .ok(&acme, Some(&admin), q, json!({ "r": "bob@example.com" }))
+        .await;
+    assert_eq!(
+        d["outboxMessages"]["totalCount"], 0,
+        "another tenant's mail is invisible"
+    );
+    let staff = app.staff_token().await;
+    let d = app.ok(ROOT, Some(&staff), q, json!({})).await;
+    assert!(d["outboxMessages"]["totalCount"].as_u64().unwrap() >= 3);
+    let (user, _, _) = app.sign_up(&acme, "carl@example.com").await;
+    assert_eq!(
+        app.err_code(&acme, Some(&user), q, json!({})).await,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.err_code(&acme, None, q, json!({})).await,
+        "UNAUTHENTICATED"
+    );
+}
