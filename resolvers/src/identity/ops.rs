@@ -93,17 +93,16 @@ async fn new_refresh_token(
     Ok(token)
 }
 
-/// Opens a session for `user` and returns its tokens. Runs in the caller's transaction.
-async fn start_session(
+/// Inserts a live session of `user_id`, recording the request's client.
+pub async fn insert_session(
     db: &impl ConnectionTrait,
-    svc: &Services,
     req: &RequestCtx,
-    user: user::Model,
-) -> ApiResult<AuthPayload> {
+    user_id: i64,
+) -> ApiResult<session::Model> {
     let now = entities::time::now();
-    let session = session::ActiveModel {
+    Ok(session::ActiveModel {
         tenant_id: Set(req.tenant_id()),
-        user_id: Set(user.id),
+        user_id: Set(user_id),
         created_at: Set(now),
         last_used_at: Set(now),
         revoked_at: Set(None),
@@ -113,7 +112,17 @@ async fn start_session(
         ..Default::default()
     }
     .insert(db)
-    .await?;
+    .await?)
+}
+
+/// Opens a session for `user` and returns its tokens. Runs in the caller's transaction.
+async fn start_session(
+    db: &impl ConnectionTrait,
+    svc: &Services,
+    req: &RequestCtx,
+    user: user::Model,
+) -> ApiResult<AuthPayload> {
+    let session = insert_session(db, req, user.id).await?;
     let refresh_token = new_refresh_token(db, svc, req, session.id).await?;
     let (access_token, expires_in) = access_token(
         svc,

@@ -19,7 +19,7 @@ use super::types::*;
 use crate::audit::{self, Target};
 use crate::error::{ApiError, ApiResult};
 use crate::identity::User;
-use crate::identity::ops::access_token;
+use crate::identity::ops::{access_token, insert_session};
 use crate::ids::{self, Kind};
 use crate::orgs::ops::me;
 use crate::services::Services;
@@ -78,19 +78,7 @@ pub async fn start(
         .ok_or(ApiError::NotFound { what: "client" })?;
     let now = entities::time::now();
     let lifetime = Duration::from_secs(input.minutes as u64 * 60);
-    let s = session::ActiveModel {
-        tenant_id: Set(req.tenant_id()),
-        user_id: Set(client.id),
-        created_at: Set(now),
-        last_used_at: Set(now),
-        revoked_at: Set(None),
-        revoked_reason: Set(None),
-        user_agent: Set(req.user_agent.clone()),
-        client_ip: Set(req.client_ip.map(|ip| ip.to_string())),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    let s = insert_session(&txn, req, client.id).await?;
     let imp = impersonation::ActiveModel {
         tenant_id: Set(req.tenant_id()),
         partner_id: Set(p.id),
