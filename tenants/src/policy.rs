@@ -166,8 +166,9 @@ pub enum Action {
     /// Read every audit-log entry of every tenant.
     ViewAllAuditLogs,
 
-    /// Apply to the tenant's partner program.
-    ApplyAsPartner,
+    /// Apply to the tenant's partner program, with a new organization (`None`) or an
+    /// existing one (the viewer's standing in it).
+    ApplyAsPartner { with: Option<Standing> },
     /// Review partner applications and set tiers on a tenant.
     ReviewPartners { tenant_id: i64 },
     /// Act for a partner (its clients, codes, profile); `me` is the viewer's standing in
@@ -207,7 +208,7 @@ pub fn authorize(ctx: &RequestCtx, action: Action) -> Result<(), Denied> {
             Action::ChangeOwnAccount
                 | Action::ManageOwnPartnerLink
                 | Action::Withdraw { .. }
-                | Action::ApplyAsPartner
+                | Action::ApplyAsPartner { .. }
                 | Action::ImpersonateClient { .. }
         )
     {
@@ -220,7 +221,7 @@ pub fn authorize(ctx: &RequestCtx, action: Action) -> Result<(), Denied> {
     let allowed = match action {
         Action::ListTenants | Action::CreateTenant | Action::ViewAllAuditLogs => staff,
         Action::ReviewPartners { tenant_id } => staff || admin_of(tenant_id),
-        Action::ApplyAsPartner | Action::ChangeOwnAccount | Action::ManageOwnPartnerLink => true,
+        Action::ChangeOwnAccount | Action::ManageOwnPartnerLink => true,
         Action::ManageTenant { .. } | Action::ManageTenantDomains { .. } => staff,
         Action::EditTenantBranding { tenant_id }
         | Action::ViewTenantDomains { tenant_id }
@@ -302,6 +303,7 @@ fn org_allows(action: Action) -> bool {
         Action::ViewSpace { me } => me.administers_people() || (me.member() && me.space.is_some()),
         Action::EditSpace { me } => me.manages_space(),
         Action::ViewOrgAuditLog { me } => me.is(Owner),
+        Action::ApplyAsPartner { with } => with.is_none_or(|me| me.is(Owner)),
         Action::ActForPartner { me } => me.administers_people(),
         Action::ImpersonateClient { me, consent } => me.administers_people() && consent,
         Action::Withdraw { me } => me.is(Owner),
@@ -569,6 +571,10 @@ fn rows() -> Vec<(&'static str, Box<dyn Fn(Standing) -> Action>)> {
         (
             "read the organization's audit log",
             Box::new(|me| Action::ViewOrgAuditLog { me }),
+        ),
+        (
+            "apply to the partner program with the organization",
+            Box::new(|me| Action::ApplyAsPartner { with: Some(me) }),
         ),
         (
             "act for the organization's partner: clients, codes, profile",

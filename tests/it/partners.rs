@@ -1059,3 +1059,22 @@ async fn my_clients_page_runs_the_same_statements_whatever_its_size() {
     }
     assert_eq!(counts[0], counts[1], "{counts:?}");
 }
+
+#[tokio::test]
+async fn only_an_owner_applies_with_an_existing_organization() {
+    let app = TestApp::new().await;
+    let f = app.org_fixture().await;
+    let apply = json!({ "i": { "organizationId": f.org, "contactName": "X", "contactEmail": "x@x.example" } });
+    for role in ["user_admin", "manager", "member", "outsider"] {
+        let r = app
+            .post(ROOT, Some(f.token(role)), APPLY, apply.clone())
+            .await;
+        assert_eq!(first_code(&r.body), "FORBIDDEN", "{role}");
+    }
+    let d = app
+        .ok(ROOT, Some(f.token("owner")), APPLY, apply.clone())
+        .await;
+    assert_eq!(d["applyAsPartner"]["partner"]["status"], "PENDING");
+    let r = app.post(ROOT, Some(f.token("owner")), APPLY, apply).await;
+    assert_eq!(first_code(&r.body), "CONFLICT");
+}

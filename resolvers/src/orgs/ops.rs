@@ -353,8 +353,15 @@ pub async fn spaces(
     if !include_archived {
         q = q.filter(space::Column::ArchivedAt.is_null());
     }
-    // Owners and user admins see every space; the others see the spaces they are in.
-    let all = matches!(org.access.org, Some(Role::Owner | Role::UserAdmin));
+    // Whoever may see a space without a role in it (owners, user admins) sees them all;
+    // the others see the spaces they are in.
+    let all = authorize(
+        req,
+        Action::ViewSpace {
+            me: org.access.standing(),
+        },
+    )
+    .is_ok();
     if !all {
         q = q.filter(space::Column::Id.is_in(org.access.spaces.keys().copied()));
     }

@@ -9,7 +9,7 @@ use sea_orm::{
     QueryFilter,
 };
 use serde_json::json;
-use tenants::policy::{Action, OrgRole};
+use tenants::policy::Action;
 use tenants::scope::scoped;
 use tenants::{RequestCtx, authorize};
 
@@ -112,7 +112,6 @@ pub async fn apply(
     req: &RequestCtx,
     input: ApplyAsPartnerInput,
 ) -> ApiResult<Partner> {
-    authorize(req, Action::ApplyAsPartner)?;
     let user = me(req)?;
     let contact_name = validate::text("contactName", &input.contact_name, 120)?;
     let contact_email = validate::email("contactEmail", &input.contact_email)?;
@@ -133,15 +132,16 @@ pub async fn apply(
             let org_id = ids::decode(id, Kind::Organization, "organizationId")?;
             let org = crate::orgs::ops::find_org(&svc.db, req, org_id).await?;
             let acc = access(&svc.db, req.tenant_id(), org_id, user).await?;
-            if acc.org != Some(OrgRole::Owner) {
-                return Err(ApiError::bad_input(
-                    "organizationId",
-                    "apply with an organization you own",
-                ));
-            }
+            authorize(
+                req,
+                Action::ApplyAsPartner {
+                    with: Some(acc.standing()),
+                },
+            )?;
             org
         }
         (None, Some(name)) => {
+            authorize(req, Action::ApplyAsPartner { with: None })?;
             crate::orgs::ops::create_organization(
                 svc,
                 req,
