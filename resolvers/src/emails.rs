@@ -121,6 +121,25 @@ pub async fn enqueue(
     Ok(())
 }
 
+/// Replaces the value of every `token=` in `s` with `[redacted]`.
+pub fn redact_tokens(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find("token=") {
+        let (head, tail) = rest.split_at(at + "token=".len());
+        out.push_str(head);
+        let end = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(tail.len());
+        if end > 0 {
+            out.push_str("[redacted]");
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// An email in the outbox.
 pub struct OutboxMessage(pub outbox_message::Model);
 
@@ -142,13 +161,14 @@ impl OutboxMessage {
     async fn subject(&self) -> &str {
         &self.0.subject
     }
-    /// Plain-text body.
-    async fn body_text(&self) -> &str {
-        &self.0.body_text
+    /// Plain-text body, with link tokens redacted: whoever reads the outbox must not be
+    /// able to use someone else's password or invitation link.
+    async fn body_text(&self) -> String {
+        redact_tokens(&self.0.body_text)
     }
-    /// HTML body.
-    async fn body_html(&self) -> &str {
-        &self.0.body_html
+    /// HTML body, with link tokens redacted.
+    async fn body_html(&self) -> String {
+        redact_tokens(&self.0.body_html)
     }
     /// `PENDING` until the delivery worker sends it.
     async fn status(&self) -> &str {
@@ -208,5 +228,20 @@ impl OutboxQuery {
             })
             .await?,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_tokens;
+
+    #[test]
+    fn link_tokens_are_redacted() {
+        assert_eq!(
+            redact_tokens("go to https://x/reset?token=abc-DEF_123 now, or token=q&x=1"),
+            "go to https://x/reset?token=[redacted] now, or token=[redacted]&x=1"
+        );
+        assert_eq!(redact_tokens("no tokens here"), "no tokens here");
+        assert_eq!(redact_tokens("token="), "token=");
     }
 }
