@@ -78,6 +78,18 @@ pub fn opt_text(field: &str, raw: Option<&str>, max: usize) -> ApiResult<Option<
     }
 }
 
+/// Checks an optional value with `check`; absent or blank is `None`.
+pub fn optional<T>(
+    field: &str,
+    raw: Option<&str>,
+    check: impl Fn(&str, &str) -> ApiResult<T>,
+) -> ApiResult<Option<T>> {
+    raw.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| check(field, s))
+        .transpose()
+}
+
 /// Checks an `http(s)` URL.
 pub fn url(field: &str, raw: &str) -> ApiResult<String> {
     let u = raw.trim();

@@ -147,12 +147,7 @@ pub async fn sign_up(
     input: SignUpInput,
 ) -> ApiResult<AuthPayload> {
     let email = validate::email("email", &input.email)?;
-    let phone = input
-        .phone
-        .as_deref()
-        .filter(|p| !p.trim().is_empty())
-        .map(|p| validate::phone("phone", p))
-        .transpose()?;
+    let phone = validate::optional("phone", input.phone.as_deref(), validate::phone)?;
     let display_name = validate::text("displayName", &input.display_name, 120)?;
     password::check_policy("password", &input.password)?;
     let invitation = match input

@@ -188,11 +188,7 @@ pub async fn create_organization(
     let user = me(req)?;
     authorize(req, Action::CreateOrganization)?;
     let name = validate::text("name", &input.name, 120)?;
-    let country = input
-        .country
-        .as_deref()
-        .map(|c| validate::country("country", c))
-        .transpose()?;
+    let country = validate::optional("country", input.country.as_deref(), validate::country)?;
     let timezone = validate::timezone(
         "timezone",
         input

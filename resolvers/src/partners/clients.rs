@@ -229,17 +229,8 @@ pub async fn create(
     let actor = me(req)?;
     let full_name = validate::text("fullName", &input.full_name, 120)?;
     let email = validate::email("email", &input.email)?;
-    let phone = input
-        .phone
-        .as_deref()
-        .filter(|p| !p.trim().is_empty())
-        .map(|p| validate::phone("phone", p))
-        .transpose()?;
-    let country = input
-        .country
-        .as_deref()
-        .map(|c| validate::country("country", c))
-        .transpose()?;
+    let phone = validate::optional("phone", input.phone.as_deref(), validate::phone)?;
+    let country = validate::optional("country", input.country.as_deref(), validate::country)?;
     let txn = crate::txn::begin(&svc.db).await?;
     let (p, _) = for_member(&txn, req, &input.partner_id).await?;
     if p.status != partner::STATUS_APPROVED {

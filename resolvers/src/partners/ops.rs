@@ -115,18 +115,16 @@ pub async fn apply(
     let user = me(req)?;
     let contact_name = validate::text("contactName", &input.contact_name, 120)?;
     let contact_email = validate::email("contactEmail", &input.contact_email)?;
-    let contact_phone = input
-        .contact_phone
-        .as_deref()
-        .filter(|p| !p.trim().is_empty())
-        .map(|p| validate::phone("contactPhone", p))
-        .transpose()?;
-    let crm = input
-        .crm_certificate_url
-        .as_deref()
-        .filter(|u| !u.trim().is_empty())
-        .map(|u| validate::url("crmCertificateUrl", u))
-        .transpose()?;
+    let contact_phone = validate::optional(
+        "contactPhone",
+        input.contact_phone.as_deref(),
+        validate::phone,
+    )?;
+    let crm = validate::optional(
+        "crmCertificateUrl",
+        input.crm_certificate_url.as_deref(),
+        validate::url,
+    )?;
     let org = match (&input.organization_id, &input.organization_name) {
         (Some(id), None) => {
             let org_id = ids::decode(id, Kind::Organization, "organizationId")?;

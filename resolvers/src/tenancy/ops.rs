@@ -43,24 +43,15 @@ pub struct NewTenant {
 }
 
 fn opt_url(field: &str, v: Option<&str>) -> ApiResult<Option<String>> {
-    v.map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| validate::url(field, s))
-        .transpose()
+    validate::optional(field, v, validate::url)
 }
 
 fn opt_email(field: &str, v: Option<&str>) -> ApiResult<Option<String>> {
-    v.map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| validate::email(field, s))
-        .transpose()
+    validate::optional(field, v, validate::email)
 }
 
 fn opt_phone(field: &str, v: Option<&str>) -> ApiResult<Option<String>> {
-    v.map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| validate::phone(field, s))
-        .transpose()
+    validate::optional(field, v, validate::phone)
 }
 
 /// The platform subdomain of a slug.
