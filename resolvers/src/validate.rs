@@ -159,6 +159,19 @@ pub fn country(field: &str, raw: &str) -> ApiResult<String> {
     }
 }
 
+/// Checks an ISO 639-1 language code and lower-cases it.
+pub fn language(field: &str, raw: &str) -> ApiResult<String> {
+    let l = raw.trim().to_ascii_lowercase();
+    if l.len() == 2 && l.chars().all(|c| c.is_ascii_lowercase()) {
+        Ok(l)
+    } else {
+        Err(ApiError::bad_input(
+            field,
+            "use two-letter ISO 639-1 codes such as ru or en",
+        ))
+    }
+}
+
 /// Checks a tenant slug: 2 to 40 of `a-z`, `0-9` and inner `-`, and not a reserved name.
 pub fn slug(field: &str, raw: &str) -> ApiResult<String> {
     const RESERVED: &[&str] = &["www", "api", "admin", "app", "mail", "static", "root"];

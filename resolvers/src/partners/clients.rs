@@ -170,13 +170,7 @@ async fn grant_consent(
     client: i64,
     by: i64,
 ) -> ApiResult<bool> {
-    let active = scoped::<consent::Entity>(req.tenant_id())
-        .filter(consent::Column::PartnerId.eq(partner_id))
-        .filter(consent::Column::ClientUserId.eq(client))
-        .filter(consent::Column::RevokedAt.is_null())
-        .one(db)
-        .await?;
-    if active.is_some() {
+    if has_consent(db, req, partner_id, client).await? {
         return Ok(false);
     }
     consent::ActiveModel {

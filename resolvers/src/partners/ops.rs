@@ -330,13 +330,7 @@ fn opt<T>(
 fn language_codes(field: &str, list: &[String]) -> ApiResult<String> {
     let mut out = Vec::new();
     for l in list {
-        let l = l.trim().to_ascii_lowercase();
-        if l.len() != 2 || !l.chars().all(|c| c.is_ascii_lowercase()) {
-            return Err(ApiError::bad_input(
-                field,
-                "use two-letter ISO 639-1 codes such as ru or en",
-            ));
-        }
+        let l = validate::language(field, l)?;
         if !out.contains(&l) {
             out.push(l);
         }
@@ -500,13 +494,7 @@ pub async fn directory(
         q = q.filter(partner::Column::Country.eq(validate::country("country", &c)?));
     }
     if let Some(l) = language {
-        let l = l.trim().to_ascii_lowercase();
-        if l.len() != 2 || !l.chars().all(|c| c.is_ascii_lowercase()) {
-            return Err(ApiError::bad_input(
-                "language",
-                "use a two-letter ISO 639-1 code",
-            ));
-        }
+        let l = validate::language("language", &l)?;
         q = q.filter(partner::Column::Languages.like(format!("%\"{l}\"%")));
     }
     if let Some(t) = tier {
