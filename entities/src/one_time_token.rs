@@ -1,4 +1,5 @@
-//! One-time links (password reset, set password), stored hashed, expiring.
+//! One-time links (password reset, set password, email verification), stored hashed,
+//! expiring.
 
 use sea_orm::entity::prelude::*;
 
@@ -6,6 +7,8 @@ use sea_orm::entity::prelude::*;
 pub const PURPOSE_PASSWORD_RESET: &str = "PASSWORD_RESET";
 /// Purpose of a set-password link sent to an account created for someone.
 pub const PURPOSE_SET_PASSWORD: &str = "SET_PASSWORD";
+/// Purpose of an email-verification link.
+pub const PURPOSE_VERIFY_EMAIL: &str = "VERIFY_EMAIL";
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "one_time_tokens")]

@@ -20,6 +20,8 @@ pub struct Model {
     pub status: String,
     pub created_at: DateTimeUtc,
     pub responded_at: Option<DateTimeUtc>,
+    /// The referral code the prompt was opened with (`None` for old prompts).
+    pub code: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

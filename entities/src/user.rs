@@ -19,6 +19,9 @@ pub struct Model {
     pub is_tenant_admin: bool,
     /// ISO 3166-1 alpha-2, if known.
     pub country: Option<String>,
+    /// When the owner proved they read mail at `email`; `None` until then, and again after
+    /// every change of address.
+    pub email_verified_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

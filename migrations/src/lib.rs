@@ -9,6 +9,7 @@ mod m20261124_000003_create_outbox;
 mod m20261124_000004_create_organizations;
 mod m20261124_000005_create_audit_log;
 mod m20261124_000006_create_partners;
+mod m20261125_000007_hardening;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_create_organizations::Migration),
             Box::new(m20261124_000005_create_audit_log::Migration),
             Box::new(m20261124_000006_create_partners::Migration),
+            Box::new(m20261125_000007_hardening::Migration),
         ]
     }
 }

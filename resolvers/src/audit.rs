@@ -13,6 +13,99 @@ use crate::identity::User;
 use crate::ids::{self, Kind};
 use crate::loaders::loaders;
 
+/// Every audit action, one constant each, so a typo cannot invent a new action and the
+/// list in `docs/decisions.md` can be checked against this one.
+pub mod action {
+    pub const IMPERSONATION_ENDED: &str = "impersonation.ended";
+    pub const IMPERSONATION_MUTATION: &str = "impersonation.mutation";
+    pub const IMPERSONATION_MUTATION_REFUSED: &str = "impersonation.mutation_refused";
+    pub const IMPERSONATION_STARTED: &str = "impersonation.started";
+    pub const INVITATION_ACCEPTED: &str = "invitation.accepted";
+    pub const INVITATION_CREATED: &str = "invitation.created";
+    pub const INVITATION_DECLINED: &str = "invitation.declined";
+    pub const INVITATION_RESENT: &str = "invitation.resent";
+    pub const INVITATION_REVOKED: &str = "invitation.revoked";
+    pub const MEMBER_LEFT: &str = "member.left";
+    pub const MEMBER_REMOVED: &str = "member.removed";
+    pub const MEMBER_ROLE_CHANGED: &str = "member.role_changed";
+    pub const MEMBER_SPACE_ACCESS_CHANGED: &str = "member.space_access_changed";
+    pub const ORGANIZATION_CREATED: &str = "organization.created";
+    pub const ORGANIZATION_DELETED: &str = "organization.deleted";
+    pub const ORGANIZATION_OWNERSHIP_TRANSFERRED: &str = "organization.ownership_transferred";
+    pub const ORGANIZATION_UPDATED: &str = "organization.updated";
+    pub const PARTNER_APPLIED: &str = "partner.applied";
+    pub const PARTNER_APPROVED: &str = "partner.approved";
+    pub const PARTNER_CLIENT_ATTACHED: &str = "partner.client_attached";
+    pub const PARTNER_CLIENT_CREATED: &str = "partner.client_created";
+    pub const PARTNER_CLIENT_DETACHED: &str = "partner.client_detached";
+    pub const PARTNER_CODES_ROTATED: &str = "partner.codes_rotated";
+    pub const PARTNER_CONSENT_GRANTED: &str = "partner.consent_granted";
+    pub const PARTNER_CONSENT_REVOKED: &str = "partner.consent_revoked";
+    pub const PARTNER_PROFILE_UPDATED: &str = "partner.profile_updated";
+    pub const PARTNER_REJECTED: &str = "partner.rejected";
+    pub const PARTNER_TIER_CHANGED: &str = "partner.tier_changed";
+    pub const SPACE_ARCHIVED: &str = "space.archived";
+    pub const SPACE_CREATED: &str = "space.created";
+    pub const SPACE_UPDATED: &str = "space.updated";
+    pub const TENANT_CREATED: &str = "tenant.created";
+    pub const TENANT_DOMAIN_ADDED: &str = "tenant.domain_added";
+    pub const TENANT_DOMAIN_REMOVED: &str = "tenant.domain_removed";
+    pub const TENANT_UPDATED: &str = "tenant.updated";
+    pub const USER_ACCOUNT_UPDATED: &str = "user.account_updated";
+    pub const USER_DELETED: &str = "user.deleted";
+    pub const USER_EMAIL_VERIFIED: &str = "user.email_verified";
+    pub const USER_PASSWORD_CHANGED: &str = "user.password_changed";
+    pub const USER_PASSWORD_SET: &str = "user.password_set";
+    pub const USER_SIGNED_IN: &str = "user.signed_in";
+    pub const USER_SIGNED_UP: &str = "user.signed_up";
+
+    /// All of them.
+    pub const ALL: &[&str] = &[
+        IMPERSONATION_ENDED,
+        IMPERSONATION_MUTATION,
+        IMPERSONATION_MUTATION_REFUSED,
+        IMPERSONATION_STARTED,
+        INVITATION_ACCEPTED,
+        INVITATION_CREATED,
+        INVITATION_DECLINED,
+        INVITATION_RESENT,
+        INVITATION_REVOKED,
+        MEMBER_LEFT,
+        MEMBER_REMOVED,
+        MEMBER_ROLE_CHANGED,
+        MEMBER_SPACE_ACCESS_CHANGED,
+        ORGANIZATION_CREATED,
+        ORGANIZATION_DELETED,
+        ORGANIZATION_OWNERSHIP_TRANSFERRED,
+        ORGANIZATION_UPDATED,
+        PARTNER_APPLIED,
+        PARTNER_APPROVED,
+        PARTNER_CLIENT_ATTACHED,
+        PARTNER_CLIENT_CREATED,
+        PARTNER_CLIENT_DETACHED,
+        PARTNER_CODES_ROTATED,
+        PARTNER_CONSENT_GRANTED,
+        PARTNER_CONSENT_REVOKED,
+        PARTNER_PROFILE_UPDATED,
+        PARTNER_REJECTED,
+        PARTNER_TIER_CHANGED,
+        SPACE_ARCHIVED,
+        SPACE_CREATED,
+        SPACE_UPDATED,
+        TENANT_CREATED,
+        TENANT_DOMAIN_ADDED,
+        TENANT_DOMAIN_REMOVED,
+        TENANT_UPDATED,
+        USER_ACCOUNT_UPDATED,
+        USER_DELETED,
+        USER_EMAIL_VERIFIED,
+        USER_PASSWORD_CHANGED,
+        USER_PASSWORD_SET,
+        USER_SIGNED_IN,
+        USER_SIGNED_UP,
+    ];
+}
+
 /// What an audit entry is about.
 #[derive(Debug, Clone, Copy)]
 pub enum Target {

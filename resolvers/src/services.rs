@@ -19,6 +19,8 @@ pub struct Settings {
     pub password_reset_ttl: Duration,
     /// Lifetime of a set-password link for accounts created for someone else.
     pub set_password_ttl: Duration,
+    /// Lifetime of an email-verification link.
+    pub verify_email_ttl: Duration,
     /// Tenants get `<slug>.<base>` as their platform subdomain.
     pub platform_base_domain: String,
     /// Scheme of links in emails (`https` in production).
@@ -36,6 +38,7 @@ impl Default for Settings {
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
             password_reset_ttl: Duration::from_secs(3600),
             set_password_ttl: Duration::from_secs(7 * 24 * 3600),
+            verify_email_ttl: Duration::from_secs(48 * 3600),
             platform_base_domain: "localhost".into(),
             link_scheme: "https".into(),
             link_port: None,

@@ -106,6 +106,7 @@ pub async fn build(state: &AppState, parts: &Parts) -> Result<RequestCtx, HttpEr
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(|s| s.chars().take(256).collect()),
+        operation: Default::default(),
     })
 }
 

@@ -255,6 +255,38 @@ fn is_query(query: &str, operation_name: Option<&str>) -> bool {
     ty.is_none_or(|t| t == OperationType::Query)
 }
 
+/// The operation's name and root fields, for audit entries. Fragments at the root are
+/// not followed (their fields are listed by the fragment's name).
+fn operation(query: &str, operation_name: Option<&str>) -> tenants::Operation {
+    use async_graphql::parser::types::Selection;
+    let Ok(doc) = async_graphql::parser::parse_query(query) else {
+        return tenants::Operation::default();
+    };
+    let (name, op) = match (&doc.operations, operation_name) {
+        (DocumentOperations::Single(op), _) => (operation_name.map(str::to_string), Some(op)),
+        (DocumentOperations::Multiple(ops), Some(name)) => {
+            (Some(name.to_string()), ops.get(name))
+        }
+        (DocumentOperations::Multiple(_), None) => (None, None),
+    };
+    let fields = op
+        .map(|op| {
+            op.node
+                .selection_set
+                .node
+                .items
+                .iter()
+                .map(|s| match &s.node {
+                    Selection::Field(f) => f.node.name.node.to_string(),
+                    Selection::FragmentSpread(f) => format!("...{}", f.node.fragment_name.node),
+                    Selection::InlineFragment(_) => "...".to_string(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    tenants::Operation { name, fields }
+}
+
 async fn execute(
     state: &AppState,
     parts: &Parts,
@@ -265,13 +297,17 @@ async fn execute(
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
+    let mut ctx = ctx;
     let rid = ctx.request_id.clone();
     let tenant_id = ctx.tenant_id();
-    // Every mutation made while logged in as a client is audited with both identities,
-    // whatever its own audit entries say.
+    // Named in the audit entry that every write made with an impersonation token adds to
+    // its own transaction (`resolvers::txn::commit`).
+    ctx.operation = operation(&request.query, request.operation_name.as_deref());
+    // Refused attempts commit nothing, so no transaction audits them: they are recorded
+    // after the response (best effort) as `impersonation.mutation_refused`.
     let impersonated = ctx.viewer.user().is_some_and(|u| u.impersonator.is_some())
         && !is_query(&request.query, request.operation_name.as_deref());
-    let audit_ctx = impersonated.then(|| (ctx.clone(), request.operation_name.clone()));
+    let audit_ctx = impersonated.then(|| ctx.clone());
     let request = request
         .data(ctx)
         .data(Loaders::new(&state.services.db, tenant_id));
@@ -289,29 +325,33 @@ async fn execute(
             .into_response();
         }
     };
-    if let Some((ctx, operation)) = audit_ctx {
-        let fields: Vec<String> = match &resp.data {
-            async_graphql::Value::Object(map) => map.keys().map(|k| k.to_string()).collect(),
-            _ => Vec::new(),
-        };
+    if let Some(ctx) = audit_ctx.filter(|_| !resp.errors.is_empty()) {
+        let codes: Vec<String> = resp
+            .errors
+            .iter()
+            .filter_map(|e| match e.extensions.as_ref()?.get("code")? {
+                async_graphql::Value::String(c) => Some(c.clone()),
+                _ => None,
+            })
+            .collect();
         let client = ctx.viewer.user().map(|u| u.user_id).unwrap_or_default();
         let details = serde_json::json!({
-            "operation": operation,
-            "fields": fields,
-            "errors": resp.errors.len(),
+            "operation": ctx.operation.name,
+            "fields": ctx.operation.fields,
+            "errors": codes,
         });
         if let Err(e) = resolvers::audit::record(
             &state.services.db,
             &ctx,
             None,
-            "impersonation.mutation",
+            resolvers::audit::action::IMPERSONATION_MUTATION_REFUSED,
             resolvers::audit::Target::User(client),
             None,
             details,
         )
         .await
         {
-            tracing::error!(error = ?e, "could not audit an impersonated mutation");
+            tracing::error!(error = ?e, "could not audit a refused impersonated mutation");
         }
     }
     let status = if media == MediaType::GraphqlResponseJson && schema::is_request_error(&resp) {

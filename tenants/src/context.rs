@@ -4,9 +4,10 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use entities::{session, user};
+use entities::{consent, impersonation, organization_member, partner, partner_client, session, user};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, QueryFilter};
 
+use crate::policy::{Action, OrgRole, Standing};
 use crate::registry::TenantInfo;
 use crate::scope::scoped;
 use crate::tokens::{JwtKeys, TokenError};
@@ -48,6 +49,17 @@ pub struct RequestCtx {
     pub request_id: String,
     pub client_ip: Option<IpAddr>,
     pub user_agent: Option<String>,
+    /// The GraphQL operation being run, for audit entries (empty outside GraphQL).
+    pub operation: Operation,
+}
+
+/// The GraphQL operation a request runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Operation {
+    /// The operation's name, if the document gave one.
+    pub name: Option<String>,
+    /// The root fields it selects (e.g. `updateAccount`).
+    pub fields: Vec<String>,
 }
 
 impl RequestCtx {
@@ -89,6 +101,13 @@ pub async fn authenticate(
         .one(db)
         .await?
         .ok_or(AuthError::SessionEnded)?;
+    let impersonator = claims.act.map(|a| a.sub);
+    if let Some(actor) = &impersonator {
+        let actor: i64 = actor.parse().map_err(|_| TokenError::Invalid)?;
+        if !impersonation_is_live(db, tenant.id(), &session, actor).await? {
+            return Err(AuthError::SessionEnded);
+        }
+    }
     Ok(AuthUser {
         user_id: user.id,
         tenant_id: user.tenant_id,
@@ -96,6 +115,65 @@ pub async fn authenticate(
         // Platform staff are users of the root tenant; the flag means nothing elsewhere.
         is_platform_admin: user.is_platform_admin && tenant.model.is_root,
         is_tenant_admin: user.is_tenant_admin,
-        impersonator: claims.act.map(|a| a.sub),
+        impersonator,
     })
+}
+
+/// Whether a "log in as client" session may still be used: the impersonation is open and
+/// unexpired, the partner is approved and still has this client, the client's consent is
+/// active, and the policy still lets the actor impersonate for the partner (their role in
+/// the partner's organization today, not when the token was issued). Checked on every
+/// request, so revoking consent, detaching, deleting the partner's organization or
+/// removing or demoting the actor all end the impersonation on the next request, whatever
+/// happened to the session row.
+async fn impersonation_is_live(
+    db: &DatabaseConnection,
+    tenant_id: i64,
+    session: &session::Model,
+    actor: i64,
+) -> Result<bool, DbErr> {
+    let now = entities::time::now();
+    let Some(imp) = scoped::<impersonation::Entity>(tenant_id)
+        .filter(impersonation::Column::SessionId.eq(session.id))
+        .filter(impersonation::Column::ClientUserId.eq(session.user_id))
+        .filter(impersonation::Column::ActorUserId.eq(actor))
+        .filter(impersonation::Column::EndedAt.is_null())
+        .filter(impersonation::Column::ExpiresAt.gt(now))
+        .one(db)
+        .await?
+    else {
+        return Ok(false);
+    };
+    let Some(p) = scoped::<partner::Entity>(tenant_id)
+        .filter(partner::Column::Id.eq(imp.partner_id))
+        .filter(partner::Column::Status.eq(partner::STATUS_APPROVED))
+        .one(db)
+        .await?
+    else {
+        return Ok(false);
+    };
+    let attached = scoped::<partner_client::Entity>(tenant_id)
+        .filter(partner_client::Column::PartnerId.eq(p.id))
+        .filter(partner_client::Column::ClientUserId.eq(imp.client_user_id))
+        .one(db)
+        .await?
+        .is_some();
+    let consent = scoped::<consent::Entity>(tenant_id)
+        .filter(consent::Column::PartnerId.eq(p.id))
+        .filter(consent::Column::ClientUserId.eq(imp.client_user_id))
+        .filter(consent::Column::RevokedAt.is_null())
+        .one(db)
+        .await?
+        .is_some();
+    let role = scoped::<organization_member::Entity>(tenant_id)
+        .filter(organization_member::Column::OrganizationId.eq(p.organization_id))
+        .filter(organization_member::Column::UserId.eq(actor))
+        .one(db)
+        .await?
+        .and_then(|m| OrgRole::parse(&m.role));
+    let me = Standing {
+        org: role,
+        space: None,
+    };
+    Ok(attached && crate::policy::allows_member(Action::ImpersonateClient { me, consent }))
 }

@@ -182,6 +182,11 @@ pub enum Action {
     ManageOwnPartnerLink,
     /// Withdraw partner rewards; `me` is the standing in the partner's organization.
     Withdraw { me: Standing },
+    /// End every session of one's own account ("sign out everywhere").
+    EndAllSessions,
+    /// Act on what was sent to one's email address without a link: list pending
+    /// invitations, accept one by id. `verified`: the viewer proved the address.
+    TrustOwnEmail { verified: bool },
 }
 
 /// Why an action was refused.
@@ -200,18 +205,7 @@ pub fn authorize(ctx: &RequestCtx, action: Action) -> Result<(), Denied> {
     let Viewer::User(user) = &ctx.viewer else {
         return Err(Denied::Unauthenticated);
     };
-    // While a partner is logged in as a client, the client's credentials, consent,
-    // account and money stay out of reach.
-    if user.impersonator.is_some()
-        && matches!(
-            action,
-            Action::ChangeOwnAccount
-                | Action::ManageOwnPartnerLink
-                | Action::Withdraw { .. }
-                | Action::ApplyAsPartner { .. }
-                | Action::ImpersonateClient { .. }
-        )
-    {
+    if user.impersonator.is_some() && !allowed_while_impersonating(action) {
         return Err(Denied::Impersonating);
     }
     // An impersonation token never carries staff or tenant-admin powers.
@@ -221,7 +215,8 @@ pub fn authorize(ctx: &RequestCtx, action: Action) -> Result<(), Denied> {
     let allowed = match action {
         Action::ListTenants | Action::CreateTenant | Action::ViewAllAuditLogs => staff,
         Action::ReviewPartners { tenant_id } => staff || admin_of(tenant_id),
-        Action::ChangeOwnAccount | Action::ManageOwnPartnerLink => true,
+        Action::ChangeOwnAccount | Action::ManageOwnPartnerLink | Action::EndAllSessions => true,
+        Action::TrustOwnEmail { verified } => verified,
         Action::ManageTenant { .. } | Action::ManageTenantDomains { .. } => staff,
         Action::EditTenantBranding { tenant_id }
         | Action::ViewTenantDomains { tenant_id }
@@ -236,6 +231,29 @@ pub fn authorize(ctx: &RequestCtx, action: Action) -> Result<(), Denied> {
     } else {
         Err(Denied::Forbidden)
     }
+}
+
+/// What a partner logged in as a client may not do. The client's credentials, consent,
+/// account and money stay out of reach, and so does anything that would give someone
+/// access lasting beyond the impersonation: inviting people, changing roles or space
+/// access, resending invitations (a fresh link), handing over or deleting an organization,
+/// and signing the client out of their own devices.
+fn allowed_while_impersonating(action: Action) -> bool {
+    !matches!(
+        action,
+        Action::ChangeOwnAccount
+            | Action::ManageOwnPartnerLink
+            | Action::Withdraw { .. }
+            | Action::ApplyAsPartner { .. }
+            | Action::ImpersonateClient { .. }
+            | Action::InviteMember { .. }
+            | Action::ManageInvitation { .. }
+            | Action::ChangeMemberRole { .. }
+            | Action::SetSpaceAccess { .. }
+            | Action::TransferOwnership { .. }
+            | Action::DeleteOrganization { .. }
+            | Action::EndAllSessions
+    )
 }
 
 /// The organization rules, for a signed-in viewer.

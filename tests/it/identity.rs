@@ -563,7 +563,14 @@ async fn the_outbox_is_readable_by_tenant_admins_and_staff_only() {
     let d = app
         .ok(&acme, Some(&admin), q, json!({ "r": "ANN@example.com" }))
         .await;
-    let m = &d["outboxMessages"]["edges"][0]["node"];
+    let kinds: Vec<&str> = d["outboxMessages"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["VERIFY_EMAIL", "PASSWORD_RESET"]);
+    let m = &d["outboxMessages"]["edges"][1]["node"];
     assert_eq!(m["kind"], "PASSWORD_RESET");
     assert_eq!(m["status"], "PENDING");
     assert!(

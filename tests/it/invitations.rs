@@ -102,6 +102,19 @@ async fn an_existing_user_joins_only_by_accepting_and_sees_it_without_the_link()
         )
         .await;
     assert_eq!(d["viewer"]["organizations"], json!([]));
+    // Until Ann proves the address is hers, it proves nothing.
+    let d = app.ok(ROOT, Some(&ann), PENDING, json!({})).await;
+    assert_eq!(d["viewer"]["pendingInvitations"], json!([]));
+    let r = app
+        .post(
+            ROOT,
+            Some(&ann),
+            ACCEPT,
+            json!({ "i": { "invitationId": inv } }),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "EMAIL_NOT_VERIFIED");
+    app.verify_email(ROOT, "ann@example.com").await;
     let d = app.ok(ROOT, Some(&ann), PENDING, json!({})).await;
     let p = &d["viewer"]["pendingInvitations"];
     assert_eq!(p[0]["id"], inv);
@@ -111,7 +124,7 @@ async fn an_existing_user_joins_only_by_accepting_and_sees_it_without_the_link()
     assert_eq!(p[0]["invitedBy"]["email"], "owner@example.com");
     assert_eq!(p[0]["spaceRoles"], json!([{ "role": "MANAGER" }]));
     // Someone else cannot accept it by id.
-    let (bob, _, _) = app.sign_up(ROOT, "bob@example.com").await;
+    let (bob, _) = app.sign_up_verified(ROOT, "bob@example.com").await;
     let r = app
         .post(
             ROOT,

@@ -283,6 +283,33 @@ impl TestApp {
         self.log_in(host, email, PASSWORD).await
     }
 
+    /// Follows the newest verification link emailed to `email`.
+    pub async fn verify_email(&self, host: &str, email: &str) {
+        let token = self.link_token(email, "VERIFY_EMAIL").await;
+        let d = self
+            .ok(
+                host,
+                None,
+                "mutation($i: VerifyEmailInput!) { verifyEmail(input: $i) { user { email emailVerified } } }",
+                json!({ "i": { "token": token } }),
+            )
+            .await;
+        assert_eq!(d["verifyEmail"]["user"]["emailVerified"], true);
+    }
+
+    /// Signs up on `host` and verifies the address; returns (access token, user id).
+    pub async fn sign_up_verified(&self, host: &str, email: &str) -> (String, String) {
+        let (token, _, id) = self.sign_up(host, email).await;
+        self.verify_email(host, email).await;
+        (token, id)
+    }
+
+    /// Runs raw SQL on this app's database (test set-up only).
+    pub async fn sql(&self, sql: &str) {
+        use sea_orm::ConnectionTrait;
+        self.db().execute_unprepared(sql).await.unwrap();
+    }
+
     /// The newest outbox email of `kind` to `to`.
     pub async fn outbox_email(
         &self,

@@ -1,6 +1,7 @@
 //! Identity: sign-up, log-in by email or phone, rotating refresh tokens, log-out, the
 //! viewer, and password reset.
 
+pub mod accounts;
 pub mod ops;
 pub mod types;
 
@@ -84,7 +85,8 @@ impl IdentityMutation {
         Ok(ops::change_password(services(ctx)?, request(ctx)?, input).await?)
     }
 
-    /// Changes the viewer's name, email, phone or country.
+    /// Changes the viewer's name, email, phone or country. A new email or phone needs
+    /// `currentPassword`; a new email must be verified again.
     async fn update_account(
         &self,
         ctx: &Context<'_>,
@@ -101,6 +103,25 @@ impl IdentityMutation {
         input: DeleteAccountInput,
     ) -> async_graphql::Result<DeleteAccountPayload> {
         Ok(ops::delete_account(services(ctx)?, request(ctx)?, input).await?)
+    }
+
+    /// Verifies the account's email address with the token of the link sent to it. No
+    /// sign-in needed: the link proves the mailbox.
+    async fn verify_email(
+        &self,
+        ctx: &Context<'_>,
+        input: VerifyEmailInput,
+    ) -> async_graphql::Result<AccountPayload> {
+        Ok(ops::verify_email(services(ctx)?, request(ctx)?, input).await?)
+    }
+
+    /// Sends the viewer a fresh verification link for their unverified email address;
+    /// older links stop working.
+    async fn resend_email_verification(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<ResendEmailVerificationPayload> {
+        Ok(ops::resend_email_verification(services(ctx)?, request(ctx)?).await?)
     }
 
     /// Sets a new password with a reset (or set-password) link's token and ends every

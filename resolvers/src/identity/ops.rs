@@ -13,6 +13,10 @@ use tenants::RequestCtx;
 use tenants::scope::scoped;
 use tenants::tokens::{self, Claims};
 
+use super::accounts::{
+    NewUser, check_available, insert_user, revoke_sessions, revoked, signed_in, viewer_row,
+    void_one_time_tokens,
+};
 use super::types::*;
 use crate::audit::{self, Target};
 use crate::emails;
@@ -21,13 +25,6 @@ use crate::links;
 use crate::password;
 use crate::services::Services;
 use crate::validate;
-
-/// Why a session was ended.
-pub mod revoked {
-    pub const LOGOUT: &str = "LOGOUT";
-    pub const REFRESH_REUSE: &str = "REFRESH_REUSE";
-    pub const PASSWORD_RESET: &str = "PASSWORD_RESET";
-}
 
 fn ttl(d: std::time::Duration) -> Duration {
     Duration::from_std(d).unwrap_or(Duration::MAX)
@@ -168,30 +165,31 @@ pub async fn sign_up(
         }
         None => None,
     };
+    // A taken address is refused before the deliberately slow hash.
+    check_available(&svc.db, req.tenant_id(), &email, phone.as_deref()).await?;
     let hash = password::hash(input.password).await?;
 
     let txn = crate::txn::begin(&svc.db).await?;
-    let now = entities::time::now();
-    let user = user::ActiveModel {
-        tenant_id: Set(req.tenant_id()),
-        email: Set(email),
-        phone: Set(phone.clone()),
-        password_hash: Set(Some(hash)),
-        display_name: Set(display_name),
-        is_platform_admin: Set(false),
-        is_tenant_admin: Set(false),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await
-    .map_err(|e| unique_user_error(e, phone.is_some()))?;
+    // Signing up through an invitation link proves the mailbox the link was sent to.
+    let verified = invitation.is_some();
+    let user = insert_user(
+        &txn,
+        NewUser {
+            tenant_id: req.tenant_id(),
+            email,
+            phone,
+            display_name,
+            password_hash: Some(hash),
+            email_verified: verified,
+            ..Default::default()
+        },
+    )
+    .await?;
     audit::record(
         &txn,
         req,
         None,
-        "user.signed_up",
+        audit::action::USER_SIGNED_UP,
         Target::User(user.id),
         Some(user.id),
         json!({}),
@@ -206,24 +204,15 @@ pub async fn sign_up(
     }
     if let Some(inv) = &invitation {
         crate::orgs::invitations::accept_in_txn(&txn, req, inv, &user).await?;
+    } else {
+        send_verification(&txn, svc, req, &user).await?;
     }
     let payload = start_session(&txn, svc, req, user).await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(payload)
 }
 
-/// Maps a unique violation on `users` to `CONFLICT` on the field at fault.
-pub fn unique_user_error(e: sea_orm::DbErr, has_phone: bool) -> ApiError {
-    let msg = match e.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(m)) => m,
-        _ => return ApiError::internal(e),
-    };
-    if has_phone && msg.contains("phone") {
-        ApiError::conflict("phone", "an account with this phone number already exists")
-    } else {
-        ApiError::conflict("email", "an account with this email already exists")
-    }
-}
+pub use super::accounts::unique_user_error;
 
 /// Signs in by email or phone.
 pub async fn log_in(svc: &Services, req: &RequestCtx, input: LogInInput) -> ApiResult<AuthPayload> {
@@ -253,35 +242,15 @@ pub async fn log_in(svc: &Services, req: &RequestCtx, input: LogInInput) -> ApiR
         &txn,
         req,
         None,
-        "user.signed_in",
+        audit::action::USER_SIGNED_IN,
         Target::User(user.id),
         Some(user.id),
         json!({}),
     )
     .await?;
     let payload = start_session(&txn, svc, req, user).await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(payload)
-}
-
-async fn revoke_sessions(
-    db: &impl ConnectionTrait,
-    tenant_id: i64,
-    filter: sea_orm::sea_query::SimpleExpr,
-    reason: &str,
-) -> ApiResult<u64> {
-    let res = session::Entity::update_many()
-        .col_expr(
-            session::Column::RevokedAt,
-            Expr::value(entities::time::now()),
-        )
-        .col_expr(session::Column::RevokedReason, Expr::value(reason))
-        .filter(session::Column::TenantId.eq(tenant_id))
-        .filter(session::Column::RevokedAt.is_null())
-        .filter(filter)
-        .exec(db)
-        .await?;
-    Ok(res.rows_affected)
 }
 
 /// Rotates a refresh token. A token that was already used ends its session: whoever
@@ -319,7 +288,7 @@ pub async fn refresh_session(
             revoked::REFRESH_REUSE,
         )
         .await?;
-        txn.commit().await?;
+        crate::txn::commit(txn, req).await?;
         tracing::warn!(
             session_id = token.session_id,
             "refresh token reused; session revoked"
@@ -354,7 +323,7 @@ pub async fn refresh_session(
         None,
         svc.settings.access_token_ttl,
     )?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(AuthPayload {
         access_token,
         refresh_token,
@@ -363,22 +332,23 @@ pub async fn refresh_session(
     })
 }
 
-/// Ends the current session, or all of the viewer's sessions.
+/// Ends the current session, or all of the viewer's sessions. Ending every session is
+/// refused while impersonating: it would sign the client out of their own devices.
 pub async fn log_out(
     svc: &Services,
     req: &RequestCtx,
     input: LogOutInput,
 ) -> ApiResult<LogOutPayload> {
-    let me = req
-        .viewer
-        .user()
-        .ok_or_else(|| ApiError::unauthenticated("sign in first"))?;
+    let me = signed_in(req)?;
     let filter = if input.everywhere {
+        tenants::authorize(req, tenants::Action::EndAllSessions)?;
         session::Column::UserId.eq(me.user_id)
     } else {
         session::Column::Id.eq(me.session_id)
     };
-    let n = revoke_sessions(&svc.db, req.tenant_id(), filter, revoked::LOGOUT).await?;
+    let txn = crate::txn::begin(&svc.db).await?;
+    let n = revoke_sessions(&txn, req.tenant_id(), filter, revoked::LOGOUT).await?;
+    crate::txn::commit(txn, req).await?;
     Ok(LogOutPayload {
         ended_sessions: n as i32,
     })
@@ -417,93 +387,143 @@ pub async fn issue_one_time_token(
     Ok(token)
 }
 
-/// Sends a password-reset email if the account exists.
+/// Sends a password-reset email if the account exists. Whether it does is not revealed,
+/// not even by timing: both cases render the email, open a transaction and run the same
+/// three statements, each of which selects the account by email (and so writes nothing
+/// when there is none).
 pub async fn request_password_reset(
     svc: &Services,
     req: &RequestCtx,
     input: RequestPasswordResetInput,
 ) -> ApiResult<RequestPasswordResetPayload> {
+    use entities::outbox_message as om;
+    use sea_orm::sea_query::{Query, SelectStatement};
     let email = validate::email("email", &input.email)?;
-    let user = scoped::<user::Entity>(req.tenant_id())
-        .filter(user::Column::Email.eq(&email))
-        .one(&svc.db)
-        .await?;
-    if let Some(user) = user {
-        let txn = crate::txn::begin(&svc.db).await?;
-        let token = issue_one_time_token(
-            &txn,
-            req.tenant_id(),
-            user.id,
-            one_time_token::PURPOSE_PASSWORD_RESET,
-            svc.settings.password_reset_ttl,
+    let tenant_id = req.tenant_id();
+    let token = tokens::random_token();
+    let link = links::tenant_url(
+        &svc.settings,
+        &req.tenant,
+        &format!("/reset-password?token={token}"),
+    );
+    let minutes = svc.settings.password_reset_ttl.as_secs() / 60;
+    let expiry = format!("The link works once and expires in {minutes} minutes.");
+    let mail = emails::branded(
+        &req.tenant,
+        "PASSWORD_RESET",
+        &email,
+        &format!("Reset your {} password", req.tenant.model.display_name),
+        &[
+            "Hello,",
+            "Someone asked to reset the password of your account. If it was you, follow the link below; if not, ignore this email.",
+            &expiry,
+        ],
+        ("Choose a new password", &link),
+    );
+    let now = entities::time::now();
+    let account = |select: &mut SelectStatement| {
+        select
+            .from(user::Entity)
+            .and_where(user::Column::TenantId.eq(tenant_id))
+            .and_where(user::Column::Email.eq(email.as_str()))
+            .to_owned()
+    };
+    let txn = crate::txn::begin(&svc.db).await?;
+    // A newer link replaces older ones.
+    one_time_token::Entity::update_many()
+        .col_expr(one_time_token::Column::UsedAt, Expr::value(now))
+        .filter(one_time_token::Column::TenantId.eq(tenant_id))
+        .filter(one_time_token::Column::Purpose.eq(one_time_token::PURPOSE_PASSWORD_RESET))
+        .filter(one_time_token::Column::UsedAt.is_null())
+        .filter(
+            one_time_token::Column::UserId
+                .in_subquery(account(Query::select().column(user::Column::Id))),
         )
+        .exec(&txn)
         .await?;
-        let link = links::tenant_url(
-            &svc.settings,
-            &req.tenant,
-            &format!("/reset-password?token={token}"),
-        );
-        let minutes = svc.settings.password_reset_ttl.as_secs() / 60;
-        let expiry = format!("The link works once and expires in {minutes} minutes.");
-        let email = emails::branded(
-            &req.tenant,
-            "PASSWORD_RESET",
-            &user.email,
-            &format!("Reset your {} password", req.tenant.model.display_name),
-            &[
-                &format!("Hello {},", user.display_name),
-                "Someone asked to reset the password of your account. If it was you, follow the link below; if not, ignore this email.",
-                &expiry,
-            ],
-            ("Choose a new password", &link),
-        );
-        emails::enqueue(&txn, &svc.settings, &req.tenant, email).await?;
-        txn.commit().await?;
-    }
+    let insert_token = Query::insert()
+        .into_table(one_time_token::Entity)
+        .columns([
+            one_time_token::Column::TenantId,
+            one_time_token::Column::UserId,
+            one_time_token::Column::Purpose,
+            one_time_token::Column::TokenHash,
+            one_time_token::Column::CreatedAt,
+            one_time_token::Column::ExpiresAt,
+        ])
+        .select_from(account(
+            Query::select()
+                .expr(Expr::val(tenant_id))
+                .column(user::Column::Id)
+                .expr(Expr::val(one_time_token::PURPOSE_PASSWORD_RESET))
+                .expr(Expr::val(tokens::hash_token(&token)))
+                .expr(Expr::val(now))
+                .expr(Expr::val(now + ttl(svc.settings.password_reset_ttl))),
+        ))
+        .map_err(ApiError::internal)?
+        .to_owned();
+    txn.execute(&insert_token).await?;
+    let insert_mail = Query::insert()
+        .into_table(om::Entity)
+        .columns([
+            om::Column::TenantId,
+            om::Column::Channel,
+            om::Column::Kind,
+            om::Column::Recipient,
+            om::Column::Sender,
+            om::Column::Subject,
+            om::Column::BodyText,
+            om::Column::BodyHtml,
+            om::Column::Status,
+            om::Column::Attempts,
+            om::Column::NextAttemptAt,
+            om::Column::CreatedAt,
+        ])
+        .select_from(account(
+            Query::select()
+                .expr(Expr::val(tenant_id))
+                .expr(Expr::val(om::CHANNEL_EMAIL))
+                .expr(Expr::val(mail.kind))
+                .column(user::Column::Email)
+                .expr(Expr::val(emails::sender(&svc.settings, &req.tenant)))
+                .expr(Expr::val(mail.subject))
+                .expr(Expr::val(mail.text))
+                .expr(Expr::val(mail.html))
+                .expr(Expr::val(om::STATUS_PENDING))
+                .expr(Expr::val(0))
+                .expr(Expr::val(now))
+                .expr(Expr::val(now)),
+        ))
+        .map_err(ApiError::internal)?
+        .to_owned();
+    txn.execute(&insert_mail).await?;
+    crate::txn::commit(txn, req).await?;
     Ok(RequestPasswordResetPayload { accepted: true })
 }
 
-/// Sets a password from a one-time link and ends every session of the account.
+/// Sets a password from a one-time link and ends every session of the account. The link
+/// was sent to the account's address (links die when the address changes), so using it
+/// also verifies that address.
 pub async fn reset_password(
     svc: &Services,
     req: &RequestCtx,
     input: ResetPasswordInput,
 ) -> ApiResult<ResetPasswordPayload> {
     password::check_policy("newPassword", &input.new_password)?;
-    let invalid = |m: &str| ApiError::domain("INVALID_TOKEN", Some("token"), m);
-    let token = scoped::<one_time_token::Entity>(req.tenant_id())
-        .filter(one_time_token::Column::TokenHash.eq(tokens::hash_token(input.token.trim())))
-        .filter(one_time_token::Column::Purpose.is_in([
+    let token = find_link(
+        &svc.db,
+        req,
+        &input.token,
+        &[
             one_time_token::PURPOSE_PASSWORD_RESET,
             one_time_token::PURPOSE_SET_PASSWORD,
-        ]))
-        .one(&svc.db)
-        .await?
-        .ok_or_else(|| invalid("this link is not valid"))?;
-    let now = entities::time::now();
-    if token.used_at.is_some() {
-        return Err(invalid(
-            "this link was already used or replaced by a newer one",
-        ));
-    }
-    if token.expires_at <= now {
-        return Err(invalid("this link has expired; ask for a new one"));
-    }
+        ],
+    )
+    .await?;
     let hash = password::hash(input.new_password).await?;
     let txn = crate::txn::begin(&svc.db).await?;
-    let claimed = one_time_token::Entity::update_many()
-        .col_expr(one_time_token::Column::UsedAt, Expr::value(now))
-        .filter(one_time_token::Column::Id.eq(token.id))
-        .filter(one_time_token::Column::UsedAt.is_null())
-        .exec(&txn)
-        .await?
-        .rows_affected
-        == 1;
-    if !claimed {
-        return Err(invalid(
-            "this link was already used or replaced by a newer one",
-        ));
-    }
+    claim_link(&txn, &token).await?;
+    let now = entities::time::now();
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
         .col_expr(user::Column::UpdatedAt, Expr::value(now))
@@ -511,6 +531,7 @@ pub async fn reset_password(
         .filter(user::Column::Id.eq(token.user_id))
         .exec(&txn)
         .await?;
+    mark_verified(&txn, req, token.user_id).await?;
     revoke_sessions(
         &txn,
         req.tenant_id(),
@@ -522,7 +543,7 @@ pub async fn reset_password(
         &txn,
         req,
         None,
-        "user.password_set",
+        audit::action::USER_PASSWORD_SET,
         Target::User(token.user_id),
         Some(token.user_id),
         json!({ "purpose": token.purpose }),
@@ -533,23 +554,170 @@ pub async fn reset_password(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound { what: "user" })?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(ResetPasswordPayload { user: User(user) })
 }
 
-fn own_user(req: &RequestCtx) -> ApiResult<&tenants::AuthUser> {
-    req.viewer
-        .user()
-        .ok_or_else(|| ApiError::unauthenticated("sign in first"))
+fn invalid_link(message: &str) -> ApiError {
+    ApiError::domain("INVALID_TOKEN", Some("token"), message)
 }
 
-async fn load_own(db: &impl ConnectionTrait, req: &RequestCtx) -> ApiResult<user::Model> {
-    let me = own_user(req)?;
-    scoped::<user::Entity>(req.tenant_id())
-        .filter(user::Column::Id.eq(me.user_id))
+/// The unused, unexpired one-time link with this token and one of `purposes`.
+async fn find_link(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    token: &str,
+    purposes: &[&str],
+) -> ApiResult<one_time_token::Model> {
+    let token = scoped::<one_time_token::Entity>(req.tenant_id())
+        .filter(one_time_token::Column::TokenHash.eq(tokens::hash_token(token.trim())))
+        .filter(one_time_token::Column::Purpose.is_in(purposes.iter().copied()))
         .one(db)
         .await?
-        .ok_or_else(|| ApiError::unauthenticated("sign in first"))
+        .ok_or_else(|| invalid_link("this link is not valid"))?;
+    if token.used_at.is_some() {
+        return Err(invalid_link(
+            "this link was already used or replaced by a newer one",
+        ));
+    }
+    if token.expires_at <= entities::time::now() {
+        return Err(invalid_link("this link has expired; ask for a new one"));
+    }
+    Ok(token)
+}
+
+/// Marks the link used; of two concurrent uses only one succeeds.
+async fn claim_link(db: &impl ConnectionTrait, token: &one_time_token::Model) -> ApiResult<()> {
+    let claimed = one_time_token::Entity::update_many()
+        .col_expr(
+            one_time_token::Column::UsedAt,
+            Expr::value(entities::time::now()),
+        )
+        .filter(one_time_token::Column::Id.eq(token.id))
+        .filter(one_time_token::Column::UsedAt.is_null())
+        .exec(db)
+        .await?
+        .rows_affected
+        == 1;
+    if claimed {
+        Ok(())
+    } else {
+        Err(invalid_link(
+            "this link was already used or replaced by a newer one",
+        ))
+    }
+}
+
+/// Records that the account's current address is proven (no-op if it already was).
+pub async fn mark_verified(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    user_id: i64,
+) -> ApiResult<bool> {
+    let n = user::Entity::update_many()
+        .col_expr(
+            user::Column::EmailVerifiedAt,
+            Expr::value(entities::time::now()),
+        )
+        .filter(user::Column::TenantId.eq(req.tenant_id()))
+        .filter(user::Column::Id.eq(user_id))
+        .filter(user::Column::EmailVerifiedAt.is_null())
+        .exec(db)
+        .await?
+        .rows_affected;
+    Ok(n > 0)
+}
+
+/// Emails `user` a link that verifies their current address (replacing older ones).
+pub async fn send_verification(
+    db: &impl ConnectionTrait,
+    svc: &Services,
+    req: &RequestCtx,
+    user: &user::Model,
+) -> ApiResult<()> {
+    let token = issue_one_time_token(
+        db,
+        req.tenant_id(),
+        user.id,
+        one_time_token::PURPOSE_VERIFY_EMAIL,
+        svc.settings.verify_email_ttl,
+    )
+    .await?;
+    let link = links::tenant_url(
+        &svc.settings,
+        &req.tenant,
+        &format!("/verify-email?token={token}"),
+    );
+    let hours = svc.settings.verify_email_ttl.as_secs() / 3600;
+    let expiry = format!("The link works once and expires in {hours} hours.");
+    let mail = emails::branded(
+        &req.tenant,
+        "VERIFY_EMAIL",
+        &user.email,
+        &format!("Confirm your email for {}", req.tenant.model.display_name),
+        &[
+            &format!("Hello {},", user.display_name),
+            "Confirm that this address is yours. Until you do, invitations and partner access sent to it stay closed to your account.",
+            &expiry,
+        ],
+        ("Confirm my email", &link),
+    );
+    emails::enqueue(db, &svc.settings, &req.tenant, mail).await
+}
+
+/// `verifyEmail`: the link's token proves the mailbox; no sign-in needed.
+pub async fn verify_email(
+    svc: &Services,
+    req: &RequestCtx,
+    input: VerifyEmailInput,
+) -> ApiResult<AccountPayload> {
+    let token = find_link(
+        &svc.db,
+        req,
+        &input.token,
+        &[one_time_token::PURPOSE_VERIFY_EMAIL],
+    )
+    .await?;
+    let txn = crate::txn::begin(&svc.db).await?;
+    claim_link(&txn, &token).await?;
+    mark_verified(&txn, req, token.user_id).await?;
+    let user = scoped::<user::Entity>(req.tenant_id())
+        .filter(user::Column::Id.eq(token.user_id))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| invalid_link("this link is not valid"))?;
+    audit::record(
+        &txn,
+        req,
+        None,
+        audit::action::USER_EMAIL_VERIFIED,
+        Target::User(user.id),
+        Some(user.id),
+        json!({ "email": user.email }),
+    )
+    .await?;
+    crate::txn::commit(txn, req).await?;
+    Ok(AccountPayload { user: User(user) })
+}
+
+/// `resendEmailVerification`: a fresh link to the viewer's unverified address.
+pub async fn resend_email_verification(
+    svc: &Services,
+    req: &RequestCtx,
+) -> ApiResult<ResendEmailVerificationPayload> {
+    signed_in(req)?;
+    let txn = crate::txn::begin(&svc.db).await?;
+    let user = viewer_row(&txn, req).await?;
+    if user.email_verified_at.is_some() {
+        return Err(ApiError::domain(
+            "EMAIL_ALREADY_VERIFIED",
+            None,
+            "your email address is already verified",
+        ));
+    }
+    send_verification(&txn, svc, req, &user).await?;
+    crate::txn::commit(txn, req).await?;
+    Ok(ResendEmailVerificationPayload { sent: true })
 }
 
 /// `changePassword`: needs the current password; every other session ends.
@@ -560,14 +728,9 @@ pub async fn change_password(
 ) -> ApiResult<AccountPayload> {
     tenants::authorize(req, tenants::Action::ChangeOwnAccount)?;
     password::check_policy("newPassword", &input.new_password)?;
-    let me = own_user(req)?;
-    let current = load_own(&svc.db, req).await?;
-    if !password::verify(input.current_password, current.password_hash.clone()).await? {
-        return Err(ApiError::bad_input(
-            "currentPassword",
-            "the current password is wrong",
-        ));
-    }
+    let me = signed_in(req)?;
+    let current = viewer_row(&svc.db, req).await?;
+    check_password(&current, input.current_password, "currentPassword").await?;
     let hash = password::hash(input.new_password).await?;
     let txn = crate::txn::begin(&svc.db).await?;
     user::Entity::update_many()
@@ -589,89 +752,147 @@ pub async fn change_password(
         &txn,
         req,
         None,
-        "user.password_changed",
+        audit::action::USER_PASSWORD_CHANGED,
         Target::User(me.user_id),
         None,
         json!({}),
     )
     .await?;
-    let user = load_own(&txn, req).await?;
-    txn.commit().await?;
+    let user = viewer_row(&txn, req).await?;
+    crate::txn::commit(txn, req).await?;
     Ok(AccountPayload { user: User(user) })
 }
 
-/// `updateAccount`: name and country always; email and phone not while impersonated.
+/// Refuses unless `given` is the account's password (`field` names the input).
+async fn check_password(user: &user::Model, given: String, field: &str) -> ApiResult<()> {
+    if password::verify(given, user.password_hash.clone()).await? {
+        Ok(())
+    } else {
+        Err(ApiError::bad_input(field, "the password is wrong"))
+    }
+}
+
+/// `updateAccount`: name and country always; email and phone need the current password
+/// and are refused while impersonated. A new email is unverified, gets a verification
+/// link, and every outstanding one-time link of the account stops working; the old
+/// address is told.
 pub async fn update_account(
     svc: &Services,
     req: &RequestCtx,
     input: UpdateAccountInput,
 ) -> ApiResult<AccountPayload> {
     use sea_orm::IntoActiveModel;
-    let me = own_user(req)?;
-    if input.email.is_some() || input.phone.is_some() {
+    let me = signed_in(req)?;
+    let display_name = validate::optional("displayName", input.display_name.as_deref(), |f, v| {
+        validate::text(f, v, 120)
+    })?;
+    let email = validate::optional("email", input.email.as_deref(), validate::email)?;
+    let phone = validate::optional("phone", input.phone.as_deref(), validate::phone)?;
+    let country = validate::optional("country", input.country.as_deref(), validate::country)?;
+    let before = viewer_row(&svc.db, req).await?;
+    let email = email.filter(|e| *e != before.email);
+    let phone = phone.filter(|p| Some(p) != before.phone.as_ref());
+    if email.is_some() || phone.is_some() {
         tenants::authorize(req, tenants::Action::ChangeOwnAccount)?;
+        let Some(given) = input.current_password else {
+            return Err(ApiError::bad_input(
+                "currentPassword",
+                "give your current password to change your email or phone",
+            ));
+        };
+        check_password(&before, given, "currentPassword").await?;
     }
     let txn = crate::txn::begin(&svc.db).await?;
-    let current = load_own(&txn, req).await?;
-    let had_phone = input.phone.is_some();
+    let current = viewer_row(&txn, req).await?;
+    let old_email = current.email.clone();
     let mut m = current.into_active_model();
-    if let Some(n) = &input.display_name {
-        m.display_name = Set(validate::text("displayName", n, 120)?);
+    if let Some(n) = display_name {
+        m.display_name = Set(n);
     }
-    if let Some(e) = &input.email {
-        m.email = Set(validate::email("email", e)?);
+    if let Some(e) = &email {
+        m.email = Set(e.clone());
+        m.email_verified_at = Set(None);
     }
-    if let Some(p) = &input.phone {
-        m.phone = Set(Some(validate::phone("phone", p)?));
+    if let Some(p) = &phone {
+        m.phone = Set(Some(p.clone()));
     }
-    if let Some(c) = &input.country {
-        m.country = Set(Some(validate::country("country", c)?));
+    if let Some(c) = country {
+        m.country = Set(Some(c));
     }
     m.updated_at = Set(entities::time::now());
     let user = m
         .update(&txn)
         .await
-        .map_err(|e| unique_user_error(e, had_phone))?;
+        .map_err(|e| unique_user_error(e, phone.is_some()))?;
+    if email.is_some() {
+        void_one_time_tokens(&txn, req.tenant_id(), user.id).await?;
+        send_verification(&txn, svc, req, &user).await?;
+        let notice = emails::branded(
+            &req.tenant,
+            "EMAIL_CHANGED",
+            &old_email,
+            &format!("Your {} email was changed", req.tenant.model.display_name),
+            &[
+                &format!("Hello {},", user.display_name),
+                "The email address of your account was just changed. If it was not you, reset your password and contact support.",
+            ],
+            (
+                "Reset my password",
+                &links::tenant_url(&svc.settings, &req.tenant, "/reset-password"),
+            ),
+        );
+        emails::enqueue(&txn, &svc.settings, &req.tenant, notice).await?;
+    }
     audit::record(
         &txn,
         req,
         None,
-        "user.account_updated",
+        audit::action::USER_ACCOUNT_UPDATED,
         Target::User(me.user_id),
         None,
-        json!({ "emailChanged": input.email.is_some(), "phoneChanged": input.phone.is_some() }),
+        json!({ "emailChanged": email.is_some(), "phoneChanged": phone.is_some() }),
     )
     .await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(AccountPayload { user: User(user) })
 }
 
 /// `deleteAccount`: needs the password; refused for the last owner of an organization.
+/// Every organization the account belongs to is locked (in id order) before owners are
+/// counted, so a concurrent promotion or hand-over cannot leave an organization with no
+/// owner.
 pub async fn delete_account(
     svc: &Services,
     req: &RequestCtx,
     input: DeleteAccountInput,
 ) -> ApiResult<DeleteAccountPayload> {
     use entities::organization_member as om;
+    use sea_orm::QueryOrder;
     tenants::authorize(req, tenants::Action::ChangeOwnAccount)?;
-    let me = own_user(req)?;
-    let current = load_own(&svc.db, req).await?;
-    if !password::verify(input.password, current.password_hash.clone()).await? {
-        return Err(ApiError::bad_input("password", "the password is wrong"));
-    }
+    let me = signed_in(req)?;
+    let current = viewer_row(&svc.db, req).await?;
+    check_password(&current, input.password, "password").await?;
     let txn = crate::txn::begin(&svc.db).await?;
-    let owned: Vec<i64> = scoped::<om::Entity>(req.tenant_id())
+    let orgs: Vec<i64> = scoped::<om::Entity>(req.tenant_id())
         .filter(om::Column::UserId.eq(me.user_id))
-        .filter(om::Column::Role.eq("OWNER"))
+        .order_by_asc(om::Column::OrganizationId)
         .all(&txn)
         .await?
         .into_iter()
         .map(|m| m.organization_id)
         .collect();
-    for org in owned {
-        crate::orgs::ops::lock_org(&txn, req, org).await?;
+    for org in &orgs {
+        crate::orgs::ops::lock_org(&txn, req, *org).await?;
+    }
+    // Roles as they are under the locks.
+    let owned = scoped::<om::Entity>(req.tenant_id())
+        .filter(om::Column::UserId.eq(me.user_id))
+        .filter(om::Column::Role.eq("OWNER"))
+        .all(&txn)
+        .await?;
+    for m in owned {
         let owners = scoped::<om::Entity>(req.tenant_id())
-            .filter(om::Column::OrganizationId.eq(org))
+            .filter(om::Column::OrganizationId.eq(m.organization_id))
             .filter(om::Column::Role.eq("OWNER"))
             .count(&txn)
             .await?;
@@ -687,14 +908,14 @@ pub async fn delete_account(
         &txn,
         req,
         None,
-        "user.deleted",
+        audit::action::USER_DELETED,
         Target::User(me.user_id),
         None,
         json!({ "email": current.email }),
     )
     .await?;
     user::Entity::delete_by_id(me.user_id).exec(&txn).await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(DeleteAccountPayload {
         deleted_user_id: crate::ids::encode(crate::ids::Kind::User, me.user_id),
     })
@@ -704,7 +925,7 @@ pub async fn delete_account(
 pub async fn notifications(svc: &Services, req: &RequestCtx) -> ApiResult<Vec<Notification>> {
     use entities::notification;
     use sea_orm::{QueryOrder, QuerySelect};
-    let me = own_user(req)?;
+    let me = signed_in(req)?;
     Ok(scoped::<notification::Entity>(req.tenant_id())
         .filter(notification::Column::UserId.eq(me.user_id))
         .order_by_desc(notification::Column::Id)

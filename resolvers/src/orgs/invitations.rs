@@ -215,13 +215,13 @@ pub async fn invite_member(
         &txn,
         req,
         Some(org_id),
-        "invitation.created",
+        audit::action::INVITATION_CREATED,
         Target::Invitation(inv.id),
         None,
         json!({ "email": email, "role": role.as_str(), "spaceRoles": space_roles }),
     )
     .await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(Invitation {
         model: inv,
         organization_name: org.name,
@@ -267,7 +267,7 @@ async fn find_for_invitee(
             }),
         (None, Some(id)) => {
             let id = ids::decode(id, Kind::Invitation, "invitationId")?;
-            let email = viewer_email(db, req).await?;
+            let email = trusted_viewer_email(db, req, "invitationId").await?;
             scoped::<invitation::Entity>(req.tenant_id())
                 .filter(invitation::Column::Id.eq(id))
                 .filter(invitation::Column::Email.eq(email))
@@ -282,14 +282,34 @@ async fn find_for_invitee(
     }
 }
 
-async fn viewer_email(db: &impl ConnectionTrait, req: &RequestCtx) -> ApiResult<String> {
-    let id = me(req)?;
-    Ok(scoped::<user::Entity>(req.tenant_id())
-        .filter(user::Column::Id.eq(id))
-        .one(db)
-        .await?
-        .ok_or_else(|| ApiError::unauthenticated("sign in first"))?
-        .email)
+/// The viewer's email, if the policy lets them act on what was sent to it without a link
+/// (they verified it): otherwise `EMAIL_NOT_VERIFIED`. Anyone can sign up with, or change
+/// their email to, someone else's address; only a verified address is theirs.
+async fn trusted_viewer_email(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    field: &str,
+) -> ApiResult<String> {
+    let user = crate::identity::accounts::viewer_row(db, req).await?;
+    authorize(
+        req,
+        Action::TrustOwnEmail {
+            verified: user.email_verified_at.is_some(),
+        },
+    )
+    .map_err(|e| match e {
+        tenants::Denied::Forbidden => email_not_verified(field),
+        other => other.into(),
+    })?;
+    Ok(user.email)
+}
+
+fn email_not_verified(field: &str) -> ApiError {
+    ApiError::domain(
+        "EMAIL_NOT_VERIFIED",
+        Some(field),
+        "verify your email address first (follow the link we sent you), or use the invitation link",
+    )
 }
 
 /// Accepts `inv` for `user` in the caller's transaction: claims the invitation (of two
@@ -380,7 +400,7 @@ pub async fn accept_in_txn(
         db,
         req,
         Some(org.id),
-        "invitation.accepted",
+        audit::action::INVITATION_ACCEPTED,
         Target::Invitation(inv.id),
         Some(user.id),
         json!({ "role": inv.org_role }),
@@ -425,7 +445,11 @@ pub async fn accept(
         .await?
         .ok_or_else(|| ApiError::unauthenticated("sign in first"))?;
     let (org, member) = accept_in_txn(&txn, req, &inv, &user).await?;
-    txn.commit().await?;
+    if input.token.is_some() {
+        // The link was mailed to this address (and matched the account's): it is proven.
+        crate::identity::ops::mark_verified(&txn, req, user.id).await?;
+    }
+    crate::txn::commit(txn, req).await?;
     let access = access(&svc.db, req.tenant_id(), org.id, user_id).await?;
     Ok(AcceptInvitationPayload {
         organization: Organization { model: org, access },
@@ -466,13 +490,13 @@ pub async fn decline(
         &txn,
         req,
         Some(org.id),
-        "invitation.declined",
+        audit::action::INVITATION_DECLINED,
         Target::Invitation(inv.id),
         None,
         json!({ "email": inv.email }),
     )
     .await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     let model = invitation::Entity::find_by_id(inv.id)
         .one(&svc.db)
         .await?
@@ -553,7 +577,7 @@ pub async fn revoke(
         &txn,
         req,
         Some(org.id),
-        "invitation.revoked",
+        audit::action::INVITATION_REVOKED,
         Target::Invitation(inv.id),
         None,
         json!({ "email": inv.email }),
@@ -563,7 +587,7 @@ pub async fn revoke(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound { what: "invitation" })?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(Invitation {
         model,
         organization_name: org.name,
@@ -601,13 +625,13 @@ pub async fn resend(
         &txn,
         req,
         Some(org.id),
-        "invitation.resent",
+        audit::action::INVITATION_RESENT,
         Target::Invitation(inv.id),
         None,
         json!({ "email": inv.email }),
     )
     .await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(Invitation {
         model,
         organization_name: org.name,
@@ -642,8 +666,16 @@ pub async fn pending_of_org(
 }
 
 /// The viewer's own pending, unexpired invitations, found by email (no link needed).
+/// An unverified address lists nothing: the frontend reads `emailVerified` to say why.
 pub async fn pending_for_viewer(svc: &Services, req: &RequestCtx) -> ApiResult<Vec<Invitation>> {
-    let email = viewer_email(&svc.db, req).await?;
+    let email = match trusted_viewer_email(&svc.db, req, "pendingInvitations").await {
+        Ok(email) => email,
+        Err(ApiError::Domain {
+            code: "EMAIL_NOT_VERIFIED",
+            ..
+        }) => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
     let rows = scoped::<invitation::Entity>(req.tenant_id())
         .filter(invitation::Column::Email.eq(email))
         .filter(invitation::Column::Status.eq(invitation::STATUS_PENDING))

@@ -230,13 +230,13 @@ pub async fn create_organization(
         &txn,
         req,
         Some(org.id),
-        "organization.created",
+        audit::action::ORGANIZATION_CREATED,
         Target::Organization(org.id),
         None,
         json!({ "name": org.name }),
     )
     .await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(Organization {
         model: org,
         access: Access {
@@ -276,13 +276,13 @@ pub async fn update_organization(
         &txn,
         req,
         Some(org.id),
-        "organization.updated",
+        audit::action::ORGANIZATION_UPDATED,
         Target::Organization(org.id),
         None,
         json!({ "name": org.name, "country": org.country, "timezone": org.timezone, "language": org.language }),
     )
     .await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(Organization {
         model: org,
         access: acc,
@@ -305,13 +305,13 @@ pub async fn delete_organization(
         &txn,
         req,
         Some(org.id),
-        "organization.deleted",
+        audit::action::ORGANIZATION_DELETED,
         Target::Organization(org.id),
         None,
         json!({ "name": org.name }),
     )
     .await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(DeleteOrganizationPayload {
         deleted_organization_id: ids::encode(Kind::Organization, org.id),
     })
@@ -452,13 +452,13 @@ pub async fn create_space(
         &txn,
         req,
         Some(org_id),
-        "space.created",
+        audit::action::SPACE_CREATED,
         Target::Space(s.id),
         None,
         json!({ "name": s.name }),
     )
     .await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(Space {
         model: s,
         viewer_role: Some(policy::SpaceRole::Manager),
@@ -517,13 +517,13 @@ pub async fn update_space(
         &txn,
         req,
         Some(s.organization_id),
-        "space.updated",
+        audit::action::SPACE_UPDATED,
         Target::Space(s.id),
         None,
         json!({ "name": s.name }),
     )
     .await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(Space {
         viewer_role: acc.space_role(s.id),
         model: s,
@@ -555,7 +555,7 @@ pub async fn archive_space(
             &txn,
             req,
             Some(s.organization_id),
-            "space.archived",
+            audit::action::SPACE_ARCHIVED,
             Target::Space(s.id),
             None,
             json!({ "name": s.name }),
@@ -565,7 +565,7 @@ pub async fn archive_space(
     } else {
         s
     };
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(Space {
         viewer_role: acc.space_role(s.id),
         model: s,
@@ -648,14 +648,14 @@ pub async fn change_member_role(
             &txn,
             req,
             Some(org_id),
-            "member.role_changed",
+            audit::action::MEMBER_ROLE_CHANGED,
             Target::User(target_id),
             None,
             json!({ "from": from.as_str(), "to": to.as_str() }),
         )
         .await?;
     }
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(Member(updated))
 }
 
@@ -725,7 +725,7 @@ pub async fn set_space_access(
             &txn,
             req,
             Some(s.organization_id),
-            "member.space_access_changed",
+            audit::action::MEMBER_SPACE_ACCESS_CHANGED,
             Target::User(target_id),
             None,
             json!({
@@ -736,7 +736,7 @@ pub async fn set_space_access(
         )
         .await?;
     }
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(Member(target))
 }
 
@@ -787,13 +787,13 @@ pub async fn remove_member(svc: &Services, req: &RequestCtx, input: MemberInput)
         &txn,
         req,
         Some(org_id),
-        "member.removed",
+        audit::action::MEMBER_REMOVED,
         Target::User(target_id),
         None,
         json!({ "role": role.as_str() }),
     )
     .await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(ids::encode(Kind::User, target_id))
 }
 
@@ -819,13 +819,13 @@ pub async fn leave_organization(
         &txn,
         req,
         Some(org_id),
-        "member.left",
+        audit::action::MEMBER_LEFT,
         Target::User(user),
         None,
         json!({ "role": member.role }),
     )
     .await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(ids::encode(Kind::Organization, org_id))
 }
 
@@ -851,13 +851,13 @@ pub async fn transfer_ownership(
         &txn,
         req,
         Some(org_id),
-        "organization.ownership_transferred",
+        audit::action::ORGANIZATION_OWNERSHIP_TRANSFERRED,
         Target::User(target_id),
         None,
         json!({ "previousOwner": ids::encode(Kind::User, user).0 }),
     )
     .await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(TransferOwnershipPayload {
         new_owner: Member(new_owner),
         previous_owner: Member(previous),

@@ -166,17 +166,19 @@ fn already_attached() -> ApiError {
 async fn grant_consent(
     db: &impl ConnectionTrait,
     req: &RequestCtx,
-    partner_id: i64,
+    p: &partner::Model,
     client: i64,
     by: i64,
 ) -> ApiResult<bool> {
-    if has_consent(db, req, partner_id, client).await? {
+    let (partner_id, partner_name) = (p.id, &p.name);
+    if lock_active_consent(db, req, partner_id, client).await?.is_some() {
         return Ok(false);
     }
     consent::ActiveModel {
         tenant_id: Set(req.tenant_id()),
-        partner_id: Set(partner_id),
-        client_user_id: Set(client),
+        partner_id: Set(Some(partner_id)),
+        client_user_id: Set(Some(client)),
+        partner_name: Set(Some(partner_name.to_string())),
         granted_at: Set(entities::time::now()),
         granted_by: Set(Some(by)),
         revoked_at: Set(None),
@@ -273,7 +275,7 @@ pub async fn create(
         actor,
     )
     .await?;
-    grant_consent(&txn, req, p.id, client.id, actor).await?;
+    grant_consent(&txn, req, &p, client.id, actor).await?;
     let token = issue_one_time_token(
         &txn,
         req.tenant_id(),
@@ -306,13 +308,13 @@ pub async fn create(
         &txn,
         req,
         Some(p.organization_id),
-        "partner.client_created",
+        audit::action::PARTNER_CLIENT_CREATED,
         Target::User(client.id),
         None,
         json!({ "partnerId": p.id }),
     )
     .await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(Client { link })
 }
 
@@ -343,7 +345,7 @@ pub async fn attach_on_sign_up(
         db,
         req,
         Some(p.organization_id),
-        "partner.client_attached",
+        audit::action::PARTNER_CLIENT_ATTACHED,
         Target::User(client),
         Some(client),
         json!({ "partnerId": p.id, "origin": partner_client::ORIGIN_REFERRAL }),
@@ -427,7 +429,7 @@ pub async fn join(
             .await?
         }
     };
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(JoinPrompt {
         request,
         partner_name: p.name,
@@ -481,7 +483,7 @@ pub async fn respond(
         ));
     }
     if !input.accept {
-        txn.commit().await?;
+        crate::txn::commit(txn, req).await?;
         return my_partner(svc, req).await;
     }
     let p = super::ops::find(&txn, req, prompt.partner_id).await?;
@@ -498,13 +500,13 @@ pub async fn respond(
         &txn,
         req,
         Some(p.organization_id),
-        "partner.client_attached",
+        audit::action::PARTNER_CLIENT_ATTACHED,
         Target::User(client),
         None,
         json!({ "partnerId": p.id, "origin": partner_client::ORIGIN_REFERRAL }),
     )
     .await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     my_partner(svc, req).await
 }
 
@@ -546,19 +548,19 @@ pub async fn accept_service_manager(
             .await?;
         }
     }
-    if grant_consent(&txn, req, p.id, client, client).await? {
+    if grant_consent(&txn, req, &p, client, client).await? {
         audit::record(
             &txn,
             req,
             Some(p.organization_id),
-            "partner.consent_granted",
+            audit::action::PARTNER_CONSENT_GRANTED,
             Target::User(client),
             None,
             json!({ "partnerId": p.id, "via": "SERVICE_MANAGER_LINK" }),
         )
         .await?;
     }
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     my_partner(svc, req).await
 }
 
@@ -608,6 +610,10 @@ async fn revoke_consent(
     partner_id: i64,
     client: i64,
 ) -> ApiResult<bool> {
+    // Taken before anything else, as `impersonateClient` does: a concurrent start either
+    // commits first (and its impersonation is ended below) or waits and then finds no
+    // consent.
+    lock_active_consent(db, req, partner_id, client).await?;
     let n = consent::Entity::update_many()
         .col_expr(
             consent::Column::RevokedAt,
@@ -642,19 +648,19 @@ pub async fn grant(svc: &Services, req: &RequestCtx) -> ApiResult<Option<MyPartn
     authorize(req, Action::ManageOwnPartnerLink)?;
     let txn = crate::txn::begin(&svc.db).await?;
     let (client, _, p) = own_link(&txn, req).await?;
-    if grant_consent(&txn, req, p.id, client, client).await? {
+    if grant_consent(&txn, req, &p, client, client).await? {
         audit::record(
             &txn,
             req,
             Some(p.organization_id),
-            "partner.consent_granted",
+            audit::action::PARTNER_CONSENT_GRANTED,
             Target::User(client),
             None,
             json!({ "partnerId": p.id }),
         )
         .await?;
     }
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     my_partner(svc, req).await
 }
 
@@ -669,14 +675,14 @@ pub async fn revoke(svc: &Services, req: &RequestCtx) -> ApiResult<Option<MyPart
             &txn,
             req,
             Some(p.organization_id),
-            "partner.consent_revoked",
+            audit::action::PARTNER_CONSENT_REVOKED,
             Target::User(client),
             None,
             json!({ "partnerId": p.id }),
         )
         .await?;
     }
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     my_partner(svc, req).await
 }
 
@@ -693,14 +699,34 @@ pub async fn detach(svc: &Services, req: &RequestCtx) -> ApiResult<Option<MyPart
         &txn,
         req,
         Some(p.organization_id),
-        "partner.client_detached",
+        audit::action::PARTNER_CLIENT_DETACHED,
         Target::User(client),
         None,
         json!({ "partnerId": p.id, "origin": link.origin }),
     )
     .await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(None)
+}
+
+/// The active consent of `client` to `partner_id`, locked for the rest of the transaction
+/// (`FOR UPDATE` on PostgreSQL; SQLite's write transactions already hold the database's
+/// write lock). Granting, revoking and starting an impersonation all take it first, so
+/// they happen one after the other for a given client and partner.
+pub async fn lock_active_consent(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    partner_id: i64,
+    client: i64,
+) -> ApiResult<Option<consent::Model>> {
+    use sea_orm::QuerySelect;
+    Ok(scoped::<consent::Entity>(req.tenant_id())
+        .filter(consent::Column::PartnerId.eq(partner_id))
+        .filter(consent::Column::ClientUserId.eq(client))
+        .filter(consent::Column::RevokedAt.is_null())
+        .lock_exclusive()
+        .one(db)
+        .await?)
 }
 
 /// Whether `client` consents to `partner_id` now.

@@ -13,7 +13,7 @@ use tenants::scope::scoped;
 use tenants::tokens::Actor;
 use tenants::{RequestCtx, authorize};
 
-use super::clients::has_consent;
+use super::clients::lock_active_consent;
 use super::ops::for_member_unchecked;
 use super::types::*;
 use crate::audit::{self, Target};
@@ -55,7 +55,11 @@ pub async fn start(
     if attached.is_none() {
         return Err(ApiError::NotFound { what: "client" });
     }
-    let consent = has_consent(&txn, req, p.id, client_id).await?;
+    // Locked, so a concurrent revocation waits for this impersonation to commit (and then
+    // ends it) or this start waits for the revocation (and then finds no consent).
+    let consent = lock_active_consent(&txn, req, p.id, client_id)
+        .await?
+        .is_some();
     authorize(
         req,
         Action::ImpersonateClient {
@@ -108,7 +112,7 @@ pub async fn start(
         &txn,
         req,
         Some(p.organization_id),
-        "impersonation.started",
+        audit::action::IMPERSONATION_STARTED,
         Target::User(client.id),
         None,
         json!({ "partnerId": p.id, "reason": reason, "minutes": input.minutes }),
@@ -124,7 +128,7 @@ pub async fn start(
         }),
         lifetime,
     )?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(ImpersonateClientPayload {
         access_token,
         expires_in,
@@ -166,12 +170,12 @@ pub async fn end(svc: &Services, req: &RequestCtx) -> ApiResult<bool> {
         &txn,
         req,
         None,
-        "impersonation.ended",
+        audit::action::IMPERSONATION_ENDED,
         Target::User(viewer.user_id),
         None,
         json!({}),
     )
     .await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(true)
 }

@@ -203,13 +203,13 @@ pub async fn apply(
         &txn,
         req,
         Some(org.id),
-        "partner.applied",
+        audit::action::PARTNER_APPLIED,
         Target::Partner(p.id),
         None,
         json!({ "name": p.name }),
     )
     .await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(Partner(p))
 }
 
@@ -253,13 +253,13 @@ pub async fn review(
                 .ok_or_else(|| ApiError::bad_input("tier", "approving needs a tier"))?;
             m.status = Set(partner::STATUS_APPROVED.into());
             m.tier = Set(Some(tier.as_str().into()));
-            ("partner.approved", json!({ "tier": tier.as_str() }))
+            (audit::action::PARTNER_APPROVED, json!({ "tier": tier.as_str() }))
         }
         ReviewDecision::Reject => {
             let reason = validate::text("reason", input.reason.as_deref().unwrap_or(""), 1000)?;
             m.status = Set(partner::STATUS_REJECTED.into());
             m.rejection_reason = Set(Some(reason.clone()));
-            ("partner.rejected", json!({ "reason": reason }))
+            (audit::action::PARTNER_REJECTED, json!({ "reason": reason }))
         }
     };
     m.reviewed_by = Set(req.viewer.user().map(|u| u.user_id));
@@ -276,7 +276,7 @@ pub async fn review(
         details,
     )
     .await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(Partner(p))
 }
 
@@ -304,13 +304,13 @@ pub async fn set_tier(
         &txn,
         req,
         Some(p.organization_id),
-        "partner.tier_changed",
+        audit::action::PARTNER_TIER_CHANGED,
         Target::Partner(p.id),
         None,
         json!({ "from": from, "to": input.tier.as_str() }),
     )
     .await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(Partner(p))
 }
 
@@ -393,13 +393,13 @@ pub async fn update_profile(
         &txn,
         req,
         Some(p.organization_id),
-        "partner.profile_updated",
+        audit::action::PARTNER_PROFILE_UPDATED,
         Target::Partner(p.id),
         None,
         json!({ "listed": p.listed }),
     )
     .await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(Partner(p))
 }
 
@@ -427,13 +427,13 @@ pub async fn rotate_codes(
         &txn,
         req,
         Some(p.organization_id),
-        "partner.codes_rotated",
+        audit::action::PARTNER_CODES_ROTATED,
         Target::Partner(p.id),
         None,
         json!({}),
     )
     .await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     Ok(Partner(p))
 }
 

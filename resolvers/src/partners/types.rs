@@ -463,9 +463,14 @@ pub struct ConsentRecord(pub consent::Model);
 
 #[Object]
 impl ConsentRecord {
-    /// The partner.
-    async fn partner_id(&self) -> ID {
-        ids::encode(Kind::Partner, self.0.partner_id)
+    /// The partner; null once the partner has left the program for good (the record
+    /// stays as history).
+    async fn partner_id(&self) -> Option<ID> {
+        self.0.partner_id.map(|id| ids::encode(Kind::Partner, id))
+    }
+    /// The partner's name when access was granted.
+    async fn partner_name(&self) -> Option<&str> {
+        self.0.partner_name.as_deref()
     }
     /// When access was granted.
     async fn granted_at(&self) -> DateTime<Utc> {

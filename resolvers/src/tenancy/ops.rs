@@ -234,13 +234,13 @@ pub async fn create_tenant(
         &txn,
         req,
         None,
-        "tenant.created",
+        audit::action::TENANT_CREATED,
         Target::Tenant(tenant.id),
         None,
         json!({ "slug": tenant.slug }),
     )
     .await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     svc.registry.changed(&svc.db).await?;
     Ok(CreateTenantPayload {
         tenant: Tenant(tenant),
@@ -389,7 +389,7 @@ pub async fn update_tenant(
         &txn,
         req,
         None,
-        "tenant.updated",
+        audit::action::TENANT_UPDATED,
         Target::Tenant(updated.id),
         None,
         json!({
@@ -404,7 +404,7 @@ pub async fn update_tenant(
         }),
     )
     .await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     svc.registry.changed(&svc.db).await?;
     Ok(UpdateTenantPayload {
         tenant: Tenant(updated),
@@ -469,13 +469,13 @@ pub async fn add_domain(
         &txn,
         req,
         None,
-        "tenant.domain_added",
+        audit::action::TENANT_DOMAIN_ADDED,
         Target::TenantDomain(domain.id),
         None,
         json!({ "tenantId": tenant_id, "host": domain.host, "primary": primary }),
     )
     .await?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     svc.registry.changed(&svc.db).await?;
     Ok(AddTenantDomainPayload {
         domain: TenantDomain(domain),
@@ -520,7 +520,7 @@ pub async fn remove_domain(
         &txn,
         req,
         None,
-        "tenant.domain_removed",
+        audit::action::TENANT_DOMAIN_REMOVED,
         Target::TenantDomain(domain.id),
         None,
         json!({ "tenantId": domain.tenant_id, "host": domain.host }),
@@ -530,7 +530,7 @@ pub async fn remove_domain(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound { what: "tenant" })?;
-    txn.commit().await?;
+    crate::txn::commit(txn, req).await?;
     svc.registry.changed(&svc.db).await?;
     Ok(RemoveTenantDomainPayload {
         removed_domain_id: ids::encode(Kind::TenantDomain, domain.id),
