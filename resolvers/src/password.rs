@@ -35,6 +35,12 @@ fn slots() -> &'static Semaphore {
 
 static RUNNING: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
+static RUN: AtomicUsize = AtomicUsize::new(0);
+
+/// Hashes (and verifications) run by this process so far.
+pub fn hashes_run() -> usize {
+    RUN.load(Ordering::Relaxed)
+}
 
 /// The most hashes that have run at once in this process.
 pub fn peak_concurrency() -> usize {
@@ -56,6 +62,7 @@ async fn bounded<T: Send + 'static>(
         })?
         .map_err(ApiError::internal)?;
     let out = tokio::task::spawn_blocking(move || {
+        RUN.fetch_add(1, Ordering::Relaxed);
         let now = RUNNING.fetch_add(1, Ordering::SeqCst) + 1;
         PEAK.fetch_max(now, Ordering::SeqCst);
         let out = work();
@@ -151,7 +158,8 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn no_more_hashes_run_at_once_than_there_are_permits() {
         let h = hash("correct horse battery".into()).await.unwrap();
-        let runs = (0..permits() * 4 + 2).map(|_| verify("correct horse battery".into(), Some(h.clone())));
+        let runs =
+            (0..permits() * 4 + 2).map(|_| verify("correct horse battery".into(), Some(h.clone())));
         for ok in futures_util::future::join_all(runs).await {
             assert!(ok.unwrap());
         }

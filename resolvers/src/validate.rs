@@ -55,11 +55,19 @@ pub fn phone(field: &str, raw: &str) -> ApiResult<String> {
     }
 }
 
-/// Trims a required free-text value and checks its length.
+/// Trims a required free-text value and checks its length. Control characters (line
+/// breaks included) are refused: names and titles reach email headers and subjects, where
+/// a `\r\n` would start a header of the sender's choosing.
 pub fn text(field: &str, raw: &str, max: usize) -> ApiResult<String> {
     let t = raw.trim();
     if t.is_empty() {
         return Err(ApiError::bad_input(field, "must not be empty"));
+    }
+    if t.chars().any(char::is_control) {
+        return Err(ApiError::bad_input(
+            field,
+            "must not contain control characters or line breaks",
+        ));
     }
     if t.chars().count() > max {
         return Err(ApiError::bad_input(
@@ -76,6 +84,28 @@ pub fn opt_text(field: &str, raw: Option<&str>, max: usize) -> ApiResult<Option<
         None => Ok(None),
         Some(t) => text(field, t, max).map(Some),
     }
+}
+
+/// Checks an optional multi-line text (a description): line breaks and tabs are kept
+/// (`\r\n` becomes `\n`), other control characters are refused; blank becomes `None`.
+pub fn opt_paragraphs(field: &str, raw: Option<&str>, max: usize) -> ApiResult<Option<String>> {
+    let Some(t) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let t = t.replace("\r\n", "\n");
+    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(ApiError::bad_input(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    if t.chars().count() > max {
+        return Err(ApiError::bad_input(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    Ok(Some(t))
 }
 
 /// Checks an optional value with `check`; absent or blank is `None`.
@@ -196,6 +226,19 @@ pub fn slug(field: &str, raw: &str) -> ApiResult<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn single_line_text_refuses_control_characters_and_paragraphs_keep_lines() {
+        assert!(text("f", "Eve\r\nBcc: x", 100).is_err());
+        assert!(text("f", "a\u{7}b", 100).is_err());
+        assert!(opt_text("f", Some("a\tb"), 100).is_err());
+        assert_eq!(text("f", "  Ann  ", 100).unwrap(), "Ann");
+        assert_eq!(
+            opt_paragraphs("f", Some("one\r\ntwo\tthree"), 100).unwrap(),
+            Some("one\ntwo\tthree".into())
+        );
+        assert!(opt_paragraphs("f", Some("a\u{1b}[31m"), 100).is_err());
+    }
 
     #[test]
     fn emails() {

@@ -264,9 +264,7 @@ fn operation(query: &str, operation_name: Option<&str>) -> tenants::Operation {
     };
     let (name, op) = match (&doc.operations, operation_name) {
         (DocumentOperations::Single(op), _) => (operation_name.map(str::to_string), Some(op)),
-        (DocumentOperations::Multiple(ops), Some(name)) => {
-            (Some(name.to_string()), ops.get(name))
-        }
+        (DocumentOperations::Multiple(ops), Some(name)) => (Some(name.to_string()), ops.get(name)),
         (DocumentOperations::Multiple(_), None) => (None, None),
     };
     let fields = op

@@ -4,7 +4,9 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use entities::{consent, impersonation, organization_member, partner, partner_client, session, user};
+use entities::{
+    consent, impersonation, organization_member, partner, partner_client, session, user,
+};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, QueryFilter};
 
 use crate::policy::{Action, OrgRole, Standing};

@@ -5,6 +5,7 @@
 
 mod audit;
 mod cli;
+mod hardening;
 mod http;
 mod identity;
 mod invitations;

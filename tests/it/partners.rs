@@ -15,7 +15,8 @@ pub const JOIN: &str =
     "mutation($c: String!) { joinPartner(input: { code: $c }) { prompt { id partnerName } } }";
 pub const RESPOND: &str = "mutation($p: ID!, $a: Boolean!) { respondToPartnerInvitation(input: { promptId: $p, accept: $a }) { partner { name origin access } } }";
 pub const ACCEPT_SM: &str = "mutation($c: String!) { acceptServiceManager(input: { code: $c }) { partner { name origin access contacts { email } } } }";
-pub const MY_PARTNER: &str = "{ viewer { myPartner { name origin access contacts { email phone } } } }";
+pub const MY_PARTNER: &str =
+    "{ viewer { myPartner { name origin access contacts { email phone } } } }";
 pub const CLIENTS: &str = "query($p: ID!, $o: ClientOrigin, $a: ClientAccess, $s: String, $c: String) { partner(id: $p) { clients(origin: $o, access: $a, search: $s, country: $c) { totalCount edges { node { id origin access organizationCount openLineCount paymentCount paymentTotal lastActiveAt user { email } } } } } }";
 pub const IMPERSONATE: &str = "mutation($i: ImpersonateClientInput!) { impersonateClient(input: $i) { accessToken expiresIn client { email } } }";
 
@@ -727,7 +728,10 @@ async fn logging_in_as_a_client_is_limited_notified_audited_and_ends() {
     let refused = refused["auditLog"]["edges"].as_array().unwrap();
     assert_eq!(refused.len(), restricted_count, "{refused:?}");
     for r in refused {
-        assert_eq!(r["node"]["details"]["errors"], json!(["IMPERSONATION_FORBIDDEN"]));
+        assert_eq!(
+            r["node"]["details"]["errors"],
+            json!(["IMPERSONATION_FORBIDDEN"])
+        );
         assert_eq!(r["node"]["impersonator"]["email"], "partner-a@example.com");
     }
     let log = app

@@ -5,7 +5,9 @@
 
 use entities::{one_time_token, session, user};
 use sea_orm::sea_query::{Expr, SimpleExpr};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
 use tenants::scope::scoped;
 use tenants::{AuthUser, RequestCtx};
 

@@ -432,7 +432,7 @@ pub async fn create_space(
 ) -> ApiResult<Space> {
     let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
     let name = validate::text("name", &input.name, 120)?;
-    let description = validate::opt_text("description", input.description.as_deref(), 2000)?;
+    let description = validate::opt_paragraphs("description", input.description.as_deref(), 2000)?;
     let (txn, _, _, acc) = begin_change(svc, req, org_id).await?;
     authorize(req, Action::CreateSpace { me: acc.standing() })?;
     let now = entities::time::now();
@@ -508,7 +508,7 @@ pub async fn update_space(
         MaybeUndefined::Undefined => {}
         MaybeUndefined::Null => m.description = Set(None),
         MaybeUndefined::Value(d) => {
-            m.description = Set(validate::opt_text("description", Some(d), 2000)?)
+            m.description = Set(validate::opt_paragraphs("description", Some(d), 2000)?)
         }
     }
     m.updated_at = Set(entities::time::now());

@@ -171,7 +171,10 @@ async fn grant_consent(
     by: i64,
 ) -> ApiResult<bool> {
     let (partner_id, partner_name) = (p.id, &p.name);
-    if lock_active_consent(db, req, partner_id, client).await?.is_some() {
+    if lock_active_consent(db, req, partner_id, client)
+        .await?
+        .is_some()
+    {
         return Ok(false);
     }
     consent::ActiveModel {
@@ -423,6 +426,7 @@ pub async fn join(
                 status: Set(partner_join_request::STATUS_PENDING.into()),
                 created_at: Set(entities::time::now()),
                 responded_at: Set(None),
+                code: Set(Some(p.referral_code.clone())),
                 ..Default::default()
             }
             .insert(&txn)
@@ -458,6 +462,32 @@ pub async fn respond(
             Some("promptId"),
             "this prompt was already answered",
         ));
+    }
+    if input.accept {
+        // The partner must still be in the program and the link the prompt came from
+        // still its own: a rotated code, or a rejected partner, cannot gain a client
+        // through an old prompt. The partner's row is share-locked so a rotation waits.
+        use sea_orm::QuerySelect;
+        let p = scoped::<partner::Entity>(req.tenant_id())
+            .filter(partner::Column::Id.eq(prompt.partner_id))
+            .lock_shared()
+            .one(&txn)
+            .await?
+            .ok_or(ApiError::NotFound { what: "prompt" })?;
+        if p.status != partner::STATUS_APPROVED {
+            return Err(ApiError::domain(
+                "PARTNER_NOT_APPROVED",
+                Some("promptId"),
+                "this partner is no longer in the partner program",
+            ));
+        }
+        if prompt.code.as_ref().is_some_and(|c| *c != p.referral_code) {
+            return Err(ApiError::domain(
+                "INVALID_PARTNER_CODE",
+                Some("promptId"),
+                "the partner's link has changed since you opened it: ask for the new one",
+            ));
+        }
     }
     let status = if input.accept {
         partner_join_request::STATUS_ACCEPTED

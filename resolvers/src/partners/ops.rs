@@ -253,7 +253,10 @@ pub async fn review(
                 .ok_or_else(|| ApiError::bad_input("tier", "approving needs a tier"))?;
             m.status = Set(partner::STATUS_APPROVED.into());
             m.tier = Set(Some(tier.as_str().into()));
-            (audit::action::PARTNER_APPROVED, json!({ "tier": tier.as_str() }))
+            (
+                audit::action::PARTNER_APPROVED,
+                json!({ "tier": tier.as_str() }),
+            )
         }
         ReviewDecision::Reject => {
             let reason = validate::text("reason", input.reason.as_deref().unwrap_or(""), 1000)?;
@@ -351,7 +354,7 @@ pub async fn update_profile(
         m.name = Set(validate::text("name", n, 120)?);
     }
     opt(&mut m.description, &input.description, |v| {
-        validate::opt_text("description", Some(v), 600)
+        validate::opt_paragraphs("description", Some(v), 600)
     })?;
     if let Some(l) = &input.languages {
         m.languages = Set(language_codes("languages", l)?);
