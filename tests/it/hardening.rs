@@ -677,3 +677,154 @@ async fn a_password_reset_runs_the_same_statements_whether_or_not_the_account_ex
     app.log_in(ROOT, "ann@example.com", "a brand new password")
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn impersonation_racing_a_revocation_never_outlives_the_consent() {
+    // Start and revoke both lock the consent row: either the impersonation commits first
+    // and the revocation ends it, or the revocation commits first and the start finds no
+    // consent. Without the lock (on PostgreSQL) a start that read the consent before the
+    // revocation committed leaves an open impersonation behind a revoked consent.
+    use entities::impersonation;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let app = TestApp::new().await;
+    let (p, sam, sam_id) = partner_with_client(&app).await;
+    let grant = "mutation { grantPartnerAccess { partner { access } } }";
+    let revoke = "mutation { revokePartnerAccess { partner { access } } }";
+    let mut started = 0;
+    for round in 0..25 {
+        if round > 0 {
+            app.ok(ROOT, Some(&sam), grant, json!({})).await;
+        }
+        let start = app.spawn_post(
+            ROOT,
+            Some(&p.owner),
+            IMPERSONATE,
+            json!({ "i": { "partnerId": p.id, "clientId": sam_id, "reason": "race" } }),
+        );
+        let stop = app.spawn_post(ROOT, Some(&sam), revoke, json!({}));
+        let (start, stop) = (start.await.unwrap(), stop.await.unwrap());
+        assert!(stop.body.get("errors").is_none(), "{}", stop.body);
+        match start.body.get("errors") {
+            None => {
+                started += 1;
+                let token = start.body["data"]["impersonateClient"]["accessToken"]
+                    .as_str()
+                    .unwrap();
+                assert!(
+                    refused(&app, token).await,
+                    "round {round}: token outlived consent"
+                );
+            }
+            Some(_) => assert_eq!(
+                first_code(&start.body),
+                "CONSENT_REQUIRED",
+                "{}",
+                start.body
+            ),
+        }
+        let open = impersonation::Entity::find()
+            .filter(impersonation::Column::EndedAt.is_null())
+            .count(app.db())
+            .await
+            .unwrap();
+        assert_eq!(
+            open, 0,
+            "round {round}: an impersonation stayed open after revocation"
+        );
+    }
+    eprintln!("{started} of 25 starts won the race");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn deleting_an_account_while_being_made_owner_never_leaves_an_organization_ownerless() {
+    // `deleteAccount` locks every organization of the account before it reads its roles.
+    // On PostgreSQL the test holds the deletion inside its transaction (a trigger on its
+    // audit entry waits for an advisory lock the test owns) while the hand-over runs:
+    // without the lock the hand-over commits, then the deletion removes the new and only
+    // owner; with it, the hand-over waits for the deletion and finds no one to hand to.
+    use entities::organization_member as om;
+    use sea_orm::sqlx::{Connection, Executor, PgConnection};
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let app = TestApp::new().await;
+    let (alice, _) = app.sign_up_verified(ROOT, "alice@example.com").await;
+    let org = app.create_org(ROOT, &alice, "Shop").await;
+    let (bob, _, bob_id) = app.sign_up(ROOT, "bob@example.com").await;
+    app.sql(&format!(
+        "INSERT INTO organization_members (tenant_id, organization_id, user_id, role, created_at, updated_at) \
+         SELECT tenant_id, organization_id, {}, 'USER_ADMIN', created_at, updated_at \
+         FROM organization_members WHERE organization_id = {}",
+        raw(&bob_id),
+        raw(&org)
+    ))
+    .await;
+    let hand_over_q =
+        "mutation($i: MemberInput!) { transferOwnership(input: $i) { newOwner { role } } }";
+    let hand_over_v = json!({ "i": { "organizationId": org, "userId": bob_id } });
+    let delete_q = "mutation { deleteAccount(input: { password: \"correct horse battery\" }) { deletedUserId } }";
+    let (hand_over, delete) = if app.is_postgres() {
+        app.sql(
+            "CREATE FUNCTION hold_deletion() RETURNS trigger AS $$ BEGIN \
+               IF NEW.action = 'user.deleted' THEN PERFORM pg_advisory_xact_lock(7007); END IF; \
+               RETURN NEW; END $$ LANGUAGE plpgsql",
+        )
+        .await;
+        app.sql("CREATE TRIGGER hold_deletion BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION hold_deletion()")
+            .await;
+        let mut gate = PgConnection::connect(&app.database_url()).await.unwrap();
+        gate.execute("SELECT pg_advisory_lock(7007)").await.unwrap();
+        let waiting = |n: i64| {
+            let url = app.database_url();
+            async move {
+                let mut c = PgConnection::connect(&url).await.unwrap();
+                // Wait (bounded) until `n` other sessions wait on a lock.
+                for _ in 0..500 {
+                    let (w,): (i64,) = sea_orm::sqlx::query_as(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                    )
+                    .fetch_one(&mut c)
+                    .await
+                    .unwrap();
+                    if w >= n {
+                        return;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                }
+                panic!("nobody waited on a lock");
+            }
+        };
+        let delete = app.spawn_post(ROOT, Some(&bob), delete_q, json!({}));
+        waiting(1).await;
+        let hand_over = app.spawn_post(ROOT, Some(&alice), hand_over_q, hand_over_v);
+        // The hand-over either finishes (nothing stops it) or waits on the
+        // organization's lock.
+        tokio::select! {
+            _ = waiting(2) => {}
+            _ = async { while !hand_over.is_finished() { tokio::task::yield_now().await } } => {}
+        }
+        gate.execute("SELECT pg_advisory_unlock(7007)")
+            .await
+            .unwrap();
+        (hand_over.await.unwrap(), delete.await.unwrap())
+    } else {
+        let delete = app.spawn_post(ROOT, Some(&bob), delete_q, json!({}));
+        let hand_over = app.spawn_post(ROOT, Some(&alice), hand_over_q, hand_over_v);
+        (hand_over.await.unwrap(), delete.await.unwrap())
+    };
+    let owners = om::Entity::find()
+        .filter(om::Column::OrganizationId.eq(raw(&org)))
+        .filter(om::Column::Role.eq("OWNER"))
+        .count(app.db())
+        .await
+        .unwrap();
+    assert_eq!(
+        owners, 1,
+        "hand-over: {}\ndelete: {}",
+        hand_over.body, delete.body
+    );
+    // Exactly one of the two went through.
+    let ok = [&hand_over, &delete]
+        .iter()
+        .filter(|r| r.body.get("errors").is_none())
+        .count();
+    assert_eq!(ok, 1, "{} / {}", hand_over.body, delete.body);
+}

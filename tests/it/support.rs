@@ -304,6 +304,29 @@ impl TestApp {
         (token, id)
     }
 
+    /// POSTs an operation on its own task, for requests that must run concurrently.
+    pub fn spawn_post(
+        &self,
+        host: &str,
+        token: Option<&str>,
+        query: &str,
+        vars: Value,
+    ) -> tokio::task::JoinHandle<Resp> {
+        let router = self.router.clone();
+        let mut b = Request::post("/graphql")
+            .header("host", host)
+            .header("content-type", "application/json");
+        if let Some(t) = token {
+            b = b.header("authorization", format!("Bearer {t}"));
+        }
+        let req = b
+            .body(Body::from(
+                json!({ "query": query, "variables": vars }).to_string(),
+            ))
+            .unwrap();
+        tokio::spawn(async move { send_to(&router, req).await })
+    }
+
     /// Runs raw SQL on this app's database (test set-up only).
     pub async fn sql(&self, sql: &str) {
         use sea_orm::ConnectionTrait;
