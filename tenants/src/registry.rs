@@ -87,8 +87,32 @@ impl TenantRegistry {
         self.inner.load().by_id.get(&id).cloned()
     }
 
+    /// Queues the change notice in the transaction that changes tenants or domains:
+    /// PostgreSQL delivers a `NOTIFY` to every listening instance when, and only if, the
+    /// transaction commits. A no-op on SQLite.
+    pub async fn notify_in(&self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
+        if db.get_database_backend() == DatabaseBackend::Postgres {
+            db.execute_raw(Statement::from_string(
+                DatabaseBackend::Postgres,
+                format!("NOTIFY {CHANGE_CHANNEL}"),
+            ))
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Rebuilds this instance's map after a committed change. A failure is logged, not
+    /// returned: the change is committed (reporting it as failed would invite a retry of
+    /// something that happened), other instances were notified by the commit, and the
+    /// periodic refresher rebuilds this map shortly.
+    pub async fn refresh_after_commit(&self, db: &DatabaseConnection) {
+        if let Err(e) = self.reload(db).await {
+            tracing::error!(error = %e, "tenant registry reload after a committed change failed; the refresher will retry");
+        }
+    }
+
     /// Rebuilds this instance's map and tells the other instances to rebuild theirs.
-    /// Call after the transaction that changed tenants or domains has committed.
+    /// For changes made outside a request (the demo seed).
     pub async fn changed(&self, db: &DatabaseConnection) -> Result<(), DbErr> {
         self.reload(db).await?;
         if db.get_database_backend() == DatabaseBackend::Postgres {

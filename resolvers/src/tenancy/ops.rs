@@ -240,8 +240,9 @@ pub async fn create_tenant(
         json!({ "slug": tenant.slug }),
     )
     .await?;
+    svc.registry.notify_in(&txn).await?;
     crate::txn::commit(txn, req).await?;
-    svc.registry.changed(&svc.db).await?;
+    svc.registry.refresh_after_commit(&svc.db).await;
     Ok(CreateTenantPayload {
         tenant: Tenant(tenant),
         admin: admin.map(|(u, _)| User(u)),
@@ -404,8 +405,9 @@ pub async fn update_tenant(
         }),
     )
     .await?;
+    svc.registry.notify_in(&txn).await?;
     crate::txn::commit(txn, req).await?;
-    svc.registry.changed(&svc.db).await?;
+    svc.registry.refresh_after_commit(&svc.db).await;
     Ok(UpdateTenantPayload {
         tenant: Tenant(updated),
     })
@@ -475,8 +477,9 @@ pub async fn add_domain(
         json!({ "tenantId": tenant_id, "host": domain.host, "primary": primary }),
     )
     .await?;
+    svc.registry.notify_in(&txn).await?;
     crate::txn::commit(txn, req).await?;
-    svc.registry.changed(&svc.db).await?;
+    svc.registry.refresh_after_commit(&svc.db).await;
     Ok(AddTenantDomainPayload {
         domain: TenantDomain(domain),
         tenant: Tenant(tenant),
@@ -530,8 +533,9 @@ pub async fn remove_domain(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound { what: "tenant" })?;
+    svc.registry.notify_in(&txn).await?;
     crate::txn::commit(txn, req).await?;
-    svc.registry.changed(&svc.db).await?;
+    svc.registry.refresh_after_commit(&svc.db).await;
     Ok(RemoveTenantDomainPayload {
         removed_domain_id: ids::encode(Kind::TenantDomain, domain.id),
         tenant: Tenant(tenant),
