@@ -9,7 +9,7 @@ use tenants::RequestCtx;
 
 use crate::error::ApiError;
 use crate::error::ApiResult;
-use crate::identity::User;
+use crate::hub::User;
 use crate::ids::{self, Kind};
 use crate::loaders::loaders;
 
@@ -250,7 +250,7 @@ async fn load_user(ctx: &Context<'_>, id: Option<i64>) -> async_graphql::Result<
         .load_one(id)
         .await
         .map_err(ApiError::internal)?
-        .map(User))
+        .map(User::new))
 }
 
 /// Filters of the `auditLog` query, applied to a select.

@@ -8,7 +8,7 @@ use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
 
 use crate::error::{ApiError, ApiResult};
-use crate::identity::User;
+use crate::hub::User;
 use crate::ids::{self, Kind};
 use crate::orgs::{Organization, Space};
 use crate::services::Services;
@@ -79,7 +79,7 @@ async fn load(svc: &Services, req: &RequestCtx, id: &str) -> ApiResult<Option<No
                     )
                     .is_ok()
                 })
-                .map(|u| Node::User(User(u)))
+                .map(|u| Node::User(User::new(u)))
         }
         Kind::Organization => match crate::orgs::ops::org_for_viewer(svc, req, n).await {
             Ok(org) => Some(Node::Organization(org)),

@@ -10,6 +10,8 @@ use async_graphql::{Context, Object};
 use crate::{request, services};
 pub use types::*;
 
+use crate::hub::User;
+
 /// Identity queries.
 #[derive(Default)]
 pub struct IdentityQuery;

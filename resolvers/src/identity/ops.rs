@@ -21,6 +21,7 @@ use super::types::*;
 use crate::audit::{self, Target};
 use crate::emails;
 use crate::error::{ApiError, ApiResult};
+use crate::hub::User;
 use crate::links;
 use crate::password;
 use crate::services::Services;
@@ -133,7 +134,7 @@ async fn start_session(
         access_token,
         refresh_token,
         expires_in,
-        viewer: User(user),
+        viewer: User::new(user),
     })
 }
 
@@ -328,7 +329,7 @@ pub async fn refresh_session(
         access_token,
         refresh_token,
         expires_in,
-        viewer: User(user),
+        viewer: User::new(user),
     })
 }
 
@@ -555,7 +556,9 @@ pub async fn reset_password(
         .await?
         .ok_or(ApiError::NotFound { what: "user" })?;
     crate::txn::commit(txn, req).await?;
-    Ok(ResetPasswordPayload { user: User(user) })
+    Ok(ResetPasswordPayload {
+        user: User::new(user),
+    })
 }
 
 fn invalid_link(message: &str) -> ApiError {
@@ -697,7 +700,9 @@ pub async fn verify_email(
     )
     .await?;
     crate::txn::commit(txn, req).await?;
-    Ok(AccountPayload { user: User(user) })
+    Ok(AccountPayload {
+        user: User::new(user),
+    })
 }
 
 /// `resendEmailVerification`: a fresh link to the viewer's unverified address.
@@ -760,7 +765,9 @@ pub async fn change_password(
     .await?;
     let user = viewer_row(&txn, req).await?;
     crate::txn::commit(txn, req).await?;
-    Ok(AccountPayload { user: User(user) })
+    Ok(AccountPayload {
+        user: User::new(user),
+    })
 }
 
 /// Refuses unless `given` is the account's password (`field` names the input).
@@ -854,7 +861,9 @@ pub async fn update_account(
     )
     .await?;
     crate::txn::commit(txn, req).await?;
-    Ok(AccountPayload { user: User(user) })
+    Ok(AccountPayload {
+        user: User::new(user),
+    })
 }
 
 /// `deleteAccount`: needs the password; refused for the last owner of an organization.

@@ -1,24 +1,21 @@
 //! GraphQL types of the identity domain.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::user;
 
+use crate::hub::User;
 use crate::ids::{self, Kind};
-use crate::orgs::{Invitation, Organization};
 use crate::{ApiError, request, services};
 
-/// A user account on the current tenant.
-pub struct User(pub user::Model);
-
-impl From<user::Model> for User {
-    fn from(m: user::Model) -> Self {
-        Self(m)
-    }
-}
+/// The identity fields of `User`; the type is assembled from its domains' parts in
+/// [`crate::hub::User`].
+pub struct UserCore(pub Arc<user::Model>);
 
 #[Object]
-impl User {
+impl UserCore {
     /// The global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::User, self.0.id)
@@ -58,37 +55,6 @@ impl User {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
-    /// The organizations this user belongs to, each with their role (`viewerRole`).
-    /// Readable for the viewer's own account only.
-    async fn organizations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Organization>> {
-        let req = self.own(ctx)?;
-        Ok(crate::orgs::ops::viewer_organizations(services(ctx)?, req).await?)
-    }
-    /// The user's partner, as a client. Readable for the viewer's own account only.
-    async fn my_partner(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<crate::partners::MyPartner>> {
-        let req = self.own(ctx)?;
-        Ok(crate::partners::clients::my_partner(services(ctx)?, req).await?)
-    }
-    /// Join-partner prompts waiting for this user's Yes or No (own account only).
-    async fn partner_prompts(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<crate::partners::JoinPrompt>> {
-        let req = self.own(ctx)?;
-        Ok(crate::partners::clients::prompts(services(ctx)?, req).await?)
-    }
-    /// Every grant and revocation of partner access to this account, newest first (own
-    /// account only).
-    async fn consent_history(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<crate::partners::ConsentRecord>> {
-        let req = self.own(ctx)?;
-        Ok(crate::partners::clients::consent_history(services(ctx)?, req).await?)
-    }
     /// In-app notifications, newest first, at most 100 (own account only).
     async fn notifications(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Notification>> {
         let req = self.own(ctx)?;
@@ -98,25 +64,23 @@ impl User {
     async fn country(&self) -> Option<&str> {
         self.0.country.as_deref()
     }
-    /// Invitations waiting for this user's answer, found by email: no link needed.
-    /// Readable for the viewer's own account only.
-    async fn pending_invitations(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<Invitation>> {
-        let req = self.own(ctx)?;
-        Ok(crate::orgs::invitations::pending_for_viewer(services(ctx)?, req).await?)
+}
+
+impl UserCore {
+    fn own<'a>(&self, ctx: &Context<'a>) -> Result<&'a tenants::RequestCtx, ApiError> {
+        own_request(ctx, &self.0)
     }
 }
 
-impl User {
-    /// The request, if this user is its viewer.
-    fn own<'a>(&self, ctx: &Context<'a>) -> Result<&'a tenants::RequestCtx, ApiError> {
-        let req = request(ctx)?;
-        match req.viewer.user() {
-            Some(me) if me.user_id == self.0.id && me.tenant_id == self.0.tenant_id => Ok(req),
-            _ => Err(ApiError::Forbidden),
-        }
+/// The request, if `user` is its viewer: for the fields only the account's owner reads.
+pub fn own_request<'a>(
+    ctx: &Context<'a>,
+    user: &user::Model,
+) -> Result<&'a tenants::RequestCtx, ApiError> {
+    let req = request(ctx)?;
+    match req.viewer.user() {
+        Some(me) if me.user_id == user.id && me.tenant_id == user.tenant_id => Ok(req),
+        _ => Err(ApiError::Forbidden),
     }
 }
 

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use entities::{invitation, organization, organization_member, space};
 use tenants::policy::{self, Standing};
 
-use crate::identity::User;
+use crate::hub::User;
 use crate::ids::{self, Kind};
 use crate::loaders::loaders;
 use crate::pagination::Page;
@@ -298,7 +298,7 @@ impl Member {
             .load_one(self.0.user_id)
             .await
             .map_err(ApiError::internal)?;
-        Ok(user.map(User))
+        Ok(user.map(User::new))
     }
     /// The member's organization role.
     async fn role(&self) -> OrgRole {
@@ -413,7 +413,7 @@ impl Invitation {
             .load_one(id)
             .await
             .map_err(ApiError::internal)?
-            .map(User))
+            .map(User::new))
     }
     /// When it was sent (or last resent).
     async fn created_at(&self) -> DateTime<Utc> {
@@ -634,4 +634,26 @@ pub struct ResendInvitationInput {
     /// Days until the new link expires: 1 to 30.
     #[graphql(default = 7)]
     pub expires_in_days: i32,
+}
+
+/// The organization fields of `User` (assembled in [`crate::hub::User`]).
+pub struct UserOrgs(pub std::sync::Arc<entities::user::Model>);
+
+#[Object]
+impl UserOrgs {
+    /// The organizations this user belongs to, each with their role (`viewerRole`).
+    /// Readable for the viewer's own account only.
+    async fn organizations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Organization>> {
+        let req = crate::identity::own_request(ctx, &self.0)?;
+        Ok(crate::orgs::ops::viewer_organizations(services(ctx)?, req).await?)
+    }
+    /// Invitations waiting for this user's answer, found by email: no link needed.
+    /// Readable for the viewer's own account only.
+    async fn pending_invitations(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<Invitation>> {
+        let req = crate::identity::own_request(ctx, &self.0)?;
+        Ok(crate::orgs::invitations::pending_for_viewer(services(ctx)?, req).await?)
+    }
 }

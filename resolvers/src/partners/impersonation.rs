@@ -18,7 +18,7 @@ use super::ops::for_member_unchecked;
 use super::types::*;
 use crate::audit::{self, Target};
 use crate::error::{ApiError, ApiResult};
-use crate::identity::User;
+use crate::hub::User;
 use crate::identity::ops::{access_token, insert_session};
 use crate::ids::{self, Kind};
 use crate::orgs::ops::me;
@@ -132,7 +132,7 @@ pub async fn start(
     Ok(ImpersonateClientPayload {
         access_token,
         expires_in,
-        client: User(client),
+        client: User::new(client),
     })
 }
 

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use entities::{consent, partner, partner_client, partner_join_request};
 use rust_decimal::Decimal;
 
-use crate::identity::User;
+use crate::hub::User;
 use crate::ids::{self, Kind};
 use crate::links;
 use crate::loaders::loaders;
@@ -318,7 +318,7 @@ impl Client {
             .load_one(self.link.client_user_id)
             .await
             .map_err(ApiError::internal)?
-            .map(User))
+            .map(User::new))
     }
     /// How the client came to the partner.
     async fn origin(&self) -> ClientOrigin {
@@ -666,4 +666,36 @@ pub struct ImpersonateClientPayload {
 pub struct EndImpersonationPayload {
     /// Whether an impersonation session was ended.
     pub ended: bool,
+}
+
+/// The partner-program fields of `User` (assembled in [`crate::hub::User`]).
+pub struct UserPartners(pub std::sync::Arc<entities::user::Model>);
+
+#[Object]
+impl UserPartners {
+    /// The user's partner, as a client. Readable for the viewer's own account only.
+    async fn my_partner(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::partners::MyPartner>> {
+        let req = crate::identity::own_request(ctx, &self.0)?;
+        Ok(crate::partners::clients::my_partner(services(ctx)?, req).await?)
+    }
+    /// Join-partner prompts waiting for this user's Yes or No (own account only).
+    async fn partner_prompts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::partners::JoinPrompt>> {
+        let req = crate::identity::own_request(ctx, &self.0)?;
+        Ok(crate::partners::clients::prompts(services(ctx)?, req).await?)
+    }
+    /// Every grant and revocation of partner access to this account, newest first (own
+    /// account only).
+    async fn consent_history(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::partners::ConsentRecord>> {
+        let req = crate::identity::own_request(ctx, &self.0)?;
+        Ok(crate::partners::clients::consent_history(services(ctx)?, req).await?)
+    }
 }

@@ -17,7 +17,7 @@ use super::types::*;
 use crate::audit::{self, Target};
 use crate::emails;
 use crate::error::{ApiError, ApiResult};
-use crate::identity::User;
+use crate::hub::User;
 use crate::identity::ops::{issue_one_time_token, unique_user_error};
 use crate::ids::{self, Kind};
 use crate::links;
@@ -245,7 +245,7 @@ pub async fn create_tenant(
     svc.registry.refresh_after_commit(&svc.db).await;
     Ok(CreateTenantPayload {
         tenant: Tenant(tenant),
-        admin: admin.map(|(u, _)| User(u)),
+        admin: admin.map(|(u, _)| User::new(u)),
     })
 }
 

@@ -6,7 +6,7 @@ use entities::{tenant, tenant_domain};
 use tenants::{Action, authorize};
 
 use crate::error::ApiError;
-use crate::identity::User;
+use crate::hub::User;
 use crate::ids::{self, Kind};
 use crate::loaders::loaders;
 use crate::{request, services};

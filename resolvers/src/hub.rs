@@ -1,0 +1,50 @@
+//! Types that several domains add fields to, assembled from their parts. Each domain
+//! writes its own fields (`identity::UserCore`, `orgs::UserOrgs`,
+//! `partners::UserPartners`); this module only merges them under the GraphQL name. A new
+//! domain that adds a field to `User` writes its part in its own module and adds it here,
+//! without touching a lower domain's files. Merged parts are hidden from the SDL.
+
+use std::sync::Arc;
+
+use async_graphql::MergedObject;
+use entities::user;
+
+use crate::identity::UserCore;
+use crate::orgs::UserOrgs;
+use crate::partners::UserPartners;
+
+/// A user account on the current tenant.
+#[derive(MergedObject)]
+#[graphql(name = "User")]
+pub struct User(UserCore, UserOrgs, UserPartners);
+
+impl User {
+    /// The user of this row.
+    pub fn new(model: user::Model) -> Self {
+        let model = Arc::new(model);
+        Self(
+            UserCore(model.clone()),
+            UserOrgs(model.clone()),
+            UserPartners(model),
+        )
+    }
+
+    /// The global id (for the `Node` interface).
+    pub async fn id(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<async_graphql::ID> {
+        self.0.id(ctx).await
+    }
+
+    /// The row.
+    pub fn model(&self) -> &user::Model {
+        &self.0.0
+    }
+}
+
+impl From<user::Model> for User {
+    fn from(model: user::Model) -> Self {
+        Self::new(model)
+    }
+}
