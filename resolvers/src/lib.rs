@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod emails;
 pub mod error;
+pub mod flows;
 pub mod hub;
 pub mod identity;
 pub mod ids;

@@ -9,6 +9,7 @@ use async_graphql::{
 use resolvers::Services;
 use resolvers::audit::AuditQuery;
 use resolvers::emails::OutboxQuery;
+use resolvers::flows::FlowsMutation;
 use resolvers::identity::{IdentityMutation, IdentityQuery};
 use resolvers::node::NodeQuery;
 use resolvers::orgs::{OrgMutation, OrgQuery};
@@ -31,6 +32,7 @@ pub struct QueryRoot(
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     IdentityMutation,
+    FlowsMutation,
     TenancyMutation,
     OrgMutation,
     PartnerMutation,

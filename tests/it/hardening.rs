@@ -828,3 +828,47 @@ async fn deleting_an_account_while_being_made_owner_never_leaves_an_organization
         .count();
     assert_eq!(ok, 1, "{} / {}", hand_over.body, delete.body);
 }
+
+#[tokio::test]
+async fn applying_as_a_partner_leaves_nothing_behind_when_it_fails() {
+    let app = TestApp::new().await;
+    let (ann, _) = app.sign_up_verified(ROOT, "ann@example.com").await;
+    // Make the partner row impossible to write, after the organization is created.
+    if app.is_postgres() {
+        app.sql(
+            "CREATE FUNCTION no_partner() RETURNS trigger AS $$ BEGIN \
+               RAISE EXCEPTION 'partners down'; END $$ LANGUAGE plpgsql",
+        )
+        .await;
+        app.sql("CREATE TRIGGER no_partner BEFORE INSERT ON partners FOR EACH ROW EXECUTE FUNCTION no_partner()")
+            .await;
+    } else {
+        app.sql(
+            "CREATE TRIGGER no_partner BEFORE INSERT ON partners \
+             BEGIN SELECT RAISE(ABORT, 'partners down'); END",
+        )
+        .await;
+    }
+    let r = app
+        .post(
+            ROOT,
+            Some(&ann),
+            crate::partners::APPLY,
+            json!({ "i": { "organizationName": "Agency", "contactName": "Ann", "contactEmail": "ann@agency.example" } }),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "INTERNAL");
+    let d = app
+        .ok(
+            ROOT,
+            Some(&ann),
+            "{ viewer { organizations { id } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        d["viewer"]["organizations"],
+        json!([]),
+        "an orphan organization"
+    );
+}

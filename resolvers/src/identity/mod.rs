@@ -31,15 +31,6 @@ pub struct IdentityMutation;
 
 #[Object]
 impl IdentityMutation {
-    /// Creates an account on the current tenant and signs it in.
-    async fn sign_up(
-        &self,
-        ctx: &Context<'_>,
-        input: SignUpInput,
-    ) -> async_graphql::Result<AuthPayload> {
-        Ok(ops::sign_up(services(ctx)?, request(ctx)?, input).await?)
-    }
-
     /// Signs in with an email or a phone number and a password.
     async fn log_in(
         &self,
@@ -95,16 +86,6 @@ impl IdentityMutation {
         input: UpdateAccountInput,
     ) -> async_graphql::Result<AccountPayload> {
         Ok(ops::update_account(services(ctx)?, request(ctx)?, input).await?)
-    }
-
-    /// Deletes the viewer's account. The last owner of an organization must hand it over
-    /// first.
-    async fn delete_account(
-        &self,
-        ctx: &Context<'_>,
-        input: DeleteAccountInput,
-    ) -> async_graphql::Result<DeleteAccountPayload> {
-        Ok(ops::delete_account(services(ctx)?, request(ctx)?, input).await?)
     }
 
     /// Verifies the account's email address with the token of the link sent to it. No

@@ -5,18 +5,14 @@ use chrono::Duration;
 use entities::{one_time_token, refresh_token, session, user};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
 use serde_json::json;
 use tenants::RequestCtx;
 use tenants::scope::scoped;
 use tenants::tokens::{self, Claims};
 
-use super::accounts::{
-    NewUser, check_available, insert_user, revoke_sessions, revoked, signed_in, viewer_row,
-    void_one_time_tokens,
-};
+use super::accounts::{revoke_sessions, revoked, signed_in, viewer_row, void_one_time_tokens};
 use super::types::*;
 use crate::audit::{self, Target};
 use crate::emails;
@@ -114,7 +110,7 @@ pub async fn insert_session(
 }
 
 /// Opens a session for `user` and returns its tokens. Runs in the caller's transaction.
-async fn start_session(
+pub async fn start_session(
     db: &impl ConnectionTrait,
     svc: &Services,
     req: &RequestCtx,
@@ -136,81 +132,6 @@ async fn start_session(
         expires_in,
         viewer: User::new(user),
     })
-}
-
-/// Creates an account on the request's tenant and signs it in.
-pub async fn sign_up(
-    svc: &Services,
-    req: &RequestCtx,
-    input: SignUpInput,
-) -> ApiResult<AuthPayload> {
-    let email = validate::email("email", &input.email)?;
-    let phone = validate::optional("phone", input.phone.as_deref(), validate::phone)?;
-    let display_name = validate::text("displayName", &input.display_name, 120)?;
-    password::check_policy("password", &input.password)?;
-    let invitation = match input
-        .invitation_token
-        .as_deref()
-        .filter(|t| !t.trim().is_empty())
-    {
-        Some(token) => {
-            let inv = crate::orgs::invitations::for_sign_up(&svc.db, req, token).await?;
-            if inv.email != email {
-                return Err(ApiError::domain(
-                    "INVITATION_EMAIL_MISMATCH",
-                    Some("email"),
-                    "sign up with the email address the invitation was sent to",
-                ));
-            }
-            Some(inv)
-        }
-        None => None,
-    };
-    // A taken address is refused before the deliberately slow hash.
-    check_available(&svc.db, req.tenant_id(), &email, phone.as_deref()).await?;
-    let hash = password::hash(input.password).await?;
-
-    let txn = crate::txn::begin(&svc.db).await?;
-    // Signing up through an invitation link proves the mailbox the link was sent to.
-    let verified = invitation.is_some();
-    let user = insert_user(
-        &txn,
-        NewUser {
-            tenant_id: req.tenant_id(),
-            email,
-            phone,
-            display_name,
-            password_hash: Some(hash),
-            email_verified: verified,
-            ..Default::default()
-        },
-    )
-    .await?;
-    audit::record(
-        &txn,
-        req,
-        None,
-        audit::action::USER_SIGNED_UP,
-        Target::User(user.id),
-        Some(user.id),
-        json!({}),
-    )
-    .await?;
-    if let Some(code) = input
-        .referral_code
-        .as_deref()
-        .filter(|c| !c.trim().is_empty())
-    {
-        crate::partners::clients::attach_on_sign_up(&txn, req, user.id, code).await?;
-    }
-    if let Some(inv) = &invitation {
-        crate::orgs::invitations::accept_in_txn(&txn, req, inv, &user).await?;
-    } else {
-        send_verification(&txn, svc, req, &user).await?;
-    }
-    let payload = start_session(&txn, svc, req, user).await?;
-    crate::txn::commit(txn, req).await?;
-    Ok(payload)
 }
 
 pub use super::accounts::unique_user_error;
@@ -771,7 +692,7 @@ pub async fn change_password(
 }
 
 /// Refuses unless `given` is the account's password (`field` names the input).
-async fn check_password(user: &user::Model, given: String, field: &str) -> ApiResult<()> {
+pub async fn check_password(user: &user::Model, given: String, field: &str) -> ApiResult<()> {
     if password::verify(given, user.password_hash.clone()).await? {
         Ok(())
     } else {
@@ -863,70 +784,6 @@ pub async fn update_account(
     crate::txn::commit(txn, req).await?;
     Ok(AccountPayload {
         user: User::new(user),
-    })
-}
-
-/// `deleteAccount`: needs the password; refused for the last owner of an organization.
-/// Every organization the account belongs to is locked (in id order) before owners are
-/// counted, so a concurrent promotion or hand-over cannot leave an organization with no
-/// owner.
-pub async fn delete_account(
-    svc: &Services,
-    req: &RequestCtx,
-    input: DeleteAccountInput,
-) -> ApiResult<DeleteAccountPayload> {
-    use entities::organization_member as om;
-    use sea_orm::QueryOrder;
-    tenants::authorize(req, tenants::Action::ChangeOwnAccount)?;
-    let me = signed_in(req)?;
-    let current = viewer_row(&svc.db, req).await?;
-    check_password(&current, input.password, "password").await?;
-    let txn = crate::txn::begin(&svc.db).await?;
-    let orgs: Vec<i64> = scoped::<om::Entity>(req.tenant_id())
-        .filter(om::Column::UserId.eq(me.user_id))
-        .order_by_asc(om::Column::OrganizationId)
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|m| m.organization_id)
-        .collect();
-    for org in &orgs {
-        crate::orgs::ops::lock_org(&txn, req, *org).await?;
-    }
-    // Roles as they are under the locks.
-    let owned = scoped::<om::Entity>(req.tenant_id())
-        .filter(om::Column::UserId.eq(me.user_id))
-        .filter(om::Column::Role.eq("OWNER"))
-        .all(&txn)
-        .await?;
-    for m in owned {
-        let owners = scoped::<om::Entity>(req.tenant_id())
-            .filter(om::Column::OrganizationId.eq(m.organization_id))
-            .filter(om::Column::Role.eq("OWNER"))
-            .count(&txn)
-            .await?;
-        if owners <= 1 {
-            return Err(ApiError::domain(
-                "LAST_OWNER",
-                None,
-                "you are the last owner of an organization: transfer it or delete it first",
-            ));
-        }
-    }
-    audit::record(
-        &txn,
-        req,
-        None,
-        audit::action::USER_DELETED,
-        Target::User(me.user_id),
-        None,
-        json!({ "email": current.email }),
-    )
-    .await?;
-    user::Entity::delete_by_id(me.user_id).exec(&txn).await?;
-    crate::txn::commit(txn, req).await?;
-    Ok(DeleteAccountPayload {
-        deleted_user_id: crate::ids::encode(crate::ids::Kind::User, me.user_id),
     })
 }
 

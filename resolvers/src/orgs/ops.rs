@@ -185,6 +185,19 @@ pub async fn create_organization(
     req: &RequestCtx,
     input: CreateOrganizationInput,
 ) -> ApiResult<Organization> {
+    let txn = crate::txn::begin(&svc.db).await?;
+    let org = insert_organization(&txn, req, input).await?;
+    crate::txn::commit(txn, req).await?;
+    Ok(org)
+}
+
+/// Creates an organization owned by the viewer, in the caller's transaction (also used by
+/// `applyAsPartner`, which creates the partner in the same transaction).
+pub async fn insert_organization(
+    txn: &impl ConnectionTrait,
+    req: &RequestCtx,
+    input: CreateOrganizationInput,
+) -> ApiResult<Organization> {
     let user = me(req)?;
     authorize(req, Action::CreateOrganization)?;
     let name = validate::text("name", &input.name, 120)?;
@@ -201,7 +214,6 @@ pub async fn create_organization(
         .map(|l| l.code().to_string())
         .unwrap_or_else(|| req.tenant.model.default_language.clone());
     let now = entities::time::now();
-    let txn = crate::txn::begin(&svc.db).await?;
     let org = organization::ActiveModel {
         tenant_id: Set(req.tenant_id()),
         name: Set(name),
@@ -213,7 +225,7 @@ pub async fn create_organization(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     organization_member::ActiveModel {
         tenant_id: Set(req.tenant_id()),
@@ -224,10 +236,10 @@ pub async fn create_organization(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     audit::record(
-        &txn,
+        txn,
         req,
         Some(org.id),
         audit::action::ORGANIZATION_CREATED,
@@ -236,7 +248,6 @@ pub async fn create_organization(
         json!({ "name": org.name }),
     )
     .await?;
-    crate::txn::commit(txn, req).await?;
     Ok(Organization {
         model: org,
         access: Access {

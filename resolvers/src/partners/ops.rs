@@ -125,11 +125,13 @@ pub async fn apply(
         input.crm_certificate_url.as_deref(),
         validate::url,
     )?;
+    // One transaction: a failure after the organization is created leaves nothing behind.
+    let txn = crate::txn::begin(&svc.db).await?;
     let org = match (&input.organization_id, &input.organization_name) {
         (Some(id), None) => {
             let org_id = ids::decode(id, Kind::Organization, "organizationId")?;
-            let org = crate::orgs::ops::find_org(&svc.db, req, org_id).await?;
-            let acc = access(&svc.db, req.tenant_id(), org_id, user).await?;
+            let org = crate::orgs::ops::lock_org(&txn, req, org_id).await?;
+            let acc = access(&txn, req.tenant_id(), org_id, user).await?;
             authorize(
                 req,
                 Action::ApplyAsPartner {
@@ -140,8 +142,8 @@ pub async fn apply(
         }
         (None, Some(name)) => {
             authorize(req, Action::ApplyAsPartner { with: None })?;
-            crate::orgs::ops::create_organization(
-                svc,
+            crate::orgs::ops::insert_organization(
+                &txn,
                 req,
                 CreateOrganizationInput {
                     name: name.clone(),
@@ -161,7 +163,6 @@ pub async fn apply(
         }
     };
     let now = entities::time::now();
-    let txn = crate::txn::begin(&svc.db).await?;
     let p = partner::ActiveModel {
         tenant_id: Set(req.tenant_id()),
         organization_id: Set(org.id),
