@@ -10,8 +10,8 @@ use tenants::RequestCtx;
 use crate::error::ApiError;
 use crate::error::ApiResult;
 use crate::hub::User;
+use crate::identity::loaders::loaders;
 use crate::ids::{self, Kind};
-use crate::loaders::loaders;
 
 /// Every audit action, one constant each, so a typo cannot invent a new action and the
 /// list in `docs/decisions.md` can be checked against this one.

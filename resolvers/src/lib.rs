@@ -38,3 +38,16 @@ pub fn request<'a>(ctx: &Context<'a>) -> ApiResult<&'a RequestCtx> {
     ctx.data::<RequestCtx>()
         .map_err(|_| ApiError::internal("request context missing"))
 }
+
+/// Puts every domain's per-request loaders on a request, with the tenant baked in.
+pub fn attach_loaders(
+    request: async_graphql::Request,
+    db: &sea_orm::DatabaseConnection,
+    tenant_id: i64,
+) -> async_graphql::Request {
+    request
+        .data(identity::loaders::IdentityLoaders::new(db, tenant_id))
+        .data(tenancy::loaders::TenancyLoaders::new(db))
+        .data(orgs::loaders::OrgLoaders::new(db, tenant_id))
+        .data(partners::loaders::PartnerLoaders::new(db, tenant_id))
+}

@@ -15,7 +15,6 @@ use axum::body::Body;
 use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{Html, IntoResponse, Response};
-use resolvers::loaders::Loaders;
 use serde::Deserialize;
 
 use super::context::{self, request_id};
@@ -306,9 +305,7 @@ async fn execute(
     let impersonated = ctx.viewer.user().is_some_and(|u| u.impersonator.is_some())
         && !is_query(&request.query, request.operation_name.as_deref());
     let audit_ctx = impersonated.then(|| ctx.clone());
-    let request = request
-        .data(ctx)
-        .data(Loaders::new(&state.services.db, tenant_id));
+    let request = resolvers::attach_loaders(request.data(ctx), &state.services.db, tenant_id);
     let run = state.schema.execute(request);
     let resp = match tokio::time::timeout(state.http.request_timeout, run).await {
         Ok(r) => schema::finalize(r, &rid),

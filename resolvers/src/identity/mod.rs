@@ -2,6 +2,7 @@
 //! viewer, and password reset.
 
 pub mod accounts;
+pub mod loaders;
 pub mod ops;
 pub mod types;
 

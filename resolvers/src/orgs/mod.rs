@@ -1,6 +1,7 @@
 //! Organizations, spaces, members, roles and invitations.
 
 pub mod invitations;
+pub mod loaders;
 pub mod ops;
 pub mod types;
 

@@ -17,11 +17,12 @@ use tenants::policy::{self, Action, OrgRole as Role};
 use tenants::scope::scoped;
 use tenants::{RequestCtx, authorize};
 
+use super::loaders::OrgLoaders;
 use super::types::*;
 use crate::audit::{self, Target};
 use crate::error::{ApiError, ApiResult};
+use crate::identity::loaders::IdentityLoaders;
 use crate::ids::{self, Kind};
-use crate::loaders::Loaders;
 use crate::pagination::{Page, PageArgs, paginate};
 use crate::services::Services;
 use crate::validate;
@@ -393,7 +394,8 @@ pub async fn spaces(
 pub async fn members(
     svc: &Services,
     req: &RequestCtx,
-    loaders: &Loaders,
+    users: &IdentityLoaders,
+    loaders: &OrgLoaders,
     org: &Organization,
     args: PageArgs,
 ) -> ApiResult<Page<Member>> {
@@ -409,18 +411,18 @@ pub async fn members(
         (m.id, Member(m))
     })
     .await?;
-    let users: Vec<i64> = page.edges.iter().map(|e| e.node.0.user_id).collect();
+    let user_ids: Vec<i64> = page.edges.iter().map(|e| e.node.0.user_id).collect();
     let keys: Vec<(i64, i64)> = page
         .edges
         .iter()
         .map(|e| (org.model.id, e.node.0.user_id))
         .collect();
-    let (users, access) = futures_util::future::join(
-        loaders.users.load_many(users),
+    let (loaded, access) = futures_util::future::join(
+        users.users.load_many(user_ids),
         loaders.space_access.load_many(keys),
     )
     .await;
-    users.map_err(ApiError::internal)?;
+    loaded.map_err(ApiError::internal)?;
     let space_ids: Vec<i64> = access
         .map_err(ApiError::internal)?
         .values()

@@ -9,9 +9,10 @@ use chrono::{DateTime, Utc};
 use entities::{invitation, organization, organization_member, space};
 use tenants::policy::{self, Standing};
 
+use super::loaders::loaders;
 use crate::hub::User;
+use crate::identity::loaders::loaders as identity_loaders;
 use crate::ids::{self, Kind};
-use crate::loaders::loaders;
 use crate::pagination::Page;
 use crate::tenancy::Language;
 use crate::{ApiError, request, services};
@@ -189,7 +190,15 @@ impl Organization {
             first,
             last,
         };
-        Ok(super::ops::members(services(ctx)?, request(ctx)?, loaders(ctx)?, self, args).await?)
+        Ok(super::ops::members(
+            services(ctx)?,
+            request(ctx)?,
+            identity_loaders(ctx)?,
+            loaders(ctx)?,
+            self,
+            args,
+        )
+        .await?)
     }
     /// The organization's partner-program membership, for those who act for it (owners
     /// and user admins); null otherwise.
@@ -293,7 +302,7 @@ impl Member {
     }
     /// The member's account.
     async fn user(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        let user = loaders(ctx)?
+        let user = identity_loaders(ctx)?
             .users
             .load_one(self.0.user_id)
             .await
@@ -408,7 +417,7 @@ impl Invitation {
         let Some(id) = self.model.invited_by else {
             return Ok(None);
         };
-        Ok(loaders(ctx)?
+        Ok(identity_loaders(ctx)?
             .users
             .load_one(id)
             .await

@@ -17,15 +17,16 @@ use tenants::policy::Action;
 use tenants::scope::scoped;
 use tenants::{RequestCtx, authorize};
 
+use super::loaders::PartnerLoaders;
 use super::ops::{by_code, for_member, standing};
 use super::types::*;
 use crate::audit::{self, Target};
 use crate::emails;
 use crate::error::{ApiError, ApiResult};
+use crate::identity::loaders::IdentityLoaders;
 use crate::identity::ops::{issue_one_time_token, unique_user_error};
 use crate::ids::{self, Kind};
 use crate::links;
-use crate::loaders::Loaders;
 use crate::orgs::ops::me;
 use crate::pagination::{Page, PageArgs, paginate};
 use crate::services::Services;
@@ -62,7 +63,8 @@ fn active_consents(tenant_id: i64, partner_id: i64) -> sea_orm::sea_query::Selec
 pub async fn list(
     svc: &Services,
     req: &RequestCtx,
-    loaders: &Loaders,
+    identity: &IdentityLoaders,
+    loaders: &PartnerLoaders,
     p: &partner::Model,
     filter: ClientFilter,
     args: PageArgs,
@@ -142,7 +144,7 @@ pub async fn list(
         .collect();
     let keys: Vec<(i64, i64)> = ids.iter().map(|u| (p.id, *u)).collect();
     let (u, s) = futures_util::future::join(
-        loaders.users.load_many(ids),
+        identity.users.load_many(ids),
         loaders.client_summaries.load_many(keys),
     )
     .await;

@@ -2,6 +2,7 @@
 
 pub mod clients;
 pub mod impersonation;
+pub mod loaders;
 pub mod ops;
 pub mod types;
 

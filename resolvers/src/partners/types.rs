@@ -5,10 +5,11 @@ use chrono::{DateTime, Utc};
 use entities::{consent, partner, partner_client, partner_join_request};
 use rust_decimal::Decimal;
 
+use super::loaders::loaders;
 use crate::hub::User;
+use crate::identity::loaders::loaders as identity_loaders;
 use crate::ids::{self, Kind};
 use crate::links;
-use crate::loaders::loaders;
 use crate::pagination::Page;
 use crate::{ApiError, request, services};
 
@@ -224,6 +225,7 @@ impl Partner {
         Ok(super::clients::list(
             services(ctx)?,
             request(ctx)?,
+            identity_loaders(ctx)?,
             loaders(ctx)?,
             &self.0,
             filter,
@@ -313,7 +315,7 @@ impl Client {
     }
     /// The client's account (name, email, phone, country).
     async fn user(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        Ok(loaders(ctx)?
+        Ok(identity_loaders(ctx)?
             .users
             .load_one(self.link.client_user_id)
             .await

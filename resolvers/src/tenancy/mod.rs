@@ -1,6 +1,7 @@
 //! Tenancy: the current brand (public), and tenants and domains for platform staff and
 //! tenant admins.
 
+pub mod loaders;
 pub mod ops;
 pub mod types;
 

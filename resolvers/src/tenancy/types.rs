@@ -5,10 +5,10 @@ use chrono::{DateTime, Utc};
 use entities::{tenant, tenant_domain};
 use tenants::{Action, authorize};
 
+use super::loaders::loaders;
 use crate::error::ApiError;
 use crate::hub::User;
 use crate::ids::{self, Kind};
-use crate::loaders::loaders;
 use crate::{request, services};
 
 /// Languages a tenant can default to.

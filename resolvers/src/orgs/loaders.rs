@@ -1,0 +1,90 @@
+//! The organizations domain's loaders.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, QueryFilter, QueryOrder};
+use tenants::scope::scoped;
+
+use crate::loaders::per_request;
+use entities::{space, space_member};
+
+/// Spaces of the request's tenant, by id.
+pub struct SpaceLoader {
+    db: DatabaseConnection,
+    tenant_id: i64,
+}
+
+impl Loader<i64> for SpaceLoader {
+    type Value = space::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = scoped::<space::Entity>(self.tenant_id)
+            .filter(space::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|s| (s.id, s)).collect())
+    }
+}
+
+/// A member's space roles in one organization, keyed by (organization id, user id).
+pub struct SpaceAccessLoader {
+    db: DatabaseConnection,
+    tenant_id: i64,
+}
+
+impl Loader<(i64, i64)> for SpaceAccessLoader {
+    type Value = Vec<space_member::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[(i64, i64)],
+    ) -> Result<HashMap<(i64, i64), Self::Value>, Self::Error> {
+        let orgs: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let users: Vec<i64> = keys.iter().map(|k| k.1).collect();
+        let rows = scoped::<space_member::Entity>(self.tenant_id)
+            .filter(space_member::Column::OrganizationId.is_in(orgs))
+            .filter(space_member::Column::UserId.is_in(users))
+            .order_by_asc(space_member::Column::SpaceId)
+            .all(&self.db)
+            .await?;
+        let mut map: HashMap<(i64, i64), Self::Value> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for r in rows {
+            if let Some(v) = map.get_mut(&(r.organization_id, r.user_id)) {
+                v.push(r);
+            }
+        }
+        Ok(map)
+    }
+}
+
+/// The organization loaders of one request.
+pub struct OrgLoaders {
+    pub spaces: DataLoader<SpaceLoader, HashMapCache>,
+    pub space_access: DataLoader<SpaceAccessLoader, HashMapCache>,
+}
+
+impl OrgLoaders {
+    /// Fresh loaders for one request on `tenant_id`.
+    pub fn new(db: &DatabaseConnection, tenant_id: i64) -> Self {
+        Self {
+            spaces: per_request(SpaceLoader {
+                db: db.clone(),
+                tenant_id,
+            }),
+            space_access: per_request(SpaceAccessLoader {
+                db: db.clone(),
+                tenant_id,
+            }),
+        }
+    }
+}
+
+/// The request's organization loaders.
+pub fn loaders<'a>(ctx: &async_graphql::Context<'a>) -> crate::ApiResult<&'a OrgLoaders> {
+    crate::loaders::of(ctx)
+}
