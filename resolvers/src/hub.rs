@@ -7,11 +7,11 @@
 use std::sync::Arc;
 
 use async_graphql::MergedObject;
-use entities::user;
+use entities::{organization, user};
 
 use crate::identity::UserCore;
-use crate::orgs::UserOrgs;
-use crate::partners::UserPartners;
+use crate::orgs::{Access, OrgView, OrganizationCore, UserOrgs};
+use crate::partners::{OrganizationPartner, UserPartners};
 
 /// A user account on the current tenant.
 #[derive(MergedObject)]
@@ -46,5 +46,31 @@ impl User {
 impl From<user::Model> for User {
     fn from(model: user::Model) -> Self {
         Self::new(model)
+    }
+}
+
+/// An organization, as seen by the viewer.
+#[derive(MergedObject)]
+#[graphql(name = "Organization")]
+pub struct Organization(OrganizationCore, OrganizationPartner);
+
+impl Organization {
+    /// The organization of this row, with the viewer's roles in it.
+    pub fn new(model: organization::Model, access: Access) -> Self {
+        let view = Arc::new(OrgView { model, access });
+        Self(OrganizationCore(view.clone()), OrganizationPartner(view))
+    }
+
+    /// The row and the viewer's roles.
+    pub fn view(&self) -> &OrgView {
+        &self.0.0
+    }
+
+    /// The global id (for the `Node` interface).
+    pub async fn id(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<async_graphql::ID> {
+        self.0.id(ctx).await
     }
 }

@@ -24,20 +24,7 @@ pub mod validate;
 pub use error::{ApiError, ApiResult};
 pub use services::{Services, Settings};
 
-use async_graphql::Context;
-use tenants::RequestCtx;
-
-/// The shared services of the schema.
-pub fn services<'a>(ctx: &Context<'a>) -> ApiResult<&'a Services> {
-    ctx.data::<Services>()
-        .map_err(|_| ApiError::internal("services missing from schema data"))
-}
-
-/// The request's context.
-pub fn request<'a>(ctx: &Context<'a>) -> ApiResult<&'a RequestCtx> {
-    ctx.data::<RequestCtx>()
-        .map_err(|_| ApiError::internal("request context missing"))
-}
+pub use services::{request, services};
 
 /// Puts every domain's per-request loaders on a request, with the tenant baked in.
 pub fn attach_loaders(

@@ -1,7 +1,7 @@
 //! DataLoaders, built per request with the request's tenant baked in, so no cache outlives
 //! a request or crosses tenants. Each domain keeps its loaders in its own module
 //! (`identity::loaders`, `orgs::loaders`, ...) and reads them from the request's data;
-//! [`crate::attach_loaders`] puts every domain's set on a request. Each batch is one
+//! the root's `attach_loaders` puts every domain's set on a request. Each batch is one
 //! `IN (...)` query returning a map.
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};

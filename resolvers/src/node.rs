@@ -8,9 +8,10 @@ use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
 
 use crate::error::{ApiError, ApiResult};
+use crate::hub::Organization;
 use crate::hub::User;
 use crate::ids::{self, Kind};
-use crate::orgs::{Organization, Space};
+use crate::orgs::Space;
 use crate::services::Services;
 use crate::tenancy::{Tenant, TenantDomain};
 use crate::{request, services};

@@ -55,3 +55,15 @@ pub struct Services {
     pub keys: Arc<JwtKeys>,
     pub settings: Arc<Settings>,
 }
+
+/// The shared services of the schema.
+pub fn services<'a>(ctx: &async_graphql::Context<'a>) -> crate::ApiResult<&'a Services> {
+    ctx.data::<Services>()
+        .map_err(|_| crate::ApiError::internal("services missing from schema data"))
+}
+
+/// The request's context.
+pub fn request<'a>(ctx: &async_graphql::Context<'a>) -> crate::ApiResult<&'a tenants::RequestCtx> {
+    ctx.data::<tenants::RequestCtx>()
+        .map_err(|_| crate::ApiError::internal("request context missing"))
+}

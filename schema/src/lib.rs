@@ -7,12 +7,11 @@ use async_graphql::{
     ServerError, Value,
 };
 use resolvers::Services;
-use resolvers::audit::AuditQuery;
 use resolvers::emails::OutboxQuery;
 use resolvers::flows::FlowsMutation;
 use resolvers::identity::{IdentityMutation, IdentityQuery};
 use resolvers::node::NodeQuery;
-use resolvers::orgs::{OrgMutation, OrgQuery};
+use resolvers::orgs::{AuditQuery, OrgMutation, OrgQuery};
 use resolvers::partners::{PartnerMutation, PartnerQuery};
 use resolvers::tenancy::{TenancyMutation, TenancyQuery};
 

@@ -22,6 +22,7 @@ use super::types::*;
 use crate::audit::{self, Target};
 use crate::emails;
 use crate::error::{ApiError, ApiResult};
+use crate::hub::Organization;
 use crate::ids::{self, Kind};
 use crate::links;
 use crate::services::Services;
@@ -452,7 +453,7 @@ pub async fn accept(
     crate::txn::commit(txn, req).await?;
     let access = access(&svc.db, req.tenant_id(), org.id, user_id).await?;
     Ok(AcceptInvitationPayload {
-        organization: Organization { model: org, access },
+        organization: Organization::new(org, access),
         member: Member(member),
     })
 }
@@ -642,7 +643,7 @@ pub async fn resend(
 pub async fn pending_of_org(
     svc: &Services,
     req: &RequestCtx,
-    org: &Organization,
+    org: &OrgView,
 ) -> ApiResult<Vec<Invitation>> {
     authorize(
         req,

@@ -1,5 +1,6 @@
 //! Organizations, spaces, members, roles and invitations.
 
+pub mod audit_log;
 pub mod invitations;
 pub mod loaders;
 pub mod ops;
@@ -7,8 +8,10 @@ pub mod types;
 
 use async_graphql::{Context, ID, Object};
 
+use crate::hub::Organization;
 use crate::ids::{self, Kind};
 use crate::{request, services};
+pub use audit_log::AuditQuery;
 pub use types::*;
 
 /// Organization queries.

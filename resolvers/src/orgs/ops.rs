@@ -21,6 +21,7 @@ use super::loaders::OrgLoaders;
 use super::types::*;
 use crate::audit::{self, Target};
 use crate::error::{ApiError, ApiResult};
+use crate::hub::Organization;
 use crate::identity::loaders::IdentityLoaders;
 use crate::ids::{self, Kind};
 use crate::pagination::{Page, PageArgs, paginate};
@@ -133,7 +134,7 @@ pub async fn org_for_viewer(
             me: access.standing(),
         },
     )?;
-    Ok(Organization { model, access })
+    Ok(Organization::new(model, access))
 }
 
 /// The viewer's organizations, oldest membership first.
@@ -168,13 +169,13 @@ pub async fn viewer_organizations(
     let mut out = Vec::new();
     for m in memberships {
         if let Some(model) = orgs.get(&m.organization_id) {
-            out.push(Organization {
-                model: model.clone(),
-                access: Access {
+            out.push(Organization::new(
+                model.clone(),
+                Access {
                     org: Some(org_role(&m.role)),
                     spaces: spaces.remove(&m.organization_id).unwrap_or_default(),
                 },
-            });
+            ));
         }
     }
     Ok(out)
@@ -249,13 +250,13 @@ pub async fn insert_organization(
         json!({ "name": org.name }),
     )
     .await?;
-    Ok(Organization {
-        model: org,
-        access: Access {
+    Ok(Organization::new(
+        org,
+        Access {
             org: Some(Role::Owner),
             spaces: HashMap::new(),
         },
-    })
+    ))
 }
 
 /// `updateOrganization` (owners).
@@ -295,10 +296,7 @@ pub async fn update_organization(
     )
     .await?;
     crate::txn::commit(txn, req).await?;
-    Ok(Organization {
-        model: org,
-        access: acc,
-    })
+    Ok(Organization::new(org, acc))
 }
 
 /// `deleteOrganization` (owners): members, spaces and invitations go with it.
@@ -346,7 +344,7 @@ pub async fn find_space(
 pub async fn spaces(
     svc: &Services,
     req: &RequestCtx,
-    org: &Organization,
+    org: &OrgView,
     include_archived: bool,
     args: PageArgs,
 ) -> ApiResult<Page<Space>> {
@@ -396,7 +394,7 @@ pub async fn members(
     req: &RequestCtx,
     users: &IdentityLoaders,
     loaders: &OrgLoaders,
-    org: &Organization,
+    org: &OrgView,
     args: PageArgs,
 ) -> ApiResult<Page<Member>> {
     authorize(

@@ -1,6 +1,7 @@
 //! GraphQL types of organizations, spaces, members and invitations.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::{
     ComplexObject, Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject,
@@ -10,7 +11,7 @@ use entities::{invitation, organization, organization_member, space};
 use tenants::policy::{self, Standing};
 
 use super::loaders::loaders;
-use crate::hub::User;
+use crate::hub::{Organization, User};
 use crate::identity::loaders::loaders as identity_loaders;
 use crate::ids::{self, Kind};
 use crate::pagination::Page;
@@ -119,41 +120,46 @@ impl Access {
     }
 }
 
-/// An organization, as seen by the viewer.
-pub struct Organization {
+/// An organization and the viewer's roles in it: what the parts of `Organization`
+/// resolve from.
+pub struct OrgView {
     pub model: organization::Model,
     pub access: Access,
 }
 
+/// The organization domain's fields of `Organization` (assembled in
+/// [`crate::hub::Organization`]).
+pub struct OrganizationCore(pub Arc<OrgView>);
+
 #[Object]
-impl Organization {
+impl OrganizationCore {
     /// The global id.
     pub async fn id(&self) -> ID {
-        ids::encode(Kind::Organization, self.model.id)
+        ids::encode(Kind::Organization, self.0.model.id)
     }
     /// The organization's name.
     async fn name(&self) -> &str {
-        &self.model.name
+        &self.0.model.name
     }
     /// ISO 3166-1 alpha-2 country code.
     async fn country(&self) -> Option<&str> {
-        self.model.country.as_deref()
+        self.0.model.country.as_deref()
     }
     /// IANA time zone.
     async fn timezone(&self) -> &str {
-        &self.model.timezone
+        &self.0.model.timezone
     }
     /// Working language.
     async fn language(&self) -> Language {
-        Language::from_code(&self.model.language)
+        Language::from_code(&self.0.model.language)
     }
     /// The viewer's role here.
     async fn viewer_role(&self) -> Option<OrgRole> {
-        self.access.org.map(OrgRole::from)
+        self.0.access.org.map(OrgRole::from)
     }
     /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {
-        self.model.created_at
+        self.0.model.created_at
     }
     /// Spaces the viewer can see (owners and user admins see all), oldest first.
     async fn spaces(
@@ -172,7 +178,14 @@ impl Organization {
             first,
             last,
         };
-        Ok(super::ops::spaces(services(ctx)?, request(ctx)?, self, include_archived, args).await?)
+        Ok(super::ops::spaces(
+            services(ctx)?,
+            request(ctx)?,
+            &self.0,
+            include_archived,
+            args,
+        )
+        .await?)
     }
     /// Members with their roles and spaces (owners and user admins only), oldest first.
     async fn members(
@@ -195,22 +208,8 @@ impl Organization {
             request(ctx)?,
             identity_loaders(ctx)?,
             loaders(ctx)?,
-            self,
+            &self.0,
             args,
-        )
-        .await?)
-    }
-    /// The organization's partner-program membership, for those who act for it (owners
-    /// and user admins); null otherwise.
-    async fn partner(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<crate::partners::Partner>> {
-        Ok(crate::partners::ops::of_organization(
-            services(ctx)?,
-            request(ctx)?,
-            self.model.id,
-            &self.access,
         )
         .await?)
     }
@@ -219,7 +218,7 @@ impl Organization {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<Invitation>> {
-        Ok(super::invitations::pending_of_org(services(ctx)?, request(ctx)?, self).await?)
+        Ok(super::invitations::pending_of_org(services(ctx)?, request(ctx)?, &self.0).await?)
     }
 }
 

@@ -153,7 +153,9 @@ pub async fn apply(
                 },
             )
             .await?
+            .view()
             .model
+            .clone()
         }
         _ => {
             return Err(ApiError::bad_input(

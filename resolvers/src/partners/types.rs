@@ -701,3 +701,22 @@ impl UserPartners {
         Ok(crate::partners::clients::consent_history(services(ctx)?, req).await?)
     }
 }
+
+/// The partner program's field of `Organization` (assembled in
+/// [`crate::hub::Organization`]).
+pub struct OrganizationPartner(pub std::sync::Arc<crate::orgs::OrgView>);
+
+#[Object]
+impl OrganizationPartner {
+    /// The organization's partner-program membership, for those who act for it (owners
+    /// and user admins); null otherwise.
+    async fn partner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Partner>> {
+        Ok(super::ops::of_organization(
+            services(ctx)?,
+            request(ctx)?,
+            self.0.model.id,
+            &self.0.access,
+        )
+        .await?)
+    }
+}

@@ -1,0 +1,204 @@
+//! The domain order of this crate, checked: a module may import only modules of its own
+//! layer or below. Adding a domain means adding it to `LAYERS` above those it uses; a
+//! lower domain never imports it.
+//!
+//! - kernel: errors, ids, pagination, services, validation, passwords, emails, links,
+//!   transactions, audit writing, the loader helpers;
+//! - then identity < tenancy < orgs < partners < flows (cross-domain atomic steps) < the
+//!   root (`node`, `lib.rs`).
+//!
+//! `hub` assembles types that several domains add fields to (`User`): it imports only the
+//! domains' parts, and any module may name a hub type (never call into a higher domain
+//! through it).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+const LAYERS: &[&[&str]] = &[
+    &[
+        "error",
+        "ids",
+        "pagination",
+        "services",
+        "validate",
+        "password",
+        "emails",
+        "links",
+        "txn",
+        "audit",
+        "loaders",
+    ],
+    &["identity"],
+    &["tenancy"],
+    &["orgs"],
+    &["partners"],
+    &["flows"],
+    &["node", "lib"],
+];
+
+/// Names that lib.rs re-exports from the kernel (`crate::ApiError`, `crate::request`, ...).
+const ROOT_REEXPORTS: &[&str] = &[
+    "ApiError",
+    "ApiResult",
+    "Services",
+    "Settings",
+    "request",
+    "services",
+];
+
+fn layer_of(module: &str) -> Option<usize> {
+    LAYERS.iter().position(|l| l.contains(&module))
+}
+
+/// The first path segment after every `crate::` in `src`, including each item of a
+/// `crate::{a, b::c}` group.
+fn crate_imports(src: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut rest = src;
+    while let Some(at) = rest.find("crate::") {
+        rest = &rest[at + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            // Top-level items of the group.
+            let mut depth = 0;
+            let mut item = String::new();
+            for c in group.chars() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => break,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        out.insert(first_ident(&item));
+                        item.clear();
+                        continue;
+                    }
+                    _ => {}
+                }
+                item.push(c);
+            }
+            if !item.trim().is_empty() {
+                out.insert(first_ident(&item));
+            }
+        } else {
+            out.insert(first_ident(rest));
+        }
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+fn first_ident(s: &str) -> String {
+    s.trim_start()
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect()
+}
+
+/// `(module, file, imports)` for every source file of the crate.
+fn files() -> Vec<(String, String, BTreeSet<String>)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut out = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let rel = path
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
+            let module = rel
+                .split('/')
+                .next()
+                .unwrap()
+                .trim_end_matches(".rs")
+                .to_string();
+            let src = std::fs::read_to_string(&path).unwrap();
+            out.push((module, rel, crate_imports(&src)));
+        }
+    }
+    assert!(out.len() > 20, "found only {} files", out.len());
+    out
+}
+
+#[test]
+fn every_module_is_in_a_layer() {
+    for (module, file, _) in files() {
+        assert!(
+            module == "hub" || layer_of(&module).is_some(),
+            "{file}: module `{module}` is in no layer of tests/layering.rs"
+        );
+    }
+}
+
+#[test]
+fn modules_import_only_their_layer_or_below() {
+    let mut wrong = Vec::new();
+    for (module, file, imports) in files() {
+        if module == "hub" {
+            continue;
+        }
+        let Some(mine) = layer_of(&module) else {
+            continue;
+        };
+        for import in imports {
+            if import == "hub" || import == module {
+                continue;
+            }
+            let theirs = match layer_of(&import) {
+                Some(l) => l,
+                None if ROOT_REEXPORTS.contains(&import.as_str()) => 0,
+                None => {
+                    wrong.push(format!("{file}: `crate::{import}` is in no layer"));
+                    continue;
+                }
+            };
+            if theirs > mine {
+                wrong.push(format!(
+                    "{file} ({module}) imports `{import}`, a higher layer"
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "imports against the domain order:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn the_hub_imports_only_the_domains_parts() {
+    for (module, file, imports) in files() {
+        if module != "hub" {
+            continue;
+        }
+        for import in imports {
+            assert!(
+                ["identity", "orgs", "partners", "hub"].contains(&import.as_str()),
+                "{file} imports `{import}`: the hub only assembles parts"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_scanner_sees_grouped_and_plain_imports() {
+    let found = crate_imports(
+        "use crate::{ApiError, orgs::ops::lock, partners};\nlet x = crate::flows::sign_up;",
+    );
+    let want: BTreeSet<String> = ["ApiError", "orgs", "partners", "flows"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(found, want);
+    // A lower module naming a higher one is caught.
+    let identity_file = crate_imports("use crate::orgs::ops::lock_org;");
+    assert!(identity_file.contains("orgs"));
+    assert!(layer_of("orgs") > layer_of("identity"));
+}
