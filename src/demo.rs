@@ -168,7 +168,7 @@ async fn ensure_partner(
         tenant_id: Set(tenant_id),
         organization_id: Set(org.id),
         user_id: Set(owner.id),
-        role: Set("OWNER".into()),
+        role: Set(entities::OrgRole::Owner),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

@@ -20,7 +20,7 @@ pub struct Model {
     pub organization_id: i64,
     /// Lower-cased.
     pub email: String,
-    pub org_role: String,
+    pub org_role: crate::OrgRole,
     /// JSON list of `{"spaceId": i64, "role": "MANAGER" | "AGENT"}`.
     #[sea_orm(column_type = "Text")]
     pub space_roles: String,

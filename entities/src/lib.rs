@@ -15,6 +15,7 @@ pub mod partner;
 pub mod partner_client;
 pub mod partner_join_request;
 pub mod refresh_token;
+pub mod roles;
 pub mod session;
 pub mod space;
 pub mod space_member;
@@ -23,4 +24,5 @@ pub mod tenant_domain;
 pub mod time;
 pub mod user;
 
+pub use roles::{OrgRole, SpaceRole};
 pub use sea_orm;

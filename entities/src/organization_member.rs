@@ -10,8 +10,7 @@ pub struct Model {
     pub tenant_id: i64,
     pub organization_id: i64,
     pub user_id: i64,
-    /// `OWNER`, `USER_ADMIN` or `MEMBER`.
-    pub role: String,
+    pub role: crate::OrgRole,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

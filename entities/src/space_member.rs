@@ -11,8 +11,7 @@ pub struct Model {
     pub organization_id: i64,
     pub space_id: i64,
     pub user_id: i64,
-    /// `MANAGER` or `AGENT`.
-    pub role: String,
+    pub role: crate::SpaceRole,
     pub created_at: DateTimeUtc,
 }
 

@@ -159,13 +159,13 @@ pub async fn delete_account(
     // Roles as they are under the locks.
     let owned = scoped::<om::Entity>(req.tenant_id())
         .filter(om::Column::UserId.eq(me.user_id))
-        .filter(om::Column::Role.eq("OWNER"))
+        .filter(om::Column::Role.eq(entities::OrgRole::Owner))
         .all(&txn)
         .await?;
     for m in owned {
         let owners = scoped::<om::Entity>(req.tenant_id())
             .filter(om::Column::OrganizationId.eq(m.organization_id))
-            .filter(om::Column::Role.eq("OWNER"))
+            .filter(om::Column::Role.eq(entities::OrgRole::Owner))
             .count(&txn)
             .await?;
         if owners <= 1 {

@@ -9,7 +9,7 @@ use entities::{
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, QueryFilter};
 
-use crate::policy::{Action, OrgRole, Standing};
+use crate::policy::{Action, Standing};
 use crate::registry::TenantInfo;
 use crate::scope::scoped;
 use crate::tokens::{JwtKeys, TokenError};
@@ -172,7 +172,7 @@ async fn impersonation_is_live(
         .filter(organization_member::Column::UserId.eq(actor))
         .one(db)
         .await?
-        .and_then(|m| OrgRole::parse(&m.role));
+        .map(|m| m.role);
     let me = Standing {
         org: role,
         space: None,

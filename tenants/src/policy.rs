@@ -7,60 +7,7 @@
 
 use crate::context::{RequestCtx, Viewer};
 
-/// A member's role in an organization, highest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum OrgRole {
-    Member = 1,
-    UserAdmin = 2,
-    Owner = 3,
-}
-
-impl OrgRole {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrgRole::Owner => "OWNER",
-            OrgRole::UserAdmin => "USER_ADMIN",
-            OrgRole::Member => "MEMBER",
-        }
-    }
-
-    /// The role of a stored name.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "OWNER" => Some(OrgRole::Owner),
-            "USER_ADMIN" => Some(OrgRole::UserAdmin),
-            "MEMBER" => Some(OrgRole::Member),
-            _ => None,
-        }
-    }
-}
-
-/// A member's role in a space, highest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum SpaceRole {
-    Agent = 1,
-    Manager = 2,
-}
-
-impl SpaceRole {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SpaceRole::Manager => "MANAGER",
-            SpaceRole::Agent => "AGENT",
-        }
-    }
-
-    /// The role of a stored name.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "MANAGER" => Some(SpaceRole::Manager),
-            "AGENT" => Some(SpaceRole::Agent),
-            _ => None,
-        }
-    }
-}
+pub use entities::{OrgRole, SpaceRole};
 
 /// The viewer's standing in one organization (and, for space actions, one space).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

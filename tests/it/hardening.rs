@@ -872,3 +872,38 @@ async fn applying_as_a_partner_leaves_nothing_behind_when_it_fails() {
         "an orphan organization"
     );
 }
+
+#[tokio::test]
+async fn an_unknown_stored_role_grants_nothing() {
+    // Roles are stored enums: a name that is not a role is an internal error, never the
+    // lowest role.
+    let app = TestApp::new().await;
+    let (owner, org) = owner_org(&app, "owner@example.com").await;
+    let (bob, bob_id) = app.sign_up_verified(ROOT, "bob@example.com").await;
+    app.sql(&format!(
+        "INSERT INTO organization_members (tenant_id, organization_id, user_id, role, created_at, updated_at) \
+         SELECT tenant_id, organization_id, {}, 'SUPERUSER', created_at, updated_at \
+         FROM organization_members WHERE organization_id = {}",
+        raw(&bob_id),
+        raw(&org)
+    ))
+    .await;
+    let r = app
+        .post(
+            ROOT,
+            Some(&bob),
+            "query($o: ID!) { organization(id: $o) { name viewerRole } }",
+            json!({ "o": org }),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "INTERNAL", "{}", r.body);
+    assert!(r.body["data"].is_null() || r.body["data"]["organization"].is_null());
+    // The owner is unaffected.
+    app.ok(
+        ROOT,
+        Some(&owner),
+        "query($o: ID!) { organization(id: $o) { name } }",
+        json!({ "o": org }),
+    )
+    .await;
+}

@@ -637,7 +637,7 @@ impl TestApp {
             tenant_id: Set(org_row.tenant_id),
             organization_id: Set(org_row.id),
             user_id: Set(u.id),
-            role: Set(role.into()),
+            role: Set(entities::OrgRole::parse(role).expect("a role")),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -651,7 +651,7 @@ impl TestApp {
                 organization_id: Set(org_row.id),
                 space_id: Set(raw(space)),
                 user_id: Set(u.id),
-                role: Set(space_role.into()),
+                role: Set(entities::SpaceRole::parse(space_role).expect("a space role")),
                 created_at: Set(now),
                 ..Default::default()
             }

@@ -83,7 +83,7 @@ async fn send_email(
     let intro = format!(
         "{inviter} invited you to join {org_name} on {} as {}.",
         req.tenant.model.display_name,
-        inv.org_role.to_lowercase().replace('_', " ")
+        inv.org_role.as_str().to_lowercase().replace('_', " ")
     );
     let email = emails::branded(
         &req.tenant,
@@ -198,7 +198,7 @@ pub async fn invite_member(
         tenant_id: Set(req.tenant_id()),
         organization_id: Set(org_id),
         email: Set(email.clone()),
-        org_role: Set(role.as_str().into()),
+        org_role: Set(role),
         space_roles: Set(space_roles.to_string()),
         token_hash: Set(tokens::hash_token(&token)),
         status: Set(invitation::STATUS_PENDING.into()),
@@ -390,7 +390,7 @@ pub async fn accept_in_txn(
             organization_id: Set(org.id),
             space_id: Set(space_id),
             user_id: Set(user.id),
-            role: Set(role.as_str().into()),
+            role: Set(role),
             created_at: Set(now),
             ..Default::default()
         }
@@ -404,7 +404,7 @@ pub async fn accept_in_txn(
         audit::action::INVITATION_ACCEPTED,
         Target::Invitation(inv.id),
         Some(user.id),
-        json!({ "role": inv.org_role }),
+        json!({ "role": inv.org_role.as_str() }),
     )
     .await?;
     Ok((org, member))

@@ -57,10 +57,10 @@ pub async fn access(
         .all(db)
         .await?
         .into_iter()
-        .map(|s| (s.space_id, space_role(&s.role)))
+        .map(|s| (s.space_id, s.role))
         .collect();
     Ok(Access {
-        org: Some(org_role(&member.role)),
+        org: Some(member.role),
         spaces,
     })
 }
@@ -164,7 +164,7 @@ pub async fn viewer_organizations(
         spaces
             .entry(s.organization_id)
             .or_default()
-            .insert(s.space_id, space_role(&s.role));
+            .insert(s.space_id, s.role);
     }
     let mut out = Vec::new();
     for m in memberships {
@@ -172,7 +172,7 @@ pub async fn viewer_organizations(
             out.push(Organization::new(
                 model.clone(),
                 Access {
-                    org: Some(org_role(&m.role)),
+                    org: Some(m.role),
                     spaces: spaces.remove(&m.organization_id).unwrap_or_default(),
                 },
             ));
@@ -233,7 +233,7 @@ pub async fn insert_organization(
         tenant_id: Set(req.tenant_id()),
         organization_id: Set(org.id),
         user_id: Set(user),
-        role: Set(Role::Owner.as_str().into()),
+        role: Set(Role::Owner),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -600,7 +600,7 @@ async fn find_member(
 async fn owner_count(db: &impl ConnectionTrait, req: &RequestCtx, org_id: i64) -> ApiResult<u64> {
     Ok(scoped::<organization_member::Entity>(req.tenant_id())
         .filter(organization_member::Column::OrganizationId.eq(org_id))
-        .filter(organization_member::Column::Role.eq(Role::Owner.as_str()))
+        .filter(organization_member::Column::Role.eq(Role::Owner))
         .count(db)
         .await?)
 }
@@ -619,7 +619,7 @@ async fn set_role(
     role: Role,
 ) -> ApiResult<organization_member::Model> {
     let mut m = member.into_active_model();
-    m.role = Set(role.as_str().into());
+    m.role = Set(role);
     m.updated_at = Set(entities::time::now());
     Ok(m.update(db).await?)
 }
@@ -636,7 +636,7 @@ pub async fn change_member_role(
     let (txn, _org, user, acc) = begin_change(svc, req, org_id).await?;
     authorize(req, Action::ViewOrganization { me: acc.standing() })?;
     let target = find_member(&txn, req, org_id, target_id).await?;
-    let from = org_role(&target.role);
+    let from = target.role;
     authorize(
         req,
         Action::ChangeMemberRole {
@@ -696,12 +696,12 @@ pub async fn set_space_access(
         .filter(space_member::Column::UserId.eq(target_id))
         .one(&txn)
         .await?;
-    let from = current.as_ref().map(|c| space_role(&c.role));
+    let from = current.as_ref().map(|c| c.role);
     authorize(
         req,
         Action::SetSpaceAccess {
             me: acc.in_space(space_id),
-            target: org_role(&target.role),
+            target: target.role,
             from,
             to,
             is_self: target_id == user,
@@ -713,7 +713,7 @@ pub async fn set_space_access(
         }
         (Some(c), Some(role)) if Some(role) != from => {
             let mut m = c.into_active_model();
-            m.role = Set(role.as_str().into());
+            m.role = Set(role);
             m.update(&txn).await?;
         }
         (None, Some(role)) => {
@@ -722,7 +722,7 @@ pub async fn set_space_access(
                 organization_id: Set(s.organization_id),
                 space_id: Set(space_id),
                 user_id: Set(target_id),
-                role: Set(role.as_str().into()),
+                role: Set(role),
                 created_at: Set(entities::time::now()),
                 ..Default::default()
             }
@@ -782,7 +782,7 @@ pub async fn remove_member(svc: &Services, req: &RequestCtx, input: MemberInput)
     let (txn, _, _, acc) = begin_change(svc, req, org_id).await?;
     authorize(req, Action::ViewOrganization { me: acc.standing() })?;
     let target = find_member(&txn, req, org_id, target_id).await?;
-    let role = org_role(&target.role);
+    let role = target.role;
     authorize(
         req,
         Action::RemoveMember {
@@ -833,7 +833,7 @@ pub async fn leave_organization(
         audit::action::MEMBER_LEFT,
         Target::User(user),
         None,
-        json!({ "role": member.role }),
+        json!({ "role": member.role.as_str() }),
     )
     .await?;
     crate::txn::commit(txn, req).await?;

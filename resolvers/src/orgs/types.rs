@@ -76,16 +76,6 @@ impl From<policy::SpaceRole> for SpaceRole {
     }
 }
 
-/// Reads a stored organization role (unknown values read as the lowest).
-pub fn org_role(s: &str) -> policy::OrgRole {
-    policy::OrgRole::parse(s).unwrap_or(policy::OrgRole::Member)
-}
-
-/// Reads a stored space role (unknown values read as the lowest).
-pub fn space_role(s: &str) -> policy::SpaceRole {
-    policy::SpaceRole::parse(s).unwrap_or(policy::SpaceRole::Agent)
-}
-
 /// The viewer's roles in one organization.
 #[derive(Debug, Clone, Default)]
 pub struct Access {
@@ -310,7 +300,7 @@ impl Member {
     }
     /// The member's organization role.
     async fn role(&self) -> OrgRole {
-        org_role(&self.0.role).into()
+        self.0.role.into()
     }
     /// The member's roles in the organization's spaces.
     async fn spaces(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SpaceAccess>> {
@@ -324,7 +314,7 @@ impl Member {
             .into_iter()
             .map(|r| SpaceAccess {
                 space_id: r.space_id,
-                role: space_role(&r.role).into(),
+                role: r.role.into(),
             })
             .collect())
     }
@@ -382,7 +372,7 @@ impl Invitation {
     }
     /// The organization role to be granted.
     async fn role(&self) -> OrgRole {
-        org_role(&self.model.org_role).into()
+        self.model.org_role.into()
     }
     /// The space roles to be granted.
     async fn space_roles(&self) -> Vec<InvitedSpaceRole> {
