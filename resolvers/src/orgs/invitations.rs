@@ -367,7 +367,7 @@ pub async fn accept_in_txn(
         tenant_id: Set(req.tenant_id()),
         organization_id: Set(org.id),
         user_id: Set(user.id),
-        role: Set(inv.org_role.clone()),
+        role: Set(inv.org_role),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
