@@ -1,0 +1,224 @@
+//! THE authorization policy. Every decision about what a viewer may do is made here, by
+//! [`authorize`]; resolvers load the facts (the viewer's roles), ask, and never decide.
+//! Anything not explicitly allowed is denied.
+//!
+//! One file per domain decides that domain's actions (`tenancy`, `identity`, `orgs`,
+//! `partners`); this one holds the `Action` list, the rules every action shares (sign-in,
+//! impersonation) and the dispatch. `matrix` renders the roles x actions table written to
+//! `docs/permissions.md`; a test fails when that file differs, so every permission change
+//! is reviewed as a diff.
+
+mod identity;
+mod matrix;
+mod orgs;
+mod partners;
+mod tenancy;
+
+pub use matrix::{allows_member, matrix};
+
+use crate::context::{RequestCtx, Viewer};
+
+pub use entities::{OrgRole, SpaceRole};
+
+/// The viewer's standing in one organization (and, for space actions, one space).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Standing {
+    /// `None`: not a member.
+    pub org: Option<OrgRole>,
+    /// The viewer's own role in the space the action is about. Owners act as managers of
+    /// every space whatever this says.
+    pub space: Option<SpaceRole>,
+}
+
+impl Standing {
+    fn is(&self, role: OrgRole) -> bool {
+        self.org == Some(role)
+    }
+
+    fn member(&self) -> bool {
+        self.org.is_some()
+    }
+
+    /// Owners manage every space; others only the spaces they manage.
+    fn manages_space(&self) -> bool {
+        self.is(OrgRole::Owner) || (self.member() && self.space == Some(SpaceRole::Manager))
+    }
+
+    /// Owners and user admins administer people.
+    fn administers_people(&self) -> bool {
+        matches!(self.org, Some(OrgRole::Owner | OrgRole::UserAdmin))
+    }
+}
+
+/// Everything a viewer can ask to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// List and read every tenant (internal tooling).
+    ListTenants,
+    /// Create a tenant.
+    CreateTenant,
+    /// Change a tenant's slug and other platform-level settings.
+    ManageTenant { tenant_id: i64 },
+    /// Add or remove a tenant's host names.
+    ManageTenantDomains { tenant_id: i64 },
+    /// See a tenant's host names and their state.
+    ViewTenantDomains { tenant_id: i64 },
+    /// Change a tenant's branding and defaults.
+    EditTenantBranding { tenant_id: i64 },
+    /// Read a user's account.
+    ViewUser { tenant_id: i64, user_id: i64 },
+    /// Read the emails waiting in a tenant's outbox (all tenants' for staff).
+    ViewOutbox { tenant_id: i64 },
+
+    /// Create an organization (the creator becomes its owner).
+    CreateOrganization,
+    /// See an organization's name and settings.
+    ViewOrganization { me: Standing },
+    /// Change the organization's settings.
+    EditOrganization { me: Standing },
+    /// Delete the organization.
+    DeleteOrganization { me: Standing },
+    /// See the member list and pending invitations.
+    ViewMembers { me: Standing },
+    /// Invite someone with `role` in the organization and, if given, `space` in one space
+    /// (`me.space` is the viewer's role in that space).
+    InviteMember {
+        me: Standing,
+        role: OrgRole,
+        space: Option<SpaceRole>,
+    },
+    /// Revoke or resend an invitation (`mine`: the viewer sent it).
+    ManageInvitation { me: Standing, mine: bool },
+    /// Change a member's organization role from `from` to `to`.
+    ChangeMemberRole {
+        me: Standing,
+        from: OrgRole,
+        to: OrgRole,
+        is_self: bool,
+    },
+    /// Set a member's role in a space (`None` removes their access); `target` is their
+    /// organization role, `from` their current role in the space.
+    SetSpaceAccess {
+        me: Standing,
+        target: OrgRole,
+        from: Option<SpaceRole>,
+        to: Option<SpaceRole>,
+        is_self: bool,
+    },
+    /// Remove another member from the organization.
+    RemoveMember { me: Standing, target: OrgRole },
+    /// Leave the organization.
+    LeaveOrganization { me: Standing },
+    /// Make another member an owner and step down to user admin.
+    TransferOwnership { me: Standing },
+    /// Create a space.
+    CreateSpace { me: Standing },
+    /// See a space (`me.space`: the viewer's role in it).
+    ViewSpace { me: Standing },
+    /// Change a space's name and description.
+    EditSpace { me: Standing },
+    /// Archive a space.
+    ArchiveSpace { me: Standing },
+    /// Read the organization's audit log.
+    ViewOrgAuditLog { me: Standing },
+    /// Read every audit-log entry of every tenant.
+    ViewAllAuditLogs,
+
+    /// Apply to the tenant's partner program, with a new organization (`None`) or an
+    /// existing one (the viewer's standing in it).
+    ApplyAsPartner { with: Option<Standing> },
+    /// Review partner applications and set tiers on a tenant.
+    ReviewPartners { tenant_id: i64 },
+    /// Act for a partner (its clients, codes, profile); `me` is the viewer's standing in
+    /// the partner's organization.
+    ActForPartner { me: Standing },
+    /// Log in as a client of the partner; `consent`: the client's consent is active.
+    ImpersonateClient { me: Standing, consent: bool },
+    /// Change one's own password, email or phone, or delete one's account.
+    ChangeOwnAccount,
+    /// Grant or revoke a partner's access to one's account, or detach from the partner.
+    ManageOwnPartnerLink,
+    /// Withdraw partner rewards; `me` is the standing in the partner's organization.
+    Withdraw { me: Standing },
+    /// End every session of one's own account ("sign out everywhere").
+    EndAllSessions,
+    /// Act on what was sent to one's email address without a link: list pending
+    /// invitations, accept one by id. `verified`: the viewer proved the address.
+    TrustOwnEmail { verified: bool },
+}
+
+/// Why an action was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    #[error("sign in first")]
+    Unauthenticated,
+    #[error("you are not allowed to do this")]
+    Forbidden,
+    #[error("not allowed while logged in as a client")]
+    Impersonating,
+}
+
+/// Allows or refuses `action` for the request's viewer.
+pub fn authorize(ctx: &RequestCtx, action: Action) -> Result<(), Denied> {
+    let Viewer::User(user) = &ctx.viewer else {
+        return Err(Denied::Unauthenticated);
+    };
+    if user.impersonator.is_some() && !allowed_while_impersonating(action) {
+        return Err(Denied::Impersonating);
+    }
+    let who = Who { user };
+    let allowed = tenancy::allows(&who, action)
+        .or_else(|| identity::allows(&who, action))
+        .or_else(|| partners::allows(&who, action))
+        .unwrap_or_else(|| orgs::allows(action));
+    if allowed {
+        Ok(())
+    } else {
+        Err(Denied::Forbidden)
+    }
+}
+
+/// The signed-in viewer, as the domain rules see them.
+struct Who<'a> {
+    user: &'a crate::context::AuthUser,
+}
+
+impl Who<'_> {
+    /// An impersonation token never carries staff or tenant-admin powers.
+    fn own(&self) -> bool {
+        self.user.impersonator.is_none()
+    }
+
+    /// Platform staff (root-tenant users with the flag), acting as themselves.
+    fn staff(&self) -> bool {
+        self.user.is_platform_admin && self.own()
+    }
+
+    /// An admin of `tenant_id`, acting as themselves.
+    fn admin_of(&self, tenant_id: i64) -> bool {
+        self.user.is_tenant_admin && self.user.tenant_id == tenant_id && self.own()
+    }
+}
+
+/// What a partner logged in as a client may not do. The client's credentials, consent,
+/// account and money stay out of reach, and so does anything that would give someone
+/// access lasting beyond the impersonation: inviting people, changing roles or space
+/// access, resending invitations (a fresh link), handing over or deleting an organization,
+/// and signing the client out of their own devices.
+fn allowed_while_impersonating(action: Action) -> bool {
+    !matches!(
+        action,
+        Action::ChangeOwnAccount
+            | Action::ManageOwnPartnerLink
+            | Action::Withdraw { .. }
+            | Action::ApplyAsPartner { .. }
+            | Action::ImpersonateClient { .. }
+            | Action::InviteMember { .. }
+            | Action::ManageInvitation { .. }
+            | Action::ChangeMemberRole { .. }
+            | Action::SetSpaceAccess { .. }
+            | Action::TransferOwnership { .. }
+            | Action::DeleteOrganization { .. }
+            | Action::EndAllSessions
+    )
+}

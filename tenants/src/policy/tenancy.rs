@@ -1,0 +1,21 @@
+//! Tenancy rules: tenants, their domains, branding and outbox; reading accounts; the
+//! all-tenant audit log.
+
+use super::{Action, Who};
+
+/// `Some(decision)` for the tenancy domain's actions, `None` for the others.
+pub(super) fn allows(who: &Who<'_>, action: Action) -> Option<bool> {
+    Some(match action {
+        Action::ListTenants | Action::CreateTenant | Action::ViewAllAuditLogs => who.staff(),
+        Action::ManageTenant { .. } | Action::ManageTenantDomains { .. } => who.staff(),
+        Action::EditTenantBranding { tenant_id }
+        | Action::ViewTenantDomains { tenant_id }
+        | Action::ViewOutbox { tenant_id } => who.staff() || who.admin_of(tenant_id),
+        Action::ViewUser { tenant_id, user_id } => {
+            who.staff()
+                || who.admin_of(tenant_id)
+                || (who.user.tenant_id == tenant_id && who.user.user_id == user_id)
+        }
+        _ => return None,
+    })
+}
