@@ -104,9 +104,15 @@ impl Config {
             #[command(flatten)]
             cfg: Config,
         }
-        use clap::Parser;
+        use clap::{CommandFactory, FromArgMatches};
+        // The built-in defaults only: no argument is read from the environment, so tests
+        // and tools that start from here are not changed by a developer's `BIND_ADDR`.
+        let cmd = Only::command().mut_args(|a| a.env(None::<&str>));
         // Parsing an empty command line cannot fail: every field has a default.
-        match Only::try_parse_from(["partner-gateway"]) {
+        match cmd
+            .try_get_matches_from(["partner-gateway"])
+            .and_then(|m| Only::from_arg_matches(&m))
+        {
             Ok(o) => o.cfg,
             Err(e) => unreachable!("defaults parse: {e}"),
         }
@@ -142,6 +148,37 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Runs itself in a child process with the variables set (setting variables in this
+    /// process would need `unsafe` and race other tests).
+    #[test]
+    fn defaults_ignore_the_environment() {
+        if std::env::var_os("PGW_HERMETIC_CHILD").is_some() {
+            let c = Config::defaults();
+            assert_eq!(c.bind_addr.to_string(), "127.0.0.1:8080");
+            assert_eq!(c.access_token_ttl_secs, 900);
+            assert!(c.database_url.starts_with("sqlite:"));
+            return;
+        }
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "config::tests::defaults_ignore_the_environment",
+                "--nocapture",
+            ])
+            .env("PGW_HERMETIC_CHILD", "1")
+            .env("BIND_ADDR", "10.9.9.9:1")
+            .env("ACCESS_TOKEN_TTL_SECS", "5")
+            .env("DATABASE_URL", "postgres://nowhere/none")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{stdout}");
+        assert!(
+            stdout.contains("1 passed"),
+            "the child ran no test: {stdout}"
+        );
+    }
 
     #[test]
     fn secrets_never_print() {

@@ -225,14 +225,35 @@ async fn forged_expired_and_tampered_tokens_are_refused() {
         "alg none",
         format!("{}.{}.", b64(&none_header), b64(&payload(&token))),
     ));
-    // Signed by another key that claims our key id.
+    // Really signed, over a header naming our key id, by another Ed25519 key.
     let other = JwtKeys::generate();
-    let sig = other.sign(&good).unwrap();
-    let mut parts: Vec<&str> = sig.split('.').collect();
-    let header = json!({ "alg": "EdDSA", "typ": "JWT", "kid": keys.kid() });
-    let h = b64(&header);
-    parts[0] = &h;
-    forged.push(("wrong key, our kid", parts.join(".")));
+    let other_key = {
+        use ed25519_dalek::pkcs8::EncodePrivateKey;
+        let signing = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
+        let pem = signing
+            .to_pkcs8_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
+            .unwrap();
+        jsonwebtoken::EncodingKey::from_ed_pem(pem.as_bytes()).unwrap()
+    };
+    let wrong_key = jsonwebtoken::encode(
+        &jsonwebtoken::Header {
+            alg: jsonwebtoken::Algorithm::EdDSA,
+            kid: Some(keys.kid().into()),
+            ..Default::default()
+        },
+        &good,
+        &other_key,
+    )
+    .unwrap();
+    // The forgery is well-formed: only the key is wrong.
+    assert_eq!(
+        jsonwebtoken::decode_header(&wrong_key)
+            .unwrap()
+            .kid
+            .as_deref(),
+        Some(keys.kid())
+    );
+    forged.push(("wrong key, our kid", wrong_key));
     forged.push(("unknown kid", other.sign(&good).unwrap()));
     // Algorithm confusion: HS256 with the public JWK as the secret.
     let public = keys.jwks()["keys"][0]["x"].as_str().unwrap().to_string();
@@ -507,7 +528,7 @@ async fn a_newer_reset_link_replaces_the_older_one_and_links_expire() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_use_of_one_refresh_token_has_at_most_one_winner() {
+async fn concurrent_use_of_one_refresh_token_has_exactly_one_winner() {
     let app = TestApp::new().await;
     let (_, refresh, _) = app.sign_up(ROOT, "ann@example.com").await;
     let tasks: Vec<_> = (0..8)
@@ -533,17 +554,123 @@ async fn concurrent_use_of_one_refresh_token_has_at_most_one_winner() {
         .iter()
         .filter(|r| r.body.get("errors").is_none())
         .collect();
-    assert!(winners.len() <= 1, "{} refreshes succeeded", winners.len());
+    // The claim is one conditional UPDATE on the token's row: the first to take the row
+    // lock (PostgreSQL) or the write lock (SQLite) wins, the others find it used.
+    assert_eq!(winners.len(), 1, "{} refreshes succeeded", winners.len());
     for r in results.iter().filter(|r| r.body.get("errors").is_some()) {
         assert_eq!(first_code(&r.body), "UNAUTHENTICATED", "{}", r.body);
     }
-    // The losers count as reuse: the session is over, so the winner's tokens are dead too.
-    if let Some(w) = winners.first() {
-        let t = w.body["data"]["refreshSession"]["refreshToken"]
-            .as_str()
-            .unwrap();
-        let r = app.post(ROOT, None, REFRESH, json!({ "t": t })).await;
-        assert_eq!(first_code(&r.body), "UNAUTHENTICATED");
+    // The losers count as reuse: the session (the whole family) is over, so the winner's
+    // new tokens are dead too.
+    let w = &winners[0].body["data"]["refreshSession"];
+    let r = app
+        .post(
+            ROOT,
+            None,
+            REFRESH,
+            json!({ "t": w["refreshToken"].as_str().unwrap() }),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "UNAUTHENTICATED");
+    let r = app
+        .post(
+            ROOT,
+            Some(w["accessToken"].as_str().unwrap()),
+            "{ viewer { email } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn log_out_everywhere_ends_every_session_and_only_the_viewers() {
+    let app = TestApp::new().await;
+    let (first, _, _) = app.sign_up(ROOT, "ann@example.com").await;
+    let second = app.log_in(ROOT, "ann@example.com", PASSWORD).await;
+    let third = app.log_in(ROOT, "ann@example.com", PASSWORD).await;
+    let (bob, _, _) = app.sign_up(ROOT, "bob@example.com").await;
+    let d = app
+        .ok(
+            ROOT,
+            Some(&second),
+            "mutation { logOut(input: { everywhere: true }) { endedSessions } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["logOut"]["endedSessions"], 3);
+    for t in [&first, &second, &third] {
+        let r = app
+            .post(ROOT, Some(t), "{ viewer { email } }", json!({}))
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let d = app
+        .ok(ROOT, Some(&bob), "{ viewer { email } }", json!({}))
+        .await;
+    assert_eq!(d["viewer"]["email"], "bob@example.com");
+}
+
+#[tokio::test]
+async fn secrets_are_hashed_at_rest() {
+    use sea_orm::EntityTrait;
+    let app = TestApp::new().await;
+    let (owner, refresh, _) = app.sign_up(ROOT, "ann@example.com").await;
+    app.ok(
+        ROOT,
+        None,
+        "mutation { requestPasswordReset(input: { email: \"ann@example.com\" }) { accepted } }",
+        json!({}),
+    )
+    .await;
+    let reset = app.link_token("ann@example.com", "PASSWORD_RESET").await;
+    let verify = app.link_token("ann@example.com", "VERIFY_EMAIL").await;
+    app.verify_email(ROOT, "ann@example.com").await;
+    let org = app.create_org(ROOT, &owner, "Shop").await;
+    app.invite(ROOT, &owner, &org, "bob@example.com", "MEMBER", json!([]))
+        .await;
+    let invitation = app.link_token("bob@example.com", "INVITATION").await;
+    let plain = [
+        refresh.as_str(),
+        reset.as_str(),
+        verify.as_str(),
+        invitation.as_str(),
+    ];
+    let mut stored: Vec<String> = Vec::new();
+    stored.extend(
+        entities::refresh_token::Entity::find()
+            .all(app.db())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.token_hash),
+    );
+    stored.extend(
+        entities::one_time_token::Entity::find()
+            .all(app.db())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.token_hash),
+    );
+    stored.extend(
+        entities::invitation::Entity::find()
+            .all(app.db())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.token_hash),
+    );
+    assert!(stored.len() >= 4, "{stored:?}");
+    for p in plain {
+        assert!(
+            !stored.iter().any(|s| s.contains(p)),
+            "a token is stored in plaintext"
+        );
+        assert!(
+            stored.contains(&tenants::tokens::hash_token(p)),
+            "no hash of a token that works"
+        );
     }
 }
 

@@ -1,7 +1,7 @@
 //! Storage: what is written reads back exactly, on both backends.
 
 use entities::{session, user};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
 
 use crate::support::*;
 
@@ -38,4 +38,21 @@ async fn timestamps_read_back_exactly() {
     assert_eq!(back.created_at.timestamp_subsec_micros(), 123_456);
     let now = entities::time::now();
     assert_eq!(now, entities::time::truncate(now));
+}
+
+#[tokio::test]
+async fn the_backend_under_test_is_announced() {
+    let app = TestApp::new().await;
+    let backend = app.db().get_database_backend();
+    if app.is_postgres() {
+        assert_eq!(backend, sea_orm::DatabaseBackend::Postgres);
+        eprintln!("storage tests ran on PostgreSQL ({})", app.database_url());
+    } else {
+        assert_eq!(backend, sea_orm::DatabaseBackend::Sqlite);
+        eprintln!(
+            "\n*** storage tests ran on SQLite only: PostgreSQL was SKIPPED. Set \
+             TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres to run them there \
+             too (as .ci/run does). ***\n"
+        );
+    }
 }
