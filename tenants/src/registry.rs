@@ -39,6 +39,8 @@ struct Snapshot {
 #[derive(Clone, Default)]
 pub struct TenantRegistry {
     inner: Arc<ArcSwap<Snapshot>>,
+    /// How many times the listener has subscribed (and reloaded after subscribing).
+    subscriptions: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl TenantRegistry {
@@ -125,6 +127,19 @@ impl TenantRegistry {
         Ok(())
     }
 
+    /// Waits until the change listener has subscribed (PostgreSQL) and made its catch-up
+    /// reload: from then on, changes reach this instance by notification. Tests use it so
+    /// that a change made afterwards can only arrive by `NOTIFY`.
+    pub async fn subscribed(&self) {
+        let mut rx = self.subscriptions.subscribe();
+        let _ = rx.wait_for(|n| *n > 0).await;
+    }
+
+    /// How many times the listener has subscribed (a reconnect subscribes again).
+    pub fn subscription_count(&self) -> u64 {
+        *self.subscriptions.borrow()
+    }
+
     /// Keeps this instance's map current: on PostgreSQL it listens for other instances'
     /// notices; on every backend it also reloads every `every` as a safety net for a missed
     /// notice (a dropped listener connection).
@@ -168,6 +183,7 @@ impl TenantRegistry {
             if let Err(e) = self.reload(&db).await {
                 tracing::warn!(error = %e, "tenant reload failed");
             }
+            self.subscriptions.send_modify(|n| *n += 1);
             loop {
                 match listener.recv().await {
                     Ok(_) => {

@@ -1,7 +1,7 @@
 //! Storage: what is written reads back exactly, on both backends.
 
 use entities::{session, user};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 
 use crate::support::*;
 
