@@ -122,6 +122,74 @@ async fn attempt(app: &TestApp, token: &str, query: &str, vars: Value) -> bool {
     }
 }
 
+/// The organization role of `user` in `org`, read from storage.
+async fn role_of(app: &TestApp, org: &str, user: &str) -> Option<entities::OrgRole> {
+    use entities::organization_member as om;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    om::Entity::find()
+        .filter(om::Column::OrganizationId.eq(raw(org)))
+        .filter(om::Column::UserId.eq(raw(user)))
+        .one(app.db())
+        .await
+        .unwrap()
+        .map(|m| m.role)
+}
+
+/// The role of `user` in `space`, read from storage.
+async fn space_role_of(app: &TestApp, space: &str, user: &str) -> Option<entities::SpaceRole> {
+    use entities::space_member as sm;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    sm::Entity::find()
+        .filter(sm::Column::SpaceId.eq(raw(space)))
+        .filter(sm::Column::UserId.eq(raw(user)))
+        .one(app.db())
+        .await
+        .unwrap()
+        .map(|m| m.role)
+}
+
+/// A row of storage by id, for effect checks.
+async fn space_row(app: &TestApp, space: &str) -> entities::space::Model {
+    use sea_orm::EntityTrait;
+    entities::space::Entity::find_by_id(raw(space))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+async fn org_name(app: &TestApp, org: &str) -> Option<String> {
+    use sea_orm::EntityTrait;
+    entities::organization::Entity::find_by_id(raw(org))
+        .one(app.db())
+        .await
+        .unwrap()
+        .map(|o| o.name)
+}
+
+async fn invited(app: &TestApp, email: &str) -> bool {
+    use entities::invitation as inv;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    inv::Entity::find()
+        .filter(inv::Column::Email.eq(email.to_lowercase()))
+        .one(app.db())
+        .await
+        .unwrap()
+        .is_some()
+}
+
+async fn spaces_named(app: &TestApp, org: &str, name: &str) -> usize {
+    use entities::space;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    space::Entity::find()
+        .filter(space::Column::OrganizationId.eq(raw(org)))
+        .filter(space::Column::Name.eq(name))
+        .all(app.db())
+        .await
+        .unwrap()
+        .len()
+}
+
 #[tokio::test]
 async fn every_role_against_every_action() {
     let app = TestApp::new().await;
@@ -142,61 +210,94 @@ async fn every_role_against_every_action() {
             got[i] = match *row {
                 "see the organization" => attempt(&app, t, ORG, json!({ "id": org })).await,
                 "edit organization settings" => {
-                    attempt(
+                    let name = format!("Renamed by {role}");
+                    let ok = attempt(
                         &app,
                         t,
                         UPDATE_ORG,
-                        json!({ "i": { "id": org, "name": format!("Renamed by {role}") } }),
+                        json!({ "i": { "id": org, "name": name } }),
                     )
-                    .await
+                    .await;
+                    assert_eq!(
+                        org_name(&app, org).await.as_deref() == Some(name.as_str()),
+                        ok,
+                        "{row} by {role}"
+                    );
+                    ok
                 }
                 "see members" => attempt(&app, t, MEMBERS, json!({ "id": org })).await,
                 "create a space" => {
-                    attempt(
+                    let name = format!("New by {role}");
+                    let ok = attempt(
                         &app,
                         t,
                         CREATE_SPACE,
-                        json!({ "i": { "organizationId": org, "name": "New" } }),
+                        json!({ "i": { "organizationId": org, "name": name } }),
                     )
-                    .await
+                    .await;
+                    assert_eq!(
+                        spaces_named(&app, org, &name).await,
+                        usize::from(ok),
+                        "{row} by {role}"
+                    );
+                    ok
                 }
                 "edit space A" => {
-                    attempt(
+                    let name = format!("A by {role}");
+                    let ok = attempt(
                         &app,
                         t,
                         UPDATE_SPACE,
-                        json!({ "i": { "id": a, "name": format!("A by {role}") } }),
+                        json!({ "i": { "id": a, "name": name } }),
                     )
-                    .await
+                    .await;
+                    assert_eq!(space_row(&app, a).await.name == name, ok, "{row} by {role}");
+                    ok
                 }
                 "archive a space" => {
                     let s = app.add_space(org).await;
-                    attempt(&app, t, ARCHIVE_SPACE, json!({ "i": { "id": s } })).await
+                    let ok = attempt(&app, t, ARCHIVE_SPACE, json!({ "i": { "id": s } })).await;
+                    assert_eq!(
+                        space_row(&app, &s).await.archived_at.is_some(),
+                        ok,
+                        "{row} by {role}"
+                    );
+                    ok
                 }
                 "see space A" => attempt(&app, t, NODE, json!({ "id": a })).await,
-                "invite a user admin" => attempt(
-                    &app,
-                    t,
-                    INVITE,
-                    json!({ "i": { "organizationId": org, "email": email, "role": "USER_ADMIN" } }),
-                )
-                .await,
+                "invite a user admin" => {
+                    let ok = attempt(
+                        &app,
+                        t,
+                        INVITE,
+                        json!({ "i": { "organizationId": org, "email": email, "role": "USER_ADMIN" } }),
+                    )
+                    .await;
+                    assert_eq!(invited(&app, &email).await, ok, "{row} by {role}");
+                    ok
+                }
                 "invite an owner" => {
-                    attempt(
+                    let ok = attempt(
                         &app,
                         t,
                         INVITE,
                         json!({ "i": { "organizationId": org, "email": email, "role": "OWNER" } }),
                     )
-                    .await
+                    .await;
+                    assert_eq!(invited(&app, &email).await, ok, "{row} by {role}");
+                    ok
                 }
                 "invite an agent of space A" => {
                     let spaces = json!([{ "spaceId": a, "role": "AGENT" }]);
-                    attempt(&app, t, INVITE, json!({ "i": { "organizationId": org, "email": email, "spaceRoles": spaces } })).await
+                    let ok = attempt(&app, t, INVITE, json!({ "i": { "organizationId": org, "email": email, "spaceRoles": spaces } })).await;
+                    assert_eq!(invited(&app, &email).await, ok, "{row} by {role}");
+                    ok
                 }
                 "invite a manager of space A" => {
                     let spaces = json!([{ "spaceId": a, "role": "MANAGER" }]);
-                    attempt(&app, t, INVITE, json!({ "i": { "organizationId": org, "email": email, "spaceRoles": spaces } })).await
+                    let ok = attempt(&app, t, INVITE, json!({ "i": { "organizationId": org, "email": email, "spaceRoles": spaces } })).await;
+                    assert_eq!(invited(&app, &email).await, ok, "{row} by {role}");
+                    ok
                 }
                 "make a member a user admin" | "make a member an owner" => {
                     let target = app.add_member(org, "MEMBER", None).await;
@@ -205,17 +306,35 @@ async fn every_role_against_every_action() {
                     } else {
                         "USER_ADMIN"
                     };
-                    attempt(
+                    let ok = attempt(
                         &app,
                         t,
                         CHANGE_ROLE,
                         json!({ "i": { "organizationId": org, "userId": target, "role": to } }),
                     )
-                    .await
+                    .await;
+                    let want = if ok {
+                        entities::OrgRole::parse(to)
+                    } else {
+                        Some(entities::OrgRole::Member)
+                    };
+                    assert_eq!(role_of(&app, org, &target).await, want, "{row} by {role}");
+                    ok
                 }
                 "demote an owner" => {
                     let target = app.add_member(org, "OWNER", None).await;
-                    attempt(&app, t, CHANGE_ROLE, json!({ "i": { "organizationId": org, "userId": target, "role": "MEMBER" } })).await
+                    let ok = attempt(&app, t, CHANGE_ROLE, json!({ "i": { "organizationId": org, "userId": target, "role": "MEMBER" } })).await;
+                    let want = if ok {
+                        entities::OrgRole::Member
+                    } else {
+                        entities::OrgRole::Owner
+                    };
+                    assert_eq!(
+                        role_of(&app, org, &target).await,
+                        Some(want),
+                        "{row} by {role}"
+                    );
+                    ok
                 }
                 "give a member agent access to space A"
                 | "give a member manager access to space A" => {
@@ -225,23 +344,45 @@ async fn every_role_against_every_action() {
                     } else {
                         "AGENT"
                     };
-                    attempt(
+                    let ok = attempt(
                         &app,
                         t,
                         SPACE_ACCESS,
                         json!({ "i": { "spaceId": a, "userId": target, "role": to } }),
                     )
-                    .await
+                    .await;
+                    let want = if ok {
+                        entities::SpaceRole::parse(to)
+                    } else {
+                        None
+                    };
+                    assert_eq!(
+                        space_role_of(&app, a, &target).await,
+                        want,
+                        "{row} by {role}"
+                    );
+                    ok
                 }
                 "remove an agent from space A" => {
                     let target = app.add_member(org, "MEMBER", Some((a, "AGENT"))).await;
-                    attempt(
+                    let ok = attempt(
                         &app,
                         t,
                         SPACE_ACCESS,
                         json!({ "i": { "spaceId": a, "userId": target, "role": null } }),
                     )
-                    .await
+                    .await;
+                    let want = if ok {
+                        None
+                    } else {
+                        Some(entities::SpaceRole::Agent)
+                    };
+                    assert_eq!(
+                        space_role_of(&app, a, &target).await,
+                        want,
+                        "{row} by {role}"
+                    );
+                    ok
                 }
                 "change a user admin's space access" | "change an owner's space access" => {
                     let r = if row.contains("owner") {
@@ -250,13 +391,20 @@ async fn every_role_against_every_action() {
                         "USER_ADMIN"
                     };
                     let target = app.add_member(org, r, None).await;
-                    attempt(
+                    let ok = attempt(
                         &app,
                         t,
                         SPACE_ACCESS,
                         json!({ "i": { "spaceId": a, "userId": target, "role": "AGENT" } }),
                     )
-                    .await
+                    .await;
+                    let want = ok.then_some(entities::SpaceRole::Agent);
+                    assert_eq!(
+                        space_role_of(&app, a, &target).await,
+                        want,
+                        "{row} by {role}"
+                    );
+                    ok
                 }
                 "remove a member" | "remove an owner" => {
                     let r = if row.ends_with("owner") {
@@ -265,13 +413,20 @@ async fn every_role_against_every_action() {
                         "MEMBER"
                     };
                     let target = app.add_member(org, r, None).await;
-                    attempt(
+                    let ok = attempt(
                         &app,
                         t,
                         REMOVE,
                         json!({ "i": { "organizationId": org, "userId": target } }),
                     )
-                    .await
+                    .await;
+                    let want = if ok {
+                        None
+                    } else {
+                        entities::OrgRole::parse(r)
+                    };
+                    assert_eq!(role_of(&app, org, &target).await, want, "{row} by {role}");
+                    ok
                 }
                 "read the audit log" => attempt(&app, t, AUDIT, json!({ "id": org })).await,
                 "transfer ownership" => {
@@ -280,22 +435,38 @@ async fn every_role_against_every_action() {
                     if *role == "owner" {
                         let side = app.create_org(ROOT, t, "Side").await;
                         let target = app.add_member(&side, "MEMBER", None).await;
-                        attempt(
+                        let ok = attempt(
                             &app,
                             t,
                             TRANSFER,
                             json!({ "i": { "organizationId": side, "userId": target } }),
                         )
-                        .await
+                        .await;
+                        assert!(ok);
+                        assert_eq!(
+                            role_of(&app, &side, &target).await,
+                            Some(entities::OrgRole::Owner)
+                        );
+                        assert_eq!(
+                            role_of(&app, &side, &f.users["owner"]).await,
+                            Some(entities::OrgRole::UserAdmin)
+                        );
+                        ok
                     } else {
                         let target = app.add_member(org, "MEMBER", None).await;
-                        attempt(
+                        let ok = attempt(
                             &app,
                             t,
                             TRANSFER,
                             json!({ "i": { "organizationId": org, "userId": target } }),
                         )
-                        .await
+                        .await;
+                        assert_eq!(
+                            role_of(&app, org, &target).await,
+                            Some(entities::OrgRole::Member),
+                            "{row} by {role}"
+                        );
+                        ok
                     }
                 }
                 "delete the organization" => {
