@@ -793,16 +793,39 @@ async fn viewer_organizations_and_space_visibility_follow_roles() {
         )
         .await;
     assert_eq!(first_code(&r.body), "SPACE_ARCHIVED");
-    // Someone else's user object does not list their organizations.
+    // Someone else's user object does not list their organizations: a fellow member
+    // cannot see the account at all, and staff, who can, do not get its organizations.
+    let q = "query($id: ID!) { node(id: $id) { ... on User { email organizations { name } } } }";
     let r = app
         .post(
             ROOT,
             Some(f.token("owner")),
-            "query($id: ID!) { node(id: $id) { ... on User { organizations { name } } } }",
-            json!({ "id": f.users["owner"] }),
+            q,
+            json!({ "id": f.users["member"] }),
         )
         .await;
     assert!(r.body.get("errors").is_none(), "{}", r.body);
+    assert_eq!(r.body["data"]["node"], Value::Null);
+    let staff = app.staff_token().await;
+    let r = app
+        .post(ROOT, Some(&staff), q, json!({ "id": f.users["member"] }))
+        .await;
+    assert_eq!(first_code(&r.body), "FORBIDDEN", "{}", r.body);
+    assert!(
+        r.body["data"]["node"]["organizations"].is_null(),
+        "{}",
+        r.body
+    );
+    // One's own are listed.
+    let d = app
+        .ok(
+            ROOT,
+            Some(f.token("member")),
+            q,
+            json!({ "id": f.users["member"] }),
+        )
+        .await;
+    assert!(!d["node"]["organizations"].as_array().unwrap().is_empty());
 }
 
 #[tokio::test]
