@@ -587,6 +587,28 @@ async fn a_client_belongs_to_one_partner_and_rotated_codes_die() {
         .await;
     assert_eq!(first_code(&r.body), "INVALID_PARTNER_CODE");
     assert_eq!(first_field(&r.body), "referralCode");
+    // The new codes work: a sign-up with the new referral code is A's client, and the
+    // new service-manager link attaches with consent.
+    let fresh = &d["rotatePartnerCodes"]["partner"];
+    let d = app
+        .ok(ROOT, None, "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }", json!({ "i": { "email": "y@client.example", "password": PASSWORD, "displayName": "Y", "referralCode": fresh["referralCode"] } }))
+        .await;
+    let y = d["signUp"]["accessToken"].as_str().unwrap();
+    let d = app.ok(ROOT, Some(y), MY_PARTNER, json!({})).await;
+    assert_eq!(d["viewer"]["myPartner"]["name"], "Agency a");
+    assert_eq!(d["viewer"]["myPartner"]["origin"], "REFERRAL_LINK");
+    let d = app
+        .ok(
+            ROOT,
+            Some(&n),
+            ACCEPT_SM,
+            json!({ "c": fresh["serviceManagerCode"] }),
+        )
+        .await;
+    assert_eq!(
+        d["acceptServiceManager"]["partner"],
+        json!({ "name": "Agency a", "origin": "SERVICE_MANAGER_LINK", "access": "GRANTED", "contacts": { "email": "pat-a@agency.example" } })
+    );
 }
 
 fn claims(token: &str) -> Value {
@@ -922,23 +944,41 @@ async fn the_directory_is_public_filtered_and_shows_no_private_fields() {
     )
     .await;
     let q = "query($c: String, $l: String, $t: PartnerTier) { partnerDirectory(country: $c, language: $l, tier: $t) { totalCount edges { node { tier profile { name workEmail } } } } }";
-    let count = |v: &Value| v["partnerDirectory"]["totalCount"].as_u64().unwrap();
+    // Which partners come back, by name (and the count agrees).
+    let names = |v: &Value| -> Vec<String> {
+        let edges = v["partnerDirectory"]["edges"].as_array().unwrap();
+        assert_eq!(
+            v["partnerDirectory"]["totalCount"].as_u64().unwrap() as usize,
+            edges.len()
+        );
+        edges
+            .iter()
+            .map(|e| e["node"]["profile"]["name"].as_str().unwrap().to_string())
+            .collect()
+    };
     let all = app.ok(ROOT, None, q, json!({})).await;
     assert_eq!(
-        count(&all),
-        2,
+        names(&all),
+        ["Agency a", "Agency b"],
         "only listed partners, and no sign-in needed"
     );
-    assert_eq!(count(&app.ok(ROOT, None, q, json!({ "c": "RU" })).await), 1);
-    assert_eq!(count(&app.ok(ROOT, None, q, json!({ "l": "es" })).await), 1);
     assert_eq!(
-        count(&app.ok(ROOT, None, q, json!({ "t": "GOLD" })).await),
-        1
+        names(&app.ok(ROOT, None, q, json!({ "c": "RU" })).await),
+        ["Agency a"]
     );
     assert_eq!(
-        count(&app.ok(ROOT, None, q, json!({ "t": "TECHNOLOGY" })).await),
-        0
+        names(&app.ok(ROOT, None, q, json!({ "l": "es" })).await),
+        ["Agency b"]
     );
+    assert_eq!(
+        names(&app.ok(ROOT, None, q, json!({ "t": "GOLD" })).await),
+        ["Agency a"]
+    );
+    assert_eq!(
+        names(&app.ok(ROOT, None, q, json!({ "t": "OFFICIAL" })).await),
+        ["Agency b"]
+    );
+    assert!(names(&app.ok(ROOT, None, q, json!({ "t": "TECHNOLOGY" })).await).is_empty());
     // Private fields are not part of the directory type at all.
     for field in [
         "referralCode",

@@ -270,6 +270,10 @@ async fn only_staff_and_the_tenants_own_admins_edit_a_tenant() {
         )
         .await;
     assert_eq!(other, "NOT_FOUND");
+    // None of the refusals changed Acme's brand or slug.
+    let acme_t = app.ok(&acme, None, TENANT_Q, json!({})).await;
+    assert_eq!(acme_t["tenant"]["displayName"], "acme brand");
+    assert_eq!(acme_t["tenant"]["slug"], "acme");
     // A tenant admin cannot change the slug.
     let slug = app
         .err_code(
@@ -280,6 +284,8 @@ async fn only_staff_and_the_tenants_own_admins_edit_a_tenant() {
         )
         .await;
     assert_eq!(slug, "FORBIDDEN");
+    let still = app.ok(&acme, None, TENANT_Q, json!({})).await;
+    assert_eq!(still["tenant"]["slug"], "acme");
     // Staff can, and the platform subdomain follows.
     let staff = app.staff_token().await;
     app.ok(
