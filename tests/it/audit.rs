@@ -185,6 +185,17 @@ async fn run_as(
     r.body["data"].clone()
 }
 
+/// (action, host, token, mutation, variables, actor's email, impersonator's email)
+type Step<'a> = (
+    &'static str,
+    &'a str,
+    String,
+    &'static str,
+    Value,
+    &'static str,
+    Option<&'static str>,
+);
+
 #[tokio::test]
 async fn every_security_relevant_action_is_recorded_with_who_how_and_from_where() {
     use crate::partners::{ACCEPT_SM, IMPERSONATE, partner};
@@ -215,7 +226,6 @@ async fn every_security_relevant_action_is_recorded_with_who_how_and_from_where(
         .await;
     let decline_token = app.link_token("three@example.com", "INVITATION").await;
 
-    // (action, host, token, mutation, variables, actor's email, impersonator's email)
     let imp = run_as(
         &app,
         ROOT,
@@ -229,7 +239,7 @@ async fn every_security_relevant_action_is_recorded_with_who_how_and_from_where(
         .as_str()
         .unwrap()
         .to_string();
-    let steps: Vec<(&str, &str, String, &str, Value, &str, Option<&str>)> = vec![
+    let steps: Vec<Step> = vec![
         (
             "impersonation.mutation",
             ROOT,
