@@ -45,21 +45,21 @@ async fn ensure_user(
     let hash = resolvers::password::hash(DEMO_PASSWORD.into())
         .await
         .map_err(|e| anyhow::anyhow!("hashing: {e:?}"))?;
-    let now = entities::time::now();
-    user::ActiveModel {
-        tenant_id: Set(tenant_id),
-        email: Set(email.into()),
-        phone: Set(None),
-        password_hash: Set(Some(hash)),
-        display_name: Set(name.into()),
-        is_platform_admin: Set(false),
-        is_tenant_admin: Set(tenant_admin),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    // Demo accounts are the operator's: their addresses count as verified.
+    resolvers::identity::accounts::insert_user(
+        db,
+        resolvers::identity::accounts::NewUser {
+            tenant_id,
+            email: email.into(),
+            display_name: name.into(),
+            password_hash: Some(hash),
+            is_tenant_admin: tenant_admin,
+            email_verified: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("creating {email}: {e:?}"))?;
     Ok(())
 }
 

@@ -610,7 +610,7 @@ impl TestApp {
     /// Adds a member straight into storage (for targets of permission checks); returns the
     /// user id.
     pub async fn add_member(&self, org: &str, role: &str, space: Option<(&str, &str)>) -> String {
-        use entities::{organization_member, space_member, user};
+        use entities::{organization_member, space_member};
         use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
         let org_row = entities::organization::Entity::find_by_id(raw(org))
             .one(self.db())
@@ -618,19 +618,15 @@ impl TestApp {
             .unwrap()
             .unwrap();
         let now = entities::time::now();
-        let u = user::ActiveModel {
-            tenant_id: Set(org_row.tenant_id),
-            email: Set(format!("{}@members.example", uuid::Uuid::new_v4().simple())),
-            phone: Set(None),
-            password_hash: Set(None),
-            display_name: Set("Target".into()),
-            is_platform_admin: Set(false),
-            is_tenant_admin: Set(false),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(self.db())
+        let u = resolvers::identity::accounts::insert_user(
+            self.db(),
+            resolvers::identity::accounts::NewUser {
+                tenant_id: org_row.tenant_id,
+                email: format!("{}@members.example", uuid::Uuid::new_v4().simple()),
+                display_name: "Target".into(),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
         organization_member::ActiveModel {

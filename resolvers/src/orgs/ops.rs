@@ -30,10 +30,7 @@ use crate::validate;
 
 /// The signed-in viewer's user id.
 pub fn me(req: &RequestCtx) -> ApiResult<i64> {
-    req.viewer
-        .user()
-        .map(|u| u.user_id)
-        .ok_or_else(|| ApiError::unauthenticated("sign in first"))
+    crate::identity::accounts::signed_in(req).map(|u| u.user_id)
 }
 
 /// `user_id`'s roles in `org_id`.

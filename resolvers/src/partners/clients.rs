@@ -23,8 +23,9 @@ use super::types::*;
 use crate::audit::{self, Target};
 use crate::emails;
 use crate::error::{ApiError, ApiResult};
+use crate::identity::accounts::{revoke_sessions, revoked};
 use crate::identity::loaders::IdentityLoaders;
-use crate::identity::ops::{issue_one_time_token, unique_user_error};
+use crate::identity::ops::issue_one_time_token;
 use crate::ids::{self, Kind};
 use crate::links;
 use crate::orgs::ops::me;
@@ -251,23 +252,20 @@ pub async fn create(
     if exists {
         return Err(taken());
     }
-    let now = entities::time::now();
-    let client = user::ActiveModel {
-        tenant_id: Set(req.tenant_id()),
-        email: Set(email.clone()),
-        phone: Set(phone.clone()),
-        password_hash: Set(None),
-        display_name: Set(full_name.clone()),
-        is_platform_admin: Set(false),
-        is_tenant_admin: Set(false),
-        country: Set(country),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
+    // Unverified until the client uses the set-password link sent to the address.
+    let client = crate::identity::accounts::insert_user(
+        &txn,
+        crate::identity::accounts::NewUser {
+            tenant_id: req.tenant_id(),
+            email: email.clone(),
+            phone: phone.clone(),
+            display_name: full_name.clone(),
+            country,
+            ..Default::default()
+        },
+    )
     .await
-    .map_err(|e| match unique_user_error(e, phone.is_some()) {
+    .map_err(|e| match e {
         ApiError::Conflict { field, .. } if field == "email" => taken(),
         other => other,
     })?;
@@ -617,16 +615,13 @@ async fn end_impersonations(
     if live.is_empty() {
         return Ok(());
     }
-    session::Entity::update_many()
-        .col_expr(session::Column::RevokedAt, Expr::value(now))
-        .col_expr(
-            session::Column::RevokedReason,
-            Expr::value("CONSENT_REVOKED"),
-        )
-        .filter(session::Column::Id.is_in(live.clone()))
-        .filter(session::Column::RevokedAt.is_null())
-        .exec(db)
-        .await?;
+    revoke_sessions(
+        db,
+        req.tenant_id(),
+        session::Column::Id.is_in(live.clone()),
+        revoked::CONSENT_REVOKED,
+    )
+    .await?;
     impersonation::Entity::update_many()
         .col_expr(impersonation::Column::EndedAt, Expr::value(now))
         .filter(impersonation::Column::SessionId.is_in(live))

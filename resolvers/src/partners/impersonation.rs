@@ -19,6 +19,7 @@ use super::types::*;
 use crate::audit::{self, Target};
 use crate::error::{ApiError, ApiResult};
 use crate::hub::User;
+use crate::identity::accounts::{revoke_sessions, revoked};
 use crate::identity::ops::{access_token, insert_session};
 use crate::ids::{self, Kind};
 use crate::orgs::ops::me;
@@ -151,15 +152,13 @@ pub async fn end(svc: &Services, req: &RequestCtx) -> ApiResult<bool> {
     }
     let txn = crate::txn::begin(&svc.db).await?;
     let now = entities::time::now();
-    session::Entity::update_many()
-        .col_expr(session::Column::RevokedAt, Expr::value(now))
-        .col_expr(
-            session::Column::RevokedReason,
-            Expr::value("IMPERSONATION_ENDED"),
-        )
-        .filter(session::Column::Id.eq(viewer.session_id))
-        .exec(&txn)
-        .await?;
+    revoke_sessions(
+        &txn,
+        req.tenant_id(),
+        session::Column::Id.eq(viewer.session_id),
+        revoked::IMPERSONATION_ENDED,
+    )
+    .await?;
     impersonation::Entity::update_many()
         .col_expr(impersonation::Column::EndedAt, Expr::value(now))
         .filter(impersonation::Column::SessionId.eq(viewer.session_id))

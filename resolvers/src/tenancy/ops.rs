@@ -18,7 +18,7 @@ use crate::audit::{self, Target};
 use crate::emails;
 use crate::error::{ApiError, ApiResult};
 use crate::hub::User;
-use crate::identity::ops::{issue_one_time_token, unique_user_error};
+use crate::identity::ops::issue_one_time_token;
 use crate::ids::{self, Kind};
 use crate::links;
 use crate::password;
@@ -152,21 +152,18 @@ pub async fn insert_tenant(
     let admin = match admin_email {
         None => None,
         Some(email) => {
-            let admin = user::ActiveModel {
-                tenant_id: Set(tenant.id),
-                display_name: Set(admin_name.unwrap_or_else(|| email.clone())),
-                email: Set(email),
-                phone: Set(None),
-                password_hash: Set(None),
-                is_platform_admin: Set(false),
-                is_tenant_admin: Set(true),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .insert(db)
-            .await
-            .map_err(|e| unique_user_error(e, false))?;
+            // Unverified until the set-password link (sent to the address) is used.
+            let admin = crate::identity::accounts::insert_user(
+                db,
+                crate::identity::accounts::NewUser {
+                    tenant_id: tenant.id,
+                    display_name: admin_name.unwrap_or_else(|| email.clone()),
+                    email,
+                    is_tenant_admin: true,
+                    ..Default::default()
+                },
+            )
+            .await?;
             let token = issue_one_time_token(
                 db,
                 tenant.id,
@@ -611,20 +608,20 @@ pub async fn ensure_platform_admin(
         }
     };
     let hash = password::hash(password).await?;
-    let now = entities::time::now();
-    user::ActiveModel {
-        tenant_id: Set(root.id),
-        email: Set(email.clone()),
-        phone: Set(None),
-        password_hash: Set(Some(hash)),
-        display_name: Set("Platform admin".into()),
-        is_platform_admin: Set(true),
-        is_tenant_admin: Set(true),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
+    // The operator configured the address: it counts as verified.
+    crate::identity::accounts::insert_user(
+        db,
+        crate::identity::accounts::NewUser {
+            tenant_id: root.id,
+            email: email.clone(),
+            password_hash: Some(hash),
+            display_name: "Platform admin".into(),
+            is_platform_admin: true,
+            is_tenant_admin: true,
+            email_verified: true,
+            ..Default::default()
+        },
+    )
     .await?;
     Ok(Some((email, generated)))
 }
