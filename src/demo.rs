@@ -178,7 +178,7 @@ async fn ensure_partner(
     let p = partner::ActiveModel {
         tenant_id: Set(tenant_id),
         organization_id: Set(org.id),
-        status: Set(partner::STATUS_APPROVED.into()),
+        status: Set(partner::STATUS_APPROVED),
         tier: Set(Some("GOLD".into())),
         rejection_reason: Set(None),
         applied_by: Set(Some(owner.id)),

@@ -2,14 +2,40 @@
 
 use sea_orm::entity::prelude::*;
 
-/// Waiting for an answer.
-pub const STATUS_PENDING: &str = "PENDING";
-/// Accepted: the invitee is a member.
-pub const STATUS_ACCEPTED: &str = "ACCEPTED";
-/// Declined by the invitee.
-pub const STATUS_DECLINED: &str = "DECLINED";
-/// Withdrawn by the organization.
-pub const STATUS_REVOKED: &str = "REVOKED";
+/// An invitation's state. Stored as its name; a name that is not one fails the read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum InvitationStatus {
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    #[sea_orm(string_value = "ACCEPTED")]
+    Accepted,
+    #[sea_orm(string_value = "DECLINED")]
+    Declined,
+    #[sea_orm(string_value = "REVOKED")]
+    Revoked,
+}
+
+impl InvitationStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvitationStatus::Pending => "PENDING",
+            InvitationStatus::Accepted => "ACCEPTED",
+            InvitationStatus::Declined => "DECLINED",
+            InvitationStatus::Revoked => "REVOKED",
+        }
+    }
+}
+
+/// `PENDING`.
+pub const STATUS_PENDING: InvitationStatus = InvitationStatus::Pending;
+/// `ACCEPTED`.
+pub const STATUS_ACCEPTED: InvitationStatus = InvitationStatus::Accepted;
+/// `DECLINED`.
+pub const STATUS_DECLINED: InvitationStatus = InvitationStatus::Declined;
+/// `REVOKED`.
+pub const STATUS_REVOKED: InvitationStatus = InvitationStatus::Revoked;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "invitations")]
@@ -26,7 +52,7 @@ pub struct Model {
     pub space_roles: String,
     #[sea_orm(unique)]
     pub token_hash: String,
-    pub status: String,
+    pub status: InvitationStatus,
     pub invited_by: Option<i64>,
     pub accepted_by: Option<i64>,
     pub expires_at: DateTimeUtc,

@@ -3,12 +3,35 @@
 
 use sea_orm::entity::prelude::*;
 
-/// Waiting for review.
-pub const STATUS_PENDING: &str = "PENDING";
-/// In the program.
-pub const STATUS_APPROVED: &str = "APPROVED";
-/// Turned down (see `rejection_reason`).
-pub const STATUS_REJECTED: &str = "REJECTED";
+/// A partner application's state. Stored as its name; a name that is not one fails the read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum PartnerStatus {
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    #[sea_orm(string_value = "APPROVED")]
+    Approved,
+    #[sea_orm(string_value = "REJECTED")]
+    Rejected,
+}
+
+impl PartnerStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartnerStatus::Pending => "PENDING",
+            PartnerStatus::Approved => "APPROVED",
+            PartnerStatus::Rejected => "REJECTED",
+        }
+    }
+}
+
+/// `PENDING`.
+pub const STATUS_PENDING: PartnerStatus = PartnerStatus::Pending;
+/// `APPROVED`.
+pub const STATUS_APPROVED: PartnerStatus = PartnerStatus::Approved;
+/// `REJECTED`.
+pub const STATUS_REJECTED: PartnerStatus = PartnerStatus::Rejected;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "partners")]
@@ -17,7 +40,7 @@ pub struct Model {
     pub id: i64,
     pub tenant_id: i64,
     pub organization_id: i64,
-    pub status: String,
+    pub status: PartnerStatus,
     /// `OFFICIAL`, `GOLD` or `TECHNOLOGY` once approved.
     pub tier: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]

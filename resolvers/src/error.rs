@@ -9,6 +9,53 @@ use async_graphql::ErrorExtensions;
 use sea_orm::{DbErr, SqlErr};
 use tenants::Denied;
 
+/// The domain error codes (`extensions.code`), one constant each; the generic codes
+/// (`BAD_USER_INPUT`, `CONFLICT`, ...) come from the variants of [`ApiError`].
+pub mod code {
+    pub const ALREADY_ANSWERED: &str = "ALREADY_ANSWERED";
+    pub const ALREADY_MEMBER: &str = "ALREADY_MEMBER";
+    pub const ALREADY_REVIEWED: &str = "ALREADY_REVIEWED";
+    pub const CONSENT_REQUIRED: &str = "CONSENT_REQUIRED";
+    pub const EMAIL_ALREADY_VERIFIED: &str = "EMAIL_ALREADY_VERIFIED";
+    pub const EMAIL_NOT_VERIFIED: &str = "EMAIL_NOT_VERIFIED";
+    pub const IMPERSONATION_FORBIDDEN: &str = "IMPERSONATION_FORBIDDEN";
+    pub const INVALID_PARTNER_CODE: &str = "INVALID_PARTNER_CODE";
+    pub const INVALID_TOKEN: &str = "INVALID_TOKEN";
+    pub const INVITATION_ALREADY_ACCEPTED: &str = "INVITATION_ALREADY_ACCEPTED";
+    pub const INVITATION_DECLINED: &str = "INVITATION_DECLINED";
+    pub const INVITATION_EMAIL_MISMATCH: &str = "INVITATION_EMAIL_MISMATCH";
+    pub const INVITATION_REVOKED: &str = "INVITATION_REVOKED";
+    pub const LAST_OWNER: &str = "LAST_OWNER";
+    pub const NOT_IMPERSONATING: &str = "NOT_IMPERSONATING";
+    pub const NO_PARTNER: &str = "NO_PARTNER";
+    pub const PARTNER_NOT_APPROVED: &str = "PARTNER_NOT_APPROVED";
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    pub const SPACE_ARCHIVED: &str = "SPACE_ARCHIVED";
+
+    /// All of them.
+    pub const ALL: &[&str] = &[
+        ALREADY_ANSWERED,
+        ALREADY_MEMBER,
+        ALREADY_REVIEWED,
+        CONSENT_REQUIRED,
+        EMAIL_ALREADY_VERIFIED,
+        EMAIL_NOT_VERIFIED,
+        IMPERSONATION_FORBIDDEN,
+        INVALID_PARTNER_CODE,
+        INVALID_TOKEN,
+        INVITATION_ALREADY_ACCEPTED,
+        INVITATION_DECLINED,
+        INVITATION_EMAIL_MISMATCH,
+        INVITATION_REVOKED,
+        LAST_OWNER,
+        NOT_IMPERSONATING,
+        NO_PARTNER,
+        PARTNER_NOT_APPROVED,
+        RATE_LIMITED,
+        SPACE_ARCHIVED,
+    ];
+}
+
 /// Result of a business operation.
 pub type ApiResult<T> = Result<T, ApiError>;
 
@@ -119,7 +166,7 @@ impl From<Denied> for ApiError {
             Denied::Unauthenticated => Self::unauthenticated("sign in first"),
             Denied::Forbidden => Self::Forbidden,
             Denied::Impersonating => Self::domain(
-                "IMPERSONATION_FORBIDDEN",
+                code::IMPERSONATION_FORBIDDEN,
                 None,
                 "not allowed while logged in as a client: return to your own account",
             ),

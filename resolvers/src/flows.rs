@@ -73,7 +73,7 @@ pub async fn sign_up(
             let inv = invitations::for_sign_up(&svc.db, req, token).await?;
             if inv.email != email {
                 return Err(ApiError::domain(
-                    "INVITATION_EMAIL_MISMATCH",
+                    crate::error::code::INVITATION_EMAIL_MISMATCH,
                     Some("email"),
                     "sign up with the email address the invitation was sent to",
                 ));
@@ -170,7 +170,7 @@ pub async fn delete_account(
             .await?;
         if owners <= 1 {
             return Err(ApiError::domain(
-                "LAST_OWNER",
+                crate::error::code::LAST_OWNER,
                 None,
                 "you are the last owner of an organization: transfer it or delete it first",
             ));

@@ -116,7 +116,7 @@ async fn bounded<T: Send + 'static>(
         .await
         .map_err(|_| {
             ApiError::domain(
-                "RATE_LIMITED",
+                crate::error::code::RATE_LIMITED,
                 None,
                 "the server is busy signing people in: try again in a moment",
             )

@@ -147,7 +147,7 @@ async fn pending_domain_does_not_resolve() {
         tenant_id: Set(id),
         host: Set("pending.example".into()),
         kind: Set(tenant_domain::KIND_CUSTOM.into()),
-        status: Set(tenant_domain::STATUS_PENDING.into()),
+        status: Set(tenant_domain::STATUS_PENDING),
         is_primary: Set(false),
         created_at: Set(entities::time::now()),
         ..Default::default()

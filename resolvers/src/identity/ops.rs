@@ -483,7 +483,7 @@ pub async fn reset_password(
 }
 
 fn invalid_link(message: &str) -> ApiError {
-    ApiError::domain("INVALID_TOKEN", Some("token"), message)
+    ApiError::domain(crate::error::code::INVALID_TOKEN, Some("token"), message)
 }
 
 /// The unused, unexpired one-time link with this token and one of `purposes`.
@@ -636,7 +636,7 @@ pub async fn resend_email_verification(
     let user = viewer_row(&txn, req).await?;
     if user.email_verified_at.is_some() {
         return Err(ApiError::domain(
-            "EMAIL_ALREADY_VERIFIED",
+            crate::error::code::EMAIL_ALREADY_VERIFIED,
             None,
             "your email address is already verified",
         ));

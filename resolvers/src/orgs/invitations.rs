@@ -201,7 +201,7 @@ pub async fn invite_member(
         org_role: Set(role),
         space_roles: Set(space_roles.to_string()),
         token_hash: Set(tokens::hash_token(&token)),
-        status: Set(invitation::STATUS_PENDING.into()),
+        status: Set(invitation::STATUS_PENDING),
         invited_by: Set(Some(me_id)),
         accepted_by: Set(None),
         expires_at: Set(now + lifetime),
@@ -231,7 +231,7 @@ pub async fn invite_member(
 
 /// Why an invitation cannot be answered, if it cannot.
 fn check_open(inv: &invitation::Model) -> ApiResult<()> {
-    let (code, msg) = match inv.status.as_str() {
+    let (code, msg) = match inv.status {
         invitation::STATUS_ACCEPTED => (
             "INVITATION_ALREADY_ACCEPTED",
             "this invitation was already accepted",
@@ -261,7 +261,7 @@ async fn find_for_invitee(
             .await?
             .ok_or_else(|| {
                 ApiError::domain(
-                    "INVALID_TOKEN",
+                    crate::error::code::INVALID_TOKEN,
                     Some("token"),
                     "this invitation link is not valid",
                 )
@@ -307,7 +307,7 @@ async fn trusted_viewer_email(
 
 fn email_not_verified(field: &str) -> ApiError {
     ApiError::domain(
-        "EMAIL_NOT_VERIFIED",
+        crate::error::code::EMAIL_NOT_VERIFIED,
         Some(field),
         "verify your email address first (follow the link we sent you), or use the invitation link",
     )
@@ -325,7 +325,7 @@ pub async fn accept_in_txn(
     check_open(inv)?;
     if inv.email != user.email {
         return Err(ApiError::domain(
-            "INVITATION_EMAIL_MISMATCH",
+            crate::error::code::INVITATION_EMAIL_MISMATCH,
             Some("token"),
             "this invitation was sent to another email address: sign in with that one",
         ));
@@ -337,7 +337,7 @@ pub async fn accept_in_txn(
         .is_some()
     {
         return Err(ApiError::domain(
-            "ALREADY_MEMBER",
+            crate::error::code::ALREADY_MEMBER,
             Some("token"),
             "you are already a member of this organization",
         ));
@@ -358,7 +358,7 @@ pub async fn accept_in_txn(
         == 1;
     if !claimed {
         return Err(ApiError::domain(
-            "INVITATION_ALREADY_ACCEPTED",
+            crate::error::code::INVITATION_ALREADY_ACCEPTED,
             Some("token"),
             "this invitation was already answered",
         ));
@@ -422,7 +422,7 @@ pub async fn for_sign_up(
         .await?
         .ok_or_else(|| {
             ApiError::domain(
-                "INVALID_TOKEN",
+                crate::error::code::INVALID_TOKEN,
                 Some("invitationToken"),
                 "this invitation link is not valid",
             )
@@ -482,7 +482,7 @@ pub async fn decline(
         .rows_affected;
     if done == 0 {
         return Err(ApiError::domain(
-            "INVITATION_ALREADY_ACCEPTED",
+            crate::error::code::INVITATION_ALREADY_ACCEPTED,
             Some("token"),
             "this invitation was already answered",
         ));
@@ -535,20 +535,20 @@ async fn for_manager(
 }
 
 fn still_pending(inv: &invitation::Model) -> ApiResult<()> {
-    match inv.status.as_str() {
+    match inv.status {
         invitation::STATUS_PENDING => Ok(()),
         invitation::STATUS_ACCEPTED => Err(ApiError::domain(
-            "INVITATION_ALREADY_ACCEPTED",
+            crate::error::code::INVITATION_ALREADY_ACCEPTED,
             Some("invitationId"),
             "this invitation was already accepted",
         )),
         invitation::STATUS_DECLINED => Err(ApiError::domain(
-            "INVITATION_DECLINED",
+            crate::error::code::INVITATION_DECLINED,
             Some("invitationId"),
             "this invitation was declined",
         )),
         _ => Err(ApiError::domain(
-            "INVITATION_REVOKED",
+            crate::error::code::INVITATION_REVOKED,
             Some("invitationId"),
             "this invitation was withdrawn",
         )),
@@ -672,7 +672,7 @@ pub async fn pending_for_viewer(svc: &Services, req: &RequestCtx) -> ApiResult<V
     let email = match trusted_viewer_email(&svc.db, req, "pendingInvitations").await {
         Ok(email) => email,
         Err(ApiError::Domain {
-            code: "EMAIL_NOT_VERIFIED",
+            code: crate::error::code::EMAIL_NOT_VERIFIED,
             ..
         }) => return Ok(Vec::new()),
         Err(e) => return Err(e),

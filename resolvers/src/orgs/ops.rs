@@ -503,7 +503,7 @@ pub async fn update_space(
     )?;
     if s.archived_at.is_some() {
         return Err(ApiError::domain(
-            "SPACE_ARCHIVED",
+            crate::error::code::SPACE_ARCHIVED,
             Some("id"),
             "the space is archived",
         ));
@@ -604,7 +604,7 @@ async fn owner_count(db: &impl ConnectionTrait, req: &RequestCtx, org_id: i64) -
 
 fn last_owner() -> ApiError {
     ApiError::domain(
-        "LAST_OWNER",
+        crate::error::code::LAST_OWNER,
         Some("userId"),
         "an organization must keep at least one owner: make someone else an owner first",
     )
@@ -682,7 +682,7 @@ pub async fn set_space_access(
     authorize(req, Action::ViewOrganization { me: acc.standing() })?;
     if s.archived_at.is_some() {
         return Err(ApiError::domain(
-            "SPACE_ARCHIVED",
+            crate::error::code::SPACE_ARCHIVED,
             Some("spaceId"),
             "the space is archived",
         ));
@@ -817,7 +817,7 @@ pub async fn leave_organization(
     let member = find_member(&txn, req, org_id, user).await?;
     if acc.org == Some(Role::Owner) && owner_count(&txn, req, org_id).await? <= 1 {
         return Err(ApiError::domain(
-            "LAST_OWNER",
+            crate::error::code::LAST_OWNER,
             Some("organizationId"),
             "the last owner cannot leave: transfer ownership or delete the organization",
         ));

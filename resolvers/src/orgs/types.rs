@@ -386,7 +386,7 @@ impl Invitation {
     }
     /// Where it stands.
     async fn status(&self) -> InvitationStatus {
-        match self.model.status.as_str() {
+        match self.model.status {
             invitation::STATUS_ACCEPTED => InvitationStatus::Accepted,
             invitation::STATUS_DECLINED => InvitationStatus::Declined,
             invitation::STATUS_REVOKED => InvitationStatus::Revoked,

@@ -156,7 +156,7 @@ pub async fn list(
 
 fn not_approved() -> ApiError {
     ApiError::domain(
-        "PARTNER_NOT_APPROVED",
+        crate::error::code::PARTNER_NOT_APPROVED,
         Some("partnerId"),
         "the partner program has not approved this partner yet",
     )
@@ -201,14 +201,14 @@ async fn attach(
     req: &RequestCtx,
     partner_id: i64,
     client: i64,
-    origin: &str,
+    origin: partner_client::ClientOrigin,
     by: i64,
 ) -> ApiResult<partner_client::Model> {
     partner_client::ActiveModel {
         tenant_id: Set(req.tenant_id()),
         partner_id: Set(partner_id),
         client_user_id: Set(client),
-        origin: Set(origin.into()),
+        origin: Set(origin),
         attached_by: Set(Some(by)),
         attached_at: Set(entities::time::now()),
         ..Default::default()
@@ -351,7 +351,7 @@ pub async fn attach_on_sign_up(
         audit::action::PARTNER_CLIENT_ATTACHED,
         Target::User(client),
         Some(client),
-        json!({ "partnerId": p.id, "origin": partner_client::ORIGIN_REFERRAL }),
+        json!({ "partnerId": p.id, "origin": partner_client::ORIGIN_REFERRAL.as_str() }),
     )
     .await?;
     Ok(())
@@ -423,7 +423,7 @@ pub async fn join(
                 tenant_id: Set(req.tenant_id()),
                 partner_id: Set(p.id),
                 client_user_id: Set(client),
-                status: Set(partner_join_request::STATUS_PENDING.into()),
+                status: Set(partner_join_request::STATUS_PENDING),
                 created_at: Set(entities::time::now()),
                 responded_at: Set(None),
                 code: Set(Some(p.referral_code.clone())),
@@ -458,7 +458,7 @@ pub async fn respond(
         .ok_or(ApiError::NotFound { what: "prompt" })?;
     if prompt.status != partner_join_request::STATUS_PENDING {
         return Err(ApiError::domain(
-            "ALREADY_ANSWERED",
+            crate::error::code::ALREADY_ANSWERED,
             Some("promptId"),
             "this prompt was already answered",
         ));
@@ -476,14 +476,14 @@ pub async fn respond(
             .ok_or(ApiError::NotFound { what: "prompt" })?;
         if p.status != partner::STATUS_APPROVED {
             return Err(ApiError::domain(
-                "PARTNER_NOT_APPROVED",
+                crate::error::code::PARTNER_NOT_APPROVED,
                 Some("promptId"),
                 "this partner is no longer in the partner program",
             ));
         }
         if prompt.code.as_ref().is_some_and(|c| *c != p.referral_code) {
             return Err(ApiError::domain(
-                "INVALID_PARTNER_CODE",
+                crate::error::code::INVALID_PARTNER_CODE,
                 Some("promptId"),
                 "the partner's link has changed since you opened it: ask for the new one",
             ));
@@ -507,7 +507,7 @@ pub async fn respond(
         .rows_affected;
     if claimed == 0 {
         return Err(ApiError::domain(
-            "ALREADY_ANSWERED",
+            crate::error::code::ALREADY_ANSWERED,
             Some("promptId"),
             "this prompt was already answered",
         ));
@@ -533,7 +533,7 @@ pub async fn respond(
         audit::action::PARTNER_CLIENT_ATTACHED,
         Target::User(client),
         None,
-        json!({ "partnerId": p.id, "origin": partner_client::ORIGIN_REFERRAL }),
+        json!({ "partnerId": p.id, "origin": partner_client::ORIGIN_REFERRAL.as_str() }),
     )
     .await?;
     crate::txn::commit(txn, req).await?;
@@ -663,9 +663,13 @@ async fn own_link(
     req: &RequestCtx,
 ) -> ApiResult<(i64, partner_client::Model, partner::Model)> {
     let client = me(req)?;
-    let link = current_link(db, req, client)
-        .await?
-        .ok_or_else(|| ApiError::domain("NO_PARTNER", None, "you are not attached to a partner"))?;
+    let link = current_link(db, req, client).await?.ok_or_else(|| {
+        ApiError::domain(
+            crate::error::code::NO_PARTNER,
+            None,
+            "you are not attached to a partner",
+        )
+    })?;
     let p = super::ops::find(db, req, link.partner_id).await?;
     Ok((client, link, p))
 }
@@ -729,7 +733,7 @@ pub async fn detach(svc: &Services, req: &RequestCtx) -> ApiResult<Option<MyPart
         audit::action::PARTNER_CLIENT_DETACHED,
         Target::User(client),
         None,
-        json!({ "partnerId": p.id, "origin": link.origin }),
+        json!({ "partnerId": p.id, "origin": link.origin.as_str() }),
     )
     .await?;
     crate::txn::commit(txn, req).await?;

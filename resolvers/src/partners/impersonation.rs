@@ -70,7 +70,7 @@ pub async fn start(
     )
     .map_err(|e| match e {
         tenants::Denied::Forbidden => ApiError::domain(
-            "CONSENT_REQUIRED",
+            crate::error::code::CONSENT_REQUIRED,
             Some("clientId"),
             "the client has not granted you access to their account",
         ),
@@ -145,7 +145,7 @@ pub async fn end(svc: &Services, req: &RequestCtx) -> ApiResult<bool> {
         .ok_or_else(|| ApiError::unauthenticated("sign in first"))?;
     if viewer.impersonator.is_none() {
         return Err(ApiError::domain(
-            "NOT_IMPERSONATING",
+            crate::error::code::NOT_IMPERSONATING,
             None,
             "this token is your own, not a client's",
         ));

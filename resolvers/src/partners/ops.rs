@@ -97,7 +97,7 @@ pub async fn by_code(
         .await?
         .ok_or_else(|| {
             ApiError::domain(
-                "INVALID_PARTNER_CODE",
+                crate::error::code::INVALID_PARTNER_CODE,
                 Some(field),
                 "this partner link is not valid",
             )
@@ -168,7 +168,7 @@ pub async fn apply(
     let p = partner::ActiveModel {
         tenant_id: Set(req.tenant_id()),
         organization_id: Set(org.id),
-        status: Set(partner::STATUS_PENDING.into()),
+        status: Set(partner::STATUS_PENDING),
         tier: Set(None),
         rejection_reason: Set(None),
         applied_by: Set(Some(user)),
@@ -242,7 +242,7 @@ pub async fn review(
     let p = for_reviewer(&txn, req, &input.partner_id).await?;
     if p.status != partner::STATUS_PENDING {
         return Err(ApiError::domain(
-            "ALREADY_REVIEWED",
+            crate::error::code::ALREADY_REVIEWED,
             Some("partnerId"),
             "this application was already reviewed",
         ));
@@ -254,7 +254,7 @@ pub async fn review(
             let tier = input
                 .tier
                 .ok_or_else(|| ApiError::bad_input("tier", "approving needs a tier"))?;
-            m.status = Set(partner::STATUS_APPROVED.into());
+            m.status = Set(partner::STATUS_APPROVED);
             m.tier = Set(Some(tier.as_str().into()));
             (
                 audit::action::PARTNER_APPROVED,
@@ -263,7 +263,7 @@ pub async fn review(
         }
         ReviewDecision::Reject => {
             let reason = validate::text("reason", input.reason.as_deref().unwrap_or(""), 1000)?;
-            m.status = Set(partner::STATUS_REJECTED.into());
+            m.status = Set(partner::STATUS_REJECTED);
             m.rejection_reason = Set(Some(reason.clone()));
             (audit::action::PARTNER_REJECTED, json!({ "reason": reason }))
         }
@@ -296,7 +296,7 @@ pub async fn set_tier(
     let p = for_reviewer(&txn, req, &input.partner_id).await?;
     if p.status != partner::STATUS_APPROVED {
         return Err(ApiError::domain(
-            "PARTNER_NOT_APPROVED",
+            crate::error::code::PARTNER_NOT_APPROVED,
             Some("partnerId"),
             "only approved partners have a tier",
         ));

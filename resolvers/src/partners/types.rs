@@ -27,16 +27,16 @@ pub enum PartnerStatus {
 impl PartnerStatus {
     pub fn as_str(self) -> &'static str {
         match self {
-            PartnerStatus::Pending => partner::STATUS_PENDING,
-            PartnerStatus::Approved => partner::STATUS_APPROVED,
-            PartnerStatus::Rejected => partner::STATUS_REJECTED,
+            PartnerStatus::Pending => "PENDING",
+            PartnerStatus::Approved => "APPROVED",
+            PartnerStatus::Rejected => "REJECTED",
         }
     }
 
     pub fn parse(s: &str) -> Self {
         match s {
-            partner::STATUS_APPROVED => PartnerStatus::Approved,
-            partner::STATUS_REJECTED => PartnerStatus::Rejected,
+            "APPROVED" => PartnerStatus::Approved,
+            "REJECTED" => PartnerStatus::Rejected,
             _ => PartnerStatus::Pending,
         }
     }
@@ -86,16 +86,16 @@ pub enum ClientOrigin {
 impl ClientOrigin {
     pub fn as_str(self) -> &'static str {
         match self {
-            ClientOrigin::CreatedByPartner => partner_client::ORIGIN_CREATED,
-            ClientOrigin::ReferralLink => partner_client::ORIGIN_REFERRAL,
-            ClientOrigin::ServiceManagerLink => partner_client::ORIGIN_SERVICE_MANAGER,
+            ClientOrigin::CreatedByPartner => partner_client::ORIGIN_CREATED.as_str(),
+            ClientOrigin::ReferralLink => partner_client::ORIGIN_REFERRAL.as_str(),
+            ClientOrigin::ServiceManagerLink => partner_client::ORIGIN_SERVICE_MANAGER.as_str(),
         }
     }
 
     pub fn parse(s: &str) -> Self {
         match s {
-            partner_client::ORIGIN_CREATED => ClientOrigin::CreatedByPartner,
-            partner_client::ORIGIN_SERVICE_MANAGER => ClientOrigin::ServiceManagerLink,
+            "CREATED_BY_PARTNER" => ClientOrigin::CreatedByPartner,
+            "SERVICE_MANAGER_LINK" => ClientOrigin::ServiceManagerLink,
             _ => ClientOrigin::ReferralLink,
         }
     }
@@ -129,7 +129,7 @@ impl Partner {
     }
     /// Application state.
     async fn status(&self) -> PartnerStatus {
-        PartnerStatus::parse(&self.0.status)
+        PartnerStatus::parse(self.0.status.as_str())
     }
     /// Tier, once approved.
     async fn tier(&self) -> Option<PartnerTier> {
@@ -324,7 +324,7 @@ impl Client {
     }
     /// How the client came to the partner.
     async fn origin(&self) -> ClientOrigin {
-        ClientOrigin::parse(&self.link.origin)
+        ClientOrigin::parse(self.link.origin.as_str())
     }
     /// When the client was attached.
     async fn attached_at(&self) -> DateTime<Utc> {
@@ -395,7 +395,7 @@ impl MyPartner {
     }
     /// How the viewer came to the partner.
     async fn origin(&self) -> ClientOrigin {
-        ClientOrigin::parse(&self.link.origin)
+        ClientOrigin::parse(self.link.origin.as_str())
     }
     /// Whether the partner may see and log in to the viewer's account.
     async fn access(&self) -> ClientAccess {

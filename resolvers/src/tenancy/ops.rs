@@ -137,7 +137,7 @@ pub async fn insert_tenant(
             tenant_id: Set(tenant.id),
             host: Set(host.clone()),
             kind: Set(kind.into()),
-            status: Set(tenant_domain::STATUS_VERIFIED.into()),
+            status: Set(tenant_domain::STATUS_VERIFIED),
             is_primary: Set(n == 0),
             created_at: Set(now),
             ..Default::default()
@@ -456,7 +456,7 @@ pub async fn add_domain(
         tenant_id: Set(tenant_id),
         host: Set(host),
         kind: Set(kind.into()),
-        status: Set(tenant_domain::STATUS_VERIFIED.into()),
+        status: Set(tenant_domain::STATUS_VERIFIED),
         is_primary: Set(primary),
         created_at: Set(entities::time::now()),
         ..Default::default()
