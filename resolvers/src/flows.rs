@@ -39,7 +39,7 @@ impl FlowsMutation {
         &self,
         ctx: &Context<'_>,
         input: SignUpInput,
-    ) -> async_graphql::Result<AuthPayload> {
+    ) -> crate::GqlResult<AuthPayload> {
         Ok(sign_up(services(ctx)?, request(ctx)?, input).await?)
     }
 
@@ -49,7 +49,7 @@ impl FlowsMutation {
         &self,
         ctx: &Context<'_>,
         input: DeleteAccountInput,
-    ) -> async_graphql::Result<DeleteAccountPayload> {
+    ) -> crate::GqlResult<DeleteAccountPayload> {
         Ok(delete_account(services(ctx)?, request(ctx)?, input).await?)
     }
 }

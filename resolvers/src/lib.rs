@@ -2,26 +2,22 @@
 //! per domain. Resolvers are thin: they read the request context, ask the policy, and call
 //! an operation that does the work in a transaction.
 
-pub mod audit;
 pub mod emails;
 pub mod error;
 pub mod flows;
 pub mod hub;
 pub mod identity;
 pub mod ids;
-pub mod links;
 pub mod loaders;
 pub mod node;
 pub mod orgs;
 pub mod pagination;
 pub mod partners;
-pub mod password;
 pub mod services;
 pub mod tenancy;
-pub mod txn;
-pub mod validate;
 
-pub use error::{ApiError, ApiResult};
+pub use domain::kernel::{audit, links, password, txn, validate};
+pub use error::{ApiError, ApiResult, GqlError, GqlResult};
 pub use services::{Services, Settings};
 
 pub use services::{request, services};

@@ -136,17 +136,13 @@ pub struct NodeQuery;
 #[Object]
 impl NodeQuery {
     /// The object with this global id, or null if it does not exist or is not visible.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> crate::GqlResult<Option<Node>> {
         Ok(load(services(ctx)?, request(ctx)?, &id).await?)
     }
 
     /// The objects with these global ids, in order; null where one does not exist or is
     /// not visible. At most 100 ids.
-    async fn nodes(
-        &self,
-        ctx: &Context<'_>,
-        ids: Vec<ID>,
-    ) -> async_graphql::Result<Vec<Option<Node>>> {
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> crate::GqlResult<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
             return Err(ApiError::bad_input("ids", format!("at most {MAX_NODES} ids")).into());
         }

@@ -1,60 +1,6 @@
-//! The services every resolver shares: the database, the tenant registry, the token keys
-//! and the settings that shape tokens and links.
+//! The shared services, read from the GraphQL context. The types are the kernel's.
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use sea_orm::DatabaseConnection;
-use tenants::TenantRegistry;
-use tenants::tokens::JwtKeys;
-
-/// Settings the business operations need, taken from the server's configuration.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Lifetime of an access token.
-    pub access_token_ttl: Duration,
-    /// Lifetime of a refresh token (each rotation issues a new one).
-    pub refresh_token_ttl: Duration,
-    /// Lifetime of a password-reset link.
-    pub password_reset_ttl: Duration,
-    /// Lifetime of a set-password link for accounts created for someone else.
-    pub set_password_ttl: Duration,
-    /// Lifetime of an email-verification link.
-    pub verify_email_ttl: Duration,
-    /// Tenants get `<slug>.<base>` as their platform subdomain.
-    pub platform_base_domain: String,
-    /// Scheme of links in emails (`https` in production).
-    pub link_scheme: String,
-    /// Port added to links in emails, if the public port is not the scheme's default.
-    pub link_port: Option<u16>,
-    /// Sender of emails for tenants without their own sender address.
-    pub default_email_sender: String,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            access_token_ttl: Duration::from_secs(15 * 60),
-            refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
-            password_reset_ttl: Duration::from_secs(3600),
-            set_password_ttl: Duration::from_secs(7 * 24 * 3600),
-            verify_email_ttl: Duration::from_secs(48 * 3600),
-            platform_base_domain: "localhost".into(),
-            link_scheme: "https".into(),
-            link_port: None,
-            default_email_sender: "no-reply@localhost".into(),
-        }
-    }
-}
-
-/// Shared by every request; cheap to clone.
-#[derive(Clone)]
-pub struct Services {
-    pub db: DatabaseConnection,
-    pub registry: TenantRegistry,
-    pub keys: Arc<JwtKeys>,
-    pub settings: Arc<Settings>,
-}
+pub use domain::kernel::services::{Services, Settings};
 
 /// The shared services of the schema.
 pub fn services<'a>(ctx: &async_graphql::Context<'a>) -> crate::ApiResult<&'a Services> {

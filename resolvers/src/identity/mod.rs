@@ -1,7 +1,7 @@
 //! Identity: sign-up, log-in by email or phone, rotating refresh tokens, log-out, the
 //! viewer, and password reset.
 
-pub mod accounts;
+pub use domain::identity::accounts;
 pub mod loaders;
 pub mod ops;
 pub mod types;
@@ -20,7 +20,7 @@ pub struct IdentityQuery;
 #[Object]
 impl IdentityQuery {
     /// The signed-in user, or null for an anonymous request.
-    async fn viewer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+    async fn viewer(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<User>> {
         let (svc, req) = (services(ctx)?, request(ctx)?);
         Ok(ops::viewer(svc, req).await?.map(User::from))
     }
@@ -33,11 +33,7 @@ pub struct IdentityMutation;
 #[Object]
 impl IdentityMutation {
     /// Signs in with an email or a phone number and a password.
-    async fn log_in(
-        &self,
-        ctx: &Context<'_>,
-        input: LogInInput,
-    ) -> async_graphql::Result<AuthPayload> {
+    async fn log_in(&self, ctx: &Context<'_>, input: LogInInput) -> crate::GqlResult<AuthPayload> {
         Ok(ops::log_in(services(ctx)?, request(ctx)?, input).await?)
     }
 
@@ -47,7 +43,7 @@ impl IdentityMutation {
         &self,
         ctx: &Context<'_>,
         input: RefreshSessionInput,
-    ) -> async_graphql::Result<AuthPayload> {
+    ) -> crate::GqlResult<AuthPayload> {
         Ok(ops::refresh_session(services(ctx)?, request(ctx)?, input).await?)
     }
 
@@ -56,7 +52,7 @@ impl IdentityMutation {
         &self,
         ctx: &Context<'_>,
         input: LogOutInput,
-    ) -> async_graphql::Result<LogOutPayload> {
+    ) -> crate::GqlResult<LogOutPayload> {
         Ok(ops::log_out(services(ctx)?, request(ctx)?, input).await?)
     }
 
@@ -66,7 +62,7 @@ impl IdentityMutation {
         &self,
         ctx: &Context<'_>,
         input: RequestPasswordResetInput,
-    ) -> async_graphql::Result<RequestPasswordResetPayload> {
+    ) -> crate::GqlResult<RequestPasswordResetPayload> {
         Ok(ops::request_password_reset(services(ctx)?, request(ctx)?, input).await?)
     }
 
@@ -75,7 +71,7 @@ impl IdentityMutation {
         &self,
         ctx: &Context<'_>,
         input: ChangePasswordInput,
-    ) -> async_graphql::Result<AccountPayload> {
+    ) -> crate::GqlResult<AccountPayload> {
         Ok(ops::change_password(services(ctx)?, request(ctx)?, input).await?)
     }
 
@@ -85,7 +81,7 @@ impl IdentityMutation {
         &self,
         ctx: &Context<'_>,
         input: UpdateAccountInput,
-    ) -> async_graphql::Result<AccountPayload> {
+    ) -> crate::GqlResult<AccountPayload> {
         Ok(ops::update_account(services(ctx)?, request(ctx)?, input).await?)
     }
 
@@ -95,7 +91,7 @@ impl IdentityMutation {
         &self,
         ctx: &Context<'_>,
         input: VerifyEmailInput,
-    ) -> async_graphql::Result<AccountPayload> {
+    ) -> crate::GqlResult<AccountPayload> {
         Ok(ops::verify_email(services(ctx)?, request(ctx)?, input).await?)
     }
 
@@ -104,7 +100,7 @@ impl IdentityMutation {
     async fn resend_email_verification(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<ResendEmailVerificationPayload> {
+    ) -> crate::GqlResult<ResendEmailVerificationPayload> {
         Ok(ops::resend_email_verification(services(ctx)?, request(ctx)?).await?)
     }
 
@@ -114,7 +110,7 @@ impl IdentityMutation {
         &self,
         ctx: &Context<'_>,
         input: ResetPasswordInput,
-    ) -> async_graphql::Result<ResetPasswordPayload> {
+    ) -> crate::GqlResult<ResetPasswordPayload> {
         Ok(ops::reset_password(services(ctx)?, request(ctx)?, input).await?)
     }
 }

@@ -56,7 +56,7 @@ impl UserCore {
         self.0.created_at
     }
     /// In-app notifications, newest first, at most 100 (own account only).
-    async fn notifications(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Notification>> {
+    async fn notifications(&self, ctx: &Context<'_>) -> crate::GqlResult<Vec<Notification>> {
         let req = self.own(ctx)?;
         Ok(super::ops::notifications(services(ctx)?, req).await?)
     }

@@ -40,11 +40,11 @@ impl AuditLogEntry {
     }
     /// Who did it, if the account is on the current tenant; null for the system or a
     /// deleted account.
-    async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+    async fn actor(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<User>> {
         load_user(ctx, self.0.actor_id).await
     }
     /// The real user, when the actor was impersonated ("log in as client").
-    async fn impersonator(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+    async fn impersonator(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<User>> {
         load_user(ctx, self.0.impersonator_id).await
     }
     /// What it was done to.
@@ -88,7 +88,7 @@ impl AuditLogEntry {
     }
 }
 
-async fn load_user(ctx: &Context<'_>, id: Option<i64>) -> async_graphql::Result<Option<User>> {
+async fn load_user(ctx: &Context<'_>, id: Option<i64>) -> crate::GqlResult<Option<User>> {
     let Some(id) = id else { return Ok(None) };
     Ok(loaders(ctx)?
         .users
@@ -144,7 +144,7 @@ impl AuditQuery {
         #[graphql(desc = "At most this many from the start (default 50, at most 100).")]
         first: Option<i32>,
         #[graphql(desc = "At most this many from the end (at most 100).")] last: Option<i32>,
-    ) -> async_graphql::Result<crate::pagination::Page<AuditLogEntry>> {
+    ) -> crate::GqlResult<crate::pagination::Page<AuditLogEntry>> {
         use tenants::policy::Action;
         let (svc, req) = (crate::services(ctx)?, crate::request(ctx)?);
         let actor = actor_id

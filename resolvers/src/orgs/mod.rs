@@ -21,7 +21,7 @@ pub struct OrgQuery;
 #[Object]
 impl OrgQuery {
     /// An organization the viewer belongs to.
-    async fn organization(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Organization> {
+    async fn organization(&self, ctx: &Context<'_>, id: ID) -> crate::GqlResult<Organization> {
         let org_id = ids::decode(&id, Kind::Organization, "id")?;
         Ok(ops::org_for_viewer(services(ctx)?, request(ctx)?, org_id).await?)
     }
@@ -38,7 +38,7 @@ impl OrgMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateOrganizationInput,
-    ) -> async_graphql::Result<OrganizationPayload> {
+    ) -> crate::GqlResult<OrganizationPayload> {
         let organization = ops::create_organization(services(ctx)?, request(ctx)?, input).await?;
         Ok(OrganizationPayload { organization })
     }
@@ -48,7 +48,7 @@ impl OrgMutation {
         &self,
         ctx: &Context<'_>,
         input: UpdateOrganizationInput,
-    ) -> async_graphql::Result<OrganizationPayload> {
+    ) -> crate::GqlResult<OrganizationPayload> {
         let organization = ops::update_organization(services(ctx)?, request(ctx)?, input).await?;
         Ok(OrganizationPayload { organization })
     }
@@ -58,7 +58,7 @@ impl OrgMutation {
         &self,
         ctx: &Context<'_>,
         input: OrganizationIdInput,
-    ) -> async_graphql::Result<DeleteOrganizationPayload> {
+    ) -> crate::GqlResult<DeleteOrganizationPayload> {
         Ok(ops::delete_organization(services(ctx)?, request(ctx)?, input).await?)
     }
 
@@ -67,7 +67,7 @@ impl OrgMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateSpaceInput,
-    ) -> async_graphql::Result<SpacePayload> {
+    ) -> crate::GqlResult<SpacePayload> {
         let space = ops::create_space(services(ctx)?, request(ctx)?, input).await?;
         Ok(SpacePayload { space })
     }
@@ -77,7 +77,7 @@ impl OrgMutation {
         &self,
         ctx: &Context<'_>,
         input: UpdateSpaceInput,
-    ) -> async_graphql::Result<SpacePayload> {
+    ) -> crate::GqlResult<SpacePayload> {
         let space = ops::update_space(services(ctx)?, request(ctx)?, input).await?;
         Ok(SpacePayload { space })
     }
@@ -87,7 +87,7 @@ impl OrgMutation {
         &self,
         ctx: &Context<'_>,
         input: ArchiveSpaceInput,
-    ) -> async_graphql::Result<SpacePayload> {
+    ) -> crate::GqlResult<SpacePayload> {
         let space = ops::archive_space(services(ctx)?, request(ctx)?, input).await?;
         Ok(SpacePayload { space })
     }
@@ -98,7 +98,7 @@ impl OrgMutation {
         &self,
         ctx: &Context<'_>,
         input: ChangeMemberRoleInput,
-    ) -> async_graphql::Result<MemberPayload> {
+    ) -> crate::GqlResult<MemberPayload> {
         let member = ops::change_member_role(services(ctx)?, request(ctx)?, input).await?;
         Ok(MemberPayload { member })
     }
@@ -108,7 +108,7 @@ impl OrgMutation {
         &self,
         ctx: &Context<'_>,
         input: SetSpaceAccessInput,
-    ) -> async_graphql::Result<MemberPayload> {
+    ) -> crate::GqlResult<MemberPayload> {
         let member = ops::set_space_access(services(ctx)?, request(ctx)?, input).await?;
         Ok(MemberPayload { member })
     }
@@ -118,7 +118,7 @@ impl OrgMutation {
         &self,
         ctx: &Context<'_>,
         input: MemberInput,
-    ) -> async_graphql::Result<RemoveMemberPayload> {
+    ) -> crate::GqlResult<RemoveMemberPayload> {
         let removed_user_id = ops::remove_member(services(ctx)?, request(ctx)?, input).await?;
         Ok(RemoveMemberPayload { removed_user_id })
     }
@@ -128,7 +128,7 @@ impl OrgMutation {
         &self,
         ctx: &Context<'_>,
         input: OrganizationIdInput,
-    ) -> async_graphql::Result<LeaveOrganizationPayload> {
+    ) -> crate::GqlResult<LeaveOrganizationPayload> {
         let organization_id = ops::leave_organization(services(ctx)?, request(ctx)?, input).await?;
         Ok(LeaveOrganizationPayload { organization_id })
     }
@@ -138,7 +138,7 @@ impl OrgMutation {
         &self,
         ctx: &Context<'_>,
         input: MemberInput,
-    ) -> async_graphql::Result<TransferOwnershipPayload> {
+    ) -> crate::GqlResult<TransferOwnershipPayload> {
         Ok(ops::transfer_ownership(services(ctx)?, request(ctx)?, input).await?)
     }
 
@@ -148,7 +148,7 @@ impl OrgMutation {
         &self,
         ctx: &Context<'_>,
         input: InviteMemberInput,
-    ) -> async_graphql::Result<InvitationPayload> {
+    ) -> crate::GqlResult<InvitationPayload> {
         let invitation = invitations::invite_member(services(ctx)?, request(ctx)?, input).await?;
         Ok(InvitationPayload { invitation })
     }
@@ -158,7 +158,7 @@ impl OrgMutation {
         &self,
         ctx: &Context<'_>,
         input: RespondToInvitationInput,
-    ) -> async_graphql::Result<AcceptInvitationPayload> {
+    ) -> crate::GqlResult<AcceptInvitationPayload> {
         Ok(invitations::accept(services(ctx)?, request(ctx)?, input).await?)
     }
 
@@ -167,7 +167,7 @@ impl OrgMutation {
         &self,
         ctx: &Context<'_>,
         input: RespondToInvitationInput,
-    ) -> async_graphql::Result<InvitationPayload> {
+    ) -> crate::GqlResult<InvitationPayload> {
         let invitation = invitations::decline(services(ctx)?, request(ctx)?, input).await?;
         Ok(InvitationPayload { invitation })
     }
@@ -177,7 +177,7 @@ impl OrgMutation {
         &self,
         ctx: &Context<'_>,
         input: InvitationIdInput,
-    ) -> async_graphql::Result<InvitationPayload> {
+    ) -> crate::GqlResult<InvitationPayload> {
         let invitation = invitations::revoke(services(ctx)?, request(ctx)?, input).await?;
         Ok(InvitationPayload { invitation })
     }
@@ -188,7 +188,7 @@ impl OrgMutation {
         &self,
         ctx: &Context<'_>,
         input: ResendInvitationInput,
-    ) -> async_graphql::Result<InvitationPayload> {
+    ) -> crate::GqlResult<InvitationPayload> {
         let invitation = invitations::resend(services(ctx)?, request(ctx)?, input).await?;
         Ok(InvitationPayload { invitation })
     }

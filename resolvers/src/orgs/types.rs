@@ -161,7 +161,7 @@ impl OrganizationCore {
         #[graphql(desc = "At most this many from the start (default 50, at most 100).")]
         first: Option<i32>,
         #[graphql(desc = "At most this many from the end (at most 100).")] last: Option<i32>,
-    ) -> async_graphql::Result<Page<Space>> {
+    ) -> crate::GqlResult<Page<Space>> {
         let args = crate::pagination::PageArgs {
             after,
             before,
@@ -186,7 +186,7 @@ impl OrganizationCore {
         #[graphql(desc = "At most this many from the start (default 50, at most 100).")]
         first: Option<i32>,
         #[graphql(desc = "At most this many from the end (at most 100).")] last: Option<i32>,
-    ) -> async_graphql::Result<Page<Member>> {
+    ) -> crate::GqlResult<Page<Member>> {
         let args = crate::pagination::PageArgs {
             after,
             before,
@@ -204,10 +204,7 @@ impl OrganizationCore {
         .await?)
     }
     /// Invitations still waiting for an answer (owners and user admins only).
-    async fn pending_invitations(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<Invitation>> {
+    async fn pending_invitations(&self, ctx: &Context<'_>) -> crate::GqlResult<Vec<Invitation>> {
         Ok(super::invitations::pending_of_org(services(ctx)?, request(ctx)?, &self.0).await?)
     }
 }
@@ -267,7 +264,7 @@ pub struct SpaceAccess {
 #[ComplexObject]
 impl SpaceAccess {
     /// The space.
-    async fn space(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Space>> {
+    async fn space(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<Space>> {
         let model = loaders(ctx)?
             .spaces
             .load_one(self.space_id)
@@ -290,7 +287,7 @@ impl Member {
         ids::encode(Kind::OrganizationMember, self.0.id)
     }
     /// The member's account.
-    async fn user(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+    async fn user(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<User>> {
         let user = identity_loaders(ctx)?
             .users
             .load_one(self.0.user_id)
@@ -303,7 +300,7 @@ impl Member {
         self.0.role.into()
     }
     /// The member's roles in the organization's spaces.
-    async fn spaces(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SpaceAccess>> {
+    async fn spaces(&self, ctx: &Context<'_>) -> crate::GqlResult<Vec<SpaceAccess>> {
         let rows = loaders(ctx)?
             .space_access
             .load_one((self.0.organization_id, self.0.user_id))
@@ -402,7 +399,7 @@ impl Invitation {
         self.model.status == invitation::STATUS_PENDING && self.model.expires_at <= Utc::now()
     }
     /// Who sent it.
-    async fn invited_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+    async fn invited_by(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<User>> {
         let Some(id) = self.model.invited_by else {
             return Ok(None);
         };
@@ -641,16 +638,13 @@ pub struct UserOrgs(pub std::sync::Arc<entities::user::Model>);
 impl UserOrgs {
     /// The organizations this user belongs to, each with their role (`viewerRole`).
     /// Readable for the viewer's own account only.
-    async fn organizations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Organization>> {
+    async fn organizations(&self, ctx: &Context<'_>) -> crate::GqlResult<Vec<Organization>> {
         let req = crate::identity::own_request(ctx, &self.0)?;
         Ok(crate::orgs::ops::viewer_organizations(services(ctx)?, req).await?)
     }
     /// Invitations waiting for this user's answer, found by email: no link needed.
     /// Readable for the viewer's own account only.
-    async fn pending_invitations(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<Invitation>> {
+    async fn pending_invitations(&self, ctx: &Context<'_>) -> crate::GqlResult<Vec<Invitation>> {
         let req = crate::identity::own_request(ctx, &self.0)?;
         Ok(crate::orgs::invitations::pending_for_viewer(services(ctx)?, req).await?)
     }

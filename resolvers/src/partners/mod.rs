@@ -36,7 +36,7 @@ impl PartnerQuery {
         #[graphql(desc = "At most this many from the start (default 50, at most 100).")]
         first: Option<i32>,
         #[graphql(desc = "At most this many from the end (at most 100).")] last: Option<i32>,
-    ) -> async_graphql::Result<Page<DirectoryPartner>> {
+    ) -> crate::GqlResult<Page<DirectoryPartner>> {
         let args = PageArgs {
             after,
             before,
@@ -47,7 +47,7 @@ impl PartnerQuery {
     }
 
     /// A partner, for its own members and the program's reviewers.
-    async fn partner(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Partner> {
+    async fn partner(&self, ctx: &Context<'_>, id: ID) -> crate::GqlResult<Partner> {
         Ok(ops::get(services(ctx)?, request(ctx)?, &id).await?)
     }
 
@@ -61,7 +61,7 @@ impl PartnerQuery {
         #[graphql(desc = "At most this many from the start (default 50, at most 100).")]
         first: Option<i32>,
         #[graphql(desc = "At most this many from the end (at most 100).")] last: Option<i32>,
-    ) -> async_graphql::Result<Page<Partner>> {
+    ) -> crate::GqlResult<Page<Partner>> {
         let args = PageArgs {
             after,
             before,
@@ -83,7 +83,7 @@ impl PartnerMutation {
         &self,
         ctx: &Context<'_>,
         input: ApplyAsPartnerInput,
-    ) -> async_graphql::Result<PartnerPayload> {
+    ) -> crate::GqlResult<PartnerPayload> {
         let partner = ops::apply(services(ctx)?, request(ctx)?, input).await?;
         Ok(PartnerPayload { partner })
     }
@@ -94,7 +94,7 @@ impl PartnerMutation {
         &self,
         ctx: &Context<'_>,
         input: ReviewPartnerApplicationInput,
-    ) -> async_graphql::Result<PartnerPayload> {
+    ) -> crate::GqlResult<PartnerPayload> {
         let partner = ops::review(services(ctx)?, request(ctx)?, input).await?;
         Ok(PartnerPayload { partner })
     }
@@ -104,7 +104,7 @@ impl PartnerMutation {
         &self,
         ctx: &Context<'_>,
         input: SetPartnerTierInput,
-    ) -> async_graphql::Result<PartnerPayload> {
+    ) -> crate::GqlResult<PartnerPayload> {
         let partner = ops::set_tier(services(ctx)?, request(ctx)?, input).await?;
         Ok(PartnerPayload { partner })
     }
@@ -114,7 +114,7 @@ impl PartnerMutation {
         &self,
         ctx: &Context<'_>,
         input: UpdatePartnerProfileInput,
-    ) -> async_graphql::Result<PartnerPayload> {
+    ) -> crate::GqlResult<PartnerPayload> {
         let partner = ops::update_profile(services(ctx)?, request(ctx)?, input).await?;
         Ok(PartnerPayload { partner })
     }
@@ -124,7 +124,7 @@ impl PartnerMutation {
         &self,
         ctx: &Context<'_>,
         input: PartnerIdInput,
-    ) -> async_graphql::Result<PartnerPayload> {
+    ) -> crate::GqlResult<PartnerPayload> {
         let partner = ops::rotate_codes(services(ctx)?, request(ctx)?, input).await?;
         Ok(PartnerPayload { partner })
     }
@@ -135,7 +135,7 @@ impl PartnerMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateClientInput,
-    ) -> async_graphql::Result<CreateClientPayload> {
+    ) -> crate::GqlResult<CreateClientPayload> {
         let client = clients::create(services(ctx)?, request(ctx)?, input).await?;
         Ok(CreateClientPayload { client })
     }
@@ -145,7 +145,7 @@ impl PartnerMutation {
         &self,
         ctx: &Context<'_>,
         input: PartnerCodeInput,
-    ) -> async_graphql::Result<JoinPartnerPayload> {
+    ) -> crate::GqlResult<JoinPartnerPayload> {
         let prompt = clients::join(services(ctx)?, request(ctx)?, input).await?;
         Ok(JoinPartnerPayload { prompt })
     }
@@ -155,7 +155,7 @@ impl PartnerMutation {
         &self,
         ctx: &Context<'_>,
         input: RespondToPartnerInvitationInput,
-    ) -> async_graphql::Result<MyPartnerPayload> {
+    ) -> crate::GqlResult<MyPartnerPayload> {
         let partner = clients::respond(services(ctx)?, request(ctx)?, input).await?;
         Ok(MyPartnerPayload { partner })
     }
@@ -166,34 +166,25 @@ impl PartnerMutation {
         &self,
         ctx: &Context<'_>,
         input: PartnerCodeInput,
-    ) -> async_graphql::Result<MyPartnerPayload> {
+    ) -> crate::GqlResult<MyPartnerPayload> {
         let partner = clients::accept_service_manager(services(ctx)?, request(ctx)?, input).await?;
         Ok(MyPartnerPayload { partner })
     }
 
     /// Lets the viewer's partner see and log in to their account.
-    async fn grant_partner_access(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<MyPartnerPayload> {
+    async fn grant_partner_access(&self, ctx: &Context<'_>) -> crate::GqlResult<MyPartnerPayload> {
         let partner = clients::grant(services(ctx)?, request(ctx)?).await?;
         Ok(MyPartnerPayload { partner })
     }
 
     /// Takes the partner's access away, at once (live "log in as client" sessions end).
-    async fn revoke_partner_access(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<MyPartnerPayload> {
+    async fn revoke_partner_access(&self, ctx: &Context<'_>) -> crate::GqlResult<MyPartnerPayload> {
         let partner = clients::revoke(services(ctx)?, request(ctx)?).await?;
         Ok(MyPartnerPayload { partner })
     }
 
     /// Leaves the partner; consent goes with it.
-    async fn detach_from_partner(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<MyPartnerPayload> {
+    async fn detach_from_partner(&self, ctx: &Context<'_>) -> crate::GqlResult<MyPartnerPayload> {
         let partner = clients::detach(services(ctx)?, request(ctx)?).await?;
         Ok(MyPartnerPayload { partner })
     }
@@ -204,7 +195,7 @@ impl PartnerMutation {
         &self,
         ctx: &Context<'_>,
         input: ImpersonateClientInput,
-    ) -> async_graphql::Result<ImpersonateClientPayload> {
+    ) -> crate::GqlResult<ImpersonateClientPayload> {
         Ok(impersonation::start(services(ctx)?, request(ctx)?, input).await?)
     }
 
@@ -212,7 +203,7 @@ impl PartnerMutation {
     async fn end_impersonation(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<EndImpersonationPayload> {
+    ) -> crate::GqlResult<EndImpersonationPayload> {
         let ended = impersonation::end(services(ctx)?, request(ctx)?).await?;
         Ok(EndImpersonationPayload { ended })
     }

@@ -164,7 +164,7 @@ impl Partner {
         &self.0.referral_code
     }
     /// The referral link on the tenant's primary host.
-    async fn referral_link(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+    async fn referral_link(&self, ctx: &Context<'_>) -> crate::GqlResult<String> {
         let (svc, req) = (services(ctx)?, request(ctx)?);
         Ok(links::tenant_url(
             &svc.settings,
@@ -177,7 +177,7 @@ impl Partner {
         &self.0.service_manager_code
     }
     /// The service-manager link on the tenant's primary host.
-    async fn service_manager_link(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+    async fn service_manager_link(&self, ctx: &Context<'_>) -> crate::GqlResult<String> {
         let (svc, req) = (services(ctx)?, request(ctx)?);
         Ok(links::tenant_url(
             &svc.settings,
@@ -209,7 +209,7 @@ impl Partner {
         #[graphql(desc = "At most this many from the start (default 50, at most 100).")]
         first: Option<i32>,
         #[graphql(desc = "At most this many from the end (at most 100).")] last: Option<i32>,
-    ) -> async_graphql::Result<Page<Client>> {
+    ) -> crate::GqlResult<Page<Client>> {
         let filter = super::clients::ClientFilter {
             search,
             origin,
@@ -314,7 +314,7 @@ impl Client {
         ids::encode(Kind::User, self.link.client_user_id)
     }
     /// The client's account (name, email, phone, country).
-    async fn user(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+    async fn user(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<User>> {
         Ok(identity_loaders(ctx)?
             .users
             .load_one(self.link.client_user_id)
@@ -331,7 +331,7 @@ impl Client {
         self.link.attached_at
     }
     /// Whether the client consents to the partner's access.
-    async fn access(&self, ctx: &Context<'_>) -> async_graphql::Result<ClientAccess> {
+    async fn access(&self, ctx: &Context<'_>) -> crate::GqlResult<ClientAccess> {
         Ok(if self.summary(ctx).await?.consent {
             ClientAccess::Granted
         } else {
@@ -339,14 +339,11 @@ impl Client {
         })
     }
     /// How many organizations the client belongs to.
-    async fn organization_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+    async fn organization_count(&self, ctx: &Context<'_>) -> crate::GqlResult<i64> {
         Ok(self.summary(ctx).await?.organizations)
     }
     /// The client's last sign-in or token refresh.
-    async fn last_active_at(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<DateTime<Utc>>> {
+    async fn last_active_at(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<DateTime<Utc>>> {
         Ok(self.summary(ctx).await?.last_active_at)
     }
     /// Lines of the client that have not expired. Lines arrive with the lines and
@@ -366,7 +363,7 @@ impl Client {
 }
 
 impl Client {
-    async fn summary(&self, ctx: &Context<'_>) -> async_graphql::Result<super::clients::Summary> {
+    async fn summary(&self, ctx: &Context<'_>) -> crate::GqlResult<super::clients::Summary> {
         Ok(loaders(ctx)?
             .client_summaries
             .load_one((self.link.partner_id, self.link.client_user_id))
@@ -679,7 +676,7 @@ impl UserPartners {
     async fn my_partner(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<crate::partners::MyPartner>> {
+    ) -> crate::GqlResult<Option<crate::partners::MyPartner>> {
         let req = crate::identity::own_request(ctx, &self.0)?;
         Ok(crate::partners::clients::my_partner(services(ctx)?, req).await?)
     }
@@ -687,7 +684,7 @@ impl UserPartners {
     async fn partner_prompts(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<crate::partners::JoinPrompt>> {
+    ) -> crate::GqlResult<Vec<crate::partners::JoinPrompt>> {
         let req = crate::identity::own_request(ctx, &self.0)?;
         Ok(crate::partners::clients::prompts(services(ctx)?, req).await?)
     }
@@ -696,7 +693,7 @@ impl UserPartners {
     async fn consent_history(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<crate::partners::ConsentRecord>> {
+    ) -> crate::GqlResult<Vec<crate::partners::ConsentRecord>> {
         let req = crate::identity::own_request(ctx, &self.0)?;
         Ok(crate::partners::clients::consent_history(services(ctx)?, req).await?)
     }
@@ -710,7 +707,7 @@ pub struct OrganizationPartner(pub std::sync::Arc<crate::orgs::OrgView>);
 impl OrganizationPartner {
     /// The organization's partner-program membership, for those who act for it (owners
     /// and user admins); null otherwise.
-    async fn partner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Partner>> {
+    async fn partner(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<Partner>> {
         Ok(super::ops::of_organization(
             services(ctx)?,
             request(ctx)?,

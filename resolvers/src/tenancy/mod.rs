@@ -23,7 +23,7 @@ pub struct TenancyQuery;
 impl TenancyQuery {
     /// The brand this request's host belongs to. Public, so a frontend can render its
     /// login page before anyone signs in.
-    async fn tenant(&self, ctx: &Context<'_>) -> async_graphql::Result<Tenant> {
+    async fn tenant(&self, ctx: &Context<'_>) -> crate::GqlResult<Tenant> {
         Ok(Tenant(request(ctx)?.tenant.model.clone()))
     }
 
@@ -36,7 +36,7 @@ impl TenancyQuery {
         #[graphql(desc = "At most this many from the start (default 50, at most 100).")]
         first: Option<i32>,
         #[graphql(desc = "At most this many from the end (at most 100).")] last: Option<i32>,
-    ) -> async_graphql::Result<Page<Tenant>> {
+    ) -> crate::GqlResult<Page<Tenant>> {
         let (svc, req) = (services(ctx)?, request(ctx)?);
         authorize(req, Action::ListTenants).map_err(ApiError::from)?;
         let args = PageArgs {
@@ -68,7 +68,7 @@ impl TenancyMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateTenantInput,
-    ) -> async_graphql::Result<CreateTenantPayload> {
+    ) -> crate::GqlResult<CreateTenantPayload> {
         Ok(ops::create_tenant(services(ctx)?, request(ctx)?, input).await?)
     }
 
@@ -78,7 +78,7 @@ impl TenancyMutation {
         &self,
         ctx: &Context<'_>,
         input: UpdateTenantInput,
-    ) -> async_graphql::Result<UpdateTenantPayload> {
+    ) -> crate::GqlResult<UpdateTenantPayload> {
         Ok(ops::update_tenant(services(ctx)?, request(ctx)?, input).await?)
     }
 
@@ -87,7 +87,7 @@ impl TenancyMutation {
         &self,
         ctx: &Context<'_>,
         input: AddTenantDomainInput,
-    ) -> async_graphql::Result<AddTenantDomainPayload> {
+    ) -> crate::GqlResult<AddTenantDomainPayload> {
         Ok(ops::add_domain(services(ctx)?, request(ctx)?, input).await?)
     }
 
@@ -96,7 +96,7 @@ impl TenancyMutation {
         &self,
         ctx: &Context<'_>,
         input: RemoveTenantDomainInput,
-    ) -> async_graphql::Result<RemoveTenantDomainPayload> {
+    ) -> crate::GqlResult<RemoveTenantDomainPayload> {
         Ok(ops::remove_domain(services(ctx)?, request(ctx)?, input).await?)
     }
 }

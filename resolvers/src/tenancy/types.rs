@@ -131,7 +131,7 @@ impl Tenant {
         &self.0.timezone
     }
     /// The host name links point to.
-    async fn primary_domain(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+    async fn primary_domain(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<String>> {
         let svc = services(ctx)?;
         Ok(svc
             .registry
@@ -139,7 +139,7 @@ impl Tenant {
             .and_then(|t| t.primary_host.clone()))
     }
     /// Every host name of the tenant. Visible to platform staff and the tenant's admins.
-    async fn domains(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TenantDomain>> {
+    async fn domains(&self, ctx: &Context<'_>) -> crate::GqlResult<Vec<TenantDomain>> {
         let req = request(ctx)?;
         authorize(
             req,
@@ -158,10 +158,7 @@ impl Tenant {
     }
     /// The partner program's settings: tier discounts and reward rates (tenant admins
     /// and platform staff).
-    async fn partner_program(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<PartnerProgramSettings> {
+    async fn partner_program(&self, ctx: &Context<'_>) -> crate::GqlResult<PartnerProgramSettings> {
         let req = request(ctx)?;
         authorize(
             req,

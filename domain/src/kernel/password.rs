@@ -26,7 +26,7 @@ use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use tokio::sync::Semaphore;
 
-use crate::error::{ApiError, ApiResult};
+use crate::kernel::error::{ApiError, ApiResult};
 
 /// How long a request waits for a hashing slot before it is refused.
 pub const QUEUE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -116,7 +116,7 @@ async fn bounded<T: Send + 'static>(
         .await
         .map_err(|_| {
             ApiError::domain(
-                crate::error::code::RATE_LIMITED,
+                crate::kernel::error::code::RATE_LIMITED,
                 None,
                 "the server is busy signing people in: try again in a moment",
             )

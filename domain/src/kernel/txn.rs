@@ -15,8 +15,8 @@ use sea_orm::{
 use serde_json::json;
 use tenants::RequestCtx;
 
-use crate::audit::{self, Target};
-use crate::error::ApiResult;
+use crate::kernel::audit::{self, Target};
+use crate::kernel::error::ApiResult;
 
 /// Begins a transaction that will write.
 pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {

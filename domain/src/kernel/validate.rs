@@ -1,6 +1,6 @@
 //! Input validation shared by every domain. Each check names the input field it refuses.
 
-use crate::error::{ApiError, ApiResult};
+use crate::kernel::error::{ApiError, ApiResult};
 
 /// Lower-cases and checks an email address.
 pub fn email(field: &str, raw: &str) -> ApiResult<String> {

@@ -2,7 +2,7 @@
 
 use tenants::TenantInfo;
 
-use crate::services::Settings;
+use crate::kernel::services::Settings;
 
 /// `scheme://primary-host[:port]/path?query`. Hosts under `localhost` and loopback
 /// addresses get plain `http`, so the demo's links work as printed.

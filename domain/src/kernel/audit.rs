@@ -6,7 +6,7 @@ use entities::audit_log;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use tenants::RequestCtx;
 
-use crate::error::ApiResult;
+use crate::kernel::error::ApiResult;
 
 /// Every audit action, one constant each, so a typo cannot invent a new action and the
 /// list in `docs/decisions.md` can be checked against this one.

@@ -11,7 +11,7 @@ use sea_orm::{
 use tenants::scope::scoped;
 use tenants::{AuthUser, RequestCtx};
 
-use crate::error::{ApiError, ApiResult};
+use crate::kernel::error::{ApiError, ApiResult};
 
 /// What a new account starts with.
 #[derive(Debug, Clone, Default)]

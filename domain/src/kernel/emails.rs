@@ -1,0 +1,156 @@
+//! Emails, rendered with the tenant's branding and written to the transactional outbox in
+//! the caller's transaction. Delivery (SMTP) is the notification worker's job.
+
+use entities::outbox_message;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use tenants::TenantInfo;
+
+use crate::kernel::error::ApiResult;
+use crate::kernel::services::Settings;
+
+/// A rendered email.
+#[derive(Debug, Clone)]
+pub struct Email {
+    pub kind: &'static str,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// Renders an email with one call-to-action link in the tenant's brand.
+pub fn branded(
+    tenant: &TenantInfo,
+    kind: &'static str,
+    to: &str,
+    subject: &str,
+    lines: &[&str],
+    action: (&str, &str),
+) -> Email {
+    let t = &tenant.model;
+    let (label, link) = action;
+    let support = t
+        .support_email
+        .as_deref()
+        .map(|s| format!("Questions? Write to {s}."))
+        .unwrap_or_default();
+    let text = format!(
+        "{}\n\n{}\n\n{label}: {link}\n\n{support}\n-- \n{}\n",
+        subject,
+        lines.join("\n\n"),
+        t.display_name
+    );
+    let logo = t
+        .logo_url
+        .as_deref()
+        .map(|u| {
+            format!(
+                r#"<img src="{}" alt="{}" height="40"><br>"#,
+                escape(u),
+                escape(&t.display_name)
+            )
+        })
+        .unwrap_or_default();
+    let paragraphs: String = lines
+        .iter()
+        .map(|l| format!("<p>{}</p>", escape(l)))
+        .collect();
+    let html = format!(
+        r#"<!doctype html><html><body style="font-family:sans-serif">{logo}<h1 style="color:{color}">{subject}</h1>{paragraphs}<p><a href="{link}" style="background:{color};color:#FFFFFF;padding:10px 16px;text-decoration:none;border-radius:4px">{label}</a></p><p style="color:#666666">{support}</p><p style="color:#666666">{name}</p></body></html>"#,
+        color = escape(&t.primary_color),
+        subject = escape(subject),
+        link = escape(link),
+        label = escape(label),
+        support = escape(&support),
+        name = escape(&t.display_name),
+    );
+    Email {
+        kind,
+        to: to.to_string(),
+        subject: subject.to_string(),
+        text,
+        html,
+    }
+}
+
+/// The `From:` of a tenant's emails.
+pub fn sender(settings: &Settings, tenant: &TenantInfo) -> String {
+    let t = &tenant.model;
+    let name = t.email_sender_name.as_deref().unwrap_or(&t.display_name);
+    let address = t
+        .email_sender_address
+        .as_deref()
+        .unwrap_or(&settings.default_email_sender);
+    format!("{name} <{address}>")
+}
+
+/// Writes the email to the outbox, in the caller's transaction.
+pub async fn enqueue(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    tenant: &TenantInfo,
+    email: Email,
+) -> ApiResult<()> {
+    let now = entities::time::now();
+    outbox_message::Entity::insert(outbox_message::ActiveModel {
+        tenant_id: Set(tenant.id()),
+        channel: Set(outbox_message::CHANNEL_EMAIL.into()),
+        kind: Set(email.kind.into()),
+        recipient: Set(email.to),
+        sender: Set(sender(settings, tenant)),
+        subject: Set(email.subject),
+        body_text: Set(email.text),
+        body_html: Set(email.html),
+        status: Set(outbox_message::STATUS_PENDING.into()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        created_at: Set(now),
+        sent_at: Set(None),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// Replaces the value of every `token=` in `s` with `[redacted]`.
+pub fn redact_tokens(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find("token=") {
+        let (head, tail) = rest.split_at(at + "token=".len());
+        out.push_str(head);
+        let end = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(tail.len());
+        if end > 0 {
+            out.push_str("[redacted]");
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_tokens;
+
+    #[test]
+    fn link_tokens_are_redacted() {
+        assert_eq!(
+            redact_tokens("go to https://x/reset?token=abc-DEF_123 now, or token=q&x=1"),
+            "go to https://x/reset?token=[redacted] now, or token=[redacted]&x=1"
+        );
+        assert_eq!(redact_tokens("no tokens here"), "no tokens here");
+        assert_eq!(redact_tokens("token="), "token=");
+    }
+}

@@ -1,0 +1,183 @@
+//! The API's errors. Every error that leaves a resolver carries `extensions.code`, and
+//! `extensions.field` where one input field is at fault. Internal errors are logged here,
+//! once, and reach the client only as "internal error".
+//!
+//! `ApiError` deliberately does not implement `Display`: async-graphql converts anything
+//! that does into an error *without* a code, so a stray `?` would silently lose it. The
+//! GraphQL layer converts it (`resolvers::error`), keeping the code and the field.
+
+use sea_orm::{DbErr, SqlErr};
+use tenants::Denied;
+
+/// The domain error codes (`extensions.code`), one constant each; the generic codes
+/// (`BAD_USER_INPUT`, `CONFLICT`, ...) come from the variants of [`ApiError`].
+pub mod code {
+    pub const ALREADY_ANSWERED: &str = "ALREADY_ANSWERED";
+    pub const ALREADY_MEMBER: &str = "ALREADY_MEMBER";
+    pub const ALREADY_REVIEWED: &str = "ALREADY_REVIEWED";
+    pub const CONSENT_REQUIRED: &str = "CONSENT_REQUIRED";
+    pub const EMAIL_ALREADY_VERIFIED: &str = "EMAIL_ALREADY_VERIFIED";
+    pub const EMAIL_NOT_VERIFIED: &str = "EMAIL_NOT_VERIFIED";
+    pub const IMPERSONATION_FORBIDDEN: &str = "IMPERSONATION_FORBIDDEN";
+    pub const INVALID_PARTNER_CODE: &str = "INVALID_PARTNER_CODE";
+    pub const INVALID_TOKEN: &str = "INVALID_TOKEN";
+    pub const INVITATION_ALREADY_ACCEPTED: &str = "INVITATION_ALREADY_ACCEPTED";
+    pub const INVITATION_DECLINED: &str = "INVITATION_DECLINED";
+    pub const INVITATION_EMAIL_MISMATCH: &str = "INVITATION_EMAIL_MISMATCH";
+    pub const INVITATION_REVOKED: &str = "INVITATION_REVOKED";
+    pub const LAST_OWNER: &str = "LAST_OWNER";
+    pub const NOT_IMPERSONATING: &str = "NOT_IMPERSONATING";
+    pub const NO_PARTNER: &str = "NO_PARTNER";
+    pub const PARTNER_NOT_APPROVED: &str = "PARTNER_NOT_APPROVED";
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    pub const SPACE_ARCHIVED: &str = "SPACE_ARCHIVED";
+
+    /// All of them.
+    pub const ALL: &[&str] = &[
+        ALREADY_ANSWERED,
+        ALREADY_MEMBER,
+        ALREADY_REVIEWED,
+        CONSENT_REQUIRED,
+        EMAIL_ALREADY_VERIFIED,
+        EMAIL_NOT_VERIFIED,
+        IMPERSONATION_FORBIDDEN,
+        INVALID_PARTNER_CODE,
+        INVALID_TOKEN,
+        INVITATION_ALREADY_ACCEPTED,
+        INVITATION_DECLINED,
+        INVITATION_EMAIL_MISMATCH,
+        INVITATION_REVOKED,
+        LAST_OWNER,
+        NOT_IMPERSONATING,
+        NO_PARTNER,
+        PARTNER_NOT_APPROVED,
+        RATE_LIMITED,
+        SPACE_ARCHIVED,
+    ];
+}
+
+/// Result of a business operation.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// An error as the client sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    Unauthenticated(String),
+    Forbidden,
+    NotFound {
+        what: &'static str,
+    },
+    BadInput {
+        field: String,
+        message: String,
+    },
+    Conflict {
+        field: String,
+        message: String,
+    },
+    /// A domain rule, with its own code (e.g. `INVALID_TOKEN`).
+    Domain {
+        code: &'static str,
+        field: Option<String>,
+        message: String,
+    },
+    Internal,
+}
+
+impl ApiError {
+    pub fn bad_input(field: &str, message: impl Into<String>) -> Self {
+        Self::BadInput {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn conflict(field: &str, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        Self::Unauthenticated(message.into())
+    }
+
+    pub fn domain(code: &'static str, field: Option<&str>, message: impl Into<String>) -> Self {
+        Self::Domain {
+            code,
+            field: field.map(str::to_string),
+            message: message.into(),
+        }
+    }
+
+    /// Logs what went wrong and returns the masked error.
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %detail, "internal error");
+        Self::Internal
+    }
+
+    /// The `extensions.code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated(_) => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::NotFound { .. } => "NOT_FOUND",
+            Self::BadInput { .. } => "BAD_USER_INPUT",
+            Self::Conflict { .. } => "CONFLICT",
+            Self::Domain { code, .. } => code,
+            Self::Internal => "INTERNAL",
+        }
+    }
+
+    /// The message the client reads.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Unauthenticated(m) => m.clone(),
+            Self::Forbidden => "you are not allowed to do this".into(),
+            Self::NotFound { what } => format!("{what} not found"),
+            Self::BadInput { message, .. }
+            | Self::Conflict { message, .. }
+            | Self::Domain { message, .. } => message.clone(),
+            Self::Internal => "internal error".into(),
+        }
+    }
+
+    /// The input field at fault, if one is.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::BadInput { field, .. } | Self::Conflict { field, .. } => Some(field),
+            Self::Domain { field, .. } => field.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// A unique-constraint violation becomes `CONFLICT` on `field`; anything else is
+    /// internal.
+    pub fn from_unique(err: DbErr, field: &str, message: &str) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => Self::conflict(field, message),
+            _ => Self::internal(err),
+        }
+    }
+}
+
+impl From<Denied> for ApiError {
+    fn from(d: Denied) -> Self {
+        match d {
+            Denied::Unauthenticated => Self::unauthenticated("sign in first"),
+            Denied::Forbidden => Self::Forbidden,
+            Denied::Impersonating => Self::domain(
+                code::IMPERSONATION_FORBIDDEN,
+                None,
+                "not allowed while logged in as a client: return to your own account",
+            ),
+        }
+    }
+}
+
+impl From<DbErr> for ApiError {
+    fn from(e: DbErr) -> Self {
+        Self::internal(e)
+    }
+}

@@ -1,0 +1,13 @@
+//! What every domain uses: the error type and its codes, write transactions (with the
+//! impersonation audit at commit), writing audit entries, input validation, bounded
+//! password hashing, branded emails into the outbox, links to a tenant's frontend, and
+//! the shared services.
+
+pub mod audit;
+pub mod emails;
+pub mod error;
+pub mod links;
+pub mod password;
+pub mod services;
+pub mod txn;
+pub mod validate;

@@ -1,0 +1,25 @@
+//! Business rules without GraphQL: async-graphql is not a dependency of this crate (a
+//! test checks its manifest). Modules are layered (kernel < identity < ...; the order is
+//! checked with the resolvers' in `resolvers/tests/layering.rs`): operations take decoded
+//! ids and a connection the caller owns, ask the policy, and return models.
+//!
+//! The domains' operations are moving here from `resolvers` one module at a time; see
+//! docs/architecture.md for what has moved.
+
+pub mod identity;
+pub mod kernel;
+
+pub use kernel::error::{ApiError, ApiResult};
+pub use kernel::services::{Services, Settings};
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn graphql_is_not_a_dependency() {
+        let manifest = include_str!("../Cargo.toml");
+        assert!(
+            !manifest.contains("async-graphql"),
+            "the domain crate must not depend on async-graphql"
+        );
+    }
+}
