@@ -124,7 +124,9 @@ pub async fn sign_up(
     } else {
         identity::ops::send_verification(&txn, svc, req, &user).await?;
     }
-    let payload = identity::ops::start_session(&txn, svc, req, user).await?;
+    let payload = identity::ops::start_session(&txn, svc, req, user)
+        .await?
+        .into();
     crate::txn::commit(txn, req).await?;
     Ok(payload)
 }

@@ -3,7 +3,7 @@
 
 pub use domain::identity::accounts;
 pub mod loaders;
-pub mod ops;
+pub use domain::identity::ops;
 pub mod types;
 
 use async_graphql::{Context, Object};
@@ -34,7 +34,14 @@ pub struct IdentityMutation;
 impl IdentityMutation {
     /// Signs in with an email or a phone number and a password.
     async fn log_in(&self, ctx: &Context<'_>, input: LogInInput) -> crate::GqlResult<AuthPayload> {
-        Ok(ops::log_in(services(ctx)?, request(ctx)?, input).await?)
+        let input = ops::LogIn {
+            email: input.email,
+            phone: input.phone,
+            password: input.password,
+        };
+        Ok(ops::log_in(services(ctx)?, request(ctx)?, input)
+            .await?
+            .into())
     }
 
     /// Exchanges a refresh token for a new access token and a new refresh token. Each
@@ -44,7 +51,11 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         input: RefreshSessionInput,
     ) -> crate::GqlResult<AuthPayload> {
-        Ok(ops::refresh_session(services(ctx)?, request(ctx)?, input).await?)
+        Ok(
+            ops::refresh_session(services(ctx)?, request(ctx)?, &input.refresh_token)
+                .await?
+                .into(),
+        )
     }
 
     /// Ends the current session (or every session of the viewer).
@@ -53,7 +64,10 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         input: LogOutInput,
     ) -> crate::GqlResult<LogOutPayload> {
-        Ok(ops::log_out(services(ctx)?, request(ctx)?, input).await?)
+        let n = ops::log_out(services(ctx)?, request(ctx)?, input.everywhere).await?;
+        Ok(LogOutPayload {
+            ended_sessions: n as i32,
+        })
     }
 
     /// Emails a password-reset link if an account has this email. Always succeeds, so it
@@ -63,7 +77,8 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         input: RequestPasswordResetInput,
     ) -> crate::GqlResult<RequestPasswordResetPayload> {
-        Ok(ops::request_password_reset(services(ctx)?, request(ctx)?, input).await?)
+        ops::request_password_reset(services(ctx)?, request(ctx)?, &input.email).await?;
+        Ok(RequestPasswordResetPayload { accepted: true })
     }
 
     /// Changes the viewer's password; every other session ends.
@@ -72,7 +87,12 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         input: ChangePasswordInput,
     ) -> crate::GqlResult<AccountPayload> {
-        Ok(ops::change_password(services(ctx)?, request(ctx)?, input).await?)
+        let (svc, req) = (services(ctx)?, request(ctx)?);
+        let user =
+            ops::change_password(svc, req, input.current_password, input.new_password).await?;
+        Ok(AccountPayload {
+            user: User::new(user),
+        })
     }
 
     /// Changes the viewer's name, email, phone or country. A new email or phone needs
@@ -82,7 +102,17 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         input: UpdateAccountInput,
     ) -> crate::GqlResult<AccountPayload> {
-        Ok(ops::update_account(services(ctx)?, request(ctx)?, input).await?)
+        let changes = ops::AccountChanges {
+            display_name: input.display_name,
+            email: input.email,
+            phone: input.phone,
+            country: input.country,
+            current_password: input.current_password,
+        };
+        let user = ops::update_account(services(ctx)?, request(ctx)?, changes).await?;
+        Ok(AccountPayload {
+            user: User::new(user),
+        })
     }
 
     /// Verifies the account's email address with the token of the link sent to it. No
@@ -92,7 +122,10 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         input: VerifyEmailInput,
     ) -> crate::GqlResult<AccountPayload> {
-        Ok(ops::verify_email(services(ctx)?, request(ctx)?, input).await?)
+        let user = ops::verify_email(services(ctx)?, request(ctx)?, &input.token).await?;
+        Ok(AccountPayload {
+            user: User::new(user),
+        })
     }
 
     /// Sends the viewer a fresh verification link for their unverified email address;
@@ -101,7 +134,8 @@ impl IdentityMutation {
         &self,
         ctx: &Context<'_>,
     ) -> crate::GqlResult<ResendEmailVerificationPayload> {
-        Ok(ops::resend_email_verification(services(ctx)?, request(ctx)?).await?)
+        ops::resend_email_verification(services(ctx)?, request(ctx)?).await?;
+        Ok(ResendEmailVerificationPayload { sent: true })
     }
 
     /// Sets a new password with a reset (or set-password) link's token and ends every
@@ -111,6 +145,15 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         input: ResetPasswordInput,
     ) -> crate::GqlResult<ResetPasswordPayload> {
-        Ok(ops::reset_password(services(ctx)?, request(ctx)?, input).await?)
+        let user = ops::reset_password(
+            services(ctx)?,
+            request(ctx)?,
+            &input.token,
+            input.new_password,
+        )
+        .await?;
+        Ok(ResetPasswordPayload {
+            user: User::new(user),
+        })
     }
 }

@@ -58,7 +58,11 @@ impl UserCore {
     /// In-app notifications, newest first, at most 100 (own account only).
     async fn notifications(&self, ctx: &Context<'_>) -> crate::GqlResult<Vec<Notification>> {
         let req = self.own(ctx)?;
-        Ok(super::ops::notifications(services(ctx)?, req).await?)
+        Ok(super::ops::notifications(services(ctx)?, req)
+            .await?
+            .into_iter()
+            .map(Notification)
+            .collect())
     }
     /// The ISO 3166-1 alpha-2 country, if known.
     async fn country(&self) -> Option<&str> {
@@ -95,6 +99,17 @@ pub struct AuthPayload {
     pub expires_in: i32,
     /// The signed-in user.
     pub viewer: User,
+}
+
+impl From<super::ops::Session> for AuthPayload {
+    fn from(s: super::ops::Session) -> Self {
+        Self {
+            access_token: s.access_token,
+            refresh_token: s.refresh_token,
+            expires_in: s.expires_in,
+            viewer: User::new(s.user),
+        }
+    }
 }
 
 /// Input of `signUp`.

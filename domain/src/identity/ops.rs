@@ -13,15 +13,42 @@ use tenants::scope::scoped;
 use tenants::tokens::{self, Claims};
 
 use super::accounts::{revoke_sessions, revoked, signed_in, viewer_row, void_one_time_tokens};
-use super::types::*;
-use crate::audit::{self, Target};
-use crate::emails;
-use crate::error::{ApiError, ApiResult};
-use crate::hub::User;
-use crate::links;
-use crate::password;
-use crate::services::Services;
-use crate::validate;
+use crate::kernel::audit::{self, Target};
+use crate::kernel::emails;
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::links;
+use crate::kernel::password;
+use crate::kernel::services::Services;
+use crate::kernel::validate;
+
+/// A signed-in session: its tokens and its user.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i32,
+    pub user: user::Model,
+}
+
+/// `logIn`: exactly one of `email` and `phone`.
+#[derive(Debug, Clone)]
+pub struct LogIn {
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub password: String,
+}
+
+/// `updateAccount`: `None` leaves a field alone.
+#[derive(Debug, Clone, Default)]
+pub struct AccountChanges {
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub country: Option<String>,
+    /// Required to change `email` or `phone`.
+    pub current_password: Option<String>,
+}
 
 fn ttl(d: std::time::Duration) -> Duration {
     Duration::from_std(d).unwrap_or(Duration::MAX)
@@ -115,7 +142,7 @@ pub async fn start_session(
     svc: &Services,
     req: &RequestCtx,
     user: user::Model,
-) -> ApiResult<AuthPayload> {
+) -> ApiResult<Session> {
     let session = insert_session(db, req, user.id).await?;
     let refresh_token = new_refresh_token(db, svc, req, session.id).await?;
     let (access_token, expires_in) = access_token(
@@ -126,18 +153,18 @@ pub async fn start_session(
         None,
         svc.settings.access_token_ttl,
     )?;
-    Ok(AuthPayload {
+    Ok(Session {
         access_token,
         refresh_token,
         expires_in,
-        viewer: User::new(user),
+        user,
     })
 }
 
 pub use super::accounts::unique_user_error;
 
 /// Signs in by email or phone.
-pub async fn log_in(svc: &Services, req: &RequestCtx, input: LogInInput) -> ApiResult<AuthPayload> {
+pub async fn log_in(svc: &Services, req: &RequestCtx, input: LogIn) -> ApiResult<Session> {
     let query = scoped::<user::Entity>(req.tenant_id());
     let query = match (input.email.as_deref(), input.phone.as_deref()) {
         (Some(e), None) => query.filter(user::Column::Email.eq(e.trim().to_lowercase())),
@@ -159,7 +186,7 @@ pub async fn log_in(svc: &Services, req: &RequestCtx, input: LogInInput) -> ApiR
         Some(u) if ok => u,
         _ => return Err(ApiError::unauthenticated("wrong email, phone or password")),
     };
-    let txn = crate::txn::begin(&svc.db).await?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
     audit::record(
         &txn,
         req,
@@ -171,7 +198,7 @@ pub async fn log_in(svc: &Services, req: &RequestCtx, input: LogInInput) -> ApiR
     )
     .await?;
     let payload = start_session(&txn, svc, req, user).await?;
-    crate::txn::commit(txn, req).await?;
+    crate::kernel::txn::commit(txn, req).await?;
     Ok(payload)
 }
 
@@ -180,10 +207,10 @@ pub async fn log_in(svc: &Services, req: &RequestCtx, input: LogInInput) -> ApiR
 pub async fn refresh_session(
     svc: &Services,
     req: &RequestCtx,
-    input: RefreshSessionInput,
-) -> ApiResult<AuthPayload> {
+    refresh_token: &str,
+) -> ApiResult<Session> {
     let refused = || ApiError::unauthenticated("the refresh token is not valid; sign in again");
-    let hash = tokens::hash_token(input.refresh_token.trim());
+    let hash = tokens::hash_token(refresh_token.trim());
     let Some(token) = scoped::<refresh_token::Entity>(req.tenant_id())
         .filter(refresh_token::Column::TokenHash.eq(hash))
         .one(&svc.db)
@@ -192,7 +219,7 @@ pub async fn refresh_session(
         return Err(refused());
     };
     let now = entities::time::now();
-    let txn = crate::txn::begin(&svc.db).await?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
     // Claim the token; of two concurrent uses only one can set `used_at`.
     let claimed = refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
@@ -210,7 +237,7 @@ pub async fn refresh_session(
             revoked::REFRESH_REUSE,
         )
         .await?;
-        crate::txn::commit(txn, req).await?;
+        crate::kernel::txn::commit(txn, req).await?;
         tracing::warn!(
             session_id = token.session_id,
             "refresh token reused; session revoked"
@@ -245,35 +272,29 @@ pub async fn refresh_session(
         None,
         svc.settings.access_token_ttl,
     )?;
-    crate::txn::commit(txn, req).await?;
-    Ok(AuthPayload {
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(Session {
         access_token,
         refresh_token,
         expires_in,
-        viewer: User::new(user),
+        user,
     })
 }
 
 /// Ends the current session, or all of the viewer's sessions. Ending every session is
 /// refused while impersonating: it would sign the client out of their own devices.
-pub async fn log_out(
-    svc: &Services,
-    req: &RequestCtx,
-    input: LogOutInput,
-) -> ApiResult<LogOutPayload> {
+pub async fn log_out(svc: &Services, req: &RequestCtx, everywhere: bool) -> ApiResult<u64> {
     let me = signed_in(req)?;
-    let filter = if input.everywhere {
+    let filter = if everywhere {
         tenants::authorize(req, tenants::Action::EndAllSessions)?;
         session::Column::UserId.eq(me.user_id)
     } else {
         session::Column::Id.eq(me.session_id)
     };
-    let txn = crate::txn::begin(&svc.db).await?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
     let n = revoke_sessions(&txn, req.tenant_id(), filter, revoked::LOGOUT).await?;
-    crate::txn::commit(txn, req).await?;
-    Ok(LogOutPayload {
-        ended_sessions: n as i32,
-    })
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(n)
 }
 
 /// Issues a one-time link token for `user`, replacing any unused one of the same purpose.
@@ -316,11 +337,11 @@ pub async fn issue_one_time_token(
 pub async fn request_password_reset(
     svc: &Services,
     req: &RequestCtx,
-    input: RequestPasswordResetInput,
-) -> ApiResult<RequestPasswordResetPayload> {
+    email: &str,
+) -> ApiResult<()> {
     use entities::outbox_message as om;
     use sea_orm::sea_query::{Query, SelectStatement};
-    let email = validate::email("email", &input.email)?;
+    let email = validate::email("email", email)?;
     let tenant_id = req.tenant_id();
     let token = tokens::random_token();
     let link = links::tenant_url(
@@ -350,7 +371,7 @@ pub async fn request_password_reset(
             .and_where(user::Column::Email.eq(email.as_str()))
             .to_owned()
     };
-    let txn = crate::txn::begin(&svc.db).await?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
     // A newer link replaces older ones.
     one_time_token::Entity::update_many()
         .col_expr(one_time_token::Column::UsedAt, Expr::value(now))
@@ -419,8 +440,8 @@ pub async fn request_password_reset(
         .map_err(ApiError::internal)?
         .to_owned();
     txn.execute(&insert_mail).await?;
-    crate::txn::commit(txn, req).await?;
-    Ok(RequestPasswordResetPayload { accepted: true })
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(())
 }
 
 /// Sets a password from a one-time link and ends every session of the account. The link
@@ -429,21 +450,22 @@ pub async fn request_password_reset(
 pub async fn reset_password(
     svc: &Services,
     req: &RequestCtx,
-    input: ResetPasswordInput,
-) -> ApiResult<ResetPasswordPayload> {
-    password::check_policy("newPassword", &input.new_password)?;
+    token: &str,
+    new_password: String,
+) -> ApiResult<user::Model> {
+    password::check_policy("newPassword", &new_password)?;
     let token = find_link(
         &svc.db,
         req,
-        &input.token,
+        token,
         &[
             one_time_token::PURPOSE_PASSWORD_RESET,
             one_time_token::PURPOSE_SET_PASSWORD,
         ],
     )
     .await?;
-    let hash = password::hash(input.new_password).await?;
-    let txn = crate::txn::begin(&svc.db).await?;
+    let hash = password::hash(new_password).await?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
     claim_link(&txn, &token).await?;
     let now = entities::time::now();
     user::Entity::update_many()
@@ -476,14 +498,16 @@ pub async fn reset_password(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound { what: "user" })?;
-    crate::txn::commit(txn, req).await?;
-    Ok(ResetPasswordPayload {
-        user: User::new(user),
-    })
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(user)
 }
 
 fn invalid_link(message: &str) -> ApiError {
-    ApiError::domain(crate::error::code::INVALID_TOKEN, Some("token"), message)
+    ApiError::domain(
+        crate::kernel::error::code::INVALID_TOKEN,
+        Some("token"),
+        message,
+    )
 }
 
 /// The unused, unexpired one-time link with this token and one of `purposes`.
@@ -590,19 +614,9 @@ pub async fn send_verification(
 }
 
 /// `verifyEmail`: the link's token proves the mailbox; no sign-in needed.
-pub async fn verify_email(
-    svc: &Services,
-    req: &RequestCtx,
-    input: VerifyEmailInput,
-) -> ApiResult<AccountPayload> {
-    let token = find_link(
-        &svc.db,
-        req,
-        &input.token,
-        &[one_time_token::PURPOSE_VERIFY_EMAIL],
-    )
-    .await?;
-    let txn = crate::txn::begin(&svc.db).await?;
+pub async fn verify_email(svc: &Services, req: &RequestCtx, token: &str) -> ApiResult<user::Model> {
+    let token = find_link(&svc.db, req, token, &[one_time_token::PURPOSE_VERIFY_EMAIL]).await?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
     claim_link(&txn, &token).await?;
     mark_verified(&txn, req, token.user_id).await?;
     let user = scoped::<user::Entity>(req.tenant_id())
@@ -620,45 +634,41 @@ pub async fn verify_email(
         json!({ "email": user.email }),
     )
     .await?;
-    crate::txn::commit(txn, req).await?;
-    Ok(AccountPayload {
-        user: User::new(user),
-    })
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(user)
 }
 
 /// `resendEmailVerification`: a fresh link to the viewer's unverified address.
-pub async fn resend_email_verification(
-    svc: &Services,
-    req: &RequestCtx,
-) -> ApiResult<ResendEmailVerificationPayload> {
+pub async fn resend_email_verification(svc: &Services, req: &RequestCtx) -> ApiResult<()> {
     signed_in(req)?;
-    let txn = crate::txn::begin(&svc.db).await?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
     let user = viewer_row(&txn, req).await?;
     if user.email_verified_at.is_some() {
         return Err(ApiError::domain(
-            crate::error::code::EMAIL_ALREADY_VERIFIED,
+            crate::kernel::error::code::EMAIL_ALREADY_VERIFIED,
             None,
             "your email address is already verified",
         ));
     }
     send_verification(&txn, svc, req, &user).await?;
-    crate::txn::commit(txn, req).await?;
-    Ok(ResendEmailVerificationPayload { sent: true })
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(())
 }
 
 /// `changePassword`: needs the current password; every other session ends.
 pub async fn change_password(
     svc: &Services,
     req: &RequestCtx,
-    input: ChangePasswordInput,
-) -> ApiResult<AccountPayload> {
+    current_password: String,
+    new_password: String,
+) -> ApiResult<user::Model> {
     tenants::authorize(req, tenants::Action::ChangeOwnAccount)?;
-    password::check_policy("newPassword", &input.new_password)?;
+    password::check_policy("newPassword", &new_password)?;
     let me = signed_in(req)?;
     let current = viewer_row(&svc.db, req).await?;
-    check_password(&current, input.current_password, "currentPassword").await?;
-    let hash = password::hash(input.new_password).await?;
-    let txn = crate::txn::begin(&svc.db).await?;
+    check_password(&current, current_password, "currentPassword").await?;
+    let hash = password::hash(new_password).await?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
         .col_expr(user::Column::UpdatedAt, Expr::value(entities::time::now()))
@@ -685,10 +695,8 @@ pub async fn change_password(
     )
     .await?;
     let user = viewer_row(&txn, req).await?;
-    crate::txn::commit(txn, req).await?;
-    Ok(AccountPayload {
-        user: User::new(user),
-    })
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(user)
 }
 
 /// Refuses unless `given` is the account's password (`field` names the input).
@@ -707,8 +715,8 @@ pub async fn check_password(user: &user::Model, given: String, field: &str) -> A
 pub async fn update_account(
     svc: &Services,
     req: &RequestCtx,
-    input: UpdateAccountInput,
-) -> ApiResult<AccountPayload> {
+    input: AccountChanges,
+) -> ApiResult<user::Model> {
     use sea_orm::IntoActiveModel;
     let me = signed_in(req)?;
     let display_name = validate::optional("displayName", input.display_name.as_deref(), |f, v| {
@@ -730,7 +738,7 @@ pub async fn update_account(
         };
         check_password(&before, given, "currentPassword").await?;
     }
-    let txn = crate::txn::begin(&svc.db).await?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
     let current = viewer_row(&txn, req).await?;
     let old_email = current.email.clone();
     let mut m = current.into_active_model();
@@ -781,14 +789,15 @@ pub async fn update_account(
         json!({ "emailChanged": email.is_some(), "phoneChanged": phone.is_some() }),
     )
     .await?;
-    crate::txn::commit(txn, req).await?;
-    Ok(AccountPayload {
-        user: User::new(user),
-    })
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(user)
 }
 
 /// The viewer's notifications, newest first.
-pub async fn notifications(svc: &Services, req: &RequestCtx) -> ApiResult<Vec<Notification>> {
+pub async fn notifications(
+    svc: &Services,
+    req: &RequestCtx,
+) -> ApiResult<Vec<entities::notification::Model>> {
     use entities::notification;
     use sea_orm::{QueryOrder, QuerySelect};
     let me = signed_in(req)?;
@@ -797,8 +806,5 @@ pub async fn notifications(svc: &Services, req: &RequestCtx) -> ApiResult<Vec<No
         .order_by_desc(notification::Column::Id)
         .limit(100)
         .all(&svc.db)
-        .await?
-        .into_iter()
-        .map(Notification)
-        .collect())
+        .await?)
 }
