@@ -117,14 +117,7 @@ impl TenantRegistry {
     /// For changes made outside a request (the demo seed).
     pub async fn changed(&self, db: &DatabaseConnection) -> Result<(), DbErr> {
         self.reload(db).await?;
-        if db.get_database_backend() == DatabaseBackend::Postgres {
-            db.execute_raw(Statement::from_string(
-                DatabaseBackend::Postgres,
-                format!("NOTIFY {CHANGE_CHANNEL}"),
-            ))
-            .await?;
-        }
-        Ok(())
+        self.notify_in(db).await
     }
 
     /// Waits until the change listener has subscribed (PostgreSQL) and made its catch-up

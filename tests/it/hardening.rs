@@ -488,23 +488,8 @@ async fn an_impersonated_change_whose_audit_cannot_be_written_does_not_commit() 
     let (p, sam, sam_id) = partner_with_client(&app).await;
     let token = impersonate(&app, &p.owner, &p.id, &sam_id).await;
     // Make the audit row impossible to write.
-    if app.is_postgres() {
-        app.sql(
-            "CREATE FUNCTION no_audit() RETURNS trigger AS $$ BEGIN \
-               IF NEW.action = 'impersonation.mutation' THEN RAISE EXCEPTION 'audit down'; END IF; \
-               RETURN NEW; END $$ LANGUAGE plpgsql",
-        )
+    app.fail_inserts_into("audit_log", "NEW.action = 'impersonation.mutation'")
         .await;
-        app.sql("CREATE TRIGGER no_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION no_audit()")
-            .await;
-    } else {
-        app.sql(
-            "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log \
-             WHEN NEW.action = 'impersonation.mutation' \
-             BEGIN SELECT RAISE(ABORT, 'audit down'); END",
-        )
-        .await;
-    }
     let r = app
         .post(
             ROOT,
@@ -514,7 +499,7 @@ async fn an_impersonated_change_whose_audit_cannot_be_written_does_not_commit() 
         )
         .await;
     assert_eq!(first_code(&r.body), "INTERNAL");
-    assert!(!r.body.to_string().contains("audit down"), "{}", r.body);
+    assert!(!r.body.to_string().contains("fail"), "{}", r.body);
     let d = app
         .ok(ROOT, Some(&sam), "{ viewer { displayName } }", json!({}))
         .await;
@@ -834,21 +819,7 @@ async fn applying_as_a_partner_leaves_nothing_behind_when_it_fails() {
     let app = TestApp::new().await;
     let (ann, _) = app.sign_up_verified(ROOT, "ann@example.com").await;
     // Make the partner row impossible to write, after the organization is created.
-    if app.is_postgres() {
-        app.sql(
-            "CREATE FUNCTION no_partner() RETURNS trigger AS $$ BEGIN \
-               RAISE EXCEPTION 'partners down'; END $$ LANGUAGE plpgsql",
-        )
-        .await;
-        app.sql("CREATE TRIGGER no_partner BEFORE INSERT ON partners FOR EACH ROW EXECUTE FUNCTION no_partner()")
-            .await;
-    } else {
-        app.sql(
-            "CREATE TRIGGER no_partner BEFORE INSERT ON partners \
-             BEGIN SELECT RAISE(ABORT, 'partners down'); END",
-        )
-        .await;
-    }
+    app.fail_inserts_into("partners", "TRUE").await;
     let r = app
         .post(
             ROOT,

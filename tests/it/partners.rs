@@ -651,7 +651,10 @@ async fn logging_in_as_a_client_is_limited_notified_audited_and_ends() {
         raw(&p.owner_id).to_string()
     );
     // Exactly the 60 minutes asked for (the cap), not the 15-minute default or more.
-    assert_eq!(c["exp"].as_i64().unwrap() - c["iat"].as_i64().unwrap(), 3600);
+    assert_eq!(
+        c["exp"].as_i64().unwrap() - c["iat"].as_i64().unwrap(),
+        3600
+    );
     let row = {
         use sea_orm::EntityTrait;
         entities::impersonation::Entity::find()

@@ -327,6 +327,30 @@ impl TestApp {
         tokio::spawn(async move { send_to(&router, req).await })
     }
 
+    /// Makes inserts into `table` fail on both backends (a trigger), when `when` (SQL over
+    /// `NEW`) holds: for tests that something is all-or-nothing.
+    pub async fn fail_inserts_into(&self, table: &str, when: &str) {
+        if self.is_postgres() {
+            self.sql(&format!(
+                "CREATE FUNCTION fail_{table}() RETURNS trigger AS $$ BEGIN \
+                   IF {when} THEN RAISE EXCEPTION 'inserts into {table} fail'; END IF; \
+                   RETURN NEW; END $$ LANGUAGE plpgsql"
+            ))
+            .await;
+            self.sql(&format!(
+                "CREATE TRIGGER fail_{table} BEFORE INSERT ON {table} \
+                 FOR EACH ROW EXECUTE FUNCTION fail_{table}()"
+            ))
+            .await;
+        } else {
+            self.sql(&format!(
+                "CREATE TRIGGER fail_{table} BEFORE INSERT ON {table} WHEN {when} \
+                 BEGIN SELECT RAISE(ABORT, 'inserts into {table} fail'); END"
+            ))
+            .await;
+        }
+    }
+
     /// Runs raw SQL on this app's database (test set-up only).
     pub async fn sql(&self, sql: &str) {
         use sea_orm::ConnectionTrait;
