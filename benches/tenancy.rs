@@ -12,7 +12,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request};
 use criterion::{Criterion, criterion_group, criterion_main};
 use partner_gateway::{Config, app, prepare};
-use resolvers::tenancy::CreateTenantInput;
+use resolvers::tenancy::ops::TenantFields;
 use resolvers::tenancy::ops::{NewTenant, insert_tenant};
 use sea_orm::TransactionTrait;
 use tenants::host::{TrustedProxies, normalize_host, requested_host};
@@ -41,7 +41,7 @@ fn bench(c: &mut Criterion) {
                 slug: slug.clone(),
                 display_name: format!("Brand {i}"),
                 is_root: false,
-                input: CreateTenantInput::new(&slug, &format!("Brand {i}")),
+                input: TenantFields::new(&slug, &format!("Brand {i}")),
             };
             insert_tenant(&txn, &svc.settings, new, &[]).await.unwrap();
         }

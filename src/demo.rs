@@ -3,8 +3,8 @@
 //! an account to sign in with. Idempotent.
 
 use entities::{tenant, user};
+use resolvers::tenancy::ops::TenantFields;
 use resolvers::tenancy::ops::{NewTenant, insert_tenant};
-use resolvers::tenancy::{CreateTenantInput, Language};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::{AppState, Config};
@@ -89,7 +89,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
                     slug: "acme".into(),
                     display_name: "Acme Messaging".into(),
                     is_root: false,
-                    input: CreateTenantInput {
+                    input: TenantFields {
                         legal_name: Some("Acme Messaging LLC".into()),
                         logo_url: Some("https://acme.example/logo.svg".into()),
                         favicon_url: Some("https://acme.example/favicon.ico".into()),
@@ -100,10 +100,10 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
                         support_url: Some("https://acme.example/help".into()),
                         email_sender_name: Some("Acme Messaging".into()),
                         email_sender_address: Some("hello@acme.example".into()),
-                        default_language: Some(Language::En),
+                        default_language: Some("en".into()),
                         currency: Some("RUB".into()),
                         timezone: Some("Europe/Moscow".into()),
-                        ..CreateTenantInput::new("acme", "Acme Messaging")
+                        ..TenantFields::new("acme", "Acme Messaging")
                     },
                 },
                 &[],

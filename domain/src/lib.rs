@@ -8,6 +8,7 @@
 
 pub mod identity;
 pub mod kernel;
+pub mod tenancy;
 
 pub use kernel::error::{ApiError, ApiResult};
 pub use kernel::services::{Services, Settings};

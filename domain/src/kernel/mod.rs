@@ -8,6 +8,7 @@ pub mod emails;
 pub mod error;
 pub mod links;
 pub mod password;
+pub mod patch;
 pub mod services;
 pub mod txn;
 pub mod validate;

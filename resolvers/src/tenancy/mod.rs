@@ -2,7 +2,7 @@
 //! tenant admins.
 
 pub mod loaders;
-pub mod ops;
+pub use domain::tenancy::ops;
 pub mod types;
 
 use async_graphql::{Context, Object};
@@ -11,6 +11,7 @@ use sea_orm::EntityTrait;
 use tenants::{Action, authorize};
 
 use crate::error::ApiError;
+use crate::ids::{self, Kind};
 use crate::pagination::{Page, PageArgs, paginate};
 use crate::{request, services};
 pub use types::*;
@@ -69,7 +70,12 @@ impl TenancyMutation {
         ctx: &Context<'_>,
         input: CreateTenantInput,
     ) -> crate::GqlResult<CreateTenantPayload> {
-        Ok(ops::create_tenant(services(ctx)?, request(ctx)?, input).await?)
+        let (tenant, admin) =
+            ops::create_tenant(services(ctx)?, request(ctx)?, input.into()).await?;
+        Ok(CreateTenantPayload {
+            tenant: Tenant(tenant),
+            admin: admin.map(crate::hub::User::new),
+        })
     }
 
     /// Changes a brand's settings: staff change any tenant, a tenant's admins their own
@@ -79,7 +85,11 @@ impl TenancyMutation {
         ctx: &Context<'_>,
         input: UpdateTenantInput,
     ) -> crate::GqlResult<UpdateTenantPayload> {
-        Ok(ops::update_tenant(services(ctx)?, request(ctx)?, input).await?)
+        let changes = input.into_changes()?;
+        let tenant = ops::update_tenant(services(ctx)?, request(ctx)?, changes).await?;
+        Ok(UpdateTenantPayload {
+            tenant: Tenant(tenant),
+        })
     }
 
     /// Binds a host name to a tenant (platform staff only).
@@ -88,7 +98,19 @@ impl TenancyMutation {
         ctx: &Context<'_>,
         input: AddTenantDomainInput,
     ) -> crate::GqlResult<AddTenantDomainPayload> {
-        Ok(ops::add_domain(services(ctx)?, request(ctx)?, input).await?)
+        let tenant_id = ids::decode(&input.tenant_id, Kind::Tenant, "tenantId")?;
+        let (domain, tenant) = ops::add_domain(
+            services(ctx)?,
+            request(ctx)?,
+            tenant_id,
+            &input.host,
+            input.make_primary,
+        )
+        .await?;
+        Ok(AddTenantDomainPayload {
+            domain: TenantDomain(domain),
+            tenant: Tenant(tenant),
+        })
     }
 
     /// Unbinds a host name from its tenant (platform staff only).
@@ -97,6 +119,12 @@ impl TenancyMutation {
         ctx: &Context<'_>,
         input: RemoveTenantDomainInput,
     ) -> crate::GqlResult<RemoveTenantDomainPayload> {
-        Ok(ops::remove_domain(services(ctx)?, request(ctx)?, input).await?)
+        let domain_id = ids::decode(&input.domain_id, Kind::TenantDomain, "domainId")?;
+        let (removed, tenant) =
+            ops::remove_domain(services(ctx)?, request(ctx)?, domain_id).await?;
+        Ok(RemoveTenantDomainPayload {
+            removed_domain_id: ids::encode(Kind::TenantDomain, removed),
+            tenant: Tenant(tenant),
+        })
     }
 }

@@ -314,28 +314,74 @@ pub struct CreateTenantInput {
     pub admin_display_name: Option<String>,
 }
 
-impl CreateTenantInput {
-    /// An input with the required fields only; everything else takes its default.
-    pub fn new(slug: &str, display_name: &str) -> Self {
+impl From<CreateTenantInput> for domain::tenancy::ops::TenantFields {
+    fn from(i: CreateTenantInput) -> Self {
         Self {
-            slug: slug.into(),
-            display_name: display_name.into(),
-            legal_name: None,
-            logo_url: None,
-            favicon_url: None,
-            primary_color: None,
-            accent_color: None,
-            support_email: None,
-            support_phone: None,
-            support_url: None,
-            email_sender_name: None,
-            email_sender_address: None,
-            default_language: None,
-            currency: None,
-            timezone: None,
-            admin_email: None,
-            admin_display_name: None,
+            slug: i.slug,
+            display_name: i.display_name,
+            legal_name: i.legal_name,
+            logo_url: i.logo_url,
+            favicon_url: i.favicon_url,
+            primary_color: i.primary_color,
+            accent_color: i.accent_color,
+            support_email: i.support_email,
+            support_phone: i.support_phone,
+            support_url: i.support_url,
+            email_sender_name: i.email_sender_name,
+            email_sender_address: i.email_sender_address,
+            default_language: i.default_language.map(|l| l.code().to_string()),
+            currency: i.currency,
+            timezone: i.timezone,
+            admin_email: i.admin_email,
+            admin_display_name: i.admin_display_name,
         }
+    }
+}
+
+/// An omitted field is kept; `null` clears it.
+fn patch<T>(m: MaybeUndefined<T>) -> domain::kernel::patch::Patch<T> {
+    use domain::kernel::patch::Patch;
+    match m {
+        MaybeUndefined::Undefined => Patch::Keep,
+        MaybeUndefined::Null => Patch::Clear,
+        MaybeUndefined::Value(v) => Patch::Set(v),
+    }
+}
+
+impl UpdateTenantInput {
+    /// The domain's changes, with the tenant id decoded.
+    pub fn into_changes(self) -> crate::ApiResult<domain::tenancy::ops::TenantChanges> {
+        Ok(domain::tenancy::ops::TenantChanges {
+            id: self
+                .id
+                .as_ref()
+                .map(|id| ids::decode(id, Kind::Tenant, "id"))
+                .transpose()?,
+            slug: self.slug,
+            display_name: self.display_name,
+            legal_name: patch(self.legal_name),
+            logo_url: patch(self.logo_url),
+            favicon_url: patch(self.favicon_url),
+            primary_color: self.primary_color,
+            accent_color: self.accent_color,
+            support_email: patch(self.support_email),
+            support_phone: patch(self.support_phone),
+            support_url: patch(self.support_url),
+            email_sender_name: patch(self.email_sender_name),
+            email_sender_address: patch(self.email_sender_address),
+            default_language: self.default_language.map(|l| l.code().to_string()),
+            currency: self.currency,
+            timezone: self.timezone,
+            partner_program: self
+                .partner_program
+                .map(|p| domain::tenancy::ops::ProgramChanges {
+                    official_discount: p.official_discount,
+                    gold_discount: p.gold_discount,
+                    technology_discount: p.technology_discount,
+                    reward_rate_created: p.reward_rate_created,
+                    reward_rate_referral: p.reward_rate_referral,
+                }),
+        })
     }
 }
 

@@ -2,7 +2,6 @@
 //! the root tenant and the first platform admin. After a change commits, the tenant
 //! registry is told, so the next request (on every instance) sees it.
 
-use async_graphql::MaybeUndefined;
 use entities::{one_time_token, tenant, tenant_domain, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
@@ -13,17 +12,83 @@ use tenants::host::normalize_host;
 use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
 
-use super::types::*;
-use crate::audit::{self, Target};
-use crate::emails;
-use crate::error::{ApiError, ApiResult};
-use crate::hub::User;
 use crate::identity::ops::issue_one_time_token;
-use crate::ids::{self, Kind};
-use crate::links;
-use crate::password;
-use crate::services::{Services, Settings};
-use crate::validate;
+use crate::kernel::audit::{self, Target};
+use crate::kernel::emails;
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::links;
+use crate::kernel::password;
+use crate::kernel::patch::Patch;
+use crate::kernel::services::{Services, Settings};
+use crate::kernel::validate;
+
+/// A tenant's settings at creation; `None` takes the default.
+#[derive(Debug, Clone, Default)]
+pub struct TenantFields {
+    pub slug: String,
+    pub display_name: String,
+    pub legal_name: Option<String>,
+    pub logo_url: Option<String>,
+    pub favicon_url: Option<String>,
+    pub primary_color: Option<String>,
+    pub accent_color: Option<String>,
+    pub support_email: Option<String>,
+    pub support_phone: Option<String>,
+    pub support_url: Option<String>,
+    pub email_sender_name: Option<String>,
+    pub email_sender_address: Option<String>,
+    /// A language code (`ru`, `en`, ...).
+    pub default_language: Option<String>,
+    pub currency: Option<String>,
+    pub timezone: Option<String>,
+    /// The first admin, emailed a set-password link.
+    pub admin_email: Option<String>,
+    pub admin_display_name: Option<String>,
+}
+
+impl TenantFields {
+    /// A tenant with every default.
+    pub fn new(slug: &str, display_name: &str) -> Self {
+        Self {
+            slug: slug.into(),
+            display_name: display_name.into(),
+            ..Default::default()
+        }
+    }
+}
+
+/// Changes to a tenant's settings; `None` and `Patch::Keep` leave a field alone.
+#[derive(Debug, Clone, Default)]
+pub struct TenantChanges {
+    /// The tenant; `None` is the request's.
+    pub id: Option<i64>,
+    pub slug: Option<String>,
+    pub display_name: Option<String>,
+    pub legal_name: Patch<String>,
+    pub logo_url: Patch<String>,
+    pub favicon_url: Patch<String>,
+    pub primary_color: Option<String>,
+    pub accent_color: Option<String>,
+    pub support_email: Patch<String>,
+    pub support_phone: Patch<String>,
+    pub support_url: Patch<String>,
+    pub email_sender_name: Patch<String>,
+    pub email_sender_address: Patch<String>,
+    pub default_language: Option<String>,
+    pub currency: Option<String>,
+    pub timezone: Option<String>,
+    pub partner_program: Option<ProgramChanges>,
+}
+
+/// Changes to the partner program's percentages.
+#[derive(Debug, Clone, Default)]
+pub struct ProgramChanges {
+    pub official_discount: Option<rust_decimal::Decimal>,
+    pub gold_discount: Option<rust_decimal::Decimal>,
+    pub technology_discount: Option<rust_decimal::Decimal>,
+    pub reward_rate_created: Option<rust_decimal::Decimal>,
+    pub reward_rate_referral: Option<rust_decimal::Decimal>,
+}
 
 /// Checks `action` on `tenant_id`; a refusal on another tenant reads as "not found" so
 /// the existence of other tenants' rows is not revealed.
@@ -39,7 +104,7 @@ pub struct NewTenant {
     pub slug: String,
     pub display_name: String,
     pub is_root: bool,
-    pub input: CreateTenantInput,
+    pub input: TenantFields,
 }
 
 fn opt_url(field: &str, v: Option<&str>) -> ApiResult<Option<String>> {
@@ -100,7 +165,10 @@ pub async fn insert_tenant(
             "emailSenderAddress",
             i.email_sender_address.as_deref(),
         )?),
-        default_language: Set(i.default_language.unwrap_or(Language::Ru).code().into()),
+        default_language: Set(validate::language(
+            "defaultLanguage",
+            i.default_language.as_deref().unwrap_or("ru"),
+        )?),
         currency: Set(validate::currency(
             "currency",
             i.currency.as_deref().unwrap_or("RUB"),
@@ -183,12 +251,12 @@ pub async fn insert_tenant(
 pub async fn create_tenant(
     svc: &Services,
     req: &RequestCtx,
-    input: CreateTenantInput,
-) -> ApiResult<CreateTenantPayload> {
+    input: TenantFields,
+) -> ApiResult<(tenant::Model, Option<user::Model>)> {
     authorize(req, Action::CreateTenant)?;
     let slug = validate::slug("slug", &input.slug)?;
     let display_name = validate::text("displayName", &input.display_name, 120)?;
-    let txn = crate::txn::begin(&svc.db).await?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
     let (tenant, admin) = insert_tenant(
         &txn,
         &svc.settings,
@@ -238,23 +306,20 @@ pub async fn create_tenant(
     )
     .await?;
     svc.registry.notify_in(&txn).await?;
-    crate::txn::commit(txn, req).await?;
+    crate::kernel::txn::commit(txn, req).await?;
     svc.registry.refresh_after_commit(&svc.db).await;
-    Ok(CreateTenantPayload {
-        tenant: Tenant(tenant),
-        admin: admin.map(|(u, _)| User::new(u)),
-    })
+    Ok((tenant, admin.map(|(u, _)| u)))
 }
 
 fn set_opt(
     target: &mut sea_orm::ActiveValue<Option<String>>,
-    value: &MaybeUndefined<String>,
+    value: &Patch<String>,
     check: impl Fn(&str) -> ApiResult<Option<String>>,
 ) -> ApiResult<()> {
     match value {
-        MaybeUndefined::Undefined => {}
-        MaybeUndefined::Null => *target = Set(None),
-        MaybeUndefined::Value(v) => *target = Set(check(v)?),
+        Patch::Keep => {}
+        Patch::Clear => *target = Set(None),
+        Patch::Set(v) => *target = Set(check(v)?),
     }
     Ok(())
 }
@@ -264,17 +329,14 @@ fn set_opt(
 pub async fn update_tenant(
     svc: &Services,
     req: &RequestCtx,
-    input: UpdateTenantInput,
-) -> ApiResult<UpdateTenantPayload> {
-    let tenant_id = match &input.id {
-        Some(id) => ids::decode(id, Kind::Tenant, "id")?,
-        None => req.tenant_id(),
-    };
+    input: TenantChanges,
+) -> ApiResult<tenant::Model> {
+    let tenant_id = input.id.unwrap_or_else(|| req.tenant_id());
     authorize_on(req, Action::EditTenantBranding { tenant_id }, tenant_id)?;
     if input.slug.is_some() {
         authorize_on(req, Action::ManageTenant { tenant_id }, tenant_id)?;
     }
-    let txn = crate::txn::begin(&svc.db).await?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
     let current = tenant::Entity::find_by_id(tenant_id)
         .one(&txn)
         .await?
@@ -319,8 +381,8 @@ pub async fn update_tenant(
     if let Some(v) = &input.accent_color {
         m.accent_color = Set(validate::color("accentColor", v)?);
     }
-    if let Some(v) = input.default_language {
-        m.default_language = Set(v.code().into());
+    if let Some(v) = &input.default_language {
+        m.default_language = Set(validate::language("defaultLanguage", v)?);
     }
     if let Some(v) = &input.currency {
         m.currency = Set(validate::currency("currency", v)?);
@@ -403,11 +465,9 @@ pub async fn update_tenant(
     )
     .await?;
     svc.registry.notify_in(&txn).await?;
-    crate::txn::commit(txn, req).await?;
+    crate::kernel::txn::commit(txn, req).await?;
     svc.registry.refresh_after_commit(&svc.db).await;
-    Ok(UpdateTenantPayload {
-        tenant: Tenant(updated),
-    })
+    Ok(updated)
 }
 
 /// `addTenantDomain`: staff bind a host name to a tenant. Subdomains of the platform
@@ -415,12 +475,13 @@ pub async fn update_tenant(
 pub async fn add_domain(
     svc: &Services,
     req: &RequestCtx,
-    input: AddTenantDomainInput,
-) -> ApiResult<AddTenantDomainPayload> {
-    let tenant_id = ids::decode(&input.tenant_id, Kind::Tenant, "tenantId")?;
+    tenant_id: i64,
+    host: &str,
+    make_primary: bool,
+) -> ApiResult<(tenant_domain::Model, tenant::Model)> {
     authorize_on(req, Action::ManageTenantDomains { tenant_id }, tenant_id)?;
-    let host = normalize_host(&input.host)
-        .map_err(|_| ApiError::bad_input("host", "not a valid host name"))?;
+    let host =
+        normalize_host(host).map_err(|_| ApiError::bad_input("host", "not a valid host name"))?;
     if host.starts_with('[') || host.parse::<std::net::IpAddr>().is_ok() {
         return Err(ApiError::bad_input(
             "host",
@@ -432,7 +493,7 @@ pub async fn add_domain(
     } else {
         tenant_domain::KIND_CUSTOM
     };
-    let txn = crate::txn::begin(&svc.db).await?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
     let tenant = tenant::Entity::find_by_id(tenant_id)
         .one(&txn)
         .await?
@@ -441,7 +502,7 @@ pub async fn add_domain(
         .count(&txn)
         .await?
         > 0;
-    let primary = input.make_primary || !has_domains;
+    let primary = make_primary || !has_domains;
     if primary {
         tenant_domain::Entity::update_many()
             .col_expr(
@@ -475,12 +536,9 @@ pub async fn add_domain(
     )
     .await?;
     svc.registry.notify_in(&txn).await?;
-    crate::txn::commit(txn, req).await?;
+    crate::kernel::txn::commit(txn, req).await?;
     svc.registry.refresh_after_commit(&svc.db).await;
-    Ok(AddTenantDomainPayload {
-        domain: TenantDomain(domain),
-        tenant: Tenant(tenant),
-    })
+    Ok((domain, tenant))
 }
 
 /// `removeTenantDomain`: staff unbind a host name. The primary domain stays until another
@@ -488,9 +546,8 @@ pub async fn add_domain(
 pub async fn remove_domain(
     svc: &Services,
     req: &RequestCtx,
-    input: RemoveTenantDomainInput,
-) -> ApiResult<RemoveTenantDomainPayload> {
-    let domain_id = ids::decode(&input.domain_id, Kind::TenantDomain, "domainId")?;
+    domain_id: i64,
+) -> ApiResult<(i64, tenant::Model)> {
     let domain = tenant_domain::Entity::find_by_id(domain_id)
         .one(&svc.db)
         .await?
@@ -512,7 +569,7 @@ pub async fn remove_domain(
             "the primary domain cannot be removed; make another domain primary first",
         ));
     }
-    let txn = crate::txn::begin(&svc.db).await?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
     tenant_domain::Entity::delete_by_id(domain.id)
         .exec(&txn)
         .await?;
@@ -531,12 +588,9 @@ pub async fn remove_domain(
         .await?
         .ok_or(ApiError::NotFound { what: "tenant" })?;
     svc.registry.notify_in(&txn).await?;
-    crate::txn::commit(txn, req).await?;
+    crate::kernel::txn::commit(txn, req).await?;
     svc.registry.refresh_after_commit(&svc.db).await;
-    Ok(RemoveTenantDomainPayload {
-        removed_domain_id: ids::encode(Kind::TenantDomain, domain.id),
-        tenant: Tenant(tenant),
-    })
+    Ok((domain.id, tenant))
 }
 
 /// The root tenant's slug.
@@ -553,7 +607,7 @@ pub async fn ensure_root_tenant(db: &DatabaseConnection, settings: &Settings) ->
     if exists {
         return Ok(false);
     }
-    let txn = crate::txn::begin(db).await?;
+    let txn = crate::kernel::txn::begin(db).await?;
     insert_tenant(
         &txn,
         settings,
@@ -561,9 +615,9 @@ pub async fn ensure_root_tenant(db: &DatabaseConnection, settings: &Settings) ->
             slug: ROOT_SLUG.into(),
             display_name: "Partner Gateway".into(),
             is_root: true,
-            input: CreateTenantInput {
-                default_language: Some(Language::En),
-                ..CreateTenantInput::new(ROOT_SLUG, "Partner Gateway")
+            input: TenantFields {
+                default_language: Some("en".into()),
+                ..TenantFields::new(ROOT_SLUG, "Partner Gateway")
             },
         },
         &["localhost".to_string(), "127.0.0.1".to_string()],

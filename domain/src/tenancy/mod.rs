@@ -1,0 +1,4 @@
+//! Tenancy: tenants, their domains and settings, and bootstrapping the root tenant and
+//! the first platform admin.
+
+pub mod ops;
