@@ -761,8 +761,8 @@ async fn deleting_an_account_while_being_made_owner_never_leaves_an_organization
             let url = app.database_url();
             async move {
                 let mut c = PgConnection::connect(&url).await.unwrap();
-                // Wait (bounded) until `n` other sessions wait on a lock.
-                for _ in 0..500 {
+                // Wait (bounded: 30 s) until `n` other sessions wait on a lock.
+                for _ in 0..3000 {
                     let (w,): (i64,) = sea_orm::sqlx::query_as(
                         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
                     )
