@@ -82,10 +82,14 @@ pub fn own_request<'a>(
     user: &user::Model,
 ) -> Result<&'a tenants::RequestCtx, ApiError> {
     let req = request(ctx)?;
-    match req.viewer.user() {
-        Some(me) if me.user_id == user.id && me.tenant_id == user.tenant_id => Ok(req),
-        _ => Err(ApiError::Forbidden),
-    }
+    tenants::authorize(
+        req,
+        tenants::Action::ReadOwnAccountData {
+            tenant_id: user.tenant_id,
+            user_id: user.id,
+        },
+    )?;
+    Ok(req)
 }
 
 /// A signed-in session's tokens.

@@ -142,6 +142,9 @@ pub enum Action {
     Withdraw { me: Standing },
     /// End every session of one's own account ("sign out everywhere").
     EndAllSessions,
+    /// Read what only an account's owner reads (its organizations, partner, consent
+    /// history, notifications, pending invitations): the account of `user_id`.
+    ReadOwnAccountData { tenant_id: i64, user_id: i64 },
     /// Act on what was sent to one's email address without a link: list pending
     /// invitations, accept one by id. `verified`: the viewer proved the address.
     TrustOwnEmail { verified: bool },
