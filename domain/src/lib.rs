@@ -16,6 +16,18 @@ pub use kernel::services::{Services, Settings};
 #[cfg(test)]
 mod tests {
     #[test]
+    fn every_audit_action_and_error_code_is_documented() {
+        let doc = include_str!("../../docs/decisions.md");
+        let missing: Vec<&str> = crate::kernel::audit::action::ALL
+            .iter()
+            .chain(crate::kernel::error::code::ALL)
+            .filter(|name| !doc.contains(&format!("`{name}`")))
+            .copied()
+            .collect();
+        assert!(missing.is_empty(), "not in docs/decisions.md: {missing:?}");
+    }
+
+    #[test]
     fn graphql_is_not_a_dependency() {
         let manifest = include_str!("../Cargo.toml");
         assert!(

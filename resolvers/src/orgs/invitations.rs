@@ -233,13 +233,19 @@ pub async fn invite_member(
 fn check_open(inv: &invitation::Model) -> ApiResult<()> {
     let (code, msg) = match inv.status {
         invitation::STATUS_ACCEPTED => (
-            "INVITATION_ALREADY_ACCEPTED",
+            crate::error::code::INVITATION_ALREADY_ACCEPTED,
             "this invitation was already accepted",
         ),
-        invitation::STATUS_DECLINED => ("INVITATION_DECLINED", "this invitation was declined"),
-        invitation::STATUS_REVOKED => ("INVITATION_REVOKED", "this invitation was withdrawn"),
+        invitation::STATUS_DECLINED => (
+            crate::error::code::INVITATION_DECLINED,
+            "this invitation was declined",
+        ),
+        invitation::STATUS_REVOKED => (
+            crate::error::code::INVITATION_REVOKED,
+            "this invitation was withdrawn",
+        ),
         _ if inv.expires_at <= entities::time::now() => (
-            "INVITATION_EXPIRED",
+            crate::error::code::INVITATION_EXPIRED,
             "this invitation has expired; ask for a new one",
         ),
         _ => return Ok(()),
