@@ -6,8 +6,11 @@
 //! The domains' operations are moving here from `resolvers` one module at a time; see
 //! docs/architecture.md for what has moved.
 
+pub mod flows;
 pub mod identity;
 pub mod kernel;
+pub mod orgs;
+pub mod partners;
 pub mod tenancy;
 
 pub use kernel::error::{ApiError, ApiResult};

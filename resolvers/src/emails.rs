@@ -63,35 +63,19 @@ impl OutboxQuery {
         first: Option<i32>,
         #[graphql(desc = "At most this many from the end (at most 100).")] last: Option<i32>,
     ) -> crate::GqlResult<crate::pagination::Page<OutboxMessage>> {
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        use tenants::{Action, authorize};
-        let (svc, req) = (crate::services(ctx)?, crate::request(ctx)?);
-        let mut q = if authorize(req, Action::ListTenants).is_ok() {
-            outbox_message::Entity::find()
-        } else {
-            authorize(
-                req,
-                Action::ViewOutbox {
-                    tenant_id: req.tenant_id(),
-                },
-            )
-            .map_err(crate::ApiError::from)?;
-            tenants::scope::scoped::<outbox_message::Entity>(req.tenant_id())
-        };
-        if let Some(r) = recipient {
-            q = q.filter(outbox_message::Column::Recipient.eq(r.trim().to_lowercase()));
-        }
         let args = crate::pagination::PageArgs {
             after,
             before,
             first,
             last,
         };
-        Ok(
-            crate::pagination::paginate(&svc.db, q, outbox_message::Column::Id, args, |m| {
-                (m.id, OutboxMessage(m))
-            })
-            .await?,
+        let page = outbox(
+            crate::services(ctx)?,
+            crate::request(ctx)?,
+            recipient.as_deref(),
+            args,
         )
+        .await?;
+        Ok(crate::pagination::connection(page, OutboxMessage))
     }
 }

@@ -1,31 +1,12 @@
-//! Steps that cross domains and must be atomic: each owns one transaction and calls the
-//! domains' in-transaction operations, which never open their own. This is the top of the
-//! domain order (see `layering` in the crate root): nothing below imports it.
-//!
-//! - `signUp`: the account, and in the same transaction the invitation it came with
-//!   (organizations) or the referral code (partners);
-//! - `deleteAccount`: the account, after every organization it belongs to is locked and
-//!   its owners counted (organizations).
-
-use serde_json::json;
-use tenants::RequestCtx;
-use tenants::scope::scoped;
-
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-
-use crate::audit::{self, Target};
-use crate::error::{ApiError, ApiResult};
-use crate::identity::accounts::{NewUser, check_available, insert_user, signed_in, viewer_row};
-use crate::identity::{self, AuthPayload, DeleteAccountInput, DeleteAccountPayload, SignUpInput};
-use crate::orgs::invitations;
-use crate::orgs::ops::lock_org;
-use crate::partners::clients;
-use crate::services::Services;
-use crate::{password, validate};
+//! Mutations that cross domains: their operations are `domain::flows`, the top of the
+//! domain order.
 
 use async_graphql::{Context, Object};
-use entities::user;
 
+pub use domain::flows::*;
+
+use crate::identity::{AuthPayload, DeleteAccountInput, DeleteAccountPayload, SignUpInput};
+use crate::ids::{self, Kind};
 use crate::{request, services};
 
 /// Mutations that cross domains.
@@ -40,7 +21,15 @@ impl FlowsMutation {
         ctx: &Context<'_>,
         input: SignUpInput,
     ) -> crate::GqlResult<AuthPayload> {
-        Ok(sign_up(services(ctx)?, request(ctx)?, input).await?)
+        let new = SignUp {
+            email: input.email,
+            phone: input.phone,
+            password: input.password,
+            display_name: input.display_name,
+            referral_code: input.referral_code,
+            invitation_token: input.invitation_token,
+        };
+        Ok(sign_up(services(ctx)?, request(ctx)?, new).await?.into())
     }
 
     /// Deletes the viewer's account. The last owner of an organization must hand it over
@@ -50,147 +39,9 @@ impl FlowsMutation {
         ctx: &Context<'_>,
         input: DeleteAccountInput,
     ) -> crate::GqlResult<DeleteAccountPayload> {
-        Ok(delete_account(services(ctx)?, request(ctx)?, input).await?)
+        let id = delete_account(services(ctx)?, request(ctx)?, input.password).await?;
+        Ok(DeleteAccountPayload {
+            deleted_user_id: ids::encode(Kind::User, id),
+        })
     }
-}
-
-/// Creates an account on the request's tenant and signs it in.
-pub async fn sign_up(
-    svc: &Services,
-    req: &RequestCtx,
-    input: SignUpInput,
-) -> ApiResult<AuthPayload> {
-    let email = validate::email("email", &input.email)?;
-    let phone = validate::optional("phone", input.phone.as_deref(), validate::phone)?;
-    let display_name = validate::text("displayName", &input.display_name, 120)?;
-    password::check_policy("password", &input.password)?;
-    let invitation = match input
-        .invitation_token
-        .as_deref()
-        .filter(|t| !t.trim().is_empty())
-    {
-        Some(token) => {
-            let inv = invitations::for_sign_up(&svc.db, req, token).await?;
-            if inv.email != email {
-                return Err(ApiError::domain(
-                    crate::error::code::INVITATION_EMAIL_MISMATCH,
-                    Some("email"),
-                    "sign up with the email address the invitation was sent to",
-                ));
-            }
-            Some(inv)
-        }
-        None => None,
-    };
-    // A taken address is refused before the deliberately slow hash.
-    check_available(&svc.db, req.tenant_id(), &email, phone.as_deref()).await?;
-    let hash = password::hash(input.password).await?;
-
-    let txn = crate::txn::begin(&svc.db).await?;
-    // Signing up through an invitation link proves the mailbox the link was sent to.
-    let verified = invitation.is_some();
-    let user = insert_user(
-        &txn,
-        NewUser {
-            tenant_id: req.tenant_id(),
-            email,
-            phone,
-            display_name,
-            password_hash: Some(hash),
-            email_verified: verified,
-            ..Default::default()
-        },
-    )
-    .await?;
-    audit::record(
-        &txn,
-        req,
-        None,
-        audit::action::USER_SIGNED_UP,
-        Target::User(user.id),
-        Some(user.id),
-        json!({}),
-    )
-    .await?;
-    if let Some(code) = input
-        .referral_code
-        .as_deref()
-        .filter(|c| !c.trim().is_empty())
-    {
-        clients::attach_on_sign_up(&txn, req, user.id, code).await?;
-    }
-    if let Some(inv) = &invitation {
-        invitations::accept_in_txn(&txn, req, inv, &user).await?;
-    } else {
-        identity::ops::send_verification(&txn, svc, req, &user).await?;
-    }
-    let payload = identity::ops::start_session(&txn, svc, req, user)
-        .await?
-        .into();
-    crate::txn::commit(txn, req).await?;
-    Ok(payload)
-}
-
-/// `deleteAccount`: needs the password; refused for the last owner of an organization.
-/// Every organization the account belongs to is locked (in id order) before owners are
-/// counted, so a concurrent promotion or hand-over cannot leave an organization with no
-/// owner.
-pub async fn delete_account(
-    svc: &Services,
-    req: &RequestCtx,
-    input: DeleteAccountInput,
-) -> ApiResult<DeleteAccountPayload> {
-    use entities::organization_member as om;
-    use sea_orm::QueryOrder;
-    tenants::authorize(req, tenants::Action::ChangeOwnAccount)?;
-    let me = signed_in(req)?;
-    let current = viewer_row(&svc.db, req).await?;
-    identity::ops::check_password(&current, input.password, "password").await?;
-    let txn = crate::txn::begin(&svc.db).await?;
-    let orgs: Vec<i64> = scoped::<om::Entity>(req.tenant_id())
-        .filter(om::Column::UserId.eq(me.user_id))
-        .order_by_asc(om::Column::OrganizationId)
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|m| m.organization_id)
-        .collect();
-    for org in &orgs {
-        lock_org(&txn, req, *org).await?;
-    }
-    // Roles as they are under the locks.
-    let owned = scoped::<om::Entity>(req.tenant_id())
-        .filter(om::Column::UserId.eq(me.user_id))
-        .filter(om::Column::Role.eq(entities::OrgRole::Owner))
-        .all(&txn)
-        .await?;
-    for m in owned {
-        let owners = scoped::<om::Entity>(req.tenant_id())
-            .filter(om::Column::OrganizationId.eq(m.organization_id))
-            .filter(om::Column::Role.eq(entities::OrgRole::Owner))
-            .count(&txn)
-            .await?;
-        if owners <= 1 {
-            return Err(ApiError::domain(
-                crate::error::code::LAST_OWNER,
-                None,
-                "you are the last owner of an organization: transfer it or delete it first",
-            ));
-        }
-    }
-    audit::record(
-        &txn,
-        req,
-        None,
-        audit::action::USER_DELETED,
-        Target::User(me.user_id),
-        None,
-        json!({ "email": current.email }),
-    )
-    .await?;
-    user::Entity::delete_by_id(me.user_id).exec(&txn).await?;
-    crate::txn::commit(txn, req).await?;
-    Ok(DeleteAccountPayload {
-        deleted_user_id: crate::ids::encode(crate::ids::Kind::User, me.user_id),
-    })
 }

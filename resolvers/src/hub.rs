@@ -49,6 +49,13 @@ impl From<user::Model> for User {
     }
 }
 
+impl From<OrgView> for Organization {
+    fn from(view: OrgView) -> Self {
+        let view = Arc::new(view);
+        Self(OrganizationCore(view.clone()), OrganizationPartner(view))
+    }
+}
+
 /// An organization, as seen by the viewer.
 #[derive(MergedObject)]
 #[graphql(name = "Organization")]
@@ -57,8 +64,7 @@ pub struct Organization(OrganizationCore, OrganizationPartner);
 impl Organization {
     /// The organization of this row, with the viewer's roles in it.
     pub fn new(model: organization::Model, access: Access) -> Self {
-        let view = Arc::new(OrgView { model, access });
-        Self(OrganizationCore(view.clone()), OrganizationPartner(view))
+        Self::from(OrgView { model, access })
     }
 
     /// The row and the viewer's roles.

@@ -1,100 +1,23 @@
-//! Relay global ids: opaque, type-checked. `User:42` is sent as base64url text so clients
-//! treat it as a token, and an id of one type is refused where another is expected.
+//! Relay global ids as GraphQL `ID`s; the encoding is the kernel's
+//! (`domain::kernel::ids`).
 
 use async_graphql::ID;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+pub use domain::kernel::ids::{Kind, parse};
 
 use crate::error::ApiError;
 
-/// The node types that have global ids.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Tenant,
-    TenantDomain,
-    User,
-    Organization,
-    OrganizationMember,
-    Space,
-    Invitation,
-    AuditLogEntry,
-    Partner,
-    PartnerJoinRequest,
-}
-
-const ALL: [Kind; 10] = [
-    Kind::Tenant,
-    Kind::TenantDomain,
-    Kind::User,
-    Kind::Organization,
-    Kind::OrganizationMember,
-    Kind::Space,
-    Kind::Invitation,
-    Kind::AuditLogEntry,
-    Kind::Partner,
-    Kind::PartnerJoinRequest,
-];
-
-impl Kind {
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Tenant => "Tenant",
-            Kind::TenantDomain => "TenantDomain",
-            Kind::User => "User",
-            Kind::Organization => "Organization",
-            Kind::OrganizationMember => "OrganizationMember",
-            Kind::Space => "Space",
-            Kind::Invitation => "Invitation",
-            Kind::AuditLogEntry => "AuditLogEntry",
-            Kind::Partner => "Partner",
-            Kind::PartnerJoinRequest => "PartnerJoinRequest",
-        }
-    }
-
-    fn from_name(s: &str) -> Option<Self> {
-        ALL.into_iter().find(|k| k.name() == s)
-    }
-}
-
 /// The global id of row `id` of `kind`.
 pub fn encode(kind: Kind, id: i64) -> ID {
-    ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", kind.name())))
-}
-
-/// Splits a global id into its kind and row id, if it is one of ours.
-pub fn parse(id: &str) -> Option<(Kind, i64)> {
-    let bytes = URL_SAFE_NO_PAD.decode(id).ok()?;
-    let text = std::str::from_utf8(&bytes).ok()?;
-    let (kind, raw) = text.split_once(':')?;
-    let n: i64 = raw.parse().ok()?;
-    (n > 0).then_some(())?;
-    Some((Kind::from_name(kind)?, n))
+    ID(domain::kernel::ids::encode(kind, id))
 }
 
 /// The row id behind `id`, which must be of `kind`; `field` names the input for errors.
 pub fn decode(id: &ID, kind: Kind, field: &str) -> Result<i64, ApiError> {
-    match parse(id) {
-        Some((k, n)) if k == kind => Ok(n),
-        _ => Err(ApiError::bad_input(
-            field,
-            format!("not a valid {} id", kind.name()),
-        )),
-    }
+    domain::kernel::ids::decode(id, kind, field)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_round_trip_and_are_type_checked() {
-        let id = encode(Kind::User, 42);
-        assert!(!id.0.contains("User"));
-        assert_eq!(parse(&id), Some((Kind::User, 42)));
-        assert_eq!(decode(&id, Kind::User, "id"), Ok(42));
-        assert!(decode(&id, Kind::Tenant, "id").is_err());
-        assert_eq!(parse("garbage"), None);
-        assert_eq!(parse(&URL_SAFE_NO_PAD.encode("User:-1")), None);
-        assert_eq!(parse(&URL_SAFE_NO_PAD.encode("Nope:1")), None);
-    }
+/// The row id behind an optional id.
+pub fn decode_opt(id: Option<&ID>, kind: Kind, field: &str) -> Result<Option<i64>, ApiError> {
+    id.map(|id| decode(id, kind, field)).transpose()
 }

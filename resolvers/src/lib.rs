@@ -8,6 +8,7 @@ pub mod flows;
 pub mod hub;
 pub mod identity;
 pub mod ids;
+pub mod inputs;
 pub mod loaders;
 pub mod node;
 pub mod orgs;

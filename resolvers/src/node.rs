@@ -2,10 +2,7 @@
 //! reads as null, exactly like one that does not exist.
 
 use async_graphql::{Context, ID, Interface, Object};
-use entities::{tenant, tenant_domain, user};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use tenants::scope::scoped;
-use tenants::{Action, RequestCtx, authorize};
+use tenants::RequestCtx;
 
 use crate::error::{ApiError, ApiResult};
 use crate::hub::Organization;
@@ -37,58 +34,24 @@ async fn load(svc: &Services, req: &RequestCtx, id: &str) -> ApiResult<Option<No
         return Ok(None);
     };
     let node = match kind {
-        Kind::Tenant => {
-            let visible = n == req.tenant_id() || authorize(req, Action::ListTenants).is_ok();
-            if !visible {
-                return Ok(None);
-            }
-            tenant::Entity::find_by_id(n)
-                .one(&svc.db)
-                .await?
-                .map(|t| Node::Tenant(Tenant(t)))
-        }
-        Kind::TenantDomain => tenant_domain::Entity::find_by_id(n)
-            .one(&svc.db)
+        Kind::Tenant => domain::tenancy::ops::tenant_for_viewer(svc, req, n)
             .await?
-            .filter(|d| {
-                authorize(
-                    req,
-                    Action::ViewTenantDomains {
-                        tenant_id: d.tenant_id,
-                    },
-                )
-                .is_ok()
-            })
+            .map(|t| Node::Tenant(Tenant(t))),
+        Kind::TenantDomain => domain::tenancy::ops::domain_for_viewer(svc, req, n)
+            .await?
             .map(|d| Node::TenantDomain(TenantDomain(d))),
-        Kind::User => {
-            // Staff may look across tenants; everyone else only within the current one.
-            let query = if authorize(req, Action::ListTenants).is_ok() {
-                user::Entity::find().filter(user::Column::Id.eq(n))
-            } else {
-                scoped::<user::Entity>(req.tenant_id()).filter(user::Column::Id.eq(n))
-            };
-            query
-                .one(&svc.db)
-                .await?
-                .filter(|u| {
-                    authorize(
-                        req,
-                        Action::ViewUser {
-                            tenant_id: u.tenant_id,
-                            user_id: u.id,
-                        },
-                    )
-                    .is_ok()
-                })
-                .map(|u| Node::User(User::new(u)))
-        }
+        Kind::User => domain::identity::ops::user_for_viewer(svc, req, n)
+            .await?
+            .map(|u| Node::User(User::new(u))),
         Kind::Organization => match crate::orgs::ops::org_for_viewer(svc, req, n).await {
-            Ok(org) => Some(Node::Organization(org)),
+            Ok(org) => Some(Node::Organization(org.into())),
             Err(ApiError::Internal) => return Err(ApiError::Internal),
             // Not found, not a member, not signed in: all read as "no such node".
             Err(_) => None,
         },
-        Kind::Space => space_node(svc, req, n).await?,
+        Kind::Space => crate::orgs::ops::space_for_viewer(svc, req, n)
+            .await?
+            .map(|s| Node::Space(Space::from(s))),
         // Not (yet) fetchable by id on their own.
         Kind::OrganizationMember
         | Kind::Invitation
@@ -97,36 +60,6 @@ async fn load(svc: &Services, req: &RequestCtx, id: &str) -> ApiResult<Option<No
         | Kind::PartnerJoinRequest => None,
     };
     Ok(node)
-}
-
-async fn space_node(svc: &Services, req: &RequestCtx, id: i64) -> ApiResult<Option<Node>> {
-    let Some(user) = req.viewer.user() else {
-        return Ok(None);
-    };
-    let model = match crate::orgs::ops::find_space(&svc.db, req, id).await {
-        Ok(m) => m,
-        Err(ApiError::Internal) => return Err(ApiError::Internal),
-        Err(_) => return Ok(None),
-    };
-    let acc = crate::orgs::ops::access(
-        &svc.db,
-        req.tenant_id(),
-        model.organization_id,
-        user.user_id,
-    )
-    .await?;
-    if authorize(
-        req,
-        Action::ViewSpace {
-            me: acc.in_space(id),
-        },
-    )
-    .is_err()
-    {
-        return Ok(None);
-    }
-    let viewer_role = acc.space_role(id);
-    Ok(Some(Node::Space(Space { model, viewer_role })))
 }
 
 /// Relay node queries.

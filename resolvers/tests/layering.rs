@@ -22,6 +22,7 @@ const LAYERS: &[&[&str]] = &[
     &[
         "error",
         "ids",
+        "inputs",
         "pagination",
         "services",
         "validate",
@@ -135,7 +136,7 @@ fn files_of(root: &Path) -> Vec<(String, String, BTreeSet<String>)> {
     out
 }
 
-/// The domain crate's order: the kernel, then the domains as they move there.
+/// The domain crate's order: the kernel, then the domains.
 const DOMAIN_LAYERS: &[&[&str]] = &[
     &["kernel", "lib"],
     &["identity"],
@@ -171,6 +172,30 @@ fn the_domain_crate_imports_only_downwards() {
     assert!(
         wrong.is_empty(),
         "imports against the domain order:\n{}",
+        wrong.join("\n")
+    );
+}
+
+/// The GraphQL layer decodes input, calls an operation and maps the result: only the
+/// loaders (batched reads for fields) and the schema's setup touch the database.
+#[test]
+fn only_loaders_query_the_database_in_the_graphql_layer() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut wrong = Vec::new();
+    for (_, file, _) in files_of(&root) {
+        if file.ends_with("loaders.rs") || file == "lib.rs" {
+            continue;
+        }
+        let src = std::fs::read_to_string(root.join(&file)).unwrap();
+        for needle in ["sea_orm::", "use sea_orm", "scoped::<", "Entity::find"] {
+            if src.contains(needle) {
+                wrong.push(format!("{file} uses `{needle}`"));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "database access outside an operation:\n{}",
         wrong.join("\n")
     );
 }

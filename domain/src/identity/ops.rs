@@ -808,3 +808,28 @@ pub async fn notifications(
         .all(&svc.db)
         .await?)
 }
+
+/// The user `id`, if the viewer may see it: staff across tenants, everyone else within
+/// the request's tenant and as the policy allows. `None` hides whether it exists.
+pub async fn user_for_viewer(
+    svc: &Services,
+    req: &RequestCtx,
+    id: i64,
+) -> ApiResult<Option<user::Model>> {
+    use tenants::{Action, authorize};
+    let query = if authorize(req, Action::ListTenants).is_ok() {
+        user::Entity::find().filter(user::Column::Id.eq(id))
+    } else {
+        scoped::<user::Entity>(req.tenant_id()).filter(user::Column::Id.eq(id))
+    };
+    Ok(query.one(&svc.db).await?.filter(|u| {
+        authorize(
+            req,
+            Action::ViewUser {
+                tenant_id: u.tenant_id,
+                user_id: u.id,
+            },
+        )
+        .is_ok()
+    }))
+}

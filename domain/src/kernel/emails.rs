@@ -140,6 +140,33 @@ pub fn redact_tokens(s: &str) -> String {
     out
 }
 
+/// The outbox, newest last: the request's tenant's for its admins, every tenant's for
+/// platform staff; optionally only mail to `recipient`.
+pub async fn outbox(
+    svc: &super::services::Services,
+    req: &tenants::RequestCtx,
+    recipient: Option<&str>,
+    args: super::page::PageArgs,
+) -> ApiResult<super::page::Paged<outbox_message::Model>> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    use tenants::{Action, authorize};
+    let mut q = if authorize(req, Action::ListTenants).is_ok() {
+        outbox_message::Entity::find()
+    } else {
+        authorize(
+            req,
+            Action::ViewOutbox {
+                tenant_id: req.tenant_id(),
+            },
+        )?;
+        tenants::scope::scoped::<outbox_message::Entity>(req.tenant_id())
+    };
+    if let Some(r) = recipient {
+        q = q.filter(outbox_message::Column::Recipient.eq(r.trim().to_lowercase()));
+    }
+    super::page::paginate(&svc.db, q, outbox_message::Column::Id, args, |m| (m.id, m)).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::redact_tokens;

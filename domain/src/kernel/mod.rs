@@ -6,7 +6,9 @@
 pub mod audit;
 pub mod emails;
 pub mod error;
+pub mod ids;
 pub mod links;
+pub mod page;
 pub mod password;
 pub mod patch;
 pub mod services;

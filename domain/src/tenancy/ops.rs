@@ -679,3 +679,53 @@ pub async fn ensure_platform_admin(
     .await?;
     Ok(Some((email, generated)))
 }
+
+/// Every tenant, a page (platform staff).
+pub async fn list_tenants(
+    svc: &Services,
+    req: &RequestCtx,
+    args: crate::kernel::page::PageArgs,
+) -> ApiResult<crate::kernel::page::Paged<tenant::Model>> {
+    authorize(req, Action::ListTenants)?;
+    crate::kernel::page::paginate(
+        &svc.db,
+        tenant::Entity::find(),
+        tenant::Column::Id,
+        args,
+        |m| (m.id, m),
+    )
+    .await
+}
+
+/// The tenant `id`, if the viewer may see it (their own; staff any). `None` hides
+/// whether it exists.
+pub async fn tenant_for_viewer(
+    svc: &Services,
+    req: &RequestCtx,
+    id: i64,
+) -> ApiResult<Option<tenant::Model>> {
+    if id != req.tenant_id() && authorize(req, Action::ListTenants).is_err() {
+        return Ok(None);
+    }
+    Ok(tenant::Entity::find_by_id(id).one(&svc.db).await?)
+}
+
+/// The tenant domain `id`, if the viewer may see its tenant's domains.
+pub async fn domain_for_viewer(
+    svc: &Services,
+    req: &RequestCtx,
+    id: i64,
+) -> ApiResult<Option<tenant_domain::Model>> {
+    Ok(tenant_domain::Entity::find_by_id(id)
+        .one(&svc.db)
+        .await?
+        .filter(|d| {
+            authorize(
+                req,
+                Action::ViewTenantDomains {
+                    tenant_id: d.tenant_id,
+                },
+            )
+            .is_ok()
+        }))
+}

@@ -4,7 +4,6 @@
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::audit_log;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::error::ApiError;
 use crate::hub::User;
@@ -98,29 +97,6 @@ async fn load_user(ctx: &Context<'_>, id: Option<i64>) -> crate::GqlResult<Optio
         .map(User::new))
 }
 
-/// Filters of the `auditLog` query, applied to a select.
-pub fn filter(
-    mut q: sea_orm::Select<audit_log::Entity>,
-    action: Option<&str>,
-    actor: Option<i64>,
-    since: Option<DateTime<Utc>>,
-    until: Option<DateTime<Utc>>,
-) -> sea_orm::Select<audit_log::Entity> {
-    if let Some(a) = action {
-        q = q.filter(audit_log::Column::Action.eq(a));
-    }
-    if let Some(a) = actor {
-        q = q.filter(audit_log::Column::ActorId.eq(a));
-    }
-    if let Some(s) = since {
-        q = q.filter(audit_log::Column::CreatedAt.gte(s));
-    }
-    if let Some(u) = until {
-        q = q.filter(audit_log::Column::CreatedAt.lt(u));
-    }
-    q
-}
-
 /// Audit-log queries.
 #[derive(Default)]
 pub struct AuditQuery;
@@ -145,40 +121,30 @@ impl AuditQuery {
         first: Option<i32>,
         #[graphql(desc = "At most this many from the end (at most 100).")] last: Option<i32>,
     ) -> crate::GqlResult<crate::pagination::Page<AuditLogEntry>> {
-        use tenants::policy::Action;
-        let (svc, req) = (crate::services(ctx)?, crate::request(ctx)?);
-        let actor = actor_id
-            .as_ref()
-            .map(|a| ids::decode(a, Kind::User, "actorId"))
-            .transpose()?;
-        let q = match &organization_id {
-            Some(id) => {
-                let org_id = ids::decode(id, Kind::Organization, "organizationId")?;
-                let user = crate::orgs::ops::me(req)?;
-                crate::orgs::ops::find_org(&svc.db, req, org_id).await?;
-                let acc = crate::orgs::ops::access(&svc.db, req.tenant_id(), org_id, user).await?;
-                tenants::authorize(req, Action::ViewOrgAuditLog { me: acc.standing() })
-                    .map_err(ApiError::from)?;
-                tenants::scope::scoped::<audit_log::Entity>(req.tenant_id())
-                    .filter(audit_log::Column::OrganizationId.eq(org_id))
-            }
-            None => {
-                tenants::authorize(req, Action::ViewAllAuditLogs).map_err(ApiError::from)?;
-                audit_log::Entity::find()
-            }
+        let filter = domain::orgs::audit_log::AuditFilter {
+            organization_id: ids::decode_opt(
+                organization_id.as_ref(),
+                Kind::Organization,
+                "organizationId",
+            )?,
+            action,
+            actor: ids::decode_opt(actor_id.as_ref(), Kind::User, "actorId")?,
+            since,
+            until,
         };
-        let q = filter(q, action.as_deref(), actor, since, until);
         let args = crate::pagination::PageArgs {
             after,
             before,
             first,
             last,
         };
-        Ok(
-            crate::pagination::paginate(&svc.db, q, audit_log::Column::Id, args, |m| {
-                (m.id, AuditLogEntry(m))
-            })
-            .await?,
+        let page = domain::orgs::audit_log::entries(
+            crate::services(ctx)?,
+            crate::request(ctx)?,
+            filter,
+            args,
         )
+        .await?;
+        Ok(crate::pagination::connection(page, AuditLogEntry))
     }
 }

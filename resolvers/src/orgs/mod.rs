@@ -1,10 +1,12 @@
 //! Organizations, spaces, members, roles and invitations.
 
 pub mod audit_log;
-pub mod invitations;
 pub mod loaders;
-pub mod ops;
 pub mod types;
+
+use domain::orgs::invitations::{InvitationRef, NewInvitation};
+use domain::orgs::ops::{NewOrganization, OrganizationChanges, SpaceChanges};
+pub use domain::orgs::{invitations, ops};
 
 use async_graphql::{Context, ID, Object};
 
@@ -23,7 +25,9 @@ impl OrgQuery {
     /// An organization the viewer belongs to.
     async fn organization(&self, ctx: &Context<'_>, id: ID) -> crate::GqlResult<Organization> {
         let org_id = ids::decode(&id, Kind::Organization, "id")?;
-        Ok(ops::org_for_viewer(services(ctx)?, request(ctx)?, org_id).await?)
+        Ok(ops::org_for_viewer(services(ctx)?, request(ctx)?, org_id)
+            .await?
+            .into())
     }
 }
 
@@ -39,8 +43,16 @@ impl OrgMutation {
         ctx: &Context<'_>,
         input: CreateOrganizationInput,
     ) -> crate::GqlResult<OrganizationPayload> {
-        let organization = ops::create_organization(services(ctx)?, request(ctx)?, input).await?;
-        Ok(OrganizationPayload { organization })
+        let input = NewOrganization {
+            name: input.name,
+            country: input.country,
+            timezone: input.timezone,
+            language: input.language.map(|l| l.code().to_string()),
+        };
+        let view = ops::create_organization(services(ctx)?, request(ctx)?, input).await?;
+        Ok(OrganizationPayload {
+            organization: view.into(),
+        })
     }
 
     /// Changes an organization's name, country, time zone or language (owners).
@@ -49,8 +61,17 @@ impl OrgMutation {
         ctx: &Context<'_>,
         input: UpdateOrganizationInput,
     ) -> crate::GqlResult<OrganizationPayload> {
-        let organization = ops::update_organization(services(ctx)?, request(ctx)?, input).await?;
-        Ok(OrganizationPayload { organization })
+        let changes = OrganizationChanges {
+            id: ids::decode(&input.id, Kind::Organization, "id")?,
+            name: input.name,
+            country: crate::inputs::patch(input.country),
+            timezone: input.timezone,
+            language: input.language.map(|l| l.code().to_string()),
+        };
+        let view = ops::update_organization(services(ctx)?, request(ctx)?, changes).await?;
+        Ok(OrganizationPayload {
+            organization: view.into(),
+        })
     }
 
     /// Deletes an organization with its spaces, members and invitations (owners).
@@ -59,7 +80,11 @@ impl OrgMutation {
         ctx: &Context<'_>,
         input: OrganizationIdInput,
     ) -> crate::GqlResult<DeleteOrganizationPayload> {
-        Ok(ops::delete_organization(services(ctx)?, request(ctx)?, input).await?)
+        let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
+        let id = ops::delete_organization(services(ctx)?, request(ctx)?, org_id).await?;
+        Ok(DeleteOrganizationPayload {
+            deleted_organization_id: ids::encode(Kind::Organization, id),
+        })
     }
 
     /// Creates a space in an organization (owners).
@@ -68,8 +93,18 @@ impl OrgMutation {
         ctx: &Context<'_>,
         input: CreateSpaceInput,
     ) -> crate::GqlResult<SpacePayload> {
-        let space = ops::create_space(services(ctx)?, request(ctx)?, input).await?;
-        Ok(SpacePayload { space })
+        let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
+        let space = ops::create_space(
+            services(ctx)?,
+            request(ctx)?,
+            org_id,
+            &input.name,
+            input.description.as_deref(),
+        )
+        .await?;
+        Ok(SpacePayload {
+            space: space.into(),
+        })
     }
 
     /// Renames or describes a space (owners and the space's managers).
@@ -78,8 +113,15 @@ impl OrgMutation {
         ctx: &Context<'_>,
         input: UpdateSpaceInput,
     ) -> crate::GqlResult<SpacePayload> {
-        let space = ops::update_space(services(ctx)?, request(ctx)?, input).await?;
-        Ok(SpacePayload { space })
+        let changes = SpaceChanges {
+            id: ids::decode(&input.id, Kind::Space, "id")?,
+            name: input.name,
+            description: crate::inputs::patch(input.description),
+        };
+        let space = ops::update_space(services(ctx)?, request(ctx)?, changes).await?;
+        Ok(SpacePayload {
+            space: space.into(),
+        })
     }
 
     /// Archives a space (owners).
@@ -88,8 +130,11 @@ impl OrgMutation {
         ctx: &Context<'_>,
         input: ArchiveSpaceInput,
     ) -> crate::GqlResult<SpacePayload> {
-        let space = ops::archive_space(services(ctx)?, request(ctx)?, input).await?;
-        Ok(SpacePayload { space })
+        let space_id = ids::decode(&input.id, Kind::Space, "id")?;
+        let space = ops::archive_space(services(ctx)?, request(ctx)?, space_id).await?;
+        Ok(SpacePayload {
+            space: space.into(),
+        })
     }
 
     /// Changes a member's organization role. Nobody grants a role above their own or
@@ -99,8 +144,19 @@ impl OrgMutation {
         ctx: &Context<'_>,
         input: ChangeMemberRoleInput,
     ) -> crate::GqlResult<MemberPayload> {
-        let member = ops::change_member_role(services(ctx)?, request(ctx)?, input).await?;
-        Ok(MemberPayload { member })
+        let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
+        let user_id = ids::decode(&input.user_id, Kind::User, "userId")?;
+        let member = ops::change_member_role(
+            services(ctx)?,
+            request(ctx)?,
+            org_id,
+            user_id,
+            input.role.into(),
+        )
+        .await?;
+        Ok(MemberPayload {
+            member: Member(member),
+        })
     }
 
     /// Sets a member's role in a space, or removes their access with `role: null`.
@@ -109,8 +165,19 @@ impl OrgMutation {
         ctx: &Context<'_>,
         input: SetSpaceAccessInput,
     ) -> crate::GqlResult<MemberPayload> {
-        let member = ops::set_space_access(services(ctx)?, request(ctx)?, input).await?;
-        Ok(MemberPayload { member })
+        let space_id = ids::decode(&input.space_id, Kind::Space, "spaceId")?;
+        let user_id = ids::decode(&input.user_id, Kind::User, "userId")?;
+        let member = ops::set_space_access(
+            services(ctx)?,
+            request(ctx)?,
+            space_id,
+            user_id,
+            input.role.map(Into::into),
+        )
+        .await?;
+        Ok(MemberPayload {
+            member: Member(member),
+        })
     }
 
     /// Removes another member from an organization.
@@ -119,8 +186,12 @@ impl OrgMutation {
         ctx: &Context<'_>,
         input: MemberInput,
     ) -> crate::GqlResult<RemoveMemberPayload> {
-        let removed_user_id = ops::remove_member(services(ctx)?, request(ctx)?, input).await?;
-        Ok(RemoveMemberPayload { removed_user_id })
+        let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
+        let user_id = ids::decode(&input.user_id, Kind::User, "userId")?;
+        let removed = ops::remove_member(services(ctx)?, request(ctx)?, org_id, user_id).await?;
+        Ok(RemoveMemberPayload {
+            removed_user_id: ids::encode(Kind::User, removed),
+        })
     }
 
     /// The viewer leaves an organization (not its last owner).
@@ -129,8 +200,11 @@ impl OrgMutation {
         ctx: &Context<'_>,
         input: OrganizationIdInput,
     ) -> crate::GqlResult<LeaveOrganizationPayload> {
-        let organization_id = ops::leave_organization(services(ctx)?, request(ctx)?, input).await?;
-        Ok(LeaveOrganizationPayload { organization_id })
+        let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
+        let left = ops::leave_organization(services(ctx)?, request(ctx)?, org_id).await?;
+        Ok(LeaveOrganizationPayload {
+            organization_id: ids::encode(Kind::Organization, left),
+        })
     }
 
     /// Makes another member an owner; the viewer becomes a user admin (owners).
@@ -139,7 +213,14 @@ impl OrgMutation {
         ctx: &Context<'_>,
         input: MemberInput,
     ) -> crate::GqlResult<TransferOwnershipPayload> {
-        Ok(ops::transfer_ownership(services(ctx)?, request(ctx)?, input).await?)
+        let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
+        let user_id = ids::decode(&input.user_id, Kind::User, "userId")?;
+        let (new_owner, previous_owner) =
+            ops::transfer_ownership(services(ctx)?, request(ctx)?, org_id, user_id).await?;
+        Ok(TransferOwnershipPayload {
+            new_owner: Member(new_owner),
+            previous_owner: Member(previous_owner),
+        })
     }
 
     /// Invites someone by email with an organization role and space roles. The email goes
@@ -149,8 +230,28 @@ impl OrgMutation {
         ctx: &Context<'_>,
         input: InviteMemberInput,
     ) -> crate::GqlResult<InvitationPayload> {
-        let invitation = invitations::invite_member(services(ctx)?, request(ctx)?, input).await?;
-        Ok(InvitationPayload { invitation })
+        let mut space_roles = Vec::with_capacity(input.space_roles.len());
+        for s in &input.space_roles {
+            space_roles.push((
+                ids::decode(&s.space_id, Kind::Space, "spaceRoles")?,
+                s.role.into(),
+            ));
+        }
+        let new = NewInvitation {
+            organization_id: ids::decode(
+                &input.organization_id,
+                Kind::Organization,
+                "organizationId",
+            )?,
+            email: input.email,
+            role: input.role.into(),
+            space_roles,
+            expires_in_days: input.expires_in_days,
+        };
+        let invitation = invitations::invite_member(services(ctx)?, request(ctx)?, new).await?;
+        Ok(InvitationPayload {
+            invitation: invitation.into(),
+        })
     }
 
     /// Accepts an invitation as the signed-in user it was sent to.
@@ -159,7 +260,12 @@ impl OrgMutation {
         ctx: &Context<'_>,
         input: RespondToInvitationInput,
     ) -> crate::GqlResult<AcceptInvitationPayload> {
-        Ok(invitations::accept(services(ctx)?, request(ctx)?, input).await?)
+        let which = input.into_ref()?;
+        let (org, member) = invitations::accept(services(ctx)?, request(ctx)?, which).await?;
+        Ok(AcceptInvitationPayload {
+            organization: org.into(),
+            member: Member(member),
+        })
     }
 
     /// Declines an invitation (with the link's token, or as the signed-in invitee).
@@ -168,8 +274,11 @@ impl OrgMutation {
         ctx: &Context<'_>,
         input: RespondToInvitationInput,
     ) -> crate::GqlResult<InvitationPayload> {
-        let invitation = invitations::decline(services(ctx)?, request(ctx)?, input).await?;
-        Ok(InvitationPayload { invitation })
+        let which = input.into_ref()?;
+        let invitation = invitations::decline(services(ctx)?, request(ctx)?, which).await?;
+        Ok(InvitationPayload {
+            invitation: invitation.into(),
+        })
     }
 
     /// Withdraws a pending invitation; its link stops working.
@@ -178,8 +287,11 @@ impl OrgMutation {
         ctx: &Context<'_>,
         input: InvitationIdInput,
     ) -> crate::GqlResult<InvitationPayload> {
-        let invitation = invitations::revoke(services(ctx)?, request(ctx)?, input).await?;
-        Ok(InvitationPayload { invitation })
+        let id = ids::decode(&input.invitation_id, Kind::Invitation, "invitationId")?;
+        let invitation = invitations::revoke(services(ctx)?, request(ctx)?, id).await?;
+        Ok(InvitationPayload {
+            invitation: invitation.into(),
+        })
     }
 
     /// Sends a pending invitation again with a new link and expiry; the old link stops
@@ -189,7 +301,29 @@ impl OrgMutation {
         ctx: &Context<'_>,
         input: ResendInvitationInput,
     ) -> crate::GqlResult<InvitationPayload> {
-        let invitation = invitations::resend(services(ctx)?, request(ctx)?, input).await?;
-        Ok(InvitationPayload { invitation })
+        let id = ids::decode(&input.invitation_id, Kind::Invitation, "invitationId")?;
+        let invitation =
+            invitations::resend(services(ctx)?, request(ctx)?, id, input.expires_in_days).await?;
+        Ok(InvitationPayload {
+            invitation: invitation.into(),
+        })
+    }
+}
+
+impl RespondToInvitationInput {
+    /// The token or the decoded id; exactly one must be given.
+    fn into_ref(self) -> crate::ApiResult<InvitationRef> {
+        match (self.token, self.invitation_id) {
+            (Some(token), None) => Ok(InvitationRef::Token(token)),
+            (None, Some(id)) => Ok(InvitationRef::Id(ids::decode(
+                &id,
+                Kind::Invitation,
+                "invitationId",
+            )?)),
+            _ => Err(crate::ApiError::bad_input(
+                "token",
+                "give either the token or the invitationId",
+            )),
+        }
     }
 }

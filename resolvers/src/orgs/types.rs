@@ -1,14 +1,14 @@
 //! GraphQL types of organizations, spaces, members and invitations.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::{
     ComplexObject, Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject,
 };
 use chrono::{DateTime, Utc};
-use entities::{invitation, organization, organization_member, space};
-use tenants::policy::{self, Standing};
+use domain::orgs::{InvitationView, SpaceView};
+use entities::{invitation, organization_member, space};
+use tenants::policy;
 
 use super::loaders::loaders;
 use crate::hub::{Organization, User};
@@ -76,46 +76,7 @@ impl From<policy::SpaceRole> for SpaceRole {
     }
 }
 
-/// The viewer's roles in one organization.
-#[derive(Debug, Clone, Default)]
-pub struct Access {
-    pub org: Option<policy::OrgRole>,
-    pub spaces: HashMap<i64, policy::SpaceRole>,
-}
-
-impl Access {
-    /// Standing for organization-wide actions.
-    pub fn standing(&self) -> Standing {
-        Standing {
-            org: self.org,
-            space: None,
-        }
-    }
-
-    /// The viewer's effective role in a space: owners act as managers of every space.
-    pub fn space_role(&self, space_id: i64) -> Option<policy::SpaceRole> {
-        if self.org == Some(policy::OrgRole::Owner) {
-            Some(policy::SpaceRole::Manager)
-        } else {
-            self.spaces.get(&space_id).copied()
-        }
-    }
-
-    /// Standing for actions on one space.
-    pub fn in_space(&self, space_id: i64) -> Standing {
-        Standing {
-            org: self.org,
-            space: self.spaces.get(&space_id).copied(),
-        }
-    }
-}
-
-/// An organization and the viewer's roles in it: what the parts of `Organization`
-/// resolve from.
-pub struct OrgView {
-    pub model: organization::Model,
-    pub access: Access,
-}
+pub use domain::orgs::{Access, OrgView};
 
 /// The organization domain's fields of `Organization` (assembled in
 /// [`crate::hub::Organization`]).
@@ -168,14 +129,15 @@ impl OrganizationCore {
             first,
             last,
         };
-        Ok(super::ops::spaces(
+        let page = super::ops::spaces(
             services(ctx)?,
             request(ctx)?,
             &self.0,
             include_archived,
             args,
         )
-        .await?)
+        .await?;
+        Ok(crate::pagination::connection(page, Space::from))
     }
     /// Members with their roles and spaces (owners and user admins only), oldest first.
     async fn members(
@@ -193,26 +155,61 @@ impl OrganizationCore {
             first,
             last,
         };
-        Ok(super::ops::members(
-            services(ctx)?,
-            request(ctx)?,
-            identity_loaders(ctx)?,
-            loaders(ctx)?,
-            &self.0,
-            args,
-        )
-        .await?)
+        let page = super::ops::members(services(ctx)?, request(ctx)?, &self.0, args).await?;
+        prime_member_loaders(ctx, self.0.model.id, &page).await?;
+        Ok(crate::pagination::connection(page, Member))
     }
     /// Invitations still waiting for an answer (owners and user admins only).
     async fn pending_invitations(&self, ctx: &Context<'_>) -> crate::GqlResult<Vec<Invitation>> {
-        Ok(super::invitations::pending_of_org(services(ctx)?, request(ctx)?, &self.0).await?)
+        let list =
+            super::invitations::pending_of_org(services(ctx)?, request(ctx)?, &self.0).await?;
+        Ok(list.into_iter().map(Invitation::from).collect())
     }
+}
+
+/// Loads the users, space roles and spaces of a page of members, one batch each, so the
+/// statement count of a page does not depend on how the executor interleaves its fields.
+async fn prime_member_loaders(
+    ctx: &Context<'_>,
+    org_id: i64,
+    page: &crate::pagination::Paged<organization_member::Model>,
+) -> crate::GqlResult<()> {
+    let users = identity_loaders(ctx)?;
+    let orgs = loaders(ctx)?;
+    let user_ids: Vec<i64> = page.items().map(|m| m.user_id).collect();
+    let keys: Vec<(i64, i64)> = page.items().map(|m| (org_id, m.user_id)).collect();
+    let (loaded, access) = futures_util::future::join(
+        users.users.load_many(user_ids),
+        orgs.space_access.load_many(keys),
+    )
+    .await;
+    loaded.map_err(ApiError::internal)?;
+    let space_ids: Vec<i64> = access
+        .map_err(ApiError::internal)?
+        .values()
+        .flatten()
+        .map(|s| s.space_id)
+        .collect();
+    orgs.spaces
+        .load_many(space_ids)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(())
 }
 
 /// A space (ChatApp's "project") inside an organization.
 pub struct Space {
     pub model: space::Model,
     pub viewer_role: Option<policy::SpaceRole>,
+}
+
+impl From<SpaceView> for Space {
+    fn from(v: SpaceView) -> Self {
+        Self {
+            model: v.model,
+            viewer_role: v.viewer_role,
+        }
+    }
 }
 
 #[Object]
@@ -347,6 +344,15 @@ pub struct InvitedSpaceRole {
 pub struct Invitation {
     pub model: invitation::Model,
     pub organization_name: String,
+}
+
+impl From<InvitationView> for Invitation {
+    fn from(v: InvitationView) -> Self {
+        Self {
+            model: v.model,
+            organization_name: v.organization_name,
+        }
+    }
 }
 
 #[Object]
@@ -640,12 +646,14 @@ impl UserOrgs {
     /// Readable for the viewer's own account only.
     async fn organizations(&self, ctx: &Context<'_>) -> crate::GqlResult<Vec<Organization>> {
         let req = crate::identity::own_request(ctx, &self.0)?;
-        Ok(crate::orgs::ops::viewer_organizations(services(ctx)?, req).await?)
+        let list = crate::orgs::ops::viewer_organizations(services(ctx)?, req).await?;
+        Ok(list.into_iter().map(Organization::from).collect())
     }
     /// Invitations waiting for this user's answer, found by email: no link needed.
     /// Readable for the viewer's own account only.
     async fn pending_invitations(&self, ctx: &Context<'_>) -> crate::GqlResult<Vec<Invitation>> {
         let req = crate::identity::own_request(ctx, &self.0)?;
-        Ok(crate::orgs::invitations::pending_for_viewer(services(ctx)?, req).await?)
+        let list = crate::orgs::invitations::pending_for_viewer(services(ctx)?, req).await?;
+        Ok(list.into_iter().map(Invitation::from).collect())
     }
 }

@@ -9,6 +9,14 @@ use tenants::scope::scoped;
 
 use crate::loaders::per_request;
 
+/// The per-client figures of "my clients", loaded in batches.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub consent: bool,
+    pub organizations: i64,
+    pub last_active_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// The "my clients" figures of (partner id, client user id) pairs: consent, organization
 /// count, last activity. Three grouped queries per batch.
 pub struct ClientSummaryLoader {
@@ -17,7 +25,7 @@ pub struct ClientSummaryLoader {
 }
 
 impl Loader<(i64, i64)> for ClientSummaryLoader {
-    type Value = super::clients::Summary;
+    type Value = Summary;
     type Error = Arc<DbErr>;
 
     async fn load(
@@ -70,7 +78,7 @@ impl Loader<(i64, i64)> for ClientSummaryLoader {
             .map(|k| {
                 (
                     *k,
-                    super::clients::Summary {
+                    Summary {
                         consent: consents.contains(k),
                         organizations: orgs.get(&k.1).copied().unwrap_or(0),
                         last_active_at: active.get(&k.1).copied().flatten(),

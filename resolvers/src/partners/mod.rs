@@ -1,14 +1,14 @@
 //! The partner program, partners' clients, consent and "log in as client".
 
-pub mod clients;
-pub mod impersonation;
 pub mod loaders;
-pub mod ops;
 pub mod types;
 
 use async_graphql::{Context, ID, Object};
+pub use domain::partners::{clients, impersonation, ops};
 
-use crate::pagination::{Page, PageArgs};
+use crate::ids::{self, Kind};
+use crate::inputs::patch;
+use crate::pagination::{Page, PageArgs, connection};
 use crate::{request, services};
 pub use types::*;
 
@@ -43,12 +43,16 @@ impl PartnerQuery {
             first,
             last,
         };
-        Ok(ops::directory(services(ctx)?, request(ctx)?, country, language, tier, args).await?)
+        let tier = tier.map(PartnerTier::domain);
+        let page =
+            ops::directory(services(ctx)?, request(ctx)?, country, language, tier, args).await?;
+        Ok(connection(page, DirectoryPartner))
     }
 
     /// A partner, for its own members and the program's reviewers.
     async fn partner(&self, ctx: &Context<'_>, id: ID) -> crate::GqlResult<Partner> {
-        Ok(ops::get(services(ctx)?, request(ctx)?, &id).await?)
+        let id = ids::decode(&id, Kind::Partner, "id")?;
+        Ok(Partner(ops::get(services(ctx)?, request(ctx)?, id).await?))
     }
 
     /// Every partner of the tenant, oldest first (tenant admins and platform staff).
@@ -68,7 +72,9 @@ impl PartnerQuery {
             first,
             last,
         };
-        Ok(ops::list(services(ctx)?, request(ctx)?, status, args).await?)
+        let status = status.map(PartnerStatus::entity);
+        let page = ops::list(services(ctx)?, request(ctx)?, status, args).await?;
+        Ok(connection(page, Partner))
     }
 }
 
@@ -84,8 +90,22 @@ impl PartnerMutation {
         ctx: &Context<'_>,
         input: ApplyAsPartnerInput,
     ) -> crate::GqlResult<PartnerPayload> {
-        let partner = ops::apply(services(ctx)?, request(ctx)?, input).await?;
-        Ok(PartnerPayload { partner })
+        let application = ops::Application {
+            organization_id: ids::decode_opt(
+                input.organization_id.as_ref(),
+                Kind::Organization,
+                "organizationId",
+            )?,
+            organization_name: input.organization_name,
+            contact_name: input.contact_name,
+            contact_email: input.contact_email,
+            contact_phone: input.contact_phone,
+            crm_certificate_url: input.crm_certificate_url,
+        };
+        let partner = ops::apply(services(ctx)?, request(ctx)?, application).await?;
+        Ok(PartnerPayload {
+            partner: Partner(partner),
+        })
     }
 
     /// Approves an application with a tier, or rejects it with a reason (tenant admins and
@@ -95,8 +115,19 @@ impl PartnerMutation {
         ctx: &Context<'_>,
         input: ReviewPartnerApplicationInput,
     ) -> crate::GqlResult<PartnerPayload> {
-        let partner = ops::review(services(ctx)?, request(ctx)?, input).await?;
-        Ok(PartnerPayload { partner })
+        let partner_id = ids::decode(&input.partner_id, Kind::Partner, "partnerId")?;
+        let decision = match input.decision {
+            ReviewDecision::Approve => ops::Review::Approve {
+                tier: input.tier.map(PartnerTier::domain),
+            },
+            ReviewDecision::Reject => ops::Review::Reject {
+                reason: input.reason,
+            },
+        };
+        let partner = ops::review(services(ctx)?, request(ctx)?, partner_id, decision).await?;
+        Ok(PartnerPayload {
+            partner: Partner(partner),
+        })
     }
 
     /// Changes an approved partner's tier (tenant admins and platform staff).
@@ -105,8 +136,12 @@ impl PartnerMutation {
         ctx: &Context<'_>,
         input: SetPartnerTierInput,
     ) -> crate::GqlResult<PartnerPayload> {
-        let partner = ops::set_tier(services(ctx)?, request(ctx)?, input).await?;
-        Ok(PartnerPayload { partner })
+        let partner_id = ids::decode(&input.partner_id, Kind::Partner, "partnerId")?;
+        let tier = input.tier.domain();
+        let partner = ops::set_tier(services(ctx)?, request(ctx)?, partner_id, tier).await?;
+        Ok(PartnerPayload {
+            partner: Partner(partner),
+        })
     }
 
     /// Edits the partner's public profile (its owners and user admins).
@@ -115,8 +150,25 @@ impl PartnerMutation {
         ctx: &Context<'_>,
         input: UpdatePartnerProfileInput,
     ) -> crate::GqlResult<PartnerPayload> {
-        let partner = ops::update_profile(services(ctx)?, request(ctx)?, input).await?;
-        Ok(PartnerPayload { partner })
+        let changes = ops::ProfileChanges {
+            partner_id: ids::decode(&input.partner_id, Kind::Partner, "partnerId")?,
+            name: input.name,
+            description: patch(input.description),
+            languages: input.languages,
+            logo_url: patch(input.logo_url),
+            phone: patch(input.phone),
+            work_email: patch(input.work_email),
+            city: patch(input.city),
+            country: patch(input.country),
+            working_hours: patch(input.working_hours),
+            certificates: input.certificates,
+            website_url: patch(input.website_url),
+            listed: input.listed,
+        };
+        let partner = ops::update_profile(services(ctx)?, request(ctx)?, changes).await?;
+        Ok(PartnerPayload {
+            partner: Partner(partner),
+        })
     }
 
     /// Issues new referral and service-manager codes; the old links stop working.
@@ -125,8 +177,11 @@ impl PartnerMutation {
         ctx: &Context<'_>,
         input: PartnerIdInput,
     ) -> crate::GqlResult<PartnerPayload> {
-        let partner = ops::rotate_codes(services(ctx)?, request(ctx)?, input).await?;
-        Ok(PartnerPayload { partner })
+        let partner_id = ids::decode(&input.partner_id, Kind::Partner, "partnerId")?;
+        let partner = ops::rotate_codes(services(ctx)?, request(ctx)?, partner_id).await?;
+        Ok(PartnerPayload {
+            partner: Partner(partner),
+        })
     }
 
     /// Creates a client account for the partner (origin `CREATED_BY_PARTNER`, access
@@ -136,8 +191,17 @@ impl PartnerMutation {
         ctx: &Context<'_>,
         input: CreateClientInput,
     ) -> crate::GqlResult<CreateClientPayload> {
-        let client = clients::create(services(ctx)?, request(ctx)?, input).await?;
-        Ok(CreateClientPayload { client })
+        let new = clients::NewClient {
+            partner_id: ids::decode(&input.partner_id, Kind::Partner, "partnerId")?,
+            full_name: input.full_name,
+            email: input.email,
+            phone: input.phone,
+            country: input.country,
+        };
+        let link = clients::create(services(ctx)?, request(ctx)?, new).await?;
+        Ok(CreateClientPayload {
+            client: Client { link },
+        })
     }
 
     /// The signed-in user opened a partner's referral link: a prompt waits for their Yes.
@@ -146,8 +210,10 @@ impl PartnerMutation {
         ctx: &Context<'_>,
         input: PartnerCodeInput,
     ) -> crate::GqlResult<JoinPartnerPayload> {
-        let prompt = clients::join(services(ctx)?, request(ctx)?, input).await?;
-        Ok(JoinPartnerPayload { prompt })
+        let prompt = clients::join(services(ctx)?, request(ctx)?, &input.code).await?;
+        Ok(JoinPartnerPayload {
+            prompt: prompt.into(),
+        })
     }
 
     /// Answers a join-partner prompt: Yes attaches (origin `REFERRAL_LINK`, no access).
@@ -156,8 +222,12 @@ impl PartnerMutation {
         ctx: &Context<'_>,
         input: RespondToPartnerInvitationInput,
     ) -> crate::GqlResult<MyPartnerPayload> {
-        let partner = clients::respond(services(ctx)?, request(ctx)?, input).await?;
-        Ok(MyPartnerPayload { partner })
+        let prompt_id = ids::decode(&input.prompt_id, Kind::PartnerJoinRequest, "promptId")?;
+        let partner =
+            clients::respond(services(ctx)?, request(ctx)?, prompt_id, input.accept).await?;
+        Ok(MyPartnerPayload {
+            partner: partner.map(MyPartner::from),
+        })
     }
 
     /// The signed-in user confirms a service-manager link: attached with origin
@@ -167,26 +237,35 @@ impl PartnerMutation {
         ctx: &Context<'_>,
         input: PartnerCodeInput,
     ) -> crate::GqlResult<MyPartnerPayload> {
-        let partner = clients::accept_service_manager(services(ctx)?, request(ctx)?, input).await?;
-        Ok(MyPartnerPayload { partner })
+        let partner =
+            clients::accept_service_manager(services(ctx)?, request(ctx)?, &input.code).await?;
+        Ok(MyPartnerPayload {
+            partner: partner.map(MyPartner::from),
+        })
     }
 
     /// Lets the viewer's partner see and log in to their account.
     async fn grant_partner_access(&self, ctx: &Context<'_>) -> crate::GqlResult<MyPartnerPayload> {
         let partner = clients::grant(services(ctx)?, request(ctx)?).await?;
-        Ok(MyPartnerPayload { partner })
+        Ok(MyPartnerPayload {
+            partner: partner.map(MyPartner::from),
+        })
     }
 
     /// Takes the partner's access away, at once (live "log in as client" sessions end).
     async fn revoke_partner_access(&self, ctx: &Context<'_>) -> crate::GqlResult<MyPartnerPayload> {
         let partner = clients::revoke(services(ctx)?, request(ctx)?).await?;
-        Ok(MyPartnerPayload { partner })
+        Ok(MyPartnerPayload {
+            partner: partner.map(MyPartner::from),
+        })
     }
 
     /// Leaves the partner; consent goes with it.
     async fn detach_from_partner(&self, ctx: &Context<'_>) -> crate::GqlResult<MyPartnerPayload> {
         let partner = clients::detach(services(ctx)?, request(ctx)?).await?;
-        Ok(MyPartnerPayload { partner })
+        Ok(MyPartnerPayload {
+            partner: partner.map(MyPartner::from),
+        })
     }
 
     /// "Log in as client": a token for a consenting client's account, at most 60 minutes,
@@ -196,7 +275,18 @@ impl PartnerMutation {
         ctx: &Context<'_>,
         input: ImpersonateClientInput,
     ) -> crate::GqlResult<ImpersonateClientPayload> {
-        Ok(impersonation::start(services(ctx)?, request(ctx)?, input).await?)
+        let wanted = impersonation::ImpersonationRequest {
+            partner_id: ids::decode(&input.partner_id, Kind::Partner, "partnerId")?,
+            client_id: ids::decode(&input.client_id, Kind::User, "clientId")?,
+            reason: input.reason,
+            minutes: input.minutes,
+        };
+        let started = impersonation::start(services(ctx)?, request(ctx)?, wanted).await?;
+        Ok(ImpersonateClientPayload {
+            access_token: started.access_token,
+            expires_in: started.expires_in,
+            client: crate::hub::User::new(started.client),
+        })
     }
 
     /// "Return to own account": ends the impersonation session of this token.

@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use domain::partners::Tier;
 use entities::{consent, partner, partner_client, partner_join_request};
 use rust_decimal::Decimal;
 
@@ -25,19 +26,22 @@ pub enum PartnerStatus {
 }
 
 impl PartnerStatus {
-    pub fn as_str(self) -> &'static str {
+    /// The stored status.
+    pub fn entity(self) -> partner::PartnerStatus {
         match self {
-            PartnerStatus::Pending => "PENDING",
-            PartnerStatus::Approved => "APPROVED",
-            PartnerStatus::Rejected => "REJECTED",
+            PartnerStatus::Pending => partner::STATUS_PENDING,
+            PartnerStatus::Approved => partner::STATUS_APPROVED,
+            PartnerStatus::Rejected => partner::STATUS_REJECTED,
         }
     }
+}
 
-    pub fn parse(s: &str) -> Self {
+impl From<partner::PartnerStatus> for PartnerStatus {
+    fn from(s: partner::PartnerStatus) -> Self {
         match s {
-            "APPROVED" => PartnerStatus::Approved,
-            "REJECTED" => PartnerStatus::Rejected,
-            _ => PartnerStatus::Pending,
+            partner::PartnerStatus::Pending => PartnerStatus::Pending,
+            partner::PartnerStatus::Approved => PartnerStatus::Approved,
+            partner::PartnerStatus::Rejected => PartnerStatus::Rejected,
         }
     }
 }
@@ -54,21 +58,22 @@ pub enum PartnerTier {
 }
 
 impl PartnerTier {
-    pub fn as_str(self) -> &'static str {
+    /// The domain's tier.
+    pub fn domain(self) -> Tier {
         match self {
-            PartnerTier::Official => "OFFICIAL",
-            PartnerTier::Gold => "GOLD",
-            PartnerTier::Technology => "TECHNOLOGY",
+            PartnerTier::Official => Tier::Official,
+            PartnerTier::Gold => Tier::Gold,
+            PartnerTier::Technology => Tier::Technology,
         }
     }
 
+    /// From what is stored.
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "OFFICIAL" => Some(PartnerTier::Official),
-            "GOLD" => Some(PartnerTier::Gold),
-            "TECHNOLOGY" => Some(PartnerTier::Technology),
-            _ => None,
-        }
+        Tier::parse(s).map(|t| match t {
+            Tier::Official => PartnerTier::Official,
+            Tier::Gold => PartnerTier::Gold,
+            Tier::Technology => PartnerTier::Technology,
+        })
     }
 }
 
@@ -84,19 +89,22 @@ pub enum ClientOrigin {
 }
 
 impl ClientOrigin {
-    pub fn as_str(self) -> &'static str {
+    /// The stored origin.
+    pub fn entity(self) -> partner_client::ClientOrigin {
         match self {
-            ClientOrigin::CreatedByPartner => partner_client::ORIGIN_CREATED.as_str(),
-            ClientOrigin::ReferralLink => partner_client::ORIGIN_REFERRAL.as_str(),
-            ClientOrigin::ServiceManagerLink => partner_client::ORIGIN_SERVICE_MANAGER.as_str(),
+            ClientOrigin::CreatedByPartner => partner_client::ORIGIN_CREATED,
+            ClientOrigin::ReferralLink => partner_client::ORIGIN_REFERRAL,
+            ClientOrigin::ServiceManagerLink => partner_client::ORIGIN_SERVICE_MANAGER,
         }
     }
+}
 
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "CREATED_BY_PARTNER" => ClientOrigin::CreatedByPartner,
-            "SERVICE_MANAGER_LINK" => ClientOrigin::ServiceManagerLink,
-            _ => ClientOrigin::ReferralLink,
+impl From<partner_client::ClientOrigin> for ClientOrigin {
+    fn from(o: partner_client::ClientOrigin) -> Self {
+        match o {
+            partner_client::ClientOrigin::Created => ClientOrigin::CreatedByPartner,
+            partner_client::ClientOrigin::Referral => ClientOrigin::ReferralLink,
+            partner_client::ClientOrigin::ServiceManager => ClientOrigin::ServiceManagerLink,
         }
     }
 }
@@ -108,6 +116,16 @@ pub enum ClientAccess {
     Granted,
     /// No consent (never given, or revoked).
     NotGranted,
+}
+
+impl ClientAccess {
+    /// The domain's access state.
+    pub fn domain(self) -> domain::partners::ClientAccess {
+        match self {
+            ClientAccess::Granted => domain::partners::ClientAccess::Granted,
+            ClientAccess::NotGranted => domain::partners::ClientAccess::NotGranted,
+        }
+    }
 }
 
 /// A partner, as its own members and the program's reviewers see it.
@@ -129,7 +147,7 @@ impl Partner {
     }
     /// Application state.
     async fn status(&self) -> PartnerStatus {
-        PartnerStatus::parse(self.0.status.as_str())
+        self.0.status.into()
     }
     /// Tier, once approved.
     async fn tier(&self) -> Option<PartnerTier> {
@@ -212,8 +230,8 @@ impl Partner {
     ) -> crate::GqlResult<Page<Client>> {
         let filter = super::clients::ClientFilter {
             search,
-            origin,
-            access,
+            origin: origin.map(ClientOrigin::entity),
+            access: access.map(ClientAccess::domain),
             country,
         };
         let args = crate::pagination::PageArgs {
@@ -222,16 +240,20 @@ impl Partner {
             first,
             last,
         };
-        Ok(super::clients::list(
-            services(ctx)?,
-            request(ctx)?,
-            identity_loaders(ctx)?,
-            loaders(ctx)?,
-            &self.0,
-            filter,
-            args,
+        let page =
+            super::clients::list(services(ctx)?, request(ctx)?, &self.0, filter, args).await?;
+        // One batch each for the accounts and the figures, so the page costs the same
+        // statements at any size.
+        let ids: Vec<i64> = page.items().map(|l| l.client_user_id).collect();
+        let keys: Vec<(i64, i64)> = ids.iter().map(|u| (self.0.id, *u)).collect();
+        let (u, s) = futures_util::future::join(
+            identity_loaders(ctx)?.users.load_many(ids),
+            loaders(ctx)?.client_summaries.load_many(keys),
         )
-        .await?)
+        .await;
+        u.map_err(ApiError::internal)?;
+        s.map_err(ApiError::internal)?;
+        Ok(crate::pagination::connection(page, |link| Client { link }))
     }
 }
 
@@ -324,7 +346,7 @@ impl Client {
     }
     /// How the client came to the partner.
     async fn origin(&self) -> ClientOrigin {
-        ClientOrigin::parse(self.link.origin.as_str())
+        self.link.origin.into()
     }
     /// When the client was attached.
     async fn attached_at(&self) -> DateTime<Utc> {
@@ -363,7 +385,7 @@ impl Client {
 }
 
 impl Client {
-    async fn summary(&self, ctx: &Context<'_>) -> crate::GqlResult<super::clients::Summary> {
+    async fn summary(&self, ctx: &Context<'_>) -> crate::GqlResult<super::loaders::Summary> {
         Ok(loaders(ctx)?
             .client_summaries
             .load_one((self.link.partner_id, self.link.client_user_id))
@@ -380,6 +402,16 @@ pub struct MyPartner {
     pub consent: bool,
 }
 
+impl From<domain::partners::MyPartnerView> for MyPartner {
+    fn from(v: domain::partners::MyPartnerView) -> Self {
+        Self {
+            partner: v.partner,
+            link: v.link,
+            consent: v.consent,
+        }
+    }
+}
+
 #[Object]
 impl MyPartner {
     /// The partner's global id.
@@ -392,7 +424,7 @@ impl MyPartner {
     }
     /// How the viewer came to the partner.
     async fn origin(&self) -> ClientOrigin {
-        ClientOrigin::parse(self.link.origin.as_str())
+        self.link.origin.into()
     }
     /// Whether the partner may see and log in to the viewer's account.
     async fn access(&self) -> ClientAccess {
@@ -439,6 +471,15 @@ pub struct PartnerContacts {
 pub struct JoinPrompt {
     pub request: partner_join_request::Model,
     pub partner_name: String,
+}
+
+impl From<domain::partners::JoinPromptView> for JoinPrompt {
+    fn from(v: domain::partners::JoinPromptView) -> Self {
+        Self {
+            request: v.request,
+            partner_name: v.partner_name,
+        }
+    }
 }
 
 #[Object]
@@ -678,7 +719,8 @@ impl UserPartners {
         ctx: &Context<'_>,
     ) -> crate::GqlResult<Option<crate::partners::MyPartner>> {
         let req = crate::identity::own_request(ctx, &self.0)?;
-        Ok(crate::partners::clients::my_partner(services(ctx)?, req).await?)
+        let mine = crate::partners::clients::my_partner(services(ctx)?, req).await?;
+        Ok(mine.map(MyPartner::from))
     }
     /// Join-partner prompts waiting for this user's Yes or No (own account only).
     async fn partner_prompts(
@@ -686,7 +728,8 @@ impl UserPartners {
         ctx: &Context<'_>,
     ) -> crate::GqlResult<Vec<crate::partners::JoinPrompt>> {
         let req = crate::identity::own_request(ctx, &self.0)?;
-        Ok(crate::partners::clients::prompts(services(ctx)?, req).await?)
+        let list = crate::partners::clients::prompts(services(ctx)?, req).await?;
+        Ok(list.into_iter().map(JoinPrompt::from).collect())
     }
     /// Every grant and revocation of partner access to this account, newest first (own
     /// account only).
@@ -695,7 +738,8 @@ impl UserPartners {
         ctx: &Context<'_>,
     ) -> crate::GqlResult<Vec<crate::partners::ConsentRecord>> {
         let req = crate::identity::own_request(ctx, &self.0)?;
-        Ok(crate::partners::clients::consent_history(services(ctx)?, req).await?)
+        let list = crate::partners::clients::consent_history(services(ctx)?, req).await?;
+        Ok(list.into_iter().map(ConsentRecord).collect())
     }
 }
 
@@ -714,6 +758,7 @@ impl OrganizationPartner {
             self.0.model.id,
             &self.0.access,
         )
-        .await?)
+        .await?
+        .map(Partner))
     }
 }

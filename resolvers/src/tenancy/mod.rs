@@ -6,13 +6,9 @@ pub use domain::tenancy::ops;
 pub mod types;
 
 use async_graphql::{Context, Object};
-use entities::tenant;
-use sea_orm::EntityTrait;
-use tenants::{Action, authorize};
 
-use crate::error::ApiError;
 use crate::ids::{self, Kind};
-use crate::pagination::{Page, PageArgs, paginate};
+use crate::pagination::{Page, PageArgs, connection};
 use crate::{request, services};
 pub use types::*;
 
@@ -38,22 +34,14 @@ impl TenancyQuery {
         first: Option<i32>,
         #[graphql(desc = "At most this many from the end (at most 100).")] last: Option<i32>,
     ) -> crate::GqlResult<Page<Tenant>> {
-        let (svc, req) = (services(ctx)?, request(ctx)?);
-        authorize(req, Action::ListTenants).map_err(ApiError::from)?;
         let args = PageArgs {
             after,
             before,
             first,
             last,
         };
-        Ok(paginate(
-            &svc.db,
-            tenant::Entity::find(),
-            tenant::Column::Id,
-            args,
-            |m| (m.id, Tenant(m)),
-        )
-        .await?)
+        let page = ops::list_tenants(services(ctx)?, request(ctx)?, args).await?;
+        Ok(connection(page, Tenant))
     }
 }
 

@@ -338,15 +338,7 @@ impl From<CreateTenantInput> for domain::tenancy::ops::TenantFields {
     }
 }
 
-/// An omitted field is kept; `null` clears it.
-fn patch<T>(m: MaybeUndefined<T>) -> domain::kernel::patch::Patch<T> {
-    use domain::kernel::patch::Patch;
-    match m {
-        MaybeUndefined::Undefined => Patch::Keep,
-        MaybeUndefined::Null => Patch::Clear,
-        MaybeUndefined::Value(v) => Patch::Set(v),
-    }
-}
+use crate::inputs::patch;
 
 impl UpdateTenantInput {
     /// The domain's changes, with the tenant id decoded.

@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use async_graphql::{ID, MaybeUndefined};
 use entities::{organization, organization_member, space, space_member};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -17,16 +16,44 @@ use tenants::policy::{self, Action, OrgRole as Role};
 use tenants::scope::scoped;
 use tenants::{RequestCtx, authorize};
 
-use super::loaders::OrgLoaders;
-use super::types::*;
-use crate::audit::{self, Target};
-use crate::error::{ApiError, ApiResult};
-use crate::hub::Organization;
-use crate::identity::loaders::IdentityLoaders;
-use crate::ids::{self, Kind};
-use crate::pagination::{Page, PageArgs, paginate};
-use crate::services::Services;
-use crate::validate;
+use super::{Access, OrgView, SpaceView};
+use crate::kernel::audit::{self, Target};
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::ids::{self, Kind};
+use crate::kernel::page::{PageArgs, Paged, paginate};
+use crate::kernel::patch::Patch;
+use crate::kernel::services::Services;
+use crate::kernel::validate;
+
+/// A new organization; `None` takes the tenant's default.
+#[derive(Debug, Clone, Default)]
+pub struct NewOrganization {
+    pub name: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<String>,
+    /// IANA time zone.
+    pub timezone: Option<String>,
+    /// A language code.
+    pub language: Option<String>,
+}
+
+/// Changes to an organization; `None` and `Patch::Keep` leave a field alone.
+#[derive(Debug, Clone)]
+pub struct OrganizationChanges {
+    pub id: i64,
+    pub name: Option<String>,
+    pub country: Patch<String>,
+    pub timezone: Option<String>,
+    pub language: Option<String>,
+}
+
+/// Changes to a space.
+#[derive(Debug, Clone)]
+pub struct SpaceChanges {
+    pub id: i64,
+    pub name: Option<String>,
+    pub description: Patch<String>,
+}
 
 /// The signed-in viewer's user id.
 pub fn me(req: &RequestCtx) -> ApiResult<i64> {
@@ -110,18 +137,14 @@ pub async fn begin_change(
     org_id: i64,
 ) -> ApiResult<(DatabaseTransaction, organization::Model, i64, Access)> {
     let user = me(req)?;
-    let txn = crate::txn::begin(&svc.db).await?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
     let org = lock_org(&txn, req, org_id).await?;
     let acc = access(&txn, req.tenant_id(), org_id, user).await?;
     Ok((txn, org, user, acc))
 }
 
 /// An organization as the viewer sees it, or an error if they may not.
-pub async fn org_for_viewer(
-    svc: &Services,
-    req: &RequestCtx,
-    org_id: i64,
-) -> ApiResult<Organization> {
+pub async fn org_for_viewer(svc: &Services, req: &RequestCtx, org_id: i64) -> ApiResult<OrgView> {
     let user = me(req)?;
     let model = find_org(&svc.db, req, org_id).await?;
     let access = access(&svc.db, req.tenant_id(), org_id, user).await?;
@@ -131,14 +154,11 @@ pub async fn org_for_viewer(
             me: access.standing(),
         },
     )?;
-    Ok(Organization::new(model, access))
+    Ok(OrgView { model, access })
 }
 
 /// The viewer's organizations, oldest membership first.
-pub async fn viewer_organizations(
-    svc: &Services,
-    req: &RequestCtx,
-) -> ApiResult<Vec<Organization>> {
+pub async fn viewer_organizations(svc: &Services, req: &RequestCtx) -> ApiResult<Vec<OrgView>> {
     let user = me(req)?;
     let memberships = scoped::<organization_member::Entity>(req.tenant_id())
         .filter(organization_member::Column::UserId.eq(user))
@@ -166,13 +186,13 @@ pub async fn viewer_organizations(
     let mut out = Vec::new();
     for m in memberships {
         if let Some(model) = orgs.get(&m.organization_id) {
-            out.push(Organization::new(
-                model.clone(),
-                Access {
+            out.push(OrgView {
+                model: model.clone(),
+                access: Access {
                     org: Some(m.role),
                     spaces: spaces.remove(&m.organization_id).unwrap_or_default(),
                 },
-            ));
+            });
         }
     }
     Ok(out)
@@ -182,11 +202,11 @@ pub async fn viewer_organizations(
 pub async fn create_organization(
     svc: &Services,
     req: &RequestCtx,
-    input: CreateOrganizationInput,
-) -> ApiResult<Organization> {
-    let txn = crate::txn::begin(&svc.db).await?;
+    input: NewOrganization,
+) -> ApiResult<OrgView> {
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
     let org = insert_organization(&txn, req, input).await?;
-    crate::txn::commit(txn, req).await?;
+    crate::kernel::txn::commit(txn, req).await?;
     Ok(org)
 }
 
@@ -195,8 +215,8 @@ pub async fn create_organization(
 pub async fn insert_organization(
     txn: &impl ConnectionTrait,
     req: &RequestCtx,
-    input: CreateOrganizationInput,
-) -> ApiResult<Organization> {
+    input: NewOrganization,
+) -> ApiResult<OrgView> {
     let user = me(req)?;
     authorize(req, Action::CreateOrganization)?;
     let name = validate::text("name", &input.name, 120)?;
@@ -208,10 +228,10 @@ pub async fn insert_organization(
             .as_deref()
             .unwrap_or(&req.tenant.model.timezone),
     )?;
-    let language = input
-        .language
-        .map(|l| l.code().to_string())
-        .unwrap_or_else(|| req.tenant.model.default_language.clone());
+    let language = match input.language.as_deref() {
+        Some(l) => validate::language("language", l)?,
+        None => req.tenant.model.default_language.clone(),
+    };
     let now = entities::time::now();
     let org = organization::ActiveModel {
         tenant_id: Set(req.tenant_id()),
@@ -247,22 +267,22 @@ pub async fn insert_organization(
         json!({ "name": org.name }),
     )
     .await?;
-    Ok(Organization::new(
-        org,
-        Access {
+    Ok(OrgView {
+        model: org,
+        access: Access {
             org: Some(Role::Owner),
             spaces: HashMap::new(),
         },
-    ))
+    })
 }
 
 /// `updateOrganization` (owners).
 pub async fn update_organization(
     svc: &Services,
     req: &RequestCtx,
-    input: UpdateOrganizationInput,
-) -> ApiResult<Organization> {
-    let org_id = ids::decode(&input.id, Kind::Organization, "id")?;
+    input: OrganizationChanges,
+) -> ApiResult<OrgView> {
+    let org_id = input.id;
     let (txn, org, _, acc) = begin_change(svc, req, org_id).await?;
     authorize(req, Action::EditOrganization { me: acc.standing() })?;
     let mut m = org.into_active_model();
@@ -270,15 +290,15 @@ pub async fn update_organization(
         m.name = Set(validate::text("name", n, 120)?);
     }
     match &input.country {
-        MaybeUndefined::Undefined => {}
-        MaybeUndefined::Null => m.country = Set(None),
-        MaybeUndefined::Value(c) => m.country = Set(Some(validate::country("country", c)?)),
+        Patch::Keep => {}
+        Patch::Clear => m.country = Set(None),
+        Patch::Set(c) => m.country = Set(Some(validate::country("country", c)?)),
     }
     if let Some(t) = &input.timezone {
         m.timezone = Set(validate::timezone("timezone", t)?);
     }
-    if let Some(l) = input.language {
-        m.language = Set(l.code().into());
+    if let Some(l) = &input.language {
+        m.language = Set(validate::language("language", l)?);
     }
     m.updated_at = Set(entities::time::now());
     let org = m.update(&txn).await?;
@@ -292,17 +312,15 @@ pub async fn update_organization(
         json!({ "name": org.name, "country": org.country, "timezone": org.timezone, "language": org.language }),
     )
     .await?;
-    crate::txn::commit(txn, req).await?;
-    Ok(Organization::new(org, acc))
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(OrgView {
+        model: org,
+        access: acc,
+    })
 }
 
 /// `deleteOrganization` (owners): members, spaces and invitations go with it.
-pub async fn delete_organization(
-    svc: &Services,
-    req: &RequestCtx,
-    input: OrganizationIdInput,
-) -> ApiResult<DeleteOrganizationPayload> {
-    let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
+pub async fn delete_organization(svc: &Services, req: &RequestCtx, org_id: i64) -> ApiResult<i64> {
     let (txn, org, _, acc) = begin_change(svc, req, org_id).await?;
     authorize(req, Action::DeleteOrganization { me: acc.standing() })?;
     organization::Entity::delete_by_id(org.id)
@@ -318,10 +336,8 @@ pub async fn delete_organization(
         json!({ "name": org.name }),
     )
     .await?;
-    crate::txn::commit(txn, req).await?;
-    Ok(DeleteOrganizationPayload {
-        deleted_organization_id: ids::encode(Kind::Organization, org.id),
-    })
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(org.id)
 }
 
 /// A space of the request's tenant.
@@ -344,7 +360,7 @@ pub async fn spaces(
     org: &OrgView,
     include_archived: bool,
     args: PageArgs,
-) -> ApiResult<Page<Space>> {
+) -> ApiResult<Paged<SpaceView>> {
     authorize(
         req,
         Action::ViewOrganization {
@@ -373,7 +389,7 @@ pub async fn spaces(
         let viewer_role = access.space_role(m.id);
         (
             m.id,
-            Space {
+            SpaceView {
                 model: m,
                 viewer_role,
             },
@@ -382,18 +398,13 @@ pub async fn spaces(
     .await
 }
 
-/// The members of an organization (owners and user admins).
-///
-/// The loaders the member fields use are primed here, one batch each, so the statement
-/// count of a page does not depend on how the executor interleaves its fields.
+/// The members of an organization (owners and user admins), a page.
 pub async fn members(
     svc: &Services,
     req: &RequestCtx,
-    users: &IdentityLoaders,
-    loaders: &OrgLoaders,
     org: &OrgView,
     args: PageArgs,
-) -> ApiResult<Page<Member>> {
+) -> ApiResult<Paged<organization_member::Model>> {
     authorize(
         req,
         Action::ViewMembers {
@@ -402,45 +413,22 @@ pub async fn members(
     )?;
     let q = scoped::<organization_member::Entity>(req.tenant_id())
         .filter(organization_member::Column::OrganizationId.eq(org.model.id));
-    let page = paginate(&svc.db, q, organization_member::Column::Id, args, |m| {
-        (m.id, Member(m))
+    paginate(&svc.db, q, organization_member::Column::Id, args, |m| {
+        (m.id, m)
     })
-    .await?;
-    let user_ids: Vec<i64> = page.edges.iter().map(|e| e.node.0.user_id).collect();
-    let keys: Vec<(i64, i64)> = page
-        .edges
-        .iter()
-        .map(|e| (org.model.id, e.node.0.user_id))
-        .collect();
-    let (loaded, access) = futures_util::future::join(
-        users.users.load_many(user_ids),
-        loaders.space_access.load_many(keys),
-    )
-    .await;
-    loaded.map_err(ApiError::internal)?;
-    let space_ids: Vec<i64> = access
-        .map_err(ApiError::internal)?
-        .values()
-        .flatten()
-        .map(|s| s.space_id)
-        .collect();
-    loaders
-        .spaces
-        .load_many(space_ids)
-        .await
-        .map_err(ApiError::internal)?;
-    Ok(page)
+    .await
 }
 
 /// `createSpace` (owners).
 pub async fn create_space(
     svc: &Services,
     req: &RequestCtx,
-    input: CreateSpaceInput,
-) -> ApiResult<Space> {
-    let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
-    let name = validate::text("name", &input.name, 120)?;
-    let description = validate::opt_paragraphs("description", input.description.as_deref(), 2000)?;
+    org_id: i64,
+    name: &str,
+    description: Option<&str>,
+) -> ApiResult<SpaceView> {
+    let name = validate::text("name", name, 120)?;
+    let description = validate::opt_paragraphs("description", description, 2000)?;
     let (txn, _, _, acc) = begin_change(svc, req, org_id).await?;
     authorize(req, Action::CreateSpace { me: acc.standing() })?;
     let now = entities::time::now();
@@ -466,8 +454,8 @@ pub async fn create_space(
         json!({ "name": s.name }),
     )
     .await?;
-    crate::txn::commit(txn, req).await?;
-    Ok(Space {
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(SpaceView {
         model: s,
         viewer_role: Some(policy::SpaceRole::Manager),
     })
@@ -490,10 +478,10 @@ async fn space_for_change(
 pub async fn update_space(
     svc: &Services,
     req: &RequestCtx,
-    input: UpdateSpaceInput,
-) -> ApiResult<Space> {
-    let space_id = ids::decode(&input.id, Kind::Space, "id")?;
-    let txn = crate::txn::begin(&svc.db).await?;
+    input: SpaceChanges,
+) -> ApiResult<SpaceView> {
+    let space_id = input.id;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
     let (s, acc) = space_for_change(&txn, req, space_id).await?;
     authorize(
         req,
@@ -503,7 +491,7 @@ pub async fn update_space(
     )?;
     if s.archived_at.is_some() {
         return Err(ApiError::domain(
-            crate::error::code::SPACE_ARCHIVED,
+            crate::kernel::error::code::SPACE_ARCHIVED,
             Some("id"),
             "the space is archived",
         ));
@@ -513,9 +501,9 @@ pub async fn update_space(
         m.name = Set(validate::text("name", n, 120)?);
     }
     match &input.description {
-        MaybeUndefined::Undefined => {}
-        MaybeUndefined::Null => m.description = Set(None),
-        MaybeUndefined::Value(d) => {
+        Patch::Keep => {}
+        Patch::Clear => m.description = Set(None),
+        Patch::Set(d) => {
             m.description = Set(validate::opt_paragraphs("description", Some(d), 2000)?)
         }
     }
@@ -531,8 +519,8 @@ pub async fn update_space(
         json!({ "name": s.name }),
     )
     .await?;
-    crate::txn::commit(txn, req).await?;
-    Ok(Space {
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(SpaceView {
         viewer_role: acc.space_role(s.id),
         model: s,
     })
@@ -542,10 +530,9 @@ pub async fn update_space(
 pub async fn archive_space(
     svc: &Services,
     req: &RequestCtx,
-    input: ArchiveSpaceInput,
-) -> ApiResult<Space> {
-    let space_id = ids::decode(&input.id, Kind::Space, "id")?;
-    let txn = crate::txn::begin(&svc.db).await?;
+    space_id: i64,
+) -> ApiResult<SpaceView> {
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
     let (s, acc) = space_for_change(&txn, req, space_id).await?;
     authorize(
         req,
@@ -573,8 +560,8 @@ pub async fn archive_space(
     } else {
         s
     };
-    crate::txn::commit(txn, req).await?;
-    Ok(Space {
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(SpaceView {
         viewer_role: acc.space_role(s.id),
         model: s,
     })
@@ -604,7 +591,7 @@ async fn owner_count(db: &impl ConnectionTrait, req: &RequestCtx, org_id: i64) -
 
 fn last_owner() -> ApiError {
     ApiError::domain(
-        crate::error::code::LAST_OWNER,
+        crate::kernel::error::code::LAST_OWNER,
         Some("userId"),
         "an organization must keep at least one owner: make someone else an owner first",
     )
@@ -625,11 +612,10 @@ async fn set_role(
 pub async fn change_member_role(
     svc: &Services,
     req: &RequestCtx,
-    input: ChangeMemberRoleInput,
-) -> ApiResult<Member> {
-    let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
-    let target_id = ids::decode(&input.user_id, Kind::User, "userId")?;
-    let to: Role = input.role.into();
+    org_id: i64,
+    target_id: i64,
+    to: Role,
+) -> ApiResult<organization_member::Model> {
     let (txn, _org, user, acc) = begin_change(svc, req, org_id).await?;
     authorize(req, Action::ViewOrganization { me: acc.standing() })?;
     let target = find_member(&txn, req, org_id, target_id).await?;
@@ -663,26 +649,25 @@ pub async fn change_member_role(
         )
         .await?;
     }
-    crate::txn::commit(txn, req).await?;
-    Ok(Member(updated))
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(updated)
 }
 
 /// `setSpaceAccess`: a member's role in a space, or none.
 pub async fn set_space_access(
     svc: &Services,
     req: &RequestCtx,
-    input: SetSpaceAccessInput,
-) -> ApiResult<Member> {
+    space_id: i64,
+    target_id: i64,
+    to: Option<policy::SpaceRole>,
+) -> ApiResult<organization_member::Model> {
     let user = me(req)?;
-    let space_id = ids::decode(&input.space_id, Kind::Space, "spaceId")?;
-    let target_id = ids::decode(&input.user_id, Kind::User, "userId")?;
-    let to: Option<policy::SpaceRole> = input.role.map(Into::into);
-    let txn = crate::txn::begin(&svc.db).await?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
     let (s, acc) = space_for_change(&txn, req, space_id).await?;
     authorize(req, Action::ViewOrganization { me: acc.standing() })?;
     if s.archived_at.is_some() {
         return Err(ApiError::domain(
-            crate::error::code::SPACE_ARCHIVED,
+            crate::kernel::error::code::SPACE_ARCHIVED,
             Some("spaceId"),
             "the space is archived",
         ));
@@ -737,15 +722,15 @@ pub async fn set_space_access(
             Target::User(target_id),
             None,
             json!({
-                "spaceId": ids::encode(Kind::Space, space_id).0,
+                "spaceId": ids::encode(Kind::Space, space_id),
                 "from": from.map(|r| r.as_str()),
                 "to": to.map(|r| r.as_str()),
             }),
         )
         .await?;
     }
-    crate::txn::commit(txn, req).await?;
-    Ok(Member(target))
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(target)
 }
 
 async fn delete_membership(
@@ -766,10 +751,13 @@ async fn delete_membership(
 }
 
 /// `removeMember`: someone else leaves the organization, with their space roles.
-pub async fn remove_member(svc: &Services, req: &RequestCtx, input: MemberInput) -> ApiResult<ID> {
+pub async fn remove_member(
+    svc: &Services,
+    req: &RequestCtx,
+    org_id: i64,
+    target_id: i64,
+) -> ApiResult<i64> {
     let user = me(req)?;
-    let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
-    let target_id = ids::decode(&input.user_id, Kind::User, "userId")?;
     if target_id == user {
         return Err(ApiError::bad_input(
             "userId",
@@ -801,23 +789,18 @@ pub async fn remove_member(svc: &Services, req: &RequestCtx, input: MemberInput)
         json!({ "role": role.as_str() }),
     )
     .await?;
-    crate::txn::commit(txn, req).await?;
-    Ok(ids::encode(Kind::User, target_id))
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(target_id)
 }
 
 /// `leaveOrganization`: the viewer leaves; the last owner cannot.
-pub async fn leave_organization(
-    svc: &Services,
-    req: &RequestCtx,
-    input: OrganizationIdInput,
-) -> ApiResult<ID> {
-    let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
+pub async fn leave_organization(svc: &Services, req: &RequestCtx, org_id: i64) -> ApiResult<i64> {
     let (txn, _org, user, acc) = begin_change(svc, req, org_id).await?;
     authorize(req, Action::LeaveOrganization { me: acc.standing() })?;
     let member = find_member(&txn, req, org_id, user).await?;
     if acc.org == Some(Role::Owner) && owner_count(&txn, req, org_id).await? <= 1 {
         return Err(ApiError::domain(
-            crate::error::code::LAST_OWNER,
+            crate::kernel::error::code::LAST_OWNER,
             Some("organizationId"),
             "the last owner cannot leave: transfer ownership or delete the organization",
         ));
@@ -833,19 +816,19 @@ pub async fn leave_organization(
         json!({ "role": member.role.as_str() }),
     )
     .await?;
-    crate::txn::commit(txn, req).await?;
-    Ok(ids::encode(Kind::Organization, org_id))
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(org_id)
 }
 
 /// `transferOwnership`: another member becomes an owner and the viewer a user admin.
+/// Returns the new owner's and the viewer's memberships.
 pub async fn transfer_ownership(
     svc: &Services,
     req: &RequestCtx,
-    input: MemberInput,
-) -> ApiResult<TransferOwnershipPayload> {
+    org_id: i64,
+    target_id: i64,
+) -> ApiResult<(organization_member::Model, organization_member::Model)> {
     let user = me(req)?;
-    let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
-    let target_id = ids::decode(&input.user_id, Kind::User, "userId")?;
     if target_id == user {
         return Err(ApiError::bad_input("userId", "choose another member"));
     }
@@ -862,12 +845,47 @@ pub async fn transfer_ownership(
         audit::action::ORGANIZATION_OWNERSHIP_TRANSFERRED,
         Target::User(target_id),
         None,
-        json!({ "previousOwner": ids::encode(Kind::User, user).0 }),
+        json!({ "previousOwner": ids::encode(Kind::User, user) }),
     )
     .await?;
-    crate::txn::commit(txn, req).await?;
-    Ok(TransferOwnershipPayload {
-        new_owner: Member(new_owner),
-        previous_owner: Member(previous),
-    })
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok((new_owner, previous))
+}
+
+/// The space `id`, if the viewer may see it, with their effective role. `None` hides
+/// whether it exists.
+pub async fn space_for_viewer(
+    svc: &Services,
+    req: &RequestCtx,
+    id: i64,
+) -> ApiResult<Option<SpaceView>> {
+    let Some(user) = req.viewer.user() else {
+        return Ok(None);
+    };
+    let model = match find_space(&svc.db, req, id).await {
+        Ok(m) => m,
+        Err(ApiError::NotFound { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let acc = access(
+        &svc.db,
+        req.tenant_id(),
+        model.organization_id,
+        user.user_id,
+    )
+    .await?;
+    if authorize(
+        req,
+        Action::ViewSpace {
+            me: acc.in_space(id),
+        },
+    )
+    .is_err()
+    {
+        return Ok(None);
+    }
+    Ok(Some(SpaceView {
+        viewer_role: acc.space_role(id),
+        model,
+    }))
 }

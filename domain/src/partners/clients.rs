@@ -17,36 +17,25 @@ use tenants::policy::Action;
 use tenants::scope::scoped;
 use tenants::{RequestCtx, authorize};
 
-use super::loaders::PartnerLoaders;
 use super::ops::{by_code, for_member, standing};
-use super::types::*;
-use crate::audit::{self, Target};
-use crate::emails;
-use crate::error::{ApiError, ApiResult};
+use super::{ClientAccess, JoinPromptView, MyPartnerView};
 use crate::identity::accounts::{revoke_sessions, revoked};
-use crate::identity::loaders::IdentityLoaders;
 use crate::identity::ops::issue_one_time_token;
-use crate::ids::{self, Kind};
-use crate::links;
+use crate::kernel::audit::{self, Target};
+use crate::kernel::emails;
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::links;
+use crate::kernel::page::{PageArgs, Paged, paginate};
+use crate::kernel::services::Services;
+use crate::kernel::validate;
 use crate::orgs::ops::me;
-use crate::pagination::{Page, PageArgs, paginate};
-use crate::services::Services;
-use crate::validate;
 
 /// What the partner's client list is filtered by.
 pub struct ClientFilter {
     pub search: Option<String>,
-    pub origin: Option<ClientOrigin>,
+    pub origin: Option<partner_client::ClientOrigin>,
     pub access: Option<ClientAccess>,
     pub country: Option<String>,
-}
-
-/// The per-client figures of "my clients", loaded in batches.
-#[derive(Debug, Clone, Default)]
-pub struct Summary {
-    pub consent: bool,
-    pub organizations: i64,
-    pub last_active_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 fn active_consents(tenant_id: i64, partner_id: i64) -> sea_orm::sea_query::SelectStatement {
@@ -59,17 +48,14 @@ fn active_consents(tenant_id: i64, partner_id: i64) -> sea_orm::sea_query::Selec
         .to_owned()
 }
 
-/// "My clients": one page, with loaders primed so the page costs the same statements at
-/// any size.
+/// "My clients": one page of the partner's client links (its members and reviewers).
 pub async fn list(
     svc: &Services,
     req: &RequestCtx,
-    identity: &IdentityLoaders,
-    loaders: &PartnerLoaders,
     p: &partner::Model,
     filter: ClientFilter,
     args: PageArgs,
-) -> ApiResult<Page<Client>> {
+) -> ApiResult<Paged<partner_client::Model>> {
     let reviewer = authorize(
         req,
         Action::ReviewPartners {
@@ -84,7 +70,7 @@ pub async fn list(
     let mut q = scoped::<partner_client::Entity>(req.tenant_id())
         .filter(partner_client::Column::PartnerId.eq(p.id));
     if let Some(o) = filter.origin {
-        q = q.filter(partner_client::Column::Origin.eq(o.as_str()));
+        q = q.filter(partner_client::Column::Origin.eq(o));
     }
     match filter.access {
         Some(ClientAccess::Granted) => {
@@ -134,29 +120,12 @@ pub async fn list(
     if narrowed {
         q = q.filter(partner_client::Column::ClientUserId.in_subquery(users));
     }
-    let page = paginate(&svc.db, q, partner_client::Column::Id, args, |m| {
-        (m.id, Client { link: m })
-    })
-    .await?;
-    let ids: Vec<i64> = page
-        .edges
-        .iter()
-        .map(|e| e.node.link.client_user_id)
-        .collect();
-    let keys: Vec<(i64, i64)> = ids.iter().map(|u| (p.id, *u)).collect();
-    let (u, s) = futures_util::future::join(
-        identity.users.load_many(ids),
-        loaders.client_summaries.load_many(keys),
-    )
-    .await;
-    u.map_err(ApiError::internal)?;
-    s.map_err(ApiError::internal)?;
-    Ok(page)
+    paginate(&svc.db, q, partner_client::Column::Id, args, |m| (m.id, m)).await
 }
 
 fn not_approved() -> ApiError {
     ApiError::domain(
-        crate::error::code::PARTNER_NOT_APPROVED,
+        crate::kernel::error::code::PARTNER_NOT_APPROVED,
         Some("partnerId"),
         "the partner program has not approved this partner yet",
     )
@@ -221,20 +190,31 @@ async fn attach(
     })
 }
 
+/// A client account a partner creates.
+#[derive(Debug, Clone)]
+pub struct NewClient {
+    pub partner_id: i64,
+    pub full_name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub country: Option<String>,
+}
+
 /// `createClient`: the partner creates the account; origin `CREATED_BY_PARTNER`, access
-/// granted; the client gets a set-password email in the tenant's branding.
+/// granted; the client gets a set-password email in the tenant's branding. Returns the
+/// client link.
 pub async fn create(
     svc: &Services,
     req: &RequestCtx,
-    input: CreateClientInput,
-) -> ApiResult<Client> {
+    input: NewClient,
+) -> ApiResult<partner_client::Model> {
     let actor = me(req)?;
     let full_name = validate::text("fullName", &input.full_name, 120)?;
     let email = validate::email("email", &input.email)?;
     let phone = validate::optional("phone", input.phone.as_deref(), validate::phone)?;
     let country = validate::optional("country", input.country.as_deref(), validate::country)?;
-    let txn = crate::txn::begin(&svc.db).await?;
-    let (p, _) = for_member(&txn, req, &input.partner_id).await?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
+    let (p, _) = for_member(&txn, req, input.partner_id).await?;
     if p.status != partner::STATUS_APPROVED {
         return Err(not_approved());
     }
@@ -317,8 +297,8 @@ pub async fn create(
         json!({ "partnerId": p.id }),
     )
     .await?;
-    crate::txn::commit(txn, req).await?;
-    Ok(Client { link })
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(link)
 }
 
 /// Attaches a user who signs up with a referral code, in the sign-up transaction.
@@ -385,14 +365,10 @@ async fn refuse_own_partner(
 }
 
 /// `joinPartner`: a signed-in user opened a referral link; a prompt waits for their Yes.
-pub async fn join(
-    svc: &Services,
-    req: &RequestCtx,
-    input: PartnerCodeInput,
-) -> ApiResult<JoinPrompt> {
+pub async fn join(svc: &Services, req: &RequestCtx, code: &str) -> ApiResult<JoinPromptView> {
     let client = me(req)?;
-    let txn = crate::txn::begin(&svc.db).await?;
-    let (p, service_manager) = by_code(&txn, req, &input.code, "code").await?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
+    let (p, service_manager) = by_code(&txn, req, code, "code").await?;
     if service_manager {
         return Err(ApiError::bad_input(
             "code",
@@ -433,8 +409,8 @@ pub async fn join(
             .await?
         }
     };
-    crate::txn::commit(txn, req).await?;
-    Ok(JoinPrompt {
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(JoinPromptView {
         request,
         partner_name: p.name,
     })
@@ -445,11 +421,12 @@ pub async fn join(
 pub async fn respond(
     svc: &Services,
     req: &RequestCtx,
-    input: RespondToPartnerInvitationInput,
-) -> ApiResult<Option<MyPartner>> {
+    prompt_id: i64,
+    accept: bool,
+) -> ApiResult<Option<MyPartnerView>> {
     let client = me(req)?;
-    let id = ids::decode(&input.prompt_id, Kind::PartnerJoinRequest, "promptId")?;
-    let txn = crate::txn::begin(&svc.db).await?;
+    let id = prompt_id;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
     let prompt = scoped::<partner_join_request::Entity>(req.tenant_id())
         .filter(partner_join_request::Column::Id.eq(id))
         .filter(partner_join_request::Column::ClientUserId.eq(client))
@@ -458,12 +435,12 @@ pub async fn respond(
         .ok_or(ApiError::NotFound { what: "prompt" })?;
     if prompt.status != partner_join_request::STATUS_PENDING {
         return Err(ApiError::domain(
-            crate::error::code::ALREADY_ANSWERED,
+            crate::kernel::error::code::ALREADY_ANSWERED,
             Some("promptId"),
             "this prompt was already answered",
         ));
     }
-    if input.accept {
+    if accept {
         // The partner must still be in the program and the link the prompt came from
         // still its own: a rotated code, or a rejected partner, cannot gain a client
         // through an old prompt. The partner's row is share-locked so a rotation waits.
@@ -476,20 +453,20 @@ pub async fn respond(
             .ok_or(ApiError::NotFound { what: "prompt" })?;
         if p.status != partner::STATUS_APPROVED {
             return Err(ApiError::domain(
-                crate::error::code::PARTNER_NOT_APPROVED,
+                crate::kernel::error::code::PARTNER_NOT_APPROVED,
                 Some("promptId"),
                 "this partner is no longer in the partner program",
             ));
         }
         if prompt.code.as_ref().is_some_and(|c| *c != p.referral_code) {
             return Err(ApiError::domain(
-                crate::error::code::INVALID_PARTNER_CODE,
+                crate::kernel::error::code::INVALID_PARTNER_CODE,
                 Some("promptId"),
                 "the partner's link has changed since you opened it: ask for the new one",
             ));
         }
     }
-    let status = if input.accept {
+    let status = if accept {
         partner_join_request::STATUS_ACCEPTED
     } else {
         partner_join_request::STATUS_DECLINED
@@ -507,13 +484,13 @@ pub async fn respond(
         .rows_affected;
     if claimed == 0 {
         return Err(ApiError::domain(
-            crate::error::code::ALREADY_ANSWERED,
+            crate::kernel::error::code::ALREADY_ANSWERED,
             Some("promptId"),
             "this prompt was already answered",
         ));
     }
-    if !input.accept {
-        crate::txn::commit(txn, req).await?;
+    if !accept {
+        crate::kernel::txn::commit(txn, req).await?;
         return my_partner(svc, req).await;
     }
     let p = super::ops::find(&txn, req, prompt.partner_id).await?;
@@ -536,7 +513,7 @@ pub async fn respond(
         json!({ "partnerId": p.id, "origin": partner_client::ORIGIN_REFERRAL.as_str() }),
     )
     .await?;
-    crate::txn::commit(txn, req).await?;
+    crate::kernel::txn::commit(txn, req).await?;
     my_partner(svc, req).await
 }
 
@@ -545,12 +522,12 @@ pub async fn respond(
 pub async fn accept_service_manager(
     svc: &Services,
     req: &RequestCtx,
-    input: PartnerCodeInput,
-) -> ApiResult<Option<MyPartner>> {
+    code: &str,
+) -> ApiResult<Option<MyPartnerView>> {
     authorize(req, Action::ManageOwnPartnerLink)?;
     let client = me(req)?;
-    let txn = crate::txn::begin(&svc.db).await?;
-    let (p, service_manager) = by_code(&txn, req, &input.code, "code").await?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
+    let (p, service_manager) = by_code(&txn, req, code, "code").await?;
     if !service_manager {
         return Err(ApiError::bad_input(
             "code",
@@ -590,7 +567,7 @@ pub async fn accept_service_manager(
         )
         .await?;
     }
-    crate::txn::commit(txn, req).await?;
+    crate::kernel::txn::commit(txn, req).await?;
     my_partner(svc, req).await
 }
 
@@ -665,7 +642,7 @@ async fn own_link(
     let client = me(req)?;
     let link = current_link(db, req, client).await?.ok_or_else(|| {
         ApiError::domain(
-            crate::error::code::NO_PARTNER,
+            crate::kernel::error::code::NO_PARTNER,
             None,
             "you are not attached to a partner",
         )
@@ -675,9 +652,9 @@ async fn own_link(
 }
 
 /// `grantPartnerAccess`: the client lets their partner in.
-pub async fn grant(svc: &Services, req: &RequestCtx) -> ApiResult<Option<MyPartner>> {
+pub async fn grant(svc: &Services, req: &RequestCtx) -> ApiResult<Option<MyPartnerView>> {
     authorize(req, Action::ManageOwnPartnerLink)?;
-    let txn = crate::txn::begin(&svc.db).await?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
     let (client, _, p) = own_link(&txn, req).await?;
     if grant_consent(&txn, req, &p, client, client).await? {
         audit::record(
@@ -691,15 +668,15 @@ pub async fn grant(svc: &Services, req: &RequestCtx) -> ApiResult<Option<MyPartn
         )
         .await?;
     }
-    crate::txn::commit(txn, req).await?;
+    crate::kernel::txn::commit(txn, req).await?;
     my_partner(svc, req).await
 }
 
 /// `revokePartnerAccess`: takes effect on the next request, live impersonation tokens
 /// included.
-pub async fn revoke(svc: &Services, req: &RequestCtx) -> ApiResult<Option<MyPartner>> {
+pub async fn revoke(svc: &Services, req: &RequestCtx) -> ApiResult<Option<MyPartnerView>> {
     authorize(req, Action::ManageOwnPartnerLink)?;
-    let txn = crate::txn::begin(&svc.db).await?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
     let (client, _, p) = own_link(&txn, req).await?;
     if revoke_consent(&txn, req, p.id, client).await? {
         audit::record(
@@ -713,14 +690,14 @@ pub async fn revoke(svc: &Services, req: &RequestCtx) -> ApiResult<Option<MyPart
         )
         .await?;
     }
-    crate::txn::commit(txn, req).await?;
+    crate::kernel::txn::commit(txn, req).await?;
     my_partner(svc, req).await
 }
 
 /// `detachFromPartner`: the client leaves their partner; consent goes with it.
-pub async fn detach(svc: &Services, req: &RequestCtx) -> ApiResult<Option<MyPartner>> {
+pub async fn detach(svc: &Services, req: &RequestCtx) -> ApiResult<Option<MyPartnerView>> {
     authorize(req, Action::ManageOwnPartnerLink)?;
-    let txn = crate::txn::begin(&svc.db).await?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
     let (client, link, p) = own_link(&txn, req).await?;
     revoke_consent(&txn, req, p.id, client).await?;
     partner_client::Entity::delete_by_id(link.id)
@@ -736,7 +713,7 @@ pub async fn detach(svc: &Services, req: &RequestCtx) -> ApiResult<Option<MyPart
         json!({ "partnerId": p.id, "origin": link.origin.as_str() }),
     )
     .await?;
-    crate::txn::commit(txn, req).await?;
+    crate::kernel::txn::commit(txn, req).await?;
     Ok(None)
 }
 
@@ -777,14 +754,14 @@ pub async fn has_consent(
 }
 
 /// The viewer's partner, as a client.
-pub async fn my_partner(svc: &Services, req: &RequestCtx) -> ApiResult<Option<MyPartner>> {
+pub async fn my_partner(svc: &Services, req: &RequestCtx) -> ApiResult<Option<MyPartnerView>> {
     let client = me(req)?;
     let Some(link) = current_link(&svc.db, req, client).await? else {
         return Ok(None);
     };
     let partner = super::ops::find(&svc.db, req, link.partner_id).await?;
     let consent = has_consent(&svc.db, req, partner.id, client).await?;
-    Ok(Some(MyPartner {
+    Ok(Some(MyPartnerView {
         partner,
         link,
         consent,
@@ -792,7 +769,7 @@ pub async fn my_partner(svc: &Services, req: &RequestCtx) -> ApiResult<Option<My
 }
 
 /// The viewer's pending join-partner prompts.
-pub async fn prompts(svc: &Services, req: &RequestCtx) -> ApiResult<Vec<JoinPrompt>> {
+pub async fn prompts(svc: &Services, req: &RequestCtx) -> ApiResult<Vec<JoinPromptView>> {
     let client = me(req)?;
     let rows = scoped::<partner_join_request::Entity>(req.tenant_id())
         .filter(partner_join_request::Column::ClientUserId.eq(client))
@@ -803,7 +780,7 @@ pub async fn prompts(svc: &Services, req: &RequestCtx) -> ApiResult<Vec<JoinProm
     let mut out = Vec::new();
     for request in rows {
         let p = super::ops::find(&svc.db, req, request.partner_id).await?;
-        out.push(JoinPrompt {
+        out.push(JoinPromptView {
             request,
             partner_name: p.name,
         });
@@ -812,14 +789,11 @@ pub async fn prompts(svc: &Services, req: &RequestCtx) -> ApiResult<Vec<JoinProm
 }
 
 /// The viewer's consent history, newest first.
-pub async fn consent_history(svc: &Services, req: &RequestCtx) -> ApiResult<Vec<ConsentRecord>> {
+pub async fn consent_history(svc: &Services, req: &RequestCtx) -> ApiResult<Vec<consent::Model>> {
     let client = me(req)?;
     Ok(scoped::<consent::Entity>(req.tenant_id())
         .filter(consent::Column::ClientUserId.eq(client))
         .order_by_desc(consent::Column::Id)
         .all(&svc.db)
-        .await?
-        .into_iter()
-        .map(ConsentRecord)
-        .collect())
+        .await?)
 }

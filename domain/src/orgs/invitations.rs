@@ -18,15 +18,34 @@ use tenants::tokens;
 use tenants::{RequestCtx, authorize};
 
 use super::ops::{access, lock_org, me};
-use super::types::*;
-use crate::audit::{self, Target};
-use crate::emails;
-use crate::error::{ApiError, ApiResult};
-use crate::hub::Organization;
-use crate::ids::{self, Kind};
-use crate::links;
-use crate::services::Services;
-use crate::validate;
+use super::{InvitationView, OrgView};
+use crate::kernel::audit::{self, Target};
+use crate::kernel::emails;
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::links;
+use crate::kernel::services::Services;
+use crate::kernel::validate;
+
+/// An invitation to send.
+#[derive(Debug, Clone)]
+pub struct NewInvitation {
+    pub organization_id: i64,
+    pub email: String,
+    pub role: Role,
+    /// `(space id, role)`; a space may be listed once.
+    pub space_roles: Vec<(i64, policy::SpaceRole)>,
+    /// 1 to [`MAX_DAYS`].
+    pub expires_in_days: i32,
+}
+
+/// How an invitee names the invitation they answer.
+#[derive(Debug, Clone)]
+pub enum InvitationRef {
+    /// The link's token: whoever holds it.
+    Token(String),
+    /// The id, for the signed-in invitee whose verified email it was sent to.
+    Id(i64),
+}
 
 /// The longest an invitation link may live.
 pub const MAX_DAYS: i32 = 30;
@@ -104,19 +123,18 @@ async fn send_email(
 pub async fn invite_member(
     svc: &Services,
     req: &RequestCtx,
-    input: InviteMemberInput,
-) -> ApiResult<Invitation> {
-    let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
+    input: NewInvitation,
+) -> ApiResult<InvitationView> {
+    let org_id = input.organization_id;
     let email = validate::email("email", &input.email)?;
     let lifetime = days("expiresInDays", input.expires_in_days)?;
-    let role: Role = input.role.into();
+    let role = input.role;
     let mut wanted: Vec<(i64, policy::SpaceRole)> = Vec::new();
-    for s in &input.space_roles {
-        let id = ids::decode(&s.space_id, Kind::Space, "spaceRoles")?;
+    for (id, space_role) in input.space_roles {
         if wanted.iter().any(|(w, _)| *w == id) {
             return Err(ApiError::bad_input("spaceRoles", "a space is listed twice"));
         }
-        wanted.push((id, s.role.into()));
+        wanted.push((id, space_role));
     }
     let (txn, org, me_id, acc) = super::ops::begin_change(svc, req, org_id).await?;
     authorize(req, Action::ViewOrganization { me: acc.standing() })?;
@@ -222,8 +240,8 @@ pub async fn invite_member(
         json!({ "email": email, "role": role.as_str(), "spaceRoles": space_roles }),
     )
     .await?;
-    crate::txn::commit(txn, req).await?;
-    Ok(Invitation {
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(InvitationView {
         model: inv,
         organization_name: org.name,
     })
@@ -233,19 +251,19 @@ pub async fn invite_member(
 fn check_open(inv: &invitation::Model) -> ApiResult<()> {
     let (code, msg) = match inv.status {
         invitation::STATUS_ACCEPTED => (
-            crate::error::code::INVITATION_ALREADY_ACCEPTED,
+            crate::kernel::error::code::INVITATION_ALREADY_ACCEPTED,
             "this invitation was already accepted",
         ),
         invitation::STATUS_DECLINED => (
-            crate::error::code::INVITATION_DECLINED,
+            crate::kernel::error::code::INVITATION_DECLINED,
             "this invitation was declined",
         ),
         invitation::STATUS_REVOKED => (
-            crate::error::code::INVITATION_REVOKED,
+            crate::kernel::error::code::INVITATION_REVOKED,
             "this invitation was withdrawn",
         ),
         _ if inv.expires_at <= entities::time::now() => (
-            crate::error::code::INVITATION_EXPIRED,
+            crate::kernel::error::code::INVITATION_EXPIRED,
             "this invitation has expired; ask for a new one",
         ),
         _ => return Ok(()),
@@ -258,22 +276,22 @@ fn check_open(inv: &invitation::Model) -> ApiResult<()> {
 async fn find_for_invitee(
     db: &impl ConnectionTrait,
     req: &RequestCtx,
-    input: &RespondToInvitationInput,
+    which: &InvitationRef,
 ) -> ApiResult<invitation::Model> {
-    match (&input.token, &input.invitation_id) {
-        (Some(token), None) => scoped::<invitation::Entity>(req.tenant_id())
+    match which {
+        InvitationRef::Token(token) => scoped::<invitation::Entity>(req.tenant_id())
             .filter(invitation::Column::TokenHash.eq(tokens::hash_token(token.trim())))
             .one(db)
             .await?
             .ok_or_else(|| {
                 ApiError::domain(
-                    crate::error::code::INVALID_TOKEN,
+                    crate::kernel::error::code::INVALID_TOKEN,
                     Some("token"),
                     "this invitation link is not valid",
                 )
             }),
-        (None, Some(id)) => {
-            let id = ids::decode(id, Kind::Invitation, "invitationId")?;
+        InvitationRef::Id(id) => {
+            let id = *id;
             let email = trusted_viewer_email(db, req, "invitationId").await?;
             scoped::<invitation::Entity>(req.tenant_id())
                 .filter(invitation::Column::Id.eq(id))
@@ -282,10 +300,6 @@ async fn find_for_invitee(
                 .await?
                 .ok_or(ApiError::NotFound { what: "invitation" })
         }
-        _ => Err(ApiError::bad_input(
-            "token",
-            "give either the token or the invitationId",
-        )),
     }
 }
 
@@ -313,7 +327,7 @@ async fn trusted_viewer_email(
 
 fn email_not_verified(field: &str) -> ApiError {
     ApiError::domain(
-        crate::error::code::EMAIL_NOT_VERIFIED,
+        crate::kernel::error::code::EMAIL_NOT_VERIFIED,
         Some(field),
         "verify your email address first (follow the link we sent you), or use the invitation link",
     )
@@ -331,7 +345,7 @@ pub async fn accept_in_txn(
     check_open(inv)?;
     if inv.email != user.email {
         return Err(ApiError::domain(
-            crate::error::code::INVITATION_EMAIL_MISMATCH,
+            crate::kernel::error::code::INVITATION_EMAIL_MISMATCH,
             Some("token"),
             "this invitation was sent to another email address: sign in with that one",
         ));
@@ -343,7 +357,7 @@ pub async fn accept_in_txn(
         .is_some()
     {
         return Err(ApiError::domain(
-            crate::error::code::ALREADY_MEMBER,
+            crate::kernel::error::code::ALREADY_MEMBER,
             Some("token"),
             "you are already a member of this organization",
         ));
@@ -364,7 +378,7 @@ pub async fn accept_in_txn(
         == 1;
     if !claimed {
         return Err(ApiError::domain(
-            crate::error::code::INVITATION_ALREADY_ACCEPTED,
+            crate::kernel::error::code::INVITATION_ALREADY_ACCEPTED,
             Some("token"),
             "this invitation was already answered",
         ));
@@ -428,7 +442,7 @@ pub async fn for_sign_up(
         .await?
         .ok_or_else(|| {
             ApiError::domain(
-                crate::error::code::INVALID_TOKEN,
+                crate::kernel::error::code::INVALID_TOKEN,
                 Some("invitationToken"),
                 "this invitation link is not valid",
             )
@@ -441,37 +455,34 @@ pub async fn for_sign_up(
 pub async fn accept(
     svc: &Services,
     req: &RequestCtx,
-    input: RespondToInvitationInput,
-) -> ApiResult<AcceptInvitationPayload> {
+    which: InvitationRef,
+) -> ApiResult<(OrgView, organization_member::Model)> {
     let user_id = me(req)?;
-    let txn = crate::txn::begin(&svc.db).await?;
-    let inv = find_for_invitee(&txn, req, &input).await?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
+    let inv = find_for_invitee(&txn, req, &which).await?;
     let user = scoped::<user::Entity>(req.tenant_id())
         .filter(user::Column::Id.eq(user_id))
         .one(&txn)
         .await?
         .ok_or_else(|| ApiError::unauthenticated("sign in first"))?;
     let (org, member) = accept_in_txn(&txn, req, &inv, &user).await?;
-    if input.token.is_some() {
+    if matches!(which, InvitationRef::Token(_)) {
         // The link was mailed to this address (and matched the account's): it is proven.
         crate::identity::ops::mark_verified(&txn, req, user.id).await?;
     }
-    crate::txn::commit(txn, req).await?;
+    crate::kernel::txn::commit(txn, req).await?;
     let access = access(&svc.db, req.tenant_id(), org.id, user_id).await?;
-    Ok(AcceptInvitationPayload {
-        organization: Organization::new(org, access),
-        member: Member(member),
-    })
+    Ok((OrgView { model: org, access }, member))
 }
 
 /// `declineInvitation`: by the link's holder, or by the signed-in invitee.
 pub async fn decline(
     svc: &Services,
     req: &RequestCtx,
-    input: RespondToInvitationInput,
-) -> ApiResult<Invitation> {
-    let txn = crate::txn::begin(&svc.db).await?;
-    let inv = find_for_invitee(&txn, req, &input).await?;
+    which: InvitationRef,
+) -> ApiResult<InvitationView> {
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
+    let inv = find_for_invitee(&txn, req, &which).await?;
     check_open(&inv)?;
     let org = lock_org(&txn, req, inv.organization_id).await?;
     let now = entities::time::now();
@@ -488,7 +499,7 @@ pub async fn decline(
         .rows_affected;
     if done == 0 {
         return Err(ApiError::domain(
-            crate::error::code::INVITATION_ALREADY_ACCEPTED,
+            crate::kernel::error::code::INVITATION_ALREADY_ACCEPTED,
             Some("token"),
             "this invitation was already answered",
         ));
@@ -503,12 +514,12 @@ pub async fn decline(
         json!({ "email": inv.email }),
     )
     .await?;
-    crate::txn::commit(txn, req).await?;
+    crate::kernel::txn::commit(txn, req).await?;
     let model = invitation::Entity::find_by_id(inv.id)
         .one(&svc.db)
         .await?
         .ok_or(ApiError::NotFound { what: "invitation" })?;
-    Ok(Invitation {
+    Ok(InvitationView {
         model,
         organization_name: org.name,
     })
@@ -518,10 +529,9 @@ pub async fn decline(
 async fn for_manager(
     db: &impl ConnectionTrait,
     req: &RequestCtx,
-    id: &async_graphql::ID,
+    id: i64,
 ) -> ApiResult<(invitation::Model, organization::Model)> {
     let user = me(req)?;
-    let id = ids::decode(id, Kind::Invitation, "invitationId")?;
     let inv = scoped::<invitation::Entity>(req.tenant_id())
         .filter(invitation::Column::Id.eq(id))
         .one(db)
@@ -544,17 +554,17 @@ fn still_pending(inv: &invitation::Model) -> ApiResult<()> {
     match inv.status {
         invitation::STATUS_PENDING => Ok(()),
         invitation::STATUS_ACCEPTED => Err(ApiError::domain(
-            crate::error::code::INVITATION_ALREADY_ACCEPTED,
+            crate::kernel::error::code::INVITATION_ALREADY_ACCEPTED,
             Some("invitationId"),
             "this invitation was already accepted",
         )),
         invitation::STATUS_DECLINED => Err(ApiError::domain(
-            crate::error::code::INVITATION_DECLINED,
+            crate::kernel::error::code::INVITATION_DECLINED,
             Some("invitationId"),
             "this invitation was declined",
         )),
         _ => Err(ApiError::domain(
-            crate::error::code::INVITATION_REVOKED,
+            crate::kernel::error::code::INVITATION_REVOKED,
             Some("invitationId"),
             "this invitation was withdrawn",
         )),
@@ -565,10 +575,10 @@ fn still_pending(inv: &invitation::Model) -> ApiResult<()> {
 pub async fn revoke(
     svc: &Services,
     req: &RequestCtx,
-    input: InvitationIdInput,
-) -> ApiResult<Invitation> {
-    let txn = crate::txn::begin(&svc.db).await?;
-    let (inv, org) = for_manager(&txn, req, &input.invitation_id).await?;
+    invitation_id: i64,
+) -> ApiResult<InvitationView> {
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
+    let (inv, org) = for_manager(&txn, req, invitation_id).await?;
     still_pending(&inv)?;
     let now = entities::time::now();
     invitation::Entity::update_many()
@@ -594,8 +604,8 @@ pub async fn revoke(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound { what: "invitation" })?;
-    crate::txn::commit(txn, req).await?;
-    Ok(Invitation {
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(InvitationView {
         model,
         organization_name: org.name,
     })
@@ -605,11 +615,12 @@ pub async fn revoke(
 pub async fn resend(
     svc: &Services,
     req: &RequestCtx,
-    input: ResendInvitationInput,
-) -> ApiResult<Invitation> {
-    let lifetime = days("expiresInDays", input.expires_in_days)?;
-    let txn = crate::txn::begin(&svc.db).await?;
-    let (inv, org) = for_manager(&txn, req, &input.invitation_id).await?;
+    invitation_id: i64,
+    expires_in_days: i32,
+) -> ApiResult<InvitationView> {
+    let lifetime = days("expiresInDays", expires_in_days)?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
+    let (inv, org) = for_manager(&txn, req, invitation_id).await?;
     still_pending(&inv)?;
     let token = tokens::random_token();
     let now = entities::time::now();
@@ -638,8 +649,8 @@ pub async fn resend(
         json!({ "email": inv.email }),
     )
     .await?;
-    crate::txn::commit(txn, req).await?;
-    Ok(Invitation {
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(InvitationView {
         model,
         organization_name: org.name,
     })
@@ -650,7 +661,7 @@ pub async fn pending_of_org(
     svc: &Services,
     req: &RequestCtx,
     org: &OrgView,
-) -> ApiResult<Vec<Invitation>> {
+) -> ApiResult<Vec<InvitationView>> {
     authorize(
         req,
         Action::ViewMembers {
@@ -665,7 +676,7 @@ pub async fn pending_of_org(
         .await?;
     Ok(rows
         .into_iter()
-        .map(|model| Invitation {
+        .map(|model| InvitationView {
             model,
             organization_name: org.model.name.clone(),
         })
@@ -674,11 +685,14 @@ pub async fn pending_of_org(
 
 /// The viewer's own pending, unexpired invitations, found by email (no link needed).
 /// An unverified address lists nothing: the frontend reads `emailVerified` to say why.
-pub async fn pending_for_viewer(svc: &Services, req: &RequestCtx) -> ApiResult<Vec<Invitation>> {
+pub async fn pending_for_viewer(
+    svc: &Services,
+    req: &RequestCtx,
+) -> ApiResult<Vec<InvitationView>> {
     let email = match trusted_viewer_email(&svc.db, req, "pendingInvitations").await {
         Ok(email) => email,
         Err(ApiError::Domain {
-            code: crate::error::code::EMAIL_NOT_VERIFIED,
+            code: crate::kernel::error::code::EMAIL_NOT_VERIFIED,
             ..
         }) => return Ok(Vec::new()),
         Err(e) => return Err(e),
@@ -699,7 +713,7 @@ pub async fn pending_for_viewer(svc: &Services, req: &RequestCtx) -> ApiResult<V
         .collect();
     Ok(rows
         .into_iter()
-        .map(|model| Invitation {
+        .map(|model| InvitationView {
             organization_name: names
                 .get(&model.organization_id)
                 .cloned()

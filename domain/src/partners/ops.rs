@@ -1,7 +1,6 @@
 //! The partner program: applications, review and tiers, the public profile and directory,
 //! and the referral and service-manager codes.
 
-use async_graphql::MaybeUndefined;
 use entities::partner;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -13,15 +12,53 @@ use tenants::policy::Action;
 use tenants::scope::scoped;
 use tenants::{RequestCtx, authorize};
 
-use super::types::*;
-use crate::audit::{self, Target};
-use crate::error::{ApiError, ApiResult};
-use crate::ids::{self, Kind};
-use crate::orgs::ops::{access, me};
-use crate::orgs::{Access, CreateOrganizationInput};
-use crate::pagination::{Page, PageArgs, paginate};
-use crate::services::Services;
-use crate::validate;
+use super::Tier;
+use crate::kernel::audit::{self, Target};
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::page::{PageArgs, Paged, paginate};
+use crate::kernel::patch::Patch;
+use crate::kernel::services::Services;
+use crate::kernel::validate;
+use crate::orgs::Access;
+use crate::orgs::ops::{NewOrganization, access, me};
+
+/// An application to the partner program.
+#[derive(Debug, Clone)]
+pub struct Application {
+    /// Apply with this organization of the viewer's (they must own it) ...
+    pub organization_id: Option<i64>,
+    /// ... or create one with this name.
+    pub organization_name: Option<String>,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub contact_phone: Option<String>,
+    pub crm_certificate_url: Option<String>,
+}
+
+/// A reviewer's decision on an application.
+#[derive(Debug, Clone)]
+pub enum Review {
+    Approve { tier: Option<Tier> },
+    Reject { reason: Option<String> },
+}
+
+/// Changes to a partner's public profile; `None` and `Patch::Keep` leave a field alone.
+#[derive(Debug, Clone)]
+pub struct ProfileChanges {
+    pub partner_id: i64,
+    pub name: Option<String>,
+    pub description: Patch<String>,
+    pub languages: Option<Vec<String>>,
+    pub logo_url: Patch<String>,
+    pub phone: Patch<String>,
+    pub work_email: Patch<String>,
+    pub city: Patch<String>,
+    pub country: Patch<String>,
+    pub working_hours: Patch<String>,
+    pub certificates: Option<Vec<String>>,
+    pub website_url: Patch<String>,
+    pub listed: Option<bool>,
+}
 
 /// A new code: 12 characters from an alphabet without look-alikes (about 60 bits).
 pub fn new_code() -> String {
@@ -59,9 +96,8 @@ pub async fn standing(
 pub async fn for_member_unchecked(
     db: &impl ConnectionTrait,
     req: &RequestCtx,
-    id: &async_graphql::ID,
+    id: i64,
 ) -> ApiResult<(partner::Model, Access)> {
-    let id = ids::decode(id, Kind::Partner, "partnerId")?;
     let p = find(db, req, id).await?;
     let acc = standing(db, req, &p).await?;
     Ok((p, acc))
@@ -71,7 +107,7 @@ pub async fn for_member_unchecked(
 pub async fn for_member(
     db: &impl ConnectionTrait,
     req: &RequestCtx,
-    id: &async_graphql::ID,
+    id: i64,
 ) -> ApiResult<(partner::Model, Access)> {
     let (p, acc) = for_member_unchecked(db, req, id).await?;
     authorize(req, Action::ActForPartner { me: acc.standing() })?;
@@ -97,7 +133,7 @@ pub async fn by_code(
         .await?
         .ok_or_else(|| {
             ApiError::domain(
-                crate::error::code::INVALID_PARTNER_CODE,
+                crate::kernel::error::code::INVALID_PARTNER_CODE,
                 Some(field),
                 "this partner link is not valid",
             )
@@ -110,8 +146,8 @@ pub async fn by_code(
 pub async fn apply(
     svc: &Services,
     req: &RequestCtx,
-    input: ApplyAsPartnerInput,
-) -> ApiResult<Partner> {
+    input: Application,
+) -> ApiResult<partner::Model> {
     let user = me(req)?;
     let contact_name = validate::text("contactName", &input.contact_name, 120)?;
     let contact_email = validate::email("contactEmail", &input.contact_email)?;
@@ -126,10 +162,10 @@ pub async fn apply(
         validate::url,
     )?;
     // One transaction: a failure after the organization is created leaves nothing behind.
-    let txn = crate::txn::begin(&svc.db).await?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
     let org = match (&input.organization_id, &input.organization_name) {
-        (Some(id), None) => {
-            let org_id = ids::decode(id, Kind::Organization, "organizationId")?;
+        (Some(org_id), None) => {
+            let org_id = *org_id;
             let org = crate::orgs::ops::lock_org(&txn, req, org_id).await?;
             let acc = access(&txn, req.tenant_id(), org_id, user).await?;
             authorize(
@@ -145,17 +181,13 @@ pub async fn apply(
             crate::orgs::ops::insert_organization(
                 &txn,
                 req,
-                CreateOrganizationInput {
+                NewOrganization {
                     name: name.clone(),
-                    country: None,
-                    timezone: None,
-                    language: None,
+                    ..Default::default()
                 },
             )
             .await?
-            .view()
             .model
-            .clone()
         }
         _ => {
             return Err(ApiError::bad_input(
@@ -212,15 +244,15 @@ pub async fn apply(
         json!({ "name": p.name }),
     )
     .await?;
-    crate::txn::commit(txn, req).await?;
-    Ok(Partner(p))
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(p)
 }
 
 /// Loads a partner for its reviewers: tenant admins and platform staff.
 async fn for_reviewer(
     db: &impl ConnectionTrait,
     req: &RequestCtx,
-    id: &async_graphql::ID,
+    id: i64,
 ) -> ApiResult<partner::Model> {
     authorize(
         req,
@@ -228,7 +260,6 @@ async fn for_reviewer(
             tenant_id: req.tenant_id(),
         },
     )?;
-    let id = ids::decode(id, Kind::Partner, "partnerId")?;
     find(db, req, id).await
 }
 
@@ -236,24 +267,23 @@ async fn for_reviewer(
 pub async fn review(
     svc: &Services,
     req: &RequestCtx,
-    input: ReviewPartnerApplicationInput,
-) -> ApiResult<Partner> {
-    let txn = crate::txn::begin(&svc.db).await?;
-    let p = for_reviewer(&txn, req, &input.partner_id).await?;
+    partner_id: i64,
+    decision: Review,
+) -> ApiResult<partner::Model> {
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
+    let p = for_reviewer(&txn, req, partner_id).await?;
     if p.status != partner::STATUS_PENDING {
         return Err(ApiError::domain(
-            crate::error::code::ALREADY_REVIEWED,
+            crate::kernel::error::code::ALREADY_REVIEWED,
             Some("partnerId"),
             "this application was already reviewed",
         ));
     }
     let mut m = p.into_active_model();
     let now = entities::time::now();
-    let (action, details) = match input.decision {
-        ReviewDecision::Approve => {
-            let tier = input
-                .tier
-                .ok_or_else(|| ApiError::bad_input("tier", "approving needs a tier"))?;
+    let (action, details) = match decision {
+        Review::Approve { tier } => {
+            let tier = tier.ok_or_else(|| ApiError::bad_input("tier", "approving needs a tier"))?;
             m.status = Set(partner::STATUS_APPROVED);
             m.tier = Set(Some(tier.as_str().into()));
             (
@@ -261,8 +291,8 @@ pub async fn review(
                 json!({ "tier": tier.as_str() }),
             )
         }
-        ReviewDecision::Reject => {
-            let reason = validate::text("reason", input.reason.as_deref().unwrap_or(""), 1000)?;
+        Review::Reject { reason } => {
+            let reason = validate::text("reason", reason.as_deref().unwrap_or(""), 1000)?;
             m.status = Set(partner::STATUS_REJECTED);
             m.rejection_reason = Set(Some(reason.clone()));
             (audit::action::PARTNER_REJECTED, json!({ "reason": reason }))
@@ -282,28 +312,29 @@ pub async fn review(
         details,
     )
     .await?;
-    crate::txn::commit(txn, req).await?;
-    Ok(Partner(p))
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(p)
 }
 
 /// `setPartnerTier` (reviewers), for approved partners.
 pub async fn set_tier(
     svc: &Services,
     req: &RequestCtx,
-    input: SetPartnerTierInput,
-) -> ApiResult<Partner> {
-    let txn = crate::txn::begin(&svc.db).await?;
-    let p = for_reviewer(&txn, req, &input.partner_id).await?;
+    partner_id: i64,
+    tier: Tier,
+) -> ApiResult<partner::Model> {
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
+    let p = for_reviewer(&txn, req, partner_id).await?;
     if p.status != partner::STATUS_APPROVED {
         return Err(ApiError::domain(
-            crate::error::code::PARTNER_NOT_APPROVED,
+            crate::kernel::error::code::PARTNER_NOT_APPROVED,
             Some("partnerId"),
             "only approved partners have a tier",
         ));
     }
     let from = p.tier.clone();
     let mut m = p.into_active_model();
-    m.tier = Set(Some(input.tier.as_str().into()));
+    m.tier = Set(Some(tier.as_str().into()));
     m.updated_at = Set(entities::time::now());
     let p = m.update(&txn).await?;
     audit::record(
@@ -313,22 +344,22 @@ pub async fn set_tier(
         audit::action::PARTNER_TIER_CHANGED,
         Target::Partner(p.id),
         None,
-        json!({ "from": from, "to": input.tier.as_str() }),
+        json!({ "from": from, "to": tier.as_str() }),
     )
     .await?;
-    crate::txn::commit(txn, req).await?;
-    Ok(Partner(p))
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(p)
 }
 
 fn opt<T>(
     target: &mut sea_orm::ActiveValue<Option<String>>,
-    value: &MaybeUndefined<T>,
+    value: &Patch<T>,
     check: impl Fn(&T) -> ApiResult<Option<String>>,
 ) -> ApiResult<()> {
     match value {
-        MaybeUndefined::Undefined => {}
-        MaybeUndefined::Null => *target = Set(None),
-        MaybeUndefined::Value(v) => *target = Set(check(v)?),
+        Patch::Keep => {}
+        Patch::Clear => *target = Set(None),
+        Patch::Set(v) => *target = Set(check(v)?),
     }
     Ok(())
 }
@@ -348,10 +379,10 @@ fn language_codes(field: &str, list: &[String]) -> ApiResult<String> {
 pub async fn update_profile(
     svc: &Services,
     req: &RequestCtx,
-    input: UpdatePartnerProfileInput,
-) -> ApiResult<Partner> {
-    let txn = crate::txn::begin(&svc.db).await?;
-    let (p, _) = for_member(&txn, req, &input.partner_id).await?;
+    input: ProfileChanges,
+) -> ApiResult<partner::Model> {
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
+    let (p, _) = for_member(&txn, req, input.partner_id).await?;
     let mut m = p.into_active_model();
     if let Some(n) = &input.name {
         m.name = Set(validate::text("name", n, 120)?);
@@ -405,8 +436,8 @@ pub async fn update_profile(
         json!({ "listed": p.listed }),
     )
     .await?;
-    crate::txn::commit(txn, req).await?;
-    Ok(Partner(p))
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(p)
 }
 
 /// `rotatePartnerCodes`: new referral and service-manager codes; the old links stop
@@ -414,10 +445,10 @@ pub async fn update_profile(
 pub async fn rotate_codes(
     svc: &Services,
     req: &RequestCtx,
-    input: PartnerIdInput,
-) -> ApiResult<Partner> {
-    let txn = crate::txn::begin(&svc.db).await?;
-    let (p, _) = for_member(&txn, req, &input.partner_id).await?;
+    partner_id: i64,
+) -> ApiResult<partner::Model> {
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
+    let (p, _) = for_member(&txn, req, partner_id).await?;
     partner::Entity::update_many()
         .col_expr(partner::Column::ReferralCode, Expr::value(new_code()))
         .col_expr(partner::Column::ServiceManagerCode, Expr::value(new_code()))
@@ -439,14 +470,13 @@ pub async fn rotate_codes(
         json!({}),
     )
     .await?;
-    crate::txn::commit(txn, req).await?;
-    Ok(Partner(p))
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(p)
 }
 
 /// `partner(id)`: for the partner's members and the program's reviewers.
-pub async fn get(svc: &Services, req: &RequestCtx, id: &async_graphql::ID) -> ApiResult<Partner> {
-    let pid = ids::decode(id, Kind::Partner, "id")?;
-    let p = find(&svc.db, req, pid).await?;
+pub async fn get(svc: &Services, req: &RequestCtx, id: i64) -> ApiResult<partner::Model> {
+    let p = find(&svc.db, req, id).await?;
     let reviewer = authorize(
         req,
         Action::ReviewPartners {
@@ -458,16 +488,16 @@ pub async fn get(svc: &Services, req: &RequestCtx, id: &async_graphql::ID) -> Ap
         let acc = standing(&svc.db, req, &p).await?;
         authorize(req, Action::ActForPartner { me: acc.standing() })?;
     }
-    Ok(Partner(p))
+    Ok(p)
 }
 
 /// `partners`: every partner of the tenant, for reviewers.
 pub async fn list(
     svc: &Services,
     req: &RequestCtx,
-    status: Option<PartnerStatus>,
+    status: Option<partner::PartnerStatus>,
     args: PageArgs,
-) -> ApiResult<Page<Partner>> {
+) -> ApiResult<Paged<partner::Model>> {
     authorize(
         req,
         Action::ReviewPartners {
@@ -476,12 +506,9 @@ pub async fn list(
     )?;
     let mut q = scoped::<partner::Entity>(req.tenant_id());
     if let Some(s) = status {
-        q = q.filter(partner::Column::Status.eq(s.as_str()));
+        q = q.filter(partner::Column::Status.eq(s));
     }
-    paginate(&svc.db, q, partner::Column::Id, args, |m| {
-        (m.id, Partner(m))
-    })
-    .await
+    paginate(&svc.db, q, partner::Column::Id, args, |m| (m.id, m)).await
 }
 
 /// The public directory: approved, listed partners of the tenant.
@@ -490,9 +517,9 @@ pub async fn directory(
     req: &RequestCtx,
     country: Option<String>,
     language: Option<String>,
-    tier: Option<PartnerTier>,
+    tier: Option<Tier>,
     args: PageArgs,
-) -> ApiResult<Page<DirectoryPartner>> {
+) -> ApiResult<Paged<partner::Model>> {
     let mut q = scoped::<partner::Entity>(req.tenant_id())
         .filter(partner::Column::Status.eq(partner::STATUS_APPROVED))
         .filter(partner::Column::Listed.eq(true));
@@ -506,10 +533,7 @@ pub async fn directory(
     if let Some(t) = tier {
         q = q.filter(partner::Column::Tier.eq(t.as_str()));
     }
-    paginate(&svc.db, q, partner::Column::Id, args, |m| {
-        (m.id, DirectoryPartner(m))
-    })
-    .await
+    paginate(&svc.db, q, partner::Column::Id, args, |m| (m.id, m)).await
 }
 
 /// The partner of an organization, if the viewer may act for it.
@@ -518,13 +542,12 @@ pub async fn of_organization(
     req: &RequestCtx,
     org_id: i64,
     acc: &Access,
-) -> ApiResult<Option<Partner>> {
+) -> ApiResult<Option<partner::Model>> {
     if authorize(req, Action::ActForPartner { me: acc.standing() }).is_err() {
         return Ok(None);
     }
     Ok(scoped::<partner::Entity>(req.tenant_id())
         .filter(partner::Column::OrganizationId.eq(org_id))
         .one(&svc.db)
-        .await?
-        .map(Partner))
+        .await?)
 }

@@ -13,18 +13,28 @@ use tenants::scope::scoped;
 use tenants::tokens::Actor;
 use tenants::{RequestCtx, authorize};
 
+use super::Impersonation;
 use super::clients::lock_active_consent;
 use super::ops::for_member_unchecked;
-use super::types::*;
-use crate::audit::{self, Target};
-use crate::error::{ApiError, ApiResult};
-use crate::hub::User;
 use crate::identity::accounts::{revoke_sessions, revoked};
 use crate::identity::ops::{access_token, insert_session};
-use crate::ids::{self, Kind};
+use crate::kernel::audit::{self, Target};
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::ids::{self, Kind};
+use crate::kernel::services::Services;
+use crate::kernel::validate;
 use crate::orgs::ops::me;
-use crate::services::Services;
-use crate::validate;
+
+/// A request to log in as a client.
+#[derive(Debug, Clone)]
+pub struct ImpersonationRequest {
+    pub partner_id: i64,
+    pub client_id: i64,
+    /// Why; recorded and shown to the client.
+    pub reason: String,
+    /// Token lifetime, 1 to [`MAX_MINUTES`].
+    pub minutes: i32,
+}
 
 /// The longest an impersonation token lives.
 pub const MAX_MINUTES: i32 = 60;
@@ -33,8 +43,8 @@ pub const MAX_MINUTES: i32 = 60;
 pub async fn start(
     svc: &Services,
     req: &RequestCtx,
-    input: ImpersonateClientInput,
-) -> ApiResult<ImpersonateClientPayload> {
+    input: ImpersonationRequest,
+) -> ApiResult<Impersonation> {
     let actor = me(req)?;
     let reason = validate::text("reason", &input.reason, 500)?;
     if !(1..=MAX_MINUTES).contains(&input.minutes) {
@@ -43,9 +53,9 @@ pub async fn start(
             format!("must be between 1 and {MAX_MINUTES}"),
         ));
     }
-    let client_id = ids::decode(&input.client_id, Kind::User, "clientId")?;
-    let txn = crate::txn::begin(&svc.db).await?;
-    let (p, acc) = for_member_unchecked(&txn, req, &input.partner_id).await?;
+    let client_id = input.client_id;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
+    let (p, acc) = for_member_unchecked(&txn, req, input.partner_id).await?;
     let attached = scoped::<partner_client::Entity>(req.tenant_id())
         .filter(partner_client::Column::PartnerId.eq(p.id))
         .filter(partner_client::Column::ClientUserId.eq(client_id))
@@ -70,7 +80,7 @@ pub async fn start(
     )
     .map_err(|e| match e {
         tenants::Denied::Forbidden => ApiError::domain(
-            crate::error::code::CONSENT_REQUIRED,
+            crate::kernel::error::code::CONSENT_REQUIRED,
             Some("clientId"),
             "the client has not granted you access to their account",
         ),
@@ -102,7 +112,7 @@ pub async fn start(
         tenant_id: Set(req.tenant_id()),
         user_id: Set(client.id),
         kind: Set("PARTNER_LOGGED_IN_AS_YOU".into()),
-        payload: Set(json!({ "partnerId": ids::encode(Kind::Partner, p.id).0, "partnerName": p.name, "reason": reason, "until": imp.expires_at }).to_string()),
+        payload: Set(json!({ "partnerId": ids::encode(Kind::Partner, p.id), "partnerName": p.name, "reason": reason, "until": imp.expires_at }).to_string()),
         created_at: Set(now),
         read_at: Set(None),
         ..Default::default()
@@ -129,11 +139,11 @@ pub async fn start(
         }),
         lifetime,
     )?;
-    crate::txn::commit(txn, req).await?;
-    Ok(ImpersonateClientPayload {
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(Impersonation {
         access_token,
         expires_in,
-        client: User::new(client),
+        client,
     })
 }
 
@@ -145,12 +155,12 @@ pub async fn end(svc: &Services, req: &RequestCtx) -> ApiResult<bool> {
         .ok_or_else(|| ApiError::unauthenticated("sign in first"))?;
     if viewer.impersonator.is_none() {
         return Err(ApiError::domain(
-            crate::error::code::NOT_IMPERSONATING,
+            crate::kernel::error::code::NOT_IMPERSONATING,
             None,
             "this token is your own, not a client's",
         ));
     }
-    let txn = crate::txn::begin(&svc.db).await?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
     let now = entities::time::now();
     revoke_sessions(
         &txn,
@@ -175,6 +185,6 @@ pub async fn end(svc: &Services, req: &RequestCtx) -> ApiResult<bool> {
         json!({}),
     )
     .await?;
-    crate::txn::commit(txn, req).await?;
+    crate::kernel::txn::commit(txn, req).await?;
     Ok(true)
 }
