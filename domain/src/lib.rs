@@ -3,8 +3,8 @@
 //! checked with the resolvers' in `resolvers/tests/layering.rs`): operations take decoded
 //! ids and a connection the caller owns, ask the policy, and return models.
 //!
-//! The domains' operations are moving here from `resolvers` one module at a time; see
-//! docs/architecture.md for what has moved.
+//! Every business operation lives here; the GraphQL layer (`resolvers`) only decodes
+//! input, calls an operation and maps its result (docs/architecture.md).
 
 pub mod flows;
 pub mod identity;
