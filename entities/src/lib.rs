@@ -2,9 +2,14 @@
 //! are storage rows, and GraphQL objects are separate types built from them.
 
 pub mod audit_log;
+pub mod channel_kind;
+pub mod coin_package;
 pub mod consent;
 pub mod impersonation;
 pub mod invitation;
+pub mod line;
+pub mod line_channel;
+pub mod line_comment;
 pub mod money;
 pub mod notification;
 pub mod one_time_token;

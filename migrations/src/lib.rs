@@ -10,6 +10,7 @@ mod m20261124_000004_create_organizations;
 mod m20261124_000005_create_audit_log;
 mod m20261124_000006_create_partners;
 mod m20261125_000007_hardening;
+mod m20261126_000008_catalogue_and_lines;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_create_audit_log::Migration),
             Box::new(m20261124_000006_create_partners::Migration),
             Box::new(m20261125_000007_hardening::Migration),
+            Box::new(m20261126_000008_catalogue_and_lines::Migration),
         ]
     }
 }

@@ -143,6 +143,8 @@ const DOMAIN_LAYERS: &[&[&str]] = &[
     &["tenancy"],
     &["orgs"],
     &["partners"],
+    &["lines"],
+    &["orders"],
     &["flows"],
 ];
 

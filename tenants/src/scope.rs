@@ -2,9 +2,10 @@
 //! forgotten in a resolver.
 
 use entities::{
-    audit_log, consent, impersonation, invitation, notification, one_time_token, organization,
-    organization_member, outbox_message, partner, partner_client, partner_join_request,
-    refresh_token, session, space, space_member, tenant_domain, user,
+    audit_log, channel_kind, coin_package, consent, impersonation, invitation, line, line_channel,
+    line_comment, notification, one_time_token, organization, organization_member,
+    outbox_message, partner, partner_client, partner_join_request, refresh_token, session, space,
+    space_member, tenant_domain, user,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
 
@@ -41,7 +42,12 @@ tenant_owned!(
     partner_join_request,
     consent,
     impersonation,
-    notification
+    notification,
+    channel_kind,
+    coin_package,
+    line,
+    line_channel,
+    line_comment
 );
 
 /// `SELECT .. FROM E WHERE tenant_id = ?`.

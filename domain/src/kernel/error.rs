@@ -15,6 +15,7 @@ pub mod code {
     pub const ALREADY_ANSWERED: &str = "ALREADY_ANSWERED";
     pub const ALREADY_MEMBER: &str = "ALREADY_MEMBER";
     pub const ALREADY_REVIEWED: &str = "ALREADY_REVIEWED";
+    pub const CHANNEL_PAID: &str = "CHANNEL_PAID";
     pub const CONSENT_REQUIRED: &str = "CONSENT_REQUIRED";
     pub const EMAIL_ALREADY_VERIFIED: &str = "EMAIL_ALREADY_VERIFIED";
     pub const EMAIL_NOT_VERIFIED: &str = "EMAIL_NOT_VERIFIED";
@@ -27,6 +28,7 @@ pub mod code {
     pub const INVITATION_EXPIRED: &str = "INVITATION_EXPIRED";
     pub const INVITATION_REVOKED: &str = "INVITATION_REVOKED";
     pub const LAST_OWNER: &str = "LAST_OWNER";
+    pub const LINE_EXPIRES_TOO_SOON: &str = "LINE_EXPIRES_TOO_SOON";
     pub const NOT_IMPERSONATING: &str = "NOT_IMPERSONATING";
     pub const NO_PARTNER: &str = "NO_PARTNER";
     pub const PARTNER_NOT_APPROVED: &str = "PARTNER_NOT_APPROVED";
@@ -38,6 +40,7 @@ pub mod code {
         ALREADY_ANSWERED,
         ALREADY_MEMBER,
         ALREADY_REVIEWED,
+        CHANNEL_PAID,
         CONSENT_REQUIRED,
         EMAIL_ALREADY_VERIFIED,
         EMAIL_NOT_VERIFIED,
@@ -50,6 +53,7 @@ pub mod code {
         INVITATION_EXPIRED,
         INVITATION_REVOKED,
         LAST_OWNER,
+        LINE_EXPIRES_TOO_SOON,
         NOT_IMPERSONATING,
         NO_PARTNER,
         PARTNER_NOT_APPROVED,

@@ -1,0 +1,587 @@
+//! The price of an order: one pure function, [`price`], used by both `quote` and
+//! `createOrder`, so what a partner is quoted is what the order snapshots. SPEC §6:
+//!
+//! 1. Base per channel: `monthlyPrice * months * quantity` for new lines and renewals; for
+//!    additions, `monthlyPrice * 12 / 365 * remainingDays` (refused under 6 days left).
+//! 2. Volume discount on personal channels, by the personal channels in the whole order
+//!    (channels x quantity, summed over every item): 10-19 5 %, 20-39 10 %, 40-74 20 %,
+//!    75-99 25 %, 100+ 30 %.
+//! 3. Period discount on new lines and renewals: 6-11 months 10 %, 12 months 20 %.
+//! 4. Partner discount (the tier's percentage) on every channel amount when the partner
+//!    pays.
+//! 5. Multiplicative in that order on each channel amount; ChatCoins at list price; each
+//!    item's total rounded to the currency's minor unit, half away from zero; the order's
+//!    total is the sum of its items'.
+//!
+//! Each discount's amount is the difference between the item's running amount, rounded,
+//! before and after it, so `base - sum(discounts) == total` holds exactly for every item
+//! and for the order, and no amount is ever negative.
+
+use entities::money;
+use rust_decimal::Decimal;
+
+use crate::kernel::error::{ApiError, ApiResult, code};
+
+/// The periods a line can be bought or renewed for, in months.
+pub const PERIODS: [u32; 4] = [1, 3, 6, 12];
+
+/// Additions to a line with fewer days left than this are refused.
+pub const MIN_DAYS_FOR_ADDITION: i64 = 6;
+
+/// A channel kind as priced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelPrice {
+    pub kind_id: i64,
+    /// Counts toward the volume discount.
+    pub personal: bool,
+    pub monthly_price: Decimal,
+}
+
+/// What an item buys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemKind {
+    /// `quantity` identical new lines of `channels` for `months`, with an optional
+    /// ChatCoins package each.
+    NewLines {
+        channels: Vec<ChannelPrice>,
+        quantity: u32,
+        months: u32,
+        coin_package_price: Option<Decimal>,
+    },
+    /// One line renewed for `months`, with all its channels.
+    Renewal {
+        line_id: i64,
+        channels: Vec<ChannelPrice>,
+        months: u32,
+    },
+    /// Channels added to a running line until it expires.
+    Addition {
+        line_id: i64,
+        channels: Vec<ChannelPrice>,
+        remaining_days: i64,
+    },
+}
+
+impl ItemKind {
+    fn channels(&self) -> &[ChannelPrice] {
+        match self {
+            ItemKind::NewLines { channels, .. }
+            | ItemKind::Renewal { channels, .. }
+            | ItemKind::Addition { channels, .. } => channels,
+        }
+    }
+
+    fn quantity(&self) -> u32 {
+        match self {
+            ItemKind::NewLines { quantity, .. } => *quantity,
+            _ => 1,
+        }
+    }
+
+    fn months(&self) -> Option<u32> {
+        match self {
+            ItemKind::NewLines { months, .. } | ItemKind::Renewal { months, .. } => Some(*months),
+            ItemKind::Addition { .. } => None,
+        }
+    }
+}
+
+/// What is priced: the items, who pays, and the rates that apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PricingInput {
+    /// ISO 4217; decides the rounding.
+    pub currency: String,
+    pub items: Vec<ItemKind>,
+    /// The partner's tier percentage when the partner pays (`35` for 35 %); `None` when
+    /// the client pays.
+    pub partner_discount_percent: Option<Decimal>,
+    /// The reward rate of the client's origin when the client pays and has a partner
+    /// (`20` for 20 %); `None` otherwise.
+    pub reward_rate_percent: Option<Decimal>,
+}
+
+/// The kinds of discount, in the order they apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DiscountKind {
+    Volume,
+    Period,
+    Partner,
+}
+
+/// One applied discount.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discount {
+    pub kind: DiscountKind,
+    pub percent: Decimal,
+    /// What it saves, in the currency.
+    pub amount: Decimal,
+}
+
+/// A priced item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PricedItem {
+    pub item: ItemKind,
+    pub base: Decimal,
+    pub discounts: Vec<Discount>,
+    pub total: Decimal,
+}
+
+/// A priced order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Priced {
+    pub currency: String,
+    pub items: Vec<PricedItem>,
+    pub base: Decimal,
+    /// Per kind and percentage, summed over the items.
+    pub discounts: Vec<Discount>,
+    pub total: Decimal,
+    /// What paying the order accrues to the client's partner.
+    pub partner_reward: Decimal,
+    /// Personal channels in the whole order (what the volume discount went by).
+    pub personal_channels: u64,
+}
+
+/// The volume discount for `personal` personal channels in an order, in percent.
+pub fn volume_percent(personal: u64) -> Decimal {
+    Decimal::from(match personal {
+        0..=9 => 0,
+        10..=19 => 5,
+        20..=39 => 10,
+        40..=74 => 20,
+        75..=99 => 25,
+        _ => 30,
+    })
+}
+
+/// The period discount for `months`, in percent.
+pub fn period_percent(months: u32) -> Decimal {
+    Decimal::from(match months {
+        0..=5 => 0,
+        6..=11 => 10,
+        _ => 20,
+    })
+}
+
+fn factor(percent: Decimal) -> Decimal {
+    Decimal::ONE - percent / Decimal::ONE_HUNDRED
+}
+
+fn check_percent(field: &str, p: Decimal) -> ApiResult<()> {
+    if p < Decimal::ZERO || p > Decimal::ONE_HUNDRED {
+        return Err(ApiError::bad_input(field, "must be between 0 and 100"));
+    }
+    Ok(())
+}
+
+fn check(input: &PricingInput) -> ApiResult<()> {
+    if let Some(p) = input.partner_discount_percent {
+        check_percent("partnerDiscount", p)?;
+    }
+    if let Some(p) = input.reward_rate_percent {
+        check_percent("rewardRate", p)?;
+    }
+    for item in &input.items {
+        if item.channels().is_empty() {
+            return Err(ApiError::bad_input("channelKinds", "choose at least one channel"));
+        }
+        if item.channels().iter().any(|c| c.monthly_price < Decimal::ZERO) {
+            return Err(ApiError::bad_input("monthlyPrice", "a price cannot be negative"));
+        }
+        if let Some(m) = item.months()
+            && !PERIODS.contains(&m)
+        {
+            return Err(ApiError::bad_input("months", "choose 1, 3, 6 or 12 months"));
+        }
+        match item {
+            ItemKind::NewLines {
+                quantity,
+                coin_package_price,
+                ..
+            } => {
+                if !(1..=1000).contains(quantity) {
+                    return Err(ApiError::bad_input("quantity", "must be between 1 and 1000"));
+                }
+                if coin_package_price.is_some_and(|p| p < Decimal::ZERO) {
+                    return Err(ApiError::bad_input("coinPackage", "a price cannot be negative"));
+                }
+            }
+            ItemKind::Addition { remaining_days, .. } if *remaining_days < MIN_DAYS_FOR_ADDITION => {
+                return Err(ApiError::domain(
+                    code::LINE_EXPIRES_TOO_SOON,
+                    Some("channelAdditions"),
+                    "the line expires in less than 6 days: renew it first, then add channels",
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Prices an order. Pure: no clock, no database; the caller supplies prices, remaining
+/// days and rates as they are now.
+pub fn price(input: &PricingInput) -> ApiResult<Priced> {
+    check(input)?;
+    let cur = input.currency.as_str();
+    let personal: u64 = input
+        .items
+        .iter()
+        .map(|i| {
+            i.channels().iter().filter(|c| c.personal).count() as u64 * u64::from(i.quantity())
+        })
+        .sum();
+    let volume = volume_percent(personal);
+    let partner = input.partner_discount_percent.unwrap_or(Decimal::ZERO);
+    let days_in_year = Decimal::from(365);
+
+    let mut items = Vec::with_capacity(input.items.len());
+    for item in &input.items {
+        let quantity = Decimal::from(item.quantity());
+        let period = item.months().map(period_percent).unwrap_or(Decimal::ZERO);
+        // Running amounts after each stage, exact.
+        let mut stages = [Decimal::ZERO; 4];
+        let (mut volume_applies, mut partner_applies) = (false, false);
+        for c in item.channels() {
+            let base = match item {
+                ItemKind::NewLines { months, .. } | ItemKind::Renewal { months, .. } => {
+                    c.monthly_price * Decimal::from(*months) * quantity
+                }
+                ItemKind::Addition { remaining_days, .. } => {
+                    c.monthly_price * Decimal::from(12) * Decimal::from(*remaining_days)
+                        / days_in_year
+                }
+            };
+            let after_volume = if c.personal {
+                base * factor(volume)
+            } else {
+                base
+            };
+            let after_period = after_volume * factor(period);
+            let after_partner = after_period * factor(partner);
+            volume_applies |= c.personal && !volume.is_zero() && !base.is_zero();
+            partner_applies |= !partner.is_zero() && !base.is_zero();
+            stages[0] += base;
+            stages[1] += after_volume;
+            stages[2] += after_period;
+            stages[3] += after_partner;
+        }
+        let rounded = stages.map(|s| money::round(s, cur));
+        let mut discounts = Vec::new();
+        let applied = [
+            (DiscountKind::Volume, volume, volume_applies),
+            (
+                DiscountKind::Period,
+                period,
+                !period.is_zero() && !stages[0].is_zero(),
+            ),
+            (DiscountKind::Partner, partner, partner_applies),
+        ];
+        for (i, (kind, percent, applies)) in applied.into_iter().enumerate() {
+            if applies {
+                discounts.push(Discount {
+                    kind,
+                    percent,
+                    amount: rounded[i] - rounded[i + 1],
+                });
+            }
+        }
+        let coins = match item {
+            ItemKind::NewLines {
+                coin_package_price: Some(p),
+                ..
+            } => money::round(*p * quantity, cur),
+            _ => Decimal::ZERO,
+        };
+        items.push(PricedItem {
+            item: item.clone(),
+            base: rounded[0] + coins,
+            discounts,
+            total: rounded[3] + coins,
+        });
+    }
+
+    let base: Decimal = items.iter().map(|i| i.base).sum();
+    let total: Decimal = items.iter().map(|i| i.total).sum();
+    let mut discounts: Vec<Discount> = Vec::new();
+    for d in items.iter().flat_map(|i| &i.discounts) {
+        match discounts
+            .iter_mut()
+            .find(|x| x.kind == d.kind && x.percent == d.percent)
+        {
+            Some(x) => x.amount += d.amount,
+            None => discounts.push(d.clone()),
+        }
+    }
+    discounts.sort_by(|a, b| a.kind.cmp(&b.kind).then(a.percent.cmp(&b.percent)));
+    let partner_reward = match (input.partner_discount_percent, input.reward_rate_percent) {
+        (None, Some(rate)) => money::round(total * rate / Decimal::ONE_HUNDRED, cur),
+        _ => Decimal::ZERO,
+    };
+    Ok(Priced {
+        currency: input.currency.clone(),
+        items,
+        base,
+        discounts,
+        total,
+        partner_reward,
+        personal_channels: personal,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use proptest::prelude::*;
+    use rust_decimal_macros::dec;
+
+    fn whatsapp() -> ChannelPrice {
+        ChannelPrice {
+            kind_id: 1,
+            personal: true,
+            monthly_price: dec!(1500.00),
+        }
+    }
+
+    fn waba() -> ChannelPrice {
+        ChannelPrice {
+            kind_id: 2,
+            personal: false,
+            monthly_price: dec!(1000.00),
+        }
+    }
+
+    fn new_lines(channels: Vec<ChannelPrice>, quantity: u32, months: u32) -> ItemKind {
+        ItemKind::NewLines {
+            channels,
+            quantity,
+            months,
+            coin_package_price: None,
+        }
+    }
+
+    fn input(items: Vec<ItemKind>, partner: Option<Decimal>) -> PricingInput {
+        PricingInput {
+            currency: "RUB".into(),
+            items,
+            partner_discount_percent: partner,
+            reward_rate_percent: None,
+        }
+    }
+
+    #[test]
+    fn the_spec_example_is_116400() {
+        let p = price(&input(
+            vec![new_lines(vec![whatsapp(), waba()], 10, 12)],
+            Some(dec!(50)),
+        ))
+        .unwrap();
+        assert_eq!(p.total, dec!(116400.00));
+        assert_eq!(p.base, dec!(300000.00));
+        let item = &p.items[0];
+        // WhatsApp 180000 x 0.95 = 171000 (9000 saved); + WABA 120000 = 291000; x 0.80 =
+        // 232800 (58200 saved); x 0.50 = 116400 (116400 saved).
+        assert_eq!(
+            item.discounts,
+            vec![
+                Discount {
+                    kind: DiscountKind::Volume,
+                    percent: dec!(5),
+                    amount: dec!(9000.00)
+                },
+                Discount {
+                    kind: DiscountKind::Period,
+                    percent: dec!(20),
+                    amount: dec!(58200.00)
+                },
+                Discount {
+                    kind: DiscountKind::Partner,
+                    percent: dec!(50),
+                    amount: dec!(116400.00)
+                },
+            ]
+        );
+        assert_eq!(p.partner_reward, dec!(0));
+        assert_eq!(p.personal_channels, 10);
+    }
+
+    #[test]
+    fn volume_tiers_switch_at_their_boundaries() {
+        for (n, pct) in [
+            (9, 0),
+            (10, 5),
+            (19, 5),
+            (20, 10),
+            (39, 10),
+            (40, 20),
+            (74, 20),
+            (75, 25),
+            (99, 25),
+            (100, 30),
+        ] {
+            let p = price(&input(vec![new_lines(vec![whatsapp()], n, 1)], None)).unwrap();
+            let base = dec!(1500.00) * Decimal::from(n);
+            let want = money::round(base * factor(Decimal::from(pct)), "RUB");
+            assert_eq!(p.total, want, "{n} channels");
+            assert_eq!(volume_percent(u64::from(n)), Decimal::from(pct));
+        }
+    }
+
+    #[test]
+    fn volume_counts_personal_channels_across_the_whole_order_only() {
+        // 5 + 5 personal channels in two items reach 10; WABA channels never count.
+        let p = price(&input(
+            vec![
+                new_lines(vec![whatsapp(), waba()], 5, 1),
+                ItemKind::Renewal {
+                    line_id: 7,
+                    channels: vec![whatsapp()],
+                    months: 1,
+                },
+                new_lines(vec![waba()], 50, 1),
+            ],
+            None,
+        ))
+        .unwrap();
+        assert_eq!(p.personal_channels, 6);
+        assert!(p.discounts.is_empty());
+        let p = price(&input(vec![new_lines(vec![whatsapp(), waba()], 10, 1)], None)).unwrap();
+        // Only WhatsApp is discounted: 15000 x 0.95 + 10000.
+        assert_eq!(p.total, dec!(24250.00));
+    }
+
+    #[test]
+    fn period_discount_by_months() {
+        for (months, pct) in [(1, 0), (3, 0), (6, 10), (12, 20)] {
+            let p = price(&input(vec![new_lines(vec![waba()], 1, months)], None)).unwrap();
+            let base = dec!(1000.00) * Decimal::from(months);
+            assert_eq!(p.total, base * factor(Decimal::from(pct)), "{months} months");
+        }
+        for months in [0, 2, 5, 7, 24] {
+            let err = price(&input(vec![new_lines(vec![waba()], 1, months)], None)).unwrap_err();
+            assert_eq!(err.field(), Some("months"));
+        }
+    }
+
+    #[test]
+    fn additions_are_prorated_and_refused_under_six_days() {
+        let add = |days| ItemKind::Addition {
+            line_id: 1,
+            channels: vec![whatsapp()],
+            remaining_days: days,
+        };
+        let err = price(&input(vec![add(5)], None)).unwrap_err();
+        assert_eq!(err.code(), code::LINE_EXPIRES_TOO_SOON);
+        // 1500 x 12 / 365 x 6 = 295.890410... -> 295.89; no period discount on additions.
+        let p = price(&input(vec![add(6)], Some(dec!(35)))).unwrap();
+        assert_eq!(p.base, dec!(295.89));
+        // x 0.65 = 192.32876... -> 192.33.
+        assert_eq!(p.total, dec!(192.33));
+        assert_eq!(p.items[0].discounts.len(), 1);
+    }
+
+    #[test]
+    fn rounding_is_half_away_from_zero_per_item() {
+        // 0.05 x 1 month, 5 % volume at 10 lines: 0.50 x 0.95 = 0.475 -> 0.48.
+        let cheap = ChannelPrice {
+            kind_id: 3,
+            personal: true,
+            monthly_price: dec!(0.05),
+        };
+        let p = price(&input(vec![new_lines(vec![cheap], 10, 1)], None)).unwrap();
+        assert_eq!(p.total, dec!(0.48));
+    }
+
+    #[test]
+    fn coins_are_at_list_price_and_reward_follows_the_payer() {
+        let item = ItemKind::NewLines {
+            channels: vec![waba()],
+            quantity: 2,
+            months: 12,
+            coin_package_price: Some(dec!(990.00)),
+        };
+        let mut i = input(vec![item], None);
+        i.reward_rate_percent = Some(dec!(20));
+        let p = price(&i).unwrap();
+        // 24000 x 0.80 + 2 x 990.
+        assert_eq!(p.total, dec!(21180.00));
+        assert_eq!(p.partner_reward, dec!(4236.00));
+        // When the partner pays, its discount is its margin: no reward.
+        i.partner_discount_percent = Some(dec!(35));
+        let p = price(&i).unwrap();
+        assert_eq!(p.total, dec!(14460.00));
+        assert_eq!(p.partner_reward, dec!(0));
+    }
+
+    fn arb_channel() -> impl Strategy<Value = ChannelPrice> {
+        (any::<bool>(), 0i64..500_000).prop_map(|(personal, minor)| ChannelPrice {
+            kind_id: 1,
+            personal,
+            monthly_price: Decimal::new(minor, 2),
+        })
+    }
+
+    fn arb_item() -> impl Strategy<Value = ItemKind> {
+        let channels = || proptest::collection::vec(arb_channel(), 1..5);
+        let months = || proptest::sample::select(PERIODS.to_vec());
+        prop_oneof![
+            (
+                channels(),
+                1u32..120,
+                months(),
+                proptest::option::of(0i64..1_000_000)
+            )
+                .prop_map(|(channels, quantity, months, coins)| ItemKind::NewLines {
+                    channels,
+                    quantity,
+                    months,
+                    coin_package_price: coins.map(|c| Decimal::new(c, 2)),
+                }),
+            (channels(), months()).prop_map(|(channels, months)| ItemKind::Renewal {
+                line_id: 1,
+                channels,
+                months
+            }),
+            (channels(), 6i64..400).prop_map(|(channels, remaining_days)| ItemKind::Addition {
+                line_id: 1,
+                channels,
+                remaining_days
+            }),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn totals_add_up_and_never_go_negative(
+            items in proptest::collection::vec(arb_item(), 1..12),
+            partner in proptest::option::of(0u32..=100),
+            reward in proptest::option::of(0u32..=100),
+            currency in proptest::sample::select(vec!["RUB", "JPY", "KWD"]),
+        ) {
+            let p = price(&PricingInput {
+                currency: currency.into(),
+                items,
+                partner_discount_percent: partner.map(Decimal::from),
+                reward_rate_percent: reward.map(Decimal::from),
+            }).unwrap();
+            let mut sum = Decimal::ZERO;
+            for item in &p.items {
+                let saved: Decimal = item.discounts.iter().map(|d| d.amount).sum();
+                prop_assert!(item.total >= Decimal::ZERO);
+                prop_assert!(item.discounts.iter().all(|d| d.amount >= Decimal::ZERO));
+                prop_assert!(saved <= item.base);
+                prop_assert_eq!(item.base - saved, item.total);
+                prop_assert_eq!(money::round(item.total, currency), item.total);
+                sum += item.total;
+            }
+            prop_assert_eq!(sum, p.total);
+            let saved: Decimal = p.discounts.iter().map(|d| d.amount).sum();
+            prop_assert_eq!(p.base - saved, p.total);
+            prop_assert!(p.partner_reward >= Decimal::ZERO && p.partner_reward <= p.total);
+            if partner.is_some() {
+                prop_assert_eq!(p.partner_reward, Decimal::ZERO);
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! A line: a subscription of messaging channels, owned by a client account and an
+//! organization, optionally in a space.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "lines")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub tenant_id: i64,
+    /// Per-tenant number shown to people.
+    pub line_number: i64,
+    pub name: String,
+    pub client_user_id: i64,
+    pub organization_id: i64,
+    pub space_id: Option<i64>,
+    pub starts_at: DateTimeUtc,
+    pub expires_at: DateTimeUtc,
+    pub coin_balance: i64,
+    /// WABA balance in minor units of the tenant's currency.
+    pub waba_balance_minor: i64,
+    /// A free not-for-resale line of a partner.
+    pub nfr: bool,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
