@@ -73,6 +73,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
         .await?
         .ok_or_else(|| anyhow::anyhow!("no root tenant"))?;
     ensure_user(db, root.id, ROOT_DEMO_EMAIL, "Demo Partner", false).await?;
+    ensure_catalogue(db, &root).await?;
 
     let acme = match tenant::Entity::find()
         .filter(tenant::Column::Slug.eq("acme"))
@@ -117,6 +118,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
     ensure_user(db, acme.id, ACME_ADMIN_EMAIL, "Acme Owner", true).await?;
     ensure_user(db, acme.id, ACME_PARTNER_EMAIL, "Pat Partner", false).await?;
     let partner = ensure_partner(db, acme.id).await?;
+    ensure_catalogue(db, &acme).await?;
     svc.registry.changed(db).await?;
     let acme_host = svc
         .registry
@@ -212,6 +214,86 @@ async fn ensure_partner(
     .insert(db)
     .await?;
     Ok(p)
+}
+
+/// The demo price list: `(code, name, personal, monthly price)`.
+const DEMO_CHANNELS: [(&str, &str, bool, &str); 7] = [
+    ("WHATSAPP", "WhatsApp", true, "1500.00"),
+    ("TELEGRAM", "Telegram", true, "1200.00"),
+    ("MAX", "MAX", true, "900.00"),
+    ("WABA", "WhatsApp Business API", false, "1000.00"),
+    ("INSTAGRAM", "Instagram", false, "1200.00"),
+    ("VK", "VK", false, "700.00"),
+    ("AVITO", "Avito", false, "900.00"),
+];
+
+/// ChatCoins packages: `(code, coins, price)`.
+const DEMO_COIN_PACKAGES: [(&str, i64, &str); 3] = [
+    ("COINS_1000", 1_000, "990.00"),
+    ("COINS_5000", 5_000, "4500.00"),
+    ("COINS_20000", 20_000, "16000.00"),
+];
+
+/// Adds the demo price list's kinds and packages a tenant lacks (by code); existing ones,
+/// perhaps edited, stay as they are.
+async fn ensure_catalogue(
+    db: &impl sea_orm::ConnectionTrait,
+    tenant: &tenant::Model,
+) -> anyhow::Result<()> {
+    use entities::{channel_kind, coin_package, money};
+    let tenant_id = tenant.id;
+    let minor = |amount: &str| -> anyhow::Result<i64> {
+        let d: rust_decimal::Decimal = amount.parse()?;
+        money::to_minor(d, &tenant.currency).map_err(|e| anyhow::anyhow!("{amount}: {e}"))
+    };
+    let now = entities::time::now();
+    for (position, (code, name, personal, price)) in DEMO_CHANNELS.into_iter().enumerate() {
+        let exists = channel_kind::Entity::find()
+            .filter(channel_kind::Column::TenantId.eq(tenant_id))
+            .filter(channel_kind::Column::Code.eq(code))
+            .one(db)
+            .await?
+            .is_some();
+        if !exists {
+            channel_kind::ActiveModel {
+                tenant_id: Set(tenant_id),
+                code: Set(code.into()),
+                name: Set(name.into()),
+                personal: Set(personal),
+                monthly_price_minor: Set(minor(price)?),
+                active: Set(true),
+                position: Set(position as i32),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    for (code, coins, price) in DEMO_COIN_PACKAGES {
+        let exists = coin_package::Entity::find()
+            .filter(coin_package::Column::TenantId.eq(tenant_id))
+            .filter(coin_package::Column::Code.eq(code))
+            .one(db)
+            .await?
+            .is_some();
+        if !exists {
+            coin_package::ActiveModel {
+                tenant_id: Set(tenant_id),
+                code: Set(code.into()),
+                coins: Set(coins),
+                price_minor: Set(minor(price)?),
+                active: Set(true),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Prints how to reach and sign in to each demo tenant.

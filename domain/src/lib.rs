@@ -9,6 +9,7 @@
 pub mod flows;
 pub mod identity;
 pub mod kernel;
+pub mod lines;
 pub mod orders;
 pub mod orgs;
 pub mod partners;

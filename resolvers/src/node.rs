@@ -57,7 +57,10 @@ async fn load(svc: &Services, req: &RequestCtx, id: &str) -> ApiResult<Option<No
         | Kind::Invitation
         | Kind::AuditLogEntry
         | Kind::Partner
-        | Kind::PartnerJoinRequest => None,
+        | Kind::PartnerJoinRequest
+        | Kind::ChannelKind
+        | Kind::CoinPackage
+        | Kind::Line => None,
     };
     Ok(node)
 }

@@ -23,6 +23,7 @@ const LAYERS: &[&[&str]] = &[
         "error",
         "ids",
         "inputs",
+        "money",
         "pagination",
         "services",
         "validate",
@@ -37,6 +38,7 @@ const LAYERS: &[&[&str]] = &[
     &["tenancy"],
     &["orgs"],
     &["partners"],
+    &["lines"],
     &["flows"],
     &["node", "lib"],
 ];

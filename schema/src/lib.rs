@@ -10,6 +10,7 @@ use resolvers::Services;
 use resolvers::emails::OutboxQuery;
 use resolvers::flows::FlowsMutation;
 use resolvers::identity::{IdentityMutation, IdentityQuery};
+use resolvers::lines::{LineMutation, LineQuery};
 use resolvers::node::NodeQuery;
 use resolvers::orgs::{AuditQuery, OrgMutation, OrgQuery};
 use resolvers::partners::{PartnerMutation, PartnerQuery};
@@ -24,6 +25,7 @@ pub struct QueryRoot(
     OrgQuery,
     AuditQuery,
     PartnerQuery,
+    LineQuery,
     OutboxQuery,
 );
 
@@ -35,6 +37,7 @@ pub struct MutationRoot(
     TenancyMutation,
     OrgMutation,
     PartnerMutation,
+    LineMutation,
 );
 
 /// The application schema.
@@ -120,6 +123,13 @@ pub fn finalize(mut resp: Response, request_id: &str) -> Response {
             Some(c) => c.to_string(),
             None if e.path.is_empty() => VALIDATION_FAILED.to_string(),
             None if e.message.starts_with("Failed to parse") => "BAD_USER_INPUT".to_string(),
+            // A declared variable the request did not send (async-graphql does not fall
+            // back to the argument's default): the client's mistake, said as it is.
+            None if e.message.starts_with("Variable ")
+                && e.message.ends_with(" is not defined.") =>
+            {
+                "BAD_USER_INPUT".to_string()
+            }
             None => {
                 tracing::error!(error = %e.message, path = ?e.path, "error without a code masked");
                 e.message = "internal error".into();

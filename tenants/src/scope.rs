@@ -3,9 +3,9 @@
 
 use entities::{
     audit_log, channel_kind, coin_package, consent, impersonation, invitation, line, line_channel,
-    line_comment, notification, one_time_token, organization, organization_member,
-    outbox_message, partner, partner_client, partner_join_request, refresh_token, session, space,
-    space_member, tenant_domain, user,
+    line_comment, notification, one_time_token, organization, organization_member, outbox_message,
+    partner, partner_client, partner_join_request, refresh_token, session, space, space_member,
+    tenant_domain, user,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
 

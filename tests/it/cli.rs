@@ -62,6 +62,38 @@ async fn seed_demo_is_idempotent_and_every_demo_account_signs_in() {
         .await;
     assert_eq!(acme["tenant"]["displayName"], "Acme Messaging");
     assert_eq!(acme["tenant"]["branding"]["primaryColor"], "#E4572E");
+    // Both brands have the demo price list, once however often the seed runs.
+    for host in ["acme.localhost", ROOT] {
+        let c = app
+            .ok(
+                host,
+                None,
+                "{ catalogue { currency periods channelKinds { code personal monthlyPrice } coinPackages { code coins price } } }",
+                json!({}),
+            )
+            .await;
+        let kinds = c["catalogue"]["channelKinds"].as_array().unwrap();
+        let codes: Vec<&str> = kinds.iter().map(|k| k["code"].as_str().unwrap()).collect();
+        assert_eq!(
+            codes,
+            [
+                "WHATSAPP",
+                "TELEGRAM",
+                "MAX",
+                "WABA",
+                "INSTAGRAM",
+                "VK",
+                "AVITO"
+            ],
+            "{host}"
+        );
+        assert_eq!(kinds[0]["monthlyPrice"], "1500.00");
+        assert_eq!(kinds[0]["personal"], true);
+        assert_eq!(kinds[3]["monthlyPrice"], "1000.00");
+        assert_eq!(kinds[3]["personal"], false);
+        assert_eq!(c["catalogue"]["coinPackages"].as_array().unwrap().len(), 3);
+        assert_eq!(c["catalogue"]["periods"], json!([1, 3, 6, 12]));
+    }
     let root = app
         .ok(
             ROOT,

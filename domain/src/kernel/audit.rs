@@ -11,6 +11,8 @@ use crate::kernel::error::ApiResult;
 /// Every audit action, one constant each, so a typo cannot invent a new action and the
 /// list in `docs/decisions.md` can be checked against this one.
 pub mod action {
+    pub const CATALOGUE_CHANNEL_KIND_SAVED: &str = "catalogue.channel_kind_saved";
+    pub const CATALOGUE_COIN_PACKAGE_SAVED: &str = "catalogue.coin_package_saved";
     pub const IMPERSONATION_ENDED: &str = "impersonation.ended";
     pub const IMPERSONATION_MUTATION: &str = "impersonation.mutation";
     pub const IMPERSONATION_MUTATION_REFUSED: &str = "impersonation.mutation_refused";
@@ -56,6 +58,8 @@ pub mod action {
 
     /// All of them.
     pub const ALL: &[&str] = &[
+        CATALOGUE_CHANNEL_KIND_SAVED,
+        CATALOGUE_COIN_PACKAGE_SAVED,
         IMPERSONATION_ENDED,
         IMPERSONATION_MUTATION,
         IMPERSONATION_MUTATION_REFUSED,
@@ -111,6 +115,9 @@ pub enum Target {
     Space(i64),
     Invitation(i64),
     Partner(i64),
+    ChannelKind(i64),
+    CoinPackage(i64),
+    Line(i64),
 }
 
 impl Target {
@@ -123,6 +130,9 @@ impl Target {
             Target::Space(id) => ("SPACE", id),
             Target::Invitation(id) => ("INVITATION", id),
             Target::Partner(id) => ("PARTNER", id),
+            Target::ChannelKind(id) => ("CHANNEL_KIND", id),
+            Target::CoinPackage(id) => ("COIN_PACKAGE", id),
+            Target::Line(id) => ("LINE", id),
         }
     }
 }

@@ -21,9 +21,12 @@ pub enum Kind {
     AuditLogEntry,
     Partner,
     PartnerJoinRequest,
+    ChannelKind,
+    CoinPackage,
+    Line,
 }
 
-const ALL: [Kind; 10] = [
+const ALL: [Kind; 13] = [
     Kind::Tenant,
     Kind::TenantDomain,
     Kind::User,
@@ -34,6 +37,9 @@ const ALL: [Kind; 10] = [
     Kind::AuditLogEntry,
     Kind::Partner,
     Kind::PartnerJoinRequest,
+    Kind::ChannelKind,
+    Kind::CoinPackage,
+    Kind::Line,
 ];
 
 impl Kind {
@@ -50,6 +56,9 @@ impl Kind {
             Kind::AuditLogEntry => "AuditLogEntry",
             Kind::Partner => "Partner",
             Kind::PartnerJoinRequest => "PartnerJoinRequest",
+            Kind::ChannelKind => "ChannelKind",
+            Kind::CoinPackage => "CoinPackage",
+            Kind::Line => "Line",
         }
     }
 

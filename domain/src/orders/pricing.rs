@@ -22,8 +22,7 @@ use rust_decimal::Decimal;
 
 use crate::kernel::error::{ApiError, ApiResult, code};
 
-/// The periods a line can be bought or renewed for, in months.
-pub const PERIODS: [u32; 4] = [1, 3, 6, 12];
+pub use crate::lines::catalogue::PERIODS;
 
 /// Additions to a line with fewer days left than this are refused.
 pub const MIN_DAYS_FOR_ADDITION: i64 = 6;
@@ -182,10 +181,20 @@ fn check(input: &PricingInput) -> ApiResult<()> {
     }
     for item in &input.items {
         if item.channels().is_empty() {
-            return Err(ApiError::bad_input("channelKinds", "choose at least one channel"));
+            return Err(ApiError::bad_input(
+                "channelKinds",
+                "choose at least one channel",
+            ));
         }
-        if item.channels().iter().any(|c| c.monthly_price < Decimal::ZERO) {
-            return Err(ApiError::bad_input("monthlyPrice", "a price cannot be negative"));
+        if item
+            .channels()
+            .iter()
+            .any(|c| c.monthly_price < Decimal::ZERO)
+        {
+            return Err(ApiError::bad_input(
+                "monthlyPrice",
+                "a price cannot be negative",
+            ));
         }
         if let Some(m) = item.months()
             && !PERIODS.contains(&m)
@@ -199,13 +208,21 @@ fn check(input: &PricingInput) -> ApiResult<()> {
                 ..
             } => {
                 if !(1..=1000).contains(quantity) {
-                    return Err(ApiError::bad_input("quantity", "must be between 1 and 1000"));
+                    return Err(ApiError::bad_input(
+                        "quantity",
+                        "must be between 1 and 1000",
+                    ));
                 }
                 if coin_package_price.is_some_and(|p| p < Decimal::ZERO) {
-                    return Err(ApiError::bad_input("coinPackage", "a price cannot be negative"));
+                    return Err(ApiError::bad_input(
+                        "coinPackage",
+                        "a price cannot be negative",
+                    ));
                 }
             }
-            ItemKind::Addition { remaining_days, .. } if *remaining_days < MIN_DAYS_FOR_ADDITION => {
+            ItemKind::Addition { remaining_days, .. }
+                if *remaining_days < MIN_DAYS_FOR_ADDITION =>
+            {
                 return Err(ApiError::domain(
                     code::LINE_EXPIRES_TOO_SOON,
                     Some("channelAdditions"),
@@ -446,7 +463,11 @@ mod tests {
         .unwrap();
         assert_eq!(p.personal_channels, 6);
         assert!(p.discounts.is_empty());
-        let p = price(&input(vec![new_lines(vec![whatsapp(), waba()], 10, 1)], None)).unwrap();
+        let p = price(&input(
+            vec![new_lines(vec![whatsapp(), waba()], 10, 1)],
+            None,
+        ))
+        .unwrap();
         // Only WhatsApp is discounted: 15000 x 0.95 + 10000.
         assert_eq!(p.total, dec!(24250.00));
     }
@@ -456,7 +477,11 @@ mod tests {
         for (months, pct) in [(1, 0), (3, 0), (6, 10), (12, 20)] {
             let p = price(&input(vec![new_lines(vec![waba()], 1, months)], None)).unwrap();
             let base = dec!(1000.00) * Decimal::from(months);
-            assert_eq!(p.total, base * factor(Decimal::from(pct)), "{months} months");
+            assert_eq!(
+                p.total,
+                base * factor(Decimal::from(pct)),
+                "{months} months"
+            );
         }
         for months in [0, 2, 5, 7, 24] {
             let err = price(&input(vec![new_lines(vec![waba()], 1, months)], None)).unwrap_err();

@@ -16,7 +16,8 @@ pub struct AuditLogEntry(pub audit_log::Model);
 /// What an entry's target is.
 #[derive(SimpleObject)]
 pub struct AuditTarget {
-    /// `TENANT`, `TENANT_DOMAIN`, `USER`, `ORGANIZATION`, `SPACE` or `INVITATION`.
+    /// `TENANT`, `TENANT_DOMAIN`, `USER`, `ORGANIZATION`, `SPACE`, `INVITATION`, `PARTNER`,
+    /// `CHANNEL_KIND`, `COIN_PACKAGE` or `LINE`.
     pub r#type: String,
     /// The target's global id.
     pub id: Option<ID>,
@@ -56,6 +57,9 @@ impl AuditLogEntry {
             "SPACE" => Some(Kind::Space),
             "INVITATION" => Some(Kind::Invitation),
             "PARTNER" => Some(Kind::Partner),
+            "CHANNEL_KIND" => Some(Kind::ChannelKind),
+            "COIN_PACKAGE" => Some(Kind::CoinPackage),
+            "LINE" => Some(Kind::Line),
             _ => None,
         };
         AuditTarget {

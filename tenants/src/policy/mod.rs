@@ -3,12 +3,13 @@
 //! Anything not explicitly allowed is denied.
 //!
 //! One file per domain decides that domain's actions (`tenancy`, `identity`, `orgs`,
-//! `partners`); this one holds the `Action` list, the rules every action shares (sign-in,
+//! `partners`, `lines`); this one holds the `Action` list, the rules every action shares (sign-in,
 //! impersonation) and the dispatch. `matrix` renders the roles x actions table written to
 //! `docs/permissions.md`; a test fails when that file differs, so every permission change
 //! is reviewed as a diff.
 
 mod identity;
+mod lines;
 mod matrix;
 mod orgs;
 mod partners;
@@ -148,6 +149,9 @@ pub enum Action {
     /// Act on what was sent to one's email address without a link: list pending
     /// invitations, accept one by id. `verified`: the viewer proved the address.
     TrustOwnEmail { verified: bool },
+
+    /// Edit a tenant's price list (channel kinds, ChatCoins packages).
+    ManageCatalogue { tenant_id: i64 },
 }
 
 /// Why an action was refused.
@@ -173,6 +177,7 @@ pub fn authorize(ctx: &RequestCtx, action: Action) -> Result<(), Denied> {
     let allowed = tenancy::allows(&who, action)
         .or_else(|| identity::allows(&who, action))
         .or_else(|| partners::allows(&who, action))
+        .or_else(|| lines::allows(&who, action))
         .unwrap_or_else(|| orgs::allows(action));
     if allowed {
         Ok(())

@@ -1,0 +1,3 @@
+//! Lines and the price list they are bought from.
+
+pub mod catalogue;
