@@ -63,6 +63,7 @@ pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
         registry,
         keys: Arc::new(keys),
         settings: Arc::new(settings),
+        clock: resolvers::Clock::system(),
     };
     let schema = schema::build(
         services.clone(),

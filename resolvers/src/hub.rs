@@ -10,13 +10,14 @@ use async_graphql::MergedObject;
 use entities::{organization, user};
 
 use crate::identity::UserCore;
+use crate::lines::{OrganizationLines, UserLines};
 use crate::orgs::{Access, OrgView, OrganizationCore, UserOrgs};
 use crate::partners::{OrganizationPartner, UserPartners};
 
 /// A user account on the current tenant.
 #[derive(MergedObject)]
 #[graphql(name = "User")]
-pub struct User(UserCore, UserOrgs, UserPartners);
+pub struct User(UserCore, UserOrgs, UserPartners, UserLines);
 
 impl User {
     /// The user of this row.
@@ -25,7 +26,8 @@ impl User {
         Self(
             UserCore(model.clone()),
             UserOrgs(model.clone()),
-            UserPartners(model),
+            UserPartners(model.clone()),
+            UserLines(model),
         )
     }
 
@@ -52,14 +54,18 @@ impl From<user::Model> for User {
 impl From<OrgView> for Organization {
     fn from(view: OrgView) -> Self {
         let view = Arc::new(view);
-        Self(OrganizationCore(view.clone()), OrganizationPartner(view))
+        Self(
+            OrganizationCore(view.clone()),
+            OrganizationPartner(view.clone()),
+            OrganizationLines(view),
+        )
     }
 }
 
 /// An organization, as seen by the viewer.
 #[derive(MergedObject)]
 #[graphql(name = "Organization")]
-pub struct Organization(OrganizationCore, OrganizationPartner);
+pub struct Organization(OrganizationCore, OrganizationPartner, OrganizationLines);
 
 impl Organization {
     /// The organization of this row, with the viewer's roles in it.

@@ -19,6 +19,7 @@ pub mod partners;
 pub mod services;
 pub mod tenancy;
 
+pub use domain::kernel::clock::Clock;
 pub use domain::kernel::{audit, links, password, txn, validate};
 pub use error::{ApiError, ApiResult, GqlError, GqlResult};
 pub use services::{Services, Settings};
@@ -36,4 +37,5 @@ pub fn attach_loaders(
         .data(tenancy::loaders::TenancyLoaders::new(db))
         .data(orgs::loaders::OrgLoaders::new(db, tenant_id))
         .data(partners::loaders::PartnerLoaders::new(db, tenant_id))
+        .data(lines::loaders::LineLoaders::new(db, tenant_id))
 }

@@ -24,6 +24,7 @@ pub enum Node {
     User(User),
     Organization(Organization),
     Space(Space),
+    Line(crate::lines::Line),
 }
 
 /// The most ids `nodes` accepts at once.
@@ -59,8 +60,10 @@ async fn load(svc: &Services, req: &RequestCtx, id: &str) -> ApiResult<Option<No
         | Kind::Partner
         | Kind::PartnerJoinRequest
         | Kind::ChannelKind
-        | Kind::CoinPackage
-        | Kind::Line => None,
+        | Kind::CoinPackage => None,
+        Kind::Line => domain::lines::ops::line_for_viewer(svc, req, n)
+            .await?
+            .map(|l| Node::Line(crate::lines::Line::from(l))),
     };
     Ok(node)
 }

@@ -258,7 +258,7 @@ fn the_hub_imports_only_the_domains_parts() {
         }
         for import in imports {
             assert!(
-                ["identity", "orgs", "partners", "hub"].contains(&import.as_str()),
+                ["identity", "orgs", "partners", "lines", "hub"].contains(&import.as_str()),
                 "{file} imports `{import}`: the hub only assembles parts"
             );
         }

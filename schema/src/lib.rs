@@ -10,7 +10,7 @@ use resolvers::Services;
 use resolvers::emails::OutboxQuery;
 use resolvers::flows::FlowsMutation;
 use resolvers::identity::{IdentityMutation, IdentityQuery};
-use resolvers::lines::{LineMutation, LineQuery};
+use resolvers::lines::{LineEditMutation, LineMutation, LineQuery};
 use resolvers::node::NodeQuery;
 use resolvers::orgs::{AuditQuery, OrgMutation, OrgQuery};
 use resolvers::partners::{PartnerMutation, PartnerQuery};
@@ -38,6 +38,7 @@ pub struct MutationRoot(
     OrgMutation,
     PartnerMutation,
     LineMutation,
+    LineEditMutation,
 );
 
 /// The application schema.

@@ -10,6 +10,7 @@ mod hardening;
 mod http;
 mod identity;
 mod invitations;
+mod lines;
 mod orgs;
 mod partners;
 mod storage;

@@ -22,6 +22,8 @@ pub mod action {
     pub const INVITATION_DECLINED: &str = "invitation.declined";
     pub const INVITATION_RESENT: &str = "invitation.resent";
     pub const INVITATION_REVOKED: &str = "invitation.revoked";
+    pub const LINE_RENAMED: &str = "line.renamed";
+    pub const LINE_SPACE_CHANGED: &str = "line.space_changed";
     pub const MEMBER_LEFT: &str = "member.left";
     pub const MEMBER_REMOVED: &str = "member.removed";
     pub const MEMBER_ROLE_CHANGED: &str = "member.role_changed";
@@ -60,6 +62,8 @@ pub mod action {
     pub const ALL: &[&str] = &[
         CATALOGUE_CHANNEL_KIND_SAVED,
         CATALOGUE_COIN_PACKAGE_SAVED,
+        LINE_RENAMED,
+        LINE_SPACE_CHANGED,
         IMPERSONATION_ENDED,
         IMPERSONATION_MUTATION,
         IMPERSONATION_MUTATION_REFUSED,

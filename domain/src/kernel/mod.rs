@@ -4,6 +4,7 @@
 //! the shared services.
 
 pub mod audit;
+pub mod clock;
 pub mod emails;
 pub mod error;
 pub mod ids;

@@ -54,4 +54,6 @@ pub struct Services {
     pub registry: TenantRegistry,
     pub keys: Arc<JwtKeys>,
     pub settings: Arc<Settings>,
+    /// What "now" is for business rules (line expiry, order expiry, proration).
+    pub clock: super::clock::Clock,
 }

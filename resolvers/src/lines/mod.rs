@@ -1,9 +1,10 @@
 //! Lines and the price list.
 
+pub mod loaders;
 pub mod types;
 
 use async_graphql::{Context, Object};
-use domain::lines::catalogue;
+use domain::lines::{catalogue, ops};
 
 use crate::ids::{self, Kind};
 use crate::{request, services};
@@ -77,5 +78,48 @@ impl LineMutation {
         Ok(CoinPackagePayload {
             coin_package: CoinPackage { model, currency },
         })
+    }
+}
+
+/// Line mutations.
+#[derive(Default)]
+pub struct LineEditMutation;
+
+#[Object]
+impl LineEditMutation {
+    /// Renames a line (its client, its organization's owners, the client's partner, staff).
+    async fn rename_line(
+        &self,
+        ctx: &Context<'_>,
+        input: RenameLineInput,
+    ) -> crate::GqlResult<LinePayload> {
+        let id = ids::decode(&input.line_id, Kind::Line, "lineId")?;
+        let line = ops::rename(services(ctx)?, request(ctx)?, id, &input.name).await?;
+        Ok(LinePayload { line: line.into() })
+    }
+
+    /// Moves a line into a space of its organization, or out of any.
+    async fn attach_line_to_space(
+        &self,
+        ctx: &Context<'_>,
+        input: AttachLineToSpaceInput,
+    ) -> crate::GqlResult<LinePayload> {
+        let id = ids::decode(&input.line_id, Kind::Line, "lineId")?;
+        let space = ids::decode_opt(input.space_id.as_ref(), Kind::Space, "spaceId")?;
+        let line = ops::attach_to_space(services(ctx)?, request(ctx)?, id, space).await?;
+        Ok(LinePayload { line: line.into() })
+    }
+
+    /// Sets the viewing partner's private note on a client's line (never shown to the
+    /// client or another partner).
+    async fn set_line_comment(
+        &self,
+        ctx: &Context<'_>,
+        input: SetLineCommentInput,
+    ) -> crate::GqlResult<LinePayload> {
+        let id = ids::decode(&input.line_id, Kind::Line, "lineId")?;
+        let line =
+            ops::set_comment(services(ctx)?, request(ctx)?, id, input.comment.as_deref()).await?;
+        Ok(LinePayload { line: line.into() })
     }
 }

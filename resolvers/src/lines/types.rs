@@ -163,3 +163,304 @@ pub struct CoinPackagePayload {
     /// The package as it now is.
     pub coin_package: CoinPackage,
 }
+
+/// Whether a line runs.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum LineStatus {
+    /// `expiresAt` is in the future.
+    Active,
+    /// `expiresAt` has passed.
+    Expired,
+}
+
+/// A channel's connection state, as the messaging side reports it.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ChannelStatus {
+    /// Connected and working.
+    Connected,
+    /// Was connected, is not now.
+    Disconnected,
+    /// Not connected yet.
+    Pending,
+}
+
+impl From<entities::line_channel::ChannelStatus> for ChannelStatus {
+    fn from(s: entities::line_channel::ChannelStatus) -> Self {
+        use entities::line_channel::ChannelStatus as S;
+        match s {
+            S::Connected => ChannelStatus::Connected,
+            S::Disconnected => ChannelStatus::Disconnected,
+            S::Pending => ChannelStatus::Pending,
+        }
+    }
+}
+
+/// A line: a subscription of messaging channels.
+pub struct Line(pub domain::lines::ops::LineView);
+
+impl From<domain::lines::ops::LineView> for Line {
+    fn from(v: domain::lines::ops::LineView) -> Self {
+        Self(v)
+    }
+}
+
+impl Line {
+    /// A line in a list that carries no partner comment.
+    pub fn plain(model: entities::line::Model) -> Self {
+        Self(domain::lines::ops::LineView {
+            model,
+            viewing_partner: None,
+        })
+    }
+}
+
+#[Object]
+impl Line {
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Line, self.0.model.id)
+    }
+    /// The number shown to people, per tenant.
+    async fn line_number(&self) -> i64 {
+        self.0.model.line_number
+    }
+    /// Name.
+    async fn name(&self) -> &str {
+        &self.0.model.name
+    }
+    /// The client account the line belongs to.
+    async fn client(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> crate::GqlResult<Option<crate::hub::User>> {
+        Ok(crate::identity::loaders::loaders(ctx)?
+            .users
+            .load_one(self.0.model.client_user_id)
+            .await
+            .map_err(crate::ApiError::internal)?
+            .map(crate::hub::User::new))
+    }
+    /// The line's organization.
+    async fn organization_id(&self) -> ID {
+        ids::encode(Kind::Organization, self.0.model.organization_id)
+    }
+    /// The space ("project") the line is in, if any.
+    async fn space(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> crate::GqlResult<Option<crate::orgs::Space>> {
+        let Some(id) = self.0.model.space_id else {
+            return Ok(None);
+        };
+        Ok(crate::orgs::loaders::loaders(ctx)?
+            .spaces
+            .load_one(id)
+            .await
+            .map_err(crate::ApiError::internal)?
+            .map(|model| crate::orgs::Space {
+                model,
+                viewer_role: None,
+            }))
+    }
+    /// The line's channels.
+    async fn channels(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> crate::GqlResult<Vec<LineChannel>> {
+        let rows = super::loaders::loaders(ctx)?
+            .channels
+            .load_one(self.0.model.id)
+            .await
+            .map_err(crate::ApiError::internal)?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(LineChannel).collect())
+    }
+    /// How many channels the line has.
+    async fn channel_count(&self, ctx: &async_graphql::Context<'_>) -> crate::GqlResult<i32> {
+        let rows = super::loaders::loaders(ctx)?
+            .channels
+            .load_one(self.0.model.id)
+            .await
+            .map_err(crate::ApiError::internal)?
+            .unwrap_or_default();
+        Ok(rows.len() as i32)
+    }
+    /// When the current period started.
+    async fn starts_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.model.starts_at
+    }
+    /// When it expires.
+    async fn expires_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.model.expires_at
+    }
+    /// `ACTIVE` or `EXPIRED`, now.
+    async fn status(&self, ctx: &async_graphql::Context<'_>) -> crate::GqlResult<LineStatus> {
+        let now = crate::services(ctx)?.clock.now();
+        Ok(
+            match domain::lines::ops::status(self.0.model.expires_at, now) {
+                domain::lines::ops::LineStatus::Active => LineStatus::Active,
+                domain::lines::ops::LineStatus::Expired => LineStatus::Expired,
+            },
+        )
+    }
+    /// Whole days left, rounded up; 0 once expired.
+    async fn days_left(&self, ctx: &async_graphql::Context<'_>) -> crate::GqlResult<i64> {
+        let now = crate::services(ctx)?.clock.now();
+        Ok(domain::lines::ops::days_left(self.0.model.expires_at, now))
+    }
+    /// ChatCoins left.
+    async fn coin_balance(&self) -> i64 {
+        self.0.model.coin_balance
+    }
+    /// WABA balance, in the tenant's currency.
+    async fn waba_balance(&self, ctx: &async_graphql::Context<'_>) -> crate::GqlResult<Money> {
+        let currency = &crate::request(ctx)?.tenant.model.currency;
+        Ok(Money(money::from_minor(
+            self.0.model.waba_balance_minor,
+            currency,
+        )))
+    }
+    /// A free not-for-resale line of a partner.
+    async fn nfr(&self) -> bool {
+        self.0.model.nfr
+    }
+    /// The viewing partner's private note: only for those who act for the client's
+    /// partner; null for everyone else, the client included.
+    async fn comment(&self, ctx: &async_graphql::Context<'_>) -> crate::GqlResult<Option<String>> {
+        let Some(partner) = self.0.viewing_partner else {
+            return Ok(None);
+        };
+        Ok(super::loaders::loaders(ctx)?
+            .comments
+            .load_one((self.0.model.id, partner))
+            .await
+            .map_err(crate::ApiError::internal)?
+            .map(|c| c.body))
+    }
+}
+
+/// A channel of a line.
+pub struct LineChannel(pub entities::line_channel::Model);
+
+#[Object]
+impl LineChannel {
+    /// The kind, from the price list.
+    async fn kind(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> crate::GqlResult<Option<ChannelKind>> {
+        let currency = crate::request(ctx)?.tenant.model.currency.clone();
+        Ok(super::loaders::loaders(ctx)?
+            .kinds
+            .load_one(self.0.channel_kind_id)
+            .await
+            .map_err(crate::ApiError::internal)?
+            .map(|model| ChannelKind { model, currency }))
+    }
+    /// Connection state.
+    async fn status(&self) -> ChannelStatus {
+        self.0.status.into()
+    }
+    /// Whether it was paid for (paid channels cannot be removed).
+    async fn paid(&self) -> bool {
+        self.0.paid
+    }
+}
+
+/// The lines fields of `User` (assembled in [`crate::hub::User`]).
+pub struct UserLines(pub std::sync::Arc<entities::user::Model>);
+
+#[Object]
+impl UserLines {
+    /// Every line of this account, oldest first (the account itself, tenant admins, staff).
+    async fn lines(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many from the start (default 50, at most 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "At most this many from the end (at most 100).")] last: Option<i32>,
+    ) -> crate::GqlResult<crate::pagination::Page<Line>> {
+        let args = crate::pagination::PageArgs {
+            after,
+            before,
+            first,
+            last,
+        };
+        let page = domain::lines::ops::user_lines(
+            crate::services(ctx)?,
+            crate::request(ctx)?,
+            self.0.id,
+            args,
+        )
+        .await?;
+        Ok(crate::pagination::connection(page, Line::plain))
+    }
+}
+
+/// The lines fields of `Organization` (assembled in [`crate::hub::Organization`]).
+pub struct OrganizationLines(pub std::sync::Arc<crate::orgs::OrgView>);
+
+#[Object]
+impl OrganizationLines {
+    /// The organization's lines: all for its owners, those of their spaces for members.
+    async fn lines(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many from the start (default 50, at most 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "At most this many from the end (at most 100).")] last: Option<i32>,
+    ) -> crate::GqlResult<crate::pagination::Page<Line>> {
+        let args = crate::pagination::PageArgs {
+            after,
+            before,
+            first,
+            last,
+        };
+        let page = domain::lines::ops::organization_lines(
+            crate::services(ctx)?,
+            crate::request(ctx)?,
+            &self.0,
+            args,
+        )
+        .await?;
+        Ok(crate::pagination::connection(page, Line::plain))
+    }
+}
+
+/// Input of `renameLine`.
+#[derive(InputObject)]
+pub struct RenameLineInput {
+    /// The line.
+    pub line_id: ID,
+    /// The new name.
+    pub name: String,
+}
+
+/// Input of `attachLineToSpace`.
+#[derive(InputObject)]
+pub struct AttachLineToSpaceInput {
+    /// The line.
+    pub line_id: ID,
+    /// A space of the line's organization; null takes the line out of its space.
+    pub space_id: Option<ID>,
+}
+
+/// Input of `setLineComment`.
+#[derive(InputObject)]
+pub struct SetLineCommentInput {
+    /// The line.
+    pub line_id: ID,
+    /// The note; null or empty removes it.
+    pub comment: Option<String>,
+}
+
+/// Result of the line mutations.
+#[derive(SimpleObject)]
+pub struct LinePayload {
+    /// The line as it now is.
+    pub line: Line,
+}

@@ -15,6 +15,7 @@ mod orgs;
 mod partners;
 mod tenancy;
 
+pub use lines::LineStanding;
 pub use matrix::{allows_member, matrix};
 
 use crate::context::{RequestCtx, Viewer};
@@ -152,6 +153,16 @@ pub enum Action {
 
     /// Edit a tenant's price list (channel kinds, ChatCoins packages).
     ManageCatalogue { tenant_id: i64 },
+    /// See a line.
+    ViewLine { line: LineStanding },
+    /// Rename a line or move it to another space of its organization.
+    EditLine { line: LineStanding },
+    /// Write the partner's private note on a line.
+    CommentOnLine { line: LineStanding },
+    /// List every line of a user's account.
+    ViewUserLines { tenant_id: i64, user_id: i64 },
+    /// Report a channel's connection state (the messaging side).
+    ReportChannelStatus { tenant_id: i64 },
 }
 
 /// Why an action was refused.

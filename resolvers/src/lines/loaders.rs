@@ -1,0 +1,113 @@
+//! The lines domain's loaders: channels of lines, channel kinds, partners' comments.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use entities::{channel_kind, line_channel, line_comment};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, QueryFilter, QueryOrder};
+use tenants::scope::scoped;
+
+use crate::loaders::per_request;
+
+/// The channels of each line, oldest first.
+pub struct ChannelsLoader {
+    db: DatabaseConnection,
+    tenant_id: i64,
+}
+
+impl Loader<i64> for ChannelsLoader {
+    type Value = Vec<line_channel::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = scoped::<line_channel::Entity>(self.tenant_id)
+            .filter(line_channel::Column::LineId.is_in(keys.iter().copied()))
+            .order_by_asc(line_channel::Column::Id)
+            .all(&self.db)
+            .await?;
+        let mut map: HashMap<i64, Self::Value> = HashMap::new();
+        for r in rows {
+            map.entry(r.line_id).or_default().push(r);
+        }
+        Ok(map)
+    }
+}
+
+/// Channel kinds by id.
+pub struct KindLoader {
+    db: DatabaseConnection,
+    tenant_id: i64,
+}
+
+impl Loader<i64> for KindLoader {
+    type Value = channel_kind::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = scoped::<channel_kind::Entity>(self.tenant_id)
+            .filter(channel_kind::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|k| (k.id, k)).collect())
+    }
+}
+
+/// A partner's comment on a line, by (line id, partner id).
+pub struct CommentLoader {
+    db: DatabaseConnection,
+    tenant_id: i64,
+}
+
+impl Loader<(i64, i64)> for CommentLoader {
+    type Value = line_comment::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[(i64, i64)],
+    ) -> Result<HashMap<(i64, i64), Self::Value>, Self::Error> {
+        let rows = scoped::<line_comment::Entity>(self.tenant_id)
+            .filter(line_comment::Column::LineId.is_in(keys.iter().map(|k| k.0)))
+            .filter(line_comment::Column::PartnerId.is_in(keys.iter().map(|k| k.1)))
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|c| ((c.line_id, c.partner_id), c))
+            .filter(|(k, _)| keys.contains(k))
+            .collect())
+    }
+}
+
+/// The lines loaders of one request.
+pub struct LineLoaders {
+    pub channels: DataLoader<ChannelsLoader, HashMapCache>,
+    pub kinds: DataLoader<KindLoader, HashMapCache>,
+    pub comments: DataLoader<CommentLoader, HashMapCache>,
+}
+
+impl LineLoaders {
+    /// Fresh loaders for one request on `tenant_id`.
+    pub fn new(db: &DatabaseConnection, tenant_id: i64) -> Self {
+        Self {
+            channels: per_request(ChannelsLoader {
+                db: db.clone(),
+                tenant_id,
+            }),
+            kinds: per_request(KindLoader {
+                db: db.clone(),
+                tenant_id,
+            }),
+            comments: per_request(CommentLoader {
+                db: db.clone(),
+                tenant_id,
+            }),
+        }
+    }
+}
+
+/// The request's lines loaders.
+pub fn loaders<'a>(ctx: &async_graphql::Context<'a>) -> crate::ApiResult<&'a LineLoaders> {
+    crate::loaders::of(ctx)
+}

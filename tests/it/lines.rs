@@ -1,0 +1,404 @@
+//! Lines: who sees a line (client, the organization's owners and the members of its
+//! space, the client's partner, staff; everyone else NOT_FOUND), renaming and spaces, the
+//! partner's private comment, and status by the injectable clock.
+//!
+//! Lines are bought through orders (next increment); until then the fixtures insert them.
+
+use chrono::Duration;
+use entities::{channel_kind, line, line_channel};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+use serde_json::{Value, json};
+
+use crate::partners::partner;
+use crate::support::*;
+
+const NODE: &str = "query($id: ID!) { node(id: $id) { ... on Line { id lineNumber name status daysLeft channelCount comment channels { status paid kind { code monthlyPrice } } client { email } space { name } } } }";
+const RENAME: &str = "mutation($i: RenameLineInput!) { renameLine(input: $i) { line { name } } }";
+const COMMENT: &str =
+    "mutation($i: SetLineCommentInput!) { setLineComment(input: $i) { line { comment } } }";
+const TO_SPACE: &str = "mutation($i: AttachLineToSpaceInput!) { attachLineToSpace(input: $i) { line { space { name } } } }";
+
+/// Inserts a line of `client` in `org` (optionally in `space`) with one WhatsApp channel.
+async fn insert_line(
+    app: &TestApp,
+    tenant_id: i64,
+    client: i64,
+    org: i64,
+    space: Option<i64>,
+    number: i64,
+    expires_in: Duration,
+) -> String {
+    let now = app.state.services.clock.now();
+    let kind = channel_kind::ActiveModel {
+        tenant_id: Set(tenant_id),
+        code: Set(format!("WA{number}")),
+        name: Set("WhatsApp".into()),
+        personal: Set(true),
+        monthly_price_minor: Set(150_000),
+        active: Set(true),
+        position: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(app.db())
+    .await
+    .unwrap();
+    let l = line::ActiveModel {
+        tenant_id: Set(tenant_id),
+        line_number: Set(number),
+        name: Set(format!("Line {number}")),
+        client_user_id: Set(client),
+        organization_id: Set(org),
+        space_id: Set(space),
+        starts_at: Set(now - Duration::days(30)),
+        expires_at: Set(now + expires_in),
+        coin_balance: Set(0),
+        waba_balance_minor: Set(0),
+        nfr: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(app.db())
+    .await
+    .unwrap();
+    line_channel::ActiveModel {
+        tenant_id: Set(tenant_id),
+        line_id: Set(l.id),
+        channel_kind_id: Set(kind.id),
+        status: Set(line_channel::ChannelStatus::Connected),
+        paid: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(app.db())
+    .await
+    .unwrap();
+    resolvers::ids::encode(resolvers::ids::Kind::Line, l.id).0
+}
+
+async fn node(app: &TestApp, host: &str, token: &str, id: &str) -> Value {
+    app.ok(host, Some(token), NODE, json!({ "id": id })).await["node"].clone()
+}
+
+async fn tenant_id_of(app: &TestApp, host: &str) -> i64 {
+    let d = app.ok(host, None, "{ tenant { id } }", json!({})).await;
+    raw(d["tenant"]["id"].as_str().unwrap())
+}
+
+#[tokio::test]
+async fn a_line_is_seen_by_its_client_owners_space_members_partner_and_staff_only() {
+    let app = TestApp::new().await;
+    let (_, host) = app.tenant("acme").await;
+    let tenant = tenant_id_of(&app, &host).await;
+    let p = partner(&app, &host, "a", "GOLD").await;
+    let other = partner(&app, &host, "b", "OFFICIAL").await;
+    // The client signs up with the partner's referral code and owns an organization with
+    // a space.
+    let d = app
+        .ok(
+            &host,
+            None,
+            "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken viewer { id } } }",
+            json!({ "i": { "email": "client@acme.example", "password": PASSWORD, "displayName": "Cleo Client", "referralCode": p.referral } }),
+        )
+        .await;
+    let client = d["signUp"]["accessToken"].as_str().unwrap().to_string();
+    let client_id = raw(d["signUp"]["viewer"]["id"].as_str().unwrap());
+    app.verify_email(&host, "client@acme.example").await;
+    let org = app.create_org(&host, &client, "Cleo Shop").await;
+    let space = app.create_space(&host, &client, &org, "Sales").await;
+    let line = insert_line(
+        &app,
+        tenant,
+        client_id,
+        raw(&org),
+        Some(raw(&space)),
+        1001,
+        Duration::days(20),
+    )
+    .await;
+
+    // The client sees it, with its channel, and no partner comment.
+    let n = node(&app, &host, &client, &line).await;
+    assert_eq!(n["lineNumber"], 1001);
+    assert_eq!(n["client"]["email"], "client@acme.example");
+    assert_eq!(n["space"]["name"], "Sales");
+    assert_eq!(n["channelCount"], 1);
+    assert_eq!(
+        n["channels"],
+        json!([{ "status": "CONNECTED", "paid": true, "kind": { "code": "WA1001", "monthlyPrice": "1500.00" } }])
+    );
+    let d = app
+        .ok(&host, Some(&client), "{ viewer { lines { totalCount edges { node { lineNumber } } } organizations { lines { totalCount } } } }", json!({}))
+        .await;
+    assert_eq!(d["viewer"]["lines"]["totalCount"], 1);
+    assert_eq!(d["viewer"]["organizations"][0]["lines"]["totalCount"], 1);
+
+    // A member with a role in the line's space sees it; a member without one does not.
+    let (agent, _) = app.sign_up_verified(&host, "agent@acme.example").await;
+    let (plain, _) = app.sign_up_verified(&host, "plain@acme.example").await;
+    for (email, with_space) in [("agent@acme.example", true), ("plain@acme.example", false)] {
+        let space_roles = if with_space {
+            json!([{ "spaceId": space, "role": "AGENT" }])
+        } else {
+            json!([])
+        };
+        app.ok(
+            &host,
+            Some(&client),
+            "mutation($i: InviteMemberInput!) { inviteMember(input: $i) { invitation { id } } }",
+            json!({ "i": { "organizationId": org, "email": email, "role": "MEMBER", "spaceRoles": space_roles } }),
+        )
+        .await;
+        let token = if with_space { &agent } else { &plain };
+        let id = app
+            .ok(
+                &host,
+                Some(token),
+                "{ viewer { pendingInvitations { id } } }",
+                json!({}),
+            )
+            .await["viewer"]["pendingInvitations"][0]["id"]
+            .clone();
+        app.ok(
+            &host,
+            Some(token),
+            "mutation($i: RespondToInvitationInput!) { acceptInvitation(input: $i) { member { role } } }",
+            json!({ "i": { "invitationId": id } }),
+        )
+        .await;
+    }
+    assert_eq!(node(&app, &host, &agent, &line).await["lineNumber"], 1001);
+    assert_eq!(node(&app, &host, &plain, &line).await, Value::Null);
+    let d = app
+        .ok(
+            &host,
+            Some(&plain),
+            "{ viewer { organizations { lines { totalCount } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["viewer"]["organizations"][0]["lines"]["totalCount"], 0);
+
+    // The client's partner sees it without logging in as the client, and writes a note
+    // only it reads.
+    assert_eq!(
+        node(&app, &host, &p.owner, &line).await["comment"],
+        Value::Null
+    );
+    let d = app
+        .ok(
+            &host,
+            Some(&p.owner),
+            COMMENT,
+            json!({ "i": { "lineId": line, "comment": "renew in March" } }),
+        )
+        .await;
+    assert_eq!(d["setLineComment"]["line"]["comment"], "renew in March");
+    assert_eq!(
+        node(&app, &host, &p.owner, &line).await["comment"],
+        "renew in March"
+    );
+    assert_eq!(
+        node(&app, &host, &client, &line).await["comment"],
+        Value::Null
+    );
+    assert_eq!(
+        node(&app, &host, &agent, &line).await["comment"],
+        Value::Null
+    );
+    // The client cannot write a partner note.
+    assert_eq!(
+        app.err_code(
+            &host,
+            Some(&client),
+            COMMENT,
+            json!({ "i": { "lineId": line, "comment": "x" } })
+        )
+        .await,
+        "FORBIDDEN"
+    );
+
+    // Another partner, a stranger and another tenant's user get nothing, and change
+    // nothing.
+    let (stranger, _) = app.sign_up_verified(&host, "stranger@acme.example").await;
+    let (_, beta) = app.tenant("beta").await;
+    let (beta_user, _) = app.sign_up_verified(&beta, "user@beta.example").await;
+    for (h, token) in [
+        (&host, &other.owner),
+        (&host, &stranger),
+        (&beta, &beta_user),
+    ] {
+        assert_eq!(node(&app, h, token, &line).await, Value::Null);
+        assert_eq!(
+            app.err_code(
+                h,
+                Some(token),
+                RENAME,
+                json!({ "i": { "lineId": line, "name": "mine" } })
+            )
+            .await,
+            "NOT_FOUND"
+        );
+        assert_eq!(
+            app.err_code(
+                h,
+                Some(token),
+                COMMENT,
+                json!({ "i": { "lineId": line, "comment": "mine" } })
+            )
+            .await,
+            "NOT_FOUND"
+        );
+    }
+    // `User.lines` is the account's own list (and staff's): a partner reads its clients'
+    // lines through the lines themselves, not through the client's account.
+    assert_eq!(
+        app.err_code(
+            &host,
+            Some(&p.owner),
+            "query($l: ID!) { node(id: $l) { ... on Line { client { lines { totalCount } } } } }",
+            json!({ "l": line })
+        )
+        .await,
+        "FORBIDDEN"
+    );
+    let n = node(&app, &host, &client, &line).await;
+    assert_eq!(n["name"], "Line 1001");
+    assert_eq!(
+        node(&app, &host, &p.owner, &line).await["comment"],
+        "renew in March"
+    );
+
+    // Tenant admins see it.
+    let admin = app.log_in(&host, "admin@acme.example", PASSWORD).await;
+    assert_eq!(node(&app, &host, &admin, &line).await["lineNumber"], 1001);
+}
+
+#[tokio::test]
+async fn renaming_and_moving_a_line_between_spaces() {
+    let app = TestApp::new().await;
+    let (_, host) = app.tenant("acme").await;
+    let tenant = tenant_id_of(&app, &host).await;
+    let (client, client_id) = app.sign_up_verified(&host, "client@acme.example").await;
+    let org = app.create_org(&host, &client, "Cleo Shop").await;
+    let sales = app.create_space(&host, &client, &org, "Sales").await;
+    let other_org = app.create_org(&host, &client, "Other").await;
+    let foreign = app
+        .create_space(&host, &client, &other_org, "Foreign")
+        .await;
+    let line = insert_line(
+        &app,
+        tenant,
+        raw(&client_id),
+        raw(&org),
+        None,
+        7,
+        Duration::days(9),
+    )
+    .await;
+
+    let d = app
+        .ok(
+            &host,
+            Some(&client),
+            RENAME,
+            json!({ "i": { "lineId": line, "name": "Support desk" } }),
+        )
+        .await;
+    assert_eq!(d["renameLine"]["line"]["name"], "Support desk");
+    let d = app
+        .ok(
+            &host,
+            Some(&client),
+            TO_SPACE,
+            json!({ "i": { "lineId": line, "spaceId": sales } }),
+        )
+        .await;
+    assert_eq!(d["attachLineToSpace"]["line"]["space"]["name"], "Sales");
+    // A space of another organization is refused, and nothing moves.
+    let r = app
+        .post(
+            &host,
+            Some(&client),
+            TO_SPACE,
+            json!({ "i": { "lineId": line, "spaceId": foreign } }),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "BAD_USER_INPUT");
+    assert_eq!(first_field(&r.body), "spaceId");
+    assert_eq!(
+        node(&app, &host, &client, &line).await["space"]["name"],
+        "Sales"
+    );
+    let d = app
+        .ok(
+            &host,
+            Some(&client),
+            TO_SPACE,
+            json!({ "i": { "lineId": line, "spaceId": null } }),
+        )
+        .await;
+    assert_eq!(d["attachLineToSpace"]["line"]["space"], Value::Null);
+    // Both changes are in the organization's audit log.
+    let d = app
+        .ok(
+            &host,
+            Some(&client),
+            "query($o: ID!) { auditLog(organizationId: $o) { edges { node { action } } } }",
+            json!({ "o": org }),
+        )
+        .await;
+    let actions: Vec<&str> = d["auditLog"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["action"].as_str().unwrap())
+        .filter(|a| a.starts_with("line."))
+        .collect();
+    assert_eq!(
+        actions,
+        ["line.renamed", "line.space_changed", "line.space_changed"]
+    );
+}
+
+#[tokio::test]
+async fn status_and_days_left_follow_the_clock() {
+    let app = TestApp::new().await;
+    let (_, host) = app.tenant("acme").await;
+    let tenant = tenant_id_of(&app, &host).await;
+    let (client, client_id) = app.sign_up_verified(&host, "client@acme.example").await;
+    let org = app.create_org(&host, &client, "Cleo Shop").await;
+    let clock = app.state.services.clock.clone();
+    clock.set(Some(entities::time::now()));
+    let line = insert_line(
+        &app,
+        tenant,
+        raw(&client_id),
+        raw(&org),
+        None,
+        1,
+        Duration::days(3) - Duration::hours(1),
+    )
+    .await;
+    let n = node(&app, &host, &client, &line).await;
+    assert_eq!(
+        (n["status"].clone(), n["daysLeft"].clone()),
+        (json!("ACTIVE"), json!(3))
+    );
+    clock.advance(Duration::days(2));
+    let n = node(&app, &host, &client, &line).await;
+    assert_eq!(
+        (n["status"].clone(), n["daysLeft"].clone()),
+        (json!("ACTIVE"), json!(1))
+    );
+    clock.advance(Duration::hours(23));
+    let n = node(&app, &host, &client, &line).await;
+    assert_eq!(
+        (n["status"].clone(), n["daysLeft"].clone()),
+        (json!("EXPIRED"), json!(0))
+    );
+}
