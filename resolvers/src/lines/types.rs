@@ -205,6 +205,19 @@ impl From<domain::lines::ops::LineView> for Line {
 }
 
 impl Line {
+    /// The line's channels, through the request's loader (one batch per page).
+    async fn channel_rows(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> crate::GqlResult<Vec<entities::line_channel::Model>> {
+        Ok(super::loaders::loaders(ctx)?
+            .channels
+            .load_one(self.0.model.id)
+            .await
+            .map_err(crate::ApiError::internal)?
+            .unwrap_or_default())
+    }
+
     /// A line in a list that carries no partner comment.
     pub fn plain(model: entities::line::Model) -> Self {
         Self(domain::lines::ops::LineView {
@@ -267,23 +280,12 @@ impl Line {
         &self,
         ctx: &async_graphql::Context<'_>,
     ) -> crate::GqlResult<Vec<LineChannel>> {
-        let rows = super::loaders::loaders(ctx)?
-            .channels
-            .load_one(self.0.model.id)
-            .await
-            .map_err(crate::ApiError::internal)?
-            .unwrap_or_default();
+        let rows = self.channel_rows(ctx).await?;
         Ok(rows.into_iter().map(LineChannel).collect())
     }
     /// How many channels the line has.
     async fn channel_count(&self, ctx: &async_graphql::Context<'_>) -> crate::GqlResult<i32> {
-        let rows = super::loaders::loaders(ctx)?
-            .channels
-            .load_one(self.0.model.id)
-            .await
-            .map_err(crate::ApiError::internal)?
-            .unwrap_or_default();
-        Ok(rows.len() as i32)
+        Ok(self.channel_rows(ctx).await?.len() as i32)
     }
     /// When the current period started.
     async fn starts_at(&self) -> chrono::DateTime<chrono::Utc> {
