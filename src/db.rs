@@ -50,7 +50,12 @@ pub async fn connect_counted(url: &str) -> anyhow::Result<(DatabaseConnection, S
     }
     let counter = StatementCounter::default();
     let c = counter.0.clone();
-    db.set_metric_callback(move |_| {
+    // `PRINT_SQL=1` prints every statement to stderr (for finding extra round trips).
+    let print = std::env::var_os("PRINT_SQL").is_some();
+    db.set_metric_callback(move |m| {
+        if print {
+            eprintln!("SQL: {}", m.statement);
+        }
         c.fetch_add(1, Ordering::Relaxed);
     });
     Ok((db, counter))

@@ -8,6 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub tenant_id: i64,
+    /// Per-tenant "account ID" shown to partners and in notifications.
+    pub account_number: i64,
     /// Lower-cased.
     pub email: String,
     /// E.164.

@@ -11,6 +11,7 @@ mod m20261124_000005_create_audit_log;
 mod m20261124_000006_create_partners;
 mod m20261125_000007_hardening;
 mod m20261126_000008_catalogue_and_lines;
+mod m20261127_000009_orders_and_payments;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000006_create_partners::Migration),
             Box::new(m20261125_000007_hardening::Migration),
             Box::new(m20261126_000008_catalogue_and_lines::Migration),
+            Box::new(m20261127_000009_orders_and_payments::Migration),
         ]
     }
 }

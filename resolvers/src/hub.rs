@@ -7,12 +7,12 @@
 use std::sync::Arc;
 
 use async_graphql::MergedObject;
-use entities::{organization, user};
+use entities::{organization, partner, user};
 
 use crate::identity::UserCore;
-use crate::lines::{OrganizationLines, UserLines};
+use crate::lines::{OrganizationLines, PartnerLines, UserLines};
 use crate::orgs::{Access, OrgView, OrganizationCore, UserOrgs};
-use crate::partners::{OrganizationPartner, UserPartners};
+use crate::partners::{OrganizationPartner, PartnerCore, UserPartners};
 
 /// A user account on the current tenant.
 #[derive(MergedObject)]
@@ -84,5 +84,18 @@ impl Organization {
         ctx: &async_graphql::Context<'_>,
     ) -> async_graphql::Result<async_graphql::ID> {
         self.0.id(ctx).await
+    }
+}
+
+/// A partner, as its own members and the program's reviewers see it.
+#[derive(MergedObject)]
+#[graphql(name = "Partner")]
+pub struct Partner(PartnerCore, PartnerLines);
+
+impl Partner {
+    /// The partner of this row.
+    pub fn new(model: partner::Model) -> Self {
+        let model = Arc::new(model);
+        Self(PartnerCore(model.clone()), PartnerLines(model))
     }
 }

@@ -107,6 +107,7 @@ pub async fn build(state: &AppState, parts: &Parts) -> Result<RequestCtx, HttpEr
             .and_then(|v| v.to_str().ok())
             .map(|s| s.chars().take(256).collect()),
         operation: Default::default(),
+        memberships: Default::default(),
     })
 }
 

@@ -53,6 +53,56 @@ pub struct RequestCtx {
     pub user_agent: Option<String>,
     /// The GraphQL operation being run, for audit entries (empty outside GraphQL).
     pub operation: Operation,
+    /// The viewer's organization and space roles, loaded once per request on first use
+    /// and shared by every `authorize` call; a committed write forgets them.
+    pub memberships: MembershipCache,
+}
+
+/// The viewer's roles: organization id to role, and organization id to space roles.
+#[derive(Debug, Default)]
+pub struct Memberships {
+    pub orgs: std::collections::HashMap<i64, entities::OrgRole>,
+    pub spaces: std::collections::HashMap<i64, std::collections::HashMap<i64, entities::SpaceRole>>,
+}
+
+/// A request's [`Memberships`], loaded at most once until [`MembershipCache::forget`].
+#[derive(Debug, Default, Clone)]
+pub struct MembershipCache {
+    value: Arc<std::sync::Mutex<Option<Arc<Memberships>>>>,
+    loading: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl MembershipCache {
+    /// The cached memberships, or those `load` returns (one load at a time).
+    pub async fn get_or_load<F, Fut, E>(&self, load: F) -> Result<Arc<Memberships>, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Memberships, E>>,
+    {
+        if let Some(m) = self.cached() {
+            return Ok(m);
+        }
+        let _guard = self.loading.lock().await;
+        if let Some(m) = self.cached() {
+            return Ok(m);
+        }
+        let m = Arc::new(load().await?);
+        if let Ok(mut v) = self.value.lock() {
+            *v = Some(m.clone());
+        }
+        Ok(m)
+    }
+
+    fn cached(&self) -> Option<Arc<Memberships>> {
+        self.value.lock().ok().and_then(|v| v.clone())
+    }
+
+    /// Drops what was loaded: the next read loads again.
+    pub fn forget(&self) {
+        if let Ok(mut v) = self.value.lock() {
+            *v = None;
+        }
+    }
 }
 
 /// The GraphQL operation a request runs.

@@ -2,10 +2,11 @@
 //! forgotten in a resolver.
 
 use entities::{
-    audit_log, channel_kind, coin_package, consent, impersonation, invitation, line, line_channel,
-    line_comment, notification, one_time_token, organization, organization_member, outbox_message,
-    partner, partner_client, partner_join_request, refresh_token, session, space, space_member,
-    tenant_domain, user,
+    audit_log, channel_kind, coin_package, consent, domain_event, idempotency_key, impersonation,
+    invitation, line, line_channel, line_comment, notification, one_time_token, order, order_item,
+    organization, organization_member, outbox_message, partner, partner_client,
+    partner_join_request, partner_ledger_entry, payment, refresh_token, session, space,
+    space_member, tenant_domain, user,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
 
@@ -47,7 +48,13 @@ tenant_owned!(
     coin_package,
     line,
     line_channel,
-    line_comment
+    line_comment,
+    order,
+    order_item,
+    payment,
+    idempotency_key,
+    partner_ledger_entry,
+    domain_event
 );
 
 /// `SELECT .. FROM E WHERE tenant_id = ?`.

@@ -6,6 +6,7 @@
 mod audit;
 mod catalogue;
 mod cli;
+mod client_lines;
 mod hardening;
 mod http;
 mod identity;

@@ -36,8 +36,11 @@ pub struct NewUser {
 pub async fn insert_user(db: &impl ConnectionTrait, new: NewUser) -> ApiResult<user::Model> {
     let now = entities::time::now();
     let has_phone = new.phone.is_some();
+    let account_number =
+        crate::kernel::counters::next(db, new.tenant_id, crate::kernel::counters::ACCOUNT).await?;
     user::ActiveModel {
         tenant_id: Set(new.tenant_id),
+        account_number: Set(account_number),
         email: Set(new.email),
         phone: Set(new.phone),
         password_hash: Set(new.password_hash),

@@ -19,6 +19,7 @@ pub mod code {
     pub const CONSENT_REQUIRED: &str = "CONSENT_REQUIRED";
     pub const EMAIL_ALREADY_VERIFIED: &str = "EMAIL_ALREADY_VERIFIED";
     pub const EMAIL_NOT_VERIFIED: &str = "EMAIL_NOT_VERIFIED";
+    pub const IDEMPOTENCY_KEY_REUSED: &str = "IDEMPOTENCY_KEY_REUSED";
     pub const IMPERSONATION_FORBIDDEN: &str = "IMPERSONATION_FORBIDDEN";
     pub const INVALID_PARTNER_CODE: &str = "INVALID_PARTNER_CODE";
     pub const INVALID_TOKEN: &str = "INVALID_TOKEN";
@@ -30,6 +31,8 @@ pub mod code {
     pub const LAST_OWNER: &str = "LAST_OWNER";
     pub const LINE_EXPIRES_TOO_SOON: &str = "LINE_EXPIRES_TOO_SOON";
     pub const NOT_IMPERSONATING: &str = "NOT_IMPERSONATING";
+    pub const ORDER_NOT_PENDING: &str = "ORDER_NOT_PENDING";
+    pub const PAYMENT_PROVIDER_UNAVAILABLE: &str = "PAYMENT_PROVIDER_UNAVAILABLE";
     pub const NO_PARTNER: &str = "NO_PARTNER";
     pub const PARTNER_NOT_APPROVED: &str = "PARTNER_NOT_APPROVED";
     pub const RATE_LIMITED: &str = "RATE_LIMITED";

@@ -5,8 +5,11 @@
 
 pub mod audit;
 pub mod clock;
+pub mod counters;
 pub mod emails;
 pub mod error;
+pub mod events;
+pub mod idempotency;
 pub mod ids;
 pub mod links;
 pub mod page;

@@ -72,13 +72,13 @@ fn cursor(field: &str, value: Option<&String>) -> ApiResult<Option<i64>> {
         .transpose()
 }
 
-fn size(field: &str, value: Option<i32>) -> ApiResult<Option<u64>> {
+fn size(field: &str, value: Option<i32>, max: i32) -> ApiResult<Option<u64>> {
     match value {
         None => Ok(None),
-        Some(n) if (0..=MAX_PAGE_SIZE).contains(&n) => Ok(Some(n as u64)),
+        Some(n) if (0..=max).contains(&n) => Ok(Some(n as u64)),
         Some(_) => Err(ApiError::bad_input(
             field,
-            format!("must be between 0 and {MAX_PAGE_SIZE}"),
+            format!("must be between 0 and {max}"),
         )),
     }
 }
@@ -97,10 +97,27 @@ where
     E::Model: Sync,
     C: ColumnTrait,
 {
+    paginate_up_to(db, select, id_col, args, MAX_PAGE_SIZE, map).await
+}
+
+/// [`paginate`] with another cap on the page size (a "show all" list bounded at `max`).
+pub async fn paginate_up_to<E, C, N>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    id_col: C,
+    args: PageArgs,
+    max: i32,
+    map: impl Fn(E::Model) -> (i64, N),
+) -> ApiResult<Paged<N>>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    C: ColumnTrait,
+{
     let after = cursor("after", args.after.as_ref())?;
     let before = cursor("before", args.before.as_ref())?;
-    let first = size("first", args.first)?;
-    let last = size("last", args.last)?;
+    let first = size("first", args.first, max)?;
+    let last = size("last", args.last, max)?;
     if first.is_some() && last.is_some() {
         return Err(ApiError::bad_input(
             "last",

@@ -46,5 +46,6 @@ pub async fn commit(txn: DatabaseTransaction, req: &RequestCtx) -> ApiResult<()>
         .await?;
     }
     txn.commit().await?;
+    req.memberships.forget();
     Ok(())
 }

@@ -18,7 +18,7 @@ use crate::kernel::page::{PageArgs, Paged, paginate};
 use crate::kernel::services::Services;
 use crate::kernel::validate;
 use crate::orgs::OrgView;
-use crate::orgs::ops::{access, me};
+use crate::orgs::ops::{me, viewer_access};
 
 /// A line as the viewer sees it.
 #[derive(Debug, Clone)]
@@ -75,7 +75,7 @@ pub async fn standing(
     l: &line::Model,
 ) -> ApiResult<(LineStanding, Option<i64>)> {
     let viewer = me(req)?;
-    let acc = access(db, req.tenant_id(), l.organization_id, viewer).await?;
+    let acc = viewer_access(db, req, l.organization_id).await?;
     let org = Standing {
         org: acc.org,
         space: l.space_id.and_then(|s| acc.spaces.get(&s).copied()),
@@ -92,7 +92,7 @@ pub async fn standing(
                 .await?;
             match p {
                 Some(p) => {
-                    let pa = access(db, req.tenant_id(), p.organization_id, viewer).await?;
+                    let pa = viewer_access(db, req, p.organization_id).await?;
                     (Some(pa.standing()), Some(p.id))
                 }
                 None => (None, None),

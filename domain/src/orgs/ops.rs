@@ -60,6 +60,79 @@ pub fn me(req: &RequestCtx) -> ApiResult<i64> {
     crate::identity::accounts::signed_in(req).map(|u| u.user_id)
 }
 
+/// The viewer's memberships, loaded once per request (one statement) and shared by every
+/// read that decides on them.
+pub async fn viewer_memberships(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+) -> ApiResult<std::sync::Arc<tenants::Memberships>> {
+    let Some(user) = req.viewer.user() else {
+        return Ok(Default::default());
+    };
+    let (tenant_id, user_id) = (req.tenant_id(), user.user_id);
+    req.memberships
+        .get_or_load(|| async move {
+            let backend = db.get_database_backend();
+            let sql = "SELECT organization_id, role, NULL AS space_id FROM organization_members \
+                 WHERE tenant_id = $1 AND user_id = $2 \
+                 UNION ALL SELECT organization_id, role, space_id FROM space_members \
+                 WHERE tenant_id = $1 AND user_id = $2";
+            let sql = match backend {
+                sea_orm::DbBackend::Postgres => sql.to_string(),
+                _ => sql.replace("$1", "?1").replace("$2", "?2"),
+            };
+            let rows = db
+                .query_all_raw(sea_orm::Statement::from_sql_and_values(
+                    backend,
+                    sql,
+                    [tenant_id.into(), user_id.into()],
+                ))
+                .await?;
+            let mut m = tenants::Memberships::default();
+            for r in rows {
+                let org: i64 = r.try_get_by_index(0)?;
+                let role: String = r.try_get_by_index(1)?;
+                let space: Option<i64> = r.try_get_by_index(2)?;
+                match space {
+                    None => {
+                        let role = entities::OrgRole::parse(&role)
+                            .ok_or_else(|| ApiError::internal("unknown organization role"))?;
+                        m.orgs.insert(org, role);
+                    }
+                    Some(space) => {
+                        let role = entities::SpaceRole::parse(&role)
+                            .ok_or_else(|| ApiError::internal("unknown space role"))?;
+                        m.spaces.entry(org).or_default().insert(space, role);
+                    }
+                }
+            }
+            Ok::<_, ApiError>(m)
+        })
+        .await
+}
+
+/// The viewer's roles in `org_id`, from the request's memberships (no statement after the
+/// first).
+pub async fn viewer_access(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    org_id: i64,
+) -> ApiResult<Access> {
+    let m = viewer_memberships(db, req).await?;
+    Ok(access_in(&m, org_id))
+}
+
+/// The roles in `org_id` of whoever `m` belongs to.
+pub fn access_in(m: &tenants::Memberships, org_id: i64) -> Access {
+    match m.orgs.get(&org_id) {
+        None => Access::default(),
+        Some(role) => Access {
+            org: Some(*role),
+            spaces: m.spaces.get(&org_id).cloned().unwrap_or_default(),
+        },
+    }
+}
+
 /// `user_id`'s roles in `org_id`.
 pub async fn access(
     db: &impl ConnectionTrait,

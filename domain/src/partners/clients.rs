@@ -48,14 +48,13 @@ fn active_consents(tenant_id: i64, partner_id: i64) -> sea_orm::sea_query::Selec
         .to_owned()
 }
 
-/// "My clients": one page of the partner's client links (its members and reviewers).
-pub async fn list(
-    svc: &Services,
+/// Whether the viewer may list the partner's clients (and their lines): those who act
+/// for the partner, and the program's reviewers.
+pub async fn may_list_clients(
+    db: &impl ConnectionTrait,
     req: &RequestCtx,
     p: &partner::Model,
-    filter: ClientFilter,
-    args: PageArgs,
-) -> ApiResult<Paged<partner_client::Model>> {
+) -> ApiResult<()> {
     let reviewer = authorize(
         req,
         Action::ReviewPartners {
@@ -64,9 +63,21 @@ pub async fn list(
     )
     .is_ok();
     if !reviewer {
-        let acc = standing(&svc.db, req, p).await?;
+        let acc = standing(db, req, p).await?;
         authorize(req, Action::ActForPartner { me: acc.standing() })?;
     }
+    Ok(())
+}
+
+/// "My clients": one page of the partner's client links (its members and reviewers).
+pub async fn list(
+    svc: &Services,
+    req: &RequestCtx,
+    p: &partner::Model,
+    filter: ClientFilter,
+    args: PageArgs,
+) -> ApiResult<Paged<partner_client::Model>> {
+    may_list_clients(&svc.db, req, p).await?;
     let mut q = scoped::<partner_client::Entity>(req.tenant_id())
         .filter(partner_client::Column::PartnerId.eq(p.id));
     if let Some(o) = filter.origin {

@@ -89,7 +89,8 @@ pub async fn standing(
     req: &RequestCtx,
     p: &partner::Model,
 ) -> ApiResult<Access> {
-    access(db, req.tenant_id(), p.organization_id, me(req)?).await
+    me(req)?;
+    crate::orgs::ops::viewer_access(db, req, p.organization_id).await
 }
 
 /// Loads a partner and the viewer's roles in its organization, without deciding.

@@ -20,6 +20,10 @@ impl UserCore {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::User, self.0.id)
     }
+    /// The per-tenant account number ("account ID") partners and support quote.
+    async fn account_number(&self) -> i64 {
+        self.0.account_number
+    }
     /// The email address, lower-cased.
     async fn email(&self) -> &str {
         &self.0.email

@@ -26,7 +26,9 @@ impl Loader<i64> for ChannelsLoader {
             .order_by_asc(line_channel::Column::Id)
             .all(&self.db)
             .await?;
-        let mut map: HashMap<i64, Self::Value> = HashMap::new();
+        // Every key gets an entry (empty when the line has no channels), so the cache
+        // answers later asks without another statement.
+        let mut map: HashMap<i64, Self::Value> = keys.iter().map(|k| (*k, Vec::new())).collect();
         for r in rows {
             map.entry(r.line_id).or_default().push(r);
         }
@@ -60,7 +62,8 @@ pub struct CommentLoader {
 }
 
 impl Loader<(i64, i64)> for CommentLoader {
-    type Value = line_comment::Model;
+    /// `None` when the partner has no note on the line (cached like a found one).
+    type Value = Option<line_comment::Model>;
     type Error = Arc<DbErr>;
 
     async fn load(
@@ -72,11 +75,13 @@ impl Loader<(i64, i64)> for CommentLoader {
             .filter(line_comment::Column::PartnerId.is_in(keys.iter().map(|k| k.1)))
             .all(&self.db)
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|c| ((c.line_id, c.partner_id), c))
-            .filter(|(k, _)| keys.contains(k))
-            .collect())
+        let mut map: HashMap<(i64, i64), Self::Value> = keys.iter().map(|k| (*k, None)).collect();
+        for c in rows {
+            if let Some(slot) = map.get_mut(&(c.line_id, c.partner_id)) {
+                *slot = Some(c);
+            }
+        }
+        Ok(map)
     }
 }
 
@@ -110,4 +115,56 @@ impl LineLoaders {
 /// The request's lines loaders.
 pub fn loaders<'a>(ctx: &async_graphql::Context<'a>) -> crate::ApiResult<&'a LineLoaders> {
     crate::loaders::of(ctx)
+}
+
+/// Loads in batches everything a client lines page shows (accounts, organizations,
+/// channels and their kinds, the partner's comments), so the page costs the same
+/// statements at any size.
+pub async fn prime_client_lines(
+    ctx: &async_graphql::Context<'_>,
+    page: &domain::kernel::page::Paged<domain::lines::client_lines::ClientLinesRow>,
+) -> crate::GqlResult<()> {
+    let clients: Vec<i64> = page.items().map(|r| r.link.client_user_id).collect();
+    let lines: Vec<i64> = page
+        .items()
+        .flat_map(|r| r.lines.iter().map(|l| l.id))
+        .collect();
+    let comment_keys: Vec<(i64, i64)> = page
+        .items()
+        .flat_map(|r| r.lines.iter().map(|l| (l.id, r.link.partner_id)))
+        .collect();
+    let (ours, orgs, users) = (
+        loaders(ctx)?,
+        crate::orgs::loaders::loaders(ctx)?,
+        crate::identity::loaders::loaders(ctx)?,
+    );
+    let (u, of, ch, co) = futures_util::future::join4(
+        users.users.load_many(clients.clone()),
+        orgs.organizations_of.load_many(clients),
+        ours.channels.load_many(lines),
+        ours.comments.load_many(comment_keys),
+    )
+    .await;
+    u.map_err(crate::ApiError::internal)?;
+    co.map_err(crate::ApiError::internal)?;
+    let of = of.map_err(crate::ApiError::internal)?;
+    let ch = ch.map_err(crate::ApiError::internal)?;
+    let mut org_ids: Vec<i64> = of.values().flatten().copied().collect();
+    org_ids.extend(
+        page.items()
+            .flat_map(|r| r.lines.iter().map(|l| l.organization_id)),
+    );
+    org_ids.sort_unstable();
+    org_ids.dedup();
+    let mut kinds: Vec<i64> = ch.values().flatten().map(|c| c.channel_kind_id).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    let (o, k) = futures_util::future::join(
+        crate::orgs::loaders::organizations(ctx, org_ids),
+        ours.kinds.load_many(kinds),
+    )
+    .await;
+    o?;
+    k.map_err(crate::ApiError::internal)?;
+    Ok(())
 }

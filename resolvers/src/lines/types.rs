@@ -254,8 +254,15 @@ impl Line {
             .map(crate::hub::User::new))
     }
     /// The line's organization.
-    async fn organization_id(&self) -> ID {
-        ids::encode(Kind::Organization, self.0.model.organization_id)
+    async fn organization(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> crate::GqlResult<Option<crate::hub::Organization>> {
+        Ok(
+            crate::orgs::loaders::organizations(ctx, vec![self.0.model.organization_id])
+                .await?
+                .pop(),
+        )
     }
     /// The space ("project") the line is in, if any.
     async fn space(
@@ -337,6 +344,7 @@ impl Line {
             .load_one((self.0.model.id, partner))
             .await
             .map_err(crate::ApiError::internal)?
+            .flatten()
             .map(|c| c.body))
     }
 }
@@ -465,4 +473,144 @@ pub struct SetLineCommentInput {
 pub struct LinePayload {
     /// The line as it now is.
     pub line: Line,
+}
+
+/// A line status the client lines page filters by.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum LineStatusFilter {
+    /// Not expired.
+    Active,
+    /// Active and ending within 7 days.
+    ExpiresIn7Days,
+    /// Active and ending within 30 days.
+    ExpiresIn30Days,
+    /// Expired.
+    Expired,
+}
+
+impl LineStatusFilter {
+    fn domain(self) -> domain::lines::client_lines::StatusFilter {
+        use domain::lines::client_lines::StatusFilter as S;
+        match self {
+            LineStatusFilter::Active => S::Active,
+            LineStatusFilter::ExpiresIn7Days => S::ExpiresIn7Days,
+            LineStatusFilter::ExpiresIn30Days => S::ExpiresIn30Days,
+            LineStatusFilter::Expired => S::Expired,
+        }
+    }
+}
+
+/// A row of the client lines page: a client and its lines that match the filters.
+pub struct ClientLines {
+    pub row: domain::lines::client_lines::ClientLinesRow,
+}
+
+#[Object]
+impl ClientLines {
+    /// The client's account (with `accountNumber`).
+    async fn client(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> crate::GqlResult<Option<crate::hub::User>> {
+        Ok(crate::identity::loaders::loaders(ctx)?
+            .users
+            .load_one(self.row.link.client_user_id)
+            .await
+            .map_err(crate::ApiError::internal)?
+            .map(crate::hub::User::new))
+    }
+    /// The client's organizations, by name.
+    async fn organizations(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> crate::GqlResult<Vec<crate::hub::Organization>> {
+        let orgs = crate::orgs::loaders::loaders(ctx)?;
+        let ids = orgs
+            .organizations_of
+            .load_one(self.row.link.client_user_id)
+            .await
+            .map_err(crate::ApiError::internal)?
+            .unwrap_or_default();
+        crate::orgs::loaders::organizations(ctx, ids).await
+    }
+    /// The client's lines that match the filters, by line number.
+    async fn lines(&self) -> Vec<Line> {
+        self.row
+            .lines
+            .iter()
+            .cloned()
+            .map(|model| {
+                Line(domain::lines::ops::LineView {
+                    model,
+                    viewing_partner: Some(self.row.link.partner_id),
+                })
+            })
+            .collect()
+    }
+}
+
+/// The lines fields of `Partner` (assembled in [`crate::hub::Partner`]).
+pub struct PartnerLines(pub std::sync::Arc<entities::partner::Model>);
+
+#[Object]
+impl PartnerLines {
+    /// The client lines page: a page of the partner's clients (the page size counts
+    /// clients; `first` up to 1000 shows all), each with its organizations and the lines
+    /// that match. Ordered by when the client was attached.
+    #[allow(clippy::too_many_arguments)]
+    async fn client_lines(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+        #[graphql(desc = "Only clients from this country (see `clientCountries`).")]
+        country: Option<String>,
+        #[graphql(desc = "Only lines in this state, and only clients that have one.")]
+        status: Option<LineStatusFilter>,
+        #[graphql(
+            desc = "Client name, email, phone or account number, organization name, or line number."
+        )]
+        search: Option<String>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many clients from the start (default 50, at most 1000).")]
+        first: Option<i32>,
+        #[graphql(desc = "At most this many clients from the end (at most 1000).")] last: Option<
+            i32,
+        >,
+    ) -> crate::GqlResult<crate::pagination::Page<ClientLines>> {
+        let filter = domain::lines::client_lines::ClientLinesFilter {
+            country,
+            status: status.map(LineStatusFilter::domain),
+            search,
+        };
+        let args = crate::pagination::PageArgs {
+            after,
+            before,
+            first,
+            last,
+        };
+        let page = domain::lines::client_lines::page(
+            crate::services(ctx)?,
+            crate::request(ctx)?,
+            &self.0,
+            filter,
+            args,
+        )
+        .await?;
+        super::loaders::prime_client_lines(ctx, &page).await?;
+        Ok(crate::pagination::connection(page, |row| ClientLines {
+            row,
+        }))
+    }
+    /// The countries the partner's clients are in (for the `clientLines` filter).
+    async fn client_countries(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> crate::GqlResult<Vec<String>> {
+        Ok(domain::lines::client_lines::client_countries(
+            crate::services(ctx)?,
+            crate::request(ctx)?,
+            &self.0,
+        )
+        .await?)
+    }
 }

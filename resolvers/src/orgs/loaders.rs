@@ -8,7 +8,8 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, QueryFilter, QueryOrder};
 use tenants::scope::scoped;
 
 use crate::loaders::per_request;
-use entities::{space, space_member};
+use crate::orgs::OrgView;
+use entities::{organization, organization_member, space, space_member};
 
 /// Spaces of the request's tenant, by id.
 pub struct SpaceLoader {
@@ -62,10 +63,79 @@ impl Loader<(i64, i64)> for SpaceAccessLoader {
     }
 }
 
+/// The organizations a user belongs to, by user id (oldest first).
+pub struct OrganizationsOfLoader {
+    db: DatabaseConnection,
+    tenant_id: i64,
+}
+
+impl Loader<i64> for OrganizationsOfLoader {
+    type Value = Vec<i64>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = scoped::<organization_member::Entity>(self.tenant_id)
+            .filter(organization_member::Column::UserId.is_in(keys.iter().copied()))
+            .order_by_asc(organization_member::Column::OrganizationId)
+            .all(&self.db)
+            .await?;
+        let mut map: HashMap<i64, Self::Value> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        for r in rows {
+            map.entry(r.user_id).or_default().push(r.organization_id);
+        }
+        Ok(map)
+    }
+}
+
+/// Organizations by id.
+pub struct OrganizationLoader {
+    db: DatabaseConnection,
+    tenant_id: i64,
+}
+
+impl Loader<i64> for OrganizationLoader {
+    type Value = organization::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = scoped::<organization::Entity>(self.tenant_id)
+            .filter(organization::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|o| (o.id, o)).collect())
+    }
+}
+
 /// The organization loaders of one request.
 pub struct OrgLoaders {
     pub spaces: DataLoader<SpaceLoader, HashMapCache>,
     pub space_access: DataLoader<SpaceAccessLoader, HashMapCache>,
+    pub organizations_of: DataLoader<OrganizationsOfLoader, HashMapCache>,
+    pub organizations: DataLoader<OrganizationLoader, HashMapCache>,
+}
+
+/// The organizations `ids` as the viewer sees them (their roles in each, from the
+/// request's memberships), in order; any that no longer exist are left out.
+pub async fn organizations(
+    ctx: &async_graphql::Context<'_>,
+    ids: Vec<i64>,
+) -> crate::GqlResult<Vec<crate::hub::Organization>> {
+    let (svc, req) = (crate::services(ctx)?, crate::request(ctx)?);
+    let (found, memberships) = futures_util::future::join(
+        loaders(ctx)?.organizations.load_many(ids.clone()),
+        domain::orgs::ops::viewer_memberships(&svc.db, req),
+    )
+    .await;
+    let mut found = found.map_err(crate::ApiError::internal)?;
+    let memberships = memberships?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| found.remove(id))
+        .map(|model| {
+            let access = domain::orgs::ops::access_in(&memberships, model.id);
+            crate::hub::Organization::from(OrgView { model, access })
+        })
+        .collect())
 }
 
 impl OrgLoaders {
@@ -77,6 +147,14 @@ impl OrgLoaders {
                 tenant_id,
             }),
             space_access: per_request(SpaceAccessLoader {
+                db: db.clone(),
+                tenant_id,
+            }),
+            organizations_of: per_request(OrganizationsOfLoader {
+                db: db.clone(),
+                tenant_id,
+            }),
+            organizations: per_request(OrganizationLoader {
                 db: db.clone(),
                 tenant_id,
             }),

@@ -6,6 +6,7 @@ pub mod types;
 use async_graphql::{Context, ID, Object};
 pub use domain::partners::{clients, impersonation, ops};
 
+use crate::hub::Partner;
 use crate::ids::{self, Kind};
 use crate::inputs::patch;
 use crate::pagination::{Page, PageArgs, connection};
@@ -52,7 +53,9 @@ impl PartnerQuery {
     /// A partner, for its own members and the program's reviewers.
     async fn partner(&self, ctx: &Context<'_>, id: ID) -> crate::GqlResult<Partner> {
         let id = ids::decode(&id, Kind::Partner, "id")?;
-        Ok(Partner(ops::get(services(ctx)?, request(ctx)?, id).await?))
+        Ok(Partner::new(
+            ops::get(services(ctx)?, request(ctx)?, id).await?,
+        ))
     }
 
     /// Every partner of the tenant, oldest first (tenant admins and platform staff).
@@ -74,7 +77,7 @@ impl PartnerQuery {
         };
         let status = status.map(PartnerStatus::entity);
         let page = ops::list(services(ctx)?, request(ctx)?, status, args).await?;
-        Ok(connection(page, Partner))
+        Ok(connection(page, Partner::new))
     }
 }
 
@@ -104,7 +107,7 @@ impl PartnerMutation {
         };
         let partner = ops::apply(services(ctx)?, request(ctx)?, application).await?;
         Ok(PartnerPayload {
-            partner: Partner(partner),
+            partner: Partner::new(partner),
         })
     }
 
@@ -126,7 +129,7 @@ impl PartnerMutation {
         };
         let partner = ops::review(services(ctx)?, request(ctx)?, partner_id, decision).await?;
         Ok(PartnerPayload {
-            partner: Partner(partner),
+            partner: Partner::new(partner),
         })
     }
 
@@ -140,7 +143,7 @@ impl PartnerMutation {
         let tier = input.tier.domain();
         let partner = ops::set_tier(services(ctx)?, request(ctx)?, partner_id, tier).await?;
         Ok(PartnerPayload {
-            partner: Partner(partner),
+            partner: Partner::new(partner),
         })
     }
 
@@ -167,7 +170,7 @@ impl PartnerMutation {
         };
         let partner = ops::update_profile(services(ctx)?, request(ctx)?, changes).await?;
         Ok(PartnerPayload {
-            partner: Partner(partner),
+            partner: Partner::new(partner),
         })
     }
 
@@ -180,7 +183,7 @@ impl PartnerMutation {
         let partner_id = ids::decode(&input.partner_id, Kind::Partner, "partnerId")?;
         let partner = ops::rotate_codes(services(ctx)?, request(ctx)?, partner_id).await?;
         Ok(PartnerPayload {
-            partner: Partner(partner),
+            partner: Partner::new(partner),
         })
     }
 

@@ -7,7 +7,7 @@ use entities::{consent, partner, partner_client, partner_join_request};
 use rust_decimal::Decimal;
 
 use super::loaders::loaders;
-use crate::hub::User;
+use crate::hub::{Partner, User};
 use crate::identity::loaders::loaders as identity_loaders;
 use crate::ids::{self, Kind};
 use crate::links;
@@ -128,15 +128,15 @@ impl ClientAccess {
     }
 }
 
-/// A partner, as its own members and the program's reviewers see it.
-pub struct Partner(pub partner::Model);
+/// The partner-program fields of `Partner` (assembled in [`crate::hub::Partner`]).
+pub struct PartnerCore(pub std::sync::Arc<partner::Model>);
 
 fn json_list(raw: &str) -> Vec<String> {
     serde_json::from_str(raw).unwrap_or_default()
 }
 
 #[Object]
-impl Partner {
+impl PartnerCore {
     /// The global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Partner, self.0.id)
@@ -205,7 +205,7 @@ impl Partner {
     }
     /// The public profile.
     async fn profile(&self) -> PartnerProfile {
-        PartnerProfile::from(&self.0)
+        PartnerProfile::from(&*self.0)
     }
     /// When the partner applied.
     async fn created_at(&self) -> DateTime<Utc> {
@@ -759,6 +759,6 @@ impl OrganizationPartner {
             &self.0.access,
         )
         .await?
-        .map(Partner))
+        .map(Partner::new))
     }
 }
