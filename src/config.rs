@@ -93,6 +93,16 @@ pub struct Config {
     /// `pretty` or `json` logs.
     #[arg(long, env = "LOG_FORMAT", default_value = "pretty")]
     pub log_format: String,
+    /// Stripe's API base (a local server speaking Stripe's protocol in tests and the demo).
+    #[arg(long, env = "STRIPE_API_BASE", default_value = "https://api.stripe.com")]
+    pub stripe_api_base: String,
+    /// Stripe secret key; card payments are off without it.
+    #[arg(long, env = "STRIPE_SECRET_KEY", hide_env_values = true)]
+    pub stripe_secret_key: Option<Secret>,
+    /// The signing secret of the Stripe webhook endpoint
+    /// (`POST /webhooks/payments/stripe`).
+    #[arg(long, env = "STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
+    pub stripe_webhook_secret: Option<Secret>,
 }
 
 impl Config {
@@ -129,6 +139,19 @@ impl Config {
                 .with_context(|| format!("reading JWT_PRIVATE_KEY_FILE {}", p.display())),
             None => Ok(None),
         }
+    }
+
+    /// The card payment providers configured (Stripe when both of its secrets are set).
+    pub fn card_providers(&self) -> domain::orders::provider::Providers {
+        let mut list: Vec<std::sync::Arc<dyn domain::orders::provider::CardProvider>> = Vec::new();
+        if let (Some(key), Some(hook)) = (&self.stripe_secret_key, &self.stripe_webhook_secret) {
+            list.push(std::sync::Arc::new(domain::orders::stripe::Stripe::new(
+                &self.stripe_api_base,
+                &key.0,
+                &hook.0,
+            )));
+        }
+        domain::orders::provider::Providers::new(list)
     }
 
     /// Settings of the business operations.

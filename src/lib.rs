@@ -64,6 +64,7 @@ pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
         keys: Arc::new(keys),
         settings: Arc::new(settings),
         clock: resolvers::Clock::system(),
+        card_providers: cfg.card_providers(),
     };
     let schema = schema::build(
         services.clone(),

@@ -11,13 +11,14 @@ use entities::{organization, partner, user};
 
 use crate::identity::UserCore;
 use crate::lines::{OrganizationLines, PartnerLines, UserLines};
+use crate::orders::{PartnerOrders, UserOrders};
 use crate::orgs::{Access, OrgView, OrganizationCore, UserOrgs};
 use crate::partners::{OrganizationPartner, PartnerCore, UserPartners};
 
 /// A user account on the current tenant.
 #[derive(MergedObject)]
 #[graphql(name = "User")]
-pub struct User(UserCore, UserOrgs, UserPartners, UserLines);
+pub struct User(UserCore, UserOrgs, UserPartners, UserLines, UserOrders);
 
 impl User {
     /// The user of this row.
@@ -27,7 +28,8 @@ impl User {
             UserCore(model.clone()),
             UserOrgs(model.clone()),
             UserPartners(model.clone()),
-            UserLines(model),
+            UserLines(model.clone()),
+            UserOrders(model),
         )
     }
 
@@ -90,12 +92,16 @@ impl Organization {
 /// A partner, as its own members and the program's reviewers see it.
 #[derive(MergedObject)]
 #[graphql(name = "Partner")]
-pub struct Partner(PartnerCore, PartnerLines);
+pub struct Partner(PartnerCore, PartnerLines, PartnerOrders);
 
 impl Partner {
     /// The partner of this row.
     pub fn new(model: partner::Model) -> Self {
         let model = Arc::new(model);
-        Self(PartnerCore(model.clone()), PartnerLines(model))
+        Self(
+            PartnerCore(model.clone()),
+            PartnerLines(model.clone()),
+            PartnerOrders(model),
+        )
     }
 }

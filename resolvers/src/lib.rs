@@ -13,6 +13,7 @@ pub mod lines;
 pub mod loaders;
 pub mod money;
 pub mod node;
+pub mod orders;
 pub mod orgs;
 pub mod pagination;
 pub mod partners;

@@ -25,6 +25,7 @@ pub enum Node {
     Organization(Organization),
     Space(Space),
     Line(crate::lines::Line),
+    Order(crate::orders::Order),
 }
 
 /// The most ids `nodes` accepts at once.
@@ -60,7 +61,11 @@ async fn load(svc: &Services, req: &RequestCtx, id: &str) -> ApiResult<Option<No
         | Kind::Partner
         | Kind::PartnerJoinRequest
         | Kind::ChannelKind
-        | Kind::CoinPackage => None,
+        | Kind::CoinPackage
+        | Kind::Payment => None,
+        Kind::Order => domain::orders::ops::order_for_viewer(svc, req, n)
+            .await?
+            .map(|o| Node::Order(crate::orders::Order(o))),
         Kind::Line => domain::lines::ops::line_for_viewer(svc, req, n)
             .await?
             .map(|l| Node::Line(crate::lines::Line::from(l))),

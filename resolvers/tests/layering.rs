@@ -39,6 +39,7 @@ const LAYERS: &[&[&str]] = &[
     &["orgs"],
     &["partners"],
     &["lines"],
+    &["orders"],
     &["flows"],
     &["node", "lib"],
 ];
@@ -258,7 +259,7 @@ fn the_hub_imports_only_the_domains_parts() {
         }
         for import in imports {
             assert!(
-                ["identity", "orgs", "partners", "lines", "hub"].contains(&import.as_str()),
+                ["identity", "orgs", "partners", "lines", "orders", "hub"].contains(&import.as_str()),
                 "{file} imports `{import}`: the hub only assembles parts"
             );
         }

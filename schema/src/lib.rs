@@ -12,6 +12,7 @@ use resolvers::flows::FlowsMutation;
 use resolvers::identity::{IdentityMutation, IdentityQuery};
 use resolvers::lines::{LineEditMutation, LineMutation, LineQuery};
 use resolvers::node::NodeQuery;
+use resolvers::orders::{OrderMutation, OrderQuery};
 use resolvers::orgs::{AuditQuery, OrgMutation, OrgQuery};
 use resolvers::partners::{PartnerMutation, PartnerQuery};
 use resolvers::tenancy::{TenancyMutation, TenancyQuery};
@@ -26,6 +27,7 @@ pub struct QueryRoot(
     AuditQuery,
     PartnerQuery,
     LineQuery,
+    OrderQuery,
     OutboxQuery,
 );
 
@@ -39,6 +41,7 @@ pub struct MutationRoot(
     PartnerMutation,
     LineMutation,
     LineEditMutation,
+    OrderMutation,
 );
 
 /// The application schema.

@@ -5,6 +5,7 @@ pub mod context;
 pub mod error;
 pub mod graphql;
 pub mod health;
+pub mod webhooks;
 
 use axum::Router;
 use axum::extract::Request;
@@ -64,6 +65,10 @@ pub fn router(state: AppState) -> Router {
         .route("/.well-known/jwks.json", get(health::jwks))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route(
+            "/webhooks/payments/{provider}",
+            axum::routing::post(webhooks::payment),
+        )
         .layer(middleware::from_fn(request_id))
         .with_state(state)
 }

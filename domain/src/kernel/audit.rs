@@ -24,6 +24,10 @@ pub mod action {
     pub const INVITATION_REVOKED: &str = "invitation.revoked";
     pub const LINE_RENAMED: &str = "line.renamed";
     pub const LINE_SPACE_CHANGED: &str = "line.space_changed";
+    pub const ORDER_CANCELLED: &str = "order.cancelled";
+    pub const ORDER_CREATED: &str = "order.created";
+    pub const PAYMENT_CONFIRMED: &str = "payment.confirmed";
+    pub const PAYMENT_STARTED: &str = "payment.started";
     pub const MEMBER_LEFT: &str = "member.left";
     pub const MEMBER_REMOVED: &str = "member.removed";
     pub const MEMBER_ROLE_CHANGED: &str = "member.role_changed";
@@ -122,6 +126,8 @@ pub enum Target {
     ChannelKind(i64),
     CoinPackage(i64),
     Line(i64),
+    Order(i64),
+    Payment(i64),
 }
 
 impl Target {
@@ -137,6 +143,8 @@ impl Target {
             Target::ChannelKind(id) => ("CHANNEL_KIND", id),
             Target::CoinPackage(id) => ("COIN_PACKAGE", id),
             Target::Line(id) => ("LINE", id),
+            Target::Order(id) => ("ORDER", id),
+            Target::Payment(id) => ("PAYMENT", id),
         }
     }
 }

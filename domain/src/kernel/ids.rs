@@ -24,9 +24,11 @@ pub enum Kind {
     ChannelKind,
     CoinPackage,
     Line,
+    Order,
+    Payment,
 }
 
-const ALL: [Kind; 13] = [
+const ALL: [Kind; 15] = [
     Kind::Tenant,
     Kind::TenantDomain,
     Kind::User,
@@ -40,6 +42,8 @@ const ALL: [Kind; 13] = [
     Kind::ChannelKind,
     Kind::CoinPackage,
     Kind::Line,
+    Kind::Order,
+    Kind::Payment,
 ];
 
 impl Kind {
@@ -59,6 +63,8 @@ impl Kind {
             Kind::ChannelKind => "ChannelKind",
             Kind::CoinPackage => "CoinPackage",
             Kind::Line => "Line",
+            Kind::Order => "Order",
+            Kind::Payment => "Payment",
         }
     }
 

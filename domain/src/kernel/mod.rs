@@ -4,6 +4,7 @@
 //! the shared services.
 
 pub mod audit;
+pub mod card;
 pub mod clock;
 pub mod counters;
 pub mod emails;

@@ -29,6 +29,10 @@ pub struct Settings {
     pub link_port: Option<u16>,
     /// Sender of emails for tenants without their own sender address.
     pub default_email_sender: String,
+    /// An unpaid order expires this long after it was created.
+    pub order_ttl: Duration,
+    /// A partner's reward is withdrawable this long after the order was paid.
+    pub reward_hold: Duration,
 }
 
 impl Default for Settings {
@@ -39,6 +43,8 @@ impl Default for Settings {
             password_reset_ttl: Duration::from_secs(3600),
             set_password_ttl: Duration::from_secs(7 * 24 * 3600),
             verify_email_ttl: Duration::from_secs(48 * 3600),
+            order_ttl: Duration::from_secs(72 * 3600),
+            reward_hold: Duration::from_secs(14 * 24 * 3600),
             platform_base_domain: "localhost".into(),
             link_scheme: "https".into(),
             link_port: None,
@@ -56,4 +62,6 @@ pub struct Services {
     pub settings: Arc<Settings>,
     /// What "now" is for business rules (line expiry, order expiry, proration).
     pub clock: super::clock::Clock,
+    /// Card payment providers by name (`stripe`); empty when none is configured.
+    pub card_providers: super::card::Providers,
 }

@@ -3,7 +3,7 @@
 //! Anything not explicitly allowed is denied.
 //!
 //! One file per domain decides that domain's actions (`tenancy`, `identity`, `orgs`,
-//! `partners`, `lines`); this one holds the `Action` list, the rules every action shares (sign-in,
+//! `partners`, `lines`, `orders`); this one holds the `Action` list, the rules every action shares (sign-in,
 //! impersonation) and the dispatch. `matrix` renders the roles x actions table written to
 //! `docs/permissions.md`; a test fails when that file differs, so every permission change
 //! is reviewed as a diff.
@@ -11,11 +11,13 @@
 mod identity;
 mod lines;
 mod matrix;
+mod orders;
 mod orgs;
 mod partners;
 mod tenancy;
 
 pub use lines::LineStanding;
+pub use orders::OrderStanding;
 pub use matrix::{allows_member, matrix};
 
 use crate::context::{RequestCtx, Viewer};
@@ -163,6 +165,15 @@ pub enum Action {
     ViewUserLines { tenant_id: i64, user_id: i64 },
     /// Report a channel's connection state (the messaging side).
     ReportChannelStatus { tenant_id: i64 },
+
+    /// Quote, create or cancel an order.
+    PlaceOrder { order: OrderStanding },
+    /// See an order and its payments.
+    ViewOrder { order: OrderStanding },
+    /// Pay an order (issue its invoice, start a card checkout).
+    PayOrder { order: OrderStanding },
+    /// Confirm a bank transfer, which pays the order (tenant staff).
+    ConfirmPayment { tenant_id: i64 },
 }
 
 /// Why an action was refused.
@@ -189,6 +200,7 @@ pub fn authorize(ctx: &RequestCtx, action: Action) -> Result<(), Denied> {
         .or_else(|| identity::allows(&who, action))
         .or_else(|| partners::allows(&who, action))
         .or_else(|| lines::allows(&who, action))
+        .or_else(|| orders::allows(&who, action))
         .unwrap_or_else(|| orgs::allows(action));
     if allowed {
         Ok(())
@@ -230,6 +242,7 @@ fn allowed_while_impersonating(action: Action) -> bool {
         Action::ChangeOwnAccount
             | Action::ManageOwnPartnerLink
             | Action::Withdraw { .. }
+            | Action::PayOrder { .. }
             | Action::ApplyAsPartner { .. }
             | Action::ImpersonateClient { .. }
             | Action::InviteMember { .. }

@@ -1,0 +1,326 @@
+//! Quotes and orders: `quote` prices without side effects; `createOrder` snapshots the
+//! same price (items, discounts, reward) under an idempotency key; `cancelOrder`; unpaid
+//! orders expire after `Settings::order_ttl` (read as `EXPIRED` from then on, and stored
+//! so when next touched). Who may do what is decided in the policy (`orders`).
+
+use chrono::{DateTime, Utc};
+use entities::{money, order, order_item, partner, payment};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+use serde_json::json;
+use tenants::policy::{OrderStanding, Standing};
+use tenants::scope::scoped;
+use tenants::{Action, RequestCtx, authorize};
+
+use super::prepare::{OrderRequest, Prepared, prepare};
+use crate::kernel::audit::{self, Target};
+use crate::kernel::counters;
+use crate::kernel::error::{ApiError, ApiResult, code};
+use crate::kernel::idempotency::{self, Claim, KeyRef};
+use crate::kernel::page::{PageArgs, Paged, paginate};
+use crate::kernel::services::Services;
+use crate::kernel::txn;
+use crate::orgs::ops::{me, viewer_access};
+
+/// `quote`: the price of `request`, as the viewer may order it. Writes nothing.
+pub async fn quote(svc: &Services, req: &RequestCtx, request: &OrderRequest) -> ApiResult<Prepared> {
+    prepare(&svc.db, req, svc.clock.now(), request).await
+}
+
+/// An order's status at `now`: a pending order past its expiry reads `EXPIRED`.
+pub fn effective_status(o: &order::Model, now: DateTime<Utc>) -> order::OrderStatus {
+    if o.status == order::OrderStatus::Pending && o.expires_at <= now {
+        order::OrderStatus::Expired
+    } else {
+        o.status
+    }
+}
+
+fn minor(amount: rust_decimal::Decimal, currency: &str) -> ApiResult<i64> {
+    money::to_minor(amount, currency).map_err(ApiError::internal)
+}
+
+/// `createOrder`: stores the priced order. With `key`, a retry answers the first order.
+pub async fn create(
+    svc: &Services,
+    req: &RequestCtx,
+    request: &OrderRequest,
+    key: Option<&str>,
+) -> ApiResult<order::Model> {
+    let viewer = me(req)?;
+    let now = svc.clock.now();
+    let txn = txn::begin(&svc.db).await?;
+    let claim = match key {
+        Some(k) => Some(
+            idempotency::claim(
+                &txn,
+                KeyRef {
+                    tenant_id: req.tenant_id(),
+                    user_id: viewer,
+                    operation: "createOrder",
+                    key: k,
+                },
+                request,
+                now,
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    let claim_id = match claim {
+        Some(Claim::Replay(v)) => {
+            drop(txn);
+            let id = v["orderId"].as_i64().ok_or_else(|| ApiError::internal("bad stored result"))?;
+            return find(&svc.db, req, id).await;
+        }
+        Some(Claim::New(id)) => Some(id),
+        None => None,
+    };
+    let p = prepare(&txn, req, now, request).await?;
+    let cur = p.priced.currency.clone();
+    let number = counters::next(&txn, req.tenant_id(), counters::ORDER).await?;
+    let ttl = chrono::Duration::from_std(svc.settings.order_ttl).map_err(ApiError::internal)?;
+    let o = order::ActiveModel {
+        tenant_id: Set(req.tenant_id()),
+        order_number: Set(number),
+        client_user_id: Set(p.client_id),
+        partner_id: Set(p.partner.as_ref().map(|x| x.id)),
+        payer: Set(p.payer.entity()),
+        status: Set(order::OrderStatus::Pending),
+        currency: Set(cur.clone()),
+        base_minor: Set(minor(p.priced.base, &cur)?),
+        discount_minor: Set(minor(p.priced.base - p.priced.total, &cur)?),
+        total_minor: Set(minor(p.priced.total, &cur)?),
+        partner_reward_minor: Set(minor(p.priced.partner_reward, &cur)?),
+        partner_rate_bp: Set(p.rate_bp),
+        created_by: Set(Some(viewer)),
+        created_while_impersonating: Set(req
+            .viewer
+            .user()
+            .is_some_and(|u| u.impersonator.is_some())),
+        expires_at: Set(now + ttl),
+        paid_at: Set(None),
+        cancelled_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    for (i, (ctx, priced)) in p.items.iter().zip(&p.priced.items).enumerate() {
+        let discounts: Vec<serde_json::Value> = priced
+            .discounts
+            .iter()
+            .map(|d| {
+                Ok(json!({
+                    "kind": format!("{:?}", d.kind).to_uppercase(),
+                    "percent": d.percent.to_string(),
+                    "amountMinor": minor(d.amount, &cur)?,
+                }))
+            })
+            .collect::<ApiResult<_>>()?;
+        order_item::ActiveModel {
+            tenant_id: Set(req.tenant_id()),
+            order_id: Set(o.id),
+            position: Set(i as i32),
+            kind: Set(ctx.kind),
+            line_id: Set(ctx.line.as_ref().map(|l| l.id)),
+            quantity: Set(ctx.quantity as i32),
+            months: Set(ctx.months.map(|m| m as i32)),
+            remaining_days: Set(ctx.remaining_days.map(|d| d as i32)),
+            channel_kind_ids: Set(
+                serde_json::to_string(&ctx.channel_kinds.iter().map(|k| k.id).collect::<Vec<_>>())
+                    .map_err(ApiError::internal)?,
+            ),
+            coin_package_id: Set(ctx.coin_package.as_ref().map(|c| c.id)),
+            coins: Set(ctx.coin_package.as_ref().map_or(0, |c| c.coins)),
+            organization_id: Set(ctx.organization_id),
+            space_id: Set(ctx.space_id),
+            base_minor: Set(minor(priced.base, &cur)?),
+            total_minor: Set(minor(priced.total, &cur)?),
+            discounts: Set(serde_json::Value::Array(discounts).to_string()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    audit::record(
+        &txn,
+        req,
+        None,
+        audit::action::ORDER_CREATED,
+        Target::Order(o.id),
+        None,
+        json!({ "orderNumber": o.order_number, "payer": o.payer.as_str(), "total": p.priced.total.to_string(), "currency": cur }),
+    )
+    .await?;
+    if let Some(id) = claim_id {
+        idempotency::finish(&txn, id, &json!({ "orderId": o.id })).await?;
+    }
+    txn::commit(txn, req).await?;
+    Ok(o)
+}
+
+/// The viewer's standing toward an order.
+pub async fn standing(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    o: &order::Model,
+) -> ApiResult<OrderStanding> {
+    let viewer = me(req)?;
+    let partner: Option<Standing> = match o.partner_id {
+        Some(pid) => match scoped::<partner::Entity>(req.tenant_id())
+            .filter(partner::Column::Id.eq(pid))
+            .one(db)
+            .await?
+        {
+            Some(p) => Some(viewer_access(db, req, p.organization_id).await?.standing()),
+            None => None,
+        },
+        None => None,
+    };
+    Ok(OrderStanding {
+        tenant_id: o.tenant_id,
+        client_self: o.client_user_id == Some(viewer),
+        partner,
+        payer_partner: o.payer == order::Payer::Partner,
+    })
+}
+
+/// The order `id` of the request's tenant, if the viewer may see it; NOT_FOUND otherwise.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    id: i64,
+) -> ApiResult<order::Model> {
+    let o = scoped::<order::Entity>(req.tenant_id())
+        .filter(order::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound { what: "order" })?;
+    let s = standing(db, req, &o).await?;
+    authorize(req, Action::ViewOrder { order: s })
+        .map_err(|_| ApiError::NotFound { what: "order" })?;
+    Ok(o)
+}
+
+/// The order `id`, or `None` when it does not exist or is not the viewer's to see.
+pub async fn order_for_viewer(
+    svc: &Services,
+    req: &RequestCtx,
+    id: i64,
+) -> ApiResult<Option<order::Model>> {
+    if req.viewer.user().is_none() {
+        return Ok(None);
+    }
+    match find(&svc.db, req, id).await {
+        Ok(o) => Ok(Some(o)),
+        Err(ApiError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// `cancelOrder`: a pending order, by whoever may place it.
+pub async fn cancel(svc: &Services, req: &RequestCtx, id: i64) -> ApiResult<order::Model> {
+    let now = svc.clock.now();
+    let txn = txn::begin(&svc.db).await?;
+    let o = find(&txn, req, id).await?;
+    let s = standing(&txn, req, &o).await?;
+    authorize(req, Action::PlaceOrder { order: s })?;
+    let done = order::Entity::update_many()
+        .col_expr(order::Column::Status, Expr::value(order::OrderStatus::Cancelled.as_str()))
+        .col_expr(order::Column::CancelledAt, Expr::value(now))
+        .col_expr(order::Column::UpdatedAt, Expr::value(now))
+        .filter(order::Column::Id.eq(o.id))
+        .filter(order::Column::Status.eq(order::OrderStatus::Pending.as_str()))
+        .filter(order::Column::ExpiresAt.gt(now))
+        .exec(&txn)
+        .await?;
+    if done.rows_affected != 1 {
+        return Err(not_pending(&o, now));
+    }
+    payment::Entity::update_many()
+        .col_expr(payment::Column::Status, Expr::value(payment::PaymentStatus::Cancelled.as_str()))
+        .col_expr(payment::Column::UpdatedAt, Expr::value(now))
+        .filter(payment::Column::OrderId.eq(o.id))
+        .filter(payment::Column::Status.eq(payment::PaymentStatus::Pending.as_str()))
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        req,
+        None,
+        audit::action::ORDER_CANCELLED,
+        Target::Order(o.id),
+        None,
+        json!({ "orderNumber": o.order_number }),
+    )
+    .await?;
+    txn::commit(txn, req).await?;
+    find(&svc.db, req, id).await
+}
+
+/// `ORDER_NOT_PENDING`, saying what the order is instead.
+pub fn not_pending(o: &order::Model, now: DateTime<Utc>) -> ApiError {
+    ApiError::domain(
+        code::ORDER_NOT_PENDING,
+        Some("orderId"),
+        format!(
+            "the order is {}",
+            effective_status(o, now).as_str().to_lowercase()
+        ),
+    )
+}
+
+/// The items of an order, in order.
+pub async fn items(db: &impl ConnectionTrait, o: &order::Model) -> ApiResult<Vec<order_item::Model>> {
+    Ok(scoped::<order_item::Entity>(o.tenant_id)
+        .filter(order_item::Column::OrderId.eq(o.id))
+        .order_by_asc(order_item::Column::Position)
+        .all(db)
+        .await?)
+}
+
+/// The payments of an order, oldest first.
+pub async fn payments(db: &impl ConnectionTrait, o: &order::Model) -> ApiResult<Vec<payment::Model>> {
+    Ok(scoped::<payment::Entity>(o.tenant_id)
+        .filter(payment::Column::OrderId.eq(o.id))
+        .order_by_asc(payment::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// `Partner.orders`: orders made through the partner (its members, reviewers), newest
+/// last.
+pub async fn partner_orders(
+    svc: &Services,
+    req: &RequestCtx,
+    p: &partner::Model,
+    args: PageArgs,
+) -> ApiResult<Paged<order::Model>> {
+    crate::partners::clients::may_list_clients(&svc.db, req, p).await?;
+    let q = scoped::<order::Entity>(req.tenant_id()).filter(order::Column::PartnerId.eq(p.id));
+    paginate(&svc.db, q, order::Column::Id, args, |m| (m.id, m)).await
+}
+
+/// `User.orders`: a client's orders (the client, tenant admins, staff).
+pub async fn user_orders(
+    svc: &Services,
+    req: &RequestCtx,
+    user_id: i64,
+    args: PageArgs,
+) -> ApiResult<Paged<order::Model>> {
+    authorize(
+        req,
+        Action::ViewUserLines {
+            tenant_id: req.tenant_id(),
+            user_id,
+        },
+    )?;
+    let q = scoped::<order::Entity>(req.tenant_id())
+        .filter(order::Column::ClientUserId.eq(user_id));
+    paginate(&svc.db, q, order::Column::Id, args, |m| (m.id, m)).await
+}

@@ -1,0 +1,643 @@
+//! Paying an order: `payOrder` issues an invoice (per-tenant number, the payer's
+//! requisites) that staff confirm with `confirmInvoicePayment`, or starts a card checkout
+//! at the provider whose signed notification pays the order. Either way the order is
+//! applied by [`apply_payment`], once:
+//!
+//! - `payOrder` locks the order row (`FOR UPDATE` on PostgreSQL; SQLite's write lock), so
+//!   racing calls reuse the one open payment of a method instead of opening another;
+//! - applying claims the payment (`PENDING -> SUCCEEDED`) and the order
+//!   (`PENDING|EXPIRED -> PAID`) with conditional updates: of any number of concurrent
+//!   confirmations or webhook deliveries exactly one changes a row, and only it applies;
+//! - a provider event is recorded under a unique (provider, event id): a replay finds it
+//!   and changes nothing.
+//!
+//! Applying, in the same transaction: new lines (numbered per tenant, starting now, for N
+//! calendar months clamped to the month's end, with their channels and ChatCoins),
+//! renewals (from the later of now and the line's expiry), added channels, the partner's
+//! reward as a ledger entry (when the client paid and the partner is still the client's),
+//! and the domain events `order.paid`, `line.created`, `line.renewed`.
+
+use chrono::{DateTime, Utc};
+use entities::{
+    line, line_channel, order, order_item, partner, partner_client, partner_ledger_entry,
+    payment, user,
+};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
+    IntoActiveModel, QueryFilter, QuerySelect,
+};
+use serde_json::json;
+use tenants::scope::scoped;
+use tenants::{Action, RequestCtx, authorize};
+
+use super::ops::{effective_status, find, not_pending, standing};
+use super::prepare::add_months;
+use super::provider::{CheckoutRequest, ProviderEvent, WebhookError};
+use crate::kernel::audit::{self, Target};
+use crate::kernel::counters;
+use crate::kernel::error::{ApiError, ApiResult, code};
+use crate::kernel::events::{self, kind};
+use crate::kernel::idempotency::{self, Claim, KeyRef};
+use crate::kernel::services::Services;
+use crate::kernel::txn;
+use crate::orgs::ops::me;
+
+/// How an order is paid through `payOrder`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Method {
+    Invoice,
+    Card,
+}
+
+/// `payOrder`: an invoice, or a card checkout. A retry with the same key, or another
+/// call while a payment of the method is open, answers that payment.
+pub async fn pay(
+    svc: &Services,
+    req: &RequestCtx,
+    order_id: i64,
+    method: Method,
+    key: Option<&str>,
+) -> ApiResult<payment::Model> {
+    let viewer = me(req)?;
+    if req.viewer.user().is_some_and(|u| u.impersonator.is_some()) {
+        return Err(ApiError::domain(
+            code::IMPERSONATION_FORBIDDEN,
+            None,
+            "orders are paid by the client or the partner themselves, not while logged in as the client",
+        ));
+    }
+    let now = svc.clock.now();
+    let txn = txn::begin(&svc.db).await?;
+    let claim = match key {
+        Some(k) => Some(
+            idempotency::claim(
+                &txn,
+                KeyRef {
+                    tenant_id: req.tenant_id(),
+                    user_id: viewer,
+                    operation: "payOrder",
+                    key: k,
+                },
+                &json!({ "orderId": order_id, "method": method }),
+                now,
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    let claim_id = match claim {
+        Some(Claim::Replay(v)) => {
+            drop(txn);
+            let id = v["paymentId"]
+                .as_i64()
+                .ok_or_else(|| ApiError::internal("bad stored result"))?;
+            return payment_for_viewer(&svc.db, req, id).await;
+        }
+        Some(Claim::New(id)) => Some(id),
+        None => None,
+    };
+    // Visible at all? Then lock it: racing payOrder calls of one order queue here.
+    find(&txn, req, order_id).await?;
+    let o = scoped::<order::Entity>(req.tenant_id())
+        .filter(order::Column::Id.eq(order_id))
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound { what: "order" })?;
+    let s = standing(&txn, req, &o).await?;
+    authorize(req, Action::PayOrder { order: s })?;
+    if effective_status(&o, now) != order::OrderStatus::Pending {
+        return Err(not_pending(&o, now));
+    }
+    let wanted = match method {
+        Method::Invoice => payment::PaymentMethod::Invoice,
+        Method::Card => payment::PaymentMethod::Card,
+    };
+    let open = scoped::<payment::Entity>(req.tenant_id())
+        .filter(payment::Column::OrderId.eq(o.id))
+        .filter(payment::Column::Method.eq(wanted.as_str()))
+        .filter(payment::Column::Status.eq(payment::PaymentStatus::Pending.as_str()))
+        .one(&txn)
+        .await?;
+    let p = match open {
+        Some(p) => p,
+        None => {
+            let mut p = payment::ActiveModel {
+                tenant_id: Set(req.tenant_id()),
+                order_id: Set(o.id),
+                method: Set(wanted),
+                status: Set(payment::PaymentStatus::Pending),
+                amount_minor: Set(o.total_minor),
+                currency: Set(o.currency.clone()),
+                created_by: Set(Some(viewer)),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            };
+            match method {
+                Method::Invoice => {
+                    p.invoice_number =
+                        Set(Some(counters::next(&txn, req.tenant_id(), counters::INVOICE).await?));
+                    p.payer_requisites =
+                        Set(Some(requisites(&txn, req, &o).await?.to_string()));
+                }
+                Method::Card => {}
+            }
+            let mut p = p.insert(&txn).await?;
+            if method == Method::Card {
+                let provider = svc.card_providers.default_provider().ok_or_else(|| {
+                    ApiError::domain(
+                        code::PAYMENT_PROVIDER_UNAVAILABLE,
+                        Some("method"),
+                        "card payments are not configured on this installation",
+                    )
+                })?;
+                let base = crate::kernel::links::tenant_url(
+                    &svc.settings,
+                    &req.tenant,
+                    &format!("/orders/{}", o.order_number),
+                );
+                let checkout = provider
+                    .create_checkout(&CheckoutRequest {
+                        payment_id: p.id,
+                        tenant_id: o.tenant_id,
+                        order_number: o.order_number,
+                        amount_minor: o.total_minor,
+                        currency: o.currency.clone(),
+                        description: format!("{} order {}", req.tenant.model.display_name, o.order_number),
+                        success_url: format!("{base}?paid=1"),
+                        cancel_url: format!("{base}?cancelled=1"),
+                    })
+                    .await
+                    .map_err(|e| {
+                        tracing::warn!(error = %e, "checkout session failed");
+                        ApiError::domain(
+                            code::PAYMENT_PROVIDER_UNAVAILABLE,
+                            Some("method"),
+                            "the card payment provider did not answer; try again shortly",
+                        )
+                    })?;
+                let mut m = p.into_active_model();
+                m.provider = Set(Some(provider.name().to_string()));
+                m.provider_ref = Set(Some(checkout.reference));
+                m.checkout_url = Set(Some(checkout.url));
+                p = m.update(&txn).await?;
+            }
+            audit::record(
+                &txn,
+                req,
+                None,
+                audit::action::PAYMENT_STARTED,
+                Target::Payment(p.id),
+                None,
+                json!({ "orderNumber": o.order_number, "method": p.method.as_str(), "invoiceNumber": p.invoice_number }),
+            )
+            .await?;
+            p
+        }
+    };
+    if let Some(id) = claim_id {
+        idempotency::finish(&txn, id, &json!({ "paymentId": p.id })).await?;
+    }
+    txn::commit(txn, req).await?;
+    Ok(p)
+}
+
+/// Who pays, as the invoice names them.
+async fn requisites(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    o: &order::Model,
+) -> ApiResult<serde_json::Value> {
+    if o.payer == order::Payer::Partner
+        && let Some(pid) = o.partner_id
+        && let Some(p) = scoped::<partner::Entity>(req.tenant_id())
+            .filter(partner::Column::Id.eq(pid))
+            .one(db)
+            .await?
+    {
+        return Ok(json!({ "name": p.name, "contactName": p.contact_name, "email": p.contact_email, "phone": p.contact_phone }));
+    }
+    let u = match o.client_user_id {
+        Some(id) => scoped::<user::Entity>(req.tenant_id())
+            .filter(user::Column::Id.eq(id))
+            .one(db)
+            .await?,
+        None => None,
+    };
+    Ok(match u {
+        Some(u) => json!({ "name": u.display_name, "email": u.email, "phone": u.phone, "accountNumber": u.account_number }),
+        None => json!({}),
+    })
+}
+
+/// A payment the viewer may see (through its order).
+pub async fn payment_for_viewer(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    id: i64,
+) -> ApiResult<payment::Model> {
+    let p = scoped::<payment::Entity>(req.tenant_id())
+        .filter(payment::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound { what: "payment" })?;
+    find(db, req, p.order_id)
+        .await
+        .map_err(|_| ApiError::NotFound { what: "payment" })?;
+    Ok(p)
+}
+
+/// `confirmInvoicePayment`: tenant staff saw the bank transfer; the order is paid.
+pub async fn confirm_invoice(
+    svc: &Services,
+    req: &RequestCtx,
+    payment_id: i64,
+) -> ApiResult<payment::Model> {
+    authorize(
+        req,
+        Action::ConfirmPayment {
+            tenant_id: req.tenant_id(),
+        },
+    )?;
+    let viewer = me(req)?;
+    let now = svc.clock.now();
+    let txn = txn::begin(&svc.db).await?;
+    let p = scoped::<payment::Entity>(req.tenant_id())
+        .filter(payment::Column::Id.eq(payment_id))
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound { what: "payment" })?;
+    if p.method != payment::PaymentMethod::Invoice {
+        return Err(ApiError::bad_input("paymentId", "not an invoice"));
+    }
+    match apply_payment(&txn, svc, &p, Some(viewer), now).await? {
+        Applied::Paid => {}
+        Applied::AlreadyHandled => {
+            return Err(ApiError::domain(
+                code::ORDER_NOT_PENDING,
+                Some("paymentId"),
+                "this invoice was already confirmed or cancelled",
+            ));
+        }
+        Applied::OrderNotPayable => {
+            return Err(ApiError::domain(
+                code::ORDER_NOT_PENDING,
+                Some("paymentId"),
+                "the order was paid another way or cancelled",
+            ));
+        }
+    }
+    audit::record(
+        &txn,
+        req,
+        None,
+        audit::action::PAYMENT_CONFIRMED,
+        Target::Payment(p.id),
+        None,
+        json!({ "invoiceNumber": p.invoice_number, "orderId": p.order_id }),
+    )
+    .await?;
+    txn::commit(txn, req).await?;
+    Ok(scoped::<payment::Entity>(req.tenant_id())
+        .filter(payment::Column::Id.eq(payment_id))
+        .one(&svc.db)
+        .await?
+        .ok_or(ApiError::NotFound { what: "payment" })?)
+}
+
+/// What [`apply_payment`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// This call paid the order and applied it.
+    Paid,
+    /// The payment was already succeeded, failed or cancelled: nothing changed.
+    AlreadyHandled,
+    /// The payment succeeded but its order was paid otherwise or cancelled: recorded
+    /// on the payment for a refund; nothing applied.
+    OrderNotPayable,
+}
+
+/// Marks `p` succeeded and applies its order, once, in the caller's transaction.
+pub async fn apply_payment(
+    txn: &impl ConnectionTrait,
+    svc: &Services,
+    p: &payment::Model,
+    confirmed_by: Option<i64>,
+    now: DateTime<Utc>,
+) -> ApiResult<Applied> {
+    // Claim the payment: of racing callers exactly one changes the row.
+    let claimed = payment::Entity::update_many()
+        .col_expr(payment::Column::Status, Expr::value(payment::PaymentStatus::Succeeded.as_str()))
+        .col_expr(payment::Column::CompletedAt, Expr::value(now))
+        .col_expr(payment::Column::UpdatedAt, Expr::value(now))
+        .col_expr(payment::Column::ConfirmedBy, Expr::value(confirmed_by))
+        .filter(payment::Column::Id.eq(p.id))
+        .filter(payment::Column::Status.eq(payment::PaymentStatus::Pending.as_str()))
+        .exec(txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Ok(Applied::AlreadyHandled);
+    }
+    // Then the order: paid once, whatever pays it. An expired order is still paid when
+    // the money arrived (the payer was charged).
+    let paid = order::Entity::update_many()
+        .col_expr(order::Column::Status, Expr::value(order::OrderStatus::Paid.as_str()))
+        .col_expr(order::Column::PaidAt, Expr::value(now))
+        .col_expr(order::Column::UpdatedAt, Expr::value(now))
+        .filter(order::Column::Id.eq(p.order_id))
+        .filter(order::Column::Status.is_in([
+            order::OrderStatus::Pending.as_str(),
+            order::OrderStatus::Expired.as_str(),
+        ]))
+        .exec(txn)
+        .await?;
+    if paid.rows_affected != 1 {
+        payment::Entity::update_many()
+            .col_expr(
+                payment::Column::FailureReason,
+                Expr::value("the order was not payable any more when this payment succeeded: refund due"),
+            )
+            .filter(payment::Column::Id.eq(p.id))
+            .exec(txn)
+            .await?;
+        tracing::warn!(payment = p.id, order = p.order_id, "payment succeeded for an order that is not payable: refund due");
+        return Ok(Applied::OrderNotPayable);
+    }
+    let o = order::Entity::find_by_id(p.order_id)
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound { what: "order" })?;
+    apply_order(txn, svc, &o, now).await?;
+    Ok(Applied::Paid)
+}
+
+async fn apply_order(
+    txn: &impl ConnectionTrait,
+    svc: &Services,
+    o: &order::Model,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let items = super::ops::items(txn, o).await?;
+    let mut lines_created = Vec::new();
+    let mut lines_renewed = Vec::new();
+    for item in &items {
+        let kinds: Vec<i64> =
+            serde_json::from_str(&item.channel_kind_ids).map_err(ApiError::internal)?;
+        match item.kind {
+            order_item::ItemKind::NewLines => {
+                let (Some(client), Some(org)) = (o.client_user_id, item.organization_id) else {
+                    continue;
+                };
+                let months = item.months.unwrap_or(1).max(1) as u32;
+                for _ in 0..item.quantity {
+                    let number = counters::next(txn, o.tenant_id, counters::LINE).await?;
+                    let l = line::ActiveModel {
+                        tenant_id: Set(o.tenant_id),
+                        line_number: Set(number),
+                        name: Set(format!("Line {number}")),
+                        client_user_id: Set(client),
+                        organization_id: Set(org),
+                        space_id: Set(item.space_id),
+                        starts_at: Set(now),
+                        expires_at: Set(add_months(now, months)),
+                        coin_balance: Set(item.coins),
+                        waba_balance_minor: Set(0),
+                        nfr: Set(false),
+                        created_at: Set(now),
+                        updated_at: Set(now),
+                        ..Default::default()
+                    }
+                    .insert(txn)
+                    .await?;
+                    add_channels(txn, o.tenant_id, l.id, &kinds, now).await?;
+                    lines_created.push(json!({ "lineId": l.id, "lineNumber": l.line_number, "organizationId": org, "spaceId": item.space_id, "expiresAt": l.expires_at }));
+                }
+            }
+            order_item::ItemKind::Renewal => {
+                let Some(line_id) = item.line_id else { continue };
+                // Lock the line: two orders renewing it at once extend it twice, in turn.
+                let Some(l) = line::Entity::find_by_id(line_id)
+                    .lock_exclusive()
+                    .one(txn)
+                    .await?
+                else {
+                    continue;
+                };
+                let months = item.months.unwrap_or(1).max(1) as u32;
+                let expired = l.expires_at <= now;
+                let until = super::prepare::renewed_until(l.expires_at, now, months);
+                let mut m = l.clone().into_active_model();
+                if expired {
+                    m.starts_at = Set(now);
+                }
+                m.expires_at = Set(until);
+                m.updated_at = Set(now);
+                m.update(txn).await?;
+                lines_renewed.push(json!({ "lineId": l.id, "lineNumber": l.line_number, "from": l.expires_at, "to": until }));
+            }
+            order_item::ItemKind::Addition => {
+                let Some(line_id) = item.line_id else { continue };
+                add_channels(txn, o.tenant_id, line_id, &kinds, now).await?;
+            }
+        }
+    }
+    // The partner's reward: only when the client paid, and only if the partner is still
+    // the client's (SPEC §6).
+    if o.payer == order::Payer::Client
+        && o.partner_reward_minor > 0
+        && let (Some(pid), Some(client)) = (o.partner_id, o.client_user_id)
+    {
+        let still = scoped::<partner_client::Entity>(o.tenant_id)
+            .filter(partner_client::Column::ClientUserId.eq(client))
+            .filter(partner_client::Column::PartnerId.eq(pid))
+            .one(txn)
+            .await?
+            .is_some();
+        if still {
+            let hold = chrono::Duration::from_std(svc.settings.reward_hold)
+                .map_err(ApiError::internal)?;
+            partner_ledger_entry::ActiveModel {
+                tenant_id: Set(o.tenant_id),
+                partner_id: Set(pid),
+                kind: Set(partner_ledger_entry::LedgerKind::Reward),
+                amount_minor: Set(o.partner_reward_minor),
+                currency: Set(o.currency.clone()),
+                order_id: Set(Some(o.id)),
+                reason: Set(None),
+                created_by: Set(None),
+                available_at: Set(now + hold),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+        }
+    }
+    for l in &lines_created {
+        events::record(txn, o.tenant_id, kind::LINE_CREATED, l.clone(), now).await?;
+    }
+    for l in &lines_renewed {
+        events::record(txn, o.tenant_id, kind::LINE_RENEWED, l.clone(), now).await?;
+    }
+    events::record(
+        txn,
+        o.tenant_id,
+        kind::ORDER_PAID,
+        json!({ "orderId": o.id, "orderNumber": o.order_number, "clientId": o.client_user_id, "partnerId": o.partner_id, "payer": o.payer.as_str(), "totalMinor": o.total_minor, "currency": o.currency }),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+async fn add_channels(
+    txn: &impl ConnectionTrait,
+    tenant_id: i64,
+    line_id: i64,
+    kinds: &[i64],
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    for k in kinds {
+        line_channel::ActiveModel {
+            tenant_id: Set(tenant_id),
+            line_id: Set(line_id),
+            channel_kind_id: Set(*k),
+            status: Set(line_channel::ChannelStatus::Pending),
+            paid: Set(true),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// What a webhook delivery answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebhookOutcome {
+    /// Handled now.
+    Handled,
+    /// Seen before: nothing changed.
+    Replay,
+}
+
+/// Handles a provider's notification: verified, recorded once, applied.
+pub async fn handle_webhook(
+    svc: &Services,
+    provider_name: &str,
+    signature: Option<&str>,
+    body: &[u8],
+) -> Result<WebhookOutcome, WebhookRefusal> {
+    let provider = svc
+        .card_providers
+        .get(provider_name)
+        .ok_or(WebhookRefusal::UnknownProvider)?;
+    let now = svc.clock.now();
+    let event = provider
+        .verify(signature, body, now)
+        .map_err(WebhookRefusal::Invalid)?;
+    let inner = async {
+        let txn = txn::begin(&svc.db).await?;
+        let reference = match &event {
+            ProviderEvent::Paid { reference, .. } | ProviderEvent::Failed { reference, .. } => {
+                Some(reference.clone())
+            }
+            ProviderEvent::Other { .. } => None,
+        };
+        let p = match &reference {
+            Some(r) => payment::Entity::find()
+                .filter(payment::Column::Provider.eq(provider.name()))
+                .filter(payment::Column::ProviderRef.eq(r.as_str()))
+                .one(&txn)
+                .await?,
+            None => None,
+        };
+        let backend = txn.get_database_backend();
+        let sql = match backend {
+            sea_orm::DbBackend::Postgres => {
+                "INSERT INTO payment_provider_events (provider, event_id, event_type, payment_id, received_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id"
+            }
+            _ => {
+                "INSERT INTO payment_provider_events (provider, event_id, event_type, payment_id, received_at) \
+                 VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id"
+            }
+        };
+        let fresh = txn
+            .query_one_raw(sea_orm::Statement::from_sql_and_values(
+                backend,
+                sql,
+                [
+                    provider.name().into(),
+                    event.id().into(),
+                    event.kind().into(),
+                    p.as_ref().map(|p| p.id).into(),
+                    now.into(),
+                ],
+            ))
+            .await?
+            .is_some();
+        if !fresh {
+            return Ok::<_, ApiError>(WebhookOutcome::Replay);
+        }
+        match (&event, p) {
+            (
+                ProviderEvent::Paid {
+                    amount_minor,
+                    currency,
+                    ..
+                },
+                Some(p),
+            ) => {
+                if *amount_minor != p.amount_minor || !currency.eq_ignore_ascii_case(&p.currency) {
+                    tracing::error!(payment = p.id, "provider reported another amount: not applied");
+                    payment::Entity::update_many()
+                        .col_expr(payment::Column::Status, Expr::value(payment::PaymentStatus::Failed.as_str()))
+                        .col_expr(payment::Column::FailureReason, Expr::value("the provider reported another amount"))
+                        .col_expr(payment::Column::UpdatedAt, Expr::value(now))
+                        .filter(payment::Column::Id.eq(p.id))
+                        .filter(payment::Column::Status.eq(payment::PaymentStatus::Pending.as_str()))
+                        .exec(&txn)
+                        .await?;
+                } else {
+                    apply_payment(&txn, svc, &p, None, now).await?;
+                }
+            }
+            (ProviderEvent::Failed { reason, .. }, Some(p)) => {
+                payment::Entity::update_many()
+                    .col_expr(payment::Column::Status, Expr::value(payment::PaymentStatus::Failed.as_str()))
+                    .col_expr(payment::Column::FailureReason, Expr::value(reason.clone()))
+                    .col_expr(payment::Column::UpdatedAt, Expr::value(now))
+                    .filter(payment::Column::Id.eq(p.id))
+                    .filter(payment::Column::Status.eq(payment::PaymentStatus::Pending.as_str()))
+                    .exec(&txn)
+                    .await?;
+            }
+            (_, None) if reference.is_some() => {
+                tracing::warn!(event = event.id(), "provider event for an unknown payment");
+            }
+            _ => {}
+        }
+        txn.commit().await?;
+        Ok(WebhookOutcome::Handled)
+    };
+    inner.await.map_err(WebhookRefusal::Internal)
+}
+
+/// Why a webhook delivery was not accepted.
+#[derive(Debug)]
+pub enum WebhookRefusal {
+    UnknownProvider,
+    Invalid(WebhookError),
+    Internal(ApiError),
+}
+
+impl From<WebhookError> for WebhookRefusal {
+    fn from(e: WebhookError) -> Self {
+        WebhookRefusal::Invalid(e)
+    }
+}

@@ -1,0 +1,574 @@
+//! From an order request to a priced order: who the client is, through which partner,
+//! whether the viewer may order it, what every item is (lines, channel kinds, packages,
+//! remaining days by the clock), and the price by [`super::pricing::price`]. `quote` stops
+//! here; `createOrder` snapshots the result. A handful of statements whatever the size:
+//! the lines, their channels, the client links and the catalogue are each read at once.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use chrono::{DateTime, Months, Utc};
+use entities::{
+    channel_kind, coin_package, line, line_channel, money, order, organization_member, partner,
+    partner_client, space,
+};
+use rust_decimal::Decimal;
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, PaginatorTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use tenants::policy::{OrderStanding, Standing};
+use tenants::scope::scoped;
+use tenants::{Action, RequestCtx, authorize};
+
+use super::pricing::{self, ChannelPrice, ItemKind, Priced, PricingInput};
+use crate::kernel::error::{ApiError, ApiResult, code};
+use crate::lines::ops::days_left;
+use crate::orgs::ops::{me, viewer_access};
+
+/// Most items of each kind in one order.
+pub const MAX_NEW_LINE_ITEMS: usize = 50;
+pub const MAX_RENEWED_LINES: usize = 5000;
+pub const MAX_ADDITIONS: usize = 200;
+
+/// Who pays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PayerKind {
+    Client,
+    Partner,
+}
+
+impl PayerKind {
+    pub fn entity(self) -> order::Payer {
+        match self {
+            PayerKind::Client => order::Payer::Client,
+            PayerKind::Partner => order::Payer::Partner,
+        }
+    }
+}
+
+/// New lines: `quantity` identical lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewLinesRequest {
+    pub channel_kinds: Vec<i64>,
+    pub quantity: u32,
+    pub months: u32,
+    pub coin_package: Option<i64>,
+    pub organization_id: i64,
+    pub space_id: Option<i64>,
+}
+
+/// Renewals: these lines, and every line of these clients.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct RenewalRequest {
+    pub line_ids: Vec<i64>,
+    pub client_ids: Vec<i64>,
+    pub months: u32,
+}
+
+/// Channels added to a running line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdditionRequest {
+    pub line_id: i64,
+    pub channel_kinds: Vec<i64>,
+}
+
+/// `OrderInput`, with ids decoded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderRequest {
+    pub client_id: Option<i64>,
+    pub payer: PayerKind,
+    pub partner_id: Option<i64>,
+    pub new_lines: Vec<NewLinesRequest>,
+    pub renewals: Option<RenewalRequest>,
+    pub additions: Vec<AdditionRequest>,
+}
+
+/// What an item is about, next to its price.
+#[derive(Debug, Clone)]
+pub struct ItemContext {
+    pub kind: entities::order_item::ItemKind,
+    pub line: Option<line::Model>,
+    pub channel_kinds: Vec<channel_kind::Model>,
+    pub quantity: u32,
+    pub months: Option<u32>,
+    pub remaining_days: Option<i64>,
+    pub coin_package: Option<coin_package::Model>,
+    pub organization_id: Option<i64>,
+    pub space_id: Option<i64>,
+    /// For renewals: the expiry the line would get if paid now.
+    pub new_expires_at: Option<DateTime<Utc>>,
+}
+
+/// A priced order, not stored.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub client_id: Option<i64>,
+    pub payer: PayerKind,
+    /// The partner the order goes through: the payer when `PARTNER`, the client's partner
+    /// (who earns the reward) when `CLIENT`.
+    pub partner: Option<partner::Model>,
+    /// The partner discount or the reward rate applied, in basis points.
+    pub rate_bp: i32,
+    pub items: Vec<ItemContext>,
+    pub priced: Priced,
+}
+
+/// `N` calendar months after `from`, clamped to the month's end (Jan 31 + 1 = Feb 28/29).
+pub fn add_months(from: DateTime<Utc>, months: u32) -> DateTime<Utc> {
+    from.checked_add_months(Months::new(months))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// When a renewal of a line expiring at `expires_at` by `months` ends, renewed at `now`:
+/// from the later of now and the current expiry.
+pub fn renewed_until(expires_at: DateTime<Utc>, now: DateTime<Utc>, months: u32) -> DateTime<Utc> {
+    add_months(expires_at.max(now), months)
+}
+
+fn bp_percent(bp: i32) -> Decimal {
+    Decimal::new(i64::from(bp), 2)
+}
+
+fn tier_bp(tenant: &entities::tenant::Model, tier: Option<&str>) -> i32 {
+    match tier.and_then(crate::partners::Tier::parse) {
+        Some(crate::partners::Tier::Official) => tenant.partner_discount_official_bp,
+        Some(crate::partners::Tier::Gold) => tenant.partner_discount_gold_bp,
+        Some(crate::partners::Tier::Technology) => tenant.partner_discount_technology_bp,
+        None => 0,
+    }
+}
+
+fn distinct_kinds(field: &str, ids: &[i64]) -> ApiResult<()> {
+    if ids.is_empty() {
+        return Err(ApiError::bad_input(field, "choose at least one channel"));
+    }
+    let set: HashSet<_> = ids.iter().collect();
+    if set.len() != ids.len() {
+        return Err(ApiError::bad_input(field, "a channel kind is listed twice"));
+    }
+    Ok(())
+}
+
+fn not_found(field: &str, what: &str) -> ApiError {
+    ApiError::bad_input(field, format!("no such {what}"))
+}
+
+/// Resolves and prices `request` as the viewer may order it.
+pub async fn prepare(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    now: DateTime<Utc>,
+    request: &OrderRequest,
+) -> ApiResult<Prepared> {
+    let viewer = me(req)?;
+    let tenant_id = req.tenant_id();
+    let tenant = &req.tenant.model;
+    let renewals = request.renewals.clone().unwrap_or_default();
+    if request.new_lines.is_empty()
+        && renewals.line_ids.is_empty()
+        && renewals.client_ids.is_empty()
+        && request.additions.is_empty()
+    {
+        return Err(ApiError::bad_input(
+            "order",
+            "add new lines, renewals or channel additions",
+        ));
+    }
+    if request.new_lines.len() > MAX_NEW_LINE_ITEMS {
+        return Err(ApiError::bad_input(
+            "newLines",
+            format!("at most {MAX_NEW_LINE_ITEMS} items"),
+        ));
+    }
+    if request.additions.len() > MAX_ADDITIONS {
+        return Err(ApiError::bad_input(
+            "channelAdditions",
+            format!("at most {MAX_ADDITIONS} items"),
+        ));
+    }
+    if renewals.line_ids.len() + renewals.client_ids.len() > MAX_RENEWED_LINES {
+        return Err(ApiError::bad_input(
+            "renewals",
+            format!("at most {MAX_RENEWED_LINES} lines"),
+        ));
+    }
+    if request.payer == PayerKind::Partner && request.partner_id.is_none() {
+        return Err(ApiError::bad_input(
+            "partnerId",
+            "name the partner that pays",
+        ));
+    }
+
+    // The lines renewed or added to: one statement.
+    let line_ids: BTreeSet<i64> = renewals
+        .line_ids
+        .iter()
+        .copied()
+        .chain(request.additions.iter().map(|a| a.line_id))
+        .collect();
+    let lines: Vec<line::Model> = if line_ids.is_empty() && renewals.client_ids.is_empty() {
+        Vec::new()
+    } else {
+        scoped::<line::Entity>(tenant_id)
+            .filter(
+                Condition::any()
+                    .add(line::Column::Id.is_in(line_ids.iter().copied()))
+                    .add(line::Column::ClientUserId.is_in(renewals.client_ids.iter().copied())),
+            )
+            .all(db)
+            .await?
+    };
+    let by_id: HashMap<i64, &line::Model> = lines.iter().map(|l| (l.id, l)).collect();
+    // A line of another tenant reads as missing, like one that never existed.
+    if line_ids.iter().any(|id| !by_id.contains_key(id)) {
+        return Err(ApiError::NotFound { what: "line" });
+    }
+
+    // Every client the order touches.
+    let mut clients: BTreeSet<i64> = lines.iter().map(|l| l.client_user_id).collect();
+    clients.extend(renewals.client_ids.iter().copied());
+    if let Some(c) = request.client_id {
+        clients.insert(c);
+    }
+    if clients.is_empty() {
+        return Err(ApiError::bad_input("clientId", "name the client"));
+    }
+    if request.client_id.is_some() && clients.len() > 1 {
+        return Err(ApiError::bad_input(
+            "clientId",
+            "every line of the order must belong to this client",
+        ));
+    }
+    if request.payer == PayerKind::Client && clients.len() > 1 {
+        return Err(ApiError::bad_input(
+            "payer",
+            "a client pays for its own lines only: order for one client at a time",
+        ));
+    }
+    let client_id = if clients.len() == 1 {
+        clients.first().copied()
+    } else {
+        None
+    };
+    if !request.new_lines.is_empty() && client_id.is_none() {
+        return Err(ApiError::bad_input("clientId", "name the client the new lines are for"));
+    }
+
+    // Which partner each client has: one statement.
+    let links: Vec<partner_client::Model> = scoped::<partner_client::Entity>(tenant_id)
+        .filter(partner_client::Column::ClientUserId.is_in(clients.iter().copied()))
+        .all(db)
+        .await?;
+    let link_of: HashMap<i64, &partner_client::Model> =
+        links.iter().map(|l| (l.client_user_id, l)).collect();
+    let users_exist = scoped::<entities::user::Entity>(tenant_id)
+        .filter(entities::user::Column::Id.is_in(clients.iter().copied()))
+        .count(db)
+        .await?;
+    if users_exist != clients.len() as u64 {
+        return Err(ApiError::NotFound { what: "client" });
+    }
+
+    // The partner the order goes through.
+    let partner_id = match request.partner_id {
+        Some(p) => Some(p),
+        None => client_id.and_then(|c| link_of.get(&c).map(|l| l.partner_id)),
+    };
+    let partner = match partner_id {
+        Some(pid) => scoped::<partner::Entity>(tenant_id)
+            .filter(partner::Column::Id.eq(pid))
+            .one(db)
+            .await?,
+        None => None,
+    };
+    if request.partner_id.is_some() && partner.is_none() {
+        return Err(not_found("partnerId", "partner"));
+    }
+    let all_linked = partner.as_ref().is_some_and(|p| {
+        clients
+            .iter()
+            .all(|c| link_of.get(c).is_some_and(|l| l.partner_id == p.id))
+    });
+    let partner_standing: Option<Standing> = match (&partner, all_linked) {
+        (Some(p), true) => Some(viewer_access(db, req, p.organization_id).await?.standing()),
+        _ => None,
+    };
+    let standing = OrderStanding {
+        tenant_id,
+        client_self: client_id == Some(viewer),
+        partner: partner_standing,
+        payer_partner: request.payer == PayerKind::Partner,
+    };
+    // Someone else's client (or lines) is not found, whoever asks.
+    let acts = partner_standing.is_some_and(|_| {
+        authorize(
+            req,
+            Action::PlaceOrder {
+                order: OrderStanding {
+                    payer_partner: true,
+                    ..standing
+                },
+            },
+        )
+        .is_ok()
+    });
+    if !standing.client_self && !acts {
+        return Err(ApiError::NotFound { what: "client" });
+    }
+    authorize(req, Action::PlaceOrder { order: standing })?;
+
+    let rate_bp = match (request.payer, &partner) {
+        (PayerKind::Partner, Some(p)) => {
+            if p.status != partner::STATUS_APPROVED {
+                return Err(ApiError::domain(
+                    code::PARTNER_NOT_APPROVED,
+                    Some("partnerId"),
+                    "the partner program has not approved this partner yet",
+                ));
+            }
+            tier_bp(tenant, p.tier.as_deref())
+        }
+        (PayerKind::Client, Some(p)) if p.status == partner::STATUS_APPROVED => {
+            match client_id.and_then(|c| link_of.get(&c)) {
+                Some(l) if l.origin == partner_client::ORIGIN_CREATED => {
+                    tenant.reward_rate_created_bp
+                }
+                Some(_) => tenant.reward_rate_referral_bp,
+                None => 0,
+            }
+        }
+        _ => 0,
+    };
+
+    // The price list: one statement each.
+    let kinds: HashMap<i64, channel_kind::Model> = scoped::<channel_kind::Entity>(tenant_id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|k| (k.id, k))
+        .collect();
+    let package_ids: Vec<i64> = request.new_lines.iter().filter_map(|n| n.coin_package).collect();
+    let packages: HashMap<i64, coin_package::Model> = if package_ids.is_empty() {
+        HashMap::new()
+    } else {
+        scoped::<coin_package::Entity>(tenant_id)
+            .filter(coin_package::Column::Id.is_in(package_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect()
+    };
+    let currency = tenant.currency.clone();
+    let price_of = |k: &channel_kind::Model| ChannelPrice {
+        kind_id: k.id,
+        personal: k.personal,
+        monthly_price: money::from_minor(k.monthly_price_minor, &currency),
+    };
+    let sellable = |field: &str, ids: &[i64]| -> ApiResult<Vec<channel_kind::Model>> {
+        distinct_kinds(field, ids)?;
+        ids.iter()
+            .map(|id| match kinds.get(id) {
+                Some(k) if k.active => Ok(k.clone()),
+                Some(_) => Err(ApiError::bad_input(field, "this channel kind is not sold any more")),
+                None => Err(not_found(field, "channel kind")),
+            })
+            .collect()
+    };
+
+    let mut items: Vec<ItemContext> = Vec::new();
+    let mut pricing_items: Vec<ItemKind> = Vec::new();
+
+    // New lines.
+    if !request.new_lines.is_empty() {
+        let client = client_id.unwrap_or_default();
+        let orgs: HashSet<i64> = scoped::<organization_member::Entity>(tenant_id)
+            .filter(organization_member::Column::UserId.eq(client))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| m.organization_id)
+            .collect();
+        let space_ids: Vec<i64> = request.new_lines.iter().filter_map(|n| n.space_id).collect();
+        let spaces: HashMap<i64, space::Model> = if space_ids.is_empty() {
+            HashMap::new()
+        } else {
+            scoped::<space::Entity>(tenant_id)
+                .filter(space::Column::Id.is_in(space_ids))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|s| (s.id, s))
+                .collect()
+        };
+        for n in &request.new_lines {
+            let chosen = sellable("newLines.channelKinds", &n.channel_kinds)?;
+            if !orgs.contains(&n.organization_id) {
+                return Err(ApiError::bad_input(
+                    "newLines.organizationId",
+                    "not an organization of the client",
+                ));
+            }
+            if let Some(sid) = n.space_id {
+                match spaces.get(&sid) {
+                    Some(s) if s.organization_id == n.organization_id => {
+                        if s.archived_at.is_some() {
+                            return Err(ApiError::domain(
+                                code::SPACE_ARCHIVED,
+                                Some("newLines.spaceId"),
+                                "the space is archived",
+                            ));
+                        }
+                    }
+                    _ => {
+                        return Err(ApiError::bad_input(
+                            "newLines.spaceId",
+                            "no such space in the organization",
+                        ));
+                    }
+                }
+            }
+            let package = match n.coin_package {
+                Some(id) => match packages.get(&id) {
+                    Some(p) if p.active => Some(p.clone()),
+                    Some(_) => {
+                        return Err(ApiError::bad_input(
+                            "newLines.coinPackage",
+                            "this package is not sold any more",
+                        ));
+                    }
+                    None => return Err(not_found("newLines.coinPackage", "ChatCoins package")),
+                },
+                None => None,
+            };
+            pricing_items.push(ItemKind::NewLines {
+                channels: chosen.iter().map(price_of).collect(),
+                quantity: n.quantity,
+                months: n.months,
+                coin_package_price: package
+                    .as_ref()
+                    .map(|p| money::from_minor(p.price_minor, &currency)),
+            });
+            items.push(ItemContext {
+                kind: entities::order_item::ItemKind::NewLines,
+                line: None,
+                channel_kinds: chosen,
+                quantity: n.quantity,
+                months: Some(n.months),
+                remaining_days: None,
+                coin_package: package,
+                organization_id: Some(n.organization_id),
+                space_id: n.space_id,
+                new_expires_at: None,
+            });
+        }
+    }
+
+    // The channels of the lines renewed or added to: one statement.
+    let renewed: BTreeSet<i64> = lines
+        .iter()
+        .filter(|l| {
+            renewals.line_ids.contains(&l.id) || renewals.client_ids.contains(&l.client_user_id)
+        })
+        .map(|l| l.id)
+        .collect();
+    let channels: Vec<line_channel::Model> = if lines.is_empty() {
+        Vec::new()
+    } else {
+        scoped::<line_channel::Entity>(tenant_id)
+            .filter(line_channel::Column::LineId.is_in(lines.iter().map(|l| l.id)))
+            .all(db)
+            .await?
+    };
+    let mut channels_of: HashMap<i64, Vec<i64>> = HashMap::new();
+    for c in &channels {
+        channels_of.entry(c.line_id).or_default().push(c.channel_kind_id);
+    }
+
+    // Renewals, by line number.
+    let mut renewed_lines: Vec<&line::Model> = renewed.iter().filter_map(|id| by_id.get(id).copied()).collect();
+    renewed_lines.sort_by_key(|l| l.line_number);
+    for l in renewed_lines {
+        if l.nfr {
+            return Err(ApiError::bad_input(
+                "renewals.lineIds",
+                format!("line {} is a free NFR line; it renews on its own", l.line_number),
+            ));
+        }
+        let on_line: Vec<channel_kind::Model> = channels_of
+            .get(&l.id)
+            .map(|ids| ids.iter().filter_map(|id| kinds.get(id).cloned()).collect())
+            .unwrap_or_default();
+        if on_line.is_empty() {
+            return Err(ApiError::bad_input(
+                "renewals.lineIds",
+                format!("line {} has no channels to renew", l.line_number),
+            ));
+        }
+        pricing_items.push(ItemKind::Renewal {
+            line_id: l.id,
+            channels: on_line.iter().map(price_of).collect(),
+            months: renewals.months,
+        });
+        items.push(ItemContext {
+            kind: entities::order_item::ItemKind::Renewal,
+            line: Some(l.clone()),
+            channel_kinds: on_line,
+            quantity: 1,
+            months: Some(renewals.months),
+            remaining_days: None,
+            coin_package: None,
+            organization_id: Some(l.organization_id),
+            space_id: l.space_id,
+            new_expires_at: Some(renewed_until(l.expires_at, now, renewals.months)),
+        });
+    }
+
+    // Channel additions.
+    for a in &request.additions {
+        let l = by_id
+            .get(&a.line_id)
+            .copied()
+            .ok_or(ApiError::NotFound { what: "line" })?;
+        let chosen = sellable("channelAdditions.channelKinds", &a.channel_kinds)?;
+        let existing = channels_of.get(&l.id).cloned().unwrap_or_default();
+        if chosen.iter().any(|k| existing.contains(&k.id)) {
+            return Err(ApiError::bad_input(
+                "channelAdditions.channelKinds",
+                format!("line {} already has this channel", l.line_number),
+            ));
+        }
+        let remaining = days_left(l.expires_at, now);
+        pricing_items.push(ItemKind::Addition {
+            line_id: l.id,
+            channels: chosen.iter().map(price_of).collect(),
+            remaining_days: remaining,
+        });
+        items.push(ItemContext {
+            kind: entities::order_item::ItemKind::Addition,
+            line: Some(l.clone()),
+            channel_kinds: chosen,
+            quantity: 1,
+            months: None,
+            remaining_days: Some(remaining),
+            coin_package: None,
+            organization_id: Some(l.organization_id),
+            space_id: l.space_id,
+            new_expires_at: None,
+        });
+    }
+
+    let priced = pricing::price(&PricingInput {
+        currency,
+        items: pricing_items,
+        partner_discount_percent: (request.payer == PayerKind::Partner).then(|| bp_percent(rate_bp)),
+        reward_rate_percent: (request.payer == PayerKind::Client && rate_bp > 0)
+            .then(|| bp_percent(rate_bp)),
+    })?;
+    Ok(Prepared {
+        client_id,
+        payer: request.payer,
+        partner,
+        rate_bp,
+        items,
+        priced,
+    })
+}

@@ -1,0 +1,100 @@
+//! Quotes, orders and payments.
+
+pub mod types;
+
+use async_graphql::{Context, Object};
+use domain::orders::{ops, payments};
+
+use crate::ids::{self, Kind};
+use crate::{request, services};
+pub use types::*;
+
+/// Order queries.
+#[derive(Default)]
+pub struct OrderQuery;
+
+#[Object]
+impl OrderQuery {
+    /// The price of an order, exactly as `createOrder` would snapshot it. No side effects.
+    async fn quote(&self, ctx: &Context<'_>, input: OrderInput) -> crate::GqlResult<Quote> {
+        let order = input.request()?;
+        Ok(Quote(
+            ops::quote(services(ctx)?, request(ctx)?, &order).await?,
+        ))
+    }
+}
+
+/// Order mutations.
+#[derive(Default)]
+pub struct OrderMutation;
+
+#[Object]
+impl OrderMutation {
+    /// Creates an order with the quoted prices, discounts and reward snapshotted. It
+    /// expires unpaid after 72 hours.
+    async fn create_order(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateOrderInput,
+    ) -> crate::GqlResult<OrderPayload> {
+        let order = input.order.request()?;
+        let o = ops::create(
+            services(ctx)?,
+            request(ctx)?,
+            &order,
+            input.idempotency_key.as_deref(),
+        )
+        .await?;
+        Ok(OrderPayload { order: Order(o) })
+    }
+
+    /// Cancels a pending order.
+    async fn cancel_order(
+        &self,
+        ctx: &Context<'_>,
+        input: CancelOrderInput,
+    ) -> crate::GqlResult<OrderPayload> {
+        let id = ids::decode(&input.order_id, Kind::Order, "orderId")?;
+        let o = ops::cancel(services(ctx)?, request(ctx)?, id).await?;
+        Ok(OrderPayload { order: Order(o) })
+    }
+
+    /// Pays an order: `INVOICE` issues an invoice staff confirm when the transfer
+    /// arrives; `CARD` answers the provider's `checkoutUrl`, and the provider's signed
+    /// notification pays the order. Not while logged in as a client.
+    async fn pay_order(
+        &self,
+        ctx: &Context<'_>,
+        input: PayOrderInput,
+    ) -> crate::GqlResult<PaymentPayload> {
+        let id = ids::decode(&input.order_id, Kind::Order, "orderId")?;
+        let method = match input.method {
+            PayMethod::Invoice => payments::Method::Invoice,
+            PayMethod::Card => payments::Method::Card,
+        };
+        let (svc, req) = (services(ctx)?, request(ctx)?);
+        let p = payments::pay(svc, req, id, method, input.idempotency_key.as_deref()).await?;
+        let o = ops::find(&svc.db, req, p.order_id).await?;
+        Ok(PaymentPayload {
+            payment: Payment(p),
+            order: Order(o),
+        })
+    }
+
+    /// Tenant staff: the bank transfer of an invoice arrived; the order is paid and
+    /// applied.
+    async fn confirm_invoice_payment(
+        &self,
+        ctx: &Context<'_>,
+        input: ConfirmInvoicePaymentInput,
+    ) -> crate::GqlResult<PaymentPayload> {
+        let id = ids::decode(&input.payment_id, Kind::Payment, "paymentId")?;
+        let (svc, req) = (services(ctx)?, request(ctx)?);
+        let p = payments::confirm_invoice(svc, req, id).await?;
+        let o = ops::find(&svc.db, req, p.order_id).await?;
+        Ok(PaymentPayload {
+            payment: Payment(p),
+            order: Order(o),
+        })
+    }
+}
