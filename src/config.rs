@@ -94,7 +94,11 @@ pub struct Config {
     #[arg(long, env = "LOG_FORMAT", default_value = "pretty")]
     pub log_format: String,
     /// Stripe's API base (a local server speaking Stripe's protocol in tests and the demo).
-    #[arg(long, env = "STRIPE_API_BASE", default_value = "https://api.stripe.com")]
+    #[arg(
+        long,
+        env = "STRIPE_API_BASE",
+        default_value = "https://api.stripe.com"
+    )]
     pub stripe_api_base: String,
     /// Stripe secret key; card payments are off without it.
     #[arg(long, env = "STRIPE_SECRET_KEY", hide_env_values = true)]

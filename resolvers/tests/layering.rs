@@ -259,7 +259,8 @@ fn the_hub_imports_only_the_domains_parts() {
         }
         for import in imports {
             assert!(
-                ["identity", "orgs", "partners", "lines", "orders", "hub"].contains(&import.as_str()),
+                ["identity", "orgs", "partners", "lines", "orders", "hub"]
+                    .contains(&import.as_str()),
                 "{file} imports `{import}`: the hub only assembles parts"
             );
         }

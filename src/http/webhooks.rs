@@ -39,7 +39,10 @@ pub async fn payment(
         ),
         Err(WebhookRefusal::Invalid(e)) => {
             tracing::warn!(provider = %provider, reason = %e, "payment webhook refused");
-            (StatusCode::BAD_REQUEST, Json(json!({ "error": e.to_string() })))
+            (
+                StatusCode::BAD_REQUEST,
+                Json(json!({ "error": e.to_string() })),
+            )
         }
         Err(WebhookRefusal::Internal(_)) => (
             StatusCode::INTERNAL_SERVER_ERROR,

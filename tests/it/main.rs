@@ -12,6 +12,7 @@ mod http;
 mod identity;
 mod invitations;
 mod lines;
+mod orders;
 mod orgs;
 mod partners;
 mod storage;

@@ -116,7 +116,9 @@ impl Providers {
     /// These providers.
     pub fn new(list: Vec<Arc<dyn CardProvider>>) -> Self {
         Self(Arc::new(
-            list.into_iter().map(|p| (p.name().to_string(), p)).collect(),
+            list.into_iter()
+                .map(|p| (p.name().to_string(), p))
+                .collect(),
         ))
     }
 

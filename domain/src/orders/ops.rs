@@ -26,7 +26,11 @@ use crate::kernel::txn;
 use crate::orgs::ops::{me, viewer_access};
 
 /// `quote`: the price of `request`, as the viewer may order it. Writes nothing.
-pub async fn quote(svc: &Services, req: &RequestCtx, request: &OrderRequest) -> ApiResult<Prepared> {
+pub async fn quote(
+    svc: &Services,
+    req: &RequestCtx,
+    request: &OrderRequest,
+) -> ApiResult<Prepared> {
     prepare(&svc.db, req, svc.clock.now(), request).await
 }
 
@@ -73,7 +77,9 @@ pub async fn create(
     let claim_id = match claim {
         Some(Claim::Replay(v)) => {
             drop(txn);
-            let id = v["orderId"].as_i64().ok_or_else(|| ApiError::internal("bad stored result"))?;
+            let id = v["orderId"]
+                .as_i64()
+                .ok_or_else(|| ApiError::internal("bad stored result"))?;
             return find(&svc.db, req, id).await;
         }
         Some(Claim::New(id)) => Some(id),
@@ -131,10 +137,10 @@ pub async fn create(
             quantity: Set(ctx.quantity as i32),
             months: Set(ctx.months.map(|m| m as i32)),
             remaining_days: Set(ctx.remaining_days.map(|d| d as i32)),
-            channel_kind_ids: Set(
-                serde_json::to_string(&ctx.channel_kinds.iter().map(|k| k.id).collect::<Vec<_>>())
-                    .map_err(ApiError::internal)?,
-            ),
+            channel_kind_ids: Set(serde_json::to_string(
+                &ctx.channel_kinds.iter().map(|k| k.id).collect::<Vec<_>>(),
+            )
+            .map_err(ApiError::internal)?),
             coin_package_id: Set(ctx.coin_package.as_ref().map(|c| c.id)),
             coins: Set(ctx.coin_package.as_ref().map_or(0, |c| c.coins)),
             organization_id: Set(ctx.organization_id),
@@ -191,11 +197,7 @@ pub async fn standing(
 }
 
 /// The order `id` of the request's tenant, if the viewer may see it; NOT_FOUND otherwise.
-pub async fn find(
-    db: &impl ConnectionTrait,
-    req: &RequestCtx,
-    id: i64,
-) -> ApiResult<order::Model> {
+pub async fn find(db: &impl ConnectionTrait, req: &RequestCtx, id: i64) -> ApiResult<order::Model> {
     let o = scoped::<order::Entity>(req.tenant_id())
         .filter(order::Column::Id.eq(id))
         .one(db)
@@ -231,7 +233,10 @@ pub async fn cancel(svc: &Services, req: &RequestCtx, id: i64) -> ApiResult<orde
     let s = standing(&txn, req, &o).await?;
     authorize(req, Action::PlaceOrder { order: s })?;
     let done = order::Entity::update_many()
-        .col_expr(order::Column::Status, Expr::value(order::OrderStatus::Cancelled.as_str()))
+        .col_expr(
+            order::Column::Status,
+            Expr::value(order::OrderStatus::Cancelled.as_str()),
+        )
         .col_expr(order::Column::CancelledAt, Expr::value(now))
         .col_expr(order::Column::UpdatedAt, Expr::value(now))
         .filter(order::Column::Id.eq(o.id))
@@ -243,7 +248,10 @@ pub async fn cancel(svc: &Services, req: &RequestCtx, id: i64) -> ApiResult<orde
         return Err(not_pending(&o, now));
     }
     payment::Entity::update_many()
-        .col_expr(payment::Column::Status, Expr::value(payment::PaymentStatus::Cancelled.as_str()))
+        .col_expr(
+            payment::Column::Status,
+            Expr::value(payment::PaymentStatus::Cancelled.as_str()),
+        )
         .col_expr(payment::Column::UpdatedAt, Expr::value(now))
         .filter(payment::Column::OrderId.eq(o.id))
         .filter(payment::Column::Status.eq(payment::PaymentStatus::Pending.as_str()))
@@ -276,7 +284,10 @@ pub fn not_pending(o: &order::Model, now: DateTime<Utc>) -> ApiError {
 }
 
 /// The items of an order, in order.
-pub async fn items(db: &impl ConnectionTrait, o: &order::Model) -> ApiResult<Vec<order_item::Model>> {
+pub async fn items(
+    db: &impl ConnectionTrait,
+    o: &order::Model,
+) -> ApiResult<Vec<order_item::Model>> {
     Ok(scoped::<order_item::Entity>(o.tenant_id)
         .filter(order_item::Column::OrderId.eq(o.id))
         .order_by_asc(order_item::Column::Position)
@@ -285,7 +296,10 @@ pub async fn items(db: &impl ConnectionTrait, o: &order::Model) -> ApiResult<Vec
 }
 
 /// The payments of an order, oldest first.
-pub async fn payments(db: &impl ConnectionTrait, o: &order::Model) -> ApiResult<Vec<payment::Model>> {
+pub async fn payments(
+    db: &impl ConnectionTrait,
+    o: &order::Model,
+) -> ApiResult<Vec<payment::Model>> {
     Ok(scoped::<payment::Entity>(o.tenant_id)
         .filter(payment::Column::OrderId.eq(o.id))
         .order_by_asc(payment::Column::Id)
@@ -320,7 +334,7 @@ pub async fn user_orders(
             user_id,
         },
     )?;
-    let q = scoped::<order::Entity>(req.tenant_id())
-        .filter(order::Column::ClientUserId.eq(user_id));
+    let q =
+        scoped::<order::Entity>(req.tenant_id()).filter(order::Column::ClientUserId.eq(user_id));
     paginate(&svc.db, q, order::Column::Id, args, |m| (m.id, m)).await
 }

@@ -19,13 +19,13 @@
 
 use chrono::{DateTime, Utc};
 use entities::{
-    line, line_channel, order, order_item, partner, partner_client, partner_ledger_entry,
-    payment, user,
+    line, line_channel, order, order_item, partner, partner_client, partner_ledger_entry, payment,
+    user,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
-    IntoActiveModel, QueryFilter, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QuerySelect,
 };
 use serde_json::json;
 use tenants::scope::scoped;
@@ -137,10 +137,10 @@ pub async fn pay(
             };
             match method {
                 Method::Invoice => {
-                    p.invoice_number =
-                        Set(Some(counters::next(&txn, req.tenant_id(), counters::INVOICE).await?));
-                    p.payer_requisites =
-                        Set(Some(requisites(&txn, req, &o).await?.to_string()));
+                    p.invoice_number = Set(Some(
+                        counters::next(&txn, req.tenant_id(), counters::INVOICE).await?,
+                    ));
+                    p.payer_requisites = Set(Some(requisites(&txn, req, &o).await?.to_string()));
                 }
                 Method::Card => {}
             }
@@ -165,7 +165,10 @@ pub async fn pay(
                         order_number: o.order_number,
                         amount_minor: o.total_minor,
                         currency: o.currency.clone(),
-                        description: format!("{} order {}", req.tenant.model.display_name, o.order_number),
+                        description: format!(
+                            "{} order {}",
+                            req.tenant.model.display_name, o.order_number
+                        ),
                         success_url: format!("{base}?paid=1"),
                         cancel_url: format!("{base}?cancelled=1"),
                     })
@@ -217,17 +220,23 @@ async fn requisites(
             .one(db)
             .await?
     {
-        return Ok(json!({ "name": p.name, "contactName": p.contact_name, "email": p.contact_email, "phone": p.contact_phone }));
+        return Ok(
+            json!({ "name": p.name, "contactName": p.contact_name, "email": p.contact_email, "phone": p.contact_phone }),
+        );
     }
     let u = match o.client_user_id {
-        Some(id) => scoped::<user::Entity>(req.tenant_id())
-            .filter(user::Column::Id.eq(id))
-            .one(db)
-            .await?,
+        Some(id) => {
+            scoped::<user::Entity>(req.tenant_id())
+                .filter(user::Column::Id.eq(id))
+                .one(db)
+                .await?
+        }
         None => None,
     };
     Ok(match u {
-        Some(u) => json!({ "name": u.display_name, "email": u.email, "phone": u.phone, "accountNumber": u.account_number }),
+        Some(u) => {
+            json!({ "name": u.display_name, "email": u.email, "phone": u.phone, "accountNumber": u.account_number })
+        }
         None => json!({}),
     })
 }
@@ -300,11 +309,11 @@ pub async fn confirm_invoice(
     )
     .await?;
     txn::commit(txn, req).await?;
-    Ok(scoped::<payment::Entity>(req.tenant_id())
+    scoped::<payment::Entity>(req.tenant_id())
         .filter(payment::Column::Id.eq(payment_id))
         .one(&svc.db)
         .await?
-        .ok_or(ApiError::NotFound { what: "payment" })?)
+        .ok_or(ApiError::NotFound { what: "payment" })
 }
 
 /// What [`apply_payment`] did.
@@ -329,7 +338,10 @@ pub async fn apply_payment(
 ) -> ApiResult<Applied> {
     // Claim the payment: of racing callers exactly one changes the row.
     let claimed = payment::Entity::update_many()
-        .col_expr(payment::Column::Status, Expr::value(payment::PaymentStatus::Succeeded.as_str()))
+        .col_expr(
+            payment::Column::Status,
+            Expr::value(payment::PaymentStatus::Succeeded.as_str()),
+        )
         .col_expr(payment::Column::CompletedAt, Expr::value(now))
         .col_expr(payment::Column::UpdatedAt, Expr::value(now))
         .col_expr(payment::Column::ConfirmedBy, Expr::value(confirmed_by))
@@ -343,7 +355,10 @@ pub async fn apply_payment(
     // Then the order: paid once, whatever pays it. An expired order is still paid when
     // the money arrived (the payer was charged).
     let paid = order::Entity::update_many()
-        .col_expr(order::Column::Status, Expr::value(order::OrderStatus::Paid.as_str()))
+        .col_expr(
+            order::Column::Status,
+            Expr::value(order::OrderStatus::Paid.as_str()),
+        )
         .col_expr(order::Column::PaidAt, Expr::value(now))
         .col_expr(order::Column::UpdatedAt, Expr::value(now))
         .filter(order::Column::Id.eq(p.order_id))
@@ -357,12 +372,18 @@ pub async fn apply_payment(
         payment::Entity::update_many()
             .col_expr(
                 payment::Column::FailureReason,
-                Expr::value("the order was not payable any more when this payment succeeded: refund due"),
+                Expr::value(
+                    "the order was not payable any more when this payment succeeded: refund due",
+                ),
             )
             .filter(payment::Column::Id.eq(p.id))
             .exec(txn)
             .await?;
-        tracing::warn!(payment = p.id, order = p.order_id, "payment succeeded for an order that is not payable: refund due");
+        tracing::warn!(
+            payment = p.id,
+            order = p.order_id,
+            "payment succeeded for an order that is not payable: refund due"
+        );
         return Ok(Applied::OrderNotPayable);
     }
     let o = order::Entity::find_by_id(p.order_id)
@@ -416,7 +437,9 @@ async fn apply_order(
                 }
             }
             order_item::ItemKind::Renewal => {
-                let Some(line_id) = item.line_id else { continue };
+                let Some(line_id) = item.line_id else {
+                    continue;
+                };
                 // Lock the line: two orders renewing it at once extend it twice, in turn.
                 let Some(l) = line::Entity::find_by_id(line_id)
                     .lock_exclusive()
@@ -438,7 +461,9 @@ async fn apply_order(
                 lines_renewed.push(json!({ "lineId": l.id, "lineNumber": l.line_number, "from": l.expires_at, "to": until }));
             }
             order_item::ItemKind::Addition => {
-                let Some(line_id) = item.line_id else { continue };
+                let Some(line_id) = item.line_id else {
+                    continue;
+                };
                 add_channels(txn, o.tenant_id, line_id, &kinds, now).await?;
             }
         }
@@ -456,8 +481,8 @@ async fn apply_order(
             .await?
             .is_some();
         if still {
-            let hold = chrono::Duration::from_std(svc.settings.reward_hold)
-                .map_err(ApiError::internal)?;
+            let hold =
+                chrono::Duration::from_std(svc.settings.reward_hold).map_err(ApiError::internal)?;
             partner_ledger_entry::ActiveModel {
                 tenant_id: Set(o.tenant_id),
                 partner_id: Set(pid),
@@ -549,11 +574,13 @@ pub async fn handle_webhook(
             ProviderEvent::Other { .. } => None,
         };
         let p = match &reference {
-            Some(r) => payment::Entity::find()
-                .filter(payment::Column::Provider.eq(provider.name()))
-                .filter(payment::Column::ProviderRef.eq(r.as_str()))
-                .one(&txn)
-                .await?,
+            Some(r) => {
+                payment::Entity::find()
+                    .filter(payment::Column::Provider.eq(provider.name()))
+                    .filter(payment::Column::ProviderRef.eq(r.as_str()))
+                    .one(&txn)
+                    .await?
+            }
             None => None,
         };
         let backend = txn.get_database_backend();
@@ -594,13 +621,24 @@ pub async fn handle_webhook(
                 Some(p),
             ) => {
                 if *amount_minor != p.amount_minor || !currency.eq_ignore_ascii_case(&p.currency) {
-                    tracing::error!(payment = p.id, "provider reported another amount: not applied");
+                    tracing::error!(
+                        payment = p.id,
+                        "provider reported another amount: not applied"
+                    );
                     payment::Entity::update_many()
-                        .col_expr(payment::Column::Status, Expr::value(payment::PaymentStatus::Failed.as_str()))
-                        .col_expr(payment::Column::FailureReason, Expr::value("the provider reported another amount"))
+                        .col_expr(
+                            payment::Column::Status,
+                            Expr::value(payment::PaymentStatus::Failed.as_str()),
+                        )
+                        .col_expr(
+                            payment::Column::FailureReason,
+                            Expr::value("the provider reported another amount"),
+                        )
                         .col_expr(payment::Column::UpdatedAt, Expr::value(now))
                         .filter(payment::Column::Id.eq(p.id))
-                        .filter(payment::Column::Status.eq(payment::PaymentStatus::Pending.as_str()))
+                        .filter(
+                            payment::Column::Status.eq(payment::PaymentStatus::Pending.as_str()),
+                        )
                         .exec(&txn)
                         .await?;
                 } else {
@@ -609,7 +647,10 @@ pub async fn handle_webhook(
             }
             (ProviderEvent::Failed { reason, .. }, Some(p)) => {
                 payment::Entity::update_many()
-                    .col_expr(payment::Column::Status, Expr::value(payment::PaymentStatus::Failed.as_str()))
+                    .col_expr(
+                        payment::Column::Status,
+                        Expr::value(payment::PaymentStatus::Failed.as_str()),
+                    )
                     .col_expr(payment::Column::FailureReason, Expr::value(reason.clone()))
                     .col_expr(payment::Column::UpdatedAt, Expr::value(now))
                     .filter(payment::Column::Id.eq(p.id))

@@ -249,7 +249,10 @@ pub async fn prepare(
         None
     };
     if !request.new_lines.is_empty() && client_id.is_none() {
-        return Err(ApiError::bad_input("clientId", "name the client the new lines are for"));
+        return Err(ApiError::bad_input(
+            "clientId",
+            "name the client the new lines are for",
+        ));
     }
 
     // Which partner each client has: one statement.
@@ -273,10 +276,12 @@ pub async fn prepare(
         None => client_id.and_then(|c| link_of.get(&c).map(|l| l.partner_id)),
     };
     let partner = match partner_id {
-        Some(pid) => scoped::<partner::Entity>(tenant_id)
-            .filter(partner::Column::Id.eq(pid))
-            .one(db)
-            .await?,
+        Some(pid) => {
+            scoped::<partner::Entity>(tenant_id)
+                .filter(partner::Column::Id.eq(pid))
+                .one(db)
+                .await?
+        }
         None => None,
     };
     if request.partner_id.is_some() && partner.is_none() {
@@ -345,7 +350,11 @@ pub async fn prepare(
         .into_iter()
         .map(|k| (k.id, k))
         .collect();
-    let package_ids: Vec<i64> = request.new_lines.iter().filter_map(|n| n.coin_package).collect();
+    let package_ids: Vec<i64> = request
+        .new_lines
+        .iter()
+        .filter_map(|n| n.coin_package)
+        .collect();
     let packages: HashMap<i64, coin_package::Model> = if package_ids.is_empty() {
         HashMap::new()
     } else {
@@ -368,7 +377,10 @@ pub async fn prepare(
         ids.iter()
             .map(|id| match kinds.get(id) {
                 Some(k) if k.active => Ok(k.clone()),
-                Some(_) => Err(ApiError::bad_input(field, "this channel kind is not sold any more")),
+                Some(_) => Err(ApiError::bad_input(
+                    field,
+                    "this channel kind is not sold any more",
+                )),
                 None => Err(not_found(field, "channel kind")),
             })
             .collect()
@@ -387,7 +399,11 @@ pub async fn prepare(
             .into_iter()
             .map(|m| m.organization_id)
             .collect();
-        let space_ids: Vec<i64> = request.new_lines.iter().filter_map(|n| n.space_id).collect();
+        let space_ids: Vec<i64> = request
+            .new_lines
+            .iter()
+            .filter_map(|n| n.space_id)
+            .collect();
         let spaces: HashMap<i64, space::Model> = if space_ids.is_empty() {
             HashMap::new()
         } else {
@@ -480,17 +496,26 @@ pub async fn prepare(
     };
     let mut channels_of: HashMap<i64, Vec<i64>> = HashMap::new();
     for c in &channels {
-        channels_of.entry(c.line_id).or_default().push(c.channel_kind_id);
+        channels_of
+            .entry(c.line_id)
+            .or_default()
+            .push(c.channel_kind_id);
     }
 
     // Renewals, by line number.
-    let mut renewed_lines: Vec<&line::Model> = renewed.iter().filter_map(|id| by_id.get(id).copied()).collect();
+    let mut renewed_lines: Vec<&line::Model> = renewed
+        .iter()
+        .filter_map(|id| by_id.get(id).copied())
+        .collect();
     renewed_lines.sort_by_key(|l| l.line_number);
     for l in renewed_lines {
         if l.nfr {
             return Err(ApiError::bad_input(
                 "renewals.lineIds",
-                format!("line {} is a free NFR line; it renews on its own", l.line_number),
+                format!(
+                    "line {} is a free NFR line; it renews on its own",
+                    l.line_number
+                ),
             ));
         }
         let on_line: Vec<channel_kind::Model> = channels_of
@@ -559,7 +584,8 @@ pub async fn prepare(
     let priced = pricing::price(&PricingInput {
         currency,
         items: pricing_items,
-        partner_discount_percent: (request.payer == PayerKind::Partner).then(|| bp_percent(rate_bp)),
+        partner_discount_percent: (request.payer == PayerKind::Partner)
+            .then(|| bp_percent(rate_bp)),
         reward_rate_percent: (request.payer == PayerKind::Client && rate_bp > 0)
             .then(|| bp_percent(rate_bp)),
     })?;

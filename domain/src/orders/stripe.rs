@@ -58,7 +58,10 @@ pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
-    format!("t={timestamp},v1={}", hex::encode(mac.finalize().into_bytes()))
+    format!(
+        "t={timestamp},v1={}",
+        hex::encode(mac.finalize().into_bytes())
+    )
 }
 
 #[derive(Deserialize)]
@@ -164,8 +167,7 @@ impl CardProvider for Stripe {
             return Err(WebhookError::Unsigned);
         }
         let ok = candidates.iter().any(|sig| {
-            let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(self.webhook_secret.as_bytes())
-            else {
+            let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(self.webhook_secret.as_bytes()) else {
                 return false;
             };
             mac.update(t.to_string().as_bytes());

@@ -131,12 +131,19 @@ pub struct Discount {
     pub amount: Money,
 }
 
-fn discounts(list: &[pricing::Discount]) -> Vec<Discount> {
+/// An amount with exactly the currency's decimal places (`"0.00"`, not `"0"`).
+fn exact(amount: Decimal, currency: &str) -> Money {
+    let mut d = amount;
+    d.rescale(money::minor_digits(currency));
+    Money(d)
+}
+
+fn discounts(list: &[pricing::Discount], currency: &str) -> Vec<Discount> {
     list.iter()
         .map(|d| Discount {
             kind: d.kind.into(),
             percent: d.percent.normalize().to_string(),
-            amount: Money(d.amount),
+            amount: exact(d.amount, currency),
         })
         .collect()
 }
@@ -286,7 +293,11 @@ impl OrderInput {
                             Kind::Organization,
                             "newLines.organizationId",
                         )?,
-                        space_id: ids::decode_opt(n.space_id.as_ref(), Kind::Space, "newLines.spaceId")?,
+                        space_id: ids::decode_opt(
+                            n.space_id.as_ref(),
+                            Kind::Space,
+                            "newLines.spaceId",
+                        )?,
                     })
                 })
                 .collect::<crate::GqlResult<_>>()?,
@@ -330,19 +341,19 @@ impl Quote {
     }
     /// Before discounts.
     async fn base(&self) -> Money {
-        Money(self.0.priced.base)
+        exact(self.0.priced.base, &self.0.priced.currency)
     }
     /// The discounts applied, per kind and percentage, summed over the items.
     async fn discounts(&self) -> Vec<Discount> {
-        discounts(&self.0.priced.discounts)
+        discounts(&self.0.priced.discounts, &self.0.priced.currency)
     }
     /// What is paid: the sum of the items' totals.
     async fn total(&self) -> Money {
-        Money(self.0.priced.total)
+        exact(self.0.priced.total, &self.0.priced.currency)
     }
     /// What paying accrues to the client's partner (zero when the partner pays).
     async fn partner_reward(&self) -> Money {
-        Money(self.0.priced.partner_reward)
+        exact(self.0.priced.partner_reward, &self.0.priced.currency)
     }
     /// Personal channels in the order (what the volume discount goes by).
     async fn personal_channels(&self) -> i64 {
@@ -364,7 +375,7 @@ impl Quote {
             .map(|(ctx, priced)| QuoteItem {
                 ctx: ctx.clone(),
                 base: priced.base,
-                discounts: discounts(&priced.discounts),
+                discounts: discounts(&priced.discounts, &self.0.priced.currency),
                 total: priced.total,
                 currency: self.0.priced.currency.clone(),
             })
@@ -427,7 +438,7 @@ impl QuoteItem {
     }
     /// Before discounts.
     async fn base(&self) -> Money {
-        Money(self.base)
+        exact(self.base, &self.currency)
     }
     /// The discounts applied to the item.
     async fn discounts(&self) -> Vec<Discount> {
@@ -435,7 +446,7 @@ impl QuoteItem {
     }
     /// Rounded to the currency's minor unit.
     async fn total(&self) -> Money {
-        Money(self.total)
+        exact(self.total, &self.currency)
     }
 }
 
@@ -553,8 +564,8 @@ impl OrderItem {
     }
     /// The channel kinds.
     async fn channel_kinds(&self, ctx: &Context<'_>) -> crate::GqlResult<Vec<ChannelKind>> {
-        let wanted: Vec<i64> =
-            serde_json::from_str(&self.model.channel_kind_ids).map_err(crate::ApiError::internal)?;
+        let wanted: Vec<i64> = serde_json::from_str(&self.model.channel_kind_ids)
+            .map_err(crate::ApiError::internal)?;
         let found = crate::lines::loaders::loaders(ctx)?
             .kinds
             .load_many(wanted.clone())
@@ -598,7 +609,12 @@ impl OrderItem {
             .filter_map(|d| {
                 Some(Discount {
                     kind: DiscountKind::parse(d["kind"].as_str()?)?,
-                    percent: d["percent"].as_str()?.parse::<Decimal>().ok()?.normalize().to_string(),
+                    percent: d["percent"]
+                        .as_str()?
+                        .parse::<Decimal>()
+                        .ok()?
+                        .normalize()
+                        .to_string(),
                     amount: amount(d["amountMinor"].as_i64()?, &self.currency),
                 })
             })

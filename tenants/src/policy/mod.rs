@@ -17,8 +17,8 @@ mod partners;
 mod tenancy;
 
 pub use lines::LineStanding;
-pub use orders::OrderStanding;
 pub use matrix::{allows_member, matrix};
+pub use orders::OrderStanding;
 
 use crate::context::{RequestCtx, Viewer};
 

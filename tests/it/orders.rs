@@ -1,0 +1,525 @@
+//! Quotes, orders and payments end to end: the SPEC example through the API, who pays
+//! decides discount or reward, idempotency keys, invoices confirmed by staff, renewals
+//! (an expired line starts now), prorated additions, isolation, and paying exactly once
+//! under concurrency.
+
+use chrono::{Duration, Months};
+use entities::{domain_event, line, partner_ledger_entry};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Value, json};
+
+use crate::client_lines::client_with_lines;
+use crate::partners::{PartnerFixture, partner};
+use crate::support::*;
+
+pub const QUOTE: &str = "query($i: OrderInput!) { quote(input: $i) { currency base total partnerReward personalChannels payer discounts { kind percent amount } items { kind quantity months remainingDays expiresAt base total discounts { kind percent amount } line { lineNumber } channelKinds { code } } } }";
+pub const CREATE: &str = "mutation($i: CreateOrderInput!) { createOrder(input: $i) { order { id orderNumber status payer total partnerReward items { kind quantity months base total discounts { kind percent amount } } } } }";
+pub const PAY: &str = "mutation($i: PayOrderInput!) { payOrder(input: $i) { payment { id method status amount invoiceNumber checkoutUrl payerRequisites } order { status } } }";
+pub const CONFIRM: &str = "mutation($i: ConfirmInvoicePaymentInput!) { confirmInvoicePayment(input: $i) { payment { status } order { status paidAt } } }";
+const LINES: &str = "query($p: ID!) { partner(id: $p) { clientLines(first: 100) { edges { node { client { id } organizations { id } lines { id lineNumber startsAt expiresAt channels { status paid kind { code } } } } } } } }";
+
+pub struct Shop {
+    pub p: PartnerFixture,
+    pub client: String,
+    pub org: String,
+    pub whatsapp: String,
+    pub waba: String,
+}
+
+fn gid(kind: resolvers::ids::Kind, id: i64) -> String {
+    resolvers::ids::encode(kind, id).0
+}
+
+/// A GOLD partner with one client (and its organization) on the root tenant, whose price
+/// list has WhatsApp 1500.00 and WABA 1000.00; the client's lines expire in `lines` days.
+pub async fn shop(app: &TestApp, tag: &str, lines: &[(i64, i64)]) -> Shop {
+    // Business time stands still unless a test moves it.
+    app.state.services.clock.set(Some(entities::time::now()));
+    let p = partner(app, ROOT, tag, "GOLD").await;
+    let client = client_with_lines(app, ROOT, &p, &format!("Anna {tag}"), "RU", lines).await;
+    let tenant = app.tenant_of_user(client).await;
+    let whatsapp = app.channel_kind(tenant, "WHATSAPP", true, 150_000).await;
+    let waba = app.channel_kind(tenant, "WABA", false, 100_000).await;
+    let d = app
+        .ok(ROOT, Some(&p.owner), LINES, json!({ "p": p.id }))
+        .await;
+    let row = &d["partner"]["clientLines"]["edges"][0]["node"];
+    Shop {
+        client: row["client"]["id"].as_str().unwrap().into(),
+        org: row["organizations"][0]["id"].as_str().unwrap().into(),
+        whatsapp: gid(resolvers::ids::Kind::ChannelKind, whatsapp),
+        waba: gid(resolvers::ids::Kind::ChannelKind, waba),
+        p,
+    }
+}
+
+impl Shop {
+    fn spec_example(&self, payer: &str) -> Value {
+        json!({ "clientId": self.client, "payer": payer, "partnerId": self.p.id,
+            "newLines": [{ "channelKinds": [self.whatsapp, self.waba], "quantity": 10, "months": 12, "organizationId": self.org }] })
+    }
+
+    async fn lines(&self, app: &TestApp) -> Vec<Value> {
+        let d = app
+            .ok(ROOT, Some(&self.p.owner), LINES, json!({ "p": self.p.id }))
+            .await;
+        d["partner"]["clientLines"]["edges"][0]["node"]["lines"]
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+}
+
+impl TestApp {
+    /// Moves business time on.
+    pub fn clock_advance(&self, by: Duration) {
+        self.state.services.clock.advance(by);
+    }
+}
+
+async fn events(app: &TestApp, kind: &str) -> u64 {
+    domain_event::Entity::find()
+        .filter(domain_event::Column::Kind.eq(kind))
+        .count(app.db())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_spec_example_is_quoted_ordered_invoiced_confirmed_and_applied_once() {
+    let app = TestApp::new().await;
+    let s = shop(&app, "a", &[]).await;
+
+    // SPEC §6: a GOLD partner pays: 68400.00 + 48000.00.
+    let q = app
+        .ok(
+            ROOT,
+            Some(&s.p.owner),
+            QUOTE,
+            json!({ "i": s.spec_example("PARTNER") }),
+        )
+        .await["quote"]
+        .clone();
+    assert_eq!(q["total"], "116400.00");
+    assert_eq!(q["base"], "300000.00");
+    assert_eq!(q["partnerReward"], "0.00");
+    assert_eq!(q["personalChannels"], 10);
+    assert_eq!(
+        q["discounts"],
+        json!([
+            { "kind": "VOLUME", "percent": "5", "amount": "9000.00" },
+            { "kind": "PERIOD", "percent": "20", "amount": "58200.00" },
+            { "kind": "PARTNER", "percent": "50", "amount": "116400.00" }
+        ])
+    );
+    assert_eq!(q["items"][0]["quantity"], 10);
+    // The same order paid by the client: no partner discount; the partner (who created
+    // the client) earns 20 % of the total.
+    let q = app
+        .ok(
+            ROOT,
+            Some(&s.p.owner),
+            QUOTE,
+            json!({ "i": s.spec_example("CLIENT") }),
+        )
+        .await["quote"]
+        .clone();
+    assert_eq!(q["total"], "232800.00");
+    assert_eq!(q["partnerReward"], "46560.00");
+
+    // createOrder snapshots the quote; the same key answers the same order; the key
+    // with another input is refused.
+    let input = json!({ "i": { "order": s.spec_example("PARTNER"), "idempotencyKey": "order-1" } });
+    let o =
+        app.ok(ROOT, Some(&s.p.owner), CREATE, input.clone()).await["createOrder"]["order"].clone();
+    assert_eq!(o["status"], "PENDING");
+    assert_eq!(o["total"], "116400.00");
+    assert_eq!(o["items"][0]["discounts"][2]["amount"], "116400.00");
+    let again = app.ok(ROOT, Some(&s.p.owner), CREATE, input).await["createOrder"]["order"].clone();
+    assert_eq!(again["id"], o["id"]);
+    let mut other = s.spec_example("PARTNER");
+    other["newLines"][0]["months"] = json!(6);
+    let r = app
+        .post(
+            ROOT,
+            Some(&s.p.owner),
+            CREATE,
+            json!({ "i": { "order": other, "idempotencyKey": "order-1" } }),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "IDEMPOTENCY_KEY_REUSED");
+    assert_eq!(first_field(&r.body), "idempotencyKey");
+
+    // An invoice: numbered per tenant, made out to the partner; asking again answers it.
+    let pay = json!({ "i": { "orderId": o["id"], "method": "INVOICE" } });
+    let p1 = app.ok(ROOT, Some(&s.p.owner), PAY, pay.clone()).await["payOrder"].clone();
+    assert_eq!(p1["payment"]["status"], "PENDING");
+    assert_eq!(p1["payment"]["amount"], "116400.00");
+    assert_eq!(p1["payment"]["invoiceNumber"], 1);
+    assert!(
+        p1["payment"]["payerRequisites"]
+            .as_str()
+            .unwrap()
+            .contains("Agency a")
+    );
+    let p2 = app.ok(ROOT, Some(&s.p.owner), PAY, pay).await["payOrder"].clone();
+    assert_eq!(p2["payment"]["id"], p1["payment"]["id"]);
+    // Nothing is applied before the money arrives.
+    assert!(s.lines(&app).await.is_empty());
+
+    // Only staff confirm; then the order is paid and applied.
+    let confirm = json!({ "i": { "paymentId": p1["payment"]["id"] } });
+    let r = app
+        .post(ROOT, Some(&s.p.owner), CONFIRM, confirm.clone())
+        .await;
+    assert_eq!(first_code(&r.body), "FORBIDDEN");
+    let staff = app.staff_token().await;
+    let now = app.state.services.clock.now();
+    let c =
+        app.ok(ROOT, Some(&staff), CONFIRM, confirm.clone()).await["confirmInvoicePayment"].clone();
+    assert_eq!(c["order"]["status"], "PAID");
+    assert_eq!(c["payment"]["status"], "SUCCEEDED");
+    let lines = s.lines(&app).await;
+    assert_eq!(lines.len(), 10);
+    let expires: chrono::DateTime<chrono::Utc> =
+        lines[0]["expiresAt"].as_str().unwrap().parse().unwrap();
+    assert_eq!(expires, now.checked_add_months(Months::new(12)).unwrap());
+    assert_eq!(
+        lines[0]["channels"],
+        json!([{ "status": "PENDING", "paid": true, "kind": { "code": "WHATSAPP" } }, { "status": "PENDING", "paid": true, "kind": { "code": "WABA" } }])
+    );
+    // Confirming again changes nothing.
+    let r = app.post(ROOT, Some(&staff), CONFIRM, confirm).await;
+    assert_eq!(first_code(&r.body), "ORDER_NOT_PENDING");
+    assert_eq!(s.lines(&app).await.len(), 10);
+    assert_eq!(events(&app, "order.paid").await, 1);
+    assert_eq!(events(&app, "line.created").await, 10);
+    // The partner paid: no reward.
+    assert_eq!(
+        partner_ledger_entry::Entity::find()
+            .count(app.db())
+            .await
+            .unwrap(),
+        0
+    );
+    // A paid order is not paid again.
+    let r = app
+        .post(
+            ROOT,
+            Some(&s.p.owner),
+            PAY,
+            json!({ "i": { "orderId": o["id"], "method": "INVOICE" } }),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "ORDER_NOT_PENDING");
+}
+
+#[tokio::test]
+async fn a_client_renews_an_expired_line_from_now_and_its_partner_earns_the_reward() {
+    let app = TestApp::new().await;
+    let s = shop(&app, "b", &[(901, -10), (902, 20)]).await;
+    let client = app
+        .set_password_via_link(ROOT, "anna.b@client.example")
+        .await;
+    let lines = s.lines(&app).await;
+    let (expired, running) = (lines[0]["id"].clone(), lines[1]["id"].clone());
+    let running_until: chrono::DateTime<chrono::Utc> =
+        lines[1]["expiresAt"].as_str().unwrap().parse().unwrap();
+
+    let renew = json!({ "payer": "CLIENT", "renewals": { "lineIds": [expired], "months": 1 } });
+    let q = app
+        .ok(ROOT, Some(&client), QUOTE, json!({ "i": renew }))
+        .await["quote"]
+        .clone();
+    assert_eq!(q["total"], "1500.00");
+    assert_eq!(q["partnerReward"], "300.00");
+    assert_eq!(q["items"][0]["line"]["lineNumber"], 901);
+
+    let o = app
+        .ok(
+            ROOT,
+            Some(&client),
+            CREATE,
+            json!({ "i": { "order": renew } }),
+        )
+        .await["createOrder"]["order"]
+        .clone();
+    let p = app
+        .ok(
+            ROOT,
+            Some(&client),
+            PAY,
+            json!({ "i": { "orderId": o["id"], "method": "INVOICE" } }),
+        )
+        .await["payOrder"]["payment"]
+        .clone();
+    app.clock_advance(Duration::hours(1));
+    let now = app.state.services.clock.now();
+    let staff = app.staff_token().await;
+    app.ok(
+        ROOT,
+        Some(&staff),
+        CONFIRM,
+        json!({ "i": { "paymentId": p["id"] } }),
+    )
+    .await;
+    let lines = s.lines(&app).await;
+    let starts: chrono::DateTime<chrono::Utc> =
+        lines[0]["startsAt"].as_str().unwrap().parse().unwrap();
+    let until: chrono::DateTime<chrono::Utc> =
+        lines[0]["expiresAt"].as_str().unwrap().parse().unwrap();
+    assert_eq!(starts, now, "an expired line starts again when paid");
+    assert_eq!(until, now.checked_add_months(Months::new(1)).unwrap());
+    let reward = partner_ledger_entry::Entity::find()
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(reward.amount_minor, 30_000);
+    assert_eq!(reward.kind, partner_ledger_entry::LedgerKind::Reward);
+
+    // The partner renews everything of the client for 3 months: both lines, its discount.
+    let all = json!({ "payer": "PARTNER", "partnerId": s.p.id, "renewals": { "clientIds": [s.client], "months": 3 } });
+    let q = app
+        .ok(ROOT, Some(&s.p.owner), QUOTE, json!({ "i": all }))
+        .await["quote"]
+        .clone();
+    assert_eq!(q["total"], "4500.00");
+    assert_eq!(q["items"].as_array().unwrap().len(), 2);
+    let want = running_until.checked_add_months(Months::new(3)).unwrap();
+    assert_eq!(
+        q["items"][1]["expiresAt"]
+            .as_str()
+            .unwrap()
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap(),
+        want,
+        "a running line is extended from its expiry"
+    );
+    let _ = running;
+
+    // Adding a channel is prorated to the expiry; under 6 days it is refused.
+    let add = json!({ "payer": "CLIENT", "channelAdditions": [{ "lineId": lines[1]["id"], "channelKinds": [s.waba] }] });
+    let q = app
+        .ok(ROOT, Some(&client), QUOTE, json!({ "i": add }))
+        .await["quote"]
+        .clone();
+    assert_eq!(q["items"][0]["remainingDays"], 20);
+    // 1000.00 * 12 / 365 * 20 = 657.534.. -> 657.53
+    assert_eq!(q["total"], "657.53");
+    app.clock_advance(Duration::days(15));
+    let r = app
+        .post(ROOT, Some(&client), QUOTE, json!({ "i": add }))
+        .await;
+    assert_eq!(first_code(&r.body), "LINE_EXPIRES_TOO_SOON");
+}
+
+#[tokio::test]
+async fn another_partner_another_tenant_and_strangers_get_nothing() {
+    let app = TestApp::new().await;
+    let s = shop(&app, "c", &[(801, 30)]).await;
+    let other = partner(&app, ROOT, "d", "GOLD").await;
+    let lines = s.lines(&app).await;
+
+    // Another partner: the client and its lines do not exist for it.
+    let mut theirs = s.spec_example("PARTNER");
+    theirs["partnerId"] = json!(other.id);
+    let r = app
+        .post(ROOT, Some(&other.owner), QUOTE, json!({ "i": theirs }))
+        .await;
+    assert_eq!(first_code(&r.body), "NOT_FOUND");
+    let renew = json!({ "payer": "PARTNER", "partnerId": other.id, "renewals": { "lineIds": [lines[0]["id"]], "months": 1 } });
+    let r = app
+        .post(ROOT, Some(&other.owner), QUOTE, json!({ "i": renew }))
+        .await;
+    assert_eq!(first_code(&r.body), "NOT_FOUND");
+    // Naming the right partner does not help someone who does not act for it.
+    let r = app
+        .post(
+            ROOT,
+            Some(&other.owner),
+            QUOTE,
+            json!({ "i": s.spec_example("PARTNER") }),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "NOT_FOUND");
+
+    // The partner's order is invisible to the other partner and to a stranger.
+    let o = app
+        .ok(
+            ROOT,
+            Some(&s.p.owner),
+            CREATE,
+            json!({ "i": { "order": s.spec_example("PARTNER") } }),
+        )
+        .await["createOrder"]["order"]["id"]
+        .clone();
+    let node = "query($id: ID!) { node(id: $id) { ... on Order { id total } } }";
+    let d = app
+        .ok(ROOT, Some(&other.owner), node, json!({ "id": o }))
+        .await;
+    assert!(d["node"].is_null());
+    let (stranger, _, _) = app.sign_up(ROOT, "stranger@example.com").await;
+    let d = app
+        .ok(ROOT, Some(&stranger), node, json!({ "id": o }))
+        .await;
+    assert!(d["node"].is_null());
+    let d = app
+        .ok(ROOT, Some(&s.p.owner), node, json!({ "id": o }))
+        .await;
+    assert_eq!(d["node"]["total"], "116400.00");
+    for token in [&other.owner, &stranger] {
+        let r = app
+            .post(
+                ROOT,
+                Some(token),
+                PAY,
+                json!({ "i": { "orderId": o, "method": "INVOICE" } }),
+            )
+            .await;
+        assert_eq!(first_code(&r.body), "NOT_FOUND");
+        let r = app
+            .post(
+                ROOT,
+                Some(token),
+                "mutation($i: CancelOrderInput!) { cancelOrder(input: $i) { order { status } } }",
+                json!({ "i": { "orderId": o } }),
+            )
+            .await;
+        assert_eq!(first_code(&r.body), "NOT_FOUND");
+    }
+    // A stranger quoting for the client: not found.
+    let r = app
+        .post(
+            ROOT,
+            Some(&stranger),
+            QUOTE,
+            json!({ "i": s.spec_example("CLIENT") }),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "NOT_FOUND");
+
+    // Another tenant's host does not know the order, the client or the lines.
+    let (_, host) = app.tenant("acme").await;
+    let (t2, _, _) = app.sign_up(&host, "x@acme.example").await;
+    let d = app.ok(&host, Some(&t2), node, json!({ "id": o })).await;
+    assert!(d["node"].is_null());
+    let r = app.post(&host, Some(&t2), QUOTE, json!({ "i": { "payer": "CLIENT", "renewals": { "lineIds": [lines[0]["id"]], "months": 1 } } })).await;
+    assert_eq!(first_code(&r.body), "NOT_FOUND");
+
+    // The payer cancels; a cancelled order is not paid.
+    let d = app
+        .ok(
+            ROOT,
+            Some(&s.p.owner),
+            "mutation($i: CancelOrderInput!) { cancelOrder(input: $i) { order { status } } }",
+            json!({ "i": { "orderId": o } }),
+        )
+        .await;
+    assert_eq!(d["cancelOrder"]["order"]["status"], "CANCELLED");
+    let r = app
+        .post(
+            ROOT,
+            Some(&s.p.owner),
+            PAY,
+            json!({ "i": { "orderId": o, "method": "INVOICE" } }),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "ORDER_NOT_PENDING");
+}
+
+#[tokio::test]
+async fn an_unpaid_order_expires_after_72_hours() {
+    let app = TestApp::new().await;
+    let s = shop(&app, "e", &[]).await;
+    let o = app
+        .ok(
+            ROOT,
+            Some(&s.p.owner),
+            CREATE,
+            json!({ "i": { "order": s.spec_example("PARTNER") } }),
+        )
+        .await["createOrder"]["order"]["id"]
+        .clone();
+    app.clock_advance(Duration::hours(72));
+    let d = app
+        .ok(
+            ROOT,
+            Some(&s.p.owner),
+            "query($id: ID!) { node(id: $id) { ... on Order { status } } }",
+            json!({ "id": o }),
+        )
+        .await;
+    assert_eq!(d["node"]["status"], "EXPIRED");
+    let r = app
+        .post(
+            ROOT,
+            Some(&s.p.owner),
+            PAY,
+            json!({ "i": { "orderId": o, "method": "INVOICE" } }),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "ORDER_NOT_PENDING");
+}
+
+#[tokio::test]
+async fn twenty_concurrent_confirmations_and_pay_calls_apply_once() {
+    let app = TestApp::new().await;
+    let s = shop(&app, "f", &[]).await;
+    let o = app
+        .ok(
+            ROOT,
+            Some(&s.p.owner),
+            CREATE,
+            json!({ "i": { "order": s.spec_example("PARTNER") } }),
+        )
+        .await["createOrder"]["order"]["id"]
+        .clone();
+    // 20 payOrder calls at once, each with its own key: one invoice.
+    let calls: Vec<_> = (0..20)
+        .map(|i| {
+            app.spawn_post(
+                ROOT,
+                Some(&s.p.owner),
+                PAY,
+                json!({ "i": { "orderId": o, "method": "INVOICE", "idempotencyKey": format!("pay-{i}") } }),
+            )
+        })
+        .collect();
+    let mut ids = std::collections::HashSet::new();
+    for c in calls {
+        let r = c.await.unwrap();
+        ids.insert(
+            r.body["data"]["payOrder"]["payment"]["id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{}", r.body))
+                .to_string(),
+        );
+    }
+    assert_eq!(ids.len(), 1, "one invoice for one order");
+    let payment = ids.into_iter().next().unwrap();
+    // 20 confirmations at once: one pays.
+    let staff = app.staff_token().await;
+    let calls: Vec<_> = (0..20)
+        .map(|_| {
+            app.spawn_post(
+                ROOT,
+                Some(&staff),
+                CONFIRM,
+                json!({ "i": { "paymentId": payment } }),
+            )
+        })
+        .collect();
+    let mut paid = 0;
+    for c in calls {
+        let r = c.await.unwrap();
+        if r.body["data"]["confirmInvoicePayment"]["order"]["status"] == "PAID" {
+            paid += 1;
+        } else {
+            assert_eq!(first_code(&r.body), "ORDER_NOT_PENDING", "{}", r.body);
+        }
+    }
+    assert_eq!(paid, 1);
+    assert_eq!(line::Entity::find().count(app.db()).await.unwrap(), 10);
+    assert_eq!(events(&app, "order.paid").await, 1);
+}
