@@ -113,7 +113,27 @@ async fn bootstrap_admin(state: &crate::AppState, cfg: &Config) -> anyhow::Resul
     Ok(())
 }
 
-async fn serve(cfg: Config, with_demo: bool) -> anyhow::Result<()> {
+async fn serve(mut cfg: Config, with_demo: bool) -> anyhow::Result<()> {
+    if with_demo && cfg.stripe_secret_key.is_none() {
+        // The demo pays by card through a local server speaking Stripe's protocol.
+        let webhook = format!(
+            "http://127.0.0.1:{}/webhooks/payments/stripe",
+            cfg.bind_addr.port()
+        );
+        let local = crate::local_stripe::LocalStripe::start(
+            "sk_test_local_demo",
+            "whsec_local_demo",
+            Some(webhook),
+        )
+        .await?;
+        println!(
+            "Card payments go to a local Stripe-protocol server at {} (no card is charged).",
+            local.base
+        );
+        cfg.stripe_api_base = local.base.clone();
+        cfg.stripe_secret_key = Some(crate::config::Secret(local.secret_key.clone()));
+        cfg.stripe_webhook_secret = Some(crate::config::Secret(local.webhook_secret.clone()));
+    }
     let state = prepare(&cfg).await?;
     bootstrap_admin(&state, &cfg).await?;
     if with_demo {

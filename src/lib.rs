@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod http;
+pub mod local_stripe;
 
 use std::sync::Arc;
 use std::time::Duration;

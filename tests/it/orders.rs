@@ -523,3 +523,141 @@ async fn twenty_concurrent_confirmations_and_pay_calls_apply_once() {
     assert_eq!(line::Entity::find().count(app.db()).await.unwrap(), 10);
     assert_eq!(events(&app, "order.paid").await, 1);
 }
+
+async fn webhook(app: &TestApp, body: &str, signature: Option<&str>) -> Resp {
+    let mut b = axum::http::Request::post("/webhooks/payments/stripe")
+        .header("host", ROOT)
+        .header("content-type", "application/json");
+    if let Some(s) = signature {
+        b = b.header("stripe-signature", s);
+    }
+    app.send(b.body(axum::body::Body::from(body.to_string())).unwrap())
+        .await
+}
+
+#[tokio::test]
+async fn a_renewal_is_paid_by_card_through_the_providers_signed_webhook_once() {
+    use partner_gateway::config::Secret;
+    use partner_gateway::local_stripe::LocalStripe;
+    let stripe = LocalStripe::start("sk_test_local", "whsec_local", None)
+        .await
+        .unwrap();
+    let base = stripe.base.clone();
+    let app = TestApp::with_config(|c| {
+        c.stripe_api_base = base;
+        c.stripe_secret_key = Some(Secret("sk_test_local".into()));
+        c.stripe_webhook_secret = Some(Secret("whsec_local".into()));
+    })
+    .await;
+    let s = shop(&app, "g", &[(701, 10)]).await;
+    let lines = s.lines(&app).await;
+    let before: chrono::DateTime<chrono::Utc> =
+        lines[0]["expiresAt"].as_str().unwrap().parse().unwrap();
+    let renew = json!({ "payer": "PARTNER", "partnerId": s.p.id, "renewals": { "lineIds": [lines[0]["id"]], "months": 1 } });
+    let o = app
+        .ok(
+            ROOT,
+            Some(&s.p.owner),
+            CREATE,
+            json!({ "i": { "order": renew } }),
+        )
+        .await["createOrder"]["order"]
+        .clone();
+    assert_eq!(o["total"], "750.00");
+    let p = app
+        .ok(
+            ROOT,
+            Some(&s.p.owner),
+            PAY,
+            json!({ "i": { "orderId": o["id"], "method": "CARD", "idempotencyKey": "card-1" } }),
+        )
+        .await["payOrder"]
+        .clone();
+    assert_eq!(p["payment"]["method"], "CARD");
+    assert_eq!(p["payment"]["status"], "PENDING");
+    let url = p["payment"]["checkoutUrl"].as_str().unwrap();
+    assert!(url.starts_with(&stripe.base), "{url}");
+    let session = stripe.session_of_url(url).unwrap();
+    assert_eq!(session.amount_total, 75_000);
+    assert_eq!(session.currency, "rub");
+
+    let now = app.state.services.clock.now().timestamp();
+    let (body, sig) = stripe.signed_event(&session, "checkout.session.completed", now);
+    // Unsigned, badly signed, tampered and stale notifications are refused.
+    assert_eq!(webhook(&app, &body, None).await.status, 400);
+    let wrong = domain::orders::stripe::sign("whsec_other", now, body.as_bytes());
+    assert_eq!(webhook(&app, &body, Some(&wrong)).await.status, 400);
+    let tampered = body.replace("75000", "100");
+    assert_eq!(webhook(&app, &tampered, Some(&sig)).await.status, 400);
+    let (old_body, old_sig) =
+        stripe.signed_event(&session, "checkout.session.completed", now - 301);
+    assert_eq!(webhook(&app, &old_body, Some(&old_sig)).await.status, 400);
+    let d = app
+        .ok(
+            ROOT,
+            Some(&s.p.owner),
+            "query($id: ID!) { node(id: $id) { ... on Order { status } } }",
+            json!({ "id": o["id"] }),
+        )
+        .await;
+    assert_eq!(d["node"]["status"], "PENDING");
+
+    // The signed one pays; a replay, and another event of the same session, change nothing.
+    let r = webhook(&app, &body, Some(&sig)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = webhook(&app, &body, Some(&sig)).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["duplicate"], true);
+    let (again, again_sig) = stripe.signed_event(&session, "checkout.session.completed", now);
+    assert_eq!(webhook(&app, &again, Some(&again_sig)).await.status, 200);
+    let after: chrono::DateTime<chrono::Utc> = s.lines(&app).await[0]["expiresAt"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(after, before.checked_add_months(Months::new(1)).unwrap());
+    assert_eq!(events(&app, "line.renewed").await, 1);
+    let d = app
+        .ok(ROOT, Some(&s.p.owner), "query($id: ID!) { node(id: $id) { ... on Order { status payments { status method } } } }", json!({ "id": o["id"] }))
+        .await;
+    assert_eq!(d["node"]["status"], "PAID");
+    assert_eq!(
+        d["node"]["payments"],
+        json!([{ "status": "SUCCEEDED", "method": "CARD" }])
+    );
+}
+
+#[tokio::test]
+async fn without_a_card_provider_card_payments_are_refused_clearly() {
+    let app = TestApp::new().await;
+    let s = shop(&app, "h", &[]).await;
+    let o = app
+        .ok(
+            ROOT,
+            Some(&s.p.owner),
+            CREATE,
+            json!({ "i": { "order": s.spec_example("PARTNER") } }),
+        )
+        .await["createOrder"]["order"]["id"]
+        .clone();
+    let r = app
+        .post(
+            ROOT,
+            Some(&s.p.owner),
+            PAY,
+            json!({ "i": { "orderId": o, "method": "CARD" } }),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "PAYMENT_PROVIDER_UNAVAILABLE");
+    // Nothing half-written: no payment stayed behind.
+    let d = app
+        .ok(
+            ROOT,
+            Some(&s.p.owner),
+            "query($id: ID!) { node(id: $id) { ... on Order { payments { id } } } }",
+            json!({ "id": o }),
+        )
+        .await;
+    assert_eq!(d["node"]["payments"], json!([]));
+    assert_eq!(webhook(&app, "{}", Some("t=1,v1=00")).await.status, 404);
+}
