@@ -119,6 +119,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
     ensure_user(db, acme.id, ACME_PARTNER_EMAIL, "Pat Partner", false).await?;
     let partner = ensure_partner(db, acme.id).await?;
     ensure_catalogue(db, &acme).await?;
+    ensure_client_lines(db, &acme, &partner).await?;
     svc.registry.changed(db).await?;
     let acme_host = svc
         .registry
@@ -234,6 +235,152 @@ const DEMO_COIN_PACKAGES: [(&str, i64, &str); 3] = [
     ("COINS_20000", 20_000, "16000.00"),
 ];
 
+/// The demo partner's clients, each with an organization and lines in every state
+/// (active, expiring in 3 and in 20 days, expired), once.
+async fn ensure_client_lines(
+    db: &impl sea_orm::ConnectionTrait,
+    tenant: &tenant::Model,
+    p: &entities::partner::Model,
+) -> anyhow::Result<()> {
+    use chrono::Duration;
+    use entities::{
+        channel_kind, line, line_channel, organization, organization_member, partner_client,
+    };
+    let has_clients = partner_client::Entity::find()
+        .filter(partner_client::Column::PartnerId.eq(p.id))
+        .one(db)
+        .await?
+        .is_some();
+    if has_clients {
+        return Ok(());
+    }
+    let kinds: std::collections::HashMap<String, i64> = channel_kind::Entity::find()
+        .filter(channel_kind::Column::TenantId.eq(tenant.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|k| (k.code, k.id))
+        .collect();
+    let now = entities::time::now();
+    // (email, name, country, organization, [(days left, channel codes)])
+    let clients: [(&str, &str, &str, &str, &[(i64, &[&str])]); 3] = [
+        (
+            "anna@client.example",
+            "Anna Ivanova",
+            "RU",
+            "Ivanova Flowers",
+            &[(200, &["WHATSAPP", "WABA"]), (3, &["TELEGRAM"])],
+        ),
+        (
+            "boris@client.example",
+            "Boris Kim",
+            "KZ",
+            "Kim Logistics",
+            &[(20, &["WHATSAPP"]), (-15, &["INSTAGRAM", "VK"])],
+        ),
+        (
+            "clara@client.example",
+            "Clara Petrova",
+            "RU",
+            "Petrova Studio",
+            &[(60, &["WHATSAPP", "TELEGRAM", "AVITO"])],
+        ),
+    ];
+    for (email, name, country, org_name, lines) in clients {
+        ensure_user(db, tenant.id, email, name, false).await?;
+        let u = user::Entity::find()
+            .filter(user::Column::TenantId.eq(tenant.id))
+            .filter(user::Column::Email.eq(email))
+            .one(db)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no demo client {email}"))?;
+        let mut um: user::ActiveModel = u.clone().into();
+        um.country = Set(Some(country.into()));
+        um.update(db).await?;
+        partner_client::ActiveModel {
+            tenant_id: Set(tenant.id),
+            partner_id: Set(p.id),
+            client_user_id: Set(u.id),
+            origin: Set(partner_client::ORIGIN_CREATED),
+            attached_by: Set(p.applied_by),
+            attached_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        let org = organization::ActiveModel {
+            tenant_id: Set(tenant.id),
+            name: Set(org_name.into()),
+            country: Set(Some(country.into())),
+            timezone: Set("Europe/Moscow".into()),
+            language: Set("ru".into()),
+            created_by: Set(Some(u.id)),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        organization_member::ActiveModel {
+            tenant_id: Set(tenant.id),
+            organization_id: Set(org.id),
+            user_id: Set(u.id),
+            role: Set(entities::OrgRole::Owner),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        for (days, codes) in lines {
+            let number =
+                domain::kernel::counters::next(db, tenant.id, domain::kernel::counters::LINE)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("line number: {e:?}"))?;
+            let l = line::ActiveModel {
+                tenant_id: Set(tenant.id),
+                line_number: Set(number),
+                name: Set(format!("{org_name} {number}")),
+                client_user_id: Set(u.id),
+                organization_id: Set(org.id),
+                space_id: Set(None),
+                starts_at: Set(now + Duration::days(*days) - Duration::days(90)),
+                expires_at: Set(now + Duration::days(*days)),
+                coin_balance: Set(0),
+                waba_balance_minor: Set(0),
+                nfr: Set(false),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+            for code in codes.iter() {
+                let Some(kind) = kinds.get(*code) else {
+                    continue;
+                };
+                line_channel::ActiveModel {
+                    tenant_id: Set(tenant.id),
+                    line_id: Set(l.id),
+                    channel_kind_id: Set(*kind),
+                    status: Set(if *days > 0 {
+                        line_channel::ChannelStatus::Connected
+                    } else {
+                        line_channel::ChannelStatus::Disconnected
+                    }),
+                    paid: Set(true),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(db)
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Adds the demo price list's kinds and packages a tenant lacks (by code); existing ones,
 /// perhaps edited, stay as they are.
 async fn ensure_catalogue(
@@ -306,6 +453,8 @@ pub fn print(info: &DemoInfo, cfg: &Config) {
          \x20 white-label \"Acme Messaging\":  http://{host}:{port}/graphql\n\
          \x20     sign in as {ACME_ADMIN_EMAIL} (tenant admin)\n\
          \x20     partner (GOLD, listed): {ACME_PARTNER_EMAIL}; referral code {referral}, service-manager code {sm}\n\
+         \x20     the partner's clients (lines active, expiring in 3 and 20 days, expired):\n\
+         \x20       anna@client.example, boris@client.example, clara@client.example\n\
          \x20     if {host} does not resolve: curl -H 'Host: {host}' http://127.0.0.1:{port}/graphql\n",
         host = info.acme_host,
         referral = info.referral_code,

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::support::*;
 
@@ -110,6 +110,40 @@ async fn seed_demo_is_idempotent_and_every_demo_account_signs_in() {
         .await;
     app.log_in(ROOT, "partner@demo.example", "demo-password-1")
         .await;
+    // The demo partner sees its clients' lines in every state, once however often the
+    // seed ran.
+    let pat = app
+        .log_in("acme.localhost", "partner@acme.example", "demo-password-1")
+        .await;
+    let d = app
+        .ok(
+            "acme.localhost",
+            Some(&pat),
+            "{ viewer { organizations { partner { id } } } }",
+            json!({}),
+        )
+        .await;
+    let pid = d["viewer"]["organizations"][0]["partner"]["id"].clone();
+    let count = |status: &str| {
+        let (app, pat, pid) = (&app, pat.clone(), pid.clone());
+        let status = status.to_string();
+        async move {
+            let d = app
+                .ok("acme.localhost", Some(&pat), "query($p: ID!, $s: LineStatusFilter) { partner(id: $p) { clientLines(status: $s) { totalCount edges { node { lines { lineNumber } } } } } }", json!({ "p": pid, "s": if status.is_empty() { Value::Null } else { json!(status) } }))
+                .await;
+            d["partner"]["clientLines"]["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["node"]["lines"].as_array().unwrap().len())
+                .sum::<usize>()
+        }
+    };
+    assert_eq!(count("").await, 5);
+    assert_eq!(count("EXPIRES_IN_7_DAYS").await, 1);
+    assert_eq!(count("EXPIRES_IN_30_DAYS").await, 2);
+    assert_eq!(count("EXPIRED").await, 1);
+    assert_eq!(count("ACTIVE").await, 4);
     // The bootstrap admin from the environment is a platform admin of the root tenant.
     let staff = app.log_in(ROOT, "boot@platform.example", PASSWORD).await;
     let d = app
