@@ -263,7 +263,14 @@ async fn ensure_client_lines(
         .collect();
     let now = entities::time::now();
     // (email, name, country, organization, [(days left, channel codes)])
-    let clients: [(&str, &str, &str, &str, &[(i64, &[&str])]); 3] = [
+    type DemoClient<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a [(i64, &'a [&'a str])],
+    );
+    let clients: [DemoClient; 3] = [
         (
             "anna@client.example",
             "Anna Ivanova",
