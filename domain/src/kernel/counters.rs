@@ -4,7 +4,9 @@
 //! lock does on SQLite, so a number is never handed out twice, and a rolled-back
 //! transaction gives its number back.
 
-use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use sea_orm::ConnectionTrait;
+
+use crate::kernel::sql::statement;
 
 use crate::kernel::error::{ApiError, ApiResult};
 
@@ -37,30 +39,10 @@ pub const INVOICE: Counter = Counter {
     start: 0,
 };
 
-fn stmt(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Statement {
-    let sql = match db.get_database_backend() {
-        DbBackend::Postgres => {
-            let mut out = String::new();
-            let mut n = 0;
-            for ch in sql.chars() {
-                if ch == '?' {
-                    n += 1;
-                    out.push_str(&format!("${n}"));
-                } else {
-                    out.push(ch);
-                }
-            }
-            out
-        }
-        _ => sql.to_string(),
-    };
-    Statement::from_sql_and_values(db.get_database_backend(), sql, values)
-}
-
 /// The next number of `counter` on `tenant_id`.
 pub async fn next(db: &impl ConnectionTrait, tenant_id: i64, counter: Counter) -> ApiResult<i64> {
     let bump = || {
-        stmt(
+        statement(
             db,
             "UPDATE tenant_counters SET value = value + 1 \
              WHERE tenant_id = ? AND name = ? RETURNING value",
@@ -70,7 +52,7 @@ pub async fn next(db: &impl ConnectionTrait, tenant_id: i64, counter: Counter) -
     if let Some(row) = db.query_one_raw(bump()).await? {
         return Ok(row.try_get_by_index::<i64>(0)?);
     }
-    db.execute_raw(stmt(
+    db.execute_raw(statement(
         db,
         "INSERT INTO tenant_counters (tenant_id, name, value) VALUES (?, ?, ?) \
          ON CONFLICT DO NOTHING",

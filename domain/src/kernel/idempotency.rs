@@ -10,7 +10,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use entities::idempotency_key;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement, Value};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Value};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tenants::scope::scoped;
@@ -63,19 +63,9 @@ pub async fn claim(
     let key = validate(k.key)?;
     let digest = hash(request)?;
     for _ in 0..2 {
-        let backend = txn.get_database_backend();
-        let sql = match backend {
-            sea_orm::DbBackend::Postgres => {
-                "INSERT INTO idempotency_keys \
-                 (tenant_id, user_id, operation, key, request_hash, created_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id"
-            }
-            _ => {
-                "INSERT INTO idempotency_keys \
-                 (tenant_id, user_id, operation, key, request_hash, created_at, expires_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id"
-            }
-        };
+        let sql = "INSERT INTO idempotency_keys \
+             (tenant_id, user_id, operation, key, request_hash, created_at, expires_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id";
         let values: Vec<Value> = vec![
             k.tenant_id.into(),
             k.user_id.into(),
@@ -86,7 +76,7 @@ pub async fn claim(
             (now + KEEP).into(),
         ];
         if let Some(row) = txn
-            .query_one_raw(Statement::from_sql_and_values(backend, sql, values))
+            .query_one_raw(crate::kernel::sql::statement(txn, sql, values))
             .await?
         {
             return Ok(Claim::New(row.try_get_by_index::<i64>(0)?));

@@ -17,5 +17,6 @@ pub mod page;
 pub mod password;
 pub mod patch;
 pub mod services;
+pub mod sql;
 pub mod txn;
 pub mod validate;

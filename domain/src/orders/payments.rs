@@ -583,22 +583,14 @@ pub async fn handle_webhook(
             }
             None => None,
         };
-        let backend = txn.get_database_backend();
-        let sql = match backend {
-            sea_orm::DbBackend::Postgres => {
-                "INSERT INTO payment_provider_events (provider, event_id, event_type, payment_id, received_at) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id"
-            }
-            _ => {
-                "INSERT INTO payment_provider_events (provider, event_id, event_type, payment_id, received_at) \
-                 VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id"
-            }
-        };
+        let sql = "INSERT INTO payment_provider_events \
+             (provider, event_id, event_type, payment_id, received_at) \
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id";
         let fresh = txn
-            .query_one_raw(sea_orm::Statement::from_sql_and_values(
-                backend,
+            .query_one_raw(crate::kernel::sql::statement(
+                &txn,
                 sql,
-                [
+                vec![
                     provider.name().into(),
                     event.id().into(),
                     event.kind().into(),

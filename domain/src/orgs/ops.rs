@@ -72,20 +72,20 @@ pub async fn viewer_memberships(
     let (tenant_id, user_id) = (req.tenant_id(), user.user_id);
     req.memberships
         .get_or_load(|| async move {
-            let backend = db.get_database_backend();
             let sql = "SELECT organization_id, role, NULL AS space_id FROM organization_members \
-                 WHERE tenant_id = $1 AND user_id = $2 \
+                 WHERE tenant_id = ? AND user_id = ? \
                  UNION ALL SELECT organization_id, role, space_id FROM space_members \
-                 WHERE tenant_id = $1 AND user_id = $2";
-            let sql = match backend {
-                sea_orm::DbBackend::Postgres => sql.to_string(),
-                _ => sql.replace("$1", "?1").replace("$2", "?2"),
-            };
+                 WHERE tenant_id = ? AND user_id = ?";
             let rows = db
-                .query_all_raw(sea_orm::Statement::from_sql_and_values(
-                    backend,
+                .query_all_raw(crate::kernel::sql::statement(
+                    db,
                     sql,
-                    [tenant_id.into(), user_id.into()],
+                    vec![
+                        tenant_id.into(),
+                        user_id.into(),
+                        tenant_id.into(),
+                        user_id.into(),
+                    ],
                 ))
                 .await?;
             let mut m = tenants::Memberships::default();
