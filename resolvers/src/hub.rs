@@ -7,13 +7,13 @@
 use std::sync::Arc;
 
 use async_graphql::MergedObject;
-use entities::{organization, partner, user};
+use entities::{organization, partner, partner_client, user};
 
 use crate::identity::UserCore;
 use crate::lines::{OrganizationLines, PartnerLines, UserLines};
-use crate::orders::{PartnerOrders, UserOrders};
+use crate::orders::{ClientFigures, ClientOrders, PartnerOrders, UserOrders};
 use crate::orgs::{Access, OrgView, OrganizationCore, UserOrgs};
-use crate::partners::{OrganizationPartner, PartnerCore, UserPartners};
+use crate::partners::{ClientCore, OrganizationPartner, PartnerCore, UserPartners};
 
 /// A user account on the current tenant.
 #[derive(MergedObject)]
@@ -102,6 +102,34 @@ impl Partner {
             PartnerCore(model.clone()),
             PartnerLines(model.clone()),
             PartnerOrders(model),
+        )
+    }
+}
+
+/// A client in a partner's "my clients" list.
+#[derive(MergedObject)]
+#[graphql(name = "Client")]
+pub struct Client(ClientCore, ClientOrders);
+
+/// The clients of one page: what a domain fetches per client it fetches once for all of
+/// them (one statement per page at any size, whichever client asks first).
+pub struct ClientPage(Arc<ClientFigures>);
+
+impl ClientPage {
+    /// The page of `partner_id` listing `clients` (user ids).
+    pub fn new(partner_id: i64, clients: Vec<i64>) -> Self {
+        Self(Arc::new(ClientFigures::new(partner_id, clients)))
+    }
+
+    /// One client of the page.
+    pub fn client(&self, link: partner_client::Model) -> Client {
+        let link = Arc::new(link);
+        Client(
+            ClientCore(link.clone()),
+            ClientOrders {
+                link,
+                page: self.0.clone(),
+            },
         )
     }
 }

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use entities::{
     consent, impersonation, organization_member, partner, partner_client, session, user,
 };
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, QueryFilter};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, JoinType, QueryFilter, QueryTrait};
 
 use crate::policy::{Action, Standing};
 use crate::registry::TenantInfo;
@@ -141,18 +142,23 @@ pub async fn authenticate(
 ) -> Result<AuthUser, AuthError> {
     let claims = keys.verify(token, tenant.id())?;
     let user_id: i64 = claims.sub.parse().map_err(|_| TokenError::Invalid)?;
-    let session = scoped::<session::Entity>(tenant.id())
+    // The live session and its user in one statement.
+    let mut q = scoped::<session::Entity>(tenant.id())
         .filter(session::Column::Id.eq(claims.sid))
         .filter(session::Column::UserId.eq(user_id))
         .filter(session::Column::RevokedAt.is_null())
-        .one(db)
-        .await?
-        .ok_or(AuthError::SessionEnded)?;
-    let user = scoped::<user::Entity>(tenant.id())
-        .filter(user::Column::Id.eq(session.user_id))
-        .one(db)
-        .await?
-        .ok_or(AuthError::SessionEnded)?;
+        .select_also(user::Entity);
+    QueryTrait::query(&mut q).join(
+        JoinType::InnerJoin,
+        user::Entity,
+        Expr::col((user::Entity, user::Column::Id))
+            .equals((session::Entity, session::Column::UserId))
+            .and(Expr::col((user::Entity, user::Column::TenantId)).eq(tenant.id())),
+    );
+    let (session, user) = match q.one(db).await? {
+        Some((session, Some(user))) => (session, user),
+        _ => return Err(AuthError::SessionEnded),
+    };
     let impersonator = claims.act.map(|a| a.sub);
     if let Some(actor) = &impersonator {
         let actor: i64 = actor.parse().map_err(|_| TokenError::Invalid)?;

@@ -212,6 +212,27 @@ async fn the_spec_example_is_quoted_ordered_invoiced_confirmed_and_applied_once(
         )
         .await;
     assert_eq!(first_code(&r.body), "ORDER_NOT_PENDING");
+
+    // "My clients" shows the client's open lines and what it paid through the partner;
+    // an unpaid order counts for nothing.
+    let unpaid = json!({ "i": { "order": s.spec_example("CLIENT"), "idempotencyKey": "order-2" } });
+    app.ok(ROOT, Some(&s.p.owner), CREATE, unpaid).await;
+    let d = app
+        .ok(ROOT, Some(&s.p.owner), "query($p: ID!) { partner(id: $p) { clients { edges { node { openLineCount paymentCount paymentTotal } } } } }", json!({ "p": s.p.id }))
+        .await;
+    assert_eq!(
+        d["partner"]["clients"]["edges"][0]["node"],
+        json!({ "openLineCount": 10, "paymentCount": 1, "paymentTotal": "116400.00" })
+    );
+    // Time passes: the lines expire and are no longer open; the payment stays.
+    app.clock_advance(Duration::days(400));
+    let d = app
+        .ok(ROOT, Some(&s.p.owner), "query($p: ID!) { partner(id: $p) { clients { edges { node { openLineCount paymentCount } } } } }", json!({ "p": s.p.id }))
+        .await;
+    assert_eq!(
+        d["partner"]["clients"]["edges"][0]["node"],
+        json!({ "openLineCount": 0, "paymentCount": 1 })
+    );
 }
 
 #[tokio::test]

@@ -4,9 +4,10 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::sea_query::{Expr, SelectStatement};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QueryResult, QuerySelect, QueryTrait, Select,
 };
 
 use super::error::{ApiError, ApiResult};
@@ -84,7 +85,7 @@ fn size(field: &str, value: Option<i32>, max: i32) -> ApiResult<Option<u64>> {
 }
 
 /// Runs `select` as one page ordered by `id_col`, mapping each row to `(id, item)`.
-/// Issues two statements (the count and the page) whatever the page size.
+/// One statement whatever the page size: the total rides along as a scalar subquery.
 pub async fn paginate<E, C, N>(
     db: &impl ConnectionTrait,
     select: Select<E>,
@@ -114,6 +115,38 @@ where
     E::Model: Sync,
     C: ColumnTrait,
 {
+    paginate_rows(
+        db,
+        select,
+        id_col,
+        args,
+        max,
+        |r| E::Model::from_query_result(r, ""),
+        map,
+    )
+    .await
+}
+
+/// The alias of the total column a page query carries.
+const TOTAL: &str = "page_total";
+
+/// The general form of [`paginate`]: any select (a join such as `select_also`), each row
+/// decoded by `parse`. One statement: the rows of the page and, in each, the total as a
+/// scalar subquery over the same filters (evaluated once by both backends). Only an
+/// empty page after a cursor needs a second statement for the total.
+pub async fn paginate_rows<S, C, R, N>(
+    db: &impl ConnectionTrait,
+    select: S,
+    id_col: C,
+    args: PageArgs,
+    max: i32,
+    parse: impl Fn(&QueryResult) -> Result<R, DbErr>,
+    map: impl Fn(R) -> (i64, N),
+) -> ApiResult<Paged<N>>
+where
+    S: QueryFilter + QueryOrder + QuerySelect + QueryTrait<QueryStatement = SelectStatement>,
+    C: ColumnTrait,
+{
     let after = cursor("after", args.after.as_ref())?;
     let before = cursor("before", args.before.as_ref())?;
     let first = size("first", args.first, max)?;
@@ -124,21 +157,38 @@ where
             "pass either first or last, not both",
         ));
     }
-    let total = select.clone().count(db).await?;
-    let mut q = select;
+    let mut count = select.as_query().clone();
+    count.clear_selects();
+    count.expr(Expr::cust("COUNT(*)"));
+    let mut q = select.expr_as(Expr::SubQuery(None, Box::new(count.clone().into())), TOTAL);
     if let Some(a) = after {
         q = q.filter(id_col.gt(a));
     }
     if let Some(b) = before {
         q = q.filter(id_col.lt(b));
     }
-    let (mut rows, limit, backwards) = match last {
-        Some(n) => (q.order_by_desc(id_col).limit(n + 1).all(db).await?, n, true),
-        None => {
-            let n = first.unwrap_or(DEFAULT_PAGE_SIZE as u64);
-            (q.order_by_asc(id_col).limit(n + 1).all(db).await?, n, false)
-        }
+    let (limit, backwards) = match last {
+        Some(n) => (n, true),
+        None => (first.unwrap_or(DEFAULT_PAGE_SIZE as u64), false),
     };
+    q = if backwards {
+        q.order_by_desc(id_col)
+    } else {
+        q.order_by_asc(id_col)
+    };
+    let found = db.query_all(q.limit(limit + 1).as_query()).await?;
+    let total = match found.first() {
+        Some(r) => r.try_get::<i64>("", TOTAL)?,
+        None if after.is_none() && before.is_none() => 0,
+        None => match db.query_one(&count).await? {
+            Some(r) => r.try_get_by_index::<i64>(0)?,
+            None => 0,
+        },
+    };
+    let mut rows = found
+        .iter()
+        .map(&parse)
+        .collect::<Result<Vec<R>, DbErr>>()?;
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     if backwards {
@@ -151,7 +201,7 @@ where
     };
     Ok(Paged {
         rows: rows.into_iter().map(map).collect(),
-        total,
+        total: total.max(0) as u64,
         has_previous,
         has_next,
     })

@@ -15,17 +15,22 @@
 //! A client without lines is listed when no status filter is set.
 
 use chrono::Duration;
-use entities::{line, organization, partner, partner_client, user};
+use std::collections::HashMap;
+
+use entities::{
+    channel_kind, line, line_channel, line_comment, organization, organization_member, partner,
+    partner_client, user,
+};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SelectStatement};
-use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 use tenants::RequestCtx;
 use tenants::scope::scoped;
 
 use crate::kernel::error::ApiResult;
-use crate::kernel::page::{PageArgs, Paged, paginate_up_to};
+use crate::kernel::page::{PageArgs, Paged};
 use crate::kernel::services::Services;
 use crate::kernel::validate;
-use crate::partners::clients::may_list_clients;
+use crate::partners::clients::{ClientRow, may_list_clients, page_with_accounts};
 
 /// "Show all" is bounded at this many clients per page.
 pub const MAX_CLIENTS: i32 = 1000;
@@ -51,7 +56,26 @@ pub struct ClientLinesFilter {
 #[derive(Debug, Clone)]
 pub struct ClientLinesRow {
     pub link: partner_client::Model,
+    pub client: user::Model,
     pub lines: Vec<line::Model>,
+}
+
+/// A page and everything its rows show, fetched in four statements at any page size
+/// (see [`page`]).
+#[derive(Debug, Clone)]
+pub struct ClientLinesPage {
+    pub page: Paged<ClientLinesRow>,
+    /// The viewing partner's note on each shown line, keyed `(line id, partner id)`;
+    /// `None` when there is none.
+    pub comments: Vec<((i64, i64), Option<line_comment::Model>)>,
+    /// The channels of each shown line, oldest first (empty when it has none).
+    pub channels: Vec<(i64, Vec<line_channel::Model>)>,
+    /// The kinds of those channels.
+    pub kinds: Vec<channel_kind::Model>,
+    /// The organizations each listed client belongs to, by id.
+    pub organizations_of: Vec<(i64, Vec<i64>)>,
+    /// Those organizations.
+    pub organizations: Vec<organization::Model>,
 }
 
 struct Compiled {
@@ -185,64 +209,137 @@ impl Compiled {
 }
 
 /// `Partner.clientLines`: one page of the partner's clients with their matching lines.
-/// Three statements at any page size: the count, the clients, their lines.
+///
+/// Four statements at any page size: the clients with their accounts and the total; their
+/// lines with the partner's notes; the lines' channels with their kinds; the clients'
+/// organizations.
 pub async fn page(
     svc: &Services,
     req: &RequestCtx,
     p: &partner::Model,
     filter: ClientLinesFilter,
     args: PageArgs,
-) -> ApiResult<Paged<ClientLinesRow>> {
+) -> ApiResult<ClientLinesPage> {
     may_list_clients(&svc.db, req, p).await?;
     let tenant_id = req.tenant_id();
     let (compiled, country) = compile(svc, tenant_id, &filter)?;
     let mut q = scoped::<partner_client::Entity>(tenant_id)
         .filter(partner_client::Column::PartnerId.eq(p.id));
     if let Some(c) = country {
-        q = q.filter(
-            partner_client::Column::ClientUserId.in_subquery(
-                Query::select()
-                    .column(user::Column::Id)
-                    .from(user::Entity)
-                    .and_where(user::Column::TenantId.eq(tenant_id))
-                    .and_where(user::Column::Country.eq(c))
-                    .to_owned(),
-            ),
-        );
+        q = q.filter(Expr::col((user::Entity, user::Column::Country)).eq(c));
     }
     if let Some(c) = compiled.client_condition(tenant_id) {
         q = q.filter(c);
     }
-    let clients = paginate_up_to(
-        &svc.db,
-        q,
-        partner_client::Column::Id,
-        args,
-        MAX_CLIENTS,
-        |m| (m.id, m),
-    )
-    .await?;
-    let ids: Vec<i64> = clients.items().map(|l| l.client_user_id).collect();
-    let lines = if ids.is_empty() {
-        Vec::new()
-    } else {
-        scoped::<line::Entity>(tenant_id)
-            .filter(line::Column::ClientUserId.is_in(ids))
-            .filter(compiled.line_condition())
-            .order_by_asc(line::Column::ClientUserId)
-            .order_by_asc(line::Column::LineNumber)
-            .all(&svc.db)
-            .await?
+    let clients = page_with_accounts(&svc.db, q, args, MAX_CLIENTS).await?;
+    let ids: Vec<i64> = clients.items().map(|r| r.link.client_user_id).collect();
+    if ids.is_empty() {
+        return Ok(ClientLinesPage {
+            page: clients.map(|ClientRow { link, client }| ClientLinesRow {
+                link,
+                client,
+                lines: Vec::new(),
+            }),
+            comments: Vec::new(),
+            channels: Vec::new(),
+            kinds: Vec::new(),
+            organizations_of: Vec::new(),
+            organizations: Vec::new(),
+        });
+    }
+
+    // The lines that match, each with the partner's note.
+    let mut lq = scoped::<line::Entity>(tenant_id)
+        .filter(line::Column::ClientUserId.is_in(ids.clone()))
+        .filter(compiled.line_condition())
+        .order_by_asc(line::Column::ClientUserId)
+        .order_by_asc(line::Column::LineNumber)
+        .select_also(line_comment::Entity);
+    QueryTrait::query(&mut lq).join(
+        JoinType::LeftJoin,
+        line_comment::Entity,
+        Expr::col((line_comment::Entity, line_comment::Column::LineId))
+            .equals((line::Entity, line::Column::Id))
+            .and(Expr::col((line_comment::Entity, line_comment::Column::PartnerId)).eq(p.id))
+            .and(Expr::col((line_comment::Entity, line_comment::Column::TenantId)).eq(tenant_id)),
+    );
+    let lines = lq.all(&svc.db).await?;
+    let line_ids: Vec<i64> = lines.iter().map(|(l, _)| l.id).collect();
+    let comments = lines
+        .iter()
+        .map(|(l, c)| ((l.id, p.id), c.clone()))
+        .collect();
+
+    // Their channels with the channels' kinds, and the clients' organizations.
+    let channels = async {
+        if line_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut cq = scoped::<line_channel::Entity>(tenant_id)
+            .filter(line_channel::Column::LineId.is_in(line_ids.clone()))
+            .order_by_asc(line_channel::Column::Id)
+            .select_also(channel_kind::Entity);
+        QueryTrait::query(&mut cq).join(
+            JoinType::InnerJoin,
+            channel_kind::Entity,
+            Expr::col((channel_kind::Entity, channel_kind::Column::Id))
+                .equals((line_channel::Entity, line_channel::Column::ChannelKindId)),
+        );
+        cq.all(&svc.db).await
     };
-    let mut by_client: std::collections::HashMap<i64, Vec<line::Model>> =
-        std::collections::HashMap::new();
-    for l in lines {
+    let orgs = async {
+        let mut oq = scoped::<organization_member::Entity>(tenant_id)
+            .filter(organization_member::Column::UserId.is_in(ids.clone()))
+            .order_by_asc(organization_member::Column::OrganizationId)
+            .select_also(organization::Entity);
+        QueryTrait::query(&mut oq).join(
+            JoinType::InnerJoin,
+            organization::Entity,
+            Expr::col((organization::Entity, organization::Column::Id)).equals((
+                organization_member::Entity,
+                organization_member::Column::OrganizationId,
+            )),
+        );
+        oq.all(&svc.db).await
+    };
+    let (channels, orgs) = futures_util::future::try_join(channels, orgs).await?;
+
+    let mut by_line: HashMap<i64, Vec<line_channel::Model>> =
+        line_ids.iter().map(|id| (*id, Vec::new())).collect();
+    let mut kinds: HashMap<i64, channel_kind::Model> = HashMap::new();
+    for (c, k) in channels {
+        if let Some(k) = k {
+            kinds.entry(k.id).or_insert(k);
+        }
+        by_line.entry(c.line_id).or_default().push(c);
+    }
+    let mut of_client: HashMap<i64, Vec<i64>> = ids.iter().map(|id| (*id, Vec::new())).collect();
+    let mut organizations: HashMap<i64, organization::Model> = HashMap::new();
+    for (m, o) in orgs {
+        of_client
+            .entry(m.user_id)
+            .or_default()
+            .push(m.organization_id);
+        if let Some(o) = o {
+            organizations.entry(o.id).or_insert(o);
+        }
+    }
+    let mut by_client: HashMap<i64, Vec<line::Model>> = HashMap::new();
+    for (l, _) in lines {
         by_client.entry(l.client_user_id).or_default().push(l);
     }
-    Ok(clients.map(|link| ClientLinesRow {
-        lines: by_client.remove(&link.client_user_id).unwrap_or_default(),
-        link,
-    }))
+    Ok(ClientLinesPage {
+        page: clients.map(|ClientRow { link, client }| ClientLinesRow {
+            lines: by_client.remove(&link.client_user_id).unwrap_or_default(),
+            link,
+            client,
+        }),
+        comments,
+        channels: by_line.into_iter().collect(),
+        kinds: kinds.into_values().collect(),
+        organizations_of: of_client.into_iter().collect(),
+        organizations: organizations.into_values().collect(),
+    })
 }
 
 /// `Partner.clientCountries`: the countries the partner's clients are in, sorted.

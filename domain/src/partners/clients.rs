@@ -10,7 +10,7 @@ use entities::{
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    QueryFilter, QueryOrder,
+    FromQueryResult, IdenStatic, JoinType, QueryFilter, QueryOrder, QueryTrait, SelectA, SelectB,
 };
 use serde_json::json;
 use tenants::policy::Action;
@@ -25,7 +25,7 @@ use crate::kernel::audit::{self, Target};
 use crate::kernel::emails;
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::links;
-use crate::kernel::page::{PageArgs, Paged, paginate};
+use crate::kernel::page::{MAX_PAGE_SIZE, PageArgs, Paged, paginate_rows};
 use crate::kernel::services::Services;
 use crate::kernel::validate;
 use crate::orgs::ops::me;
@@ -76,7 +76,7 @@ pub async fn list(
     p: &partner::Model,
     filter: ClientFilter,
     args: PageArgs,
-) -> ApiResult<Paged<partner_client::Model>> {
+) -> ApiResult<Paged<ClientRow>> {
     may_list_clients(&svc.db, req, p).await?;
     let mut q = scoped::<partner_client::Entity>(req.tenant_id())
         .filter(partner_client::Column::PartnerId.eq(p.id));
@@ -131,7 +131,47 @@ pub async fn list(
     if narrowed {
         q = q.filter(partner_client::Column::ClientUserId.in_subquery(users));
     }
-    paginate(&svc.db, q, partner_client::Column::Id, args, |m| (m.id, m)).await
+    page_with_accounts(&svc.db, q, args, MAX_PAGE_SIZE).await
+}
+
+/// A page of client links (ordered by when they were attached) with each client's
+/// account, in one statement: the links joined to their users, and the total.
+/// `select` may filter on `users` columns.
+pub async fn page_with_accounts(
+    db: &impl ConnectionTrait,
+    select: sea_orm::Select<partner_client::Entity>,
+    args: PageArgs,
+    max: i32,
+) -> ApiResult<Paged<ClientRow>> {
+    let mut q = select.select_also(user::Entity);
+    QueryTrait::query(&mut q).join(
+        JoinType::InnerJoin,
+        user::Entity,
+        Expr::col((user::Entity, user::Column::Id))
+            .equals((partner_client::Entity, partner_client::Column::ClientUserId)),
+    );
+    paginate_rows(
+        db,
+        q,
+        partner_client::Column::Id,
+        args,
+        max,
+        |r| {
+            Ok(ClientRow {
+                link: partner_client::Model::from_query_result(r, SelectA.as_str())?,
+                client: user::Model::from_query_result(r, SelectB.as_str())?,
+            })
+        },
+        |row| (row.link.id, row),
+    )
+    .await
+}
+
+/// A client of a partner: the link and the client's account.
+#[derive(Debug, Clone)]
+pub struct ClientRow {
+    pub link: partner_client::Model,
+    pub client: user::Model,
 }
 
 fn not_approved() -> ApiError {

@@ -117,54 +117,32 @@ pub fn loaders<'a>(ctx: &async_graphql::Context<'a>) -> crate::ApiResult<&'a Lin
     crate::loaders::of(ctx)
 }
 
-/// Loads in batches everything a client lines page shows (accounts, organizations,
-/// channels and their kinds, the partner's comments), so the page costs the same
-/// statements at any size.
+/// Hands the loaders of this request what a client lines page fetched with it (accounts,
+/// organizations, channels and their kinds, the partner's notes), so resolving the rows
+/// issues no further statements at any page size.
 pub async fn prime_client_lines(
     ctx: &async_graphql::Context<'_>,
-    page: &domain::kernel::page::Paged<domain::lines::client_lines::ClientLinesRow>,
-) -> crate::GqlResult<()> {
-    let clients: Vec<i64> = page.items().map(|r| r.link.client_user_id).collect();
-    let lines: Vec<i64> = page
-        .items()
-        .flat_map(|r| r.lines.iter().map(|l| l.id))
-        .collect();
-    let comment_keys: Vec<(i64, i64)> = page
-        .items()
-        .flat_map(|r| r.lines.iter().map(|l| (l.id, r.link.partner_id)))
-        .collect();
+    page: domain::lines::client_lines::ClientLinesPage,
+) -> crate::GqlResult<domain::kernel::page::Paged<domain::lines::client_lines::ClientLinesRow>> {
     let (ours, orgs, users) = (
         loaders(ctx)?,
         crate::orgs::loaders::loaders(ctx)?,
         crate::identity::loaders::loaders(ctx)?,
     );
-    let (u, of, ch, co) = futures_util::future::join4(
-        users.users.load_many(clients.clone()),
-        orgs.organizations_of.load_many(clients),
-        ours.channels.load_many(lines),
-        ours.comments.load_many(comment_keys),
-    )
-    .await;
-    u.map_err(crate::ApiError::internal)?;
-    co.map_err(crate::ApiError::internal)?;
-    let of = of.map_err(crate::ApiError::internal)?;
-    let ch = ch.map_err(crate::ApiError::internal)?;
-    let mut org_ids: Vec<i64> = of.values().flatten().copied().collect();
-    org_ids.extend(
-        page.items()
-            .flat_map(|r| r.lines.iter().map(|l| l.organization_id)),
-    );
-    org_ids.sort_unstable();
-    org_ids.dedup();
-    let mut kinds: Vec<i64> = ch.values().flatten().map(|c| c.channel_kind_id).collect();
-    kinds.sort_unstable();
-    kinds.dedup();
-    let (o, k) = futures_util::future::join(
-        crate::orgs::loaders::organizations(ctx, org_ids),
-        ours.kinds.load_many(kinds),
-    )
-    .await;
-    o?;
-    k.map_err(crate::ApiError::internal)?;
-    Ok(())
+    let accounts: Vec<_> = page
+        .page
+        .items()
+        .map(|r| (r.client.id, r.client.clone()))
+        .collect();
+    users.users.feed_many(accounts).await;
+    orgs.organizations_of.feed_many(page.organizations_of).await;
+    orgs.organizations
+        .feed_many(page.organizations.into_iter().map(|o| (o.id, o)))
+        .await;
+    ours.channels.feed_many(page.channels).await;
+    ours.kinds
+        .feed_many(page.kinds.into_iter().map(|k| (k.id, k)))
+        .await;
+    ours.comments.feed_many(page.comments).await;
+    Ok(page.page)
 }

@@ -508,16 +508,8 @@ pub struct ClientLines {
 #[Object]
 impl ClientLines {
     /// The client's account (with `accountNumber`).
-    async fn client(
-        &self,
-        ctx: &async_graphql::Context<'_>,
-    ) -> crate::GqlResult<Option<crate::hub::User>> {
-        Ok(crate::identity::loaders::loaders(ctx)?
-            .users
-            .load_one(self.row.link.client_user_id)
-            .await
-            .map_err(crate::ApiError::internal)?
-            .map(crate::hub::User::new))
+    async fn client(&self) -> crate::hub::User {
+        crate::hub::User::new(self.row.client.clone())
     }
     /// The client's organizations, by name.
     async fn organizations(
@@ -596,7 +588,7 @@ impl PartnerLines {
             args,
         )
         .await?;
-        super::loaders::prime_client_lines(ctx, &page).await?;
+        let page = super::loaders::prime_client_lines(ctx, page).await?;
         Ok(crate::pagination::connection(page, |row| ClientLines {
             row,
         }))

@@ -802,3 +802,81 @@ impl UserOrders {
         Ok(crate::pagination::connection(page, Order))
     }
 }
+
+/// What the orders domain shows of the clients on one page of "my clients", fetched
+/// once for the page by whichever client asks first.
+pub struct ClientFigures {
+    partner_id: i64,
+    clients: Vec<i64>,
+    loaded:
+        tokio::sync::OnceCell<std::collections::HashMap<i64, domain::orders::ops::ClientFigures>>,
+}
+
+impl ClientFigures {
+    /// The figures of `clients` (user ids) of `partner_id`, not loaded yet.
+    pub fn new(partner_id: i64, clients: Vec<i64>) -> Self {
+        Self {
+            partner_id,
+            clients,
+            loaded: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    async fn of(
+        &self,
+        ctx: &Context<'_>,
+        client: i64,
+    ) -> crate::GqlResult<domain::orders::ops::ClientFigures> {
+        let all = self
+            .loaded
+            .get_or_try_init(|| async {
+                domain::orders::ops::client_figures(
+                    services(ctx)?,
+                    request(ctx)?,
+                    self.partner_id,
+                    &self.clients,
+                )
+                .await
+            })
+            .await?;
+        Ok(all.get(&client).copied().unwrap_or_default())
+    }
+}
+
+/// The orders fields of a client in "my clients" (assembled in [`crate::hub::Client`]).
+pub struct ClientOrders {
+    pub link: std::sync::Arc<entities::partner_client::Model>,
+    pub page: std::sync::Arc<ClientFigures>,
+}
+
+#[Object]
+impl ClientOrders {
+    /// Lines of the client that have not expired.
+    async fn open_line_count(&self, ctx: &Context<'_>) -> crate::GqlResult<i64> {
+        Ok(self
+            .page
+            .of(ctx, self.link.client_user_id)
+            .await?
+            .open_lines)
+    }
+    /// Paid orders for the client placed through this partner.
+    async fn payment_count(&self, ctx: &Context<'_>) -> crate::GqlResult<i64> {
+        Ok(self
+            .page
+            .of(ctx, self.link.client_user_id)
+            .await?
+            .paid_orders)
+    }
+    /// The sum of those orders, in the tenant's currency.
+    async fn payment_total(&self, ctx: &Context<'_>) -> crate::GqlResult<Decimal> {
+        let minor = self
+            .page
+            .of(ctx, self.link.client_user_id)
+            .await?
+            .paid_minor;
+        Ok(money::from_minor(
+            minor,
+            &request(ctx)?.tenant.model.currency,
+        ))
+    }
+}

@@ -4,8 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, QueryFilter};
-use tenants::scope::scoped;
+use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::loaders::per_request;
 
@@ -18,7 +17,7 @@ pub struct Summary {
 }
 
 /// The "my clients" figures of (partner id, client user id) pairs: consent, organization
-/// count, last activity. Three grouped queries per batch.
+/// count, last activity. One statement per partner in the batch (a page has one).
 pub struct ClientSummaryLoader {
     db: DatabaseConnection,
     tenant_id: i64,
@@ -32,60 +31,87 @@ impl Loader<(i64, i64)> for ClientSummaryLoader {
         &self,
         keys: &[(i64, i64)],
     ) -> Result<HashMap<(i64, i64), Self::Value>, Self::Error> {
-        use entities::{consent, organization_member, session};
-        use sea_orm::QuerySelect;
-        use sea_orm::sea_query::{Expr, Func};
-        let users: Vec<i64> = keys.iter().map(|k| k.1).collect();
-        let consents: Vec<(i64, i64)> = scoped::<consent::Entity>(self.tenant_id)
-            .select_only()
-            .column(consent::Column::PartnerId)
-            .column(consent::Column::ClientUserId)
-            .filter(consent::Column::ClientUserId.is_in(users.clone()))
-            .filter(consent::Column::RevokedAt.is_null())
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        let orgs: Vec<(i64, i64)> = scoped::<organization_member::Entity>(self.tenant_id)
-            .select_only()
-            .column(organization_member::Column::UserId)
-            .column_as(
-                Expr::from(Func::count(Expr::col(organization_member::Column::Id))),
-                "n",
-            )
-            .filter(organization_member::Column::UserId.is_in(users.clone()))
-            .group_by(organization_member::Column::UserId)
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        let active: Vec<(i64, Option<chrono::DateTime<chrono::Utc>>)> =
-            scoped::<session::Entity>(self.tenant_id)
-                .select_only()
-                .column(session::Column::UserId)
-                .column_as(
-                    Expr::from(Func::max(Expr::col(session::Column::LastUsedAt))),
-                    "last",
+        use entities::{consent, organization_member, session, user};
+        use sea_orm::ConnectionTrait;
+        use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+        let mut by_partner: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (p, u) in keys {
+            by_partner.entry(*p).or_default().push(*u);
+        }
+        let t = self.tenant_id;
+        let client = || Expr::col((user::Entity, user::Column::Id));
+        let mut out = HashMap::new();
+        for (partner_id, users) in by_partner {
+            let consent = Query::select()
+                .expr(Expr::val(1))
+                .from(consent::Entity)
+                .and_where(Expr::col((consent::Entity, consent::Column::TenantId)).eq(t))
+                .and_where(Expr::col((consent::Entity, consent::Column::PartnerId)).eq(partner_id))
+                .and_where(
+                    Expr::col((consent::Entity, consent::Column::ClientUserId))
+                        .equals((user::Entity, user::Column::Id)),
                 )
-                .filter(session::Column::UserId.is_in(users))
-                .group_by(session::Column::UserId)
-                .into_tuple()
-                .all(&self.db)
-                .await?;
-        let orgs: HashMap<i64, i64> = orgs.into_iter().collect();
-        let active: HashMap<i64, Option<chrono::DateTime<chrono::Utc>>> =
-            active.into_iter().collect();
-        Ok(keys
-            .iter()
-            .map(|k| {
-                (
-                    *k,
+                .and_where(Expr::col((consent::Entity, consent::Column::RevokedAt)).is_null())
+                .to_owned();
+            let orgs = Query::select()
+                .expr(Expr::cust("COUNT(*)"))
+                .from(organization_member::Entity)
+                .and_where(
+                    Expr::col((
+                        organization_member::Entity,
+                        organization_member::Column::TenantId,
+                    ))
+                    .eq(t),
+                )
+                .and_where(
+                    Expr::col((
+                        organization_member::Entity,
+                        organization_member::Column::UserId,
+                    ))
+                    .equals((user::Entity, user::Column::Id)),
+                )
+                .to_owned();
+            let active = Query::select()
+                .expr(Expr::col((session::Entity, session::Column::LastUsedAt)).max())
+                .from(session::Entity)
+                .and_where(Expr::col((session::Entity, session::Column::TenantId)).eq(t))
+                .and_where(
+                    Expr::col((session::Entity, session::Column::UserId))
+                        .equals((user::Entity, user::Column::Id)),
+                )
+                .to_owned();
+            let q = Query::select()
+                .expr_as(client(), Alias::new("client"))
+                .expr_as(Expr::exists(consent), Alias::new("consent"))
+                .expr_as(
+                    Expr::SubQuery(None, Box::new(orgs.into())),
+                    Alias::new("orgs"),
+                )
+                .expr_as(
+                    Expr::SubQuery(None, Box::new(active.into())),
+                    Alias::new("last_active"),
+                )
+                .from(user::Entity)
+                .and_where(Expr::col((user::Entity, user::Column::TenantId)).eq(t))
+                .and_where(client().is_in(users.clone()))
+                .to_owned();
+            for r in self.db.query_all(&q).await? {
+                let id: i64 = r.try_get("", "client")?;
+                out.insert(
+                    (partner_id, id),
                     Summary {
-                        consent: consents.contains(k),
-                        organizations: orgs.get(&k.1).copied().unwrap_or(0),
-                        last_active_at: active.get(&k.1).copied().flatten(),
+                        consent: r.try_get("", "consent")?,
+                        organizations: r.try_get("", "orgs")?,
+                        last_active_at: r.try_get("", "last_active")?,
                     },
-                )
-            })
-            .collect())
+                );
+            }
+            // A key whose user is gone still gets an answer, cached like the others.
+            for u in users {
+                out.entry((partner_id, u)).or_default();
+            }
+        }
+        Ok(out)
     }
 }
 

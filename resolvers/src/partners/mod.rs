@@ -203,7 +203,8 @@ impl PartnerMutation {
         };
         let link = clients::create(services(ctx)?, request(ctx)?, new).await?;
         Ok(CreateClientPayload {
-            client: Client { link },
+            client: crate::hub::ClientPage::new(link.partner_id, vec![link.client_user_id])
+                .client(link),
         })
     }
 

@@ -4,7 +4,6 @@ use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Simp
 use chrono::{DateTime, Utc};
 use domain::partners::Tier;
 use entities::{consent, partner, partner_client, partner_join_request};
-use rust_decimal::Decimal;
 
 use super::loaders::loaders;
 use crate::hub::{Partner, User};
@@ -227,7 +226,7 @@ impl PartnerCore {
         #[graphql(desc = "At most this many from the start (default 50, at most 100).")]
         first: Option<i32>,
         #[graphql(desc = "At most this many from the end (at most 100).")] last: Option<i32>,
-    ) -> crate::GqlResult<Page<Client>> {
+    ) -> crate::GqlResult<Page<crate::hub::Client>> {
         let filter = super::clients::ClientFilter {
             search,
             origin: origin.map(ClientOrigin::entity),
@@ -242,18 +241,28 @@ impl PartnerCore {
         };
         let page =
             super::clients::list(services(ctx)?, request(ctx)?, &self.0, filter, args).await?;
-        // One batch each for the accounts and the figures, so the page costs the same
-        // statements at any size.
-        let ids: Vec<i64> = page.items().map(|l| l.client_user_id).collect();
-        let keys: Vec<(i64, i64)> = ids.iter().map(|u| (self.0.id, *u)).collect();
-        let (u, s) = futures_util::future::join(
-            identity_loaders(ctx)?.users.load_many(ids),
-            loaders(ctx)?.client_summaries.load_many(keys),
-        )
-        .await;
-        u.map_err(ApiError::internal)?;
-        s.map_err(ApiError::internal)?;
-        Ok(crate::pagination::connection(page, |link| Client { link }))
+        // The accounts came with the page; the figures are one batch; the page's clients
+        // share what other domains fetch for them. The same statements at any size.
+        let keys: Vec<(i64, i64)> = page
+            .items()
+            .map(|r| (self.0.id, r.link.client_user_id))
+            .collect();
+        identity_loaders(ctx)?
+            .users
+            .feed_many(page.items().map(|r| (r.client.id, r.client.clone())))
+            .await;
+        loaders(ctx)?
+            .client_summaries
+            .load_many(keys)
+            .await
+            .map_err(ApiError::internal)?;
+        let shared = crate::hub::ClientPage::new(
+            self.0.id,
+            page.items().map(|r| r.link.client_user_id).collect(),
+        );
+        Ok(crate::pagination::connection(page, |r| {
+            shared.client(r.link)
+        }))
     }
 }
 
@@ -324,33 +333,32 @@ impl DirectoryPartner {
     }
 }
 
-/// A client in the partner's "my clients" list.
-pub struct Client {
-    pub link: partner_client::Model,
-}
+/// The partner program's fields of a client in "my clients" (assembled in
+/// [`crate::hub::Client`]).
+pub struct ClientCore(pub std::sync::Arc<partner_client::Model>);
 
 #[Object]
-impl Client {
+impl ClientCore {
     /// The client's user id.
     async fn id(&self) -> ID {
-        ids::encode(Kind::User, self.link.client_user_id)
+        ids::encode(Kind::User, self.0.client_user_id)
     }
     /// The client's account (name, email, phone, country).
     async fn user(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<User>> {
         Ok(identity_loaders(ctx)?
             .users
-            .load_one(self.link.client_user_id)
+            .load_one(self.0.client_user_id)
             .await
             .map_err(ApiError::internal)?
             .map(User::new))
     }
     /// How the client came to the partner.
     async fn origin(&self) -> ClientOrigin {
-        self.link.origin.into()
+        self.0.origin.into()
     }
     /// When the client was attached.
     async fn attached_at(&self) -> DateTime<Utc> {
-        self.link.attached_at
+        self.0.attached_at
     }
     /// Whether the client consents to the partner's access.
     async fn access(&self, ctx: &Context<'_>) -> crate::GqlResult<ClientAccess> {
@@ -368,27 +376,13 @@ impl Client {
     async fn last_active_at(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<DateTime<Utc>>> {
         Ok(self.summary(ctx).await?.last_active_at)
     }
-    /// Lines of the client that have not expired. Lines arrive with the lines and
-    /// billing issues; until then a client has none.
-    async fn open_line_count(&self) -> i64 {
-        0
-    }
-    /// Paid orders of the client. Payments arrive with the billing issue; until then
-    /// there are none.
-    async fn payment_count(&self) -> i64 {
-        0
-    }
-    /// The sum of the client's payments, in the tenant's currency.
-    async fn payment_total(&self) -> Decimal {
-        Decimal::new(0, 2)
-    }
 }
 
-impl Client {
+impl ClientCore {
     async fn summary(&self, ctx: &Context<'_>) -> crate::GqlResult<super::loaders::Summary> {
         Ok(loaders(ctx)?
             .client_summaries
-            .load_one((self.link.partner_id, self.link.client_user_id))
+            .load_one((self.0.partner_id, self.0.client_user_id))
             .await
             .map_err(ApiError::internal)?
             .unwrap_or_default())
@@ -643,7 +637,7 @@ pub struct CreateClientInput {
 #[derive(SimpleObject)]
 pub struct CreateClientPayload {
     /// The new client.
-    pub client: Client,
+    pub client: crate::hub::Client,
 }
 
 /// Input naming a partner by one of its codes.
