@@ -487,38 +487,44 @@ async fn an_unpaid_order_expires_after_72_hours() {
 async fn twenty_concurrent_confirmations_and_pay_calls_apply_once() {
     let app = TestApp::new().await;
     let s = shop(&app, "f", &[]).await;
-    let o = app
-        .ok(
-            ROOT,
-            Some(&s.p.owner),
-            CREATE,
-            json!({ "i": { "order": s.spec_example("PARTNER") } }),
-        )
-        .await["createOrder"]["order"]["id"]
-        .clone();
-    // 20 payOrder calls at once, each with its own key: one invoice.
-    let calls: Vec<_> = (0..20)
-        .map(|i| {
-            app.spawn_post(
+    // Several rounds, each a fresh order and 20 payOrder calls at once with their own keys:
+    // one invoice per order. Without the order's row lock two calls of a round both find
+    // no open invoice (and the unique index on open payments refuses the second insert),
+    // which one round alone does not always show.
+    let mut payment = String::new();
+    for round in 0..8 {
+        let o = app
+            .ok(
                 ROOT,
                 Some(&s.p.owner),
-                PAY,
-                json!({ "i": { "orderId": o, "method": "INVOICE", "idempotencyKey": format!("pay-{i}") } }),
+                CREATE,
+                json!({ "i": { "order": s.spec_example("PARTNER") } }),
             )
-        })
-        .collect();
-    let mut ids = std::collections::HashSet::new();
-    for c in calls {
-        let r = c.await.unwrap();
-        ids.insert(
-            r.body["data"]["payOrder"]["payment"]["id"]
-                .as_str()
-                .unwrap_or_else(|| panic!("{}", r.body))
-                .to_string(),
-        );
+            .await["createOrder"]["order"]["id"]
+            .clone();
+        let calls: Vec<_> = (0..20)
+            .map(|i| {
+                app.spawn_post(
+                    ROOT,
+                    Some(&s.p.owner),
+                    PAY,
+                    json!({ "i": { "orderId": o, "method": "INVOICE", "idempotencyKey": format!("pay-{round}-{i}") } }),
+                )
+            })
+            .collect();
+        let mut ids = std::collections::HashSet::new();
+        for c in calls {
+            let r = c.await.unwrap();
+            ids.insert(
+                r.body["data"]["payOrder"]["payment"]["id"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("round {round}: {}", r.body))
+                    .to_string(),
+            );
+        }
+        assert_eq!(ids.len(), 1, "round {round}: one invoice for one order");
+        payment = ids.into_iter().next().unwrap();
     }
-    assert_eq!(ids.len(), 1, "one invoice for one order");
-    let payment = ids.into_iter().next().unwrap();
     // 20 confirmations at once: one pays.
     let staff = app.staff_token().await;
     let calls: Vec<_> = (0..20)
