@@ -28,6 +28,7 @@ pub mod payment;
 pub mod payment_provider_event;
 pub mod refresh_token;
 pub mod roles;
+pub mod service_token;
 pub mod session;
 pub mod space;
 pub mod space_member;

@@ -62,7 +62,9 @@ async fn load(svc: &Services, req: &RequestCtx, id: &str) -> ApiResult<Option<No
         | Kind::PartnerJoinRequest
         | Kind::ChannelKind
         | Kind::CoinPackage
-        | Kind::Payment => None,
+        | Kind::Payment
+        | Kind::LineChannel
+        | Kind::ServiceToken => None,
         Kind::Order => domain::orders::ops::order_for_viewer(svc, req, n)
             .await?
             .map(|o| Node::Order(crate::orders::Order(o))),

@@ -5,9 +5,9 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::ConnectInfo;
 use axum::http::{StatusCode, header, request::Parts};
-use tenants::context::{AuthError, authenticate};
+use tenants::context::{AuthError, authenticate, authenticate_service};
 use tenants::host::{HostError, requested_host};
-use tenants::{RequestCtx, Viewer};
+use tenants::{RequestCtx, SERVICE_TOKEN_PREFIX, Viewer};
 
 use super::RequestId;
 use super::error::HttpError;
@@ -72,14 +72,29 @@ pub async fn build(state: &AppState, parts: &Parts) -> Result<RequestCtx, HttpEr
                 })
                 .filter(|t| !t.is_empty())
                 .ok_or_else(|| unauthenticated("use Authorization: Bearer <token>", &rid))?;
-            match authenticate(&state.services.db, &state.services.keys, &tenant, token).await {
-                Ok(user) => Viewer::User(user),
+            let auth = if token.starts_with(SERVICE_TOKEN_PREFIX) {
+                authenticate_service(&state.services.db, &tenant, token)
+                    .await
+                    .map(Viewer::Service)
+            } else {
+                authenticate(&state.services.db, &state.services.keys, &tenant, token)
+                    .await
+                    .map(Viewer::User)
+            };
+            match auth {
+                Ok(viewer) => viewer,
                 Err(AuthError::Db(e)) => {
                     tracing::error!(error = %e, "authentication query failed");
                     return Err(HttpError::new(
                         StatusCode::INTERNAL_SERVER_ERROR,
                         "INTERNAL",
                         "internal error",
+                        &rid,
+                    ));
+                }
+                Err(AuthError::SessionEnded) if token.starts_with(SERVICE_TOKEN_PREFIX) => {
+                    return Err(unauthenticated(
+                        "the service token is not valid here (unknown or revoked)",
                         &rid,
                     ));
                 }

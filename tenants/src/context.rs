@@ -5,10 +5,13 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use entities::{
-    consent, impersonation, organization_member, partner, partner_client, session, user,
+    consent, impersonation, organization_member, partner, partner_client, service_token, session,
+    user,
 };
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, JoinType, QueryFilter, QueryTrait};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, JoinType, QueryFilter, QueryTrait,
+};
 
 use crate::policy::{Action, Standing};
 use crate::registry::TenantInfo;
@@ -27,11 +30,28 @@ pub struct AuthUser {
     pub impersonator: Option<String>,
 }
 
+/// A machine of a tenant (the messaging side), established from a live service token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceAuth {
+    pub token_id: i64,
+    pub tenant_id: i64,
+    pub scopes: Vec<String>,
+}
+
+impl ServiceAuth {
+    /// Whether the token carries `scope`.
+    pub fn has(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+}
+
 /// Who is asking.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Viewer {
     Anonymous,
     User(AuthUser),
+    /// A service token: no user, only what its scopes allow (see the policy).
+    Service(ServiceAuth),
 }
 
 impl Viewer {
@@ -39,9 +59,51 @@ impl Viewer {
     pub fn user(&self) -> Option<&AuthUser> {
         match self {
             Viewer::User(u) => Some(u),
-            Viewer::Anonymous => None,
+            Viewer::Anonymous | Viewer::Service(_) => None,
         }
     }
+
+    /// The service token, if a machine is asking.
+    pub fn service(&self) -> Option<&ServiceAuth> {
+        match self {
+            Viewer::Service(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// Service tokens start with this, so they are told from access tokens without trying.
+pub const SERVICE_TOKEN_PREFIX: &str = "pgs_";
+
+/// Checks a service token of `tenant`: known by its hash, not revoked. Records when it
+/// was last used (at most once a minute, so a busy machine does not write on every call).
+pub async fn authenticate_service(
+    db: &DatabaseConnection,
+    tenant: &TenantInfo,
+    token: &str,
+) -> Result<ServiceAuth, AuthError> {
+    let hash = crate::tokens::hash_token(token);
+    let t = scoped::<service_token::Entity>(tenant.id())
+        .filter(service_token::Column::TokenHash.eq(hash))
+        .filter(service_token::Column::RevokedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or(AuthError::SessionEnded)?;
+    let now = entities::time::now();
+    if t.last_used_at
+        .is_none_or(|at| now - at > chrono::Duration::minutes(1))
+    {
+        service_token::Entity::update_many()
+            .col_expr(service_token::Column::LastUsedAt, Expr::val(now))
+            .filter(service_token::Column::Id.eq(t.id))
+            .exec(db)
+            .await?;
+    }
+    Ok(ServiceAuth {
+        token_id: t.id,
+        tenant_id: t.tenant_id,
+        scopes: t.scope_list(),
+    })
 }
 
 /// Everything a resolver may know about the request it serves.

@@ -9,6 +9,9 @@ pub mod registry;
 pub mod scope;
 pub mod tokens;
 
-pub use context::{AuthUser, MembershipCache, Memberships, Operation, RequestCtx, Viewer};
+pub use context::{
+    AuthUser, MembershipCache, Memberships, Operation, RequestCtx, SERVICE_TOKEN_PREFIX,
+    ServiceAuth, Viewer,
+};
 pub use policy::{Action, Denied, authorize};
 pub use registry::{TenantInfo, TenantRegistry};

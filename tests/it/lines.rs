@@ -402,3 +402,300 @@ async fn status_and_days_left_follow_the_clock() {
         (json!("EXPIRED"), json!(0))
     );
 }
+
+const CHANNELS: &str =
+    "query($id: ID!) { node(id: $id) { ... on Line { channels { id status paid } } } }";
+const REMOVE: &str = "mutation($i: RemoveLineChannelInput!) { removeLineChannel(input: $i) { line { channelCount } } }";
+const SET_STATUS: &str = "mutation($i: SetChannelStatusInput!) { setChannelStatus(input: $i) { channel { id status } lineId } }";
+const CREATE_TOKEN: &str = "mutation($i: CreateServiceTokenInput!) { createServiceToken(input: $i) { token serviceToken { id name scopes revokedAt } } }";
+
+/// Adds an unpaid, pending channel to the line `line` (a global id).
+async fn add_unpaid_channel(app: &TestApp, tenant_id: i64, line: &str) {
+    let now = app.state.services.clock.now();
+    let kind = app.channel_kind(tenant_id, "TRIAL", false, 0).await;
+    line_channel::ActiveModel {
+        tenant_id: Set(tenant_id),
+        line_id: Set(raw(line)),
+        channel_kind_id: Set(kind),
+        status: Set(line_channel::ChannelStatus::Pending),
+        paid: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(app.db())
+    .await
+    .unwrap();
+}
+
+async fn channels(app: &TestApp, host: &str, token: &str, line: &str) -> Vec<Value> {
+    app.ok(host, Some(token), CHANNELS, json!({ "id": line }))
+        .await["node"]["channels"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+async fn status_events(app: &TestApp) -> Vec<Value> {
+    use entities::domain_event;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    domain_event::Entity::find()
+        .filter(domain_event::Column::Kind.eq("channel.status_changed"))
+        .order_by_asc(domain_event::Column::Id)
+        .all(app.db())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| serde_json::from_str(&e.payload).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_unpaid_channel_can_be_removed_and_a_paid_one_cannot() {
+    let app = TestApp::new().await;
+    let (_, host) = app.tenant("acme").await;
+    let tenant = tenant_id_of(&app, &host).await;
+    let (client, client_id) = app.sign_up_verified(&host, "client@acme.example").await;
+    let org = app.create_org(&host, &client, "Cleo Shop").await;
+    let line = insert_line(
+        &app,
+        tenant,
+        raw(&client_id),
+        raw(&org),
+        None,
+        5,
+        Duration::days(9),
+    )
+    .await;
+    add_unpaid_channel(&app, tenant, &line).await;
+    let chans = channels(&app, &host, &client, &line).await;
+    let (paid, unpaid) = (chans[0]["id"].clone(), chans[1]["id"].clone());
+    assert_eq!(chans[0]["paid"], true);
+    assert_eq!(chans[1]["paid"], false);
+
+    // A paid channel stays.
+    let r = app
+        .post(
+            &host,
+            Some(&client),
+            REMOVE,
+            json!({ "i": { "lineId": line, "channelId": paid } }),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "CHANNEL_PAID");
+    assert_eq!(first_field(&r.body), "channelId");
+    // Someone who does not see the line, and another tenant's host: NOT_FOUND.
+    let (stranger, _) = app.sign_up_verified(&host, "stranger@acme.example").await;
+    let r = app
+        .post(
+            &host,
+            Some(&stranger),
+            REMOVE,
+            json!({ "i": { "lineId": line, "channelId": unpaid } }),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "NOT_FOUND");
+    let (_, other_host) = app.tenant("globex").await;
+    let (foreigner, _) = app.sign_up_verified(&other_host, "x@globex.example").await;
+    let r = app
+        .post(
+            &other_host,
+            Some(&foreigner),
+            REMOVE,
+            json!({ "i": { "lineId": line, "channelId": unpaid } }),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "NOT_FOUND");
+    assert_eq!(channels(&app, &host, &client, &line).await.len(), 2);
+
+    // The client takes the unpaid one off; it is gone, and audited.
+    let d = app
+        .ok(
+            &host,
+            Some(&client),
+            REMOVE,
+            json!({ "i": { "lineId": line, "channelId": unpaid } }),
+        )
+        .await;
+    assert_eq!(d["removeLineChannel"]["line"]["channelCount"], 1);
+    let r = app
+        .post(
+            &host,
+            Some(&client),
+            REMOVE,
+            json!({ "i": { "lineId": line, "channelId": unpaid } }),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "NOT_FOUND");
+    use entities::audit_log;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    assert_eq!(
+        audit_log::Entity::find()
+            .filter(audit_log::Column::Action.eq("line.channel_removed"))
+            .count(app.db())
+            .await
+            .unwrap(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_messaging_side_reports_channel_states_with_a_scoped_service_token() {
+    let app = TestApp::new().await;
+    let (tenant_gid, host) = app.tenant("acme").await;
+    let tenant = tenant_id_of(&app, &host).await;
+    let admin = app.tenant_admin_token("acme", &host).await;
+    let (client, client_id) = app.sign_up_verified(&host, "client@acme.example").await;
+    let org = app.create_org(&host, &client, "Cleo Shop").await;
+    let line = insert_line(
+        &app,
+        tenant,
+        raw(&client_id),
+        raw(&org),
+        None,
+        5,
+        Duration::days(9),
+    )
+    .await;
+    let channel = channels(&app, &host, &client, &line).await[0]["id"].clone();
+    let set = |status: &str| json!({ "i": { "channelId": channel, "status": status } });
+
+    // Only tenant admins and staff make tokens; the secret comes once.
+    let r = app
+        .post(
+            &host,
+            Some(&client),
+            CREATE_TOKEN,
+            json!({ "i": { "name": "gateway", "scopes": ["CHANNEL_STATUS"] } }),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "FORBIDDEN");
+    let r = app
+        .post(
+            &host,
+            Some(&admin),
+            CREATE_TOKEN,
+            json!({ "i": { "name": "gateway", "scopes": [] } }),
+        )
+        .await;
+    assert_eq!(first_field(&r.body), "scopes");
+    let d = app
+        .ok(
+            &host,
+            Some(&admin),
+            CREATE_TOKEN,
+            json!({ "i": { "name": "messaging gateway", "scopes": ["CHANNEL_STATUS"] } }),
+        )
+        .await;
+    let token = d["createServiceToken"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(token.starts_with("pgs_"));
+    assert_eq!(
+        d["createServiceToken"]["serviceToken"]["scopes"],
+        json!(["CHANNEL_STATUS"])
+    );
+    let token_id = d["createServiceToken"]["serviceToken"]["id"].clone();
+    let listed = app
+        .ok(
+            &host,
+            Some(&admin),
+            "{ tenant { serviceTokens { id name lastUsedAt } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(listed["tenant"]["serviceTokens"][0]["id"], token_id);
+    let _ = tenant_gid;
+
+    // The machine reports: one event per change, none for a repeat.
+    let d = app
+        .ok(&host, Some(&token), SET_STATUS, set("DISCONNECTED"))
+        .await;
+    assert_eq!(d["setChannelStatus"]["channel"]["status"], "DISCONNECTED");
+    assert_eq!(d["setChannelStatus"]["lineId"], json!(line));
+    app.ok(&host, Some(&token), SET_STATUS, set("DISCONNECTED"))
+        .await;
+    app.ok(&host, Some(&token), SET_STATUS, set("CONNECTED"))
+        .await;
+    let events = status_events(&app).await;
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert_eq!(events[0]["from"], "CONNECTED");
+    assert_eq!(events[0]["to"], "DISCONNECTED");
+    assert_eq!(events[0]["lineNumber"], 5);
+    assert_eq!(events[0]["clientUserId"], raw(&client_id));
+    assert_eq!(events[1]["from"], "DISCONNECTED");
+    assert_eq!(events[1]["to"], "CONNECTED");
+    assert_eq!(
+        channels(&app, &host, &client, &line).await[0]["status"],
+        "CONNECTED"
+    );
+    let listed = app
+        .ok(
+            &host,
+            Some(&admin),
+            "{ tenant { serviceTokens { lastUsedAt } } }",
+            json!({}),
+        )
+        .await;
+    assert!(listed["tenant"]["serviceTokens"][0]["lastUsedAt"].is_string());
+
+    // The token does nothing else: no account, no lines, no other mutation.
+    let r = app
+        .post(&host, Some(&token), "{ viewer { id } }", json!({}))
+        .await;
+    assert!(r.body["data"]["viewer"].is_null(), "{}", r.body);
+    let r = app
+        .post(&host, Some(&token), CHANNELS, json!({ "id": line }))
+        .await;
+    assert!(r.body["data"]["node"].is_null(), "{}", r.body);
+    let r = app
+        .post(
+            &host,
+            Some(&token),
+            RENAME,
+            json!({ "i": { "lineId": line, "name": "x" } }),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "FORBIDDEN");
+    let r = app
+        .post(
+            &host,
+            Some(&token),
+            CREATE_TOKEN,
+            json!({ "i": { "name": "more", "scopes": ["CHANNEL_STATUS"] } }),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "FORBIDDEN");
+    // Nor does it work on another brand's host.
+    let (_, other_host) = app.tenant("globex").await;
+    let r = app
+        .post(&other_host, Some(&token), SET_STATUS, set("PENDING"))
+        .await;
+    assert_eq!(r.status.as_u16(), 401, "{}", r.body);
+
+    // People: the client and the organization's owner may not report; staff may (on the
+    // root tenant's own lines; here, the channel is not the root tenant's).
+    let r = app
+        .post(&host, Some(&client), SET_STATUS, set("PENDING"))
+        .await;
+    assert_eq!(first_code(&r.body), "FORBIDDEN");
+    let d = app
+        .ok(&host, Some(&admin), SET_STATUS, set("PENDING"))
+        .await;
+    assert_eq!(d["setChannelStatus"]["channel"]["status"], "PENDING");
+    let staff = app.staff_token().await;
+    let r = app
+        .post(ROOT, Some(&staff), SET_STATUS, set("CONNECTED"))
+        .await;
+    assert_eq!(first_code(&r.body), "NOT_FOUND");
+
+    // Revoked: refused on its next request.
+    app.ok(&host, Some(&admin), "mutation($i: RevokeServiceTokenInput!) { revokeServiceToken(input: $i) { serviceToken { revokedAt } } }", json!({ "i": { "serviceTokenId": token_id } }))
+        .await;
+    let r = app
+        .post(&host, Some(&token), SET_STATUS, set("CONNECTED"))
+        .await;
+    assert_eq!(r.status.as_u16(), 401, "{}", r.body);
+    assert_eq!(status_events(&app).await.len(), 3);
+}

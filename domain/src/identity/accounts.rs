@@ -156,9 +156,12 @@ pub async fn void_one_time_tokens(
 
 /// The signed-in viewer, or `UNAUTHENTICATED`.
 pub fn signed_in(req: &RequestCtx) -> ApiResult<&AuthUser> {
-    req.viewer
-        .user()
-        .ok_or_else(|| ApiError::unauthenticated("sign in first"))
+    match req.viewer.user() {
+        Some(u) => Ok(u),
+        // A machine is authenticated, just not as anyone: what needs a person is refused.
+        None if req.viewer.service().is_some() => Err(ApiError::from(tenants::Denied::Forbidden)),
+        None => Err(ApiError::unauthenticated("sign in first")),
+    }
 }
 
 /// The signed-in viewer's own row (read in `db`, which may be a transaction).

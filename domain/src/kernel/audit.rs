@@ -47,6 +47,9 @@ pub mod action {
     pub const PARTNER_PROFILE_UPDATED: &str = "partner.profile_updated";
     pub const PARTNER_REJECTED: &str = "partner.rejected";
     pub const PARTNER_TIER_CHANGED: &str = "partner.tier_changed";
+    pub const SERVICE_TOKEN_CREATED: &str = "service_token.created";
+    pub const SERVICE_TOKEN_REVOKED: &str = "service_token.revoked";
+    pub const LINE_CHANNEL_REMOVED: &str = "line.channel_removed";
     pub const SPACE_ARCHIVED: &str = "space.archived";
     pub const SPACE_CREATED: &str = "space.created";
     pub const SPACE_UPDATED: &str = "space.updated";
@@ -66,6 +69,7 @@ pub mod action {
     pub const ALL: &[&str] = &[
         CATALOGUE_CHANNEL_KIND_SAVED,
         CATALOGUE_COIN_PACKAGE_SAVED,
+        LINE_CHANNEL_REMOVED,
         LINE_RENAMED,
         LINE_SPACE_CHANGED,
         ORDER_CANCELLED,
@@ -100,6 +104,8 @@ pub mod action {
         PARTNER_PROFILE_UPDATED,
         PARTNER_REJECTED,
         PARTNER_TIER_CHANGED,
+        SERVICE_TOKEN_CREATED,
+        SERVICE_TOKEN_REVOKED,
         SPACE_ARCHIVED,
         SPACE_CREATED,
         SPACE_UPDATED,
@@ -132,6 +138,7 @@ pub enum Target {
     Line(i64),
     Order(i64),
     Payment(i64),
+    ServiceToken(i64),
 }
 
 impl Target {
@@ -149,6 +156,7 @@ impl Target {
             Target::Line(id) => ("LINE", id),
             Target::Order(id) => ("ORDER", id),
             Target::Payment(id) => ("PAYMENT", id),
+            Target::ServiceToken(id) => ("SERVICE_TOKEN", id),
         }
     }
 }
@@ -166,6 +174,11 @@ pub async fn record(
 ) -> ApiResult<()> {
     let viewer = req.viewer.user();
     let (target_type, target_id) = target.parts();
+    // A machine acting: which service token, since there is no user to name.
+    let mut details = details;
+    if let (Some(s), Some(map)) = (req.viewer.service(), details.as_object_mut()) {
+        map.insert("serviceTokenId".into(), s.token_id.into());
+    }
     audit_log::Entity::insert(audit_log::ActiveModel {
         tenant_id: Set(req.tenant_id()),
         organization_id: Set(organization_id),

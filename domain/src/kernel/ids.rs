@@ -26,9 +26,11 @@ pub enum Kind {
     Line,
     Order,
     Payment,
+    LineChannel,
+    ServiceToken,
 }
 
-const ALL: [Kind; 15] = [
+const ALL: [Kind; 17] = [
     Kind::Tenant,
     Kind::TenantDomain,
     Kind::User,
@@ -44,6 +46,8 @@ const ALL: [Kind; 15] = [
     Kind::Line,
     Kind::Order,
     Kind::Payment,
+    Kind::LineChannel,
+    Kind::ServiceToken,
 ];
 
 impl Kind {
@@ -65,6 +69,8 @@ impl Kind {
             Kind::Line => "Line",
             Kind::Order => "Order",
             Kind::Payment => "Payment",
+            Kind::LineChannel => "LineChannel",
+            Kind::ServiceToken => "ServiceToken",
         }
     }
 

@@ -2,10 +2,10 @@
 //! comment. A line the viewer may not see is `NOT_FOUND`, whoever they are.
 
 use chrono::{DateTime, Utc};
-use entities::{line, line_comment, partner, partner_client, space};
+use entities::{channel_kind, line, line_channel, line_comment, partner, partner_client, space};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter,
+    QueryFilter, QuerySelect,
 };
 use serde_json::json;
 use tenants::policy::{LineStanding, Standing};
@@ -318,4 +318,108 @@ pub async fn set_comment(
         model: l,
         viewing_partner,
     })
+}
+
+/// `removeLineChannel`: takes an unpaid channel (a pending trial, say) off a line. Paid
+/// channels stay until the line ends (`CHANNEL_PAID`).
+pub async fn remove_channel(
+    svc: &Services,
+    req: &RequestCtx,
+    line_id: i64,
+    channel_id: i64,
+) -> ApiResult<LineView> {
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
+    let (l, _, viewing_partner) =
+        for_viewer(&txn, req, line_id, |line| Action::EditLine { line }).await?;
+    let c = scoped::<line_channel::Entity>(req.tenant_id())
+        .filter(line_channel::Column::Id.eq(channel_id))
+        .filter(line_channel::Column::LineId.eq(l.id))
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound { what: "channel" })?;
+    if c.paid {
+        return Err(ApiError::domain(
+            crate::kernel::error::code::CHANNEL_PAID,
+            Some("channelId"),
+            "a paid channel stays on the line until the line ends",
+        ));
+    }
+    line_channel::Entity::delete_by_id(c.id).exec(&txn).await?;
+    audit::record(
+        &txn,
+        req,
+        Some(l.organization_id),
+        audit::action::LINE_CHANNEL_REMOVED,
+        Target::Line(l.id),
+        None,
+        json!({ "lineNumber": l.line_number, "channelId": c.id, "channelKindId": c.channel_kind_id }),
+    )
+    .await?;
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok(LineView {
+        model: l,
+        viewing_partner,
+    })
+}
+
+/// `setChannelStatus`: the messaging side (a service token with the `CHANNEL_STATUS`
+/// scope) or staff report a channel's connection state. A change is recorded as a
+/// `channel.status_changed` domain event in the same transaction; reporting the state the
+/// channel is already in changes nothing and records nothing, so retries are harmless.
+pub async fn set_channel_status(
+    svc: &Services,
+    req: &RequestCtx,
+    channel_id: i64,
+    status: line_channel::ChannelStatus,
+) -> ApiResult<(line_channel::Model, line::Model)> {
+    // Decided before anything is read, so a refused caller learns nothing of the channel.
+    authorize(
+        req,
+        Action::ReportChannelStatus {
+            tenant_id: req.tenant_id(),
+        },
+    )?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
+    // The row lock orders racing reports of one channel, so each event's `from` is what
+    // the previous report left.
+    let c = scoped::<line_channel::Entity>(req.tenant_id())
+        .filter(line_channel::Column::Id.eq(channel_id))
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound { what: "channel" })?;
+    let l = find_line(&txn, req, c.line_id).await?;
+    if c.status == status {
+        return Ok((c, l));
+    }
+    let now = svc.clock.now();
+    let from = c.status;
+    let mut m = c.into_active_model();
+    m.status = Set(status);
+    m.updated_at = Set(now);
+    let c = m.update(&txn).await?;
+    let kind = scoped::<channel_kind::Entity>(req.tenant_id())
+        .filter(channel_kind::Column::Id.eq(c.channel_kind_id))
+        .one(&txn)
+        .await?;
+    crate::kernel::events::record(
+        &txn,
+        req.tenant_id(),
+        crate::kernel::events::kind::CHANNEL_STATUS_CHANGED,
+        json!({
+            "channelId": c.id,
+            "channelKind": kind.map(|k| k.code),
+            "from": from.as_str(),
+            "to": status.as_str(),
+            "lineId": l.id,
+            "lineNumber": l.line_number,
+            "clientUserId": l.client_user_id,
+            "organizationId": l.organization_id,
+            "spaceId": l.space_id,
+        }),
+        now,
+    )
+    .await?;
+    crate::kernel::txn::commit(txn, req).await?;
+    Ok((c, l))
 }

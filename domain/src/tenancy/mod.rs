@@ -2,3 +2,4 @@
 //! the first platform admin.
 
 pub mod ops;
+pub mod service_tokens;

@@ -92,7 +92,7 @@ pub struct ProgramChanges {
 
 /// Checks `action` on `tenant_id`; a refusal on another tenant reads as "not found" so
 /// the existence of other tenants' rows is not revealed.
-fn authorize_on(req: &RequestCtx, action: Action, tenant_id: i64) -> ApiResult<()> {
+pub(crate) fn authorize_on(req: &RequestCtx, action: Action, tenant_id: i64) -> ApiResult<()> {
     authorize(req, action).map_err(|d| match (d, tenant_id == req.tenant_id()) {
         (tenants::Denied::Forbidden, false) => ApiError::NotFound { what: "tenant" },
         (d, _) => ApiError::from(d),

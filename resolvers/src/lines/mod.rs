@@ -110,6 +110,37 @@ impl LineEditMutation {
         Ok(LinePayload { line: line.into() })
     }
 
+    /// Takes an unpaid channel off a line (those who may rename it); a paid channel is
+    /// refused with `CHANNEL_PAID`.
+    async fn remove_line_channel(
+        &self,
+        ctx: &Context<'_>,
+        input: RemoveLineChannelInput,
+    ) -> crate::GqlResult<LinePayload> {
+        let id = ids::decode(&input.line_id, Kind::Line, "lineId")?;
+        let channel = ids::decode(&input.channel_id, Kind::LineChannel, "channelId")?;
+        let line = ops::remove_channel(services(ctx)?, request(ctx)?, id, channel).await?;
+        Ok(LinePayload { line: line.into() })
+    }
+
+    /// Reports a channel's connection state: the messaging side, with a service token
+    /// that has the `CHANNEL_STATUS` scope, or staff. A change is recorded as an event for
+    /// notifications; reporting the current state again changes nothing.
+    async fn set_channel_status(
+        &self,
+        ctx: &Context<'_>,
+        input: SetChannelStatusInput,
+    ) -> crate::GqlResult<SetChannelStatusPayload> {
+        let id = ids::decode(&input.channel_id, Kind::LineChannel, "channelId")?;
+        let (channel, line) =
+            ops::set_channel_status(services(ctx)?, request(ctx)?, id, input.status.entity())
+                .await?;
+        Ok(SetChannelStatusPayload {
+            channel: LineChannel(channel),
+            line_id: ids::encode(Kind::Line, line.id),
+        })
+    }
+
     /// Sets the viewing partner's private note on a client's line (never shown to the
     /// client or another partner).
     async fn set_line_comment(

@@ -184,6 +184,18 @@ pub enum ChannelStatus {
     Pending,
 }
 
+impl ChannelStatus {
+    /// The stored state.
+    pub fn entity(self) -> entities::line_channel::ChannelStatus {
+        use entities::line_channel::ChannelStatus as S;
+        match self {
+            ChannelStatus::Connected => S::Connected,
+            ChannelStatus::Disconnected => S::Disconnected,
+            ChannelStatus::Pending => S::Pending,
+        }
+    }
+}
+
 impl From<entities::line_channel::ChannelStatus> for ChannelStatus {
     fn from(s: entities::line_channel::ChannelStatus) -> Self {
         use entities::line_channel::ChannelStatus as S;
@@ -354,6 +366,10 @@ pub struct LineChannel(pub entities::line_channel::Model);
 
 #[Object]
 impl LineChannel {
+    /// The channel's global id (for `removeLineChannel` and `setChannelStatus`).
+    async fn id(&self) -> ID {
+        crate::ids::encode(crate::ids::Kind::LineChannel, self.0.id)
+    }
     /// The kind, from the price list.
     async fn kind(
         &self,
@@ -374,6 +390,10 @@ impl LineChannel {
     /// Whether it was paid for (paid channels cannot be removed).
     async fn paid(&self) -> bool {
         self.0.paid
+    }
+    /// When it was added or its state last changed.
+    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.updated_at
     }
 }
 
@@ -448,6 +468,33 @@ pub struct RenameLineInput {
     pub line_id: ID,
     /// The new name.
     pub name: String,
+}
+
+/// Input of `removeLineChannel`.
+#[derive(InputObject)]
+pub struct RemoveLineChannelInput {
+    /// The line.
+    pub line_id: ID,
+    /// The channel to take off (it must be unpaid).
+    pub channel_id: ID,
+}
+
+/// Input of `setChannelStatus`.
+#[derive(InputObject)]
+pub struct SetChannelStatusInput {
+    /// The channel (`LineChannel.id`).
+    pub channel_id: ID,
+    /// Its state now.
+    pub status: ChannelStatus,
+}
+
+/// Result of `setChannelStatus`.
+#[derive(async_graphql::SimpleObject)]
+pub struct SetChannelStatusPayload {
+    /// The channel as it is now.
+    pub channel: LineChannel,
+    /// The line it belongs to.
+    pub line_id: ID,
 }
 
 /// Input of `attachLineToSpace`.

@@ -101,6 +101,49 @@ impl TenancyMutation {
         })
     }
 
+    /// Creates a service token for a machine of the tenant (tenant admins, platform
+    /// staff). The answer carries the secret, once.
+    async fn create_service_token(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateServiceTokenInput,
+    ) -> crate::GqlResult<CreateServiceTokenPayload> {
+        let req = request(ctx)?;
+        let tenant_id = match &input.tenant_id {
+            Some(id) => ids::decode(id, Kind::Tenant, "tenantId")?,
+            None => req.tenant_id(),
+        };
+        let created = domain::tenancy::service_tokens::create(
+            services(ctx)?,
+            req,
+            tenant_id,
+            &input.name,
+            &input.scope_names(),
+        )
+        .await?;
+        Ok(CreateServiceTokenPayload {
+            token: created.secret,
+            service_token: ServiceToken(created.token),
+        })
+    }
+
+    /// Revokes a service token: its next request is refused.
+    async fn revoke_service_token(
+        &self,
+        ctx: &Context<'_>,
+        input: RevokeServiceTokenInput,
+    ) -> crate::GqlResult<RevokeServiceTokenPayload> {
+        let id = ids::decode(
+            &input.service_token_id,
+            Kind::ServiceToken,
+            "serviceTokenId",
+        )?;
+        let t = domain::tenancy::service_tokens::revoke(services(ctx)?, request(ctx)?, id).await?;
+        Ok(RevokeServiceTokenPayload {
+            service_token: ServiceToken(t),
+        })
+    }
+
     /// Unbinds a host name from its tenant (platform staff only).
     async fn remove_tenant_domain(
         &self,

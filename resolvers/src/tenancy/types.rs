@@ -156,6 +156,12 @@ impl Tenant {
             .unwrap_or_default();
         Ok(rows.into_iter().map(TenantDomain).collect())
     }
+    /// The tenant's service tokens, newest first (tenant admins and platform staff).
+    async fn service_tokens(&self, ctx: &Context<'_>) -> crate::GqlResult<Vec<ServiceToken>> {
+        let rows =
+            domain::tenancy::service_tokens::list(services(ctx)?, request(ctx)?, self.0.id).await?;
+        Ok(rows.into_iter().map(ServiceToken).collect())
+    }
     /// The partner program's settings: tier discounts and reward rates (tenant admins
     /// and platform staff).
     async fn partner_program(&self, ctx: &Context<'_>) -> crate::GqlResult<PartnerProgramSettings> {
@@ -467,4 +473,101 @@ pub struct RemoveTenantDomainPayload {
     pub removed_domain_id: ID,
     /// Its tenant.
     pub tenant: Tenant,
+}
+
+/// What a service token may do.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ServiceTokenScope {
+    /// Report channel connection states (`setChannelStatus`).
+    ChannelStatus,
+}
+
+impl ServiceTokenScope {
+    fn name(self) -> &'static str {
+        match self {
+            ServiceTokenScope::ChannelStatus => entities::service_token::SCOPE_CHANNEL_STATUS,
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        (s == entities::service_token::SCOPE_CHANNEL_STATUS).then_some(Self::ChannelStatus)
+    }
+}
+
+/// A credential of a machine of the tenant (the messaging side). Its secret is shown
+/// once, when it is created; send it as `Authorization: Bearer <token>`.
+pub struct ServiceToken(pub entities::service_token::Model);
+
+#[Object]
+impl ServiceToken {
+    /// The token's global id.
+    async fn id(&self) -> ID {
+        ids::encode(Kind::ServiceToken, self.0.id)
+    }
+    /// What it is for.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// What it may do.
+    async fn scopes(&self) -> Vec<ServiceTokenScope> {
+        self.0
+            .scope_list()
+            .iter()
+            .filter_map(|s| ServiceTokenScope::parse(s))
+            .collect()
+    }
+    /// When it was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When it was last used (to the minute).
+    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_used_at
+    }
+    /// When it was revoked; a revoked token is refused.
+    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
+        self.0.revoked_at
+    }
+}
+
+/// Input of `createServiceToken`.
+#[derive(InputObject)]
+pub struct CreateServiceTokenInput {
+    /// The tenant (platform staff name any; tenant admins their own). Default: this
+    /// request's tenant.
+    pub tenant_id: Option<ID>,
+    /// What it is for, e.g. "messaging gateway".
+    pub name: String,
+    /// What it may do.
+    pub scopes: Vec<ServiceTokenScope>,
+}
+
+/// Result of `createServiceToken`.
+#[derive(SimpleObject)]
+pub struct CreateServiceTokenPayload {
+    /// The secret: shown this once, never again.
+    pub token: String,
+    /// The token's record.
+    pub service_token: ServiceToken,
+}
+
+/// Input of `revokeServiceToken`.
+#[derive(InputObject)]
+pub struct RevokeServiceTokenInput {
+    /// The token.
+    pub service_token_id: ID,
+}
+
+/// Result of `revokeServiceToken`.
+#[derive(SimpleObject)]
+pub struct RevokeServiceTokenPayload {
+    /// The token, revoked.
+    pub service_token: ServiceToken,
+}
+
+impl CreateServiceTokenInput {
+    /// The scopes by their stored names.
+    pub fn scope_names(&self) -> Vec<String> {
+        self.scopes.iter().map(|s| s.name().to_string()).collect()
+    }
 }

@@ -14,6 +14,7 @@ mod matrix;
 mod orders;
 mod orgs;
 mod partners;
+mod services;
 mod tenancy;
 
 pub use lines::LineStanding;
@@ -67,6 +68,8 @@ pub enum Action {
     ManageTenantDomains { tenant_id: i64 },
     /// See a tenant's host names and their state.
     ViewTenantDomains { tenant_id: i64 },
+    /// Create, list and revoke a tenant's service tokens (credentials of machines).
+    ManageServiceTokens { tenant_id: i64 },
     /// Change a tenant's branding and defaults.
     EditTenantBranding { tenant_id: i64 },
     /// Read a user's account.
@@ -189,8 +192,16 @@ pub enum Denied {
 
 /// Allows or refuses `action` for the request's viewer.
 pub fn authorize(ctx: &RequestCtx, action: Action) -> Result<(), Denied> {
-    let Viewer::User(user) = &ctx.viewer else {
-        return Err(Denied::Unauthenticated);
+    let user = match &ctx.viewer {
+        Viewer::Anonymous => return Err(Denied::Unauthenticated),
+        Viewer::Service(service) => {
+            return if services::allows(service, action) {
+                Ok(())
+            } else {
+                Err(Denied::Forbidden)
+            };
+        }
+        Viewer::User(user) => user,
     };
     if user.impersonator.is_some() && !allowed_while_impersonating(action) {
         return Err(Denied::Impersonating);

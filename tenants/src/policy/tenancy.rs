@@ -10,6 +10,7 @@ pub(super) fn allows(who: &Who<'_>, action: Action) -> Option<bool> {
         Action::ManageTenant { .. } | Action::ManageTenantDomains { .. } => who.staff(),
         Action::EditTenantBranding { tenant_id }
         | Action::ViewTenantDomains { tenant_id }
+        | Action::ManageServiceTokens { tenant_id }
         | Action::ViewOutbox { tenant_id } => who.staff() || who.admin_of(tenant_id),
         Action::ViewUser { tenant_id, user_id } => {
             who.staff()
