@@ -39,4 +39,5 @@ pub fn attach_loaders(
         .data(orgs::loaders::OrgLoaders::new(db, tenant_id))
         .data(partners::loaders::PartnerLoaders::new(db, tenant_id))
         .data(lines::loaders::LineLoaders::new(db, tenant_id))
+        .data(orders::loaders::OrderLoaders::new(db, tenant_id))
 }

@@ -688,3 +688,59 @@ async fn without_a_card_provider_card_payments_are_refused_clearly() {
     assert_eq!(d["node"]["payments"], json!([]));
     assert_eq!(webhook(&app, "{}", Some("t=1,v1=00")).await.status, 404);
 }
+
+#[tokio::test]
+async fn order_pages_run_the_same_statements_at_any_size() {
+    let app = TestApp::new().await;
+    let s = shop(&app, "g", &[]).await;
+    let q = "query($p: ID!) { partner(id: $p) { orders(first: 100) { totalCount edges { node { orderNumber total items { kind total } payments { method status } } } } } }";
+    let mut counts = Vec::new();
+    for (n, upto) in [(0, 2), (2, 30)] {
+        for i in n..upto {
+            let o = app
+                .ok(ROOT, Some(&s.p.owner), CREATE, json!({ "i": { "order": s.spec_example("PARTNER"), "idempotencyKey": format!("o-{i}") } }))
+                .await["createOrder"]["order"]["id"]
+                .clone();
+            app.ok(
+                ROOT,
+                Some(&s.p.owner),
+                PAY,
+                json!({ "i": { "orderId": o, "method": "INVOICE" } }),
+            )
+            .await;
+        }
+        let before = app.state.statements.get();
+        let d = app
+            .ok(ROOT, Some(&s.p.owner), q, json!({ "p": s.p.id }))
+            .await;
+        counts.push(app.state.statements.get() - before);
+        let edges = d["partner"]["orders"]["edges"].as_array().unwrap();
+        assert_eq!(edges.len(), upto as usize);
+        assert!(
+            edges
+                .iter()
+                .all(|e| e["node"]["items"].as_array().unwrap().len() == 1
+                    && e["node"]["payments"][0]["method"] == "INVOICE")
+        );
+    }
+    assert_eq!(counts[0], counts[1], "{counts:?}");
+
+    // Somebody else's orders: only the account itself, its tenant's admins and staff.
+    let client = app
+        .set_password_via_link(ROOT, "anna.g@client.example")
+        .await;
+    let q = "query($u: ID!) { node(id: $u) { ... on User { orders { totalCount } } } }";
+    let d = app
+        .ok(ROOT, Some(&client), q, json!({ "u": s.client }))
+        .await;
+    assert_eq!(d["node"]["orders"]["totalCount"], 30);
+    let (stranger, _, _) = app.sign_up(ROOT, "nosy@example.com").await;
+    let r = app
+        .post(ROOT, Some(&stranger), q, json!({ "u": s.client }))
+        .await;
+    assert!(
+        r.body["data"]["node"].is_null() || r.body["data"]["node"]["orders"].is_null(),
+        "{}",
+        r.body
+    );
+}

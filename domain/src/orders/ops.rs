@@ -295,18 +295,6 @@ pub async fn items(
         .await?)
 }
 
-/// The payments of an order, oldest first.
-pub async fn payments(
-    db: &impl ConnectionTrait,
-    o: &order::Model,
-) -> ApiResult<Vec<payment::Model>> {
-    Ok(scoped::<payment::Entity>(o.tenant_id)
-        .filter(payment::Column::OrderId.eq(o.id))
-        .order_by_asc(payment::Column::Id)
-        .all(db)
-        .await?)
-}
-
 /// `Partner.orders`: orders made through the partner (its members, reviewers), newest
 /// last.
 pub async fn partner_orders(
@@ -329,7 +317,7 @@ pub async fn user_orders(
 ) -> ApiResult<Paged<order::Model>> {
     authorize(
         req,
-        Action::ViewUserLines {
+        Action::ViewUserOrders {
             tenant_id: req.tenant_id(),
             user_id,
         },

@@ -1,5 +1,6 @@
 //! Quotes, orders and payments.
 
+pub mod loaders;
 pub mod types;
 
 use async_graphql::{Context, Object};

@@ -510,7 +510,12 @@ impl Order {
     }
     /// The items, as priced at creation.
     async fn items(&self, ctx: &Context<'_>) -> crate::GqlResult<Vec<OrderItem>> {
-        let list = domain::orders::ops::items(&services(ctx)?.db, &self.0).await?;
+        let list = super::loaders::loaders(ctx)?
+            .items
+            .load_one(self.0.id)
+            .await
+            .map_err(crate::ApiError::internal)?
+            .unwrap_or_default();
         Ok(list
             .into_iter()
             .map(|model| OrderItem {
@@ -521,7 +526,12 @@ impl Order {
     }
     /// Its payments, oldest first.
     async fn payments(&self, ctx: &Context<'_>) -> crate::GqlResult<Vec<Payment>> {
-        let list = domain::orders::ops::payments(&services(ctx)?.db, &self.0).await?;
+        let list = super::loaders::loaders(ctx)?
+            .payments
+            .load_one(self.0.id)
+            .await
+            .map_err(crate::ApiError::internal)?
+            .unwrap_or_default();
         Ok(list.into_iter().map(Payment).collect())
     }
     /// Made by a partner logged in as the client.
@@ -773,6 +783,8 @@ impl PartnerOrders {
             page_args(after, before, first, last),
         )
         .await?;
+        let ids: Vec<i64> = page.items().map(|o| o.id).collect();
+        super::loaders::prime(ctx, &ids).await?;
         Ok(crate::pagination::connection(page, Order))
     }
 }
@@ -799,6 +811,8 @@ impl UserOrders {
             page_args(after, before, first, last),
         )
         .await?;
+        let ids: Vec<i64> = page.items().map(|o| o.id).collect();
+        super::loaders::prime(ctx, &ids).await?;
         Ok(crate::pagination::connection(page, Order))
     }
 }

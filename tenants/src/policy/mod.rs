@@ -177,6 +177,8 @@ pub enum Action {
     PayOrder { order: OrderStanding },
     /// Confirm a bank transfer, which pays the order (tenant staff).
     ConfirmPayment { tenant_id: i64 },
+    /// List every order of a user's account (its payments and amounts).
+    ViewUserOrders { tenant_id: i64, user_id: i64 },
 }
 
 /// Why an action was refused.

@@ -50,6 +50,13 @@ pub(super) fn allows(who: &Who<'_>, action: Action) -> Option<bool> {
         }
         Action::PayOrder { order } => who.user.tenant_id == order.tenant_id && order.is_payer(),
         Action::ConfirmPayment { tenant_id } => who.staff() || who.admin_of(tenant_id),
+        // The account itself (also a partner logged in as it, who may see what it orders
+        // for the client), tenant admins, staff.
+        Action::ViewUserOrders { tenant_id, user_id } => {
+            who.staff()
+                || who.admin_of(tenant_id)
+                || (who.user.tenant_id == tenant_id && who.user.user_id == user_id)
+        }
         _ => return None,
     })
 }
