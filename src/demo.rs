@@ -390,7 +390,7 @@ async fn ensure_client_lines(
 
 /// Adds the demo price list's kinds and packages a tenant lacks (by code); existing ones,
 /// perhaps edited, stay as they are.
-async fn ensure_catalogue(
+pub(crate) async fn ensure_catalogue(
     db: &impl sea_orm::ConnectionTrait,
     tenant: &tenant::Model,
 ) -> anyhow::Result<()> {

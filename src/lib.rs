@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod gen_data;
 pub mod http;
 pub mod local_stripe;
 

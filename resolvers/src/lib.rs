@@ -21,7 +21,7 @@ pub mod services;
 pub mod tenancy;
 
 pub use domain::kernel::clock::Clock;
-pub use domain::kernel::{audit, links, password, txn, validate};
+pub use domain::kernel::{audit, links, password, sql, txn, validate};
 pub use error::{ApiError, ApiResult, GqlError, GqlResult};
 pub use services::{Services, Settings};
 
