@@ -46,7 +46,14 @@ const FIRST: [&str; 8] = [
     "Anna", "Boris", "Clara", "Dmitry", "Elena", "Fedor", "Galina", "Ivan",
 ];
 const LAST: [&str; 8] = [
-    "Ivanova", "Petrov", "Sidorova", "Smirnov", "Kuznetsova", "Popov", "Volkova", "Orlov",
+    "Ivanova",
+    "Petrov",
+    "Sidorova",
+    "Smirnov",
+    "Kuznetsova",
+    "Popov",
+    "Volkova",
+    "Orlov",
 ];
 const TIERS: [&str; 3] = ["OFFICIAL", "GOLD", "TECHNOLOGY"];
 
@@ -206,8 +213,8 @@ pub async fn run(state: &AppState) -> anyhow::Result<String> {
         created_at: Set(at),
         updated_at: Set(at),
     };
-    let org_row = |id: i64, t: usize, name: String, country: &str, by: i64, at| {
-        organization::ActiveModel {
+    let org_row =
+        |id: i64, t: usize, name: String, country: &str, by: i64, at| organization::ActiveModel {
             id: Set(id),
             tenant_id: Set(tenants[t].id),
             name: Set(name),
@@ -217,17 +224,17 @@ pub async fn run(state: &AppState) -> anyhow::Result<String> {
             created_by: Set(Some(by)),
             created_at: Set(at),
             updated_at: Set(at),
-        }
-    };
-    let member_row = |id: i64, t: usize, org: i64, user: i64, at| organization_member::ActiveModel {
-        id: Set(id),
-        tenant_id: Set(tenants[t].id),
-        organization_id: Set(org),
-        user_id: Set(user),
-        role: Set(entities::OrgRole::Owner),
-        created_at: Set(at),
-        updated_at: Set(at),
-    };
+        };
+    let member_row =
+        |id: i64, t: usize, org: i64, user: i64, at| organization_member::ActiveModel {
+            id: Set(id),
+            tenant_id: Set(tenants[t].id),
+            organization_id: Set(org),
+            user_id: Set(user),
+            role: Set(entities::OrgRole::Owner),
+            created_at: Set(at),
+            updated_at: Set(at),
+        };
 
     // Partners: an owner account, the partner's organization, the partner.
     let joined = today - Duration::days(400);
@@ -304,10 +311,7 @@ pub async fn run(state: &AppState) -> anyhow::Result<String> {
         let p = partner_of(c);
         let t = tenant_of(p);
         let r = mix(c as u64 + 1_000_000);
-        let (uid, oid) = (
-            user0 + (PARTNERS + c) as i64,
-            org0 + (PARTNERS + c) as i64,
-        );
+        let (uid, oid) = (user0 + (PARTNERS + c) as i64, org0 + (PARTNERS + c) as i64);
         let name = format!(
             "{} {} {c}",
             FIRST[(r % 8) as usize],
@@ -327,13 +331,7 @@ pub async fn run(state: &AppState) -> anyhow::Result<String> {
             at,
         ));
         orgs.push(org_row(oid, t, format!("{name} LLC"), country, uid, at));
-        members.push(member_row(
-            member0 + (PARTNERS + c) as i64,
-            t,
-            oid,
-            uid,
-            at,
-        ));
+        members.push(member_row(member0 + (PARTNERS + c) as i64, t, oid, uid, at));
         links.push(partner_client::ActiveModel {
             id: Set(link0 + c as i64),
             tenant_id: Set(tenants[t].id),
@@ -428,13 +426,17 @@ pub async fn run(state: &AppState) -> anyhow::Result<String> {
             }
             // The client pays list price (the partner earns its rate), or the partner pays
             // with its tier's discount.
-            let by_partner = (r >> 50) % 3 == 0;
+            let by_partner = (r >> 50).is_multiple_of(3);
             let tier_bp = match p % TIERS.len() {
                 0 => tn.partner_discount_official_bp,
                 1 => tn.partner_discount_gold_bp,
                 _ => tn.partner_discount_technology_bp,
             } as i64;
-            let discount = if by_partner { base * tier_bp / 10_000 } else { 0 };
+            let discount = if by_partner {
+                base * tier_bp / 10_000
+            } else {
+                0
+            };
             let total = base - discount;
             let reward = if by_partner {
                 0
@@ -502,7 +504,7 @@ pub async fn run(state: &AppState) -> anyhow::Result<String> {
                 total_minor: Set(total),
                 discounts: Set(discounts),
             });
-            let card = (r >> 54) % 2 == 0;
+            let card = (r >> 54).is_multiple_of(2);
             if !card {
                 invoice_no[t] += 1;
             }

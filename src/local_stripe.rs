@@ -30,6 +30,8 @@ struct Inner {
     sessions: HashMap<String, Session>,
     by_key: HashMap<String, String>,
     events: u64,
+    /// An outage: the API answers 503 until it ends.
+    down: bool,
 }
 
 /// The running local server.
@@ -69,6 +71,14 @@ impl LocalStripe {
             let _ = axum::serve(listener, app).await;
         });
         Ok(me)
+    }
+
+    /// Starts or ends an outage of the API (sessions answer 503 meanwhile), as Stripe's
+    /// own occasional 5xx answers.
+    pub fn set_down(&self, down: bool) {
+        if let Ok(mut i) = self.inner.lock() {
+            i.down = down;
+        }
     }
 
     /// A session by id.
@@ -120,6 +130,12 @@ async fn create(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> impl IntoResponse {
+    if s.inner.lock().map(|i| i.down).unwrap_or(false) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "error": { "type": "api_error", "message": "service unavailable" } })),
+        );
+    }
     let auth = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())

@@ -744,3 +744,58 @@ async fn order_pages_run_the_same_statements_at_any_size() {
         r.body
     );
 }
+
+#[tokio::test]
+async fn a_provider_outage_leaves_one_open_card_payment_that_a_retry_completes() {
+    use partner_gateway::config::Secret;
+    use partner_gateway::local_stripe::LocalStripe;
+    let stripe = LocalStripe::start("sk_test_local", "whsec_local", None)
+        .await
+        .unwrap();
+    let base = stripe.base.clone();
+    let app = TestApp::with_config(|c| {
+        c.stripe_api_base = base;
+        c.stripe_secret_key = Some(Secret("sk_test_local".into()));
+        c.stripe_webhook_secret = Some(Secret("whsec_local".into()));
+    })
+    .await;
+    let s = shop(&app, "o", &[]).await;
+    let o = app
+        .ok(
+            ROOT,
+            Some(&s.p.owner),
+            CREATE,
+            json!({ "i": { "order": s.spec_example("PARTNER") } }),
+        )
+        .await["createOrder"]["order"]["id"]
+        .clone();
+    let pay = json!({ "i": { "orderId": o, "method": "CARD" } });
+    let payments = "query($id: ID!) { node(id: $id) { ... on Order { status payments { method status checkoutUrl } } } }";
+
+    // The provider is down: the caller hears so; the payment stays open, without a URL,
+    // and asking again does not open a second one.
+    stripe.set_down(true);
+    for _ in 0..2 {
+        let r = app.post(ROOT, Some(&s.p.owner), PAY, pay.clone()).await;
+        assert_eq!(first_code(&r.body), "PAYMENT_PROVIDER_UNAVAILABLE");
+    }
+    let d = app
+        .ok(ROOT, Some(&s.p.owner), payments, json!({ "id": o }))
+        .await;
+    assert_eq!(
+        d["node"]["payments"],
+        json!([{ "method": "CARD", "status": "PENDING", "checkoutUrl": null }])
+    );
+
+    // It is back: the retry gets the checkout, on the same payment.
+    stripe.set_down(false);
+    let p = app.ok(ROOT, Some(&s.p.owner), PAY, pay).await["payOrder"]["payment"].clone();
+    let url = p["checkoutUrl"].as_str().unwrap().to_string();
+    assert!(stripe.session_of_url(&url).is_some(), "{url}");
+    let d = app
+        .ok(ROOT, Some(&s.p.owner), payments, json!({ "id": o }))
+        .await;
+    assert_eq!(d["node"]["payments"].as_array().unwrap().len(), 1);
+    assert_eq!(d["node"]["payments"][0]["checkoutUrl"], json!(url));
+    assert_eq!(d["node"]["status"], "PENDING");
+}

@@ -92,7 +92,8 @@ pub async fn pay(
             let id = v["paymentId"]
                 .as_i64()
                 .ok_or_else(|| ApiError::internal("bad stored result"))?;
-            return payment_for_viewer(&svc.db, req, id).await;
+            let p = payment_for_viewer(&svc.db, req, id).await?;
+            return ensure_checkout(svc, req, p).await;
         }
         Some(Claim::New(id)) => Some(id),
         None => None,
@@ -144,49 +145,10 @@ pub async fn pay(
                 }
                 Method::Card => {}
             }
-            let mut p = p.insert(&txn).await?;
-            if method == Method::Card {
-                let provider = svc.card_providers.default_provider().ok_or_else(|| {
-                    ApiError::domain(
-                        code::PAYMENT_PROVIDER_UNAVAILABLE,
-                        Some("method"),
-                        "card payments are not configured on this installation",
-                    )
-                })?;
-                let base = crate::kernel::links::tenant_url(
-                    &svc.settings,
-                    &req.tenant,
-                    &format!("/orders/{}", o.order_number),
-                );
-                let checkout = provider
-                    .create_checkout(&CheckoutRequest {
-                        payment_id: p.id,
-                        tenant_id: o.tenant_id,
-                        order_number: o.order_number,
-                        amount_minor: o.total_minor,
-                        currency: o.currency.clone(),
-                        description: format!(
-                            "{} order {}",
-                            req.tenant.model.display_name, o.order_number
-                        ),
-                        success_url: format!("{base}?paid=1"),
-                        cancel_url: format!("{base}?cancelled=1"),
-                    })
-                    .await
-                    .map_err(|e| {
-                        tracing::warn!(error = %e, "checkout session failed");
-                        ApiError::domain(
-                            code::PAYMENT_PROVIDER_UNAVAILABLE,
-                            Some("method"),
-                            "the card payment provider did not answer; try again shortly",
-                        )
-                    })?;
-                let mut m = p.into_active_model();
-                m.provider = Set(Some(provider.name().to_string()));
-                m.provider_ref = Set(Some(checkout.reference));
-                m.checkout_url = Set(Some(checkout.url));
-                p = m.update(&txn).await?;
+            if method == Method::Card && svc.card_providers.default_provider().is_none() {
+                return Err(no_card_provider());
             }
+            let p = p.insert(&txn).await?;
             audit::record(
                 &txn,
                 req,
@@ -204,7 +166,85 @@ pub async fn pay(
         idempotency::finish(&txn, id, &json!({ "paymentId": p.id })).await?;
     }
     txn::commit(txn, req).await?;
-    Ok(p)
+    // The provider is asked after the commit: no row lock (nor SQLite's write lock) is
+    // held across an HTTP call.
+    ensure_checkout(svc, req, p).await
+}
+
+fn no_card_provider() -> ApiError {
+    ApiError::domain(
+        code::PAYMENT_PROVIDER_UNAVAILABLE,
+        Some("method"),
+        "card payments are not configured on this installation",
+    )
+}
+
+/// A card payment without a checkout gets one from the provider, outside any transaction.
+/// The provider is asked with the payment's id as its idempotency key, so racing or
+/// retried calls get the same session; the first answer stored wins (a conditional
+/// update). If the provider does not answer, the payment stays open without a URL and
+/// the next `payOrder` asks again.
+async fn ensure_checkout(
+    svc: &Services,
+    req: &RequestCtx,
+    p: payment::Model,
+) -> ApiResult<payment::Model> {
+    if p.method != payment::PaymentMethod::Card
+        || p.checkout_url.is_some()
+        || p.status != payment::PaymentStatus::Pending
+    {
+        return Ok(p);
+    }
+    let provider = svc
+        .card_providers
+        .default_provider()
+        .ok_or_else(no_card_provider)?;
+    let o = scoped::<order::Entity>(req.tenant_id())
+        .filter(order::Column::Id.eq(p.order_id))
+        .one(&svc.db)
+        .await?
+        .ok_or(ApiError::NotFound { what: "order" })?;
+    let base = crate::kernel::links::tenant_url(
+        &svc.settings,
+        &req.tenant,
+        &format!("/orders/{}", o.order_number),
+    );
+    let checkout = provider
+        .create_checkout(&CheckoutRequest {
+            payment_id: p.id,
+            tenant_id: o.tenant_id,
+            order_number: o.order_number,
+            amount_minor: p.amount_minor,
+            currency: p.currency.clone(),
+            description: format!("{} order {}", req.tenant.model.display_name, o.order_number),
+            success_url: format!("{base}?paid=1"),
+            cancel_url: format!("{base}?cancelled=1"),
+        })
+        .await
+        .map_err(|e| {
+            tracing::warn!(error = %e, "checkout session failed");
+            ApiError::domain(
+                code::PAYMENT_PROVIDER_UNAVAILABLE,
+                Some("method"),
+                "the card payment provider did not answer; try again shortly",
+            )
+        })?;
+    payment::Entity::update_many()
+        .col_expr(
+            payment::Column::Provider,
+            Expr::val(provider.name().to_string()),
+        )
+        .col_expr(payment::Column::ProviderRef, Expr::val(checkout.reference))
+        .col_expr(payment::Column::CheckoutUrl, Expr::val(checkout.url))
+        .col_expr(payment::Column::UpdatedAt, Expr::val(svc.clock.now()))
+        .filter(payment::Column::Id.eq(p.id))
+        .filter(payment::Column::CheckoutUrl.is_null())
+        .exec(&svc.db)
+        .await?;
+    payment::Entity::find_by_id(p.id)
+        .one(&svc.db)
+        .await?
+        .ok_or(ApiError::NotFound { what: "payment" })
 }
 
 /// Who pays, as the invoice names them.
