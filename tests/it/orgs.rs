@@ -932,5 +932,5 @@ async fn members_page_runs_the_same_statements_whatever_its_size() {
         small, large,
         "statements for 5 members: {small}, for 50: {large}"
     );
-    assert!(large <= 12, "{large} statements for one page");
+    assert!(large <= 8, "{large} statements for one page");
 }
