@@ -558,7 +558,7 @@ impl ClientLines {
     async fn client(&self) -> crate::hub::User {
         crate::hub::User::new(self.row.client.clone())
     }
-    /// The client's organizations, by name.
+    /// The organizations the client belongs to, oldest first.
     async fn organizations(
         &self,
         ctx: &async_graphql::Context<'_>,
