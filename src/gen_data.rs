@@ -256,18 +256,13 @@ pub async fn run(state: &AppState) -> anyhow::Result<String> {
         ));
         orgs.push(org_row(oid, t, name.clone(), "RU", uid, joined));
         members.push(member_row(member0 + p as i64, t, oid, uid, joined));
+        // Unique by the partner's number; the rest looks like a real code (the same
+        // alphabet, 8 characters of 5 bits each from one mixed number).
         let code = |salt: u64| -> String {
             const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-            let mut x = mix(p as u64 * 2 + salt);
-            (0..12)
-                .map(|_| {
-                    let c = ALPHABET[(x % ALPHABET.len() as u64) as usize] as char;
-                    x /= ALPHABET.len() as u64;
-                    if x == 0 {
-                        x = mix(x ^ salt ^ p as u64);
-                    }
-                    c
-                })
+            let x = mix(p as u64 * 2 + salt);
+            (0..8)
+                .map(|i| ALPHABET[((x >> (5 * i)) & 31) as usize] as char)
                 .collect()
         };
         partners.push(partner::ActiveModel {
@@ -284,8 +279,8 @@ pub async fn run(state: &AppState) -> anyhow::Result<String> {
             contact_email: Set(partner_email(p)),
             contact_phone: Set(None),
             crm_certificate_url: Set(None),
-            referral_code: Set(format!("G{p:03}{}", &code(1)[..8])),
-            service_manager_code: Set(format!("S{p:03}{}", &code(2)[..8])),
+            referral_code: Set(format!("G{p:03}{}", code(1))),
+            service_manager_code: Set(format!("S{p:03}{}", code(2))),
             white_label_reseller: Set(false),
             listed: Set(p % 2 == 0),
             name: Set(name),

@@ -562,8 +562,8 @@ async fn webhook(app: &TestApp, body: &str, signature: Option<&str>) -> Resp {
         .await
 }
 
-#[tokio::test]
-async fn a_renewal_is_paid_by_card_through_the_providers_signed_webhook_once() {
+/// An app whose card payments go to a local Stripe-protocol server, and that server.
+async fn card_app() -> (partner_gateway::local_stripe::LocalStripe, TestApp) {
     use partner_gateway::config::Secret;
     use partner_gateway::local_stripe::LocalStripe;
     let stripe = LocalStripe::start("sk_test_local", "whsec_local", None)
@@ -576,6 +576,12 @@ async fn a_renewal_is_paid_by_card_through_the_providers_signed_webhook_once() {
         c.stripe_webhook_secret = Some(Secret("whsec_local".into()));
     })
     .await;
+    (stripe, app)
+}
+
+#[tokio::test]
+async fn a_renewal_is_paid_by_card_through_the_providers_signed_webhook_once() {
+    let (stripe, app) = card_app().await;
     let s = shop(&app, "g", &[(701, 10)]).await;
     let lines = s.lines(&app).await;
     let before: chrono::DateTime<chrono::Utc> =
@@ -755,18 +761,7 @@ async fn order_pages_run_the_same_statements_at_any_size() {
 
 #[tokio::test]
 async fn a_provider_outage_leaves_one_open_card_payment_that_a_retry_completes() {
-    use partner_gateway::config::Secret;
-    use partner_gateway::local_stripe::LocalStripe;
-    let stripe = LocalStripe::start("sk_test_local", "whsec_local", None)
-        .await
-        .unwrap();
-    let base = stripe.base.clone();
-    let app = TestApp::with_config(|c| {
-        c.stripe_api_base = base;
-        c.stripe_secret_key = Some(Secret("sk_test_local".into()));
-        c.stripe_webhook_secret = Some(Secret("whsec_local".into()));
-    })
-    .await;
+    let (stripe, app) = card_app().await;
     let s = shop(&app, "o", &[]).await;
     let o = app
         .ok(
@@ -806,4 +801,56 @@ async fn a_provider_outage_leaves_one_open_card_payment_that_a_retry_completes()
     assert_eq!(d["node"]["payments"].as_array().unwrap().len(), 1);
     assert_eq!(d["node"]["payments"][0]["checkoutUrl"], json!(url));
     assert_eq!(d["node"]["status"], "PENDING");
+}
+
+#[tokio::test]
+async fn an_expired_checkout_fails_its_payment_and_the_next_pay_opens_a_new_one() {
+    let (stripe, app) = card_app().await;
+    let s = shop(&app, "x", &[]).await;
+    let o = app
+        .ok(
+            ROOT,
+            Some(&s.p.owner),
+            CREATE,
+            json!({ "i": { "order": s.spec_example("PARTNER") } }),
+        )
+        .await["createOrder"]["order"]["id"]
+        .clone();
+    let pay = json!({ "i": { "orderId": o, "method": "CARD" } });
+    let first =
+        app.ok(ROOT, Some(&s.p.owner), PAY, pay.clone()).await["payOrder"]["payment"].clone();
+    let session = stripe
+        .session_of_url(first["checkoutUrl"].as_str().unwrap())
+        .unwrap();
+    let now = app.state.services.clock.now().timestamp();
+
+    // The provider reports the checkout expired: that payment fails, the order waits.
+    let (body, sig) = stripe.signed_event(&session, "checkout.session.expired", now);
+    let r = webhook(&app, &body, Some(&sig)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let q = "query($id: ID!) { node(id: $id) { ... on Order { status payments { status checkoutUrl } } } }";
+    let d = app.ok(ROOT, Some(&s.p.owner), q, json!({ "id": o })).await;
+    assert_eq!(d["node"]["status"], "PENDING");
+    assert_eq!(d["node"]["payments"][0]["status"], "FAILED");
+
+    // An event the gateway does not act on (a refund: issue 9) is acknowledged and
+    // changes nothing.
+    let (refund, refund_sig) = stripe.signed_event(&session, "charge.refunded", now);
+    assert_eq!(webhook(&app, &refund, Some(&refund_sig)).await.status, 200);
+
+    // Paying again opens a new payment with its own checkout.
+    let second = app.ok(ROOT, Some(&s.p.owner), PAY, pay).await["payOrder"]["payment"].clone();
+    assert_eq!(second["status"], "PENDING");
+    assert_ne!(second["checkoutUrl"], first["checkoutUrl"]);
+    let d = app.ok(ROOT, Some(&s.p.owner), q, json!({ "id": o })).await;
+    assert_eq!(
+        d["node"]["payments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["status"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["FAILED", "PENDING"]
+    );
+    assert!(s.lines(&app).await.is_empty(), "nothing applied");
 }
