@@ -294,6 +294,7 @@ pub async fn run(state: &AppState) -> anyhow::Result<String> {
             working_hours: Set(None),
             certificates: Set("[]".into()),
             website_url: Set(None),
+            nfr_line_id: Set(None),
             created_at: Set(joined),
             updated_at: Set(joined),
         });
@@ -394,6 +395,7 @@ pub async fn run(state: &AppState) -> anyhow::Result<String> {
                 coin_balance: Set(((r >> 20) % 5000) as i64),
                 waba_balance_minor: Set(0),
                 nfr: Set(false),
+                ended_at: Set(None),
                 created_at: Set(paid_at),
                 updated_at: Set(paid_at),
             });
@@ -467,6 +469,9 @@ pub async fn run(state: &AppState) -> anyhow::Result<String> {
                 expires_at: Set(paid_at + Duration::hours(72)),
                 paid_at: Set(Some(paid_at)),
                 cancelled_at: Set(None),
+                refunded_at: Set(None),
+                refunded_by: Set(None),
+                refund_reason: Set(None),
                 created_at: Set(paid_at),
                 updated_at: Set(paid_at),
             });
@@ -498,6 +503,7 @@ pub async fn run(state: &AppState) -> anyhow::Result<String> {
                 base_minor: Set(base),
                 total_minor: Set(total),
                 discounts: Set(discounts),
+                applied: Set(None),
             });
             let card = (r >> 54).is_multiple_of(2);
             if !card {
@@ -526,6 +532,9 @@ pub async fn run(state: &AppState) -> anyhow::Result<String> {
                 created_at: Set(paid_at),
                 updated_at: Set(paid_at),
                 completed_at: Set(Some(paid_at)),
+                refund_requested_at: Set(None),
+                refunded_at: Set(None),
+                refund_ref: Set(None),
             });
             if reward > 0 {
                 ledger.push(partner_ledger_entry::ActiveModel {
@@ -536,9 +545,11 @@ pub async fn run(state: &AppState) -> anyhow::Result<String> {
                     amount_minor: Set(reward),
                     currency: Set(tn.currency.clone()),
                     order_id: Set(Some(oid_)),
+                    pot: Set(partner_ledger_entry::POT_REWARDS.into()),
+                    withdrawal_id: Set(None),
                     reason: Set(None),
                     created_by: Set(None),
-                    available_at: Set(paid_at + svc.settings.reward_hold),
+                    available_at: Set(paid_at + chrono::Duration::days(tn.reward_hold_days as i64)),
                     created_at: Set(paid_at),
                 });
             }

@@ -9,6 +9,7 @@
 pub mod flows;
 pub mod identity;
 pub mod kernel;
+pub mod ledger;
 pub mod lines;
 pub mod orders;
 pub mod orgs;

@@ -26,8 +26,10 @@ pub mod partner_join_request;
 pub mod partner_ledger_entry;
 pub mod payment;
 pub mod payment_provider_event;
+pub mod payout_requisites;
 pub mod refresh_token;
 pub mod roles;
+pub mod scheduled_job;
 pub mod service_token;
 pub mod session;
 pub mod space;
@@ -36,6 +38,7 @@ pub mod tenant;
 pub mod tenant_domain;
 pub mod time;
 pub mod user;
+pub mod withdrawal;
 
 pub use roles::{OrgRole, SpaceRole};
 pub use sea_orm;

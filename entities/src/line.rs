@@ -22,6 +22,8 @@ pub struct Model {
     pub waba_balance_minor: i64,
     /// A free not-for-resale line of a partner.
     pub nfr: bool,
+    /// Ended before its time (refunded), or an NFR line that was not renewed.
+    pub ended_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -79,6 +79,9 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
     pub paid_at: Option<DateTimeUtc>,
     pub cancelled_at: Option<DateTimeUtc>,
+    pub refunded_at: Option<DateTimeUtc>,
+    pub refunded_by: Option<i64>,
+    pub refund_reason: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

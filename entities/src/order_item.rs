@@ -51,6 +51,9 @@ pub struct Model {
     pub total_minor: i64,
     /// JSON array of `{kind, percentBp, amountMinor}`.
     pub discounts: String,
+    /// JSON of what applying the item did (created lines, a renewal's expiry before and
+    /// after, added channels); a refund undoes it.
+    pub applied: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -73,6 +73,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub certificates: String,
     pub website_url: Option<String>,
+    /// The free not-for-resale line the partner was given (once).
+    pub nfr_line_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -37,6 +37,11 @@ impl LedgerKind {
     }
 }
 
+/// Rewards: withdrawable once their hold ends, or spent on lines.
+pub const POT_REWARDS: &str = "REWARDS";
+/// Review bonuses: spent on lines only, never withdrawn.
+pub const POT_BONUSES: &str = "BONUSES";
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "partner_ledger_entries")]
 pub struct Model {
@@ -48,8 +53,12 @@ pub struct Model {
     /// Signed, minor units.
     pub amount_minor: i64,
     pub currency: String,
+    /// The pot it moves: [`POT_REWARDS`] or [`POT_BONUSES`].
+    pub pot: String,
     /// The order that caused it.
     pub order_id: Option<i64>,
+    /// The withdrawal it holds, releases or pays.
+    pub withdrawal_id: Option<i64>,
     pub reason: Option<String>,
     pub created_by: Option<i64>,
     /// When a reward may be withdrawn.

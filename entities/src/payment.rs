@@ -77,6 +77,13 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub completed_at: Option<DateTimeUtc>,
+    /// The refund was decided (the order's refund committed); for cards the provider is
+    /// asked after that.
+    pub refund_requested_at: Option<DateTimeUtc>,
+    /// The provider (or staff, for a transfer) returned the money.
+    pub refunded_at: Option<DateTimeUtc>,
+    /// The provider's id of the refund.
+    pub refund_ref: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

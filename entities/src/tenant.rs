@@ -31,6 +31,8 @@ pub struct Model {
     pub partner_discount_technology_bp: i32,
     pub reward_rate_created_bp: i32,
     pub reward_rate_referral_bp: i32,
+    /// Days a reward is held before it may be withdrawn.
+    pub reward_hold_days: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

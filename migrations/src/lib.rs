@@ -13,6 +13,7 @@ mod m20261125_000007_hardening;
 mod m20261126_000008_catalogue_and_lines;
 mod m20261127_000009_orders_and_payments;
 mod m20261128_000010_service_tokens;
+mod m20261129_000011_ledger_and_withdrawals;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000008_catalogue_and_lines::Migration),
             Box::new(m20261127_000009_orders_and_payments::Migration),
             Box::new(m20261128_000010_service_tokens::Migration),
+            Box::new(m20261129_000011_ledger_and_withdrawals::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ use async_graphql::MergedObject;
 use entities::{organization, partner, partner_client, user};
 
 use crate::identity::UserCore;
+use crate::ledger::PartnerLedger;
 use crate::lines::{OrganizationLines, PartnerLines, UserLines};
 use crate::orders::{ClientFigures, ClientOrders, PartnerOrders, UserOrders};
 use crate::orgs::{Access, OrgView, OrganizationCore, UserOrgs};
@@ -92,7 +93,7 @@ impl Organization {
 /// A partner, as its own members and the program's reviewers see it.
 #[derive(MergedObject)]
 #[graphql(name = "Partner")]
-pub struct Partner(PartnerCore, PartnerLines, PartnerOrders);
+pub struct Partner(PartnerCore, PartnerLines, PartnerOrders, PartnerLedger);
 
 impl Partner {
     /// The partner of this row.
@@ -101,7 +102,8 @@ impl Partner {
         Self(
             PartnerCore(model.clone()),
             PartnerLines(model.clone()),
-            PartnerOrders(model),
+            PartnerOrders(model.clone()),
+            PartnerLedger(model),
         )
     }
 }

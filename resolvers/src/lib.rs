@@ -9,6 +9,7 @@ pub mod hub;
 pub mod identity;
 pub mod ids;
 pub mod inputs;
+pub mod ledger;
 pub mod lines;
 pub mod loaders;
 pub mod money;
@@ -40,4 +41,5 @@ pub fn attach_loaders(
         .data(partners::loaders::PartnerLoaders::new(db, tenant_id))
         .data(lines::loaders::LineLoaders::new(db, tenant_id))
         .data(orders::loaders::OrderLoaders::new(db, tenant_id))
+        .data(ledger::loaders::LedgerLoaders::new(db, tenant_id))
 }

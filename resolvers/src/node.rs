@@ -64,7 +64,9 @@ async fn load(svc: &Services, req: &RequestCtx, id: &str) -> ApiResult<Option<No
         | Kind::CoinPackage
         | Kind::Payment
         | Kind::LineChannel
-        | Kind::ServiceToken => None,
+        | Kind::ServiceToken
+        | Kind::Withdrawal
+        | Kind::LedgerEntry => None,
         Kind::Order => domain::orders::ops::order_for_viewer(svc, req, n)
             .await?
             .map(|o| Node::Order(crate::orders::Order(o))),

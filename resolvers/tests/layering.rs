@@ -40,6 +40,7 @@ const LAYERS: &[&[&str]] = &[
     &["partners"],
     &["lines"],
     &["orders"],
+    &["ledger"],
     &["flows"],
     &["node", "lib"],
 ];
@@ -148,7 +149,8 @@ const DOMAIN_LAYERS: &[&[&str]] = &[
     &["partners"],
     &["lines"],
     &["orders"],
-    &["flows"],
+    &["ledger"],
+    &["flows", "jobs"],
 ];
 
 #[test]
@@ -259,8 +261,10 @@ fn the_hub_imports_only_the_domains_parts() {
         }
         for import in imports {
             assert!(
-                ["identity", "orgs", "partners", "lines", "orders", "hub"]
-                    .contains(&import.as_str()),
+                [
+                    "identity", "orgs", "partners", "lines", "orders", "ledger", "hub"
+                ]
+                .contains(&import.as_str()),
                 "{file} imports `{import}`: the hub only assembles parts"
             );
         }

@@ -10,6 +10,7 @@ use resolvers::Services;
 use resolvers::emails::OutboxQuery;
 use resolvers::flows::FlowsMutation;
 use resolvers::identity::{IdentityMutation, IdentityQuery};
+use resolvers::ledger::{LedgerMutation, LedgerQuery};
 use resolvers::lines::{LineEditMutation, LineMutation, LineQuery};
 use resolvers::node::NodeQuery;
 use resolvers::orders::{OrderMutation, OrderQuery};
@@ -28,6 +29,7 @@ pub struct QueryRoot(
     PartnerQuery,
     LineQuery,
     OrderQuery,
+    LedgerQuery,
     OutboxQuery,
 );
 
@@ -42,6 +44,7 @@ pub struct MutationRoot(
     LineMutation,
     LineEditMutation,
     OrderMutation,
+    LedgerMutation,
 );
 
 /// The application schema.

@@ -5,8 +5,8 @@ use entities::{
     audit_log, channel_kind, coin_package, consent, domain_event, idempotency_key, impersonation,
     invitation, line, line_channel, line_comment, notification, one_time_token, order, order_item,
     organization, organization_member, outbox_message, partner, partner_client,
-    partner_join_request, partner_ledger_entry, payment, refresh_token, service_token, session,
-    space, space_member, tenant_domain, user,
+    partner_join_request, partner_ledger_entry, payment, payout_requisites, refresh_token,
+    service_token, session, space, space_member, tenant_domain, user, withdrawal,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
 
@@ -55,7 +55,9 @@ tenant_owned!(
     idempotency_key,
     partner_ledger_entry,
     domain_event,
-    service_token
+    service_token,
+    payout_requisites,
+    withdrawal
 );
 
 /// `SELECT .. FROM E WHERE tenant_id = ?`.

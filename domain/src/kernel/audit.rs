@@ -64,6 +64,15 @@ pub mod action {
     pub const USER_PASSWORD_SET: &str = "user.password_set";
     pub const USER_SIGNED_IN: &str = "user.signed_in";
     pub const USER_SIGNED_UP: &str = "user.signed_up";
+    pub const LEDGER_REVIEW_BONUS_GRANTED: &str = "ledger.review_bonus_granted";
+    pub const ORDER_PAID_FROM_BALANCE: &str = "order.paid_from_balance";
+    pub const ORDER_REFUNDED: &str = "order.refunded";
+    pub const PAYOUT_REQUISITES_SAVED: &str = "payout_requisites.saved";
+    pub const WITHDRAWAL_REQUESTED: &str = "withdrawal.requested";
+    pub const WITHDRAWAL_DOCUMENTS_SENT: &str = "withdrawal.documents_sent";
+    pub const WITHDRAWAL_APPROVED: &str = "withdrawal.approved";
+    pub const WITHDRAWAL_PAID: &str = "withdrawal.paid";
+    pub const WITHDRAWAL_REJECTED: &str = "withdrawal.rejected";
 
     /// All of them.
     pub const ALL: &[&str] = &[
@@ -120,6 +129,15 @@ pub mod action {
         USER_PASSWORD_SET,
         USER_SIGNED_IN,
         USER_SIGNED_UP,
+        LEDGER_REVIEW_BONUS_GRANTED,
+        ORDER_PAID_FROM_BALANCE,
+        ORDER_REFUNDED,
+        PAYOUT_REQUISITES_SAVED,
+        WITHDRAWAL_REQUESTED,
+        WITHDRAWAL_DOCUMENTS_SENT,
+        WITHDRAWAL_APPROVED,
+        WITHDRAWAL_PAID,
+        WITHDRAWAL_REJECTED,
     ];
 }
 
@@ -139,6 +157,7 @@ pub enum Target {
     Order(i64),
     Payment(i64),
     ServiceToken(i64),
+    Withdrawal(i64),
 }
 
 impl Target {
@@ -157,6 +176,7 @@ impl Target {
             Target::Order(id) => ("ORDER", id),
             Target::Payment(id) => ("PAYMENT", id),
             Target::ServiceToken(id) => ("SERVICE_TOKEN", id),
+            Target::Withdrawal(id) => ("WITHDRAWAL", id),
         }
     }
 }

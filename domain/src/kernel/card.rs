@@ -31,6 +31,17 @@ pub struct Checkout {
     pub url: String,
 }
 
+/// A refund of a paid checkout.
+#[derive(Debug, Clone)]
+pub struct RefundRequest {
+    /// Our payment's id: the refund's idempotency key at the provider.
+    pub payment_id: i64,
+    /// The provider's id of the paid checkout.
+    pub reference: String,
+    pub amount_minor: i64,
+    pub currency: String,
+}
+
 /// A verified notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProviderEvent {
@@ -98,6 +109,9 @@ pub trait CardProvider: Send + Sync + std::fmt::Debug {
     fn signature_header(&self) -> &'static str;
     /// Creates a checkout session.
     async fn create_checkout(&self, r: &CheckoutRequest) -> Result<Checkout, ProviderError>;
+    /// Refunds a paid checkout in full; the provider's id of the refund. Asking twice for
+    /// the same payment refunds once (the payment's id is the idempotency key).
+    async fn refund(&self, r: &RefundRequest) -> Result<String, ProviderError>;
     /// Verifies a notification (signature over the raw body, in constant time, and the
     /// timestamp where the protocol has one) and reads it.
     fn verify(

@@ -33,6 +33,11 @@ pub const ORDER: Counter = Counter {
     name: "order",
     start: 1_000,
 };
+/// Withdrawal numbers, from 1.
+pub const WITHDRAWAL: Counter = Counter {
+    name: "withdrawal",
+    start: 0,
+};
 /// Invoice numbers, from 1.
 pub const INVOICE: Counter = Counter {
     name: "invoice",

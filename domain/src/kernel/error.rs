@@ -37,6 +37,11 @@ pub mod code {
     pub const PARTNER_NOT_APPROVED: &str = "PARTNER_NOT_APPROVED";
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
     pub const SPACE_ARCHIVED: &str = "SPACE_ARCHIVED";
+    pub const INSUFFICIENT_BALANCE: &str = "INSUFFICIENT_BALANCE";
+    pub const ORDER_NOT_PAID: &str = "ORDER_NOT_PAID";
+    pub const REQUISITES_MISSING: &str = "REQUISITES_MISSING";
+    pub const CURRENCY_NOT_SUPPORTED: &str = "CURRENCY_NOT_SUPPORTED";
+    pub const WRONG_WITHDRAWAL_STATE: &str = "WRONG_WITHDRAWAL_STATE";
 
     /// All of them.
     pub const ALL: &[&str] = &[
@@ -65,6 +70,11 @@ pub mod code {
         PARTNER_NOT_APPROVED,
         RATE_LIMITED,
         SPACE_ARCHIVED,
+        INSUFFICIENT_BALANCE,
+        ORDER_NOT_PAID,
+        REQUISITES_MISSING,
+        CURRENCY_NOT_SUPPORTED,
+        WRONG_WITHDRAWAL_STATE,
     ];
 }
 

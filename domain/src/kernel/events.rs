@@ -14,6 +14,13 @@ pub mod kind {
     pub const LINE_CREATED: &str = "line.created";
     pub const LINE_RENEWED: &str = "line.renewed";
     pub const ORDER_PAID: &str = "order.paid";
+    pub const ORDER_EXPIRED: &str = "order.expired";
+    pub const ORDER_REFUNDED: &str = "order.refunded";
+    pub const REWARD_AVAILABLE: &str = "reward.available";
+    pub const WITHDRAWAL_STATE_CHANGED: &str = "withdrawal.state_changed";
+    pub const NFR_LINE_GRANTED: &str = "line.nfr_granted";
+    pub const NFR_LINE_RENEWED: &str = "line.nfr_renewed";
+    pub const NFR_LINE_ENDED: &str = "line.nfr_ended";
 }
 
 /// Records `kind` with `payload` on `tenant_id`.

@@ -28,9 +28,11 @@ pub enum Kind {
     Payment,
     LineChannel,
     ServiceToken,
+    Withdrawal,
+    LedgerEntry,
 }
 
-const ALL: [Kind; 17] = [
+const ALL: [Kind; 19] = [
     Kind::Tenant,
     Kind::TenantDomain,
     Kind::User,
@@ -48,6 +50,8 @@ const ALL: [Kind; 17] = [
     Kind::Payment,
     Kind::LineChannel,
     Kind::ServiceToken,
+    Kind::Withdrawal,
+    Kind::LedgerEntry,
 ];
 
 impl Kind {
@@ -71,6 +75,8 @@ impl Kind {
             Kind::Payment => "Payment",
             Kind::LineChannel => "LineChannel",
             Kind::ServiceToken => "ServiceToken",
+            Kind::Withdrawal => "Withdrawal",
+            Kind::LedgerEntry => "LedgerEntry",
         }
     }
 

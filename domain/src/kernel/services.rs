@@ -31,8 +31,6 @@ pub struct Settings {
     pub default_email_sender: String,
     /// An unpaid order expires this long after it was created.
     pub order_ttl: Duration,
-    /// A partner's reward is withdrawable this long after the order was paid.
-    pub reward_hold: Duration,
 }
 
 impl Default for Settings {
@@ -44,7 +42,6 @@ impl Default for Settings {
             set_password_ttl: Duration::from_secs(7 * 24 * 3600),
             verify_email_ttl: Duration::from_secs(48 * 3600),
             order_ttl: Duration::from_secs(72 * 3600),
-            reward_hold: Duration::from_secs(14 * 24 * 3600),
             platform_base_domain: "localhost".into(),
             link_scheme: "https".into(),
             link_port: None,

@@ -321,7 +321,7 @@ pub async fn confirm_invoice(
     if p.method != payment::PaymentMethod::Invoice {
         return Err(ApiError::bad_input("paymentId", "not an invoice"));
     }
-    match apply_payment(&txn, svc, &p, Some(viewer), now).await? {
+    match apply_payment(&txn, &p, Some(viewer), now).await? {
         Applied::Paid => {}
         Applied::AlreadyHandled => {
             return Err(ApiError::domain(
@@ -371,7 +371,6 @@ pub enum Applied {
 /// Marks `p` succeeded and applies its order, once, in the caller's transaction.
 pub async fn apply_payment(
     txn: &impl ConnectionTrait,
-    svc: &Services,
     p: &payment::Model,
     confirmed_by: Option<i64>,
     now: DateTime<Utc>,
@@ -430,13 +429,12 @@ pub async fn apply_payment(
         .one(txn)
         .await?
         .ok_or(ApiError::NotFound { what: "order" })?;
-    apply_order(txn, svc, &o, now).await?;
+    apply_order(txn, &o, now).await?;
     Ok(Applied::Paid)
 }
 
 async fn apply_order(
     txn: &impl ConnectionTrait,
-    svc: &Services,
     o: &order::Model,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
@@ -446,12 +444,14 @@ async fn apply_order(
     for item in &items {
         let kinds: Vec<i64> =
             serde_json::from_str(&item.channel_kind_ids).map_err(ApiError::internal)?;
-        match item.kind {
+        // What this item did, kept on it so a refund undoes exactly that.
+        let applied = match item.kind {
             order_item::ItemKind::NewLines => {
                 let (Some(client), Some(org)) = (o.client_user_id, item.organization_id) else {
                     continue;
                 };
                 let months = item.months.unwrap_or(1).max(1) as u32;
+                let mut ids = Vec::new();
                 for _ in 0..item.quantity {
                     let number = counters::next(txn, o.tenant_id, counters::LINE).await?;
                     let l = line::ActiveModel {
@@ -466,6 +466,7 @@ async fn apply_order(
                         coin_balance: Set(item.coins),
                         waba_balance_minor: Set(0),
                         nfr: Set(false),
+                        ended_at: Set(None),
                         created_at: Set(now),
                         updated_at: Set(now),
                         ..Default::default()
@@ -473,8 +474,10 @@ async fn apply_order(
                     .insert(txn)
                     .await?;
                     add_channels(txn, o.tenant_id, l.id, &kinds, now).await?;
+                    ids.push(l.id);
                     lines_created.push(json!({ "lineId": l.id, "lineNumber": l.line_number, "organizationId": org, "spaceId": item.space_id, "expiresAt": l.expires_at }));
                 }
+                json!({ "lineIds": ids, "coinsEach": item.coins })
             }
             order_item::ItemKind::Renewal => {
                 let Some(line_id) = item.line_id else {
@@ -491,6 +494,8 @@ async fn apply_order(
                 let months = item.months.unwrap_or(1).max(1) as u32;
                 let expired = l.expires_at <= now;
                 let until = super::prepare::renewed_until(l.expires_at, now, months);
+                // The renewal added `until - base`: what a refund takes off again.
+                let base = if expired { now } else { l.expires_at };
                 let mut m = l.clone().into_active_model();
                 if expired {
                     m.starts_at = Set(now);
@@ -499,14 +504,24 @@ async fn apply_order(
                 m.updated_at = Set(now);
                 m.update(txn).await?;
                 lines_renewed.push(json!({ "lineId": l.id, "lineNumber": l.line_number, "from": l.expires_at, "to": until }));
+                json!({ "lineId": l.id, "from": l.expires_at, "base": base, "to": until })
             }
             order_item::ItemKind::Addition => {
                 let Some(line_id) = item.line_id else {
                     continue;
                 };
-                add_channels(txn, o.tenant_id, line_id, &kinds, now).await?;
+                let ids = add_channels(txn, o.tenant_id, line_id, &kinds, now).await?;
+                json!({ "lineId": line_id, "channelIds": ids })
             }
-        }
+        };
+        order_item::Entity::update_many()
+            .col_expr(
+                order_item::Column::Applied,
+                Expr::value(applied.to_string()),
+            )
+            .filter(order_item::Column::Id.eq(item.id))
+            .exec(txn)
+            .await?;
     }
     // The partner's reward: only when the client paid, and only if the partner is still
     // the client's (SPEC §6).
@@ -521,15 +536,23 @@ async fn apply_order(
             .await?
             .is_some();
         if still {
-            let hold =
-                chrono::Duration::from_std(svc.settings.reward_hold).map_err(ApiError::internal)?;
+            // The tenant's hold (`rewardHoldDays`, 0 allowed).
+            let days = entities::tenant::Entity::find_by_id(o.tenant_id)
+                .one(txn)
+                .await?
+                .map(|t| t.reward_hold_days)
+                .unwrap_or(14)
+                .max(0);
+            let hold = chrono::Duration::days(days as i64);
             partner_ledger_entry::ActiveModel {
                 tenant_id: Set(o.tenant_id),
                 partner_id: Set(pid),
                 kind: Set(partner_ledger_entry::LedgerKind::Reward),
                 amount_minor: Set(o.partner_reward_minor),
                 currency: Set(o.currency.clone()),
+                pot: Set(partner_ledger_entry::POT_REWARDS.into()),
                 order_id: Set(Some(o.id)),
+                withdrawal_id: Set(None),
                 reason: Set(None),
                 created_by: Set(None),
                 available_at: Set(now + hold),
@@ -557,15 +580,17 @@ async fn apply_order(
     Ok(())
 }
 
-async fn add_channels(
+/// Adds paid channels of `kinds` to a line; their ids.
+pub async fn add_channels(
     txn: &impl ConnectionTrait,
     tenant_id: i64,
     line_id: i64,
     kinds: &[i64],
     now: DateTime<Utc>,
-) -> ApiResult<()> {
+) -> ApiResult<Vec<i64>> {
+    let mut ids = Vec::with_capacity(kinds.len());
     for k in kinds {
-        line_channel::ActiveModel {
+        let c = line_channel::ActiveModel {
             tenant_id: Set(tenant_id),
             line_id: Set(line_id),
             channel_kind_id: Set(*k),
@@ -577,8 +602,9 @@ async fn add_channels(
         }
         .insert(txn)
         .await?;
+        ids.push(c.id);
     }
-    Ok(())
+    Ok(ids)
 }
 
 /// What a webhook delivery answers.
@@ -674,7 +700,7 @@ pub async fn handle_webhook(
                         .exec(&txn)
                         .await?;
                 } else {
-                    apply_payment(&txn, svc, &p, None, now).await?;
+                    apply_payment(&txn, &p, None, now).await?;
                 }
             }
             (ProviderEvent::Failed { reason, .. }, Some(p)) => {

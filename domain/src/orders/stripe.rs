@@ -1,5 +1,7 @@
 //! Stripe's protocol: Checkout Sessions created with `POST /v1/checkout/sessions`
-//! (form-encoded, `Authorization: Bearer <secret key>`, `Idempotency-Key`), and webhooks
+//! (form-encoded, `Authorization: Bearer <secret key>`, `Idempotency-Key`), refunds with
+//! `GET /v1/checkout/sessions/<id>` (its `payment_intent`) then `POST /v1/refunds`
+//! (`payment_intent`, `amount`, `Idempotency-Key`), and webhooks
 //! signed in `Stripe-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`
 //! with the endpoint's secret, refused outside a 5-minute tolerance. The API base is
 //! configurable so tests and the demo talk to a local server speaking the same protocol.
@@ -10,7 +12,8 @@ use serde::Deserialize;
 use sha2::Sha256;
 
 use super::provider::{
-    CardProvider, Checkout, CheckoutRequest, ProviderError, ProviderEvent, WebhookError,
+    CardProvider, Checkout, CheckoutRequest, ProviderError, ProviderEvent, RefundRequest,
+    WebhookError,
 };
 
 /// Signatures older or newer than this are refused (Stripe's default).
@@ -68,6 +71,17 @@ pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
 struct SessionCreated {
     id: String,
     url: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SessionRead {
+    payment_intent: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RefundCreated {
+    id: String,
+    status: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -140,6 +154,55 @@ impl CardProvider for Stripe {
                 .ok_or_else(|| ProviderError("no checkout url".into()))?,
             reference: s.id,
         })
+    }
+
+    async fn refund(&self, r: &RefundRequest) -> Result<String, ProviderError> {
+        let err = |e: reqwest::Error| ProviderError(e.to_string());
+        let resp = self
+            .http
+            .get(format!(
+                "{}/v1/checkout/sessions/{}",
+                self.api_base, r.reference
+            ))
+            .bearer_auth(&self.secret_key)
+            .send()
+            .await
+            .map_err(err)?;
+        if !resp.status().is_success() {
+            return Err(ProviderError(format!(
+                "reading the checkout session refused: {}",
+                resp.status()
+            )));
+        }
+        let session: SessionRead = resp.json().await.map_err(err)?;
+        let intent = session
+            .payment_intent
+            .ok_or_else(|| ProviderError("the checkout session has no payment".into()))?;
+        let form = [
+            ("payment_intent", intent),
+            ("amount", r.amount_minor.to_string()),
+            ("metadata[payment_id]", r.payment_id.to_string()),
+        ];
+        let resp = self
+            .http
+            .post(format!("{}/v1/refunds", self.api_base))
+            .bearer_auth(&self.secret_key)
+            .header("Idempotency-Key", format!("refund-{}", r.payment_id))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string(form).map_err(|e| ProviderError(e.to_string()))?)
+            .send()
+            .await
+            .map_err(err)?;
+        if !resp.status().is_success() {
+            return Err(ProviderError(format!("refund refused: {}", resp.status())));
+        }
+        let refund: RefundCreated = resp.json().await.map_err(err)?;
+        if refund.status.as_deref() == Some("failed") {
+            return Err(ProviderError(
+                "the provider reports the refund failed".into(),
+            ));
+        }
+        Ok(refund.id)
     }
 
     fn verify(

@@ -60,28 +60,6 @@ impl OrderMutation {
         Ok(OrderPayload { order: Order(o) })
     }
 
-    /// Pays an order: `INVOICE` issues an invoice staff confirm when the transfer
-    /// arrives; `CARD` answers the provider's `checkoutUrl`, and the provider's signed
-    /// notification pays the order. Not while logged in as a client.
-    async fn pay_order(
-        &self,
-        ctx: &Context<'_>,
-        input: PayOrderInput,
-    ) -> crate::GqlResult<PaymentPayload> {
-        let id = ids::decode(&input.order_id, Kind::Order, "orderId")?;
-        let method = match input.method {
-            PayMethod::Invoice => payments::Method::Invoice,
-            PayMethod::Card => payments::Method::Card,
-        };
-        let (svc, req) = (services(ctx)?, request(ctx)?);
-        let p = payments::pay(svc, req, id, method, input.idempotency_key.as_deref()).await?;
-        let o = ops::find(&svc.db, req, p.order_id).await?;
-        Ok(PaymentPayload {
-            payment: Payment(p),
-            order: Order(o),
-        })
-    }
-
     /// Tenant staff: the bank transfer of an invoice arrived; the order is paid and
     /// applied.
     async fn confirm_invoice_payment(

@@ -717,6 +717,9 @@ pub enum PayMethod {
     Invoice,
     /// Start a card checkout.
     Card,
+    /// Pay from the partner's balance (orders the partner pays): bonuses first, then
+    /// withdrawable rewards.
+    BonusBalance,
 }
 
 /// Input of `payOrder`.

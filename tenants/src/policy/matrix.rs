@@ -284,6 +284,18 @@ fn rows() -> Vec<(&'static str, Box<dyn Fn(Standing) -> Action>)> {
             "withdraw the partner's rewards",
             Box::new(|me| Action::Withdraw { me }),
         ),
+        (
+            "see the partner's balance, ledger and withdrawals",
+            Box::new(|me| Action::ViewPartnerMoney { tenant_id: 1, me }),
+        ),
+        (
+            "see the partner's payout requisites",
+            Box::new(|me| Action::ViewPayoutRequisites { tenant_id: 1, me }),
+        ),
+        (
+            "save the partner's payout requisites",
+            Box::new(|me| Action::EditPayoutRequisites { me }),
+        ),
     ]
 }
 

@@ -3,12 +3,13 @@
 //! Anything not explicitly allowed is denied.
 //!
 //! One file per domain decides that domain's actions (`tenancy`, `identity`, `orgs`,
-//! `partners`, `lines`, `orders`); this one holds the `Action` list, the rules every action shares (sign-in,
+//! `partners`, `lines`, `orders`, `ledger`); this one holds the `Action` list, the rules every action shares (sign-in,
 //! impersonation) and the dispatch. `matrix` renders the roles x actions table written to
 //! `docs/permissions.md`; a test fails when that file differs, so every permission change
 //! is reviewed as a diff.
 
 mod identity;
+mod ledger;
 mod lines;
 mod matrix;
 mod orders;
@@ -145,8 +146,18 @@ pub enum Action {
     ChangeOwnAccount,
     /// Grant or revoke a partner's access to one's account, or detach from the partner.
     ManageOwnPartnerLink,
-    /// Withdraw partner rewards; `me` is the standing in the partner's organization.
+    /// Request a withdrawal of the partner's rewards and mark its documents sent; `me` is
+    /// the standing in the partner's organization.
     Withdraw { me: Standing },
+    /// See the partner's balance, ledger and withdrawals.
+    ViewPartnerMoney { tenant_id: i64, me: Standing },
+    /// See the bank account the partner's rewards are paid to.
+    ViewPayoutRequisites { tenant_id: i64, me: Standing },
+    /// Save the bank account the partner's rewards are paid to.
+    EditPayoutRequisites { me: Standing },
+    /// Grant review bonuses, approve, pay or reject withdrawals, refund orders (tenant
+    /// staff).
+    ManagePartnerMoney { tenant_id: i64 },
     /// End every session of one's own account ("sign out everywhere").
     EndAllSessions,
     /// Read what only an account's owner reads (its organizations, partner, consent
@@ -214,6 +225,7 @@ pub fn authorize(ctx: &RequestCtx, action: Action) -> Result<(), Denied> {
         .or_else(|| partners::allows(&who, action))
         .or_else(|| lines::allows(&who, action))
         .or_else(|| orders::allows(&who, action))
+        .or_else(|| ledger::allows(&who, action))
         .unwrap_or_else(|| orgs::allows(action));
     if allowed {
         Ok(())
@@ -255,6 +267,8 @@ fn allowed_while_impersonating(action: Action) -> bool {
         Action::ChangeOwnAccount
             | Action::ManageOwnPartnerLink
             | Action::Withdraw { .. }
+            | Action::EditPayoutRequisites { .. }
+            | Action::ViewPayoutRequisites { .. }
             | Action::PayOrder { .. }
             | Action::ApplyAsPartner { .. }
             | Action::ImpersonateClient { .. }

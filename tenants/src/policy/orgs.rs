@@ -72,6 +72,12 @@ pub(super) fn allows(action: Action) -> bool {
         Action::ActForPartner { me } => me.administers_people(),
         Action::ImpersonateClient { me, consent } => me.administers_people() && consent,
         Action::Withdraw { me } => me.is(Owner),
+        // The partner's money: owners and user admins read it; only owners touch the
+        // bank account and withdraw (tenant staff are decided in `ledger`).
+        Action::ViewPartnerMoney { me, .. } => me.administers_people(),
+        Action::ViewPayoutRequisites { me, .. } | Action::EditPayoutRequisites { me } => {
+            me.is(Owner)
+        }
         _ => false,
     }
 }

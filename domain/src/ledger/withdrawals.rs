@@ -1,0 +1,461 @@
+//! Withdrawals of rewards to the partner organization's bank account.
+//!
+//! - Only the withdrawable part of rewards (never bonuses, never pending or held money),
+//!   in RUB, at least [`MINIMUM_RUB`], to the saved requisites (a snapshot is kept).
+//! - `REQUESTED` (the amount is held by a `WITHDRAWAL_HOLD` entry) -> `DOCUMENTS_SENT`
+//!   (the partner) -> `APPROVED` -> `PAID` (staff; a `WITHDRAWAL_PAID` entry), or
+//!   `REJECTED` with a reason from any open state (staff; a `WITHDRAWAL_RELEASE` entry
+//!   gives the hold back).
+//! - **Never overdraw**: a request locks the partner's row before it reads the balance,
+//!   so concurrent requests queue and each sees the holds of those before it.
+//! - Every change is audited and recorded as a `withdrawal.state_changed` event; a change
+//!   is a conditional update from the states it may leave, so racing staff change it once.
+//! - Refused while logged in as a client (the policy's impersonation rule).
+
+use entities::partner;
+use entities::partner_ledger_entry::{LedgerKind, POT_REWARDS};
+use entities::withdrawal::{self, WithdrawalStatus};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QuerySelect,
+};
+use serde_json::json;
+use tenants::scope::scoped;
+use tenants::{Action, RequestCtx, authorize};
+
+use super::entries::{NewEntry, write};
+use crate::kernel::audit::{self, Target};
+use crate::kernel::counters;
+use crate::kernel::error::{ApiError, ApiResult, code};
+use crate::kernel::events::{self, kind};
+use crate::kernel::idempotency::{self, Claim, KeyRef};
+use crate::kernel::page::{PageArgs, Paged, paginate};
+use crate::kernel::services::Services;
+use crate::kernel::{txn, validate};
+use crate::orgs::ops::me;
+
+/// The smallest withdrawal, in roubles.
+pub const MINIMUM_RUB: i64 = 5000;
+/// The only currency paid out.
+pub const CURRENCY: &str = "RUB";
+
+/// `requestWithdrawal`: holds `amount` of the withdrawable rewards.
+pub async fn request(
+    svc: &Services,
+    req: &RequestCtx,
+    partner_id: i64,
+    amount: Decimal,
+    key: Option<&str>,
+) -> ApiResult<withdrawal::Model> {
+    let user = me(req)?;
+    let currency = req.tenant.model.currency.clone();
+    if currency != CURRENCY {
+        return Err(ApiError::domain(
+            code::CURRENCY_NOT_SUPPORTED,
+            Some("amount"),
+            format!("rewards are paid out in {CURRENCY} only; this brand counts in {currency}"),
+        ));
+    }
+    let minor = super::bonuses::positive_amount("amount", amount, &currency, 100_000_000)?;
+    if minor < MINIMUM_RUB * 100 {
+        return Err(ApiError::bad_input(
+            "amount",
+            format!("at least {MINIMUM_RUB}.00 {CURRENCY}"),
+        ));
+    }
+    let now = svc.clock.now();
+    let txn = txn::begin(&svc.db).await?;
+    let claim = match key {
+        Some(k) => Some(
+            idempotency::claim(
+                &txn,
+                KeyRef {
+                    tenant_id: req.tenant_id(),
+                    user_id: user,
+                    operation: "requestWithdrawal",
+                    key: k,
+                },
+                &json!({ "partnerId": partner_id, "amountMinor": minor }),
+                now,
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    let claim_id = match claim {
+        Some(Claim::Replay(v)) => {
+            drop(txn);
+            let id = v["withdrawalId"]
+                .as_i64()
+                .ok_or_else(|| ApiError::internal("bad stored result"))?;
+            return find(&svc.db, req.tenant_id(), id).await;
+        }
+        Some(Claim::New(id)) => Some(id),
+        None => None,
+    };
+    // The lock: every balance-dependent write of this partner waits here, so the balance
+    // read below already counts the holds of every request before this one.
+    let p = super::balance::lock_partner(&txn, req, partner_id).await?;
+    let acc = crate::partners::ops::standing(&txn, req, &p).await?;
+    authorize(req, Action::Withdraw { me: acc.standing() })?;
+    let requisites = super::requisites::find(&txn, p.tenant_id, p.id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::domain(
+                code::REQUISITES_MISSING,
+                Some("partnerId"),
+                "save the organization's bank account (payout requisites) first",
+            )
+        })?;
+    let balance = super::balance::of(&txn, p.tenant_id, p.id, &currency, now).await?;
+    if minor > balance.withdrawable {
+        return Err(ApiError::domain(
+            code::INSUFFICIENT_BALANCE,
+            Some("amount"),
+            format!(
+                "at most {} {currency} can be withdrawn now",
+                entities::money::from_minor(balance.withdrawable, &currency)
+            ),
+        ));
+    }
+    let number = counters::next(&txn, p.tenant_id, counters::WITHDRAWAL).await?;
+    let w = withdrawal::ActiveModel {
+        tenant_id: Set(p.tenant_id),
+        partner_id: Set(p.id),
+        withdrawal_number: Set(number),
+        amount_minor: Set(minor),
+        currency: Set(currency.clone()),
+        status: Set(WithdrawalStatus::Requested),
+        requisites: Set(super::requisites::snapshot(&requisites).to_string()),
+        requested_by: Set(Some(user)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    write(
+        &txn,
+        NewEntry {
+            tenant_id: p.tenant_id,
+            partner_id: p.id,
+            kind: LedgerKind::WithdrawalHold,
+            pot: POT_REWARDS,
+            amount_minor: -minor,
+            currency: &currency,
+            order_id: None,
+            withdrawal_id: Some(w.id),
+            reason: None,
+            created_by: Some(user),
+            available_at: now,
+            now,
+        },
+    )
+    .await?;
+    changed(
+        &txn,
+        req,
+        &p,
+        &w,
+        None,
+        audit::action::WITHDRAWAL_REQUESTED,
+        now,
+    )
+    .await?;
+    if let Some(id) = claim_id {
+        idempotency::finish(&txn, id, &json!({ "withdrawalId": w.id })).await?;
+    }
+    txn::commit(txn, req).await?;
+    Ok(w)
+}
+
+/// Audit entry and domain event of a change to `w` (now in its new state).
+async fn changed(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    p: &partner::Model,
+    w: &withdrawal::Model,
+    from: Option<WithdrawalStatus>,
+    action: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<()> {
+    let details = json!({
+        "withdrawalId": w.id, "withdrawalNumber": w.withdrawal_number, "partnerId": p.id,
+        "partnerName": p.name, "from": from.map(|s| s.as_str()), "to": w.status.as_str(),
+        "amountMinor": w.amount_minor, "currency": w.currency, "reason": w.rejection_reason,
+    });
+    audit::record(
+        db,
+        req,
+        Some(p.organization_id),
+        action,
+        Target::Withdrawal(w.id),
+        None,
+        details.clone(),
+    )
+    .await?;
+    events::record(
+        db,
+        w.tenant_id,
+        kind::WITHDRAWAL_STATE_CHANGED,
+        details,
+        now,
+    )
+    .await
+}
+
+/// A withdrawal of the tenant, without deciding who may see it.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    tenant_id: i64,
+    id: i64,
+) -> ApiResult<withdrawal::Model> {
+    scoped::<withdrawal::Entity>(tenant_id)
+        .filter(withdrawal::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound { what: "withdrawal" })
+}
+
+/// Who moves a withdrawal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum By {
+    /// The partner's owners.
+    Partner,
+    /// Tenant staff.
+    Staff,
+}
+
+/// Moves withdrawal `id` from one of `from` to `to`, with its ledger entry.
+async fn transition(
+    svc: &Services,
+    req: &RequestCtx,
+    id: i64,
+    from: &[WithdrawalStatus],
+    to: WithdrawalStatus,
+    by: By,
+    reason: Option<String>,
+) -> ApiResult<withdrawal::Model> {
+    let user = me(req)?;
+    if by == By::Staff {
+        authorize(
+            req,
+            Action::ManagePartnerMoney {
+                tenant_id: req.tenant_id(),
+            },
+        )?;
+    }
+    let now = svc.clock.now();
+    let txn = txn::begin(&svc.db).await?;
+    let w = scoped::<withdrawal::Entity>(req.tenant_id())
+        .filter(withdrawal::Column::Id.eq(id))
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound { what: "withdrawal" })?;
+    let p = crate::partners::ops::find(&txn, req, w.partner_id).await?;
+    if by == By::Partner {
+        let acc = crate::partners::ops::standing(&txn, req, &p).await?;
+        // Someone who may not even see the partner's money learns nothing.
+        if authorize(
+            req,
+            Action::ViewPartnerMoney {
+                tenant_id: p.tenant_id,
+                me: acc.standing(),
+            },
+        )
+        .is_err()
+        {
+            return Err(ApiError::NotFound { what: "withdrawal" });
+        }
+        authorize(req, Action::Withdraw { me: acc.standing() })?;
+    }
+    if !from.contains(&w.status) {
+        return Err(ApiError::domain(
+            code::WRONG_WITHDRAWAL_STATE,
+            Some("withdrawalId"),
+            format!(
+                "the withdrawal is {}; it can become {} only from {}",
+                w.status.as_str(),
+                to.as_str(),
+                from.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+        ));
+    }
+    let mut update = withdrawal::Entity::update_many()
+        .col_expr(withdrawal::Column::Status, Expr::value(to.as_str()))
+        .col_expr(withdrawal::Column::UpdatedAt, Expr::value(now))
+        .filter(withdrawal::Column::Id.eq(w.id))
+        .filter(withdrawal::Column::Status.eq(w.status.as_str()));
+    let (stamp, action) = match to {
+        WithdrawalStatus::DocumentsSent => (
+            withdrawal::Column::DocumentsSentAt,
+            audit::action::WITHDRAWAL_DOCUMENTS_SENT,
+        ),
+        WithdrawalStatus::Approved => (
+            withdrawal::Column::ApprovedAt,
+            audit::action::WITHDRAWAL_APPROVED,
+        ),
+        WithdrawalStatus::Paid => (withdrawal::Column::PaidAt, audit::action::WITHDRAWAL_PAID),
+        WithdrawalStatus::Rejected => (
+            withdrawal::Column::RejectedAt,
+            audit::action::WITHDRAWAL_REJECTED,
+        ),
+        WithdrawalStatus::Requested => return Err(ApiError::internal("no transition back")),
+    };
+    update = update.col_expr(stamp, Expr::value(now));
+    if by == By::Staff {
+        update = update.col_expr(withdrawal::Column::ReviewedBy, Expr::value(user));
+    }
+    if let Some(r) = &reason {
+        update = update.col_expr(withdrawal::Column::RejectionReason, Expr::value(r.clone()));
+    }
+    if update.exec(&txn).await?.rows_affected != 1 {
+        return Err(ApiError::domain(
+            code::WRONG_WITHDRAWAL_STATE,
+            Some("withdrawalId"),
+            "the withdrawal changed meanwhile; reload it",
+        ));
+    }
+    let ledger_kind = match to {
+        WithdrawalStatus::Paid => Some((LedgerKind::WithdrawalPaid, -w.amount_minor)),
+        WithdrawalStatus::Rejected => Some((LedgerKind::WithdrawalRelease, w.amount_minor)),
+        _ => None,
+    };
+    if let Some((k, amount)) = ledger_kind {
+        write(
+            &txn,
+            NewEntry {
+                tenant_id: w.tenant_id,
+                partner_id: w.partner_id,
+                kind: k,
+                pot: POT_REWARDS,
+                amount_minor: amount,
+                currency: &w.currency,
+                order_id: None,
+                withdrawal_id: Some(w.id),
+                reason: reason.clone(),
+                created_by: Some(user),
+                available_at: now,
+                now,
+            },
+        )
+        .await?;
+    }
+    let updated = find(&txn, w.tenant_id, w.id).await?;
+    changed(&txn, req, &p, &updated, Some(w.status), action, now).await?;
+    txn::commit(txn, req).await?;
+    Ok(updated)
+}
+
+/// `markWithdrawalDocumentsSent` (the partner's owners).
+pub async fn mark_documents_sent(
+    svc: &Services,
+    req: &RequestCtx,
+    id: i64,
+) -> ApiResult<withdrawal::Model> {
+    transition(
+        svc,
+        req,
+        id,
+        &[WithdrawalStatus::Requested],
+        WithdrawalStatus::DocumentsSent,
+        By::Partner,
+        None,
+    )
+    .await
+}
+
+/// `approveWithdrawal` (tenant staff), once the documents arrived.
+pub async fn approve(svc: &Services, req: &RequestCtx, id: i64) -> ApiResult<withdrawal::Model> {
+    transition(
+        svc,
+        req,
+        id,
+        &[WithdrawalStatus::DocumentsSent],
+        WithdrawalStatus::Approved,
+        By::Staff,
+        None,
+    )
+    .await
+}
+
+/// `payWithdrawal` (tenant staff): the transfer went out.
+pub async fn pay(svc: &Services, req: &RequestCtx, id: i64) -> ApiResult<withdrawal::Model> {
+    transition(
+        svc,
+        req,
+        id,
+        &[WithdrawalStatus::Approved],
+        WithdrawalStatus::Paid,
+        By::Staff,
+        None,
+    )
+    .await
+}
+
+/// `rejectWithdrawal` (tenant staff), with a reason; the hold is released.
+pub async fn reject(
+    svc: &Services,
+    req: &RequestCtx,
+    id: i64,
+    reason: &str,
+) -> ApiResult<withdrawal::Model> {
+    let reason = validate::text("reason", reason, 1000)?;
+    transition(
+        svc,
+        req,
+        id,
+        &[
+            WithdrawalStatus::Requested,
+            WithdrawalStatus::DocumentsSent,
+            WithdrawalStatus::Approved,
+        ],
+        WithdrawalStatus::Rejected,
+        By::Staff,
+        Some(reason),
+    )
+    .await
+}
+
+/// `Partner.withdrawals`: oldest first, optionally of one state.
+pub async fn for_partner(
+    svc: &Services,
+    req: &RequestCtx,
+    p: &partner::Model,
+    status: Option<WithdrawalStatus>,
+    args: PageArgs,
+) -> ApiResult<Paged<withdrawal::Model>> {
+    super::balance::authorize_view(&svc.db, req, p).await?;
+    let mut q = scoped::<withdrawal::Entity>(req.tenant_id())
+        .filter(withdrawal::Column::PartnerId.eq(p.id));
+    if let Some(s) = status {
+        q = q.filter(withdrawal::Column::Status.eq(s.as_str()));
+    }
+    paginate(&svc.db, q, withdrawal::Column::Id, args, |m| (m.id, m)).await
+}
+
+/// `withdrawals`: every partner's withdrawals of the tenant (tenant staff), oldest first.
+pub async fn for_staff(
+    svc: &Services,
+    req: &RequestCtx,
+    status: Option<WithdrawalStatus>,
+    args: PageArgs,
+) -> ApiResult<Paged<withdrawal::Model>> {
+    authorize(
+        req,
+        Action::ManagePartnerMoney {
+            tenant_id: req.tenant_id(),
+        },
+    )?;
+    let mut q = scoped::<withdrawal::Entity>(req.tenant_id());
+    if let Some(s) = status {
+        q = q.filter(withdrawal::Column::Status.eq(s.as_str()));
+    }
+    paginate(&svc.db, q, withdrawal::Column::Id, args, |m| (m.id, m)).await
+}

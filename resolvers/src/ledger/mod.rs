@@ -1,0 +1,217 @@
+//! The partner's money: balances and ledger, review bonuses, paying from the balance,
+//! refunds, payout requisites and withdrawals. `payOrder` lives here, above orders: its
+//! `BONUS_BALANCE` method spends from the ledger.
+
+pub mod loaders;
+pub mod types;
+
+use async_graphql::{Context, Object};
+use domain::ledger::{bonuses, refunds, requisites, spend, withdrawals};
+use domain::orders::payments;
+
+use crate::ids::{self, Kind};
+use crate::orders::{Order, PayMethod, PayOrderInput, Payment, PaymentPayload};
+use crate::pagination::Page;
+use crate::{request, services};
+pub use types::*;
+
+/// Ledger queries.
+#[derive(Default)]
+pub struct LedgerQuery;
+
+#[Object]
+impl LedgerQuery {
+    /// Every partner's withdrawals on the tenant, oldest first (tenant staff): the queue
+    /// to approve and pay.
+    async fn withdrawals(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only in this state.")] status: Option<WithdrawalStatus>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many from the start (default 50, at most 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "At most this many from the end (at most 100).")] last: Option<i32>,
+    ) -> crate::GqlResult<Page<Withdrawal>> {
+        let page = withdrawals::for_staff(
+            services(ctx)?,
+            request(ctx)?,
+            status.map(Into::into),
+            crate::orders::page_args(after, before, first, last),
+        )
+        .await?;
+        Ok(crate::pagination::connection(page, Withdrawal))
+    }
+}
+
+/// Ledger mutations.
+#[derive(Default)]
+pub struct LedgerMutation;
+
+#[Object]
+impl LedgerMutation {
+    /// Pays an order: `INVOICE` issues an invoice staff confirm when the transfer
+    /// arrives; `CARD` answers the provider's `checkoutUrl`, and the provider's signed
+    /// notification pays the order; `BONUS_BALANCE` pays an order the partner pays from
+    /// its balance at once (bonuses first, then withdrawable rewards), or is refused with
+    /// `INSUFFICIENT_BALANCE`. Not while logged in as a client.
+    async fn pay_order(
+        &self,
+        ctx: &Context<'_>,
+        input: PayOrderInput,
+    ) -> crate::GqlResult<PaymentPayload> {
+        let id = ids::decode(&input.order_id, Kind::Order, "orderId")?;
+        let (svc, req) = (services(ctx)?, request(ctx)?);
+        let key = input.idempotency_key.as_deref();
+        let p = match input.method {
+            PayMethod::Invoice => {
+                payments::pay(svc, req, id, payments::Method::Invoice, key).await?
+            }
+            PayMethod::Card => payments::pay(svc, req, id, payments::Method::Card, key).await?,
+            PayMethod::BonusBalance => spend::pay(svc, req, id, key).await?,
+        };
+        let o = domain::orders::ops::find(&svc.db, req, p.order_id).await?;
+        Ok(PaymentPayload {
+            payment: Payment(p),
+            order: Order(o),
+        })
+    }
+
+    /// Tenant staff: grants a partner a review bonus, spent only on lines.
+    async fn grant_review_bonus(
+        &self,
+        ctx: &Context<'_>,
+        input: GrantReviewBonusInput,
+    ) -> crate::GqlResult<LedgerEntryPayload> {
+        let id = ids::decode(&input.partner_id, Kind::Partner, "partnerId")?;
+        let e = bonuses::grant(
+            services(ctx)?,
+            request(ctx)?,
+            id,
+            input.amount.0,
+            &input.reason,
+        )
+        .await?;
+        Ok(LedgerEntryPayload {
+            entry: LedgerEntry(e),
+        })
+    }
+
+    /// Tenant staff: refunds a paid order. What it applied is undone (new lines end,
+    /// renewals are taken back, added channels are removed, ChatCoins are debited as far
+    /// as the balance allows), the partner's reward is reversed, a balance payment goes
+    /// back to the balance and a card payment is refunded through the provider.
+    async fn refund_order(
+        &self,
+        ctx: &Context<'_>,
+        input: RefundOrderInput,
+    ) -> crate::GqlResult<crate::orders::OrderPayload> {
+        let id = ids::decode(&input.order_id, Kind::Order, "orderId")?;
+        let o = refunds::refund(
+            services(ctx)?,
+            request(ctx)?,
+            id,
+            &input.reason,
+            input.idempotency_key.as_deref(),
+        )
+        .await?;
+        Ok(crate::orders::OrderPayload { order: Order(o) })
+    }
+
+    /// The partner's owners: saves the bank account of the partner's organization that
+    /// rewards are paid to. Every field is checked (INN, KPP, BIC and account checksums).
+    async fn save_payout_requisites(
+        &self,
+        ctx: &Context<'_>,
+        input: SavePayoutRequisitesInput,
+    ) -> crate::GqlResult<PayoutRequisitesPayload> {
+        let id = ids::decode(&input.partner_id, Kind::Partner, "partnerId")?;
+        let r = requisites::Requisites {
+            legal_name: input.legal_name,
+            inn: input.inn,
+            kpp: input.kpp,
+            bank_name: input.bank_name,
+            bic: input.bic,
+            settlement_account: input.settlement_account,
+            correspondent_account: input.correspondent_account,
+        };
+        let saved = requisites::save(services(ctx)?, request(ctx)?, id, &r).await?;
+        Ok(PayoutRequisitesPayload {
+            requisites: PayoutRequisites(saved),
+        })
+    }
+
+    /// The partner's owners: requests a withdrawal of withdrawable rewards (RUB, at least
+    /// 5000.00) to the saved requisites; the amount is held. Not while logged in as a
+    /// client.
+    async fn request_withdrawal(
+        &self,
+        ctx: &Context<'_>,
+        input: RequestWithdrawalInput,
+    ) -> crate::GqlResult<WithdrawalPayload> {
+        let id = ids::decode(&input.partner_id, Kind::Partner, "partnerId")?;
+        let w = withdrawals::request(
+            services(ctx)?,
+            request(ctx)?,
+            id,
+            input.amount.0,
+            input.idempotency_key.as_deref(),
+        )
+        .await?;
+        Ok(WithdrawalPayload {
+            withdrawal: Withdrawal(w),
+        })
+    }
+
+    /// The partner's owners: the signed documents of a requested withdrawal were sent.
+    async fn mark_withdrawal_documents_sent(
+        &self,
+        ctx: &Context<'_>,
+        input: WithdrawalInput,
+    ) -> crate::GqlResult<WithdrawalPayload> {
+        let id = ids::decode(&input.withdrawal_id, Kind::Withdrawal, "withdrawalId")?;
+        let w = withdrawals::mark_documents_sent(services(ctx)?, request(ctx)?, id).await?;
+        Ok(WithdrawalPayload {
+            withdrawal: Withdrawal(w),
+        })
+    }
+
+    /// Tenant staff: approves a withdrawal whose documents arrived.
+    async fn approve_withdrawal(
+        &self,
+        ctx: &Context<'_>,
+        input: WithdrawalInput,
+    ) -> crate::GqlResult<WithdrawalPayload> {
+        let id = ids::decode(&input.withdrawal_id, Kind::Withdrawal, "withdrawalId")?;
+        let w = withdrawals::approve(services(ctx)?, request(ctx)?, id).await?;
+        Ok(WithdrawalPayload {
+            withdrawal: Withdrawal(w),
+        })
+    }
+
+    /// Tenant staff: the transfer of an approved withdrawal went out.
+    async fn pay_withdrawal(
+        &self,
+        ctx: &Context<'_>,
+        input: WithdrawalInput,
+    ) -> crate::GqlResult<WithdrawalPayload> {
+        let id = ids::decode(&input.withdrawal_id, Kind::Withdrawal, "withdrawalId")?;
+        let w = withdrawals::pay(services(ctx)?, request(ctx)?, id).await?;
+        Ok(WithdrawalPayload {
+            withdrawal: Withdrawal(w),
+        })
+    }
+
+    /// Tenant staff: rejects an open withdrawal with a reason; the hold is released.
+    async fn reject_withdrawal(
+        &self,
+        ctx: &Context<'_>,
+        input: RejectWithdrawalInput,
+    ) -> crate::GqlResult<WithdrawalPayload> {
+        let id = ids::decode(&input.withdrawal_id, Kind::Withdrawal, "withdrawalId")?;
+        let w = withdrawals::reject(services(ctx)?, request(ctx)?, id, &input.reason).await?;
+        Ok(WithdrawalPayload {
+            withdrawal: Withdrawal(w),
+        })
+    }
+}
