@@ -4,6 +4,9 @@
 //! button; paying sends the signed `checkout.session.completed` event to the gateway's
 //! webhook, exactly as Stripe would (`Stripe-Signature: t=..,v1=..`). Tests also take the
 //! signed event directly ([`LocalStripe::signed_event`]) to replay, tamper or delay it.
+//! Refunds: `GET /v1/checkout/sessions/<id>` answers the session with its `payment_intent`
+//! once paid, and `POST /v1/refunds` (`payment_intent`, `amount`, `Idempotency-Key`)
+//! refunds it once per key, never more than was paid.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -23,12 +26,26 @@ pub struct Session {
     pub currency: String,
     pub success_url: String,
     pub paid: bool,
+    /// The payment of a paid session (`pi_...`).
+    pub payment_intent: Option<String>,
+    /// Refunded so far, minor units.
+    pub refunded: i64,
+}
+
+/// A refund the local server made.
+#[derive(Debug, Clone)]
+pub struct Refund {
+    pub id: String,
+    pub payment_intent: String,
+    pub amount: i64,
 }
 
 #[derive(Default)]
 struct Inner {
     sessions: HashMap<String, Session>,
     by_key: HashMap<String, String>,
+    refunds: Vec<Refund>,
+    refund_keys: HashMap<String, String>,
     events: u64,
     /// An outage: the API answers 503 until it ends.
     down: bool,
@@ -64,6 +81,8 @@ impl LocalStripe {
         };
         let app = Router::new()
             .route("/v1/checkout/sessions", post(create))
+            .route("/v1/checkout/sessions/{id}", get(read_session))
+            .route("/v1/refunds", post(create_refund))
             .route("/checkout/{id}", get(page))
             .route("/checkout/{id}/pay", post(pay))
             .with_state(me.clone());
@@ -78,6 +97,21 @@ impl LocalStripe {
     pub fn set_down(&self, down: bool) {
         if let Ok(mut i) = self.inner.lock() {
             i.down = down;
+        }
+    }
+
+    /// The refunds made so far.
+    pub fn refunds(&self) -> Vec<Refund> {
+        self.lock().refunds.clone()
+    }
+
+    /// Marks a session paid (what entering a card does), giving it a payment.
+    fn mark_paid(&self, id: &str) {
+        if let Some(x) = self.lock().sessions.get_mut(id) {
+            x.paid = true;
+            if x.payment_intent.is_none() {
+                x.payment_intent = Some(format!("pi_test_{}", uuid::Uuid::new_v4().simple()));
+            }
         }
     }
 
@@ -105,6 +139,10 @@ impl LocalStripe {
             i.events
         };
         let paid = kind == "checkout.session.completed";
+        if paid {
+            self.mark_paid(&session.id);
+        }
+        let intent = self.session(&session.id).and_then(|s| s.payment_intent);
         let body = json!({
             "id": format!("evt_local_{n}_{}", session.id),
             "object": "event",
@@ -117,6 +155,7 @@ impl LocalStripe {
                 "currency": session.currency,
                 "payment_status": if paid { "paid" } else { "unpaid" },
                 "status": if paid { "complete" } else { "expired" },
+                "payment_intent": intent,
             } },
         })
         .to_string();
@@ -181,6 +220,8 @@ async fn create(
                     currency: currency.clone(),
                     success_url: success.clone(),
                     paid: false,
+                    payment_intent: None,
+                    refunded: 0,
                 },
             );
             if let Some(k) = key {
@@ -225,9 +266,7 @@ async fn pay(State(s): State<LocalStripe>, Path(id): Path<String>) -> impl IntoR
     let Some(session) = s.session(&id) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    if let Some(x) = s.lock().sessions.get_mut(&id) {
-        x.paid = true;
-    }
+    s.mark_paid(&id);
     let (body, sig) = s.signed_event(
         &session,
         "checkout.session.completed",
@@ -251,4 +290,109 @@ async fn pay(State(s): State<LocalStripe>, Path(id): Path<String>) -> impl IntoR
         session.success_url
     ))
     .into_response()
+}
+
+fn authorized(s: &LocalStripe, headers: &HeaderMap) -> bool {
+    headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a == format!("Bearer {}", s.secret_key))
+}
+
+fn stripe_error(status: StatusCode, message: &str) -> (StatusCode, Json<serde_json::Value>) {
+    (
+        status,
+        Json(json!({ "error": { "type": "invalid_request_error", "message": message } })),
+    )
+}
+
+async fn read_session(
+    State(s): State<LocalStripe>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> impl IntoResponse {
+    if !authorized(&s, &headers) {
+        return stripe_error(StatusCode::UNAUTHORIZED, "Invalid API Key provided");
+    }
+    match s.session(&id) {
+        Some(x) => (
+            StatusCode::OK,
+            Json(json!({
+                "id": x.id,
+                "object": "checkout.session",
+                "amount_total": x.amount_total,
+                "currency": x.currency,
+                "payment_status": if x.paid { "paid" } else { "unpaid" },
+                "payment_intent": x.payment_intent,
+            })),
+        ),
+        None => stripe_error(StatusCode::NOT_FOUND, "No such checkout.session"),
+    }
+}
+
+async fn create_refund(
+    State(s): State<LocalStripe>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> impl IntoResponse {
+    if s.inner.lock().map(|i| i.down).unwrap_or(false) {
+        return stripe_error(StatusCode::SERVICE_UNAVAILABLE, "service unavailable");
+    }
+    if !authorized(&s, &headers) {
+        return stripe_error(StatusCode::UNAUTHORIZED, "Invalid API Key provided");
+    }
+    let Some(intent) = form.get("payment_intent").cloned() else {
+        return stripe_error(
+            StatusCode::BAD_REQUEST,
+            "Missing required param: payment_intent",
+        );
+    };
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let mut inner = s.lock();
+    if let Some(id) = key.as_ref().and_then(|k| inner.refund_keys.get(k)).cloned()
+        && let Some(r) = inner.refunds.iter().find(|r| r.id == id).cloned()
+    {
+        return (
+            StatusCode::OK,
+            Json(
+                json!({ "id": r.id, "object": "refund", "amount": r.amount, "payment_intent": r.payment_intent, "status": "succeeded" }),
+            ),
+        );
+    }
+    let Some(session) = inner
+        .sessions
+        .values_mut()
+        .find(|x| x.payment_intent.as_deref() == Some(intent.as_str()))
+    else {
+        return stripe_error(StatusCode::NOT_FOUND, "No such payment_intent");
+    };
+    let amount = form
+        .get("amount")
+        .and_then(|a| a.parse::<i64>().ok())
+        .unwrap_or(session.amount_total - session.refunded);
+    if amount <= 0 || session.refunded + amount > session.amount_total {
+        return stripe_error(
+            StatusCode::BAD_REQUEST,
+            "Refund amount is greater than the unrefunded amount",
+        );
+    }
+    session.refunded += amount;
+    let r = Refund {
+        id: format!("re_test_{}", uuid::Uuid::new_v4().simple()),
+        payment_intent: intent,
+        amount,
+    };
+    inner.refunds.push(r.clone());
+    if let Some(k) = key {
+        inner.refund_keys.insert(k, r.id.clone());
+    }
+    (
+        StatusCode::OK,
+        Json(
+            json!({ "id": r.id, "object": "refund", "amount": r.amount, "payment_intent": r.payment_intent, "status": "succeeded" }),
+        ),
+    )
 }

@@ -54,12 +54,12 @@ pub async fn shop(app: &TestApp, tag: &str, lines: &[(i64, i64)]) -> Shop {
 }
 
 impl Shop {
-    fn spec_example(&self, payer: &str) -> Value {
+    pub fn spec_example(&self, payer: &str) -> Value {
         json!({ "clientId": self.client, "payer": payer, "partnerId": self.p.id,
             "newLines": [{ "channelKinds": [self.whatsapp, self.waba], "quantity": 10, "months": 12, "organizationId": self.org }] })
     }
 
-    async fn lines(&self, app: &TestApp) -> Vec<Value> {
+    pub async fn lines(&self, app: &TestApp) -> Vec<Value> {
         let d = app
             .ok(ROOT, Some(&self.p.owner), LINES, json!({ "p": self.p.id }))
             .await;
@@ -77,7 +77,7 @@ impl TestApp {
     }
 }
 
-async fn events(app: &TestApp, kind: &str) -> u64 {
+pub async fn events(app: &TestApp, kind: &str) -> u64 {
     domain_event::Entity::find()
         .filter(domain_event::Column::Kind.eq(kind))
         .count(app.db())
@@ -551,7 +551,7 @@ async fn twenty_concurrent_confirmations_and_pay_calls_apply_once() {
     assert_eq!(events(&app, "order.paid").await, 1);
 }
 
-async fn webhook(app: &TestApp, body: &str, signature: Option<&str>) -> Resp {
+pub async fn webhook(app: &TestApp, body: &str, signature: Option<&str>) -> Resp {
     let mut b = axum::http::Request::post("/webhooks/payments/stripe")
         .header("host", ROOT)
         .header("content-type", "application/json");
@@ -563,7 +563,7 @@ async fn webhook(app: &TestApp, body: &str, signature: Option<&str>) -> Resp {
 }
 
 /// An app whose card payments go to a local Stripe-protocol server, and that server.
-async fn card_app() -> (partner_gateway::local_stripe::LocalStripe, TestApp) {
+pub async fn card_app() -> (partner_gateway::local_stripe::LocalStripe, TestApp) {
     use partner_gateway::config::Secret;
     use partner_gateway::local_stripe::LocalStripe;
     let stripe = LocalStripe::start("sk_test_local", "whsec_local", None)

@@ -88,6 +88,8 @@ pub struct ProgramChanges {
     pub technology_discount: Option<rust_decimal::Decimal>,
     pub reward_rate_created: Option<rust_decimal::Decimal>,
     pub reward_rate_referral: Option<rust_decimal::Decimal>,
+    /// Days a reward is held (0 to 365).
+    pub reward_hold_days: Option<i32>,
 }
 
 /// Checks `action` on `tenant_id`; a refusal on another tenant reads as "not found" so
@@ -422,6 +424,15 @@ pub async fn update_tenant(
         if let Some(v) = pp.reward_rate_referral {
             m.reward_rate_referral_bp = Set(bp("partnerProgram.rewardRateReferral", v)?);
         }
+        if let Some(days) = pp.reward_hold_days {
+            if !(0..=365).contains(&days) {
+                return Err(ApiError::bad_input(
+                    "partnerProgram.rewardHoldDays",
+                    "from 0 to 365 days",
+                ));
+            }
+            m.reward_hold_days = Set(days);
+        }
     }
     m.updated_at = Set(entities::time::now());
     let updated = m
@@ -461,6 +472,7 @@ pub async fn update_tenant(
             "currency": updated.currency, "timezone": updated.timezone,
             "partnerDiscountsBp": [updated.partner_discount_official_bp, updated.partner_discount_gold_bp, updated.partner_discount_technology_bp],
             "rewardRatesBp": [updated.reward_rate_created_bp, updated.reward_rate_referral_bp],
+            "rewardHoldDays": updated.reward_hold_days,
         }),
     )
     .await?;

@@ -180,6 +180,7 @@ impl Tenant {
             technology_discount: pct(self.0.partner_discount_technology_bp),
             reward_rate_created: pct(self.0.reward_rate_created_bp),
             reward_rate_referral: pct(self.0.reward_rate_referral_bp),
+            reward_hold_days: self.0.reward_hold_days,
         })
     }
     /// When the tenant was created.
@@ -205,6 +206,8 @@ pub struct PartnerProgramSettings {
     pub reward_rate_created: rust_decimal::Decimal,
     /// Reward on payments of referral and service-manager clients (default 0).
     pub reward_rate_referral: rust_decimal::Decimal,
+    /// Days a reward is held (shown as pending) before it may be withdrawn (default 14).
+    pub reward_hold_days: i32,
 }
 
 /// New partner-program settings, in percent (0 to 100, two decimals at most). Omitted
@@ -221,6 +224,9 @@ pub struct PartnerProgramInput {
     pub reward_rate_created: Option<rust_decimal::Decimal>,
     /// Reward on payments of referral and service-manager clients.
     pub reward_rate_referral: Option<rust_decimal::Decimal>,
+    /// Days a reward is held before it may be withdrawn (0 to 365; 0 means at once).
+    /// Applies to rewards written from now on.
+    pub reward_hold_days: Option<i32>,
 }
 
 /// How a domain came to the tenant.
@@ -378,6 +384,7 @@ impl UpdateTenantInput {
                     technology_discount: p.technology_discount,
                     reward_rate_created: p.reward_rate_created,
                     reward_rate_referral: p.reward_rate_referral,
+                    reward_hold_days: p.reward_hold_days,
                 }),
         })
     }
