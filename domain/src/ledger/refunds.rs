@@ -312,10 +312,7 @@ async fn reverse_ledger(
 /// done (of one order, or all); how many were refunded. Failures are logged and left for
 /// the next try.
 pub async fn complete_card_refunds(svc: &Services, order_id: Option<i64>) -> usize {
-    match try_card_refunds(svc, order_id).await {
-        Ok(n) => n,
-        Err(_) => 0,
-    }
+    try_card_refunds(svc, order_id).await.unwrap_or_default()
 }
 
 async fn try_card_refunds(svc: &Services, order_id: Option<i64>) -> ApiResult<usize> {

@@ -96,7 +96,7 @@ pub struct LedgerEntry(pub entry::Model);
 impl LedgerEntry {
     /// The global id.
     async fn id(&self) -> ID {
-        ids::encode(Kind::LedgerEntry, self.0.id).into()
+        ids::encode(Kind::LedgerEntry, self.0.id)
     }
     /// What it records.
     async fn kind(&self) -> LedgerEntryKind {
@@ -122,7 +122,7 @@ impl LedgerEntry {
     async fn order_id(&self) -> Option<ID> {
         self.0
             .order_id
-            .map(|id| ids::encode(Kind::Order, id).into())
+            .map(|id| ids::encode(Kind::Order, id))
     }
     /// The number of the order that caused it.
     async fn order_number(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<i64>> {
@@ -139,7 +139,7 @@ impl LedgerEntry {
     async fn withdrawal_id(&self) -> Option<ID> {
         self.0
             .withdrawal_id
-            .map(|id| ids::encode(Kind::Withdrawal, id).into())
+            .map(|id| ids::encode(Kind::Withdrawal, id))
     }
     /// Why (a review bonus's reason, a refund's, a rejection's).
     async fn reason(&self) -> Option<&str> {
@@ -226,7 +226,7 @@ pub struct Withdrawal(pub withdrawal::Model);
 impl Withdrawal {
     /// The global id.
     async fn id(&self) -> ID {
-        ids::encode(Kind::Withdrawal, self.0.id).into()
+        ids::encode(Kind::Withdrawal, self.0.id)
     }
     /// Per-tenant number shown to people.
     async fn number(&self) -> i64 {
@@ -234,7 +234,7 @@ impl Withdrawal {
     }
     /// The partner's id.
     async fn partner_id(&self) -> ID {
-        ids::encode(Kind::Partner, self.0.partner_id).into()
+        ids::encode(Kind::Partner, self.0.partner_id)
     }
     /// The partner's name.
     async fn partner_name(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<String>> {
