@@ -1,4 +1,5 @@
-//! Commands: `serve` (the default), `migrate`, `export-schema`, `seed-demo`.
+//! Commands: `serve` (the default), `migrate`, `export-schema`, `seed-demo`, `gen-data`,
+//! `run-jobs`.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -41,6 +42,14 @@ pub enum Command {
     /// clients, 60,000 lines, 180,000 channels, a year of paid orders) on the configured
     /// database and exit; a second run changes nothing.
     GenData,
+    /// Run the scheduler's due jobs (order expiry, reward holds ending, the NFR line, card
+    /// refunds): once with `--once` (cron, tests), else every `SCHEDULER_INTERVAL_SECS`
+    /// without serving HTTP.
+    RunJobs {
+        /// Run what is due once and exit.
+        #[arg(long)]
+        once: bool,
+    },
 }
 
 /// Parses the command line and runs the command.
@@ -99,6 +108,23 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             println!("{}", crate::gen_data::run(&state).await?);
             Ok(())
         }
+        Command::RunJobs { once } => {
+            let state = prepare(&cfg).await?;
+            if once {
+                let ran = crate::scheduler::run_once(&state).await?;
+                for r in &ran {
+                    println!("{}: {} item(s)", r.job, r.items);
+                }
+                println!("{} job(s) ran", ran.len());
+                return Ok(());
+            }
+            crate::scheduler::spawn(
+                state,
+                Duration::from_secs(cfg.scheduler_interval_secs.max(1)),
+            );
+            shutdown_signal().await;
+            Ok(())
+        }
         Command::Serve { demo: with_demo } => serve(cfg, with_demo).await,
     }
 }
@@ -153,6 +179,10 @@ async fn serve(mut cfg: Config, with_demo: bool) -> anyhow::Result<()> {
         .services
         .registry
         .spawn_refresher(state.services.db.clone(), Duration::from_secs(60));
+    crate::scheduler::spawn(
+        state.clone(),
+        Duration::from_secs(cfg.scheduler_interval_secs),
+    );
     let listener = tokio::net::TcpListener::bind(cfg.bind_addr)
         .await
         .with_context(|| format!("binding {}", cfg.bind_addr))?;

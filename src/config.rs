@@ -90,6 +90,10 @@ pub struct Config {
     /// Password of that admin; generated and printed once if not set.
     #[arg(long, env = "BOOTSTRAP_ADMIN_PASSWORD", hide_env_values = true)]
     pub bootstrap_admin_password: Option<Secret>,
+    /// How often the server runs the scheduler's due jobs, in seconds (0: never; run
+    /// `partner-gateway run-jobs` elsewhere instead).
+    #[arg(long, env = "SCHEDULER_INTERVAL_SECS", default_value_t = 30)]
+    pub scheduler_interval_secs: u64,
     /// `pretty` or `json` logs.
     #[arg(long, env = "LOG_FORMAT", default_value = "pretty")]
     pub log_format: String,

@@ -8,6 +8,7 @@
 
 pub mod flows;
 pub mod identity;
+pub mod jobs;
 pub mod kernel;
 pub mod ledger;
 pub mod lines;

@@ -244,3 +244,28 @@ async fn serve_answers_over_a_socket_and_stops_gracefully() {
         .unwrap();
     assert!(status.success(), "{status:?}");
 }
+
+#[tokio::test]
+async fn run_jobs_once_runs_what_is_due_and_exits() {
+    let app = TestApp::new().await;
+    let p = crate::partners::partner(&app, ROOT, "cli-jobs", "OFFICIAL").await;
+    let out = run(&app, &["run-jobs", "--once"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("nfr.grant: 1 item(s)"), "{stdout}");
+    assert!(stdout.contains("5 job(s) ran"), "{stdout}");
+    // Nothing is due right after: a second run does nothing.
+    let out = run(&app, &["run-jobs", "--once"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 job(s) ran"));
+    use sea_orm::EntityTrait;
+    let row = entities::partner::Entity::find_by_id(raw(&p.id))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(row.nfr_line_id.is_some());
+}

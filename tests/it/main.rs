@@ -11,6 +11,7 @@ mod hardening;
 mod http;
 mod identity;
 mod invitations;
+mod jobs;
 mod ledger;
 mod lines;
 mod orders;

@@ -120,9 +120,7 @@ impl LedgerEntry {
     }
     /// The order that caused it.
     async fn order_id(&self) -> Option<ID> {
-        self.0
-            .order_id
-            .map(|id| ids::encode(Kind::Order, id))
+        self.0.order_id.map(|id| ids::encode(Kind::Order, id))
     }
     /// The number of the order that caused it.
     async fn order_number(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<i64>> {
