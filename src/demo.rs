@@ -120,6 +120,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
     let partner = ensure_partner(db, acme.id).await?;
     ensure_catalogue(db, &acme).await?;
     ensure_client_lines(db, &acme, &partner).await?;
+    ensure_money(db, &acme, &partner).await?;
     svc.registry.changed(db).await?;
     let acme_host = svc
         .registry
@@ -389,6 +390,260 @@ async fn ensure_client_lines(
 }
 
 /// Adds the demo price list's kinds and packages a tenant lacks (by code); existing ones,
+
+/// The demo partner's money, once: paid orders of its clients whose rewards are past
+/// their hold (54,000.00), a reward still pending (4,800.00), a review bonus, saved
+/// requisites, and one withdrawal in each state, so the withdrawable balance is
+/// 34,000.00 (rewards 54,000.00 less 15,000.00 held and 5,000.00 paid out).
+async fn ensure_money(
+    db: &impl sea_orm::ConnectionTrait,
+    tenant: &tenant::Model,
+    p: &entities::partner::Model,
+) -> anyhow::Result<()> {
+    use chrono::Duration;
+    use domain::kernel::counters;
+    use entities::partner_ledger_entry::{self as entry, LedgerKind, POT_BONUSES, POT_REWARDS};
+    use entities::withdrawal::{self, WithdrawalStatus};
+    use entities::{order, partner_client, payment, payout_requisites};
+    let has_money = entry::Entity::find()
+        .filter(entry::Column::PartnerId.eq(p.id))
+        .one(db)
+        .await?
+        .is_some();
+    if has_money {
+        return Ok(());
+    }
+    let now = entities::time::now();
+    let cur = tenant.currency.clone();
+    let clients: Vec<i64> = partner_client::Entity::find()
+        .filter(partner_client::Column::PartnerId.eq(p.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.client_user_id)
+        .collect();
+    let entry = |kind: LedgerKind,
+                 pot: &str,
+                 amount: i64,
+                 order_id: Option<i64>,
+                 withdrawal_id: Option<i64>,
+                 reason: Option<&str>,
+                 at: chrono::DateTime<chrono::Utc>,
+                 available: chrono::DateTime<chrono::Utc>| entry::ActiveModel {
+        tenant_id: Set(tenant.id),
+        partner_id: Set(p.id),
+        kind: Set(kind),
+        pot: Set(pot.to_string()),
+        amount_minor: Set(amount),
+        currency: Set(cur.clone()),
+        order_id: Set(order_id),
+        withdrawal_id: Set(withdrawal_id),
+        reason: Set(reason.map(str::to_string)),
+        created_by: Set(None),
+        available_at: Set(available),
+        created_at: Set(at),
+        ..Default::default()
+    };
+    // (days ago paid, total, reward): 20 % of what the client paid.
+    let paid: [(i64, i64, i64); 4] = [
+        (60, 12_000_000, 2_400_000),
+        (45, 9_000_000, 1_800_000),
+        (30, 6_000_000, 1_200_000),
+        (3, 2_400_000, 480_000),
+    ];
+    for (n, (ago, total, reward)) in paid.into_iter().enumerate() {
+        let at = now - Duration::days(ago);
+        let client = clients.get(n % clients.len().max(1)).copied();
+        let number = counters::next(db, tenant.id, counters::ORDER)
+            .await
+            .map_err(|e| anyhow::anyhow!("order number: {e:?}"))?;
+        let o = order::ActiveModel {
+            tenant_id: Set(tenant.id),
+            order_number: Set(number),
+            client_user_id: Set(client),
+            partner_id: Set(Some(p.id)),
+            payer: Set(order::Payer::Client),
+            status: Set(order::OrderStatus::Paid),
+            currency: Set(cur.clone()),
+            base_minor: Set(total),
+            discount_minor: Set(0),
+            total_minor: Set(total),
+            partner_reward_minor: Set(reward),
+            partner_rate_bp: Set(2000),
+            created_by: Set(client),
+            created_while_impersonating: Set(false),
+            expires_at: Set(at + Duration::hours(72)),
+            paid_at: Set(Some(at)),
+            cancelled_at: Set(None),
+            refunded_at: Set(None),
+            refunded_by: Set(None),
+            refund_reason: Set(None),
+            created_at: Set(at),
+            updated_at: Set(at),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        payment::ActiveModel {
+            tenant_id: Set(tenant.id),
+            order_id: Set(o.id),
+            method: Set(payment::PaymentMethod::Invoice),
+            status: Set(payment::PaymentStatus::Succeeded),
+            amount_minor: Set(total),
+            currency: Set(cur.clone()),
+            invoice_number: Set(Some(
+                counters::next(db, tenant.id, counters::INVOICE)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("invoice number: {e:?}"))?,
+            )),
+            created_at: Set(at),
+            updated_at: Set(at),
+            completed_at: Set(Some(at)),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        let hold = Duration::days(tenant.reward_hold_days as i64);
+        entry(
+            LedgerKind::Reward,
+            POT_REWARDS,
+            reward,
+            Some(o.id),
+            None,
+            None,
+            at,
+            at + hold,
+        )
+        .insert(db)
+        .await?;
+    }
+    let at = now - Duration::days(20);
+    entry(
+        LedgerKind::ReviewBonus,
+        POT_BONUSES,
+        150_000,
+        None,
+        None,
+        Some("A review of the platform on the marketplace"),
+        at,
+        at,
+    )
+    .insert(db)
+    .await?;
+    let requisites = payout_requisites::ActiveModel {
+        tenant_id: Set(tenant.id),
+        partner_id: Set(p.id),
+        legal_name: Set("ООО «Пэт Партнер»".into()),
+        inn: Set("7707083893".into()),
+        kpp: Set(Some("773601001".into())),
+        bank_name: Set(Some("ПАО Сбербанк".into())),
+        bic: Set("044525225".into()),
+        settlement_account: Set("40702810938000012345".into()),
+        correspondent_account: Set("30101810400000000225".into()),
+        updated_by: Set(p.applied_by),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let snapshot = domain::ledger::requisites::snapshot(&requisites).to_string();
+    let states = [
+        (WithdrawalStatus::Paid, 18),
+        (WithdrawalStatus::Rejected, 12),
+        (WithdrawalStatus::Approved, 6),
+        (WithdrawalStatus::DocumentsSent, 4),
+        (WithdrawalStatus::Requested, 1),
+    ];
+    for (status, ago) in states {
+        let at = now - Duration::days(ago);
+        let number = counters::next(db, tenant.id, counters::WITHDRAWAL)
+            .await
+            .map_err(|e| anyhow::anyhow!("withdrawal number: {e:?}"))?;
+        let later = |d: i64| Some(at + Duration::days(d));
+        let w = withdrawal::ActiveModel {
+            tenant_id: Set(tenant.id),
+            partner_id: Set(p.id),
+            withdrawal_number: Set(number),
+            amount_minor: Set(500_000),
+            currency: Set(cur.clone()),
+            status: Set(status),
+            requisites: Set(snapshot.clone()),
+            requested_by: Set(p.applied_by),
+            rejection_reason: Set((status == WithdrawalStatus::Rejected)
+                .then(|| "The signed act is missing".to_string())),
+            documents_sent_at: Set(matches!(
+                status,
+                WithdrawalStatus::DocumentsSent
+                    | WithdrawalStatus::Approved
+                    | WithdrawalStatus::Paid
+            )
+            .then_some(at)
+            .and(later(0))),
+            approved_at: Set(
+                matches!(status, WithdrawalStatus::Approved | WithdrawalStatus::Paid)
+                    .then_some(at)
+                    .and(later(1)),
+            ),
+            paid_at: Set((status == WithdrawalStatus::Paid)
+                .then_some(at)
+                .and(later(2))),
+            rejected_at: Set((status == WithdrawalStatus::Rejected)
+                .then_some(at)
+                .and(later(1))),
+            created_at: Set(at),
+            updated_at: Set(at),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        entry(
+            LedgerKind::WithdrawalHold,
+            POT_REWARDS,
+            -500_000,
+            None,
+            Some(w.id),
+            None,
+            at,
+            at,
+        )
+        .insert(db)
+        .await?;
+        match status {
+            WithdrawalStatus::Paid => {
+                entry(
+                    LedgerKind::WithdrawalPaid,
+                    POT_REWARDS,
+                    -500_000,
+                    None,
+                    Some(w.id),
+                    None,
+                    at + Duration::days(2),
+                    at + Duration::days(2),
+                )
+                .insert(db)
+                .await?;
+            }
+            WithdrawalStatus::Rejected => {
+                entry(
+                    LedgerKind::WithdrawalRelease,
+                    POT_REWARDS,
+                    500_000,
+                    None,
+                    Some(w.id),
+                    Some("The signed act is missing"),
+                    at + Duration::days(1),
+                    at + Duration::days(1),
+                )
+                .insert(db)
+                .await?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// perhaps edited, stay as they are.
 pub(crate) async fn ensure_catalogue(
     db: &impl sea_orm::ConnectionTrait,
