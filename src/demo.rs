@@ -389,8 +389,6 @@ async fn ensure_client_lines(
     Ok(())
 }
 
-/// Adds the demo price list's kinds and packages a tenant lacks (by code); existing ones,
-
 /// The demo partner's money, once: paid orders of its clients whose rewards are past
 /// their hold (54,000.00), a reward still pending (4,800.00), a review bonus, saved
 /// requisites, and one withdrawal in each state, so the withdrawable balance is
@@ -644,6 +642,7 @@ async fn ensure_money(
     Ok(())
 }
 
+/// Adds the demo price list's kinds and packages a tenant lacks (by code); existing ones,
 /// perhaps edited, stay as they are.
 pub(crate) async fn ensure_catalogue(
     db: &impl sea_orm::ConnectionTrait,
