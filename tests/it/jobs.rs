@@ -7,7 +7,8 @@ use entities::{domain_event, line, partner, scheduled_job};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
 
-use crate::orders::{CONFIRM, CREATE, PAY, Shop, events, shop};
+use crate::ledger::client_paid_order;
+use crate::orders::{CREATE, events, shop};
 use crate::support::*;
 
 async fn run(app: &TestApp) -> Vec<domain::jobs::Ran> {
@@ -27,34 +28,6 @@ async fn nfr_lines(app: &TestApp) -> Vec<line::Model> {
         .all(app.db())
         .await
         .unwrap()
-}
-
-async fn client_pays(app: &TestApp, s: &Shop, client: &str, staff: &str) {
-    let o = app
-        .ok(
-            ROOT,
-            Some(&s.p.owner),
-            CREATE,
-            json!({ "i": { "order": s.spec_example("CLIENT") } }),
-        )
-        .await["createOrder"]["order"]
-        .clone();
-    let p = app
-        .ok(
-            ROOT,
-            Some(client),
-            PAY,
-            json!({ "i": { "orderId": o["id"], "method": "INVOICE" } }),
-        )
-        .await["payOrder"]["payment"]
-        .clone();
-    app.ok(
-        ROOT,
-        Some(staff),
-        CONFIRM,
-        json!({ "i": { "paymentId": p["id"] } }),
-    )
-    .await;
 }
 
 #[tokio::test]
@@ -111,7 +84,7 @@ async fn the_nfr_line_is_granted_once_renewed_when_clients_paid_and_ended_otherw
     assert_eq!(nfr_lines(&app).await.len(), 1);
 
     // A client paid within the 2 months: at expiry it renews for 2 more, from its expiry.
-    client_pays(&app, &s, &client, &staff).await;
+    client_paid_order(&app, &s, &client, &staff).await;
     app.clock_advance(Duration::days(62));
     let ran = run(&app).await;
     assert_eq!(items(&ran, "nfr.renew"), 1);
@@ -134,7 +107,7 @@ async fn the_nfr_line_is_granted_once_renewed_when_clients_paid_and_ended_otherw
     assert_eq!(ended.expires_at, renewed.expires_at);
     assert!(ended.ended_at.is_some());
     assert_eq!(events(&app, "line.nfr_ended").await, 1);
-    client_pays(&app, &s, &client, &staff).await;
+    client_paid_order(&app, &s, &client, &staff).await;
     app.clock_advance(Duration::minutes(11));
     let ran = run(&app).await;
     assert_eq!(items(&ran, "nfr.renew"), 0);
@@ -159,7 +132,7 @@ async fn unpaid_orders_expire_and_rewards_are_announced_once() {
         )
         .await["createOrder"]["order"]
         .clone();
-    client_pays(&app, &s, &client, &staff).await;
+    client_paid_order(&app, &s, &client, &staff).await;
     run(&app).await;
     app.clock_advance(Duration::hours(73));
     let ran = run(&app).await;

@@ -40,7 +40,7 @@ async fn balance(app: &TestApp, token: &str, p: &str) -> Value {
 
 /// The SPEC example ordered by the partner for its client, paid by the client's invoice
 /// and confirmed by staff: the partner earns 46560.00. The order's id.
-async fn client_paid_order(app: &TestApp, s: &Shop, client: &str, staff: &str) -> String {
+pub async fn client_paid_order(app: &TestApp, s: &Shop, client: &str, staff: &str) -> String {
     let o = app
         .ok(
             ROOT,
@@ -286,6 +286,7 @@ async fn a_reward_waits_its_hold_then_is_withdrawn_through_every_state() {
     let edges = &l["partner"]["ledger"]["edges"];
     assert!(edges[0]["node"]["orderNumber"].as_i64().is_some());
     assert_eq!(edges[0]["node"]["amount"], "46560.00");
+    assert_eq!(edges[0]["node"]["pending"], false, "the hold has ended");
     assert!(edges[2]["node"]["withdrawalId"].is_string());
     assert_eq!(edges[4]["node"]["reason"], "the act is not signed");
     let l = app

@@ -51,6 +51,14 @@ pub async fn write(db: &impl ConnectionTrait, e: NewEntry<'_>) -> ApiResult<entr
     .await?)
 }
 
+/// Whether `e` is a reward (or a reward's reversal) still in its hold at `now`: what
+/// `Balance::pending` sums.
+pub fn is_pending(e: &entry::Model, now: DateTime<Utc>) -> bool {
+    matches!(e.kind, LedgerKind::Reward | LedgerKind::Reversal)
+        && e.pot == entry::POT_REWARDS
+        && e.available_at > now
+}
+
 /// Filters of `Partner.ledger`.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {

@@ -150,11 +150,7 @@ impl LedgerEntry {
     /// A reward (or its reversal) still in its hold period.
     async fn pending(&self, ctx: &Context<'_>) -> crate::GqlResult<bool> {
         let now = services(ctx)?.clock.now();
-        Ok(
-            matches!(self.0.kind, LedgerKind::Reward | LedgerKind::Reversal)
-                && self.0.pot == entry::POT_REWARDS
-                && self.0.available_at > now,
-        )
+        Ok(domain::ledger::entries::is_pending(&self.0, now))
     }
     /// When it was written.
     async fn created_at(&self) -> DateTime<Utc> {
