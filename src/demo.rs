@@ -1,6 +1,7 @@
 //! The demo data of `seed-demo` and `serve --demo`: the root tenant on `localhost` and a
-//! white-label tenant, Acme, on `acme.<platform domain>` with its own branding, each with
-//! an account to sign in with. Idempotent.
+//! white-label tenant, Acme, on `acme.<platform domain>` with its own branding. Each brand
+//! has an approved demo partner with clients, lines in every state and a money history
+//! (rewards, a bonus, requisites, one withdrawal in each state). Idempotent.
 
 use entities::{tenant, user};
 use resolvers::tenancy::ops::TenantFields;
@@ -11,7 +12,7 @@ use crate::{AppState, Config};
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "demo-password-1";
-/// The demo account on the root tenant.
+/// The demo partner on the root tenant.
 pub const ROOT_DEMO_EMAIL: &str = "partner@demo.example";
 /// The white-label tenant's admin.
 pub const ACME_ADMIN_EMAIL: &str = "owner@acme.example";
@@ -22,9 +23,47 @@ pub const ACME_PARTNER_EMAIL: &str = "partner@acme.example";
 /// What was seeded.
 pub struct DemoInfo {
     pub acme_host: String,
+    /// The Acme partner's codes.
     pub referral_code: String,
     pub service_manager_code: String,
+    /// The root tenant's demo partner's codes.
+    pub root_referral_code: String,
+    pub root_service_manager_code: String,
 }
+
+/// A brand's demo partner: its owner's account and its public profile.
+struct DemoPartner {
+    email: &'static str,
+    contact: &'static str,
+    name: &'static str,
+    tier: &'static str,
+    city: &'static str,
+    phone: &'static str,
+    work_email: &'static str,
+    website: &'static str,
+}
+
+const ROOT_PARTNER: DemoPartner = DemoPartner {
+    email: ROOT_DEMO_EMAIL,
+    contact: "Demo Partner",
+    name: "Demo Integrations",
+    tier: "OFFICIAL",
+    city: "Moscow",
+    phone: "+79990003344",
+    work_email: "hello@demo-integrations.example",
+    website: "https://demo-integrations.example",
+};
+
+const ACME_PARTNER: DemoPartner = DemoPartner {
+    email: ACME_PARTNER_EMAIL,
+    contact: "Pat Partner",
+    name: "Pat's Integrations",
+    tier: "GOLD",
+    city: "Kazan",
+    phone: "+79990001122",
+    work_email: "hello@pat.example",
+    website: "https://pat.example/chat",
+};
 
 async fn ensure_user(
     db: &impl sea_orm::ConnectionTrait,
@@ -72,8 +111,11 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
         .one(db)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no root tenant"))?;
-    ensure_user(db, root.id, ROOT_DEMO_EMAIL, "Demo Partner", false).await?;
+    ensure_user(db, root.id, ROOT_DEMO_EMAIL, ROOT_PARTNER.contact, false).await?;
+    let root_partner = ensure_partner(db, root.id, &ROOT_PARTNER).await?;
     ensure_catalogue(db, &root).await?;
+    ensure_client_lines(db, &root, &root_partner).await?;
+    ensure_money(db, &root, &root_partner).await?;
 
     let acme = match tenant::Entity::find()
         .filter(tenant::Column::Slug.eq("acme"))
@@ -116,8 +158,8 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
         }
     };
     ensure_user(db, acme.id, ACME_ADMIN_EMAIL, "Acme Owner", true).await?;
-    ensure_user(db, acme.id, ACME_PARTNER_EMAIL, "Pat Partner", false).await?;
-    let partner = ensure_partner(db, acme.id).await?;
+    ensure_user(db, acme.id, ACME_PARTNER_EMAIL, ACME_PARTNER.contact, false).await?;
+    let partner = ensure_partner(db, acme.id, &ACME_PARTNER).await?;
     ensure_catalogue(db, &acme).await?;
     ensure_client_lines(db, &acme, &partner).await?;
     ensure_money(db, &acme, &partner).await?;
@@ -131,21 +173,24 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
         acme_host,
         referral_code: partner.referral_code,
         service_manager_code: partner.service_manager_code,
+        root_referral_code: root_partner.referral_code,
+        root_service_manager_code: root_partner.service_manager_code,
     })
 }
 
-/// An approved, listed GOLD partner on Acme, owned by the demo partner account.
+/// An approved, listed partner owned by the brand's demo partner account.
 async fn ensure_partner(
     db: &impl sea_orm::ConnectionTrait,
     tenant_id: i64,
+    demo: &DemoPartner,
 ) -> anyhow::Result<entities::partner::Model> {
     use entities::{organization, organization_member, partner};
     let owner = user::Entity::find()
         .filter(user::Column::TenantId.eq(tenant_id))
-        .filter(user::Column::Email.eq(ACME_PARTNER_EMAIL))
+        .filter(user::Column::Email.eq(demo.email))
         .one(db)
         .await?
-        .ok_or_else(|| anyhow::anyhow!("no demo partner account"))?;
+        .ok_or_else(|| anyhow::anyhow!("no demo partner account {}", demo.email))?;
     if let Some(p) = partner::Entity::find()
         .filter(partner::Column::TenantId.eq(tenant_id))
         .filter(partner::Column::AppliedBy.eq(owner.id))
@@ -157,7 +202,7 @@ async fn ensure_partner(
     let now = entities::time::now();
     let org = organization::ActiveModel {
         tenant_id: Set(tenant_id),
-        name: Set("Pat's Integrations".into()),
+        name: Set(demo.name.into()),
         country: Set(Some("RU".into())),
         timezone: Set("Europe/Moscow".into()),
         language: Set("ru".into()),
@@ -183,32 +228,32 @@ async fn ensure_partner(
         tenant_id: Set(tenant_id),
         organization_id: Set(org.id),
         status: Set(partner::STATUS_APPROVED),
-        tier: Set(Some("GOLD".into())),
+        tier: Set(Some(demo.tier.into())),
         rejection_reason: Set(None),
         applied_by: Set(Some(owner.id)),
         reviewed_by: Set(None),
         reviewed_at: Set(Some(now)),
-        contact_name: Set("Pat Partner".into()),
-        contact_email: Set(ACME_PARTNER_EMAIL.into()),
-        contact_phone: Set(Some("+79990001122".into())),
+        contact_name: Set(demo.contact.into()),
+        contact_email: Set(demo.email.into()),
+        contact_phone: Set(Some(demo.phone.into())),
         crm_certificate_url: Set(None),
         referral_code: Set(resolvers::partners::ops::new_code()),
         service_manager_code: Set(resolvers::partners::ops::new_code()),
         white_label_reseller: Set(false),
         listed: Set(true),
-        name: Set("Pat's Integrations".into()),
+        name: Set(demo.name.into()),
         description: Set(Some(
             "We connect WhatsApp and Telegram to your CRM and train your team.".into(),
         )),
         languages: Set(r#"["ru","en"]"#.into()),
         logo_url: Set(None),
-        phone: Set(Some("+79990001122".into())),
-        work_email: Set(Some("hello@pat.example".into())),
-        city: Set(Some("Kazan".into())),
+        phone: Set(Some(demo.phone.into())),
+        work_email: Set(Some(demo.work_email.into())),
+        city: Set(Some(demo.city.into())),
         country: Set(Some("RU".into())),
         working_hours: Set(Some("Mon-Fri 9:00-18:00 MSK".into())),
         certificates: Set("[]".into()),
-        website_url: Set(Some("https://pat.example/chat".into())),
+        website_url: Set(Some(demo.website.into())),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -236,7 +281,7 @@ const DEMO_COIN_PACKAGES: [(&str, i64, &str); 3] = [
     ("COINS_20000", 20_000, "16000.00"),
 ];
 
-/// The demo partner's clients, each with an organization and lines in every state
+/// A demo partner's clients, each with an organization and lines in every state
 /// (active, expiring in 3 and in 20 days, expired), once.
 async fn ensure_client_lines(
     db: &impl sea_orm::ConnectionTrait,
@@ -389,7 +434,7 @@ async fn ensure_client_lines(
     Ok(())
 }
 
-/// The demo partner's money, once: paid orders of its clients whose rewards are past
+/// A demo partner's money, once: paid orders of its clients whose rewards are past
 /// their hold (54,000.00), a reward still pending (4,800.00), a review bonus, saved
 /// requisites, and one withdrawal in each state, so the withdrawable balance is
 /// 34,000.00 (rewards 54,000.00 less 15,000.00 held and 5,000.00 paid out).
@@ -710,7 +755,8 @@ pub fn print(info: &DemoInfo, cfg: &Config) {
     println!(
         "\nDemo tenants (password of every demo account: {DEMO_PASSWORD})\n\
          \x20 root tenant \"Partner Gateway\": http://localhost:{port}/graphql\n\
-         \x20     sign in as {ROOT_DEMO_EMAIL}\n\
+         \x20     partner (OFFICIAL, listed): {ROOT_DEMO_EMAIL}; referral code {root_referral}, service-manager code {root_sm}\n\
+         \x20     its clients: anna@, boris@, clara@client.example; staff: the platform admin (BOOTSTRAP_ADMIN_EMAIL)\n\
          \x20 white-label \"Acme Messaging\":  http://{host}:{port}/graphql\n\
          \x20     sign in as {ACME_ADMIN_EMAIL} (tenant admin)\n\
          \x20     partner (GOLD, listed): {ACME_PARTNER_EMAIL}; referral code {referral}, service-manager code {sm}\n\
@@ -720,5 +766,7 @@ pub fn print(info: &DemoInfo, cfg: &Config) {
         host = info.acme_host,
         referral = info.referral_code,
         sm = info.service_manager_code,
+        root_referral = info.root_referral_code,
+        root_sm = info.root_service_manager_code,
     );
 }

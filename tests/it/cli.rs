@@ -108,8 +108,6 @@ async fn seed_demo_is_idempotent_and_every_demo_account_signs_in() {
     );
     app.log_in("acme.localhost", "owner@acme.example", "demo-password-1")
         .await;
-    app.log_in(ROOT, "partner@demo.example", "demo-password-1")
-        .await;
     // The demo partner sees its clients' lines in every state, once however often the
     // seed ran.
     let pat = app
@@ -124,38 +122,55 @@ async fn seed_demo_is_idempotent_and_every_demo_account_signs_in() {
         )
         .await;
     let pid = d["viewer"]["organizations"][0]["partner"]["id"].clone();
-    // Its money: withdrawable above 15,000.00, a pending reward, a bonus, requisites and
-    // one withdrawal in each state, once however often the seed ran.
-    let m = app
-        .ok(
-            "acme.localhost",
-            Some(&pat),
-            "query($p: ID!) { partner(id: $p) { balance { rewards bonuses held pending withdrawable } payoutRequisites { inn } withdrawals { edges { node { status } } } ledger { totalCount } } }",
-            json!({ "p": pid }),
-        )
+    // Each brand's demo partner has money: withdrawable above 15,000.00, a pending reward,
+    // a bonus, requisites and one withdrawal in each state, once however often the seed ran.
+    let root_partner = app
+        .log_in(ROOT, "partner@demo.example", "demo-password-1")
         .await;
-    assert_eq!(
-        m["partner"]["balance"],
-        json!({ "rewards": "53800.00", "bonuses": "1500.00", "held": "15000.00", "pending": "4800.00", "withdrawable": "34000.00" })
-    );
-    assert_eq!(m["partner"]["payoutRequisites"]["inn"], "7707083893");
-    let states: Vec<&str> = m["partner"]["withdrawals"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["node"]["status"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        states,
-        [
-            "PAID",
-            "REJECTED",
-            "APPROVED",
-            "DOCUMENTS_SENT",
-            "REQUESTED"
-        ]
-    );
-    assert_eq!(m["partner"]["ledger"]["totalCount"], 12);
+    for (host, token) in [("acme.localhost", &pat), (ROOT, &root_partner)] {
+        let d = app
+            .ok(
+                host,
+                Some(token),
+                "{ viewer { organizations { partner { id status } } } }",
+                json!({}),
+            )
+            .await;
+        let partner = &d["viewer"]["organizations"][0]["partner"];
+        assert_eq!(partner["status"], "APPROVED", "{host}");
+        let m = app
+            .ok(
+                host,
+                Some(token),
+                "query($p: ID!) { partner(id: $p) { balance { rewards bonuses held pending withdrawable } payoutRequisites { inn } withdrawals { edges { node { status } } } ledger { totalCount } } }",
+                json!({ "p": partner["id"] }),
+            )
+            .await;
+        assert_eq!(
+            m["partner"]["balance"],
+            json!({ "rewards": "53800.00", "bonuses": "1500.00", "held": "15000.00", "pending": "4800.00", "withdrawable": "34000.00" }),
+            "{host}"
+        );
+        assert_eq!(m["partner"]["payoutRequisites"]["inn"], "7707083893");
+        let states: Vec<&str> = m["partner"]["withdrawals"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["status"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            states,
+            [
+                "PAID",
+                "REJECTED",
+                "APPROVED",
+                "DOCUMENTS_SENT",
+                "REQUESTED"
+            ],
+            "{host}"
+        );
+        assert_eq!(m["partner"]["ledger"]["totalCount"], 12, "{host}");
+    }
     let count = |status: &str| {
         let (app, pat, pid) = (&app, pat.clone(), pid.clone());
         let status = status.to_string();

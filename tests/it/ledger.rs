@@ -24,8 +24,7 @@ pub const PAY_OUT: &str =
     "mutation($i: WithdrawalInput!) { payWithdrawal(input: $i) { withdrawal { status paidAt } } }";
 pub const REJECT: &str = "mutation($i: RejectWithdrawalInput!) { rejectWithdrawal(input: $i) { withdrawal { status rejectionReason } } }";
 pub const BONUS: &str = "mutation($i: GrantReviewBonusInput!) { grantReviewBonus(input: $i) { entry { kind pot amount reason } } }";
-pub const REFUND: &str =
-    "mutation($i: RefundOrderInput!) { refundOrder(input: $i) { order { status } } }";
+pub const REFUND: &str = "mutation($i: RefundOrderInput!) { refundOrder(input: $i) { order { status refundedAt refundReason payments { method refundRequestedAt refundedAt } } } }";
 
 /// Real requisites (Sberbank's BIC and correspondent account, a valid account key).
 pub fn requisites(partner: &str) -> Value {
@@ -580,7 +579,13 @@ async fn a_refund_ends_the_lines_refunds_the_card_and_a_withdrawn_reward_is_paid
     // once, and the reward is reversed, leaving the partner 46560.00 in debt.
     let refund = json!({ "i": { "orderId": o["id"], "reason": "the client changed their mind", "idempotencyKey": "rf-1" } });
     let d = app.ok(ROOT, Some(&staff), REFUND, refund.clone()).await;
-    assert_eq!(d["refundOrder"]["order"]["status"], "REFUNDED");
+    let refunded = &d["refundOrder"]["order"];
+    assert_eq!(refunded["status"], "REFUNDED");
+    assert_eq!(refunded["refundReason"], "the client changed their mind");
+    assert!(refunded["refundedAt"].is_string());
+    let card = &refunded["payments"][0];
+    assert_eq!(card["method"], "CARD");
+    assert!(card["refundRequestedAt"].is_string() && card["refundedAt"].is_string());
     let now = app.state.services.clock.now();
     for l in s.lines(&app).await {
         let until: chrono::DateTime<chrono::Utc> =

@@ -554,6 +554,14 @@ impl Order {
     async fn cancelled_at(&self) -> Option<DateTime<Utc>> {
         self.0.cancelled_at
     }
+    /// When staff refunded it (`refundOrder`).
+    async fn refunded_at(&self) -> Option<DateTime<Utc>> {
+        self.0.refunded_at
+    }
+    /// Why staff refunded it.
+    async fn refund_reason(&self) -> Option<&str> {
+        self.0.refund_reason.as_deref()
+    }
 }
 
 /// An item of an order.
@@ -684,6 +692,16 @@ impl Payment {
     /// When it succeeded.
     async fn completed_at(&self) -> Option<DateTime<Utc>> {
         self.0.completed_at
+    }
+    /// When its refund was asked for (the order was refunded).
+    async fn refund_requested_at(&self) -> Option<DateTime<Utc>> {
+        self.0.refund_requested_at
+    }
+    /// When the money went back: at once for an invoice and the balance (staff make the
+    /// transfer), when the provider confirms it for a card. Empty while a card refund
+    /// waits for the provider (it is retried).
+    async fn refunded_at(&self) -> Option<DateTime<Utc>> {
+        self.0.refunded_at
     }
 }
 
