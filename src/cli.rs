@@ -116,8 +116,19 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
                     println!("{}: {} item(s)", r.job, r.items);
                 }
                 println!("{} job(s) ran", ran.len());
+                let sent = crate::notifier::run_once(&state).await?;
+                println!(
+                    "notifications: {} event(s) fanned out, {} bell item(s), {} message(s) queued",
+                    sent.events,
+                    sent.bell.len(),
+                    sent.messages
+                );
                 return Ok(());
             }
+            crate::notifier::spawn(
+                state.clone(),
+                Duration::from_millis(cfg.notify_interval_ms.max(100)),
+            );
             crate::scheduler::spawn(
                 state,
                 Duration::from_secs(cfg.scheduler_interval_secs.max(1)),
@@ -183,6 +194,7 @@ async fn serve(mut cfg: Config, with_demo: bool) -> anyhow::Result<()> {
         state.clone(),
         Duration::from_secs(cfg.scheduler_interval_secs),
     );
+    crate::notifier::spawn(state.clone(), Duration::from_millis(cfg.notify_interval_ms));
     let listener = tokio::net::TcpListener::bind(cfg.bind_addr)
         .await
         .with_context(|| format!("binding {}", cfg.bind_addr))?;

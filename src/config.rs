@@ -94,6 +94,9 @@ pub struct Config {
     /// `partner-gateway run-jobs` elsewhere instead).
     #[arg(long, env = "SCHEDULER_INTERVAL_SECS", default_value_t = 30)]
     pub scheduler_interval_secs: u64,
+    /// How often the notification worker fans out new events, in milliseconds (0: off).
+    #[arg(long, env = "NOTIFY_INTERVAL_MS", default_value_t = 1000)]
+    pub notify_interval_ms: u64,
     /// `pretty` or `json` logs.
     #[arg(long, env = "LOG_FORMAT", default_value = "pretty")]
     pub log_format: String,

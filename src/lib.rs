@@ -8,6 +8,7 @@ pub mod demo;
 pub mod gen_data;
 pub mod http;
 pub mod local_stripe;
+pub mod notifier;
 pub mod scheduler;
 
 use std::sync::Arc;

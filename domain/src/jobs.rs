@@ -17,7 +17,8 @@
 //! `order.expired` event), `rewards.available` (a `reward.available` event when a
 //! reward's hold ends), `nfr.grant` and `nfr.renew` (the NFR line, `ledger::nfr`), and
 //! `payments.card_refunds` (card refunds the provider has not confirmed yet are asked
-//! again; the HTTP calls run after the claim commits).
+//! again; the HTTP calls run after the claim commits), and `lines.notices` (a line expires
+//! in 7 days, a line expired: `notifications::notices`).
 
 use chrono::{DateTime, Duration, Utc};
 use entities::scheduled_job;
@@ -31,6 +32,7 @@ use crate::kernel::services::Services;
 use crate::kernel::sql::statement;
 use crate::kernel::txn;
 use crate::ledger::{nfr, refunds};
+use crate::notifications::notices;
 
 /// A job of the scheduler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,15 +42,17 @@ pub enum Job {
     NfrGrants,
     NfrRenewals,
     CardRefunds,
+    LineNotices,
 }
 
 /// Every job, in the order a run takes them.
-pub const ALL: [Job; 5] = [
+pub const ALL: [Job; 6] = [
     Job::ExpireOrders,
     Job::RewardsAvailable,
     Job::NfrGrants,
     Job::NfrRenewals,
     Job::CardRefunds,
+    Job::LineNotices,
 ];
 
 impl Job {
@@ -60,13 +64,16 @@ impl Job {
             Job::NfrGrants => "nfr.grant",
             Job::NfrRenewals => "nfr.renew",
             Job::CardRefunds => "payments.card_refunds",
+            Job::LineNotices => "lines.notices",
         }
     }
 
     /// How often it is due.
     pub fn every(self) -> Duration {
         match self {
-            Job::ExpireOrders | Job::RewardsAvailable | Job::NfrGrants => Duration::minutes(1),
+            Job::ExpireOrders | Job::RewardsAvailable | Job::NfrGrants | Job::LineNotices => {
+                Duration::minutes(1)
+            }
             Job::NfrRenewals => Duration::minutes(10),
             Job::CardRefunds => Duration::minutes(5),
         }
@@ -150,6 +157,7 @@ pub async fn run_one(svc: &Services, job: Job) -> ApiResult<Option<u64>> {
         }
         Job::NfrGrants => nfr::grant_due(&txn, now).await?,
         Job::NfrRenewals => nfr::renew_due(&txn, now).await?,
+        Job::LineNotices => notices::emit_due(&txn, now).await?,
         // HTTP calls: after the claim commits (below).
         Job::CardRefunds => 0,
     };

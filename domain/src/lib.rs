@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod kernel;
 pub mod ledger;
 pub mod lines;
+pub mod notifications;
 pub mod orders;
 pub mod orgs;
 pub mod partners;

@@ -14,6 +14,7 @@ pub mod line_channel;
 pub mod line_comment;
 pub mod money;
 pub mod notification;
+pub mod notification_setting;
 pub mod one_time_token;
 pub mod order;
 pub mod order_item;

@@ -24,6 +24,10 @@ pub struct Model {
     pub nfr: bool,
     /// Ended before its time (refunded), or an NFR line that was not renewed.
     pub ended_at: Option<DateTimeUtc>,
+    /// The expiry its 7-day notice was sent for (a renewal moves the expiry, re-arming it).
+    pub expiring_notice_for: Option<DateTimeUtc>,
+    /// The expiry its "expired" notice was sent for.
+    pub expired_notice_for: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

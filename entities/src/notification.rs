@@ -15,6 +15,18 @@ pub struct Model {
     pub payload: String,
     pub created_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,
+    /// The domain event it tells of (one item per event and user).
+    pub event_id: Option<i64>,
+    /// One line, in the tenant's words.
+    #[sea_orm(column_type = "Text")]
+    pub title: String,
+    /// The details: the client's account number and email, the line, organization and
+    /// space where they apply.
+    #[sea_orm(column_type = "Text")]
+    pub body: String,
+    /// Where to look, on the tenant's primary host.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub link: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

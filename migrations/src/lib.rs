@@ -14,6 +14,7 @@ mod m20261126_000008_catalogue_and_lines;
 mod m20261127_000009_orders_and_payments;
 mod m20261128_000010_service_tokens;
 mod m20261129_000011_ledger_and_withdrawals;
+mod m20261130_000012_notifications;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000009_orders_and_payments::Migration),
             Box::new(m20261128_000010_service_tokens::Migration),
             Box::new(m20261129_000011_ledger_and_withdrawals::Migration),
+            Box::new(m20261130_000012_notifications::Migration),
         ]
     }
 }

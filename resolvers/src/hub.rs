@@ -12,6 +12,7 @@ use entities::{organization, partner, partner_client, user};
 use crate::identity::UserCore;
 use crate::ledger::PartnerLedger;
 use crate::lines::{OrganizationLines, PartnerLines, UserLines};
+use crate::notifications::UserNotifications;
 use crate::orders::{ClientFigures, ClientOrders, PartnerOrders, UserOrders};
 use crate::orgs::{Access, OrgView, OrganizationCore, UserOrgs};
 use crate::partners::{ClientCore, OrganizationPartner, PartnerCore, UserPartners};
@@ -19,7 +20,14 @@ use crate::partners::{ClientCore, OrganizationPartner, PartnerCore, UserPartners
 /// A user account on the current tenant.
 #[derive(MergedObject)]
 #[graphql(name = "User")]
-pub struct User(UserCore, UserOrgs, UserPartners, UserLines, UserOrders);
+pub struct User(
+    UserCore,
+    UserOrgs,
+    UserPartners,
+    UserLines,
+    UserOrders,
+    UserNotifications,
+);
 
 impl User {
     /// The user of this row.
@@ -30,7 +38,8 @@ impl User {
             UserOrgs(model.clone()),
             UserPartners(model.clone()),
             UserLines(model.clone()),
-            UserOrders(model),
+            UserOrders(model.clone()),
+            UserNotifications(model),
         )
     }
 

@@ -14,6 +14,7 @@ pub mod lines;
 pub mod loaders;
 pub mod money;
 pub mod node;
+pub mod notifications;
 pub mod orders;
 pub mod orgs;
 pub mod pagination;

@@ -41,6 +41,7 @@ const LAYERS: &[&[&str]] = &[
     &["lines"],
     &["orders"],
     &["ledger"],
+    &["notifications"],
     &["flows"],
     &["node", "lib"],
 ];
@@ -150,6 +151,7 @@ const DOMAIN_LAYERS: &[&[&str]] = &[
     &["lines"],
     &["orders"],
     &["ledger"],
+    &["notifications"],
     &["flows", "jobs"],
 ];
 
@@ -262,7 +264,14 @@ fn the_hub_imports_only_the_domains_parts() {
         for import in imports {
             assert!(
                 [
-                    "identity", "orgs", "partners", "lines", "orders", "ledger", "hub"
+                    "identity",
+                    "orgs",
+                    "partners",
+                    "lines",
+                    "orders",
+                    "ledger",
+                    "notifications",
+                    "hub"
                 ]
                 .contains(&import.as_str()),
                 "{file} imports `{import}`: the hub only assembles parts"

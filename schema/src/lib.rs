@@ -13,6 +13,7 @@ use resolvers::identity::{IdentityMutation, IdentityQuery};
 use resolvers::ledger::{LedgerMutation, LedgerQuery};
 use resolvers::lines::{LineEditMutation, LineMutation, LineQuery};
 use resolvers::node::NodeQuery;
+use resolvers::notifications::{NotificationMutation, NotificationQuery};
 use resolvers::orders::{OrderMutation, OrderQuery};
 use resolvers::orgs::{AuditQuery, OrgMutation, OrgQuery};
 use resolvers::partners::{PartnerMutation, PartnerQuery};
@@ -30,6 +31,7 @@ pub struct QueryRoot(
     LineQuery,
     OrderQuery,
     LedgerQuery,
+    NotificationQuery,
     OutboxQuery,
 );
 
@@ -45,6 +47,7 @@ pub struct MutationRoot(
     LineEditMutation,
     OrderMutation,
     LedgerMutation,
+    NotificationMutation,
 );
 
 /// The application schema.

@@ -681,18 +681,19 @@ async fn logging_in_as_a_client_is_limited_notified_audited_and_ends() {
         .ok(ROOT, Some(&token), "{ viewer { email } }", json!({}))
         .await;
     assert_eq!(v["viewer"]["email"], "sam@client.example");
-    // The client was told, with the reason.
+    // The client is told, with the reason, once the event is fanned out.
+    app.fan_out().await;
     let n = app
         .ok(
             ROOT,
             Some(&sam),
-            "{ viewer { notifications { kind payload } } }",
+            "{ viewer { notifications { kind title payload } } }",
             json!({}),
         )
         .await;
     assert_eq!(
         n["viewer"]["notifications"][0]["kind"],
-        "PARTNER_LOGGED_IN_AS_YOU"
+        "IMPERSONATION_STARTED"
     );
     assert_eq!(
         n["viewer"]["notifications"][0]["payload"]["reason"],

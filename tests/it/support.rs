@@ -357,6 +357,13 @@ impl TestApp {
         self.db().execute_unprepared(sql).await.unwrap();
     }
 
+    /// Fans out the pending domain events, as the notification worker does.
+    pub async fn fan_out(&self) -> domain::notifications::fanout::FannedOut {
+        domain::notifications::fanout::run(&self.state.services)
+            .await
+            .unwrap()
+    }
+
     /// The newest outbox email of `kind` to `to`.
     pub async fn outbox_email(
         &self,

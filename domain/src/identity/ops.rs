@@ -793,22 +793,6 @@ pub async fn update_account(
     Ok(user)
 }
 
-/// The viewer's notifications, newest first.
-pub async fn notifications(
-    svc: &Services,
-    req: &RequestCtx,
-) -> ApiResult<Vec<entities::notification::Model>> {
-    use entities::notification;
-    use sea_orm::{QueryOrder, QuerySelect};
-    let me = signed_in(req)?;
-    Ok(scoped::<notification::Entity>(req.tenant_id())
-        .filter(notification::Column::UserId.eq(me.user_id))
-        .order_by_desc(notification::Column::Id)
-        .limit(100)
-        .all(&svc.db)
-        .await?)
-}
-
 /// The user `id`, if the viewer may see it: staff across tenants, everyone else within
 /// the request's tenant and as the policy allows. `None` hides whether it exists.
 pub async fn user_for_viewer(

@@ -8,7 +8,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
 
 use crate::kernel::error::ApiResult;
 
-/// The kinds recorded so far.
+/// The kinds of events.
 pub mod kind {
     pub const CHANNEL_STATUS_CHANGED: &str = "channel.status_changed";
     pub const LINE_CREATED: &str = "line.created";
@@ -21,6 +21,20 @@ pub mod kind {
     pub const NFR_LINE_GRANTED: &str = "line.nfr_granted";
     pub const NFR_LINE_RENEWED: &str = "line.nfr_renewed";
     pub const NFR_LINE_ENDED: &str = "line.nfr_ended";
+    /// A line expires in 7 days (once per line and expiry).
+    pub const LINE_EXPIRING: &str = "line.expiring";
+    /// A line's time ran out (once per line and expiry).
+    pub const LINE_EXPIRED: &str = "line.expired";
+    pub const CLIENT_ATTACHED: &str = "client.attached";
+    pub const CLIENT_DETACHED: &str = "client.detached";
+    pub const CONSENT_GRANTED: &str = "consent.granted";
+    pub const CONSENT_REVOKED: &str = "consent.revoked";
+    /// A partner logged in as the client.
+    pub const IMPERSONATION_STARTED: &str = "impersonation.started";
+    /// A lead nobody has taken yet (the leads issue writes it).
+    pub const LEAD_FREE: &str = "lead.free";
+    /// A lead addressed to one partner (the leads issue writes it).
+    pub const LEAD_ADDRESSED: &str = "lead.addressed";
 }
 
 /// Records `kind` with `payload` on `tenant_id`.

@@ -30,9 +30,10 @@ pub enum Kind {
     ServiceToken,
     Withdrawal,
     LedgerEntry,
+    Notification,
 }
 
-const ALL: [Kind; 19] = [
+const ALL: [Kind; 20] = [
     Kind::Tenant,
     Kind::TenantDomain,
     Kind::User,
@@ -52,6 +53,7 @@ const ALL: [Kind; 19] = [
     Kind::ServiceToken,
     Kind::Withdrawal,
     Kind::LedgerEntry,
+    Kind::Notification,
 ];
 
 impl Kind {
@@ -77,6 +79,7 @@ impl Kind {
             Kind::ServiceToken => "ServiceToken",
             Kind::Withdrawal => "Withdrawal",
             Kind::LedgerEntry => "LedgerEntry",
+            Kind::Notification => "Notification",
         }
     }
 

@@ -213,6 +213,14 @@ async fn grant_consent(
     }
     .insert(db)
     .await?;
+    crate::kernel::events::record(
+        db,
+        req.tenant_id(),
+        crate::kernel::events::kind::CONSENT_GRANTED,
+        json!({ "partnerId": partner_id, "clientId": client }),
+        entities::time::now(),
+    )
+    .await?;
     Ok(true)
 }
 
@@ -224,7 +232,7 @@ async fn attach(
     origin: partner_client::ClientOrigin,
     by: i64,
 ) -> ApiResult<partner_client::Model> {
-    partner_client::ActiveModel {
+    let link = partner_client::ActiveModel {
         tenant_id: Set(req.tenant_id()),
         partner_id: Set(partner_id),
         client_user_id: Set(client),
@@ -238,7 +246,16 @@ async fn attach(
     .map_err(|e| match e.sql_err() {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => already_attached(),
         _ => ApiError::internal(e),
-    })
+    })?;
+    crate::kernel::events::record(
+        db,
+        req.tenant_id(),
+        crate::kernel::events::kind::CLIENT_ATTACHED,
+        json!({ "partnerId": partner_id, "clientId": client, "origin": origin.as_str() }),
+        entities::time::now(),
+    )
+    .await?;
+    Ok(link)
 }
 
 /// A client account a partner creates.
@@ -683,6 +700,16 @@ async fn revoke_consent(
         .await?
         .rows_affected;
     end_impersonations(db, req, partner_id, client).await?;
+    if n > 0 {
+        crate::kernel::events::record(
+            db,
+            req.tenant_id(),
+            crate::kernel::events::kind::CONSENT_REVOKED,
+            json!({ "partnerId": partner_id, "clientId": client }),
+            entities::time::now(),
+        )
+        .await?;
+    }
     Ok(n > 0)
 }
 
@@ -754,6 +781,14 @@ pub async fn detach(svc: &Services, req: &RequestCtx) -> ApiResult<Option<MyPart
     partner_client::Entity::delete_by_id(link.id)
         .exec(&txn)
         .await?;
+    crate::kernel::events::record(
+        &txn,
+        req.tenant_id(),
+        crate::kernel::events::kind::CLIENT_DETACHED,
+        json!({ "partnerId": p.id, "clientId": client, "origin": link.origin.as_str() }),
+        entities::time::now(),
+    )
+    .await?;
     audit::record(
         &txn,
         req,

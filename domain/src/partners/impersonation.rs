@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use entities::{impersonation, notification, partner_client, session, user};
+use entities::{impersonation, partner_client, session, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
@@ -20,7 +20,6 @@ use crate::identity::accounts::{revoke_sessions, revoked};
 use crate::identity::ops::{access_token, insert_session};
 use crate::kernel::audit::{self, Target};
 use crate::kernel::error::{ApiError, ApiResult};
-use crate::kernel::ids::{self, Kind};
 use crate::kernel::services::Services;
 use crate::kernel::validate;
 use crate::orgs::ops::me;
@@ -108,16 +107,14 @@ pub async fn start(
     }
     .insert(&txn)
     .await?;
-    notification::ActiveModel {
-        tenant_id: Set(req.tenant_id()),
-        user_id: Set(client.id),
-        kind: Set("PARTNER_LOGGED_IN_AS_YOU".into()),
-        payload: Set(json!({ "partnerId": ids::encode(Kind::Partner, p.id), "partnerName": p.name, "reason": reason, "until": imp.expires_at }).to_string()),
-        created_at: Set(now),
-        read_at: Set(None),
-        ..Default::default()
-    }
-    .insert(&txn)
+    // The client is told (bell, email, Telegram) by the notifications fan-out.
+    crate::kernel::events::record(
+        &txn,
+        req.tenant_id(),
+        crate::kernel::events::kind::IMPERSONATION_STARTED,
+        json!({ "partnerId": p.id, "partnerName": p.name, "clientId": client.id, "reason": reason, "until": imp.expires_at }),
+        now,
+    )
     .await?;
     audit::record(
         &txn,

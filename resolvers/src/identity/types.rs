@@ -8,7 +8,7 @@ use entities::user;
 
 use crate::hub::User;
 use crate::ids::{self, Kind};
-use crate::{ApiError, request, services};
+use crate::{ApiError, request};
 
 /// The identity fields of `User`; the type is assembled from its domains' parts in
 /// [`crate::hub::User`].
@@ -59,24 +59,9 @@ impl UserCore {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
-    /// In-app notifications, newest first, at most 100 (own account only).
-    async fn notifications(&self, ctx: &Context<'_>) -> crate::GqlResult<Vec<Notification>> {
-        let req = self.own(ctx)?;
-        Ok(super::ops::notifications(services(ctx)?, req)
-            .await?
-            .into_iter()
-            .map(Notification)
-            .collect())
-    }
     /// The ISO 3166-1 alpha-2 country, if known.
     async fn country(&self) -> Option<&str> {
         self.0.country.as_deref()
-    }
-}
-
-impl UserCore {
-    fn own<'a>(&self, ctx: &Context<'a>) -> Result<&'a tenants::RequestCtx, ApiError> {
-        own_request(ctx, &self.0)
     }
 }
 
@@ -200,29 +185,6 @@ pub struct ResetPasswordInput {
 pub struct ResetPasswordPayload {
     /// The account whose password was set.
     pub user: User,
-}
-
-/// An in-app notification.
-pub struct Notification(pub entities::notification::Model);
-
-#[Object]
-impl Notification {
-    /// What happened, e.g. `PARTNER_LOGGED_IN_AS_YOU`.
-    async fn kind(&self) -> &str {
-        &self.0.kind
-    }
-    /// The details, as a JSON object.
-    async fn payload(&self) -> async_graphql::Json<serde_json::Value> {
-        async_graphql::Json(serde_json::from_str(&self.0.payload).unwrap_or_default())
-    }
-    /// When.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    /// When it was read.
-    async fn read_at(&self) -> Option<DateTime<Utc>> {
-        self.0.read_at
-    }
 }
 
 /// Input of `changePassword`.

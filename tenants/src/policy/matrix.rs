@@ -289,6 +289,14 @@ fn rows() -> Vec<(&'static str, Box<dyn Fn(Standing) -> Action>)> {
             Box::new(|me| Action::ViewPartnerMoney { tenant_id: 1, me }),
         ),
         (
+            "be told of the partner's line, client and lead events",
+            Box::new(|me| Action::ReceivePartnerNotice { me, money: false }),
+        ),
+        (
+            "be told of the partner's withdrawals and paid orders",
+            Box::new(|me| Action::ReceivePartnerNotice { me, money: true }),
+        ),
+        (
             "see the partner's payout requisites",
             Box::new(|me| Action::ViewPayoutRequisites { tenant_id: 1, me }),
         ),

@@ -151,6 +151,12 @@ pub enum Action {
     Withdraw { me: Standing },
     /// See the partner's balance, ledger and withdrawals.
     ViewPartnerMoney { tenant_id: i64, me: Standing },
+    /// Be told of the partner's events (a member with standing `me`; `money`: a
+    /// withdrawal or a paid order, which only those who see the money are told of).
+    ReceivePartnerNotice { me: Standing, money: bool },
+    /// Change one's own notification settings, mark one's notifications read, connect or
+    /// disconnect Telegram.
+    ManageOwnNotifications,
     /// See the bank account the partner's rewards are paid to.
     ViewPayoutRequisites { tenant_id: i64, me: Standing },
     /// Save the bank account the partner's rewards are paid to.
@@ -265,6 +271,7 @@ fn allowed_while_impersonating(action: Action) -> bool {
     !matches!(
         action,
         Action::ChangeOwnAccount
+            | Action::ManageOwnNotifications
             | Action::ManageOwnPartnerLink
             | Action::Withdraw { .. }
             | Action::EditPayoutRequisites { .. }

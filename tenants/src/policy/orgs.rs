@@ -75,6 +75,15 @@ pub(super) fn allows(action: Action) -> bool {
         // The partner's money: owners and user admins read it; only owners touch the
         // bank account and withdraw (tenant staff are decided in `ledger`).
         Action::ViewPartnerMoney { me, .. } => me.administers_people(),
+        // Notices follow what the member may see: money ones as the money, the others
+        // (lines, clients, consent, leads) to every member.
+        Action::ReceivePartnerNotice { me, money } => {
+            if money {
+                me.administers_people()
+            } else {
+                me.member()
+            }
+        }
         Action::ViewPayoutRequisites { me, .. } | Action::EditPayoutRequisites { me } => {
             me.is(Owner)
         }

@@ -1,0 +1,481 @@
+//! Fan-out: each domain event becomes one bell item per recipient and one outbox message
+//! per recipient and channel, as the recipients' settings say.
+//!
+//! Events are claimed in id order with `FOR UPDATE SKIP LOCKED` on PostgreSQL (several
+//! instances fan out different events, never the same one twice; on SQLite the write
+//! transaction serialises the one instance). The items and messages are written and the
+//! event marked processed in one transaction; the unique keys (`event_id, user_id` on
+//! bell items, `<event>:<user>:<channel>` on messages) make a second attempt write
+//! nothing again.
+//!
+//! Recipients (SPEC §8): partner events go to the members of the partner's organization
+//! whom the policy lets be told (`ReceivePartnerNotice`: money events to owners and user
+//! admins, the rest to every member); client events to the client. A line's events go to
+//! its owner and to the members of the partner the owner is attached to.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use entities::{
+    domain_event, line, notification, organization, organization_member, outbox_message, partner,
+    partner_client, space, user,
+};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    TryInsertResult,
+};
+use serde_json::Value;
+use tenants::policy::{Action, Standing, allows_member};
+use tenants::{TenantInfo, TenantRegistry};
+
+use super::kinds::{Channel, NotificationKind};
+use super::settings;
+use crate::kernel::emails;
+use crate::kernel::error::ApiResult;
+use crate::kernel::links::tenant_url;
+use crate::kernel::services::{Services, Settings};
+use crate::kernel::sql::statement;
+
+/// Events claimed per transaction.
+const BATCH: u64 = 200;
+
+/// A bell item written by a fan-out: whom to push it to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rang {
+    pub tenant_id: i64,
+    pub user_id: i64,
+}
+
+/// What one fan-out did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FannedOut {
+    pub events: u64,
+    pub bell: Vec<Rang>,
+    pub messages: u64,
+}
+
+/// Fans out every pending event, a batch per transaction; what was written.
+pub async fn run(svc: &Services) -> ApiResult<FannedOut> {
+    let mut total = FannedOut::default();
+    loop {
+        let batch = run_batch(svc).await?;
+        let done = batch.events < BATCH;
+        total.events += batch.events;
+        total.messages += batch.messages;
+        total.bell.extend(batch.bell);
+        if done {
+            return Ok(total);
+        }
+    }
+}
+
+async fn run_batch(svc: &Services) -> ApiResult<FannedOut> {
+    let now = svc.clock.now();
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
+    let skip_locked = if txn.get_database_backend() == DbBackend::Postgres {
+        " FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let ids: Vec<i64> = txn
+        .query_all_raw(statement(
+            &txn,
+            &format!(
+                "SELECT id FROM domain_events WHERE processed_at IS NULL ORDER BY id LIMIT {BATCH}{skip_locked}"
+            ),
+            vec![],
+        ))
+        .await?
+        .iter()
+        .map(|r| r.try_get::<i64>("", "id"))
+        .collect::<Result<_, _>>()?;
+    let mut out = FannedOut::default();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let events = domain_event::Entity::find()
+        .filter(domain_event::Column::Id.is_in(ids.clone()))
+        .all(&txn)
+        .await?;
+    for ev in &events {
+        fan_out_one(&txn, &svc.registry, &svc.settings, ev, now, &mut out).await?;
+    }
+    domain_event::Entity::update_many()
+        .col_expr(domain_event::Column::ProcessedAt, Expr::value(now))
+        .filter(domain_event::Column::Id.is_in(ids))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    out.events = events.len() as u64;
+    Ok(out)
+}
+
+/// What an event is about, loaded once.
+#[derive(Default)]
+struct Facts {
+    client: Option<user::Model>,
+    line: Option<line::Model>,
+    organization: Option<organization::Model>,
+    space: Option<space::Model>,
+    partner: Option<partner::Model>,
+}
+
+fn id(payload: &Value, keys: &[&str]) -> Option<i64> {
+    keys.iter()
+        .find_map(|k| payload.get(*k).and_then(Value::as_i64))
+}
+
+async fn facts(db: &impl ConnectionTrait, tenant_id: i64, p: &Value) -> ApiResult<Facts> {
+    let mut f = Facts::default();
+    if let Some(lid) = id(p, &["lineId"]) {
+        f.line = line::Entity::find_by_id(lid)
+            .filter(line::Column::TenantId.eq(tenant_id))
+            .one(db)
+            .await?;
+    }
+    let client = id(p, &["clientId", "clientUserId"]).or(f.line.as_ref().map(|l| l.client_user_id));
+    if let Some(cid) = client {
+        f.client = user::Entity::find_by_id(cid)
+            .filter(user::Column::TenantId.eq(tenant_id))
+            .one(db)
+            .await?;
+    }
+    let org = id(p, &["organizationId"]).or(f.line.as_ref().map(|l| l.organization_id));
+    if let Some(oid) = org {
+        f.organization = organization::Entity::find_by_id(oid)
+            .filter(organization::Column::TenantId.eq(tenant_id))
+            .one(db)
+            .await?;
+    }
+    if let Some(sid) = id(p, &["spaceId"]).or(f.line.as_ref().and_then(|l| l.space_id)) {
+        f.space = space::Entity::find_by_id(sid)
+            .filter(space::Column::TenantId.eq(tenant_id))
+            .one(db)
+            .await?;
+    }
+    let partner_id = match id(p, &["partnerId"]) {
+        Some(pid) => Some(pid),
+        // A line's partner: the one its owner is attached to now.
+        None => match (&f.line, &f.client) {
+            (Some(_), Some(c)) => partner_client::Entity::find()
+                .filter(partner_client::Column::TenantId.eq(tenant_id))
+                .filter(partner_client::Column::ClientUserId.eq(c.id))
+                .one(db)
+                .await?
+                .map(|link| link.partner_id),
+            _ => None,
+        },
+    };
+    if let Some(pid) = partner_id {
+        f.partner = partner::Entity::find_by_id(pid)
+            .filter(partner::Column::TenantId.eq(tenant_id))
+            .one(db)
+            .await?;
+    }
+    Ok(f)
+}
+
+/// Members of the partner's organization the policy lets be told of `kind`.
+async fn partner_recipients(
+    db: &impl ConnectionTrait,
+    p: &partner::Model,
+    kind: NotificationKind,
+) -> ApiResult<Vec<i64>> {
+    Ok(organization_member::Entity::find()
+        .filter(organization_member::Column::OrganizationId.eq(p.organization_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|m| {
+            allows_member(Action::ReceivePartnerNotice {
+                me: Standing {
+                    org: Some(m.role),
+                    space: None,
+                },
+                money: kind.money(),
+            })
+        })
+        .map(|m| m.user_id)
+        .collect())
+}
+
+async fn recipients(
+    db: &impl ConnectionTrait,
+    kind: NotificationKind,
+    f: &Facts,
+) -> ApiResult<BTreeSet<i64>> {
+    use NotificationKind::*;
+    let mut out = BTreeSet::new();
+    let to_client = matches!(
+        kind,
+        LineExpiring
+            | LineExpired
+            | ChannelStatusChanged
+            | ConsentGranted
+            | ConsentRevoked
+            | ImpersonationStarted
+            | OrderPaid
+    );
+    let to_partner = !matches!(kind, ImpersonationStarted);
+    if to_client && let Some(c) = &f.client {
+        out.insert(c.id);
+    }
+    if to_partner && let Some(p) = &f.partner {
+        out.extend(partner_recipients(db, p, kind).await?);
+    }
+    Ok(out)
+}
+
+/// The words of a notification: title, body lines and where to look.
+struct Words {
+    title: String,
+    lines: Vec<String>,
+    path: String,
+}
+
+fn money(minor: Option<i64>, currency: &str) -> String {
+    let Some(minor) = minor else {
+        return String::new();
+    };
+    format!(
+        "{} {currency}",
+        entities::money::from_minor(minor, currency)
+    )
+}
+
+fn words(kind: NotificationKind, f: &Facts, p: &Value) -> Words {
+    use NotificationKind::*;
+    let s = |k: &str| {
+        p.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let line_no = f
+        .line
+        .as_ref()
+        .map(|l| l.line_number)
+        .or(id(p, &["lineNumber"]))
+        .unwrap_or_default();
+    let partner_name = f
+        .partner
+        .as_ref()
+        .map(|p| p.name.clone())
+        .unwrap_or_else(|| s("partnerName"));
+    let mut lines = Vec::new();
+    if let Some(c) = &f.client {
+        lines.push(format!("Client: account {}, {}", c.account_number, c.email));
+    }
+    if let Some(l) = &f.line {
+        lines.push(format!(
+            "Line {} \"{}\", until {}",
+            l.line_number,
+            l.name,
+            l.expires_at.format("%Y-%m-%d %H:%M UTC")
+        ));
+    }
+    if let Some(o) = &f.organization {
+        lines.push(format!("Organization: {}", o.name));
+    }
+    if let Some(sp) = &f.space {
+        lines.push(format!("Space: {}", sp.name));
+    }
+    let line_path = format!("/lines/{line_no}");
+    let (title, path) = match kind {
+        LineExpiring => (format!("Line {line_no} expires in 7 days"), line_path),
+        LineExpired => (format!("Line {line_no} has expired"), line_path),
+        ChannelStatusChanged => {
+            let channel = s("channelKind");
+            lines.insert(0, format!("{} -> {}", s("from"), s("to")));
+            (
+                format!("Channel {channel} of line {line_no} is now {}", s("to")),
+                line_path,
+            )
+        }
+        ClientAttached => (
+            "A client joined you".to_string(),
+            "/partner/clients".to_string(),
+        ),
+        ClientDetached => (
+            "A client left you".to_string(),
+            "/partner/clients".to_string(),
+        ),
+        ConsentGranted => (
+            format!("Access granted to {partner_name}"),
+            "/partner/clients".to_string(),
+        ),
+        ConsentRevoked => (
+            format!("Access of {partner_name} revoked"),
+            "/partner/clients".to_string(),
+        ),
+        ImpersonationStarted => {
+            let reason = s("reason");
+            if !reason.is_empty() {
+                lines.push(format!("Reason: {reason}"));
+            }
+            lines.push(format!("Until: {}", s("until")));
+            (
+                format!("{partner_name} logged in to your account"),
+                "/settings/partner".to_string(),
+            )
+        }
+        WithdrawalStateChanged => {
+            let amount = money(id(p, &["amountMinor"]), &s("currency"));
+            lines.insert(0, format!("Amount: {amount}"));
+            let reason = s("reason");
+            if !reason.is_empty() {
+                lines.push(format!("Reason: {reason}"));
+            }
+            (
+                format!(
+                    "Withdrawal {} is {}",
+                    id(p, &["withdrawalNumber"]).unwrap_or_default(),
+                    s("to")
+                ),
+                "/partner/withdrawals".to_string(),
+            )
+        }
+        OrderPaid => {
+            let number = id(p, &["orderNumber"]).unwrap_or_default();
+            lines.insert(
+                0,
+                format!("Total: {}", money(id(p, &["totalMinor"]), &s("currency"))),
+            );
+            (
+                format!("Order {number} is paid"),
+                format!("/orders/{number}"),
+            )
+        }
+        FreeLead => (
+            "A new free lead".to_string(),
+            "/partner/leads/free".to_string(),
+        ),
+        MyLead => (
+            "A new lead for you".to_string(),
+            "/partner/leads".to_string(),
+        ),
+    };
+    Words { title, lines, path }
+}
+
+async fn fan_out_one(
+    db: &impl ConnectionTrait,
+    registry: &TenantRegistry,
+    settings: &Settings,
+    ev: &domain_event::Model,
+    now: DateTime<Utc>,
+    out: &mut FannedOut,
+) -> ApiResult<()> {
+    let Some(kind) = NotificationKind::for_event(&ev.kind) else {
+        return Ok(());
+    };
+    let Some(tenant) = registry.by_id(ev.tenant_id) else {
+        return Ok(());
+    };
+    let payload: Value = serde_json::from_str(&ev.payload).unwrap_or_default();
+    let f = facts(db, ev.tenant_id, &payload).await?;
+    let to: Vec<i64> = recipients(db, kind, &f).await?.into_iter().collect();
+    if to.is_empty() {
+        return Ok(());
+    }
+    let switches = settings::of_users(db, &to).await?;
+    let users = user::Entity::find()
+        .filter(user::Column::TenantId.eq(ev.tenant_id))
+        .filter(user::Column::Id.is_in(to.clone()))
+        .all(db)
+        .await?;
+    let w = words(kind, &f, &payload);
+    let link = tenant_url(settings, &tenant, &w.path);
+    for u in users {
+        let Some(sw) = switches.get(&u.id) else {
+            continue;
+        };
+        if sw.on(kind, Channel::Bell) {
+            let written = notification::Entity::insert(notification::ActiveModel {
+                tenant_id: Set(ev.tenant_id),
+                user_id: Set(u.id),
+                kind: Set(kind.as_str().into()),
+                payload: Set(ev.payload.clone()),
+                created_at: Set(now),
+                read_at: Set(None),
+                event_id: Set(Some(ev.id)),
+                title: Set(w.title.clone()),
+                body: Set(w.lines.join("\n")),
+                link: Set(Some(link.clone())),
+                ..Default::default()
+            })
+            .on_conflict_do_nothing_on([
+                notification::Column::EventId,
+                notification::Column::UserId,
+            ])
+            .exec(db)
+            .await?;
+            if matches!(written, TryInsertResult::Inserted(_)) {
+                out.bell.push(Rang {
+                    tenant_id: ev.tenant_id,
+                    user_id: u.id,
+                });
+            }
+        }
+        if sw.on(kind, Channel::Email)
+            && email(db, settings, &tenant, ev, kind, &u, &w, &link, now).await?
+        {
+            out.messages += 1;
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn email(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    tenant: &TenantInfo,
+    ev: &domain_event::Model,
+    kind: NotificationKind,
+    u: &user::Model,
+    w: &Words,
+    link: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<bool> {
+    let body: Vec<&str> = w.lines.iter().map(String::as_str).collect();
+    let mail = emails::branded(
+        tenant,
+        kind.as_str(),
+        &u.email,
+        &w.title,
+        &body,
+        ("Open", link),
+    );
+    let written = outbox_message::Entity::insert(outbox_message::ActiveModel {
+        tenant_id: Set(ev.tenant_id),
+        channel: Set(outbox_message::CHANNEL_EMAIL.into()),
+        kind: Set(kind.as_str().into()),
+        recipient: Set(u.email.clone()),
+        sender: Set(emails::sender(settings, tenant)),
+        subject: Set(mail.subject),
+        body_text: Set(mail.text),
+        body_html: Set(mail.html),
+        status: Set(outbox_message::STATUS_PENDING.into()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        created_at: Set(now),
+        sent_at: Set(None),
+        user_id: Set(Some(u.id)),
+        event_id: Set(Some(ev.id)),
+        dedupe_key: Set(Some(format!(
+            "{}:{}:{}",
+            ev.id,
+            u.id,
+            Channel::Email.as_str()
+        ))),
+        last_error: Set(None),
+        failed_at: Set(None),
+        ..Default::default()
+    })
+    .on_conflict_do_nothing_on([outbox_message::Column::DedupeKey])
+    .exec(db)
+    .await?;
+    Ok(matches!(written, TryInsertResult::Inserted(_)))
+}
