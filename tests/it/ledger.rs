@@ -69,7 +69,7 @@ pub async fn client_paid_order(app: &TestApp, s: &Shop, client: &str, staff: &st
 }
 
 /// A signed-up user made a member of `org` with `role`; their token.
-async fn member(app: &TestApp, org: &str, email: &str, role: &str) -> String {
+pub async fn member(app: &TestApp, org: &str, email: &str, role: &str) -> String {
     let (token, _, id) = app.sign_up(ROOT, email).await;
     let org_row = entities::organization::Entity::find_by_id(raw(org))
         .one(app.db())

@@ -14,6 +14,7 @@ mod invitations;
 mod jobs;
 mod ledger;
 mod lines;
+mod notifications;
 mod orders;
 mod orgs;
 mod partners;

@@ -24,12 +24,12 @@ impl NotificationQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "At most this many (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Items after (older than) this cursor.")] after: Option<String>,
-        #[graphql(desc = "Only those not read yet.", default = false)] unread_only: bool,
+        #[graphql(desc = "Only those not read yet (default: all).")] unread_only: Option<bool>,
     ) -> crate::GqlResult<Page<Notification>> {
         let page = bell::page(
             services(ctx)?,
             request(ctx)?,
-            unread_only,
+            unread_only.unwrap_or(false),
             first,
             after.as_deref(),
         )
