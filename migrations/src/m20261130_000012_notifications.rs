@@ -2,7 +2,8 @@
 //! (one per event and user); per-user settings per kind and channel; outbox messages that
 //! name their user and event, with one key per event, recipient and channel, the last
 //! error and when they failed; and which expiry of a line its 7-day and expiry notices
-//! were sent for (renewing a line moves its expiry and so re-arms them).
+//! were sent for (renewing a line moves its expiry and so re-arms them). Events recorded
+//! before this migration count as processed (history, not news).
 
 use sea_orm_migration::sea_orm::ConnectionTrait;
 use sea_orm_migration::{prelude::*, schema::*};
@@ -61,6 +62,14 @@ impl MigrationTrait for Migration {
             true,
         )
         .await?;
+        // Events recorded before notifications existed are history: fanning them out now
+        // would mail people about old orders and channel changes.
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "UPDATE domain_events SET processed_at = created_at WHERE processed_at IS NULL",
+            )
+            .await?;
         // The impersonation notice written before events were fanned out.
         manager
             .get_connection()
