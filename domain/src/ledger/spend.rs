@@ -10,10 +10,9 @@
 
 use entities::partner_ledger_entry::{LedgerKind, POT_BONUSES, POT_REWARDS};
 use entities::{order, payment};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter, QuerySelect};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use serde_json::json;
-use tenants::scope::scoped;
-use tenants::{Action, RequestCtx, authorize};
+use tenants::RequestCtx;
 
 use super::entries::{NewEntry, write};
 use crate::kernel::audit::{self, Target};
@@ -21,8 +20,8 @@ use crate::kernel::error::{ApiError, ApiResult, code};
 use crate::kernel::idempotency::{self, Claim, KeyRef};
 use crate::kernel::services::Services;
 use crate::kernel::txn;
-use crate::orders::ops::{effective_status, find, not_pending, standing};
-use crate::orders::payments::{Applied, apply_payment, payment_for_viewer};
+use crate::orders::ops::not_pending;
+use crate::orders::payments::{Applied, apply_payment, lock_payable, payment_for_viewer};
 use crate::orgs::ops::me;
 
 /// How much of `total` each pot pays: bonuses first.
@@ -69,18 +68,7 @@ pub async fn pay(
         Some(Claim::New(id)) => Some(id),
         None => None,
     };
-    find(&txn, req, order_id).await?;
-    let o = scoped::<order::Entity>(req.tenant_id())
-        .filter(order::Column::Id.eq(order_id))
-        .lock_exclusive()
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound { what: "order" })?;
-    let s = standing(&txn, req, &o).await?;
-    authorize(req, Action::PayOrder { order: s })?;
-    if effective_status(&o, now) != order::OrderStatus::Pending {
-        return Err(not_pending(&o, now));
-    }
+    let o = lock_payable(&txn, req, order_id, now).await?;
     let (order::Payer::Partner, Some(partner_id)) = (o.payer, o.partner_id) else {
         return Err(ApiError::bad_input(
             "method",

@@ -27,6 +27,7 @@ use sea_orm::{
 };
 use serde_json::Value;
 use tenants::policy::{Action, Standing, allows_member};
+use tenants::scope::scoped;
 use tenants::{TenantInfo, TenantRegistry};
 
 use super::kinds::{Channel, NotificationKind};
@@ -129,28 +130,28 @@ fn id(payload: &Value, keys: &[&str]) -> Option<i64> {
 async fn facts(db: &impl ConnectionTrait, tenant_id: i64, p: &Value) -> ApiResult<Facts> {
     let mut f = Facts::default();
     if let Some(lid) = id(p, &["lineId"]) {
-        f.line = line::Entity::find_by_id(lid)
-            .filter(line::Column::TenantId.eq(tenant_id))
+        f.line = scoped::<line::Entity>(tenant_id)
+            .filter(line::Column::Id.eq(lid))
             .one(db)
             .await?;
     }
     let client = id(p, &["clientId", "clientUserId"]).or(f.line.as_ref().map(|l| l.client_user_id));
     if let Some(cid) = client {
-        f.client = user::Entity::find_by_id(cid)
-            .filter(user::Column::TenantId.eq(tenant_id))
+        f.client = scoped::<user::Entity>(tenant_id)
+            .filter(user::Column::Id.eq(cid))
             .one(db)
             .await?;
     }
     let org = id(p, &["organizationId"]).or(f.line.as_ref().map(|l| l.organization_id));
     if let Some(oid) = org {
-        f.organization = organization::Entity::find_by_id(oid)
-            .filter(organization::Column::TenantId.eq(tenant_id))
+        f.organization = scoped::<organization::Entity>(tenant_id)
+            .filter(organization::Column::Id.eq(oid))
             .one(db)
             .await?;
     }
     if let Some(sid) = id(p, &["spaceId"]).or(f.line.as_ref().and_then(|l| l.space_id)) {
-        f.space = space::Entity::find_by_id(sid)
-            .filter(space::Column::TenantId.eq(tenant_id))
+        f.space = scoped::<space::Entity>(tenant_id)
+            .filter(space::Column::Id.eq(sid))
             .one(db)
             .await?;
     }
@@ -158,8 +159,7 @@ async fn facts(db: &impl ConnectionTrait, tenant_id: i64, p: &Value) -> ApiResul
         Some(pid) => Some(pid),
         // A line's partner: the one its owner is attached to now.
         None => match (&f.line, &f.client) {
-            (Some(_), Some(c)) => partner_client::Entity::find()
-                .filter(partner_client::Column::TenantId.eq(tenant_id))
+            (Some(_), Some(c)) => scoped::<partner_client::Entity>(tenant_id)
                 .filter(partner_client::Column::ClientUserId.eq(c.id))
                 .one(db)
                 .await?
@@ -168,8 +168,8 @@ async fn facts(db: &impl ConnectionTrait, tenant_id: i64, p: &Value) -> ApiResul
         },
     };
     if let Some(pid) = partner_id {
-        f.partner = partner::Entity::find_by_id(pid)
-            .filter(partner::Column::TenantId.eq(tenant_id))
+        f.partner = scoped::<partner::Entity>(tenant_id)
+            .filter(partner::Column::Id.eq(pid))
             .one(db)
             .await?;
     }
@@ -182,7 +182,7 @@ async fn partner_recipients(
     p: &partner::Model,
     kind: NotificationKind,
 ) -> ApiResult<Vec<i64>> {
-    Ok(organization_member::Entity::find()
+    Ok(scoped::<organization_member::Entity>(p.tenant_id)
         .filter(organization_member::Column::OrganizationId.eq(p.organization_id))
         .all(db)
         .await?
@@ -244,7 +244,12 @@ fn money(minor: Option<i64>, currency: &str) -> String {
     )
 }
 
-fn words(kind: NotificationKind, f: &Facts, p: &Value) -> Words {
+/// Whole days from `at` to `until`, a started day counting as one.
+fn days_left(at: DateTime<Utc>, until: DateTime<Utc>) -> i64 {
+    ((until - at).num_minutes().max(0) + 1439) / 1440
+}
+
+fn words(kind: NotificationKind, f: &Facts, p: &Value, at: DateTime<Utc>) -> Words {
     use NotificationKind::*;
     let s = |k: &str| {
         p.get(k)
@@ -283,7 +288,18 @@ fn words(kind: NotificationKind, f: &Facts, p: &Value) -> Words {
     }
     let line_path = format!("/lines/{line_no}");
     let (title, path) = match kind {
-        LineExpiring => (format!("Line {line_no} expires in 7 days"), line_path),
+        LineExpiring => {
+            let days = f
+                .line
+                .as_ref()
+                .map(|l| days_left(at, l.expires_at))
+                .unwrap_or(super::notices::WINDOW_DAYS);
+            let unit = if days == 1 { "day" } else { "days" };
+            (
+                format!("Line {line_no} expires in {days} {unit}"),
+                line_path,
+            )
+        }
         LineExpired => (format!("Line {line_no} has expired"), line_path),
         ChannelStatusChanged => {
             let channel = s("channelKind");
@@ -380,12 +396,11 @@ async fn fan_out_one(
         return Ok(());
     }
     let switches = settings::of_users(db, &to).await?;
-    let users = user::Entity::find()
-        .filter(user::Column::TenantId.eq(ev.tenant_id))
+    let users = scoped::<user::Entity>(ev.tenant_id)
         .filter(user::Column::Id.is_in(to.clone()))
         .all(db)
         .await?;
-    let w = words(kind, &f, &payload);
+    let w = words(kind, &f, &payload, ev.created_at);
     let link = tenant_url(settings, &tenant, &w.path);
     for u in users {
         let Some(sw) = switches.get(&u.id) else {
@@ -478,4 +493,26 @@ async fn email(
     .exec(db)
     .await?;
     Ok(matches!(written, TryInsertResult::Inserted(_)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::days_left;
+    use chrono::{Duration, TimeZone, Utc};
+
+    #[test]
+    fn a_started_day_counts_as_one() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap();
+        assert_eq!(days_left(at, at + Duration::days(7)), 7);
+        assert_eq!(
+            days_left(at, at + Duration::days(7) - Duration::minutes(1)),
+            7
+        );
+        assert_eq!(
+            days_left(at, at + Duration::days(2) + Duration::hours(3)),
+            3
+        );
+        assert_eq!(days_left(at, at + Duration::minutes(5)), 1);
+        assert_eq!(days_left(at, at - Duration::hours(1)), 0);
+    }
 }

@@ -98,19 +98,7 @@ pub async fn pay(
         Some(Claim::New(id)) => Some(id),
         None => None,
     };
-    // Visible at all? Then lock it: racing payOrder calls of one order queue here.
-    find(&txn, req, order_id).await?;
-    let o = scoped::<order::Entity>(req.tenant_id())
-        .filter(order::Column::Id.eq(order_id))
-        .lock_exclusive()
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound { what: "order" })?;
-    let s = standing(&txn, req, &o).await?;
-    authorize(req, Action::PayOrder { order: s })?;
-    if effective_status(&o, now) != order::OrderStatus::Pending {
-        return Err(not_pending(&o, now));
-    }
+    let o = lock_payable(&txn, req, order_id, now).await?;
     let wanted = match method {
         Method::Invoice => payment::PaymentMethod::Invoice,
         Method::Card => payment::PaymentMethod::Card,
@@ -279,6 +267,30 @@ async fn requisites(
         }
         None => json!({}),
     })
+}
+
+/// The order `order_id`, locked for the rest of the transaction (racing `payOrder` calls
+/// of one order queue here), if the viewer may see and pay it and it is still pending.
+pub async fn lock_payable(
+    txn: &impl ConnectionTrait,
+    req: &RequestCtx,
+    order_id: i64,
+    now: DateTime<Utc>,
+) -> ApiResult<order::Model> {
+    // Visible at all? Then lock it.
+    find(txn, req, order_id).await?;
+    let o = scoped::<order::Entity>(req.tenant_id())
+        .filter(order::Column::Id.eq(order_id))
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound { what: "order" })?;
+    let s = standing(txn, req, &o).await?;
+    authorize(req, Action::PayOrder { order: s })?;
+    if effective_status(&o, now) != order::OrderStatus::Pending {
+        return Err(not_pending(&o, now));
+    }
+    Ok(o)
 }
 
 /// A payment the viewer may see (through its order).
