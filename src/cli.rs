@@ -116,12 +116,20 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
                     println!("{}: {} item(s)", r.job, r.items);
                 }
                 println!("{} job(s) ran", ran.len());
-                let sent = crate::notifier::run_once(&state).await?;
+                let fanned = crate::notifier::fan_out_once(&state).await?;
                 println!(
                     "notifications: {} event(s) fanned out, {} bell item(s), {} message(s) queued",
-                    sent.events,
-                    sent.bell.len(),
-                    sent.messages
+                    fanned.events,
+                    fanned.bell.len(),
+                    fanned.messages
+                );
+                let sent = crate::notifier::deliver_once(&state).await?;
+                println!(
+                    "outbox: {} sent, {} to retry, {} failed ({})",
+                    sent.sent,
+                    sent.retrying,
+                    sent.failed,
+                    state.services.mailer.describe()
                 );
                 return Ok(());
             }

@@ -114,6 +114,17 @@ pub struct Config {
     /// (`POST /webhooks/payments/stripe`).
     #[arg(long, env = "STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
     pub stripe_webhook_secret: Option<Secret>,
+    /// The SMTP server mail goes through: `smtp://host:port` (plain, for a local relay),
+    /// `smtp://user:password@host:587?tls=required` (STARTTLS), `smtps://user:password@host:465`
+    /// (implicit TLS). Unset: mail is written as `.eml` files to `MAIL_DIR`.
+    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<Secret>,
+    /// How long one SMTP conversation may take.
+    #[arg(long, env = "SMTP_TIMEOUT_SECS", default_value_t = 30)]
+    pub smtp_timeout_secs: u64,
+    /// Where mail is written when no `SMTP_URL` is set (default `<DATA_DIR>/mail`).
+    #[arg(long, env = "MAIL_DIR")]
+    pub mail_dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -163,6 +174,23 @@ impl Config {
             )));
         }
         domain::orders::provider::Providers::new(list)
+    }
+
+    /// Where mail goes: the SMTP server of `SMTP_URL`, or else `.eml` files in `MAIL_DIR`.
+    pub fn mailer(&self) -> anyhow::Result<domain::kernel::mail::Mailer> {
+        use domain::kernel::mail::Mailer;
+        match &self.smtp_url {
+            Some(url) => Mailer::smtp(&url.0, Duration::from_secs(self.smtp_timeout_secs.max(1)))
+                .map_err(|e| anyhow::anyhow!(e)),
+            None => {
+                let dir = self
+                    .mail_dir
+                    .clone()
+                    .unwrap_or_else(|| self.data_dir.join("mail"));
+                Mailer::files(dir.clone())
+                    .with_context(|| format!("creating the mail directory {}", dir.display()))
+            }
+        }
     }
 
     /// Settings of the business operations.

@@ -62,6 +62,8 @@ pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
         );
     }
     let registry = TenantRegistry::load(&db).await?;
+    let mailer = cfg.mailer()?;
+    tracing::info!(to = %mailer.describe(), "mail goes to");
     let services = Services {
         db,
         registry,
@@ -69,6 +71,7 @@ pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
         settings: Arc::new(settings),
         clock: resolvers::Clock::system(),
         card_providers: cfg.card_providers(),
+        mailer,
     };
     let schema = schema::build(
         services.clone(),

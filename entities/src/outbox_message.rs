@@ -8,6 +8,9 @@ pub const CHANNEL_EMAIL: &str = "EMAIL";
 pub const CHANNEL_TELEGRAM: &str = "TELEGRAM";
 /// `status` of a message not yet delivered.
 pub const STATUS_PENDING: &str = "PENDING";
+/// `status` of a message a worker has claimed and is sending (until `next_attempt_at`,
+/// when another worker may take it over).
+pub const STATUS_SENDING: &str = "SENDING";
 /// `status` of a delivered message.
 pub const STATUS_SENT: &str = "SENT";
 /// `status` of a message whose last attempt failed; kept for staff to see and retry.

@@ -67,7 +67,8 @@ async fn load(svc: &Services, req: &RequestCtx, id: &str) -> ApiResult<Option<No
         | Kind::ServiceToken
         | Kind::Withdrawal
         | Kind::LedgerEntry
-        | Kind::Notification => None,
+        | Kind::Notification
+        | Kind::OutboxMessage => None,
         Kind::Order => domain::orders::ops::order_for_viewer(svc, req, n)
             .await?
             .map(|o| Node::Order(crate::orders::Order(o))),

@@ -29,14 +29,16 @@ fn peer(parts: &Parts) -> Option<IpAddr> {
         .map(|c| c.0.ip())
 }
 
-/// Resolves the tenant and the viewer of a request.
-pub async fn build(state: &AppState, parts: &Parts) -> Result<RequestCtx, HttpError> {
+/// The tenant of the request's host.
+pub fn tenant_of(
+    state: &AppState,
+    parts: &Parts,
+) -> Result<std::sync::Arc<tenants::TenantInfo>, HttpError> {
     let rid = request_id(parts);
-    let peer = peer(parts);
     let host = requested_host(
         &parts.headers,
         parts.uri.authority().map(|a| a.as_str()),
-        peer,
+        peer(parts),
         &state.http.trusted_proxies,
     )
     .map_err(|e| {
@@ -47,14 +49,21 @@ pub async fn build(state: &AppState, parts: &Parts) -> Result<RequestCtx, HttpEr
         };
         HttpError::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", msg, &rid)
     })?;
-    let tenant = state.services.registry.resolve(&host).ok_or_else(|| {
+    state.services.registry.resolve(&host).ok_or_else(|| {
         HttpError::new(
             StatusCode::NOT_FOUND,
             "TENANT_NOT_FOUND",
             "no brand is served on this host",
             &rid,
         )
-    })?;
+    })
+}
+
+/// Resolves the tenant and the viewer of a request.
+pub async fn build(state: &AppState, parts: &Parts) -> Result<RequestCtx, HttpError> {
+    let rid = request_id(parts);
+    let peer = peer(parts);
+    let tenant = tenant_of(state, parts)?;
 
     let mut auths = parts.headers.get_all(header::AUTHORIZATION).iter();
     let viewer = match (auths.next(), auths.next()) {

@@ -5,6 +5,7 @@ pub mod context;
 pub mod error;
 pub mod graphql;
 pub mod health;
+pub mod unsubscribe;
 pub mod webhooks;
 
 use axum::Router;
@@ -65,6 +66,10 @@ pub fn router(state: AppState) -> Router {
         .route("/.well-known/jwks.json", get(health::jwks))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route(
+            "/unsubscribe",
+            get(unsubscribe::show).post(unsubscribe::apply),
+        )
         .route(
             "/webhooks/payments/{provider}",
             axum::routing::post(webhooks::payment),

@@ -210,6 +210,66 @@ impl JwtKeys {
     }
 }
 
+impl JwtKeys {
+    /// Signs the claims of a long-lived link (one-click unsubscribe): `aud` is
+    /// `link:<purpose>:<tenant>`, so such a token never passes as an access token (whose
+    /// audience is `tenant:<id>`), nor as a link of another purpose or tenant.
+    pub fn sign_link(
+        &self,
+        purpose: &str,
+        tenant_id: i64,
+        sub: &str,
+        data: &str,
+    ) -> Result<String, TokenError> {
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(self.kid.clone());
+        let claims = LinkClaims {
+            iss: ISSUER.into(),
+            aud: link_audience(purpose, tenant_id),
+            sub: sub.into(),
+            data: data.into(),
+        };
+        jsonwebtoken::encode(&header, &claims, &self.encoding).map_err(|_| TokenError::Signing)
+    }
+
+    /// Verifies a link signed by [`JwtKeys::sign_link`] for `purpose` on `tenant_id`;
+    /// answers its `(sub, data)`.
+    pub fn verify_link(
+        &self,
+        purpose: &str,
+        tenant_id: i64,
+        token: &str,
+    ) -> Result<(String, String), TokenError> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Invalid)?;
+        if header.alg != Algorithm::EdDSA {
+            return Err(TokenError::Invalid);
+        }
+        let kid = header.kid.ok_or(TokenError::UnknownKey)?;
+        let key = self.verifying.get(&kid).ok_or(TokenError::UnknownKey)?;
+        let mut v = Validation::new(Algorithm::EdDSA);
+        v.set_audience(&[link_audience(purpose, tenant_id)]);
+        v.set_issuer(&[ISSUER]);
+        v.set_required_spec_claims(&["aud", "iss", "sub"]);
+        v.validate_exp = false;
+        let data = jsonwebtoken::decode::<LinkClaims>(token, &key.key, &v)
+            .map_err(|_| TokenError::Invalid)?;
+        Ok((data.claims.sub, data.claims.data))
+    }
+}
+
+fn link_audience(purpose: &str, tenant_id: i64) -> String {
+    format!("link:{purpose}:{tenant_id}")
+}
+
+/// The claims of a signed link.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct LinkClaims {
+    iss: String,
+    aud: String,
+    sub: String,
+    data: String,
+}
+
 /// RFC 7638 JWK thumbprint of an Ed25519 public key.
 fn thumbprint(x: &str) -> String {
     let canonical = format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#);
@@ -246,6 +306,34 @@ pub fn hash_token(token: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn link_tokens_are_bound_to_purpose_and_tenant() {
+        let keys = JwtKeys::generate();
+        let t = keys
+            .sign_link("unsubscribe", 7, "42", "LINE_EXPIRING")
+            .unwrap();
+        assert_eq!(
+            keys.verify_link("unsubscribe", 7, &t).unwrap(),
+            ("42".to_string(), "LINE_EXPIRING".to_string())
+        );
+        assert_eq!(
+            keys.verify_link("unsubscribe", 8, &t),
+            Err(TokenError::Invalid)
+        );
+        assert_eq!(keys.verify_link("other", 7, &t), Err(TokenError::Invalid));
+        // Never an access token.
+        assert!(keys.verify(&t, 7).is_err());
+        // Another key's signature is refused.
+        assert!(
+            JwtKeys::generate()
+                .verify_link("unsubscribe", 7, &t)
+                .is_err()
+        );
+        let mut forged = t.clone();
+        forged.push('x');
+        assert!(keys.verify_link("unsubscribe", 7, &forged).is_err());
+    }
 
     fn claims(tid: i64, exp_in: i64) -> Claims {
         let now = chrono::Utc::now().timestamp();

@@ -25,6 +25,7 @@ pub struct TestApp {
     pub router: axum::Router,
     dir: PathBuf,
     pg: Option<(String, String)>,
+    cfg: Config,
 }
 
 /// A response, decoded.
@@ -129,15 +130,14 @@ impl TestApp {
             router,
             dir,
             pg,
+            cfg,
         }
     }
 
-    /// Another instance of the same deployment: same database and keys, its own memory.
+    /// Another instance of the same deployment: same configuration, database and keys,
+    /// its own memory.
     pub async fn second_instance(&self) -> AppState {
-        let mut cfg = Config::defaults();
-        cfg.data_dir = self.dir.clone();
-        cfg.database_url = self.database_url();
-        prepare(&cfg).await.expect("prepare second instance")
+        prepare(&self.cfg).await.expect("prepare second instance")
     }
 
     /// The database URL this app uses.

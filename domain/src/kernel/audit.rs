@@ -73,6 +73,7 @@ pub mod action {
     pub const WITHDRAWAL_APPROVED: &str = "withdrawal.approved";
     pub const WITHDRAWAL_PAID: &str = "withdrawal.paid";
     pub const WITHDRAWAL_REJECTED: &str = "withdrawal.rejected";
+    pub const OUTBOX_MESSAGE_RETRIED: &str = "outbox.message_retried";
 
     /// All of them.
     pub const ALL: &[&str] = &[
@@ -138,6 +139,7 @@ pub mod action {
         WITHDRAWAL_APPROVED,
         WITHDRAWAL_PAID,
         WITHDRAWAL_REJECTED,
+        OUTBOX_MESSAGE_RETRIED,
     ];
 }
 
@@ -158,6 +160,7 @@ pub enum Target {
     Payment(i64),
     ServiceToken(i64),
     Withdrawal(i64),
+    OutboxMessage(i64),
 }
 
 impl Target {
@@ -177,6 +180,7 @@ impl Target {
             Target::Payment(id) => ("PAYMENT", id),
             Target::ServiceToken(id) => ("SERVICE_TOKEN", id),
             Target::Withdrawal(id) => ("WITHDRAWAL", id),
+            Target::OutboxMessage(id) => ("OUTBOX_MESSAGE", id),
         }
     }
 }

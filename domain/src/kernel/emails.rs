@@ -141,11 +141,12 @@ pub fn redact_tokens(s: &str) -> String {
 }
 
 /// The outbox, newest last: the request's tenant's for its admins, every tenant's for
-/// platform staff; optionally only mail to `recipient`.
+/// platform staff; optionally only mail to `recipient`, only messages in `status`.
 pub async fn outbox(
     svc: &super::services::Services,
     req: &tenants::RequestCtx,
     recipient: Option<&str>,
+    status: Option<&str>,
     args: super::page::PageArgs,
 ) -> ApiResult<super::page::Paged<outbox_message::Model>> {
     use sea_orm::{ColumnTrait, QueryFilter};
@@ -163,6 +164,9 @@ pub async fn outbox(
     };
     if let Some(r) = recipient {
         q = q.filter(outbox_message::Column::Recipient.eq(r.trim().to_lowercase()));
+    }
+    if let Some(s) = status {
+        q = q.filter(outbox_message::Column::Status.eq(s));
     }
     super::page::paginate(&svc.db, q, outbox_message::Column::Id, args, |m| (m.id, m)).await
 }

@@ -31,9 +31,10 @@ pub enum Kind {
     Withdrawal,
     LedgerEntry,
     Notification,
+    OutboxMessage,
 }
 
-const ALL: [Kind; 20] = [
+const ALL: [Kind; 21] = [
     Kind::Tenant,
     Kind::TenantDomain,
     Kind::User,
@@ -54,6 +55,7 @@ const ALL: [Kind; 20] = [
     Kind::Withdrawal,
     Kind::LedgerEntry,
     Kind::Notification,
+    Kind::OutboxMessage,
 ];
 
 impl Kind {
@@ -80,6 +82,7 @@ impl Kind {
             Kind::Withdrawal => "Withdrawal",
             Kind::LedgerEntry => "LedgerEntry",
             Kind::Notification => "Notification",
+            Kind::OutboxMessage => "OutboxMessage",
         }
     }
 

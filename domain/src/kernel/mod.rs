@@ -13,6 +13,7 @@ pub mod events;
 pub mod idempotency;
 pub mod ids;
 pub mod links;
+pub mod mail;
 pub mod page;
 pub mod password;
 pub mod patch;

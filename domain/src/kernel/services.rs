@@ -61,4 +61,6 @@ pub struct Services {
     pub clock: super::clock::Clock,
     /// Card payment providers by name (`stripe`); empty when none is configured.
     pub card_providers: super::card::Providers,
+    /// Where email goes (SMTP, or `.eml` files when no `SMTP_URL` is set).
+    pub mailer: super::mail::Mailer,
 }

@@ -5,12 +5,16 @@
 //! (`kernel::events`). [`fanout`] turns each into one bell item per recipient and one
 //! outbox message per recipient and channel (unique keys, so an event is fanned out once
 //! however many instances try); [`notices`] emits the time-based line events for the
-//! scheduler; [`settings`] holds each user's switches; [`bell`] is what the user reads.
+//! scheduler; [`settings`] holds each user's switches; [`bell`] is what the user reads;
+//! [`delivery`] sends the outbox (email over SMTP) with retries; [`unsubscribe`] is the
+//! one-click link of notification emails.
 
 pub mod bell;
+pub mod delivery;
 pub mod fanout;
 pub mod kinds;
 pub mod notices;
 pub mod settings;
+pub mod unsubscribe;
 
 pub use kinds::{Channel, NotificationKind};

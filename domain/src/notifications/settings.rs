@@ -112,31 +112,45 @@ pub async fn update(
             None => CHANNELS.to_vec(),
         };
         for ch in channels {
-            notification_setting::Entity::insert(notification_setting::ActiveModel {
-                tenant_id: sea_orm::ActiveValue::Set(req.tenant_id()),
-                user_id: sea_orm::ActiveValue::Set(me),
-                kind: sea_orm::ActiveValue::Set(c.kind.as_str().into()),
-                channel: sea_orm::ActiveValue::Set(ch.as_str().into()),
-                enabled: sea_orm::ActiveValue::Set(c.enabled),
-                updated_at: sea_orm::ActiveValue::Set(now),
-                ..Default::default()
-            })
-            .on_conflict(
-                OnConflict::columns([
-                    notification_setting::Column::UserId,
-                    notification_setting::Column::Kind,
-                    notification_setting::Column::Channel,
-                ])
-                .update_columns([
-                    notification_setting::Column::Enabled,
-                    notification_setting::Column::UpdatedAt,
-                ])
-                .to_owned(),
-            )
-            .exec(&txn)
-            .await?;
+            set(&txn, req.tenant_id(), me, c.kind, ch, c.enabled, now).await?;
         }
     }
     crate::kernel::txn::commit(txn, req).await?;
     mine(svc, req).await
+}
+
+/// Turns one switch of one user on or off, in the caller's transaction.
+pub async fn set(
+    db: &impl ConnectionTrait,
+    tenant_id: i64,
+    user_id: i64,
+    kind: NotificationKind,
+    channel: Channel,
+    enabled: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<()> {
+    notification_setting::Entity::insert(notification_setting::ActiveModel {
+        tenant_id: sea_orm::ActiveValue::Set(tenant_id),
+        user_id: sea_orm::ActiveValue::Set(user_id),
+        kind: sea_orm::ActiveValue::Set(kind.as_str().into()),
+        channel: sea_orm::ActiveValue::Set(channel.as_str().into()),
+        enabled: sea_orm::ActiveValue::Set(enabled),
+        updated_at: sea_orm::ActiveValue::Set(now),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([
+            notification_setting::Column::UserId,
+            notification_setting::Column::Kind,
+            notification_setting::Column::Channel,
+        ])
+        .update_columns([
+            notification_setting::Column::Enabled,
+            notification_setting::Column::UpdatedAt,
+        ])
+        .to_owned(),
+    )
+    .exec(db)
+    .await?;
+    Ok(())
 }

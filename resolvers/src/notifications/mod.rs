@@ -1,11 +1,12 @@
 //! Notifications: the bell (`notifications`, `unreadNotificationCount`,
 //! `markNotificationsRead`) and each user's settings (`notificationSettings`,
-//! `updateNotificationSettings`). The rules are `domain::notifications`'.
+//! `updateNotificationSettings`), and `retryOutboxMessage` for staff. The rules are
+//! `domain::notifications`'.
 
 pub mod types;
 
 use async_graphql::{Context, Object};
-use domain::notifications::{bell, settings};
+use domain::notifications::{bell, delivery, settings};
 
 use crate::ids::{self, Kind};
 use crate::pagination::Page;
@@ -110,4 +111,32 @@ impl NotificationMutation {
         let kinds = settings::update(services(ctx)?, request(ctx)?, &changes).await?;
         Ok(NotificationSettings::new(kinds))
     }
+
+    /// Sends a failed (or waiting) outbox message again now, with its attempts counted
+    /// afresh. Tenant admins (their tenant's) and platform staff.
+    async fn retry_outbox_message(
+        &self,
+        ctx: &Context<'_>,
+        input: RetryOutboxMessageInput,
+    ) -> crate::GqlResult<RetryOutboxMessagePayload> {
+        let id = ids::decode(&input.id, Kind::OutboxMessage, "id")?;
+        let m = delivery::retry(services(ctx)?, request(ctx)?, id).await?;
+        Ok(RetryOutboxMessagePayload {
+            message: crate::emails::OutboxMessage(m),
+        })
+    }
+}
+
+/// Input of `retryOutboxMessage`.
+#[derive(async_graphql::InputObject)]
+pub struct RetryOutboxMessageInput {
+    /// The message (`OutboxMessage.id`).
+    pub id: async_graphql::ID,
+}
+
+/// Result of `retryOutboxMessage`.
+#[derive(async_graphql::SimpleObject)]
+pub struct RetryOutboxMessagePayload {
+    /// The message, `PENDING` and due now.
+    pub message: crate::emails::OutboxMessage,
 }

@@ -77,6 +77,8 @@ pub enum Action {
     ViewUser { tenant_id: i64, user_id: i64 },
     /// Read the emails waiting in a tenant's outbox (all tenants' for staff).
     ViewOutbox { tenant_id: i64 },
+    /// Send a failed (or waiting) outbox message again now.
+    RetryOutboxMessage { tenant_id: i64 },
 
     /// Create an organization (the creator becomes its owner).
     CreateOrganization,

@@ -11,7 +11,8 @@ pub(super) fn allows(who: &Who<'_>, action: Action) -> Option<bool> {
         Action::EditTenantBranding { tenant_id }
         | Action::ViewTenantDomains { tenant_id }
         | Action::ManageServiceTokens { tenant_id }
-        | Action::ViewOutbox { tenant_id } => who.staff() || who.admin_of(tenant_id),
+        | Action::ViewOutbox { tenant_id }
+        | Action::RetryOutboxMessage { tenant_id } => who.staff() || who.admin_of(tenant_id),
         Action::ViewUser { tenant_id, user_id } => {
             who.staff()
                 || who.admin_of(tenant_id)
