@@ -122,6 +122,10 @@ pub struct Config {
     /// How long one SMTP conversation may take.
     #[arg(long, env = "SMTP_TIMEOUT_SECS", default_value_t = 30)]
     pub smtp_timeout_secs: u64,
+    /// How often an open WebSocket re-checks that its session is live (signing out or
+    /// ending an impersonation closes it within this time; expiry closes it on time).
+    #[arg(long, env = "WS_RECHECK_MS", default_value_t = 15_000)]
+    pub ws_recheck_ms: u64,
     /// Where mail is written when no `SMTP_URL` is set (default `<DATA_DIR>/mail`).
     #[arg(long, env = "MAIL_DIR")]
     pub mail_dir: Option<PathBuf>,

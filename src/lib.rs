@@ -31,6 +31,8 @@ pub struct HttpSettings {
     pub graphiql: bool,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
+    /// How often an open WebSocket re-checks its session.
+    pub ws_recheck: Duration,
 }
 
 /// Shared by every request.
@@ -72,6 +74,7 @@ pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
         clock: resolvers::Clock::system(),
         card_providers: cfg.card_providers(),
         mailer,
+        live: Default::default(),
     };
     let schema = schema::build(
         services.clone(),
@@ -90,6 +93,7 @@ pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
             graphiql: cfg.graphiql,
             max_body_bytes: cfg.max_body_bytes,
             request_timeout: Duration::from_secs(cfg.request_timeout_secs),
+            ws_recheck: Duration::from_millis(cfg.ws_recheck_ms.max(10)),
         }),
         statements,
     })

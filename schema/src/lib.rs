@@ -3,7 +3,7 @@
 //! and exported without a socket.
 
 use async_graphql::{
-    EmptySubscription, MergedObject, Response, SDLExportOptions, Schema, SchemaBuilder,
+    MergedObject, MergedSubscription, Response, SDLExportOptions, Schema, SchemaBuilder,
     ServerError, Value,
 };
 use resolvers::Services;
@@ -13,7 +13,7 @@ use resolvers::identity::{IdentityMutation, IdentityQuery};
 use resolvers::ledger::{LedgerMutation, LedgerQuery};
 use resolvers::lines::{LineEditMutation, LineMutation, LineQuery};
 use resolvers::node::NodeQuery;
-use resolvers::notifications::{NotificationMutation, NotificationQuery};
+use resolvers::notifications::{NotificationMutation, NotificationQuery, NotificationSubscription};
 use resolvers::orders::{OrderMutation, OrderQuery};
 use resolvers::orgs::{AuditQuery, OrgMutation, OrgQuery};
 use resolvers::partners::{PartnerMutation, PartnerQuery};
@@ -50,8 +50,12 @@ pub struct MutationRoot(
     NotificationMutation,
 );
 
+/// Every subscription root (served over WebSocket, graphql-transport-ws).
+#[derive(MergedSubscription, Default)]
+pub struct SubscriptionRoot(NotificationSubscription);
+
 /// The application schema.
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Query limits.
 #[derive(Debug, Clone)]
@@ -71,11 +75,11 @@ impl Default for Limits {
     }
 }
 
-fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
 }
 

@@ -62,69 +62,49 @@ pub fn tenant_of(
 /// Resolves the tenant and the viewer of a request.
 pub async fn build(state: &AppState, parts: &Parts) -> Result<RequestCtx, HttpError> {
     let rid = request_id(parts);
-    let peer = peer(parts);
-    let tenant = tenant_of(state, parts)?;
-
     let mut auths = parts.headers.get_all(header::AUTHORIZATION).iter();
-    let viewer = match (auths.next(), auths.next()) {
-        (None, _) => Viewer::Anonymous,
+    let token = match (auths.next(), auths.next()) {
+        (None, _) => None,
         (Some(_), Some(_)) => {
             return Err(unauthenticated("more than one Authorization header", &rid));
         }
-        (Some(value), None) => {
-            let token = value
+        (Some(value), None) => Some(
+            value
                 .to_str()
                 .ok()
-                .and_then(|v| {
-                    let (scheme, token) = v.split_once(' ')?;
-                    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-                })
-                .filter(|t| !t.is_empty())
-                .ok_or_else(|| unauthenticated("use Authorization: Bearer <token>", &rid))?;
-            let auth = if token.starts_with(SERVICE_TOKEN_PREFIX) {
-                authenticate_service(&state.services.db, &tenant, token)
-                    .await
-                    .map(Viewer::Service)
-            } else {
-                authenticate(&state.services.db, &state.services.keys, &tenant, token)
-                    .await
-                    .map(Viewer::User)
-            };
-            match auth {
-                Ok(viewer) => viewer,
-                Err(AuthError::Db(e)) => {
-                    tracing::error!(error = %e, "authentication query failed");
-                    return Err(HttpError::new(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "INTERNAL",
-                        "internal error",
-                        &rid,
-                    ));
-                }
-                Err(AuthError::SessionEnded) if token.starts_with(SERVICE_TOKEN_PREFIX) => {
-                    return Err(unauthenticated(
-                        "the service token is not valid here (unknown or revoked)",
-                        &rid,
-                    ));
-                }
-                Err(AuthError::SessionEnded) => {
-                    return Err(unauthenticated(
-                        "the session has ended; sign in again",
-                        &rid,
-                    ));
-                }
-                Err(AuthError::Token(e)) => {
-                    tracing::info!(reason = %e, "access token refused");
-                    return Err(unauthenticated("the access token is not valid here", &rid));
-                }
-            }
-        }
+                .and_then(bearer)
+                .ok_or_else(|| unauthenticated("use Authorization: Bearer <token>", &rid))?,
+        ),
+    };
+    build_with_token(state, parts, token).await
+}
+
+/// `Bearer <token>` -> `<token>`.
+pub fn bearer(v: &str) -> Option<&str> {
+    let (scheme, token) = v.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// The request context of a request whose token was taken from elsewhere: the
+/// `Authorization` header for HTTP, `connection_init`'s payload for a WebSocket (whose
+/// host, peer and user agent are the upgrade request's). One code path for both.
+pub async fn build_with_token(
+    state: &AppState,
+    parts: &Parts,
+    token: Option<&str>,
+) -> Result<RequestCtx, HttpError> {
+    let rid = request_id(parts);
+    let tenant = tenant_of(state, parts)?;
+    let viewer = match token {
+        None => Viewer::Anonymous,
+        Some(token) => viewer_for_token(state, &tenant, token, &rid).await?,
     };
     Ok(RequestCtx {
         tenant,
         viewer,
         request_id: rid,
-        client_ip: peer,
+        client_ip: peer(parts),
         user_agent: parts
             .headers
             .get(header::USER_AGENT)
@@ -133,6 +113,53 @@ pub async fn build(state: &AppState, parts: &Parts) -> Result<RequestCtx, HttpEr
         operation: Default::default(),
         memberships: Default::default(),
     })
+}
+
+/// The viewer a bearer token stands for on `tenant` (HTTP `Authorization` and the
+/// WebSocket's `connection_init` alike): a service token or a user's access token, with a
+/// live session; anything else is refused.
+pub async fn viewer_for_token(
+    state: &AppState,
+    tenant: &std::sync::Arc<tenants::TenantInfo>,
+    token: &str,
+    rid: &str,
+) -> Result<Viewer, HttpError> {
+    let rid = rid.to_string();
+    let auth = if token.starts_with(SERVICE_TOKEN_PREFIX) {
+        authenticate_service(&state.services.db, tenant, token)
+            .await
+            .map(Viewer::Service)
+    } else {
+        authenticate(&state.services.db, &state.services.keys, tenant, token)
+            .await
+            .map(Viewer::User)
+    };
+    match auth {
+        Ok(viewer) => Ok(viewer),
+        Err(AuthError::Db(e)) => {
+            tracing::error!(error = %e, "authentication query failed");
+            Err(HttpError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "internal error",
+                &rid,
+            ))
+        }
+        Err(AuthError::SessionEnded) if token.starts_with(SERVICE_TOKEN_PREFIX) => {
+            Err(unauthenticated(
+                "the service token is not valid here (unknown or revoked)",
+                &rid,
+            ))
+        }
+        Err(AuthError::SessionEnded) => Err(unauthenticated(
+            "the session has ended; sign in again",
+            &rid,
+        )),
+        Err(AuthError::Token(e)) => {
+            tracing::info!(reason = %e, "access token refused");
+            Err(unauthenticated("the access token is not valid here", &rid))
+        }
+    }
 }
 
 fn unauthenticated(message: &str, rid: &str) -> HttpError {

@@ -172,6 +172,9 @@ fn wants_html(headers: &HeaderMap) -> bool {
 
 /// `GET /graphql`: queries only, or GraphiQL for a browser.
 pub async fn get(State(state): State<AppState>, req: Request) -> Response {
+    if super::websocket::is_upgrade(req.headers()) {
+        return super::websocket::upgrade(state, req).await;
+    }
     let (parts, _) = req.into_parts();
     let rid = request_id(&parts);
     let params = Query::<GetParams>::try_from_uri(&parts.uri)
@@ -180,7 +183,13 @@ pub async fn get(State(state): State<AppState>, req: Request) -> Response {
     let query = params.as_ref().and_then(|p| p.query.clone());
     let Some(query) = query else {
         if state.http.graphiql && wants_html(&parts.headers) {
-            return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
+            return Html(
+                GraphiQLSource::build()
+                    .endpoint("/graphql")
+                    .subscription_endpoint("/graphql")
+                    .finish(),
+            )
+            .into_response();
         }
         return HttpError::new(
             StatusCode::BAD_REQUEST,

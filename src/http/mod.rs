@@ -7,6 +7,7 @@ pub mod graphql;
 pub mod health;
 pub mod unsubscribe;
 pub mod webhooks;
+pub mod websocket;
 
 use axum::Router;
 use axum::extract::Request;

@@ -13,6 +13,7 @@ pub mod events;
 pub mod idempotency;
 pub mod ids;
 pub mod links;
+pub mod live;
 pub mod mail;
 pub mod page;
 pub mod password;

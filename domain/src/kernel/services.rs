@@ -63,4 +63,6 @@ pub struct Services {
     pub card_providers: super::card::Providers,
     /// Where email goes (SMTP, or `.eml` files when no `SMTP_URL` is set).
     pub mailer: super::mail::Mailer,
+    /// Signals to this instance's open WebSockets (fed across instances by PostgreSQL).
+    pub live: super::live::Live,
 }

@@ -15,7 +15,7 @@ use crate::kernel::services::Services;
 const DEFAULT: u64 = 20;
 const MAX: i32 = 100;
 
-fn mine(req: &RequestCtx, me: i64) -> sea_orm::Select<notification::Entity> {
+pub(super) fn mine(req: &RequestCtx, me: i64) -> sea_orm::Select<notification::Entity> {
     scoped::<notification::Entity>(req.tenant_id()).filter(notification::Column::UserId.eq(me))
 }
 

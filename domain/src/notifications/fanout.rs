@@ -42,11 +42,7 @@ use crate::kernel::sql::statement;
 const BATCH: u64 = 200;
 
 /// A bell item written by a fan-out: whom to push it to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rang {
-    pub tenant_id: i64,
-    pub user_id: i64,
-}
+pub use crate::kernel::live::Rang;
 
 /// What one fan-out did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -107,7 +103,11 @@ async fn run_batch(svc: &Services) -> ApiResult<FannedOut> {
         .filter(domain_event::Column::Id.is_in(ids))
         .exec(&txn)
         .await?;
+    // Open sockets hear of the new items when, and only if, this commits.
+    svc.live.notify_in(&txn, &out.bell).await?;
+    let backend = txn.get_database_backend();
     txn.commit().await?;
+    svc.live.after_commit(backend, &out.bell);
     out.events = events.len() as u64;
     Ok(out)
 }

@@ -13,6 +13,7 @@ pub mod bell;
 pub mod delivery;
 pub mod fanout;
 pub mod kinds;
+pub mod live;
 pub mod notices;
 pub mod settings;
 pub mod unsubscribe;

@@ -6,7 +6,8 @@
 pub mod types;
 
 use async_graphql::{Context, Object};
-use domain::notifications::{bell, delivery, settings};
+use domain::notifications::{bell, delivery, live, settings};
+use futures_util::{Stream, StreamExt};
 
 use crate::ids::{self, Kind};
 use crate::pagination::Page;
@@ -139,4 +140,22 @@ pub struct RetryOutboxMessageInput {
 pub struct RetryOutboxMessagePayload {
     /// The message, `PENDING` and due now.
     pub message: crate::emails::OutboxMessage,
+}
+
+/// Notification subscriptions.
+#[derive(Default)]
+pub struct NotificationSubscription;
+
+#[async_graphql::Subscription]
+impl NotificationSubscription {
+    /// The viewer's new notifications as they are written, each once and in order (over
+    /// WebSocket with graphql-transport-ws on `/graphql`; the token goes in
+    /// `connection_init`'s payload as `Authorization: Bearer <token>`).
+    async fn notification_added(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<impl Stream<Item = Notification> + use<>, crate::GqlError> {
+        let added = live::added(services(ctx)?, request(ctx)?).await?;
+        Ok(added.map(Notification as fn(_) -> _))
+    }
 }

@@ -1,0 +1,180 @@
+//! GraphQL subscriptions over WebSocket on `/graphql` (`graphql-transport-ws`, and the
+//! older `graphql-ws` subprotocol for Apollo's legacy client).
+//!
+//! - The tenant is the upgrade request's `Host`, resolved before upgrading (an unknown
+//!   host is a 404 like any request).
+//! - The viewer is the token in `connection_init`'s payload (`{"Authorization": "Bearer
+//!   <token>"}`; `authorization` and `token` are read too), turned into the same
+//!   `RequestCtx` as an HTTP request by the same function
+//!   (`context::build_with_token`). A token of another tenant, an expired or revoked
+//!   one is refused: the server closes with 4403 before acknowledging. No token is an
+//!   anonymous viewer, whom `notificationAdded` answers `UNAUTHENTICATED`.
+//! - While open, a watchdog closes the socket with 4403 when the token expires (by the
+//!   service clock) and re-checks the session every `WS_RECHECK_MS`: signing out, a
+//!   revoked session or an ended impersonation closes it with the reason.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_graphql::Data;
+use async_graphql::http::{WebSocketProtocols, WsMessage};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{FromRequestParts, Request};
+use axum::http::{HeaderMap, StatusCode, header, request::Parts};
+use axum::response::{IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
+use tenants::{RequestCtx, TenantInfo};
+
+use super::context::{bearer, build_with_token, request_id, tenant_of, viewer_for_token};
+use super::error::HttpError;
+use crate::AppState;
+
+/// The close code for "your credentials no longer hold" (as graphql-ws uses for a refused
+/// `connection_init`); clients reconnect with a fresh token.
+const FORBIDDEN: u16 = 4403;
+
+/// Whether a request asks to upgrade to a WebSocket.
+pub fn is_upgrade(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+}
+
+fn protocol(headers: &HeaderMap) -> Option<WebSocketProtocols> {
+    headers
+        .get(header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.split(',')
+                .find_map(|p| p.trim().parse::<WebSocketProtocols>().ok())
+        })
+}
+
+/// `GET /graphql` with `Upgrade: websocket`.
+pub async fn upgrade(state: AppState, req: Request) -> Response {
+    let (mut parts, _) = req.into_parts();
+    let rid = request_id(&parts);
+    if let Err(e) = tenant_of(&state, &parts) {
+        return e.into_response();
+    }
+    let Some(protocol) = protocol(&parts.headers) else {
+        return HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "ask for the graphql-transport-ws subprotocol (Sec-WebSocket-Protocol)",
+            &rid,
+        )
+        .into_response();
+    };
+    let ws = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+        Ok(ws) => ws,
+        Err(rejection) => return rejection.into_response(),
+    };
+    ws.protocols([protocol.sec_websocket_protocol()])
+        .on_upgrade(move |socket| serve(state, parts, protocol, socket))
+}
+
+/// The token of a `connection_init` payload.
+fn token_of(payload: &serde_json::Value) -> Option<String> {
+    ["Authorization", "authorization"]
+        .iter()
+        .find_map(|k| payload.get(*k).and_then(|v| v.as_str()).and_then(bearer))
+        .or_else(|| payload.get("token").and_then(|v| v.as_str()))
+        .map(str::to_string)
+}
+
+async fn serve(state: AppState, parts: Parts, protocol: WebSocketProtocols, socket: WebSocket) {
+    let (mut sink, stream) = socket.split();
+    let (signed_in, watched) = tokio::sync::oneshot::channel::<(String, Arc<TenantInfo>)>();
+    let init_state = state.clone();
+    let on_init = move |payload: serde_json::Value| async move {
+        let token = token_of(&payload);
+        let ctx: RequestCtx = build_with_token(&init_state, &parts, token.as_deref())
+            .await
+            .map_err(|e| async_graphql::Error::new(e.message))?;
+        if let Some(token) = token {
+            let _ = signed_in.send((token, ctx.tenant.clone()));
+        }
+        let mut data = Data::default();
+        data.insert(ctx);
+        Ok(data)
+    };
+    let input = stream
+        .take_while(|m| futures_util::future::ready(m.is_ok()))
+        .filter_map(|m| {
+            futures_util::future::ready(match m {
+                Ok(Message::Text(t)) => Some(t.as_str().as_bytes().to_vec()),
+                Ok(Message::Binary(b)) => Some(b.to_vec()),
+                _ => None,
+            })
+        });
+    let output = async_graphql::http::WebSocket::new(state.schema.clone(), input, protocol)
+        .on_connection_init(on_init)
+        .map(|m| match m {
+            WsMessage::Text(t) => Message::Text(t.into()),
+            WsMessage::Close(code, reason) => Message::Close(Some(CloseFrame {
+                code,
+                reason: reason.into(),
+            })),
+        });
+    futures_util::pin_mut!(output);
+    let watchdog = async {
+        match watched.await {
+            Ok((token, tenant)) => watch(&state, &tenant, &token).await,
+            // Anonymous, or the connection ended before `connection_init`.
+            Err(_) => std::future::pending().await,
+        }
+    };
+    futures_util::pin_mut!(watchdog);
+    loop {
+        tokio::select! {
+            m = output.next() => match m {
+                Some(m) => {
+                    if sink.send(m).await.is_err() {
+                        return;
+                    }
+                }
+                None => return,
+            },
+            reason = &mut watchdog => {
+                let _ = sink
+                    .send(Message::Close(Some(CloseFrame {
+                        code: FORBIDDEN,
+                        reason: reason.into(),
+                    })))
+                    .await;
+                return;
+            }
+        }
+    }
+}
+
+/// Returns when the token no longer holds, with the reason.
+async fn watch(state: &AppState, tenant: &Arc<TenantInfo>, token: &str) -> String {
+    let expires = state
+        .services
+        .keys
+        .verify(token, tenant.id())
+        .ok()
+        .map(|c| c.exp);
+    let recheck = state.http.ws_recheck;
+    loop {
+        let now = state.services.clock.now().timestamp();
+        if let Some(exp) = expires
+            && now >= exp
+        {
+            return "the access token has expired".into();
+        }
+        let wait = match expires {
+            Some(exp) => recheck.min(Duration::from_secs((exp - now).max(0) as u64)),
+            None => recheck,
+        };
+        tokio::time::sleep(wait).await;
+        if let Err(e) = viewer_for_token(state, tenant, token, "").await
+            && e.code != "INTERNAL"
+        {
+            return e.message;
+        }
+    }
+}
