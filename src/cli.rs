@@ -198,6 +198,10 @@ async fn serve(mut cfg: Config, with_demo: bool) -> anyhow::Result<()> {
         .services
         .registry
         .spawn_refresher(state.services.db.clone(), Duration::from_secs(60));
+    state
+        .services
+        .live
+        .spawn_listener(state.services.db.clone());
     crate::scheduler::spawn(
         state.clone(),
         Duration::from_secs(cfg.scheduler_interval_secs),

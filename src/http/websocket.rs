@@ -88,11 +88,18 @@ async fn serve(state: AppState, parts: Parts, protocol: WebSocketProtocols, sock
     let (mut sink, stream) = socket.split();
     let (signed_in, watched) = tokio::sync::oneshot::channel::<(String, Arc<TenantInfo>)>();
     let init_state = state.clone();
+    // async-graphql closes a refused `connection_init` with 1002; graphql-transport-ws
+    // says 4403 Forbidden, which clients know.
+    let refused = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let refused_in_init = refused.clone();
     let on_init = move |payload: serde_json::Value| async move {
         let token = token_of(&payload);
         let ctx: RequestCtx = build_with_token(&init_state, &parts, token.as_deref())
             .await
-            .map_err(|e| async_graphql::Error::new(e.message))?;
+            .map_err(|e| {
+                refused_in_init.store(true, std::sync::atomic::Ordering::SeqCst);
+                async_graphql::Error::new(e.message)
+            })?;
         if let Some(token) = token {
             let _ = signed_in.send((token, ctx.tenant.clone()));
         }
@@ -111,10 +118,14 @@ async fn serve(state: AppState, parts: Parts, protocol: WebSocketProtocols, sock
         });
     let output = async_graphql::http::WebSocket::new(state.schema.clone(), input, protocol)
         .on_connection_init(on_init)
-        .map(|m| match m {
+        .map(move |m| match m {
             WsMessage::Text(t) => Message::Text(t.into()),
             WsMessage::Close(code, reason) => Message::Close(Some(CloseFrame {
-                code,
+                code: if code == 1002 && refused.load(std::sync::atomic::Ordering::SeqCst) {
+                    FORBIDDEN
+                } else {
+                    code
+                },
                 reason: reason.into(),
             })),
         });

@@ -23,3 +23,4 @@ mod partners;
 mod storage;
 mod support;
 mod tenancy;
+mod websocket;

@@ -124,6 +124,7 @@ impl TestApp {
         };
         f(&mut cfg);
         let state = prepare(&cfg).await.expect("prepare");
+        listen_for_bells(&state).await;
         let router = app(state.clone());
         Self {
             state,
@@ -137,7 +138,15 @@ impl TestApp {
     /// Another instance of the same deployment: same configuration, database and keys,
     /// its own memory.
     pub async fn second_instance(&self) -> AppState {
-        prepare(&self.cfg).await.expect("prepare second instance")
+        let state = prepare(&self.cfg).await.expect("prepare second instance");
+        listen_for_bells(&state).await;
+        state
+    }
+
+    /// Serves the router on a loopback port (what a WebSocket needs: a real connection to
+    /// upgrade); returns its address.
+    pub async fn serve(&self) -> SocketAddr {
+        serve_state(self.state.clone()).await
     }
 
     /// The database URL this app uses.
@@ -419,6 +428,32 @@ impl Drop for TestApp {
             .join();
         }
     }
+}
+
+/// As `serve` does: the bell listener of an instance (PostgreSQL), subscribed before
+/// the test goes on.
+async fn listen_for_bells(state: &AppState) {
+    use sea_orm::ConnectionTrait;
+    let db = state.services.db.clone();
+    let backend = db.get_database_backend();
+    state.services.live.spawn_listener(db);
+    state.services.live.subscribed(backend).await;
+}
+
+/// Serves an instance's router on a loopback port.
+pub async fn serve_state(state: AppState) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = app(state);
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    addr
 }
 
 /// Sends a request to a router and decodes the JSON body (or `Value::Null`).

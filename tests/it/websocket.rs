@@ -1,0 +1,290 @@
+//! `notificationAdded` over a real WebSocket (tokio-tungstenite against the served
+//! router, graphql-transport-ws): the bell rings once for its owner only; the socket's
+//! tenant is the upgrade's Host and its viewer the `connection_init` token, so another
+//! tenant's token is refused; the socket closes when the token expires (by the service
+//! clock) or the session ends; and on PostgreSQL a bell written by another instance
+//! reaches it through `NOTIFY`.
+
+use std::net::SocketAddr;
+use std::time::Duration as StdDuration;
+
+use chrono::Duration;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use crate::orders::shop;
+use crate::support::*;
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+const ADDED: &str = "subscription { notificationAdded { id kind title link read } }";
+/// How long a test waits for something that should come at once.
+const PATIENCE: StdDuration = StdDuration::from_secs(10);
+
+async fn open(addr: SocketAddr, host: &str) -> Ws {
+    let mut req = format!("ws://{addr}/graphql")
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert("host", host.parse().unwrap());
+    req.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (ws, resp) = tokio_tungstenite::connect_async(req).await.unwrap();
+    assert_eq!(
+        resp.headers()
+            .get("sec-websocket-protocol")
+            .and_then(|v| v.to_str().ok()),
+        Some("graphql-transport-ws")
+    );
+    ws
+}
+
+/// The next protocol message, or the close frame as `{"close": code, "reason": ..}`.
+async fn next(ws: &mut Ws) -> Value {
+    loop {
+        let m = tokio::time::timeout(PATIENCE, ws.next())
+            .await
+            .expect("a message in time")
+            .expect("the socket open")
+            .expect("a frame");
+        match m {
+            Message::Text(t) => return serde_json::from_str(t.as_str()).unwrap(),
+            Message::Close(Some(f)) => {
+                return json!({ "close": u16::from(f.code), "reason": f.reason.as_str() });
+            }
+            Message::Close(None) => return json!({ "close": null }),
+            _ => continue,
+        }
+    }
+}
+
+async fn send(ws: &mut Ws, v: Value) {
+    ws.send(Message::Text(v.to_string().into())).await.unwrap();
+}
+
+/// Opens a socket on `host`, signs in with `token`, subscribes to `notificationAdded`.
+async fn subscribed(addr: SocketAddr, host: &str, token: &str) -> Ws {
+    let mut ws = open(addr, host).await;
+    send(
+        &mut ws,
+        json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } }),
+    )
+    .await;
+    assert_eq!(next(&mut ws).await["type"], "connection_ack");
+    send(
+        &mut ws,
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": ADDED } }),
+    )
+    .await;
+    ws
+}
+
+async fn added(ws: &mut Ws) -> Value {
+    let m = next(ws).await;
+    assert_eq!(m["type"], "next", "{m}");
+    assert_eq!(m["id"], "1");
+    m["payload"]["data"]["notificationAdded"].clone()
+}
+
+/// Seven days before the line's expiry: the notices job, then the fan-out.
+async fn ring(app: &TestApp) {
+    app.clock_advance(Duration::days(23) + Duration::minutes(1));
+    domain::jobs::run_due(&app.state.services).await.unwrap();
+    app.fan_out().await;
+}
+
+#[tokio::test]
+async fn the_bell_rings_over_a_websocket_once_and_only_for_its_owner() {
+    let app = TestApp::new().await;
+    let addr = app.serve().await;
+    let s = shop(&app, "ws", &[(1, 30)]).await;
+    let client = app
+        .set_password_via_link(ROOT, "anna.ws@client.example")
+        .await;
+    app.fan_out().await;
+    let mut partner_ws = subscribed(addr, ROOT, &s.p.owner).await;
+    let mut client_ws = subscribed(addr, ROOT, &client).await;
+    // Let both subscriptions start before anything rings.
+    send(&mut partner_ws, json!({ "type": "ping" })).await;
+    assert_eq!(next(&mut partner_ws).await["type"], "pong");
+    send(&mut client_ws, json!({ "type": "ping" })).await;
+    assert_eq!(next(&mut client_ws).await["type"], "pong");
+
+    ring(&app).await;
+    let p = added(&mut partner_ws).await;
+    assert_eq!(p["kind"], "LINE_EXPIRING");
+    assert!(
+        p["title"].as_str().unwrap().contains("expires in 7 days"),
+        "{p}"
+    );
+    assert_eq!(p["read"], false);
+    let c = added(&mut client_ws).await;
+    assert_eq!(c["kind"], "LINE_EXPIRING");
+    assert_ne!(p["id"], c["id"], "each their own item");
+    // What the socket pushed is what the bell lists.
+    let listed = app
+        .ok(
+            ROOT,
+            Some(&s.p.owner),
+            "{ notifications(first: 1) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(listed["notifications"]["edges"][0]["node"]["id"], p["id"]);
+
+    // Once: running everything again pushes nothing; the next thing on the socket is the
+    // next notice (the expiry), not a repeat.
+    domain::jobs::run_due(&app.state.services).await.unwrap();
+    app.fan_out().await;
+    app.clock_advance(Duration::days(7));
+    domain::jobs::run_due(&app.state.services).await.unwrap();
+    app.fan_out().await;
+    assert_eq!(added(&mut partner_ws).await["kind"], "LINE_EXPIRED");
+    assert_eq!(added(&mut client_ws).await["kind"], "LINE_EXPIRED");
+}
+
+#[tokio::test]
+async fn a_socket_takes_its_tenant_from_the_host_and_refuses_other_tenants_tokens() {
+    let app = TestApp::new().await;
+    let addr = app.serve().await;
+    let (_, acme) = app.tenant("acmews").await;
+    let acme_admin = app.tenant_admin_token("acmews", &acme).await;
+
+    // An Acme token on the root host: refused before acknowledging.
+    let mut ws = open(addr, ROOT).await;
+    send(
+        &mut ws,
+        json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {acme_admin}") } }),
+    )
+    .await;
+    let m = next(&mut ws).await;
+    assert_eq!(m["close"], 4403, "{m}");
+
+    // A made-up token: refused too, never anonymous.
+    let mut ws = open(addr, &acme).await;
+    send(
+        &mut ws,
+        json!({ "type": "connection_init", "payload": { "Authorization": "Bearer nonsense" } }),
+    )
+    .await;
+    assert_eq!(next(&mut ws).await["close"], 4403);
+
+    // No token: connected as anonymous, and the bell is not for anonymous.
+    let mut ws = open(addr, &acme).await;
+    send(&mut ws, json!({ "type": "connection_init" })).await;
+    assert_eq!(next(&mut ws).await["type"], "connection_ack");
+    send(
+        &mut ws,
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": ADDED } }),
+    )
+    .await;
+    let m = next(&mut ws).await;
+    assert_eq!(m["type"], "next", "{m}");
+    assert_eq!(m["payload"]["data"], Value::Null);
+    assert_eq!(
+        m["payload"]["errors"][0]["extensions"]["code"],
+        "UNAUTHENTICATED"
+    );
+    assert_eq!(next(&mut ws).await["type"], "complete");
+
+    // The right token on its own host is accepted.
+    let mut ws = open(addr, &acme).await;
+    send(
+        &mut ws,
+        json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {acme_admin}") } }),
+    )
+    .await;
+    assert_eq!(next(&mut ws).await["type"], "connection_ack");
+
+    // An unknown host is not upgraded at all.
+    let mut req = format!("ws://{addr}/graphql")
+        .into_client_request()
+        .unwrap();
+    req.headers_mut()
+        .insert("host", "nobody.example".parse().unwrap());
+    req.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    match tokio_tungstenite::connect_async(req).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => {
+            assert_eq!(resp.status(), 404)
+        }
+        other => panic!("expected a 404, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_socket_closes_when_its_token_expires_or_its_session_ends() {
+    let app = TestApp::with_config(|c| c.ws_recheck_ms = 50).await;
+    let addr = app.serve().await;
+    app.state.services.clock.set(Some(entities::time::now()));
+    let (user, _, _) = app.sign_up(ROOT, "ws.expiry@example.com").await;
+
+    // Expiry, by the service clock: 15 minutes on, the socket is closed.
+    let mut ws = subscribed(addr, ROOT, &user).await;
+    send(&mut ws, json!({ "type": "ping" })).await;
+    assert_eq!(next(&mut ws).await["type"], "pong");
+    app.clock_advance(Duration::minutes(16));
+    let m = next(&mut ws).await;
+    assert_eq!(m["close"], 4403, "{m}");
+    assert!(m["reason"].as_str().unwrap().contains("expired"), "{m}");
+
+    // Signing out ends the session: the socket is closed within the re-check.
+    app.state.services.clock.set(Some(entities::time::now()));
+    let token = app.log_in(ROOT, "ws.expiry@example.com", PASSWORD).await;
+    let mut ws = subscribed(addr, ROOT, &token).await;
+    app.ok(
+        ROOT,
+        Some(&token),
+        "mutation { logOut(input: {}) { __typename } }",
+        json!({}),
+    )
+    .await;
+    let m = next(&mut ws).await;
+    assert_eq!(m["close"], 4403, "{m}");
+    assert!(m["reason"].as_str().unwrap().contains("session"), "{m}");
+}
+
+#[tokio::test]
+async fn a_bell_written_by_another_instance_reaches_the_socket() {
+    let app = TestApp::new().await;
+    let s = shop(&app, "wsx", &[(1, 30)]).await;
+    app.fan_out().await;
+    // The socket is on this instance; another instance of the deployment fans out.
+    let addr = app.serve().await;
+    let other = app.second_instance().await;
+    let mut ws = subscribed(addr, ROOT, &s.p.owner).await;
+    send(&mut ws, json!({ "type": "ping" })).await;
+    assert_eq!(next(&mut ws).await["type"], "pong");
+    app.clock_advance(Duration::days(23) + Duration::minutes(1));
+    domain::jobs::run_due(&app.state.services).await.unwrap();
+    other
+        .services
+        .clock
+        .set(Some(app.state.services.clock.now()));
+    let done = domain::notifications::fanout::run(&other.services)
+        .await
+        .unwrap();
+    assert!(!done.bell.is_empty());
+    if app.is_postgres() {
+        // Through NOTIFY, committed with the bell items.
+        assert_eq!(added(&mut ws).await["kind"], "LINE_EXPIRING");
+    } else {
+        // SQLite is one instance: its signals stay in the process that wrote them, and
+        // this instance's next fan-out finds nothing new to say. The item is in the bell.
+        let listed = app
+            .ok(
+                ROOT,
+                Some(&s.p.owner),
+                "{ unreadNotificationCount }",
+                json!({}),
+            )
+            .await;
+        assert!(listed["unreadNotificationCount"].as_u64().unwrap() >= 1);
+    }
+}
