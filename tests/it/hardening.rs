@@ -256,7 +256,9 @@ async fn changing_email_or_phone_needs_the_current_password() {
     app.verify_email(ROOT, "ann.new@example.com").await;
 }
 
-async fn partner_with_client(app: &TestApp) -> (crate::partners::PartnerFixture, String, String) {
+pub async fn partner_with_client(
+    app: &TestApp,
+) -> (crate::partners::PartnerFixture, String, String) {
     let p = partner(app, ROOT, "a", "GOLD").await;
     let (sam, _, sam_id) = app.sign_up(ROOT, "sam@client.example").await;
     app.ok(
@@ -269,7 +271,7 @@ async fn partner_with_client(app: &TestApp) -> (crate::partners::PartnerFixture,
     (p, sam, sam_id)
 }
 
-async fn impersonate(app: &TestApp, actor: &str, partner_id: &str, client_id: &str) -> String {
+pub async fn impersonate(app: &TestApp, actor: &str, partner_id: &str, client_id: &str) -> String {
     let d = app
         .ok(
             ROOT,

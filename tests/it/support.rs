@@ -433,7 +433,6 @@ impl Drop for TestApp {
 /// As `serve` does: the bell listener of an instance (PostgreSQL), subscribed before
 /// the test goes on.
 async fn listen_for_bells(state: &AppState) {
-    use sea_orm::ConnectionTrait;
     let db = state.services.db.clone();
     let backend = db.get_database_backend();
     state.services.live.spawn_listener(db);

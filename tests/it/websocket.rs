@@ -248,6 +248,22 @@ async fn a_socket_closes_when_its_token_expires_or_its_session_ends() {
     let m = next(&mut ws).await;
     assert_eq!(m["close"], 4403, "{m}");
     assert!(m["reason"].as_str().unwrap().contains("session"), "{m}");
+
+    // "Return to own account" ends the impersonation: the socket opened with it closes.
+    let (p, _, sam_id) = crate::hardening::partner_with_client(&app).await;
+    let as_client = crate::hardening::impersonate(&app, &p.owner, &p.id, &sam_id).await;
+    let mut ws = subscribed(addr, ROOT, &as_client).await;
+    send(&mut ws, json!({ "type": "ping" })).await;
+    assert_eq!(next(&mut ws).await["type"], "pong");
+    app.ok(
+        ROOT,
+        Some(&as_client),
+        "mutation { endImpersonation { ended } }",
+        json!({}),
+    )
+    .await;
+    let m = next(&mut ws).await;
+    assert_eq!(m["close"], 4403, "{m}");
 }
 
 #[tokio::test]
