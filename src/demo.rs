@@ -762,7 +762,19 @@ pub fn print(info: &DemoInfo, cfg: &Config) {
          \x20     partner (GOLD, listed): {ACME_PARTNER_EMAIL}; referral code {referral}, service-manager code {sm}\n\
          \x20     the partner's clients (lines active, expiring in 3 and 20 days, expired):\n\
          \x20       anna@client.example, boris@client.example, clara@client.example\n\
-         \x20     if {host} does not resolve: curl -H 'Host: {host}' http://127.0.0.1:{port}/graphql\n",
+         \x20     if {host} does not resolve: curl -H 'Host: {host}' http://127.0.0.1:{port}/graphql\n\
+         \x20 email goes to: {mail} (set SMTP_URL for a mail server)\n\
+         \x20 the bell, live: subscription {{ notificationAdded {{ title }} }} over ws://<host>:{port}/graphql (graphql-transport-ws)\n",
+        mail = match &cfg.smtp_url {
+            Some(url) => domain::kernel::mail::without_password(&url.0),
+            None => cfg
+                .mail_dir
+                .clone()
+                .unwrap_or_else(|| cfg.data_dir.join("mail"))
+                .join("*.eml")
+                .display()
+                .to_string(),
+        },
         host = info.acme_host,
         referral = info.referral_code,
         sm = info.service_manager_code,
