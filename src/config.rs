@@ -122,6 +122,14 @@ pub struct Config {
     /// How long one SMTP conversation may take.
     #[arg(long, env = "SMTP_TIMEOUT_SECS", default_value_t = 30)]
     pub smtp_timeout_secs: u64,
+    /// The Telegram Bot API (a local server in tests and the demo). Each tenant's bot
+    /// token is set by its admins (`configureTelegramBot`).
+    #[arg(
+        long,
+        env = "TELEGRAM_API_BASE",
+        default_value = "https://api.telegram.org"
+    )]
+    pub telegram_api_base: String,
     /// How often an open WebSocket re-checks that its session is live (signing out or
     /// ending an impersonation closes it within this time; expiry closes it on time).
     #[arg(long, env = "WS_RECHECK_MS", default_value_t = 15_000)]

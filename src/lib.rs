@@ -8,6 +8,7 @@ pub mod demo;
 pub mod gen_data;
 pub mod http;
 pub mod local_stripe;
+pub mod local_telegram;
 pub mod notifier;
 pub mod scheduler;
 
@@ -75,6 +76,7 @@ pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
         card_providers: cfg.card_providers(),
         mailer,
         live: Default::default(),
+        telegram: domain::kernel::telegram::BotApi::new(&cfg.telegram_api_base),
     };
     let schema = schema::build(
         services.clone(),

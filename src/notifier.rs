@@ -23,8 +23,12 @@ pub async fn fan_out_once(state: &AppState) -> anyhow::Result<FannedOut> {
         .map_err(|e| anyhow::anyhow!("fan-out failed: {} ({})", e.message(), e.code()))
 }
 
-/// Sends what is due once.
+/// Reads the polling Telegram bots' updates (people connecting), then sends what is due
+/// once.
 pub async fn deliver_once(state: &AppState) -> anyhow::Result<Delivered> {
+    if let Err(e) = domain::notifications::telegram::poll(&state.services).await {
+        tracing::warn!(error = %e.message(), "telegram polling failed");
+    }
     delivery::run(&state.services)
         .await
         .map_err(|e| anyhow::anyhow!("delivery failed: {} ({})", e.message(), e.code()))

@@ -15,6 +15,7 @@ mod m20261127_000009_orders_and_payments;
 mod m20261128_000010_service_tokens;
 mod m20261129_000011_ledger_and_withdrawals;
 mod m20261130_000012_notifications;
+mod m20261201_000013_telegram;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000010_service_tokens::Migration),
             Box::new(m20261129_000011_ledger_and_withdrawals::Migration),
             Box::new(m20261130_000012_notifications::Migration),
+            Box::new(m20261201_000013_telegram::Migration),
         ]
     }
 }

@@ -72,6 +72,10 @@ pub fn router(state: AppState) -> Router {
             get(unsubscribe::show).post(unsubscribe::apply),
         )
         .route(
+            "/webhooks/telegram",
+            axum::routing::post(webhooks::telegram),
+        )
+        .route(
             "/webhooks/payments/{provider}",
             axum::routing::post(webhooks::payment),
         )

@@ -50,3 +50,43 @@ pub async fn payment(
         ),
     }
 }
+
+/// `POST /webhooks/telegram` on a tenant's host: an update of the tenant's bot, as
+/// Telegram posts it once `configureTelegramBot(useWebhook: true)` set the webhook. The
+/// `X-Telegram-Bot-Api-Secret-Token` header must be the secret given to Telegram then
+/// (401 otherwise). Answers 200 once handled, so Telegram does not send it again; 500 when
+/// it could not be handled (Telegram retries).
+pub async fn telegram(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+) -> axum::response::Response {
+    let (parts, body) = req.into_parts();
+    let tenant = match super::context::tenant_of(&state, &parts) {
+        Ok(t) => t,
+        Err(e) => return e.into_response(),
+    };
+    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, Json(json!({ "ok": false }))).into_response();
+    };
+    let Ok(update) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return (StatusCode::BAD_REQUEST, Json(json!({ "ok": false }))).into_response();
+    };
+    let secret = parts
+        .headers
+        .get("x-telegram-bot-api-secret-token")
+        .and_then(|v| v.to_str().ok());
+    match domain::notifications::telegram::webhook(&state.services, tenant.id(), secret, &update)
+        .await
+    {
+        Ok(Some(_)) => (StatusCode::OK, Json(json!({ "ok": true }))).into_response(),
+        Ok(None) => (StatusCode::UNAUTHORIZED, Json(json!({ "ok": false }))).into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e.message(), "telegram update not handled");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Json(json!({ "ok": false })),
+            )
+                .into_response()
+        }
+    }
+}

@@ -6,7 +6,8 @@ use entities::{
     invitation, line, line_channel, line_comment, notification, one_time_token, order, order_item,
     organization, organization_member, outbox_message, partner, partner_client,
     partner_join_request, partner_ledger_entry, payment, payout_requisites, refresh_token,
-    service_token, session, space, space_member, tenant_domain, user, withdrawal,
+    service_token, session, space, space_member, telegram_connection, telegram_link_token,
+    tenant_domain, user, withdrawal,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
 
@@ -26,6 +27,8 @@ macro_rules! tenant_owned {
     )*};
 }
 tenant_owned!(
+    telegram_connection,
+    telegram_link_token,
     user,
     session,
     refresh_token,

@@ -22,5 +22,6 @@ mod orgs;
 mod partners;
 mod storage;
 mod support;
+mod telegram;
 mod tenancy;
 mod websocket;

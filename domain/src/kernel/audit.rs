@@ -74,6 +74,7 @@ pub mod action {
     pub const WITHDRAWAL_PAID: &str = "withdrawal.paid";
     pub const WITHDRAWAL_REJECTED: &str = "withdrawal.rejected";
     pub const OUTBOX_MESSAGE_RETRIED: &str = "outbox.message_retried";
+    pub const TENANT_TELEGRAM_BOT_CONFIGURED: &str = "tenant.telegram_bot_configured";
 
     /// All of them.
     pub const ALL: &[&str] = &[
@@ -140,6 +141,7 @@ pub mod action {
         WITHDRAWAL_PAID,
         WITHDRAWAL_REJECTED,
         OUTBOX_MESSAGE_RETRIED,
+        TENANT_TELEGRAM_BOT_CONFIGURED,
     ];
 }
 

@@ -13,6 +13,8 @@ use tenants::Denied;
 /// (`BAD_USER_INPUT`, `CONFLICT`, ...) come from the variants of [`ApiError`].
 pub mod code {
     pub const ALREADY_ANSWERED: &str = "ALREADY_ANSWERED";
+    pub const TELEGRAM_NOT_CONFIGURED: &str = "TELEGRAM_NOT_CONFIGURED";
+    pub const TELEGRAM_UNAVAILABLE: &str = "TELEGRAM_UNAVAILABLE";
     pub const ALREADY_MEMBER: &str = "ALREADY_MEMBER";
     pub const ALREADY_REVIEWED: &str = "ALREADY_REVIEWED";
     pub const CHANNEL_PAID: &str = "CHANNEL_PAID";
@@ -46,6 +48,8 @@ pub mod code {
     /// All of them.
     pub const ALL: &[&str] = &[
         ALREADY_ANSWERED,
+        TELEGRAM_NOT_CONFIGURED,
+        TELEGRAM_UNAVAILABLE,
         ALREADY_MEMBER,
         ALREADY_REVIEWED,
         CHANNEL_PAID,

@@ -34,6 +34,8 @@ pub struct SendError {
     pub permanent: bool,
     /// What went wrong, without credentials.
     pub message: String,
+    /// The server said when to try again (Telegram's 429 `retry_after`).
+    pub retry_after: Option<std::time::Duration>,
 }
 
 impl fmt::Display for SendError {
@@ -47,6 +49,7 @@ impl SendError {
         Self {
             permanent: true,
             message: message.into(),
+            retry_after: None,
         }
     }
 }
@@ -145,6 +148,7 @@ impl Mailer {
                     .map_err(|e| SendError {
                         permanent: e.is_permanent(),
                         message: format!("smtp: {e}"),
+                        retry_after: None,
                     })
             }
             Mailer::Files(transport, _) => {
@@ -155,6 +159,7 @@ impl Mailer {
                     .map_err(|e| SendError {
                         permanent: false,
                         message: format!("mail directory: {e}"),
+                        retry_after: None,
                     })
             }
         }

@@ -20,5 +20,6 @@ pub mod password;
 pub mod patch;
 pub mod services;
 pub mod sql;
+pub mod telegram;
 pub mod txn;
 pub mod validate;

@@ -65,4 +65,6 @@ pub struct Services {
     pub mailer: super::mail::Mailer,
     /// Signals to this instance's open WebSockets (fed across instances by PostgreSQL).
     pub live: super::live::Live,
+    /// The Telegram Bot API (`TELEGRAM_API_BASE`); each tenant's bot token is its own.
+    pub telegram: super::telegram::BotApi,
 }

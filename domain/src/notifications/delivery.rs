@@ -162,9 +162,11 @@ async fn send(svc: &Services, m: &outbox_message::Model) -> Result<(), SendError
             let unsubscribe = super::unsubscribe::link_for(svc, m);
             svc.mailer.send(m, unsubscribe.as_deref()).await
         }
+        outbox_message::CHANNEL_TELEGRAM => super::telegram::send(svc, m).await,
         other => Err(SendError {
             permanent: true,
             message: format!("no transport for channel {other}"),
+            retry_after: None,
         }),
     }
 }
@@ -232,7 +234,11 @@ async fn record(
                 )
                 .col_expr(
                     outbox_message::Column::NextAttemptAt,
-                    Expr::value(now + jittered(m.attempts)),
+                    // When the server said when (a 429's `retry_after`), then; else backoff.
+                    Expr::value(match e.retry_after {
+                        Some(after) => now + chrono::Duration::from_std(after).unwrap_or_default(),
+                        None => now + jittered(m.attempts),
+                    }),
                 )
                 .col_expr(outbox_message::Column::LastError, Expr::value(e.message));
             Outcome::Retrying

@@ -402,6 +402,7 @@ async fn fan_out_one(
         .await?;
     let w = words(kind, &f, &payload, ev.created_at);
     let link = tenant_url(settings, &tenant, &w.path);
+    let chats = super::telegram::chats_of(db, ev.tenant_id, &to).await?;
     for u in users {
         let Some(sw) = switches.get(&u.id) else {
             continue;
@@ -435,6 +436,13 @@ async fn fan_out_one(
         }
         if sw.on(kind, Channel::Email)
             && email(db, settings, &tenant, ev, kind, &u, &w, &link, now).await?
+        {
+            out.messages += 1;
+        }
+        if let Some(chat) = chats.get(&u.id)
+            && sw.on(kind, Channel::Telegram)
+            && super::telegram::enqueue(db, ev, kind, u.id, chat, &w.title, &w.lines, &link, now)
+                .await?
         {
             out.messages += 1;
         }

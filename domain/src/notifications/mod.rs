@@ -16,6 +16,7 @@ pub mod kinds;
 pub mod live;
 pub mod notices;
 pub mod settings;
+pub mod telegram;
 pub mod unsubscribe;
 
 pub use kinds::{Channel, NotificationKind};

@@ -6,7 +6,7 @@
 pub mod types;
 
 use async_graphql::{Context, Object};
-use domain::notifications::{bell, delivery, live, settings};
+use domain::notifications::{bell, delivery, live, settings, telegram};
 use futures_util::{Stream, StreamExt};
 
 use crate::ids::{self, Kind};
@@ -42,6 +42,26 @@ impl NotificationQuery {
     /// How many of the viewer's notifications are unread.
     async fn unread_notification_count(&self, ctx: &Context<'_>) -> crate::GqlResult<u64> {
         Ok(bell::unread(services(ctx)?, request(ctx)?).await?)
+    }
+
+    /// The viewer's connected Telegram chat (null when not connected).
+    async fn telegram_connection(
+        &self,
+        ctx: &Context<'_>,
+    ) -> crate::GqlResult<Option<TelegramConnection>> {
+        Ok(telegram::connection(services(ctx)?, request(ctx)?)
+            .await?
+            .map(|c| TelegramConnection {
+                username: c.username,
+                connected_at: c.connected_at,
+            }))
+    }
+
+    /// The brand's Telegram bot (tenant admins); null when none is set.
+    async fn telegram_bot(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<TelegramBot>> {
+        Ok(telegram::bot(services(ctx)?, request(ctx)?)
+            .await?
+            .map(TelegramBot::from))
     }
 
     /// The viewer's notification settings: every kind, each channel on or off.
@@ -113,6 +133,45 @@ impl NotificationMutation {
         Ok(NotificationSettings::new(kinds))
     }
 
+    /// Sets the brand's Telegram bot (tenant admins): the token from @BotFather is checked
+    /// with Telegram; `useWebhook` has Telegram post updates to `/webhooks/telegram` on the
+    /// brand's primary host (else the server polls). No token removes the bot.
+    async fn configure_telegram_bot(
+        &self,
+        ctx: &Context<'_>,
+        input: ConfigureTelegramBotInput,
+    ) -> crate::GqlResult<ConfigureTelegramBotPayload> {
+        let bot = telegram::configure(
+            services(ctx)?,
+            request(ctx)?,
+            input.bot_token.as_deref(),
+            input.use_webhook,
+        )
+        .await?;
+        Ok(ConfigureTelegramBotPayload {
+            bot: bot.map(TelegramBot::from),
+        })
+    }
+
+    /// A one-time link that connects the viewer's Telegram to the brand's bot: open it,
+    /// press Start. Good once, for 15 minutes.
+    async fn connect_telegram(
+        &self,
+        ctx: &Context<'_>,
+    ) -> crate::GqlResult<ConnectTelegramPayload> {
+        let (url, expires_at) = telegram::link(services(ctx)?, request(ctx)?).await?;
+        Ok(ConnectTelegramPayload { url, expires_at })
+    }
+
+    /// Stops notifications on Telegram: forgets the viewer's chat.
+    async fn disconnect_telegram(
+        &self,
+        ctx: &Context<'_>,
+    ) -> crate::GqlResult<DisconnectTelegramPayload> {
+        let disconnected = telegram::disconnect(services(ctx)?, request(ctx)?).await?;
+        Ok(DisconnectTelegramPayload { disconnected })
+    }
+
     /// Sends a failed (or waiting) outbox message again now, with its attempts counted
     /// afresh. Tenant admins (their tenant's) and platform staff.
     async fn retry_outbox_message(
@@ -126,6 +185,64 @@ impl NotificationMutation {
             message: crate::emails::OutboxMessage(m),
         })
     }
+}
+
+/// The viewer's connected Telegram chat.
+#[derive(async_graphql::SimpleObject)]
+pub struct TelegramConnection {
+    /// The Telegram `@username`, if the person has one.
+    pub username: Option<String>,
+    pub connected_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A brand's Telegram bot (its token is never shown).
+#[derive(async_graphql::SimpleObject)]
+pub struct TelegramBot {
+    /// `@username` without the `@`: people open `t.me/<username>`.
+    pub username: String,
+    /// Updates arrive by webhook (else the server polls).
+    pub use_webhook: bool,
+}
+
+impl From<telegram::BotInfo> for TelegramBot {
+    fn from(b: telegram::BotInfo) -> Self {
+        Self {
+            username: b.username,
+            use_webhook: b.use_webhook,
+        }
+    }
+}
+
+/// Input of `configureTelegramBot`.
+#[derive(async_graphql::InputObject)]
+pub struct ConfigureTelegramBotInput {
+    /// The bot's token from @BotFather; none removes the bot.
+    pub bot_token: Option<String>,
+    /// Have Telegram post updates to the brand's host (needs a public HTTPS host).
+    #[graphql(default = false)]
+    pub use_webhook: bool,
+}
+
+/// Result of `configureTelegramBot`.
+#[derive(async_graphql::SimpleObject)]
+pub struct ConfigureTelegramBotPayload {
+    /// The bot now set (null when removed).
+    pub bot: Option<TelegramBot>,
+}
+
+/// Result of `connectTelegram`.
+#[derive(async_graphql::SimpleObject)]
+pub struct ConnectTelegramPayload {
+    /// `https://t.me/<bot>?start=<one-time token>`.
+    pub url: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Result of `disconnectTelegram`.
+#[derive(async_graphql::SimpleObject)]
+pub struct DisconnectTelegramPayload {
+    /// Whether a chat was connected.
+    pub disconnected: bool,
 }
 
 /// Input of `retryOutboxMessage`.
