@@ -188,11 +188,28 @@ async fn serve(mut cfg: Config, with_demo: bool) -> anyhow::Result<()> {
         cfg.stripe_secret_key = Some(crate::config::Secret(local.secret_key.clone()));
         cfg.stripe_webhook_secret = Some(crate::config::Secret(local.webhook_secret.clone()));
     }
+    // The demo's bots talk to a local server speaking the Bot API.
+    let local_telegram = if with_demo && cfg.telegram_api_base == "https://api.telegram.org" {
+        let local = crate::local_telegram::LocalTelegram::start().await?;
+        cfg.telegram_api_base = local.base.clone();
+        Some(local)
+    } else {
+        None
+    };
     let state = prepare(&cfg).await?;
     bootstrap_admin(&state, &cfg).await?;
     if with_demo {
         let info = demo::seed(&state).await?;
         demo::print(&info, &cfg);
+        if let Some(local) = &local_telegram {
+            demo::telegram_bots(&state, local).await?;
+            println!(
+                "Telegram goes to a local Bot API server at {base}; each brand has a bot (polling).\n\
+                 \x20 connect: run connectTelegram, then open {base}/open?link=<its url>&chat=1001\n\
+                 \x20 what the bots sent: {base}/messages\n",
+                base = local.base
+            );
+        }
     }
     state
         .services

@@ -782,3 +782,43 @@ pub fn print(info: &DemoInfo, cfg: &Config) {
         root_sm = info.root_service_manager_code,
     );
 }
+
+/// Gives each demo brand a Telegram bot on the local Bot API server (updates by polling,
+/// as a laptop has no public webhook URL).
+pub async fn telegram_bots(
+    state: &AppState,
+    local: &crate::local_telegram::LocalTelegram,
+) -> anyhow::Result<()> {
+    use entities::telegram_bot;
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    let tenants = entities::tenant::Entity::find()
+        .all(&state.services.db)
+        .await?;
+    for t in tenants {
+        let token = format!("{}00:demo-{}", t.id, t.slug);
+        let username = format!("{}_demo_bot", t.slug.replace('-', "_"));
+        local.add_bot(&token, &username);
+        telegram_bot::Entity::insert(telegram_bot::ActiveModel {
+            tenant_id: Set(t.id),
+            bot_token: Set(token),
+            username: Set(username),
+            webhook_secret: Set(tenants::tokens::random_token()),
+            use_webhook: Set(false),
+            update_offset: Set(0),
+            updated_at: Set(entities::time::now()),
+            ..Default::default()
+        })
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::column(telegram_bot::Column::TenantId)
+                .update_columns([
+                    telegram_bot::Column::BotToken,
+                    telegram_bot::Column::Username,
+                    telegram_bot::Column::UpdateOffset,
+                ])
+                .to_owned(),
+        )
+        .exec(&state.services.db)
+        .await?;
+    }
+    Ok(())
+}

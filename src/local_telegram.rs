@@ -2,7 +2,9 @@
 //! tests and the demo: `getMe`, `setWebhook`, `deleteWebhook`, `getUpdates` (with
 //! `offset`), `sendMessage`. It keeps what was sent, lets a test play a person writing to a
 //! bot ([`LocalTelegram::user_writes`]) and answers the next `sendMessage` calls with 429
-//! and `retry_after` on request, as Telegram does under flood control.
+//! and `retry_after` on request, as Telegram does under flood control. For the demo,
+//! `GET /open?link=<deep link>&chat=<id>` plays pressing Start on a deep link and
+//! `GET /messages` lists what the bots sent.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -133,11 +135,73 @@ async fn method(
     Json(json!({ "ok": true, "result": result })).into_response()
 }
 
+#[derive(serde::Deserialize)]
+struct Open {
+    /// The deep link, `https://t.me/<bot>?start=<token>`.
+    link: String,
+    #[serde(default = "default_chat")]
+    chat: i64,
+    #[serde(default = "default_name")]
+    username: String,
+}
+
+fn default_chat() -> i64 {
+    1001
+}
+
+fn default_name() -> String {
+    "demo_user".into()
+}
+
+/// `GET /open?link=<deep link>&chat=<id>`: what opening the link in Telegram and pressing
+/// Start does (the demo's way to connect a chat): the bot gets `/start <token>`.
+async fn open(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    axum::extract::Query(q): axum::extract::Query<Open>,
+) -> axum::response::Response {
+    let Some(rest) = q.link.strip_prefix("https://t.me/") else {
+        return refuse(400, "give link=https://t.me/<bot>?start=<token>");
+    };
+    let (bot, start) = rest.split_once("?start=").unwrap_or((rest, ""));
+    let token = {
+        let s = inner.lock().unwrap_or_else(|e| e.into_inner());
+        s.bots
+            .iter()
+            .find(|(_, b)| b.username == bot)
+            .map(|(t, _)| t.clone())
+    };
+    let Some(token) = token else {
+        return refuse(404, "no such bot here");
+    };
+    let local = LocalTelegram {
+        base: String::new(),
+        inner,
+    };
+    let update = local.user_writes(&token, q.chat, &q.username, &format!("/start {start}"));
+    Json(json!({ "ok": true, "queued": update })).into_response()
+}
+
+/// `GET /messages`: every message the bots sent, oldest first.
+async fn messages(State(inner): State<Arc<Mutex<Inner>>>) -> Json<Value> {
+    let s = inner.lock().unwrap_or_else(|e| e.into_inner());
+    let list: Vec<Value> = s
+        .sent
+        .iter()
+        .map(|m| {
+            let bot = s.bots.get(&m.token).map(|b| b.username.clone());
+            json!({ "bot": bot, "chat_id": m.chat_id, "text": m.text })
+        })
+        .collect();
+    Json(json!(list))
+}
+
 impl LocalTelegram {
     /// Starts the server on a free loopback port.
     pub async fn start() -> anyhow::Result<Self> {
         let inner = Arc::new(Mutex::new(Inner::default()));
         let app = Router::new()
+            .route("/open", axum::routing::get(open))
+            .route("/messages", axum::routing::get(messages))
             .route("/{bot}/{method}", post(method))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
