@@ -12,7 +12,7 @@ use chrono::Duration;
 use entities::outbox_message;
 use partner_gateway::config::Secret;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::mail_sink::MailSink;
 use crate::orders::shop;
@@ -219,6 +219,23 @@ async fn failures_back_off_then_fail_and_staff_see_and_retry_them() {
     sink.refuse_permanently();
     let d = deliver(&app).await;
     assert_eq!((d.sent, d.failed), (0, 1), "{d:?}");
+    let q = app
+        .ok(
+            &acme,
+            Some(&admin),
+            "{ outboxQueue { pending failed oldestPendingAgeSeconds } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(q["outboxQueue"]["failed"], 1, "{q}");
+    assert_eq!(q["outboxQueue"]["pending"], 0, "{q}");
+    assert_eq!(q["outboxQueue"]["oldestPendingAgeSeconds"], Value::Null);
+    let (user, _, _) = app.sign_up(&acme, "user@acmeretry.example").await;
+    assert_eq!(
+        app.err_code(&acme, Some(&user), "{ outboxQueue { failed } }", json!({}))
+            .await,
+        "FORBIDDEN"
+    );
     let failed = app
         .ok(&acme, Some(&admin), OUTBOX, json!({ "s": "FAILED" }))
         .await["outboxMessages"]["edges"]
@@ -245,7 +262,6 @@ async fn failures_back_off_then_fail_and_staff_see_and_retry_them() {
         "NOT_FOUND"
     );
     // A plain user may not see the outbox at all.
-    let (user, _, _) = app.sign_up(&acme, "user@acmeretry.example").await;
     assert_eq!(
         app.err_code(&acme, Some(&user), RETRY, json!({ "i": { "id": id } }))
             .await,

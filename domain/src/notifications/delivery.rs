@@ -311,6 +311,70 @@ pub async fn retry(
     Ok(m)
 }
 
+/// The outbox's state: what `/metrics` exports (issue 12) and staff read
+/// (`outboxQueue`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueStats {
+    /// Waiting to be sent, or being sent.
+    pub pending: u64,
+    /// Given up on, waiting for staff.
+    pub failed: u64,
+    /// When the oldest message still waiting was written.
+    pub oldest_pending: Option<DateTime<Utc>>,
+}
+
+/// Queue figures over `q` (every tenant's, or one tenant's).
+pub async fn stats_of(
+    db: &impl ConnectionTrait,
+    q: sea_orm::Select<outbox_message::Entity>,
+) -> ApiResult<QueueStats> {
+    use sea_orm::{PaginatorTrait, QuerySelect};
+    let waiting = [
+        outbox_message::STATUS_PENDING,
+        outbox_message::STATUS_SENDING,
+    ];
+    let pending = q
+        .clone()
+        .filter(outbox_message::Column::Status.is_in(waiting))
+        .count(db)
+        .await?;
+    let failed = q
+        .clone()
+        .filter(outbox_message::Column::Status.eq(outbox_message::STATUS_FAILED))
+        .count(db)
+        .await?;
+    let oldest_pending = q
+        .filter(outbox_message::Column::Status.is_in(waiting))
+        .select_only()
+        .column_as(outbox_message::Column::CreatedAt.min(), "m")
+        .into_tuple::<Option<DateTime<Utc>>>()
+        .one(db)
+        .await?
+        .flatten();
+    Ok(QueueStats {
+        pending,
+        failed,
+        oldest_pending,
+    })
+}
+
+/// `outboxQueue`: the request's tenant's queue for its admins, every tenant's for staff.
+pub async fn stats(svc: &Services, req: &tenants::RequestCtx) -> ApiResult<QueueStats> {
+    use tenants::{Action, authorize};
+    let q = if authorize(req, Action::ListTenants).is_ok() {
+        outbox_message::Entity::find()
+    } else {
+        authorize(
+            req,
+            Action::ViewOutbox {
+                tenant_id: req.tenant_id(),
+            },
+        )?;
+        tenants::scope::scoped::<outbox_message::Entity>(req.tenant_id())
+    };
+    stats_of(&svc.db, q).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -57,6 +57,17 @@ impl NotificationQuery {
             }))
     }
 
+    /// The outbox's queue (tenant admins: their tenant's; platform staff: every tenant's).
+    async fn outbox_queue(&self, ctx: &Context<'_>) -> crate::GqlResult<OutboxQueue> {
+        let s = delivery::stats(services(ctx)?, request(ctx)?).await?;
+        let now = services(ctx)?.clock.now();
+        Ok(OutboxQueue {
+            pending: s.pending,
+            failed: s.failed,
+            oldest_pending_age_seconds: s.oldest_pending.map(|t| (now - t).num_seconds().max(0)),
+        })
+    }
+
     /// The brand's Telegram bot (tenant admins); null when none is set.
     async fn telegram_bot(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<TelegramBot>> {
         Ok(telegram::bot(services(ctx)?, request(ctx)?)
@@ -185,6 +196,17 @@ impl NotificationMutation {
             message: crate::emails::OutboxMessage(m),
         })
     }
+}
+
+/// The outbox's queue, for operators.
+#[derive(async_graphql::SimpleObject)]
+pub struct OutboxQueue {
+    /// Messages waiting to be sent (or being sent).
+    pub pending: u64,
+    /// Messages given up on (`outboxMessages(status: FAILED)` lists them).
+    pub failed: u64,
+    /// How long the oldest waiting message has waited; null when none waits.
+    pub oldest_pending_age_seconds: Option<i64>,
 }
 
 /// The viewer's connected Telegram chat.
