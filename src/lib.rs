@@ -66,7 +66,11 @@ pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
     }
     let registry = TenantRegistry::load(&db).await?;
     let mailer = cfg.mailer()?;
-    tracing::info!(to = %mailer.describe(), "mail goes to");
+    if cfg.smtp_url.is_some() {
+        tracing::info!(to = %mailer.describe(), "mail goes to");
+    } else {
+        tracing::warn!(to = %mailer.describe(), "no SMTP_URL: email is written to files, not sent");
+    }
     let services = Services {
         db,
         registry,
