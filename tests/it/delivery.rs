@@ -389,3 +389,19 @@ async fn several_workers_send_each_message_once() {
         .unwrap();
     assert!(pending.is_empty(), "{pending:?}");
 }
+
+#[tokio::test]
+async fn required_tls_never_falls_back_to_plain_text() {
+    // The sink speaks plain SMTP only (no STARTTLS): with `tls=required` nothing may be
+    // sent in the clear; the message waits for a retry instead.
+    let sink = MailSink::start();
+    let url = format!("{}?tls=required", sink.url());
+    let app = TestApp::with_config(move |c| c.smtp_url = Some(Secret(url))).await;
+    app.tenant("acmetls").await;
+    let d = deliver(&app).await;
+    assert_eq!((d.sent, d.retrying), (0, 1), "{d:?}");
+    assert!(sink.received().is_empty(), "nothing went out in plain text");
+    let m = message(&app, "admin@acmetls.example", "SET_PASSWORD").await;
+    assert_eq!(m.status, "PENDING");
+    assert!(m.last_error.is_some());
+}
