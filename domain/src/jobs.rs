@@ -23,7 +23,7 @@
 use chrono::{DateTime, Duration, Utc};
 use entities::scheduled_job;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
 use crate::kernel::error::{ApiError, ApiResult};
@@ -132,11 +132,7 @@ pub async fn run_one(svc: &Services, job: Job) -> ApiResult<Option<u64>> {
         ))
         .await?;
     let txn = txn::begin(&svc.db).await?;
-    let skip_locked = if txn.get_database_backend() == DbBackend::Postgres {
-        " FOR UPDATE SKIP LOCKED"
-    } else {
-        ""
-    };
+    let skip_locked = crate::kernel::sql::skip_locked(&txn);
     let claimed = txn
         .query_one_raw(statement(
             &txn,

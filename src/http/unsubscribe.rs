@@ -7,6 +7,7 @@
 use axum::extract::{Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use domain::kernel::emails::escape;
 use domain::notifications::unsubscribe::{self, Unsubscribed};
 use serde::Deserialize;
 
@@ -17,13 +18,6 @@ use crate::AppState;
 pub struct Params {
     #[serde(default)]
     token: String,
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 fn page(status: StatusCode, brand: &str, body: &str) -> Response {

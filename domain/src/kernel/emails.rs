@@ -18,7 +18,8 @@ pub struct Email {
     pub html: String,
 }
 
-fn escape(s: &str) -> String {
+/// Escapes text for HTML.
+pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -140,6 +141,24 @@ pub fn redact_tokens(s: &str) -> String {
     out
 }
 
+/// The outbox messages the viewer may read: every tenant's for platform staff, the
+/// request's tenant's for its admins; anyone else is refused.
+pub fn in_reach(req: &tenants::RequestCtx) -> ApiResult<sea_orm::Select<outbox_message::Entity>> {
+    use tenants::{Action, authorize};
+    if authorize(req, Action::ListTenants).is_ok() {
+        return Ok(outbox_message::Entity::find());
+    }
+    authorize(
+        req,
+        Action::ViewOutbox {
+            tenant_id: req.tenant_id(),
+        },
+    )?;
+    Ok(tenants::scope::scoped::<outbox_message::Entity>(
+        req.tenant_id(),
+    ))
+}
+
 /// The outbox, newest last: the request's tenant's for its admins, every tenant's for
 /// platform staff; optionally only mail to `recipient`, only messages in `status`.
 pub async fn outbox(
@@ -150,18 +169,7 @@ pub async fn outbox(
     args: super::page::PageArgs,
 ) -> ApiResult<super::page::Paged<outbox_message::Model>> {
     use sea_orm::{ColumnTrait, QueryFilter};
-    use tenants::{Action, authorize};
-    let mut q = if authorize(req, Action::ListTenants).is_ok() {
-        outbox_message::Entity::find()
-    } else {
-        authorize(
-            req,
-            Action::ViewOutbox {
-                tenant_id: req.tenant_id(),
-            },
-        )?;
-        tenants::scope::scoped::<outbox_message::Entity>(req.tenant_id())
-    };
+    let mut q = in_reach(req)?;
     if let Some(r) = recipient {
         q = q.filter(outbox_message::Column::Recipient.eq(r.trim().to_lowercase()));
     }

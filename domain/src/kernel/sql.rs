@@ -24,3 +24,12 @@ pub fn statement(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> St
     };
     Statement::from_sql_and_values(db.get_database_backend(), sql, values)
 }
+
+/// ` FOR UPDATE SKIP LOCKED` on PostgreSQL (claiming rows so that several instances take
+/// different ones), nothing on SQLite (one instance, whose write transaction serialises).
+pub fn skip_locked(db: &impl ConnectionTrait) -> &'static str {
+    match db.get_database_backend() {
+        DbBackend::Postgres => " FOR UPDATE SKIP LOCKED",
+        _ => "",
+    }
+}

@@ -25,9 +25,7 @@ use entities::outbox_message;
 use futures_util::StreamExt;
 use rand::Rng;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Value as SqlValue,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Value as SqlValue};
 
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::mail::SendError;
@@ -106,11 +104,7 @@ pub async fn claim(
     limit: u64,
 ) -> ApiResult<Vec<outbox_message::Model>> {
     let txn = crate::kernel::txn::begin(&svc.db).await?;
-    let skip_locked = if txn.get_database_backend() == DbBackend::Postgres {
-        " FOR UPDATE SKIP LOCKED"
-    } else {
-        ""
-    };
+    let skip_locked = crate::kernel::sql::skip_locked(&txn);
     let ids: Vec<i64> = txn
         .query_all_raw(statement(
             &txn,
@@ -360,19 +354,7 @@ pub async fn stats_of(
 
 /// `outboxQueue`: the request's tenant's queue for its admins, every tenant's for staff.
 pub async fn stats(svc: &Services, req: &tenants::RequestCtx) -> ApiResult<QueueStats> {
-    use tenants::{Action, authorize};
-    let q = if authorize(req, Action::ListTenants).is_ok() {
-        outbox_message::Entity::find()
-    } else {
-        authorize(
-            req,
-            Action::ViewOutbox {
-                tenant_id: req.tenant_id(),
-            },
-        )?;
-        tenants::scope::scoped::<outbox_message::Entity>(req.tenant_id())
-    };
-    stats_of(&svc.db, q).await
+    stats_of(&svc.db, crate::kernel::emails::in_reach(req)?).await
 }
 
 #[cfg(test)]

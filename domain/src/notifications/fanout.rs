@@ -22,8 +22,7 @@ use entities::{
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    TryInsertResult,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TryInsertResult,
 };
 use serde_json::Value;
 use tenants::policy::{Action, Standing, allows_member};
@@ -70,11 +69,7 @@ pub async fn run(svc: &Services) -> ApiResult<FannedOut> {
 async fn run_batch(svc: &Services) -> ApiResult<FannedOut> {
     let now = svc.clock.now();
     let txn = crate::kernel::txn::begin(&svc.db).await?;
-    let skip_locked = if txn.get_database_backend() == DbBackend::Postgres {
-        " FOR UPDATE SKIP LOCKED"
-    } else {
-        ""
-    };
+    let skip_locked = crate::kernel::sql::skip_locked(&txn);
     let ids: Vec<i64> = txn
         .query_all_raw(statement(
             &txn,
@@ -471,28 +466,61 @@ async fn email(
         &body,
         ("Open", link),
     );
+    write_message(
+        db,
+        ev,
+        kind,
+        u.id,
+        Channel::Email,
+        Message {
+            recipient: u.email.clone(),
+            sender: emails::sender(settings, tenant),
+            subject: mail.subject,
+            text: mail.text,
+            html: mail.html,
+        },
+        now,
+    )
+    .await
+}
+
+/// What a notification message says and to whom.
+pub(super) struct Message {
+    pub recipient: String,
+    pub sender: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Writes one notification message to the outbox, unique per event, user and channel
+/// (`<event>:<user>:<channel>`); whether it was new.
+pub(super) async fn write_message(
+    db: &impl ConnectionTrait,
+    ev: &domain_event::Model,
+    kind: NotificationKind,
+    user_id: i64,
+    channel: Channel,
+    m: Message,
+    now: DateTime<Utc>,
+) -> ApiResult<bool> {
     let written = outbox_message::Entity::insert(outbox_message::ActiveModel {
         tenant_id: Set(ev.tenant_id),
-        channel: Set(outbox_message::CHANNEL_EMAIL.into()),
+        channel: Set(channel.as_str().into()),
         kind: Set(kind.as_str().into()),
-        recipient: Set(u.email.clone()),
-        sender: Set(emails::sender(settings, tenant)),
-        subject: Set(mail.subject),
-        body_text: Set(mail.text),
-        body_html: Set(mail.html),
+        recipient: Set(m.recipient),
+        sender: Set(m.sender),
+        subject: Set(m.subject),
+        body_text: Set(m.text),
+        body_html: Set(m.html),
         status: Set(outbox_message::STATUS_PENDING.into()),
         attempts: Set(0),
         next_attempt_at: Set(now),
         created_at: Set(now),
         sent_at: Set(None),
-        user_id: Set(Some(u.id)),
+        user_id: Set(Some(user_id)),
         event_id: Set(Some(ev.id)),
-        dedupe_key: Set(Some(format!(
-            "{}:{}:{}",
-            ev.id,
-            u.id,
-            Channel::Email.as_str()
-        ))),
+        dedupe_key: Set(Some(format!("{}:{user_id}:{}", ev.id, channel.as_str()))),
         last_error: Set(None),
         failed_at: Set(None),
         ..Default::default()

@@ -24,8 +24,8 @@ use entities::{
 };
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait,
-    IntoActiveModel, QueryFilter, TryInsertResult,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter,
 };
 use serde_json::Value;
 use tenants::scope::scoped;
@@ -74,37 +74,22 @@ pub async fn enqueue(
     link: &str,
     now: DateTime<Utc>,
 ) -> ApiResult<bool> {
-    let text = format!("{title}\n\n{}\n\n{link}", lines.join("\n"));
-    let written = outbox_message::Entity::insert(outbox_message::ActiveModel {
-        tenant_id: Set(ev.tenant_id),
-        channel: Set(outbox_message::CHANNEL_TELEGRAM.into()),
-        kind: Set(kind.as_str().into()),
-        recipient: Set(chat_id.into()),
-        sender: Set(String::new()),
-        subject: Set(title.into()),
-        body_text: Set(text),
-        body_html: Set(String::new()),
-        status: Set(outbox_message::STATUS_PENDING.into()),
-        attempts: Set(0),
-        next_attempt_at: Set(now),
-        created_at: Set(now),
-        sent_at: Set(None),
-        user_id: Set(Some(user_id)),
-        event_id: Set(Some(ev.id)),
-        dedupe_key: Set(Some(format!(
-            "{}:{}:{}",
-            ev.id,
-            user_id,
-            Channel::Telegram.as_str()
-        ))),
-        last_error: Set(None),
-        failed_at: Set(None),
-        ..Default::default()
-    })
-    .on_conflict_do_nothing_on([outbox_message::Column::DedupeKey])
-    .exec(db)
-    .await?;
-    Ok(matches!(written, TryInsertResult::Inserted(_)))
+    super::fanout::write_message(
+        db,
+        ev,
+        kind,
+        user_id,
+        Channel::Telegram,
+        super::fanout::Message {
+            recipient: chat_id.into(),
+            sender: String::new(),
+            subject: title.into(),
+            text: format!("{title}\n\n{}\n\n{link}", lines.join("\n")),
+            html: String::new(),
+        },
+        now,
+    )
+    .await
 }
 
 async fn bot_of(
@@ -452,11 +437,7 @@ pub async fn poll(svc: &Services) -> ApiResult<u64> {
     let mut handled = 0;
     for id in bots {
         let txn = crate::kernel::txn::begin(&svc.db).await?;
-        let skip_locked = if txn.get_database_backend() == DbBackend::Postgres {
-            " FOR UPDATE SKIP LOCKED"
-        } else {
-            ""
-        };
+        let skip_locked = crate::kernel::sql::skip_locked(&txn);
         let claimed = txn
             .query_one_raw(statement(
                 &txn,
