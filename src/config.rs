@@ -53,7 +53,11 @@ pub struct Config {
     /// Refresh-token lifetime in seconds.
     #[arg(long, env = "REFRESH_TOKEN_TTL_SECS", default_value_t = 30 * 24 * 3600)]
     pub refresh_token_ttl_secs: u64,
-    /// Comma-separated addresses or networks whose `X-Forwarded-Host` is believed.
+    /// Leads one client address may submit per hour on one brand (`submitLead`).
+    #[arg(long, env = "LEAD_SUBMISSIONS_PER_HOUR", default_value_t = 5)]
+    pub lead_submissions_per_hour: u32,
+    /// Comma-separated addresses or networks whose `X-Forwarded-Host` and
+    /// `X-Forwarded-For` are believed.
     #[arg(long, env = "TRUSTED_PROXIES", default_value = "")]
     pub trusted_proxies: String,
     /// Tenants get `<slug>.<this>` as their platform subdomain.
@@ -214,6 +218,7 @@ impl Config {
             link_scheme: self.public_scheme.clone(),
             link_port: self.public_port.or(Some(self.bind_addr.port())),
             default_email_sender: self.email_from.clone(),
+            lead_submissions_per_hour: self.lead_submissions_per_hour,
             ..Settings::default()
         }
     }

@@ -10,6 +10,7 @@ pub mod flows;
 pub mod identity;
 pub mod jobs;
 pub mod kernel;
+pub mod leads;
 pub mod ledger;
 pub mod lines;
 pub mod notifications;

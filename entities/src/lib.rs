@@ -2,6 +2,9 @@
 //! are storage rows, and GraphQL objects are separate types built from them.
 
 pub mod audit_log;
+pub mod certificate;
+pub mod certification_attempt;
+pub mod certification_test;
 pub mod channel_kind;
 pub mod coin_package;
 pub mod consent;
@@ -9,6 +12,8 @@ pub mod domain_event;
 pub mod idempotency_key;
 pub mod impersonation;
 pub mod invitation;
+pub mod lead;
+pub mod lead_comment;
 pub mod line;
 pub mod line_channel;
 pub mod line_comment;

@@ -33,6 +33,8 @@ pub struct Model {
     pub reward_rate_referral_bp: i32,
     /// Days a reward is held before it may be withdrawn.
     pub reward_hold_days: i32,
+    /// Hours between two attempts of one user at the same certification test.
+    pub certification_cooldown_hours: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -16,6 +16,7 @@ mod m20261128_000010_service_tokens;
 mod m20261129_000011_ledger_and_withdrawals;
 mod m20261130_000012_notifications;
 mod m20261201_000013_telegram;
+mod m20261202_000014_leads_and_certification;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000011_ledger_and_withdrawals::Migration),
             Box::new(m20261130_000012_notifications::Migration),
             Box::new(m20261201_000013_telegram::Migration),
+            Box::new(m20261202_000014_leads_and_certification::Migration),
         ]
     }
 }

@@ -10,12 +10,15 @@ use async_graphql::MergedObject;
 use entities::{organization, partner, partner_client, user};
 
 use crate::identity::UserCore;
+use crate::leads::{PartnerLeads, ProfileCertificates};
 use crate::ledger::PartnerLedger;
 use crate::lines::{OrganizationLines, PartnerLines, UserLines};
 use crate::notifications::UserNotifications;
 use crate::orders::{ClientFigures, ClientOrders, PartnerOrders, UserOrders};
 use crate::orgs::{Access, OrgView, OrganizationCore, UserOrgs};
-use crate::partners::{ClientCore, OrganizationPartner, PartnerCore, UserPartners};
+use crate::partners::{
+    ClientCore, OrganizationPartner, PartnerCore, PartnerProfileCore, UserPartners,
+};
 
 /// A user account on the current tenant.
 #[derive(MergedObject)]
@@ -102,7 +105,13 @@ impl Organization {
 /// A partner, as its own members and the program's reviewers see it.
 #[derive(MergedObject)]
 #[graphql(name = "Partner")]
-pub struct Partner(PartnerCore, PartnerLines, PartnerOrders, PartnerLedger);
+pub struct Partner(
+    PartnerCore,
+    PartnerLines,
+    PartnerOrders,
+    PartnerLedger,
+    PartnerLeads,
+);
 
 impl Partner {
     /// The partner of this row.
@@ -112,7 +121,23 @@ impl Partner {
             PartnerCore(model.clone()),
             PartnerLines(model.clone()),
             PartnerOrders(model.clone()),
-            PartnerLedger(model),
+            PartnerLedger(model.clone()),
+            PartnerLeads(model),
+        )
+    }
+}
+
+/// A partner's public profile, as the directory shows it.
+#[derive(MergedObject)]
+#[graphql(name = "PartnerProfile")]
+pub struct PartnerProfile(PartnerProfileCore, ProfileCertificates);
+
+impl PartnerProfile {
+    /// The profile of this partner.
+    pub fn new(model: Arc<partner::Model>) -> Self {
+        Self(
+            PartnerProfileCore::from(&*model),
+            ProfileCertificates(model.id),
         )
     }
 }

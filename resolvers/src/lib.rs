@@ -9,6 +9,7 @@ pub mod hub;
 pub mod identity;
 pub mod ids;
 pub mod inputs;
+pub mod leads;
 pub mod ledger;
 pub mod lines;
 pub mod loaders;
@@ -43,4 +44,5 @@ pub fn attach_loaders(
         .data(lines::loaders::LineLoaders::new(db, tenant_id))
         .data(orders::loaders::OrderLoaders::new(db, tenant_id))
         .data(ledger::loaders::LedgerLoaders::new(db, tenant_id))
+        .data(leads::loaders::LeadLoaders::new(db, tenant_id))
 }

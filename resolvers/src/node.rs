@@ -68,7 +68,12 @@ async fn load(svc: &Services, req: &RequestCtx, id: &str) -> ApiResult<Option<No
         | Kind::Withdrawal
         | Kind::LedgerEntry
         | Kind::Notification
-        | Kind::OutboxMessage => None,
+        | Kind::OutboxMessage
+        | Kind::LeadComment
+        | Kind::CertificationAttempt
+        | Kind::CertificationTest
+        | Kind::Certificate
+        | Kind::Lead => None,
         Kind::Order => domain::orders::ops::order_for_viewer(svc, req, n)
             .await?
             .map(|o| Node::Order(crate::orders::Order(o))),

@@ -41,6 +41,7 @@ const LAYERS: &[&[&str]] = &[
     &["lines"],
     &["orders"],
     &["ledger"],
+    &["leads"],
     &["notifications"],
     &["flows"],
     &["node", "lib"],
@@ -151,6 +152,7 @@ const DOMAIN_LAYERS: &[&[&str]] = &[
     &["lines"],
     &["orders"],
     &["ledger"],
+    &["leads"],
     &["notifications"],
     &["flows", "jobs"],
 ];

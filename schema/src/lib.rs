@@ -10,6 +10,7 @@ use resolvers::Services;
 use resolvers::emails::OutboxQuery;
 use resolvers::flows::FlowsMutation;
 use resolvers::identity::{IdentityMutation, IdentityQuery};
+use resolvers::leads::{LeadMutation, LeadQuery};
 use resolvers::ledger::{LedgerMutation, LedgerQuery};
 use resolvers::lines::{LineEditMutation, LineMutation, LineQuery};
 use resolvers::node::NodeQuery;
@@ -31,6 +32,7 @@ pub struct QueryRoot(
     LineQuery,
     OrderQuery,
     LedgerQuery,
+    LeadQuery,
     NotificationQuery,
     OutboxQuery,
 );
@@ -47,6 +49,7 @@ pub struct MutationRoot(
     LineEditMutation,
     OrderMutation,
     LedgerMutation,
+    LeadMutation,
     NotificationMutation,
 );
 

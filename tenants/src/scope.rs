@@ -2,12 +2,12 @@
 //! forgotten in a resolver.
 
 use entities::{
-    audit_log, channel_kind, coin_package, consent, domain_event, idempotency_key, impersonation,
-    invitation, line, line_channel, line_comment, notification, one_time_token, order, order_item,
-    organization, organization_member, outbox_message, partner, partner_client,
-    partner_join_request, partner_ledger_entry, payment, payout_requisites, refresh_token,
-    service_token, session, space, space_member, telegram_connection, telegram_link_token,
-    tenant_domain, user, withdrawal,
+    audit_log, certificate, certification_attempt, certification_test, channel_kind, coin_package,
+    consent, domain_event, idempotency_key, impersonation, invitation, lead, lead_comment, line,
+    line_channel, line_comment, notification, one_time_token, order, order_item, organization,
+    organization_member, outbox_message, partner, partner_client, partner_join_request,
+    partner_ledger_entry, payment, payout_requisites, refresh_token, service_token, session, space,
+    space_member, telegram_connection, telegram_link_token, tenant_domain, user, withdrawal,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
 
@@ -60,7 +60,12 @@ tenant_owned!(
     domain_event,
     service_token,
     payout_requisites,
-    withdrawal
+    withdrawal,
+    lead,
+    lead_comment,
+    certification_test,
+    certification_attempt,
+    certificate
 );
 
 /// `SELECT .. FROM E WHERE tenant_id = ?`.

@@ -13,6 +13,7 @@ mod http;
 mod identity;
 mod invitations;
 mod jobs;
+mod leads;
 mod ledger;
 mod lines;
 mod mail_sink;

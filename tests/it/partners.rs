@@ -933,7 +933,7 @@ async fn the_directory_is_public_filtered_and_shows_no_private_fields() {
     let a = partner(&app, ROOT, "a", "GOLD").await;
     let b = partner(&app, ROOT, "b", "OFFICIAL").await;
     let _hidden = partner(&app, ROOT, "c", "GOLD").await;
-    let profile = "mutation($i: UpdatePartnerProfileInput!) { updatePartnerProfile(input: $i) { partner { profile { name languages country listed certificates } } } }";
+    let profile = "mutation($i: UpdatePartnerProfileInput!) { updatePartnerProfile(input: $i) { partner { profile { name languages country listed crmCertificates } } } }";
     let bad = app
         .post(
             ROOT,
@@ -956,7 +956,7 @@ async fn the_directory_is_public_filtered_and_shows_no_private_fields() {
         .ok(ROOT, Some(&a.owner), profile, json!({ "i": {
             "partnerId": a.id, "description": "We connect WhatsApp to your CRM. Fast.", "languages": ["RU", "en"],
             "country": "ru", "city": "Kazan", "phone": "+7 843 000 00 00", "workEmail": "hi@agency-a.example",
-            "workingHours": "Mon-Fri 9-18", "certificates": ["amoCRM"], "websiteUrl": "https://agency-a.example/chatapp", "listed": true
+            "workingHours": "Mon-Fri 9-18", "crmCertificates": ["amoCRM"], "websiteUrl": "https://agency-a.example/chatapp", "listed": true
         } }))
         .await;
     assert_eq!(

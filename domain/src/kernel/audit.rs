@@ -75,6 +75,16 @@ pub mod action {
     pub const WITHDRAWAL_REJECTED: &str = "withdrawal.rejected";
     pub const OUTBOX_MESSAGE_RETRIED: &str = "outbox.message_retried";
     pub const TENANT_TELEGRAM_BOT_CONFIGURED: &str = "tenant.telegram_bot_configured";
+    pub const LEAD_TAKEN: &str = "lead.taken";
+    pub const LEAD_STATUS_CHANGED: &str = "lead.status_changed";
+    pub const LEAD_RELEASED: &str = "lead.released";
+    pub const LEAD_REASSIGNED: &str = "lead.reassigned";
+    pub const LEAD_CLOSED: &str = "lead.closed";
+    pub const CERTIFICATION_TEST_SAVED: &str = "certification.test_saved";
+    pub const CERTIFICATE_ISSUED: &str = "certificate.issued";
+    pub const CERTIFICATE_REVOKED: &str = "certificate.revoked";
+    pub const CERTIFICATE_ATTACHED: &str = "certificate.attached";
+    pub const CERTIFICATE_DETACHED: &str = "certificate.detached";
 
     /// All of them.
     pub const ALL: &[&str] = &[
@@ -142,6 +152,16 @@ pub mod action {
         WITHDRAWAL_REJECTED,
         OUTBOX_MESSAGE_RETRIED,
         TENANT_TELEGRAM_BOT_CONFIGURED,
+        LEAD_TAKEN,
+        LEAD_STATUS_CHANGED,
+        LEAD_RELEASED,
+        LEAD_REASSIGNED,
+        LEAD_CLOSED,
+        CERTIFICATION_TEST_SAVED,
+        CERTIFICATE_ISSUED,
+        CERTIFICATE_REVOKED,
+        CERTIFICATE_ATTACHED,
+        CERTIFICATE_DETACHED,
     ];
 }
 
@@ -163,6 +183,9 @@ pub enum Target {
     ServiceToken(i64),
     Withdrawal(i64),
     OutboxMessage(i64),
+    Lead(i64),
+    CertificationTest(i64),
+    Certificate(i64),
 }
 
 impl Target {
@@ -183,6 +206,9 @@ impl Target {
             Target::ServiceToken(id) => ("SERVICE_TOKEN", id),
             Target::Withdrawal(id) => ("WITHDRAWAL", id),
             Target::OutboxMessage(id) => ("OUTBOX_MESSAGE", id),
+            Target::Lead(id) => ("LEAD", id),
+            Target::CertificationTest(id) => ("CERTIFICATION_TEST", id),
+            Target::Certificate(id) => ("CERTIFICATE", id),
         }
     }
 }

@@ -44,6 +44,12 @@ pub const INVOICE: Counter = Counter {
     start: 0,
 };
 
+/// Lead numbers, from 1.
+pub const LEAD: Counter = Counter {
+    name: "lead",
+    start: 0,
+};
+
 /// The next number of `counter` on `tenant_id`.
 pub async fn next(db: &impl ConnectionTrait, tenant_id: i64, counter: Counter) -> ApiResult<i64> {
     let bump = || {

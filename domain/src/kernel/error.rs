@@ -44,6 +44,9 @@ pub mod code {
     pub const REQUISITES_MISSING: &str = "REQUISITES_MISSING";
     pub const CURRENCY_NOT_SUPPORTED: &str = "CURRENCY_NOT_SUPPORTED";
     pub const WRONG_WITHDRAWAL_STATE: &str = "WRONG_WITHDRAWAL_STATE";
+    pub const LEAD_TAKEN: &str = "LEAD_TAKEN";
+    pub const WRONG_LEAD_STATE: &str = "WRONG_LEAD_STATE";
+    pub const CERTIFICATION_COOLDOWN: &str = "CERTIFICATION_COOLDOWN";
 
     /// All of them.
     pub const ALL: &[&str] = &[
@@ -79,6 +82,9 @@ pub mod code {
         REQUISITES_MISSING,
         CURRENCY_NOT_SUPPORTED,
         WRONG_WITHDRAWAL_STATE,
+        LEAD_TAKEN,
+        WRONG_LEAD_STATE,
+        CERTIFICATION_COOLDOWN,
     ];
 }
 

@@ -32,9 +32,14 @@ pub enum Kind {
     LedgerEntry,
     Notification,
     OutboxMessage,
+    Lead,
+    LeadComment,
+    CertificationTest,
+    CertificationAttempt,
+    Certificate,
 }
 
-const ALL: [Kind; 21] = [
+const ALL: [Kind; 26] = [
     Kind::Tenant,
     Kind::TenantDomain,
     Kind::User,
@@ -56,6 +61,11 @@ const ALL: [Kind; 21] = [
     Kind::LedgerEntry,
     Kind::Notification,
     Kind::OutboxMessage,
+    Kind::Lead,
+    Kind::LeadComment,
+    Kind::CertificationTest,
+    Kind::CertificationAttempt,
+    Kind::Certificate,
 ];
 
 impl Kind {
@@ -83,6 +93,11 @@ impl Kind {
             Kind::LedgerEntry => "LedgerEntry",
             Kind::Notification => "Notification",
             Kind::OutboxMessage => "OutboxMessage",
+            Kind::Lead => "Lead",
+            Kind::LeadComment => "LeadComment",
+            Kind::CertificationTest => "CertificationTest",
+            Kind::CertificationAttempt => "CertificationAttempt",
+            Kind::Certificate => "Certificate",
         }
     }
 

@@ -31,6 +31,8 @@ pub struct Settings {
     pub default_email_sender: String,
     /// An unpaid order expires this long after it was created.
     pub order_ttl: Duration,
+    /// Leads one client address may submit per hour on one tenant (`submitLead`).
+    pub lead_submissions_per_hour: u32,
 }
 
 impl Default for Settings {
@@ -46,6 +48,7 @@ impl Default for Settings {
             link_scheme: "https".into(),
             link_port: None,
             default_email_sender: "no-reply@localhost".into(),
+            lead_submissions_per_hour: 5,
         }
     }
 }

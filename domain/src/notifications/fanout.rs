@@ -11,7 +11,9 @@
 //! Recipients (SPEC §8): partner events go to the members of the partner's organization
 //! whom the policy lets be told (`ReceivePartnerNotice`: money events to owners and user
 //! admins, the rest to every member); client events to the client. A line's events go to
-//! its owner and to the members of the partner the owner is attached to.
+//! its owner and to the members of the partner the owner is attached to. A free lead goes
+//! to the members of every approved partner but the one that released it; a lead
+//! addressed to a partner to that partner's members (both lists are opt-in).
 
 use std::collections::BTreeSet;
 
@@ -195,12 +197,38 @@ async fn partner_recipients(
         .collect())
 }
 
+/// A free lead: the members of every approved partner of the tenant, except the one that
+/// just released it (who opted in: the lead lists are opt-in).
+async fn free_lead_recipients(
+    db: &impl ConnectionTrait,
+    tenant_id: i64,
+    payload: &Value,
+) -> ApiResult<BTreeSet<i64>> {
+    let except = id(payload, &["exceptPartnerId"]);
+    let mut out = BTreeSet::new();
+    for p in scoped::<partner::Entity>(tenant_id)
+        .filter(partner::Column::Status.eq(partner::STATUS_APPROVED))
+        .all(db)
+        .await?
+    {
+        if Some(p.id) != except {
+            out.extend(partner_recipients(db, &p, NotificationKind::FreeLead).await?);
+        }
+    }
+    Ok(out)
+}
+
 async fn recipients(
     db: &impl ConnectionTrait,
     kind: NotificationKind,
     f: &Facts,
+    tenant_id: i64,
+    payload: &Value,
 ) -> ApiResult<BTreeSet<i64>> {
     use NotificationKind::*;
+    if kind == FreeLead {
+        return free_lead_recipients(db, tenant_id, payload).await;
+    }
     let mut out = BTreeSet::new();
     let to_client = matches!(
         kind,
@@ -358,14 +386,45 @@ fn words(kind: NotificationKind, f: &Facts, p: &Value, at: DateTime<Utc>) -> Wor
                 format!("/orders/{number}"),
             )
         }
-        FreeLead => (
-            "A new free lead".to_string(),
-            "/partner/leads/free".to_string(),
-        ),
-        MyLead => (
-            "A new lead for you".to_string(),
-            "/partner/leads".to_string(),
-        ),
+        FreeLead | MyLead => {
+            // What partners are told of a lead: never its contacts.
+            let number = id(p, &["leadNumber"]).unwrap_or_default();
+            let list = |k: &str| {
+                p.get(k)
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_default()
+            };
+            let mut about = Vec::new();
+            for (label, value) in [
+                ("Company", s("company")),
+                ("Task", s("task")),
+                ("Features", list("features")),
+                ("Country", s("country")),
+                ("Language", s("language")),
+            ] {
+                if !value.is_empty() {
+                    about.push(format!("{label}: {value}"));
+                }
+            }
+            lines.splice(0..0, about);
+            if kind == FreeLead {
+                (
+                    format!("New free lead {number}"),
+                    "/partner/leads/free".to_string(),
+                )
+            } else {
+                (
+                    format!("New lead {number} for you"),
+                    format!("/partner/leads/{number}"),
+                )
+            }
+        }
     };
     Words { title, lines, path }
 }
@@ -386,7 +445,10 @@ async fn fan_out_one(
     };
     let payload: Value = serde_json::from_str(&ev.payload).unwrap_or_default();
     let f = facts(db, ev.tenant_id, &payload).await?;
-    let to: Vec<i64> = recipients(db, kind, &f).await?.into_iter().collect();
+    let to: Vec<i64> = recipients(db, kind, &f, ev.tenant_id, &payload)
+        .await?
+        .into_iter()
+        .collect();
     if to.is_empty() {
         return Ok(());
     }

@@ -90,6 +90,8 @@ pub struct ProgramChanges {
     pub reward_rate_referral: Option<rust_decimal::Decimal>,
     /// Days a reward is held (0 to 365).
     pub reward_hold_days: Option<i32>,
+    /// Hours between two attempts at the same certification test (0 to 8760).
+    pub certification_cooldown_hours: Option<i32>,
 }
 
 /// Checks `action` on `tenant_id`; a refusal on another tenant reads as "not found" so
@@ -433,6 +435,15 @@ pub async fn update_tenant(
             }
             m.reward_hold_days = Set(days);
         }
+        if let Some(hours) = pp.certification_cooldown_hours {
+            if !(0..=8760).contains(&hours) {
+                return Err(ApiError::bad_input(
+                    "partnerProgram.certificationCooldownHours",
+                    "from 0 to 8760 hours",
+                ));
+            }
+            m.certification_cooldown_hours = Set(hours);
+        }
     }
     m.updated_at = Set(entities::time::now());
     let updated = m
@@ -473,6 +484,7 @@ pub async fn update_tenant(
             "partnerDiscountsBp": [updated.partner_discount_official_bp, updated.partner_discount_gold_bp, updated.partner_discount_technology_bp],
             "rewardRatesBp": [updated.reward_rate_created_bp, updated.reward_rate_referral_bp],
             "rewardHoldDays": updated.reward_hold_days,
+            "certificationCooldownHours": updated.certification_cooldown_hours,
         }),
     )
     .await?;

@@ -164,7 +164,7 @@ impl PartnerMutation {
             city: patch(input.city),
             country: patch(input.country),
             working_hours: patch(input.working_hours),
-            certificates: input.certificates,
+            certificates: input.crm_certificates,
             website_url: patch(input.website_url),
             listed: input.listed,
         };

@@ -203,8 +203,8 @@ impl PartnerCore {
         ))
     }
     /// The public profile.
-    async fn profile(&self) -> PartnerProfile {
-        PartnerProfile::from(&*self.0)
+    async fn profile(&self) -> crate::hub::PartnerProfile {
+        crate::hub::PartnerProfile::new(self.0.clone())
     }
     /// When the partner applied.
     async fn created_at(&self) -> DateTime<Utc> {
@@ -266,9 +266,10 @@ impl PartnerCore {
     }
 }
 
-/// A partner's public profile, as the directory shows it.
+/// The partner program's fields of a partner's public profile (assembled in
+/// [`crate::hub::PartnerProfile`]).
 #[derive(SimpleObject, Clone)]
-pub struct PartnerProfile {
+pub struct PartnerProfileCore {
     /// Name.
     pub name: String,
     /// Two or three sentences about the partner.
@@ -287,15 +288,15 @@ pub struct PartnerProfile {
     pub country: Option<String>,
     /// Working hours, as the partner writes them.
     pub working_hours: Option<String>,
-    /// Certificates.
-    pub certificates: Vec<String>,
+    /// Certificates the partner lists itself (names or URLs).
+    pub crm_certificates: Vec<String>,
     /// The partner's page on their website.
     pub website_url: Option<String>,
     /// Whether the profile is listed in the public directory.
     pub listed: bool,
 }
 
-impl From<&partner::Model> for PartnerProfile {
+impl From<&partner::Model> for PartnerProfileCore {
     fn from(p: &partner::Model) -> Self {
         Self {
             name: p.name.clone(),
@@ -307,7 +308,7 @@ impl From<&partner::Model> for PartnerProfile {
             city: p.city.clone(),
             country: p.country.clone(),
             working_hours: p.working_hours.clone(),
-            certificates: json_list(&p.certificates),
+            crm_certificates: json_list(&p.certificates),
             website_url: p.website_url.clone(),
             listed: p.listed,
         }
@@ -328,8 +329,8 @@ impl DirectoryPartner {
         self.0.tier.as_deref().and_then(PartnerTier::parse)
     }
     /// The public profile.
-    async fn profile(&self) -> PartnerProfile {
-        PartnerProfile::from(&self.0)
+    async fn profile(&self) -> crate::hub::PartnerProfile {
+        crate::hub::PartnerProfile::new(std::sync::Arc::new(self.0.clone()))
     }
 }
 
@@ -603,8 +604,10 @@ pub struct UpdatePartnerProfileInput {
     pub country: MaybeUndefined<String>,
     /// Working hours, e.g. "Mon-Fri 9:00-18:00 MSK".
     pub working_hours: MaybeUndefined<String>,
-    /// Certificates.
-    pub certificates: Option<Vec<String>>,
+    /// Certificates the partner lists itself (a CRM vendor's partner certificate, ...),
+    /// names or URLs. The platform's own certificates are attached with
+    /// `attachCertificate`.
+    pub crm_certificates: Option<Vec<String>>,
     /// The partner's page on their website.
     pub website_url: MaybeUndefined<String>,
     /// Show the profile in the public directory.

@@ -181,6 +181,7 @@ impl Tenant {
             reward_rate_created: pct(self.0.reward_rate_created_bp),
             reward_rate_referral: pct(self.0.reward_rate_referral_bp),
             reward_hold_days: self.0.reward_hold_days,
+            certification_cooldown_hours: self.0.certification_cooldown_hours,
         })
     }
     /// When the tenant was created.
@@ -208,6 +209,9 @@ pub struct PartnerProgramSettings {
     pub reward_rate_referral: rust_decimal::Decimal,
     /// Days a reward is held (shown as pending) before it may be withdrawn (default 14).
     pub reward_hold_days: i32,
+    /// Hours a partner user waits between two attempts at the same certification test
+    /// (default 24).
+    pub certification_cooldown_hours: i32,
 }
 
 /// New partner-program settings, in percent (0 to 100, two decimals at most). Omitted
@@ -227,6 +231,8 @@ pub struct PartnerProgramInput {
     /// Days a reward is held before it may be withdrawn (0 to 365; 0 means at once).
     /// Applies to rewards written from now on.
     pub reward_hold_days: Option<i32>,
+    /// Hours between two attempts at the same certification test (0 to 8760; 0: no wait).
+    pub certification_cooldown_hours: Option<i32>,
 }
 
 /// How a domain came to the tenant.
@@ -385,6 +391,7 @@ impl UpdateTenantInput {
                     reward_rate_created: p.reward_rate_created,
                     reward_rate_referral: p.reward_rate_referral,
                     reward_hold_days: p.reward_hold_days,
+                    certification_cooldown_hours: p.certification_cooldown_hours,
                 }),
         })
     }

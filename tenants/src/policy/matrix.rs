@@ -293,6 +293,14 @@ fn rows() -> Vec<(&'static str, Box<dyn Fn(Standing) -> Action>)> {
             Box::new(|me| Action::ReceivePartnerNotice { me, money: false }),
         ),
         (
+            "work the partner's leads (free leads, take, release, status, comments)",
+            Box::new(|me| Action::WorkLeads { me }),
+        ),
+        (
+            "take a certification test",
+            Box::new(|me| Action::TakeCertification { me }),
+        ),
+        (
             "be told of the partner's withdrawals and paid orders",
             Box::new(|me| Action::ReceivePartnerNotice { me, money: true }),
         ),

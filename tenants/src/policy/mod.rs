@@ -3,12 +3,13 @@
 //! Anything not explicitly allowed is denied.
 //!
 //! One file per domain decides that domain's actions (`tenancy`, `identity`, `orgs`,
-//! `partners`, `lines`, `orders`, `ledger`); this one holds the `Action` list, the rules every action shares (sign-in,
+//! `partners`, `lines`, `orders`, `ledger`, `leads`); this one holds the `Action` list, the rules every action shares (sign-in,
 //! impersonation) and the dispatch. `matrix` renders the roles x actions table written to
 //! `docs/permissions.md`; a test fails when that file differs, so every permission change
 //! is reviewed as a diff.
 
 mod identity;
+mod leads;
 mod ledger;
 mod lines;
 mod matrix;
@@ -198,6 +199,19 @@ pub enum Action {
     ConfirmPayment { tenant_id: i64 },
     /// List every order of a user's account (its payments and amounts).
     ViewUserOrders { tenant_id: i64, user_id: i64 },
+
+    /// Work the partner's leads: see free leads, take, release, move and comment on the
+    /// partner's own ones; `me` is the standing in the partner's organization.
+    WorkLeads { me: Standing },
+    /// See every lead of a tenant with its contacts, reassign and close leads (tenant
+    /// staff).
+    ManageLeads { tenant_id: i64 },
+    /// Take a certification test for the partner; `me` is the standing in the partner's
+    /// organization.
+    TakeCertification { me: Standing },
+    /// Write certification tests (with their answers) and revoke certificates (tenant
+    /// staff).
+    ManageCertification { tenant_id: i64 },
 }
 
 /// Why an action was refused.
@@ -234,6 +248,7 @@ pub fn authorize(ctx: &RequestCtx, action: Action) -> Result<(), Denied> {
         .or_else(|| lines::allows(&who, action))
         .or_else(|| orders::allows(&who, action))
         .or_else(|| ledger::allows(&who, action))
+        .or_else(|| leads::allows(&who, action))
         .unwrap_or_else(|| orgs::allows(action));
     if allowed {
         Ok(())
@@ -268,7 +283,8 @@ impl Who<'_> {
 /// account and money stay out of reach, and so does anything that would give someone
 /// access lasting beyond the impersonation: inviting people, changing roles or space
 /// access, resending invitations (a fresh link), handing over or deleting an organization,
-/// and signing the client out of their own devices.
+/// signing the client out of their own devices, and the partner's own work (leads,
+/// certification tests), which belongs to the partner's account, not the client's.
 fn allowed_while_impersonating(action: Action) -> bool {
     !matches!(
         action,
@@ -288,5 +304,7 @@ fn allowed_while_impersonating(action: Action) -> bool {
             | Action::TransferOwnership { .. }
             | Action::DeleteOrganization { .. }
             | Action::EndAllSessions
+            | Action::WorkLeads { .. }
+            | Action::TakeCertification { .. }
     )
 }

@@ -87,6 +87,9 @@ pub(super) fn allows(action: Action) -> bool {
         Action::ViewPayoutRequisites { me, .. } | Action::EditPayoutRequisites { me } => {
             me.is(Owner)
         }
+        // Leads are the partner organization's shared queue, and any member may prove
+        // their knowledge: every member, whatever their role.
+        Action::WorkLeads { me } | Action::TakeCertification { me } => me.member(),
         _ => false,
     }
 }
