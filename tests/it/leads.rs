@@ -525,22 +525,18 @@ async fn tenant_staff_see_every_lead_reassign_and_close_them() {
     assert_eq!(first_code(&r.body), "BAD_USER_INPUT");
     assert_eq!(free_ids(&app, &acme, &a_owner).await, vec![first.clone()]);
     // Every change is in the audit log.
-    let d = app
-        .ok(
-            &acme,
-            Some(&admin),
-            "{ auditLog(first: 100) { edges { node { action } } } }",
-            json!({}),
-        )
-        .await;
-    let actions: Vec<&str> = d["auditLog"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["node"]["action"].as_str().unwrap())
-        .collect();
+    let actions: Vec<String> = {
+        use sea_orm::EntityTrait;
+        entities::audit_log::Entity::find()
+            .all(app.db())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect()
+    };
     for a in ["lead.reassigned", "lead.closed"] {
-        assert!(actions.contains(&a), "{actions:?}");
+        assert!(actions.iter().any(|x| x == a), "{actions:?}");
     }
 }
 
@@ -592,42 +588,48 @@ async fn another_tenants_leads_are_invisible() {
     assert_ne!(r.status, axum::http::StatusCode::OK);
 }
 
-/// 50 partners take one lead at the same moment: exactly one wins, 49 get `LEAD_TAKEN`.
-/// Without the `partner_id IS NULL` condition of the take this fails on PostgreSQL.
+/// 50 partners take one lead at the same moment: exactly one wins, 49 get `LEAD_TAKEN`;
+/// ten leads in a row, so a lost race cannot hide by luck. Without the `partner_id IS
+/// NULL` condition of the take (a read, then an unconditional update) this fails on
+/// PostgreSQL.
 #[tokio::test]
 async fn of_fifty_partners_racing_for_one_lead_exactly_one_wins() {
-    let app = TestApp::new().await;
+    let app = TestApp::with_config(|c| c.lead_submissions_per_hour = 100).await;
     let staff = app.staff_token().await;
-    let racers = if app.is_postgres() { 50 } else { 8 };
+    let (racers, rounds) = if app.is_postgres() { (50, 10) } else { (8, 2) };
     let mut partners = Vec::new();
     for n in 0..racers {
         partners.push(approved(&app, ROOT, &format!("r{n}"), &staff).await);
     }
-    app.ok(ROOT, None, SUBMIT, json!({ "i": lead_input("Ivan") }))
-        .await;
-    let lead = only_free(&app, ROOT, &partners[0].1).await;
-    let calls: Vec<_> = partners
-        .iter()
-        .map(|(p, owner)| app.spawn_post(ROOT, Some(owner), TAKE, json!({ "l": lead, "p": p })))
-        .collect();
-    let mut winners = Vec::new();
-    for (n, c) in calls.into_iter().enumerate() {
-        let r = c.await.unwrap();
-        if r.body["errors"].is_null() {
-            assert_eq!(r.body["data"]["takeLead"]["lead"]["phone"], "+79991234567");
-            winners.push(n);
-        } else {
-            assert_eq!(first_code(&r.body), "LEAD_TAKEN", "{}", r.body);
+    let mut wins = vec![0; racers];
+    for round in 0..rounds {
+        app.ok(ROOT, None, SUBMIT, json!({ "i": lead_input("Ivan") }))
+            .await;
+        let lead = only_free(&app, ROOT, &partners[0].1).await;
+        let calls: Vec<_> = partners
+            .iter()
+            .map(|(p, owner)| app.spawn_post(ROOT, Some(owner), TAKE, json!({ "l": lead, "p": p })))
+            .collect();
+        let mut winners = Vec::new();
+        for (n, c) in calls.into_iter().enumerate() {
+            let r = c.await.unwrap();
+            if r.body["errors"].is_null() {
+                assert_eq!(r.body["data"]["takeLead"]["lead"]["phone"], "+79991234567");
+                winners.push(n);
+                wins[n] += 1;
+            } else {
+                assert_eq!(first_code(&r.body), "LEAD_TAKEN", "{}", r.body);
+            }
         }
+        assert_eq!(winners.len(), 1, "round {round}: winners {winners:?}");
     }
-    assert_eq!(winners.len(), 1, "winners: {winners:?}");
-    // The lead is the winner's, in its leads and the audit log, once.
-    let (p, owner) = &partners[winners[0]];
-    let d = app.ok(ROOT, Some(owner), MINE, json!({ "p": p })).await;
-    assert_eq!(d["partner"]["leads"]["totalCount"], 1);
+    // Each lead is its winner's, in its leads, once.
+    for (n, (p, owner)) in partners.iter().enumerate() {
+        let d = app.ok(ROOT, Some(owner), MINE, json!({ "p": p })).await;
+        assert_eq!(d["partner"]["leads"]["totalCount"], wins[n]);
+    }
     let d = app.ok(ROOT, Some(&staff), ALL, json!({ "f": false })).await;
-    assert_eq!(d["leads"]["totalCount"], 1);
-    assert_eq!(d["leads"]["edges"][0]["node"]["partnerId"], json!(p));
+    assert_eq!(d["leads"]["totalCount"], rounds);
 }
 
 #[tokio::test]
@@ -693,7 +695,9 @@ async fn opted_in_partners_are_told_of_free_and_addressed_leads() {
     app.fan_out().await;
     let a_bell = bell(a_owner.clone()).await;
     assert_eq!(a_bell.len(), 2);
-    assert_eq!(a_bell[1]["kind"], "MY_LEAD");
+    let mine = a_bell.iter().find(|n| n["kind"] == "MY_LEAD").unwrap();
+    assert_eq!(mine["title"], "New lead 2 for you");
+    assert!(mine["link"].as_str().unwrap().ends_with("/partner/leads/2"));
     assert_eq!(bell(b_owner.clone()).await.len(), 1);
 
     // A releases it: B is told of a free lead, A (who released it) is not.
