@@ -5,6 +5,7 @@
 
 mod audit;
 mod catalogue;
+mod certification;
 mod cli;
 mod client_lines;
 mod delivery;
