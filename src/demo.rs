@@ -1,7 +1,8 @@
 //! The demo data of `seed-demo` and `serve --demo`: the root tenant on `localhost` and a
 //! white-label tenant, Acme, on `acme.<platform domain>` with its own branding. Each brand
 //! has an approved demo partner with clients, lines in every state and a money history
-//! (rewards, a bonus, requisites, one withdrawal in each state). Idempotent.
+//! (rewards, a bonus, requisites, one withdrawal in each state), two free leads and a
+//! certification test. Idempotent.
 
 use entities::{tenant, user};
 use resolvers::tenancy::ops::TenantFields;
@@ -116,6 +117,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
     ensure_catalogue(db, &root).await?;
     ensure_client_lines(db, &root, &root_partner).await?;
     ensure_money(db, &root, &root_partner).await?;
+    ensure_leads_and_tests(db, &root).await?;
 
     let acme = match tenant::Entity::find()
         .filter(tenant::Column::Slug.eq("acme"))
@@ -163,6 +165,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
     ensure_catalogue(db, &acme).await?;
     ensure_client_lines(db, &acme, &partner).await?;
     ensure_money(db, &acme, &partner).await?;
+    ensure_leads_and_tests(db, &acme).await?;
     svc.registry.changed(db).await?;
     let acme_host = svc
         .registry
@@ -749,6 +752,190 @@ pub(crate) async fn ensure_catalogue(
     Ok(())
 }
 
+/// The brand's certification test and two free leads, once.
+async fn ensure_leads_and_tests(
+    db: &sea_orm::DatabaseConnection,
+    t: &tenant::Model,
+) -> anyhow::Result<()> {
+    use entities::{certification_test, lead};
+    use sea_orm::PaginatorTrait;
+    let now = entities::time::now();
+    let tests = certification_test::Entity::find()
+        .filter(certification_test::Column::TenantId.eq(t.id))
+        .count(db)
+        .await?;
+    if tests == 0 {
+        // Ten questions; the first option is the right one, except where two are.
+        let qs: &[(&str, &[(&str, bool)])] = &[
+            (
+                "What is a line?",
+                &[
+                    ("A subscription that bundles messaging channels", true),
+                    ("A phone number", false),
+                    ("A chat", false),
+                ],
+            ),
+            (
+                "How long is a line bought for at least?",
+                &[("One month", true), ("One day", false), ("One week", false)],
+            ),
+            (
+                "Which channels connect by QR code?",
+                &[
+                    ("WhatsApp", true),
+                    ("Email", false),
+                    ("Telegram personal", true),
+                ],
+            ),
+            (
+                "What does an NFR line cost the partner?",
+                &[
+                    ("Nothing", true),
+                    ("Half price", false),
+                    ("The full price", false),
+                ],
+            ),
+            (
+                "When is an NFR line renewed?",
+                &[
+                    ("After a paid client invoice in the last two months", true),
+                    ("Never", false),
+                    ("Every week", false),
+                ],
+            ),
+            (
+                "Who may log in as a client?",
+                &[
+                    ("A partner the client gave access to", true),
+                    ("Any partner", false),
+                    ("Nobody", false),
+                ],
+            ),
+            (
+                "What does a referral link do?",
+                &[
+                    ("Attaches the client who signs up to the partner", true),
+                    ("Gives a discount to anyone", false),
+                    ("Nothing", false),
+                ],
+            ),
+            (
+                "Where do partner rewards go?",
+                &[
+                    (
+                        "To the partner's balance, withdrawable after the hold",
+                        true,
+                    ),
+                    ("To the client", false),
+                    ("Nowhere", false),
+                ],
+            ),
+            (
+                "What is the smallest withdrawal?",
+                &[("5000 RUB", true), ("1 RUB", false), ("100000 RUB", false)],
+            ),
+            (
+                "What does releasing a lead do?",
+                &[
+                    ("Returns it to free leads for other partners", true),
+                    ("Deletes it", false),
+                    ("Closes it as a failure", false),
+                ],
+            ),
+        ];
+        let questions: Vec<serde_json::Value> = qs
+            .iter()
+            .enumerate()
+            .map(|(i, (text, options))| {
+                let id = format!("Q{}", i + 1);
+                let opts: Vec<serde_json::Value> = options
+                    .iter()
+                    .enumerate()
+                    .map(|(j, (o, _))| serde_json::json!({ "id": format!("{id}{}", (b'A' + j as u8) as char), "text": o }))
+                    .collect();
+                let correct: Vec<String> = options
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (_, right))| *right)
+                    .map(|(j, _)| format!("{id}{}", (b'A' + j as u8) as char))
+                    .collect();
+                serde_json::json!({ "id": id, "text": text, "options": opts, "correct": correct })
+            })
+            .collect();
+        certification_test::ActiveModel {
+            tenant_id: Set(t.id),
+            title: Set(format!("{} basics", t.display_name)),
+            topic: Set("platform".into()),
+            description: Set(Some(
+                "Lines, channels, partner links, rewards and leads.".into(),
+            )),
+            questions: Set(serde_json::Value::from(questions).to_string()),
+            active: Set(true),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
+    let leads = lead::Entity::find()
+        .filter(lead::Column::TenantId.eq(t.id))
+        .count(db)
+        .await?;
+    if leads == 0 {
+        for (name, phone, company, task, features) in [
+            (
+                "Irina Sokolova",
+                "+79161234567",
+                "Flower Shop",
+                "Answer WhatsApp and Instagram from amoCRM",
+                r#"["whatsapp","instagram","amocrm"]"#,
+            ),
+            (
+                "Oleg Ivanov",
+                "+79267654321",
+                "Auto Parts 24",
+                "Telegram bot for orders and a shared inbox",
+                r#"["telegram","bitrix24"]"#,
+            ),
+        ] {
+            let txn = resolvers::txn::begin(db).await?;
+            let number = domain::kernel::counters::next(&txn, t.id, domain::kernel::counters::LEAD)
+                .await
+                .map_err(|e| anyhow::anyhow!("lead number: {e:?}"))?;
+            lead::ActiveModel {
+                tenant_id: Set(t.id),
+                lead_number: Set(number),
+                contact_name: Set(name.into()),
+                phone: Set(phone.into()),
+                email: Set(format!(
+                    "{}@lead.example",
+                    name.split(' ').next().unwrap_or("lead").to_lowercase()
+                )),
+                company: Set(Some(company.into())),
+                task: Set(task.into()),
+                features: Set(features.into()),
+                country: Set(Some("RU".into())),
+                language: Set(Some("ru".into())),
+                addressed_partner_id: Set(None),
+                partner_id: Set(None),
+                status: Set(entities::lead::LeadStatus::New),
+                taken_by: Set(None),
+                taken_at: Set(None),
+                closed_at: Set(None),
+                client_ip: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            txn.commit().await?;
+        }
+    }
+    Ok(())
+}
+
 /// Prints how to reach and sign in to each demo tenant.
 pub fn print(info: &DemoInfo, cfg: &Config) {
     let port = cfg.bind_addr.port();
@@ -763,6 +950,8 @@ pub fn print(info: &DemoInfo, cfg: &Config) {
          \x20     the partner's clients (lines active, expiring in 3 and 20 days, expired):\n\
          \x20       anna@client.example, boris@client.example, clara@client.example\n\
          \x20     if {host} does not resolve: curl -H 'Host: {host}' http://127.0.0.1:{port}/graphql\n\
+         \x20 leads: two free leads and a certification test on each brand (freeLeads, takeLead,\n\
+         \x20     certificationTests, startCertificationAttempt; docs/leads.md walks through them)\n\
          \x20 email goes to: {mail} (set SMTP_URL for a mail server)\n\
          \x20 the bell, live: subscription {{ notificationAdded {{ title }} }} over ws://<host>:{port}/graphql (graphql-transport-ws)\n",
         mail = match &cfg.smtp_url {

@@ -272,6 +272,7 @@ fn the_hub_imports_only_the_domains_parts() {
                     "lines",
                     "orders",
                     "ledger",
+                    "leads",
                     "notifications",
                     "hub"
                 ]
