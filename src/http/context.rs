@@ -104,7 +104,11 @@ pub async fn build_with_token(
         tenant,
         viewer,
         request_id: rid,
-        client_ip: peer(parts),
+        client_ip: tenants::host::client_address(
+            &parts.headers,
+            peer(parts),
+            &state.http.trusted_proxies,
+        ),
         user_agent: parts
             .headers
             .get(header::USER_AGENT)

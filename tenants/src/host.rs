@@ -97,6 +97,40 @@ impl TrustedProxies {
     }
 }
 
+/// The client's address: the peer, or, when the peer is a trusted proxy, the nearest
+/// address in `X-Forwarded-For` that is not one of the trusted proxies (read from the
+/// right, since a client can write anything on the left).
+pub fn client_address(
+    headers: &HeaderMap,
+    peer: Option<IpAddr>,
+    trusted: &TrustedProxies,
+) -> Option<IpAddr> {
+    let peer = peer?;
+    if !trusted.contains(peer) {
+        return Some(peer);
+    }
+    let mut hops: Vec<IpAddr> = Vec::new();
+    for value in headers.get_all("x-forwarded-for") {
+        let Ok(v) = value.to_str() else {
+            return Some(peer);
+        };
+        for item in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            match item.parse::<IpAddr>() {
+                Ok(ip) => hops.push(ip),
+                Err(_) => return Some(peer),
+            }
+        }
+    }
+    let mut client = peer;
+    for ip in hops.into_iter().rev() {
+        client = ip;
+        if !trusted.contains(ip) {
+            break;
+        }
+    }
+    Some(client)
+}
+
 /// The normalised host a request is for.
 ///
 /// `authority` is the request URI's authority, which HTTP/2 clients send instead of `Host`.
@@ -185,6 +219,33 @@ mod tests {
             );
         }
         h
+    }
+
+    #[test]
+    fn the_client_address_comes_from_trusted_proxies_only() {
+        let trusted = TrustedProxies::parse("10.0.0.0/8").unwrap();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-forwarded-for",
+            "6.6.6.6, 203.0.113.7, 10.0.0.2".parse().unwrap(),
+        );
+        // From a trusted proxy: the nearest untrusted hop (not what the client wrote left).
+        assert_eq!(
+            client_address(&h, Some(ip("10.0.0.1")), &trusted),
+            Some(ip("203.0.113.7"))
+        );
+        // From anyone else the header is ignored.
+        assert_eq!(
+            client_address(&h, Some(ip("198.51.100.1")), &trusted),
+            Some(ip("198.51.100.1"))
+        );
+        // Garbage in the header: the peer.
+        h.insert("x-forwarded-for", "nonsense".parse().unwrap());
+        assert_eq!(
+            client_address(&h, Some(ip("10.0.0.1")), &trusted),
+            Some(ip("10.0.0.1"))
+        );
     }
 
     #[test]

@@ -729,3 +729,32 @@ async fn a_partner_logged_in_as_a_client_cannot_work_leads() {
         .await;
     assert_eq!(first_code(&r.body), "IMPERSONATION_FORBIDDEN");
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_address_is_limited() {
+    let app = TestApp::with_config(|c| {
+        c.lead_submissions_per_hour = 1;
+        c.trusted_proxies = "127.0.0.1".into();
+    })
+    .await;
+    let from = |xff: &'static str| {
+        let app = &app;
+        async move {
+            let req = Request::post("/graphql")
+                .header("host", ROOT)
+                .header("content-type", "application/json")
+                .header("x-forwarded-for", xff)
+                .body(Body::from(
+                    json!({ "query": SUBMIT, "variables": { "i": lead_input("Ivan") } })
+                        .to_string(),
+                ))
+                .unwrap();
+            app.send(req).await
+        }
+    };
+    // Two clients behind the proxy: one allowance each, whatever they write on the left.
+    assert!(from("203.0.113.7").await.body["errors"].is_null());
+    assert!(from("198.51.100.9").await.body["errors"].is_null());
+    let r = from("1.2.3.4, 203.0.113.7").await;
+    assert_eq!(first_code(&r.body), "RATE_LIMITED");
+}
