@@ -205,17 +205,31 @@ async fn free_lead_recipients(
     payload: &Value,
 ) -> ApiResult<BTreeSet<i64>> {
     let except = id(payload, &["exceptPartnerId"]);
-    let mut out = BTreeSet::new();
-    for p in scoped::<partner::Entity>(tenant_id)
+    let orgs: Vec<i64> = scoped::<partner::Entity>(tenant_id)
         .filter(partner::Column::Status.eq(partner::STATUS_APPROVED))
         .all(db)
         .await?
-    {
-        if Some(p.id) != except {
-            out.extend(partner_recipients(db, &p, NotificationKind::FreeLead).await?);
-        }
-    }
-    Ok(out)
+        .into_iter()
+        .filter(|p| Some(p.id) != except)
+        .map(|p| p.organization_id)
+        .collect();
+    // Every partner's members in one statement, whatever the number of partners.
+    Ok(scoped::<organization_member::Entity>(tenant_id)
+        .filter(organization_member::Column::OrganizationId.is_in(orgs))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|m| {
+            allows_member(Action::ReceivePartnerNotice {
+                me: Standing {
+                    org: Some(m.role),
+                    space: None,
+                },
+                money: NotificationKind::FreeLead.money(),
+            })
+        })
+        .map(|m| m.user_id)
+        .collect())
 }
 
 async fn recipients(
