@@ -100,6 +100,12 @@ pub fn manages(req: &RequestCtx) -> bool {
     manage(req).is_ok()
 }
 
+/// A test's questions with their correct options: tenant staff only.
+pub fn answer_key(req: &RequestCtx, t: &certification_test::Model) -> ApiResult<Vec<Question>> {
+    manage(req)?;
+    Ok(questions(&t.questions))
+}
+
 /// Checks staff's questions and gives them ids (`Q1`, `Q1A`, ...).
 fn check_questions(input: &[NewQuestion]) -> ApiResult<Vec<Question>> {
     if input.is_empty() || input.len() > MAX_QUESTIONS {
@@ -218,20 +224,9 @@ async fn find_test(
 
 /// Whether the viewer may take tests: a member of an approved partner of the tenant.
 async fn takes_tests(db: &impl ConnectionTrait, req: &RequestCtx) -> ApiResult<bool> {
-    let m = crate::orgs::ops::viewer_memberships(db, req).await?;
-    let orgs: Vec<i64> = m.orgs.keys().copied().collect();
-    if orgs.is_empty() {
-        return Ok(false);
-    }
-    let partners = scoped::<partner::Entity>(req.tenant_id())
-        .filter(partner::Column::OrganizationId.is_in(orgs))
-        .filter(partner::Column::Status.eq(partner::STATUS_APPROVED))
-        .all(db)
-        .await?;
-    Ok(partners.iter().any(|p| {
-        let me = crate::orgs::ops::access_in(&m, p.organization_id).standing();
-        authorize(req, Action::TakeCertification { me }).is_ok()
-    }))
+    let partners =
+        super::market::viewer_partners_for(db, req, |me| Action::TakeCertification { me }).await?;
+    Ok(!partners.is_empty())
 }
 
 fn not_a_partner() -> ApiError {

@@ -76,6 +76,16 @@ pub async fn viewer_partners(
     db: &impl ConnectionTrait,
     req: &RequestCtx,
 ) -> ApiResult<Vec<partner::Model>> {
+    viewer_partners_for(db, req, |me| Action::WorkLeads { me }).await
+}
+
+/// The approved partners of the tenant for which the policy allows the viewer `action`
+/// (given the viewer's standing in each partner's organization).
+pub async fn viewer_partners_for(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    action: impl Fn(tenants::policy::Standing) -> Action,
+) -> ApiResult<Vec<partner::Model>> {
     if req.viewer.user().is_none() {
         return Ok(Vec::new());
     }
@@ -93,7 +103,7 @@ pub async fn viewer_partners(
         .into_iter()
         .filter(|p| {
             let me = crate::orgs::ops::access_in(&m, p.organization_id).standing();
-            authorize(req, Action::WorkLeads { me }).is_ok()
+            authorize(req, action(me)).is_ok()
         })
         .collect())
 }

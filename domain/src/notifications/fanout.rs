@@ -179,8 +179,18 @@ async fn partner_recipients(
     p: &partner::Model,
     kind: NotificationKind,
 ) -> ApiResult<Vec<i64>> {
-    Ok(scoped::<organization_member::Entity>(p.tenant_id)
-        .filter(organization_member::Column::OrganizationId.eq(p.organization_id))
+    members_told(db, p.tenant_id, vec![p.organization_id], kind).await
+}
+
+/// Members of these organizations the policy lets be told of `kind`.
+async fn members_told(
+    db: &impl ConnectionTrait,
+    tenant_id: i64,
+    orgs: Vec<i64>,
+    kind: NotificationKind,
+) -> ApiResult<Vec<i64>> {
+    Ok(scoped::<organization_member::Entity>(tenant_id)
+        .filter(organization_member::Column::OrganizationId.is_in(orgs))
         .all(db)
         .await?
         .into_iter()
@@ -198,7 +208,8 @@ async fn partner_recipients(
 }
 
 /// A free lead: the members of every approved partner of the tenant, except the one that
-/// just released it (who opted in: the lead lists are opt-in).
+/// just released it (who opted in: the lead lists are opt-in). One statement for every
+/// partner's members.
 async fn free_lead_recipients(
     db: &impl ConnectionTrait,
     tenant_id: i64,
@@ -213,23 +224,12 @@ async fn free_lead_recipients(
         .filter(|p| Some(p.id) != except)
         .map(|p| p.organization_id)
         .collect();
-    // Every partner's members in one statement, whatever the number of partners.
-    Ok(scoped::<organization_member::Entity>(tenant_id)
-        .filter(organization_member::Column::OrganizationId.is_in(orgs))
-        .all(db)
-        .await?
-        .into_iter()
-        .filter(|m| {
-            allows_member(Action::ReceivePartnerNotice {
-                me: Standing {
-                    org: Some(m.role),
-                    space: None,
-                },
-                money: NotificationKind::FreeLead.money(),
-            })
-        })
-        .map(|m| m.user_id)
-        .collect())
+    Ok(
+        members_told(db, tenant_id, orgs, NotificationKind::FreeLead)
+            .await?
+            .into_iter()
+            .collect(),
+    )
 }
 
 async fn recipients(
