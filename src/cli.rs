@@ -168,6 +168,11 @@ async fn bootstrap_admin(state: &crate::AppState, cfg: &Config) -> anyhow::Resul
 }
 
 async fn serve(mut cfg: Config, with_demo: bool) -> anyhow::Result<()> {
+    if with_demo {
+        // The demo is a development deployment: GraphiQL and introspection on (unless
+        // `GRAPHIQL` / `GRAPHQL_INTROSPECTION` say otherwise).
+        cfg.app_env = "development".into();
+    }
     if with_demo && cfg.stripe_secret_key.is_none() {
         // The demo pays by card through a local server speaking Stripe's protocol.
         let webhook = format!(

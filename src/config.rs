@@ -76,12 +76,39 @@ pub struct Config {
         default_value = "no-reply@localhost.localdomain"
     )]
     pub email_from: String,
-    /// Serve GraphiQL on `GET /graphql`.
-    #[arg(long, env = "GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set)]
-    pub graphiql: bool,
-    /// Answer introspection queries.
-    #[arg(long, env = "GRAPHQL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
-    pub introspection: bool,
+    /// `development` turns GraphiQL and introspection on (as `serve --demo` does);
+    /// anything else (default `production`) leaves them off unless switched on below.
+    #[arg(long, env = "APP_ENV", default_value = "production")]
+    pub app_env: String,
+    /// Serve GraphiQL on `GET /graphql` (default: on in development only).
+    #[arg(long, env = "GRAPHIQL", action = clap::ArgAction::Set)]
+    pub graphiql: Option<bool>,
+    /// Answer introspection queries (default: on in development only).
+    #[arg(long, env = "GRAPHQL_INTROSPECTION", action = clap::ArgAction::Set)]
+    pub introspection: Option<bool>,
+    /// Deepest nesting of fields in an operation (introspection not counted).
+    #[arg(long, env = "GRAPHQL_MAX_DEPTH", default_value_t = 12)]
+    pub graphql_max_depth: usize,
+    /// Highest cost of an operation: every field 1, a list its page size (`first`/`last`,
+    /// else its default) times its fields.
+    #[arg(long, env = "GRAPHQL_MAX_COST", default_value_t = 5000)]
+    pub graphql_max_cost: usize,
+    /// Most aliases in a document.
+    #[arg(long, env = "GRAPHQL_MAX_ALIASES", default_value_t = 15)]
+    pub graphql_max_aliases: usize,
+    /// Most lexical tokens in a document (counted before parsing).
+    #[arg(long, env = "GRAPHQL_MAX_TOKENS", default_value_t = 2000)]
+    pub graphql_max_tokens: usize,
+    /// Most directives in a document.
+    #[arg(long, env = "GRAPHQL_MAX_DIRECTIVES", default_value_t = 50)]
+    pub graphql_max_directives: usize,
+    /// Most operations in one JSON batch (a POST body that is an array); 0 refuses
+    /// batches.
+    #[arg(long, env = "GRAPHQL_MAX_BATCH", default_value_t = 0)]
+    pub graphql_max_batch: usize,
+    /// Queries remembered for automatic persisted queries (per instance).
+    #[arg(long, env = "APQ_CACHE_SIZE", default_value_t = 1000)]
+    pub apq_cache_size: usize,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 256 * 1024)]
     pub max_body_bytes: usize,
@@ -209,6 +236,35 @@ impl Config {
         }
     }
 
+    /// Whether this is a development deployment (`APP_ENV=development`).
+    pub fn is_development(&self) -> bool {
+        self.app_env.eq_ignore_ascii_case("development")
+    }
+
+    /// Whether GraphiQL is served: `GRAPHIQL` if set, else in development.
+    pub fn graphiql_on(&self) -> bool {
+        self.graphiql.unwrap_or(self.is_development())
+    }
+
+    /// Whether introspection is answered: `GRAPHQL_INTROSPECTION` if set, else in
+    /// development.
+    pub fn introspection_on(&self) -> bool {
+        self.introspection.unwrap_or(self.is_development())
+    }
+
+    /// The GraphQL limits.
+    pub fn limits(&self) -> schema::Limits {
+        schema::Limits {
+            max_depth: self.graphql_max_depth,
+            max_cost: self.graphql_max_cost,
+            max_aliases: self.graphql_max_aliases,
+            max_tokens: self.graphql_max_tokens,
+            max_directives: self.graphql_max_directives,
+            introspection: self.introspection_on(),
+            ..schema::Limits::default()
+        }
+    }
+
     /// Settings of the business operations.
     pub fn settings(&self) -> Settings {
         Settings {
@@ -237,6 +293,7 @@ mod tests {
             assert_eq!(c.bind_addr.to_string(), "127.0.0.1:8080");
             assert_eq!(c.access_token_ttl_secs, 900);
             assert!(c.database_url.starts_with("sqlite:"));
+            assert!(!c.graphiql_on() && !c.introspection_on());
             return;
         }
         let out = std::process::Command::new(std::env::current_exe().unwrap())
@@ -249,6 +306,7 @@ mod tests {
             .env("BIND_ADDR", "10.9.9.9:1")
             .env("ACCESS_TOKEN_TTL_SECS", "5")
             .env("DATABASE_URL", "postgres://nowhere/none")
+            .env("APP_ENV", "development")
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
@@ -268,6 +326,20 @@ mod tests {
         assert!(!shown.contains("BEGIN PRIVATE KEY"));
         assert!(!shown.contains("hunter2"));
         assert!(shown.contains("[redacted]"));
+    }
+
+    #[test]
+    fn graphiql_and_introspection_follow_the_environment_unless_set() {
+        let mut cfg = Config::defaults();
+        assert!(!cfg.graphiql_on() && !cfg.introspection_on());
+        cfg.app_env = "development".into();
+        assert!(cfg.graphiql_on() && cfg.introspection_on());
+        cfg.introspection = Some(false);
+        assert!(cfg.graphiql_on() && !cfg.introspection_on());
+        cfg.app_env = "production".into();
+        cfg.graphiql = Some(true);
+        assert!(cfg.graphiql_on());
+        assert!(cfg.limits().max_cost == 5000 && !cfg.limits().introspection);
     }
 
     #[test]

@@ -18,7 +18,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use axum::Router;
 use resolvers::Services;
-use schema::{AppSchema, Limits};
+use schema::AppSchema;
 use tenants::TenantRegistry;
 use tenants::host::TrustedProxies;
 use tenants::tokens::JwtKeys;
@@ -30,6 +30,10 @@ pub use config::Config;
 pub struct HttpSettings {
     pub trusted_proxies: TrustedProxies,
     pub graphiql: bool,
+    /// Most operations in a JSON batch (0: batches refused).
+    pub max_batch: usize,
+    /// Automatic persisted queries (per instance).
+    pub persisted_queries: http::apq::PersistedQueries,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
     /// How often an open WebSocket re-checks its session.
@@ -82,13 +86,7 @@ pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
         live: Default::default(),
         telegram: domain::kernel::telegram::BotApi::new(&cfg.telegram_api_base),
     };
-    let schema = schema::build(
-        services.clone(),
-        &Limits {
-            introspection: cfg.introspection,
-            ..Limits::default()
-        },
-    );
+    let schema = schema::build(services.clone(), &cfg.limits());
     let trusted_proxies = TrustedProxies::parse(&cfg.trusted_proxies)
         .map_err(|e| anyhow::anyhow!("TRUSTED_PROXIES: {e}"))?;
     Ok(AppState {
@@ -96,7 +94,9 @@ pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
         schema,
         http: Arc::new(HttpSettings {
             trusted_proxies,
-            graphiql: cfg.graphiql,
+            graphiql: cfg.graphiql_on(),
+            max_batch: cfg.graphql_max_batch,
+            persisted_queries: http::apq::PersistedQueries::new(cfg.apq_cache_size),
             max_body_bytes: cfg.max_body_bytes,
             request_timeout: Duration::from_secs(cfg.request_timeout_secs),
             ws_recheck: Duration::from_millis(cfg.ws_recheck_ms.max(10)),

@@ -60,11 +60,26 @@ pub struct SubscriptionRoot(NotificationSubscription);
 /// The application schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-/// Query limits.
+pub mod armor;
+
+/// Query limits (docs/api-limits.md). The defaults follow GraphQL Armor's, except the
+/// depth, which Relay connections need deeper, and the cost, which is Shopify-style.
 #[derive(Debug, Clone)]
 pub struct Limits {
+    /// Nesting of fields (introspection not counted).
     pub max_depth: usize,
-    pub max_complexity: usize,
+    /// Cost: every field 1, a list its page size times its fields.
+    pub max_cost: usize,
+    pub max_aliases: usize,
+    /// Lexical tokens of the document, counted before it is parsed.
+    pub max_tokens: usize,
+    /// Directives in the whole document.
+    pub max_directives: usize,
+    /// Nesting of `fields`/`interfaces`/`possibleTypes`/`inputFields` in introspection
+    /// (2, graphql-js's own `MaxIntrospectionDepthRule`: what `getIntrospectionQuery()`
+    /// sends passes, `types { fields { type { fields { type { fields` does not).
+    pub max_introspection_lists: usize,
+    /// Whether `__schema` and `__type` are answered.
     pub introspection: bool,
 }
 
@@ -72,8 +87,12 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_depth: 12,
-            max_complexity: 2000,
-            introspection: true,
+            max_cost: 5000,
+            max_aliases: 15,
+            max_tokens: 2000,
+            max_directives: 50,
+            max_introspection_lists: 2,
+            introspection: false,
         }
     }
 }
@@ -90,10 +109,9 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
 pub fn build(services: Services, limits: &Limits) -> AppSchema {
     let mut b = builder()
         .data(services)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .limit_recursive_depth(32)
-        .limit_directives(10);
+        .extension(armor::Armor(std::sync::Arc::new(limits.clone())))
+        // Protects the parser's recursion; the limits proper are the armor's.
+        .limit_recursive_depth(64);
     if !limits.introspection {
         b = b.disable_introspection();
     }
@@ -111,14 +129,15 @@ pub fn sdl() -> String {
 }
 
 /// Whether a response failed as a whole (a request error in GraphQL-over-HTTP terms:
-/// it could not be parsed or validated, so nothing was executed).
+/// it could not be parsed or validated, or a limit refused it, so nothing was executed).
 pub fn is_request_error(resp: &Response) -> bool {
     resp.data == Value::Null
         && !resp.errors.is_empty()
-        && resp
-            .errors
-            .iter()
-            .all(|e| e.path.is_empty() && code_of(e) == Some(VALIDATION_FAILED))
+        && resp.errors.iter().all(|e| {
+            e.path.is_empty()
+                && code_of(e)
+                    .is_some_and(|c| c == VALIDATION_FAILED || armor::code::ALL.contains(&c))
+        })
 }
 
 const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";

@@ -17,6 +17,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
+use super::apq;
 use super::context::{self, request_id};
 use super::error::HttpError;
 use crate::AppState;
@@ -139,7 +140,7 @@ pub async fn post(State(state): State<AppState>, req: Request) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, max).await else {
         return too_large();
     };
-    let request: async_graphql::Request = match serde_json::from_slice(&bytes) {
+    let batch: async_graphql::BatchRequest = match serde_json::from_slice(&bytes) {
         Ok(r) => r,
         Err(_) => {
             return HttpError::new(
@@ -151,7 +152,41 @@ pub async fn post(State(state): State<AppState>, req: Request) -> Response {
             .into_response();
         }
     };
-    execute(&state, &parts, request, media).await
+    let requests = match batch {
+        async_graphql::BatchRequest::Single(request) => {
+            return execute(&state, &parts, request, media).await;
+        }
+        async_graphql::BatchRequest::Batch(requests) => requests,
+    };
+    let max = state.http.max_batch;
+    if max == 0 {
+        return HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "BATCH_NOT_ALLOWED",
+            "send one operation per request: batches are off here",
+            &rid,
+        )
+        .into_response();
+    }
+    if requests.len() > max {
+        return HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "BATCH_TOO_LARGE",
+            format!("a batch may hold at most {max} operations"),
+            &rid,
+        )
+        .into_response();
+    }
+    // One after another: a batch gets no more of the server at once than its requests
+    // sent one by one would.
+    let mut responses = Vec::with_capacity(requests.len());
+    for request in requests {
+        match run(&state, &parts, request).await {
+            Ok(r) => responses.push(r),
+            Err(e) => return e,
+        }
+    }
+    render(&responses, StatusCode::OK, media, &rid)
 }
 
 /// Query-string parameters of `GET /graphql`.
@@ -161,6 +196,7 @@ struct GetParams {
     query: Option<String>,
     operation_name: Option<String>,
     variables: Option<String>,
+    extensions: Option<String>,
 }
 
 fn wants_html(headers: &HeaderMap) -> bool {
@@ -181,7 +217,8 @@ pub async fn get(State(state): State<AppState>, req: Request) -> Response {
         .ok()
         .map(|q| q.0);
     let query = params.as_ref().and_then(|p| p.query.clone());
-    let Some(query) = query else {
+    let persisted = params.as_ref().is_some_and(|p| p.extensions.is_some());
+    let Some(query) = query.or_else(|| persisted.then(String::new)) else {
         if state.http.graphiql && wants_html(&parts.headers) {
             return Html(
                 GraphiQLSource::build()
@@ -215,8 +252,30 @@ pub async fn get(State(state): State<AppState>, req: Request) -> Response {
         query: None,
         operation_name: None,
         variables: None,
+        extensions: None,
     });
-    if !is_query(&query, params.operation_name.as_deref()) {
+    let mut request = async_graphql::Request::new(query);
+    if let Some(ext) = params.extensions.filter(|v| !v.is_empty()) {
+        match serde_json::from_str(&ext) {
+            Ok(e) => request.extensions = e,
+            Err(_) => {
+                return HttpError::new(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_REQUEST",
+                    "`extensions` is not a JSON object",
+                    &rid,
+                )
+                .into_response();
+            }
+        }
+    }
+    // A persisted query is looked up before deciding whether GET may run it.
+    match persisted_query(&state, &mut request, &rid) {
+        Ok(None) => {}
+        Ok(Some(resp)) => return render(&resp, StatusCode::OK, media, &rid),
+        Err(resp) => return resp,
+    }
+    if !is_query(&request.query, params.operation_name.as_deref()) {
         return HttpError::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "METHOD_NOT_ALLOWED",
@@ -225,7 +284,6 @@ pub async fn get(State(state): State<AppState>, req: Request) -> Response {
         )
         .into_response();
     }
-    let mut request = async_graphql::Request::new(query);
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
@@ -293,15 +351,67 @@ fn operation(query: &str, operation_name: Option<&str>) -> tenants::Operation {
     tenants::Operation { name, fields }
 }
 
+/// Looks up or remembers a persisted query. `Ok(Some)` is the GraphQL answer to give
+/// instead of running (`PERSISTED_QUERY_NOT_FOUND`), `Err` an HTTP-level refusal.
+#[allow(clippy::result_large_err)]
+fn persisted_query(
+    state: &AppState,
+    request: &mut async_graphql::Request,
+    rid: &str,
+) -> Result<Option<async_graphql::Response>, Response> {
+    match state.http.persisted_queries.resolve(request) {
+        apq::Outcome::NotPersisted | apq::Outcome::Query => Ok(None),
+        apq::Outcome::NotFound => {
+            let mut e = async_graphql::ServerError::new("PersistedQueryNotFound", None);
+            e.extensions
+                .get_or_insert_with(Default::default)
+                .set("code", "PERSISTED_QUERY_NOT_FOUND");
+            Ok(Some(schema::finalize(
+                async_graphql::Response::from_errors(vec![e]),
+                rid,
+            )))
+        }
+        apq::Outcome::Invalid(why) => {
+            Err(HttpError::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", why, rid).into_response())
+        }
+    }
+}
+
+/// Runs one operation and answers it.
 async fn execute(
     state: &AppState,
     parts: &Parts,
     request: async_graphql::Request,
     media: MediaType,
 ) -> Response {
+    let rid = request_id(parts);
+    match run(state, parts, request).await {
+        Ok(resp) => {
+            let status =
+                if media == MediaType::GraphqlResponseJson && schema::is_request_error(&resp) {
+                    StatusCode::BAD_REQUEST
+                } else {
+                    StatusCode::OK
+                };
+            render(&resp, status, media, &rid)
+        }
+        Err(e) => e,
+    }
+}
+
+/// Runs one operation (a persisted one looked up first); `Err` is an HTTP-level answer
+/// (no tenant, bad token, timeout).
+async fn run(
+    state: &AppState,
+    parts: &Parts,
+    mut request: async_graphql::Request,
+) -> Result<async_graphql::Response, Response> {
+    if let Some(resp) = persisted_query(state, &mut request, &request_id(parts))? {
+        return Ok(resp);
+    }
     let ctx = match context::build(state, parts).await {
         Ok(c) => c,
-        Err(e) => return e.into_response(),
+        Err(e) => return Err(e.into_response()),
     };
     let mut ctx = ctx;
     let rid = ctx.request_id.clone();
@@ -320,13 +430,13 @@ async fn execute(
         Ok(r) => schema::finalize(r, &rid),
         Err(_) => {
             tracing::warn!("request timed out");
-            return HttpError::new(
+            return Err(HttpError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "TIMEOUT",
                 "the request took too long",
                 &rid,
             )
-            .into_response();
+            .into_response());
         }
     };
     if let Some(ctx) = audit_ctx.filter(|_| !resp.errors.is_empty()) {
@@ -358,12 +468,17 @@ async fn execute(
             tracing::error!(error = ?e, "could not audit a refused impersonated mutation");
         }
     }
-    let status = if media == MediaType::GraphqlResponseJson && schema::is_request_error(&resp) {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    let body = match serde_json::to_vec(&resp) {
+    Ok(resp)
+}
+
+/// Writes a response (or a batch of them) as the negotiated media type.
+fn render(
+    resp: &impl serde::Serialize,
+    status: StatusCode,
+    media: MediaType,
+    rid: &str,
+) -> Response {
+    let body = match serde_json::to_vec(resp) {
         Ok(b) => b,
         Err(e) => {
             tracing::error!(error = %e, "could not serialise a response");
@@ -371,7 +486,7 @@ async fn execute(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "INTERNAL",
                 "internal error",
-                &rid,
+                rid,
             )
             .into_response();
         }

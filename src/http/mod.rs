@@ -1,6 +1,7 @@
 //! The HTTP layer: request ids and logging, tenant resolution, authentication, and the
 //! GraphQL-over-HTTP endpoint around the schema.
 
+pub mod apq;
 pub mod context;
 pub mod error;
 pub mod graphql;

@@ -16,6 +16,7 @@ mod invitations;
 mod jobs;
 mod leads;
 mod ledger;
+mod limits;
 mod lines;
 mod mail_sink;
 mod notifications;

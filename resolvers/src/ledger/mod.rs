@@ -23,6 +23,7 @@ pub struct LedgerQuery;
 impl LedgerQuery {
     /// Every partner's withdrawals on the tenant, oldest first (tenant staff): the queue
     /// to approve and pay.
+    #[graphql(complexity = "crate::pagination::page_cost(first, last, 50, 100, child_complexity)")]
     async fn withdrawals(
         &self,
         ctx: &Context<'_>,

@@ -788,6 +788,7 @@ pub struct PartnerOrders(pub std::sync::Arc<entities::partner::Model>);
 #[Object]
 impl PartnerOrders {
     /// Orders made through the partner (bought by it or by its clients), oldest first.
+    #[graphql(complexity = "crate::pagination::page_cost(first, last, 50, 100, child_complexity)")]
     async fn orders(
         &self,
         ctx: &Context<'_>,
@@ -816,6 +817,7 @@ pub struct UserOrders(pub std::sync::Arc<entities::user::Model>);
 #[Object]
 impl UserOrders {
     /// The account's orders, oldest first (the account itself, tenant admins, staff).
+    #[graphql(complexity = "crate::pagination::page_cost(first, last, 50, 100, child_complexity)")]
     async fn orders(
         &self,
         ctx: &Context<'_>,

@@ -1,0 +1,455 @@
+//! The request limits that are not the schema's own rules ("armor"): tokens before the
+//! document is parsed; depth (introspection exempt), aliases, directives and the
+//! introspection guard on the parsed document; and the page-size-aware cost after
+//! validation. Each refusal is a request error with its own code; the cost refusal carries
+//! `extensions.cost { requested, maximum }` like Shopify's, and every executed response
+//! carries the same object so clients can see how close they are.
+//!
+//! The document walk memoises fragments, so a "fragment bomb" (fragments spreading each
+//! other many times) costs linear time to check, and counts what it would expand to.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
+};
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{Name, Positioned, Response, ServerError, ServerResult, ValidationResult};
+use async_graphql::{Value, Variables};
+
+use crate::Limits;
+
+/// The codes of the refusals (all request errors: nothing was executed).
+pub mod code {
+    pub const MAX_COST_EXCEEDED: &str = "MAX_COST_EXCEEDED";
+    pub const MAX_DEPTH_EXCEEDED: &str = "MAX_DEPTH_EXCEEDED";
+    pub const MAX_ALIASES_EXCEEDED: &str = "MAX_ALIASES_EXCEEDED";
+    pub const MAX_TOKENS_EXCEEDED: &str = "MAX_TOKENS_EXCEEDED";
+    pub const MAX_DIRECTIVES_EXCEEDED: &str = "MAX_DIRECTIVES_EXCEEDED";
+    pub const INTROSPECTION_TOO_DEEP: &str = "INTROSPECTION_TOO_DEEP";
+    pub const INTROSPECTION_DISABLED: &str = "INTROSPECTION_DISABLED";
+
+    /// All of them.
+    pub const ALL: &[&str] = &[
+        MAX_COST_EXCEEDED,
+        MAX_DEPTH_EXCEEDED,
+        MAX_ALIASES_EXCEEDED,
+        MAX_TOKENS_EXCEEDED,
+        MAX_DIRECTIVES_EXCEEDED,
+        INTROSPECTION_TOO_DEEP,
+        INTROSPECTION_DISABLED,
+    ];
+}
+
+/// Introspection fields that return lists of types or fields: nesting them is how
+/// `__schema { types { fields { type { fields { ... } } } } }` grows without end.
+const INTROSPECTION_LISTS: &[&str] = &["fields", "interfaces", "possibleTypes", "inputFields"];
+
+/// Counts the lexical tokens of a GraphQL document (punctuators, names, numbers,
+/// strings), stopping once `stop_after` is passed. Whitespace, commas and comments are
+/// not tokens. Anything the lexer would refuse counts as one token: the parser reports it.
+pub fn count_tokens(src: &str, stop_after: usize) -> usize {
+    let b = src.as_bytes();
+    let mut i = 0;
+    let mut n = 0;
+    while i < b.len() && n <= stop_after {
+        let c = b[i];
+        match c {
+            b' ' | b'\t' | b'\n' | b'\r' | b',' => {
+                i += 1;
+                continue;
+            }
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' && b[i] != b'\r' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' if b[i..].starts_with(b"\"\"\"") => {
+                i += 3;
+                while i < b.len() && !b[i..].starts_with(b"\"\"\"") {
+                    i += if b[i..].starts_with(b"\\\"\"\"") {
+                        4
+                    } else {
+                        1
+                    };
+                }
+                i += 3;
+            }
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'.' if b[i..].starts_with(b"...") => i += 3,
+            c if c == b'_' || c.is_ascii_alphabetic() => {
+                while i < b.len() && (b[i] == b'_' || b[i].is_ascii_alphanumeric()) {
+                    i += 1;
+                }
+            }
+            c if c == b'-' || c.is_ascii_digit() => {
+                i += 1;
+                while i < b.len()
+                    && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'.' | b'+' | b'-'))
+                {
+                    i += 1;
+                }
+            }
+            // The byte-order mark is ignored, like whitespace.
+            0xEF if b[i..].starts_with(&[0xEF, 0xBB, 0xBF]) => {
+                i += 3;
+                continue;
+            }
+            _ => {
+                // One punctuator, or one character the parser will refuse.
+                i += src[i..].chars().next().map_or(1, char::len_utf8);
+            }
+        }
+        n += 1;
+    }
+    n
+}
+
+/// What a selection set adds up to, relative to where it is used.
+#[derive(Debug, Clone, Copy, Default)]
+struct Summary {
+    /// Fields nested below (introspection not counted).
+    depth: usize,
+    aliases: usize,
+    directives: usize,
+    /// Introspection list fields nested below.
+    introspection_lists: usize,
+    /// Whether `__schema` or `__type` is asked for.
+    introspection: bool,
+}
+
+struct Walk<'a> {
+    doc: &'a ExecutableDocument,
+    memo: HashMap<(&'a str, bool), Summary>,
+    on_stack: Vec<&'a str>,
+}
+
+impl<'a> Walk<'a> {
+    fn selection_set(&mut self, set: &'a Positioned<SelectionSet>, intro: bool) -> Summary {
+        let mut s = Summary::default();
+        for item in &set.node.items {
+            let child = match &item.node {
+                Selection::Field(f) => {
+                    let f = &f.node;
+                    let name = f.name.node.as_str();
+                    let inner_intro = intro || name == "__schema" || name == "__type";
+                    let below = self.selection_set(&f.selection_set, inner_intro);
+                    let is_list = inner_intro && INTROSPECTION_LISTS.contains(&name);
+                    Summary {
+                        depth: if inner_intro { 0 } else { 1 + below.depth },
+                        aliases: below.aliases + usize::from(f.alias.is_some()),
+                        directives: below.directives + f.directives.len(),
+                        introspection_lists: below.introspection_lists + usize::from(is_list),
+                        introspection: inner_intro,
+                    }
+                }
+                Selection::InlineFragment(fr) => {
+                    let below = self.selection_set(&fr.node.selection_set, intro);
+                    Summary {
+                        directives: below.directives + fr.node.directives.len(),
+                        ..below
+                    }
+                }
+                Selection::FragmentSpread(sp) => {
+                    let below = self.fragment(&sp.node.fragment_name.node, intro);
+                    Summary {
+                        directives: below.directives + sp.node.directives.len(),
+                        ..below
+                    }
+                }
+            };
+            s.depth = s.depth.max(child.depth);
+            s.introspection_lists = s.introspection_lists.max(child.introspection_lists);
+            s.introspection |= child.introspection;
+            s.aliases = s.aliases.saturating_add(child.aliases);
+            s.directives = s.directives.saturating_add(child.directives);
+        }
+        s
+    }
+
+    fn fragment(&mut self, name: &'a Name, intro: bool) -> Summary {
+        let key = (name.as_str(), intro);
+        if let Some(s) = self.memo.get(&key) {
+            return *s;
+        }
+        // A cycle, or an unknown fragment: validation reports both.
+        let Some(def) = self.doc.fragments.get(name) else {
+            return Summary::default();
+        };
+        if self.on_stack.contains(&name.as_str()) {
+            return Summary::default();
+        }
+        self.on_stack.push(name.as_str());
+        let s = self.selection_set(&def.node.selection_set, intro);
+        let own = def.node.directives.len();
+        self.on_stack.pop();
+        let s = Summary {
+            directives: s.directives.saturating_add(own),
+            ..s
+        };
+        self.memo.insert(key, s);
+        s
+    }
+}
+
+fn refusal(code: &str, message: String) -> ServerError {
+    let mut e = ServerError::new(message, None);
+    e.extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
+    e
+}
+
+/// Checks a parsed document against the limits (every operation in it, so a document
+/// cannot hide a heavy operation next to the one it names).
+pub fn check_document(doc: &ExecutableDocument, limits: &Limits) -> Result<(), ServerError> {
+    let mut walk = Walk {
+        doc,
+        memo: HashMap::new(),
+        on_stack: Vec::new(),
+    };
+    for (_, op) in doc.operations.iter() {
+        let mut s = walk.selection_set(&op.node.selection_set, false);
+        s.directives = s
+            .directives
+            .saturating_add(op.node.directives.len())
+            .saturating_add(
+                op.node
+                    .variable_definitions
+                    .iter()
+                    .map(|v| v.node.directives.len())
+                    .sum(),
+            );
+        if s.introspection && !limits.introspection {
+            return Err(refusal(
+                code::INTROSPECTION_DISABLED,
+                "introspection is off on this server".to_string(),
+            ));
+        }
+        if s.depth > limits.max_depth {
+            return Err(refusal(
+                code::MAX_DEPTH_EXCEEDED,
+                format!(
+                    "the query is nested {} levels deep; the limit is {}",
+                    s.depth, limits.max_depth
+                ),
+            ));
+        }
+        if s.aliases > limits.max_aliases {
+            return Err(refusal(
+                code::MAX_ALIASES_EXCEEDED,
+                format!(
+                    "the query uses {} aliases; the limit is {}",
+                    s.aliases, limits.max_aliases
+                ),
+            ));
+        }
+        if s.directives > limits.max_directives {
+            return Err(refusal(
+                code::MAX_DIRECTIVES_EXCEEDED,
+                format!(
+                    "the query uses {} directives; the limit is {}",
+                    s.directives, limits.max_directives
+                ),
+            ));
+        }
+        if s.introspection_lists > limits.max_introspection_lists {
+            return Err(refusal(
+                code::INTROSPECTION_TOO_DEEP,
+                format!(
+                    "the introspection query nests fields/interfaces/possibleTypes/inputFields {} deep; the limit is {}",
+                    s.introspection_lists, limits.max_introspection_lists
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The cost object of `extensions.cost`.
+pub fn cost_value(requested: usize, maximum: usize) -> Value {
+    let mut m = async_graphql::indexmap::IndexMap::new();
+    m.insert(Name::new("requested"), Value::from(requested as u64));
+    m.insert(Name::new("maximum"), Value::from(maximum as u64));
+    Value::Object(m)
+}
+
+/// The extension applying the limits.
+pub struct Armor(pub Arc<Limits>);
+
+impl ExtensionFactory for Armor {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ArmorExtension {
+            limits: self.0.clone(),
+            cost: Mutex::new(None),
+        })
+    }
+}
+
+struct ArmorExtension {
+    limits: Arc<Limits>,
+    cost: Mutex<Option<usize>>,
+}
+
+#[async_trait::async_trait]
+impl Extension for ArmorExtension {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<async_graphql::parser::types::ExecutableDocument> {
+        let max = self.limits.max_tokens;
+        let tokens = count_tokens(query, max);
+        if tokens > max {
+            return Err(refusal(
+                code::MAX_TOKENS_EXCEEDED,
+                format!("the query has more than {max} tokens"),
+            ));
+        }
+        let doc = next.run(ctx, query, variables).await?;
+        check_document(&doc, &self.limits)?;
+        Ok(doc)
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let result = next.run(ctx).await?;
+        let maximum = self.limits.max_cost;
+        if result.complexity > maximum {
+            let mut e = refusal(
+                code::MAX_COST_EXCEEDED,
+                format!(
+                    "the query costs {} (lists count their page size times their fields); the maximum is {maximum}",
+                    result.complexity
+                ),
+            );
+            e.extensions
+                .get_or_insert_with(Default::default)
+                .set("cost", cost_value(result.complexity, maximum));
+            return Err(vec![e]);
+        }
+        *self.cost.lock().unwrap_or_else(|e| e.into_inner()) = Some(result.complexity);
+        Ok(result)
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let mut resp = next.run(ctx, operation_name).await;
+        let cost = *self.cost.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(requested) = cost {
+            resp.extensions.insert(
+                "cost".to_string(),
+                cost_value(requested, self.limits.max_cost),
+            );
+        }
+        resp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_counted_like_the_lexer() {
+        assert_eq!(count_tokens("{ a }", 100), 3);
+        assert_eq!(
+            count_tokens("query Q($x: Int = -1.5e3) { a(x: $x) }", 100),
+            19
+        );
+        assert_eq!(count_tokens("# comment only\n, , ,", 100), 0);
+        assert_eq!(
+            count_tokens(r#"{ a(s: "x \" y", b: """bl "" ock""") }"#, 100),
+            11
+        );
+        assert_eq!(count_tokens("{ ...F } fragment F on Q { a }", 100), 11);
+        // Stops early.
+        assert_eq!(count_tokens(&"{ a } ".repeat(1000), 10), 11);
+    }
+
+    fn limits() -> Limits {
+        Limits {
+            introspection: true,
+            ..Limits::default()
+        }
+    }
+
+    fn check(q: &str) -> Result<(), String> {
+        let doc = async_graphql::parser::parse_query(q).unwrap();
+        check_document(&doc, &limits()).map_err(|e| {
+            e.extensions
+                .as_ref()
+                .and_then(|x| x.get("code").cloned())
+                .map(|c| c.to_string())
+                .unwrap_or_default()
+        })
+    }
+
+    #[test]
+    fn depth_aliases_directives_and_introspection_lists() {
+        let deep = format!("{}{}", "{ a ".repeat(13), "}".repeat(13));
+        assert_eq!(check(&deep).unwrap_err(), "\"MAX_DEPTH_EXCEEDED\"");
+        let ok = format!("{}{}", "{ a ".repeat(12), "}".repeat(12));
+        assert!(check(&ok).is_ok());
+        // Introspection is not counted in the depth ...
+        let intro = format!("{{ __schema {}{} }}", "{ a ".repeat(20), "}".repeat(20));
+        assert!(check(&intro).is_ok());
+        // ... but its list nesting is.
+        assert_eq!(
+            check(
+                "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }"
+            )
+            .unwrap_err(),
+            "\"INTROSPECTION_TOO_DEEP\""
+        );
+        assert!(check("{ __type(name: \"X\") { fields { type { fields { name } } } } }").is_ok());
+        // Off: refused by name, not answered with a silent null.
+        let doc = async_graphql::parser::parse_query("{ __type(name: \"X\") { name } }").unwrap();
+        let off = check_document(&doc, &Limits::default()).unwrap_err();
+        assert_eq!(off.message, "introspection is off on this server");
+        let aliases: String = (0..16).map(|i| format!("a{i}: a ")).collect();
+        assert_eq!(
+            check(&format!("{{ {aliases} }}")).unwrap_err(),
+            "\"MAX_ALIASES_EXCEEDED\""
+        );
+        let directives = "@include(if: true) ".repeat(51);
+        assert_eq!(
+            check(&format!("{{ a {directives} }}")).unwrap_err(),
+            "\"MAX_DIRECTIVES_EXCEEDED\""
+        );
+    }
+
+    #[test]
+    fn fragment_bombs_are_counted_expanded_in_linear_time() {
+        // F0 spreads F1 twice, F1 spreads F2 twice, ...: 2^40 aliases once expanded.
+        let mut q = String::from("{ ...F0 }\n");
+        for i in 0..40 {
+            q.push_str(&format!(
+                "fragment F{i} on Q {{ ...F{} ...F{} }}\n",
+                i + 1,
+                i + 1
+            ));
+        }
+        q.push_str("fragment F40 on Q { x: a }\n");
+        assert_eq!(check(&q).unwrap_err(), "\"MAX_ALIASES_EXCEEDED\"");
+        // A cycle does not hang the walk (validation reports it).
+        assert!(check("{ ...A } fragment A on Q { ...B } fragment B on Q { ...A }").is_ok());
+    }
+}

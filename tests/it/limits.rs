@@ -1,0 +1,356 @@
+//! Request limits (issue 12): introspection only in development with graphql-js's own
+//! introspection query working, page-size-aware cost, depth, aliases, tokens, directives,
+//! JSON batches, automatic persisted queries.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::support::*;
+
+/// graphql-js 16.15 `getIntrospectionQuery()`, byte for byte (what Apollo, Relay and
+/// graphql-codegen send).
+const INTROSPECTION: &str = include_str!("fixtures/introspection-graphql-js-16.graphql");
+/// The same with every option on (what GraphiQL 3 sends, and more).
+const INTROSPECTION_ALL: &str =
+    include_str!("fixtures/introspection-graphql-js-16-all-options.graphql");
+
+async fn development() -> TestApp {
+    TestApp::with_config(|c| c.app_env = "development".into()).await
+}
+
+fn raw(body: String, accept: &str) -> Request<Body> {
+    Request::post("/graphql")
+        .header("host", ROOT)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, accept)
+        .body(Body::from(body))
+        .unwrap()
+}
+
+fn type_names(data: &Value) -> Vec<String> {
+    data["__schema"]["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn graphql_js_introspection_query_works_in_development() {
+    let app = development().await;
+    for doc in [INTROSPECTION, INTROSPECTION_ALL] {
+        let data = app.ok(ROOT, None, doc, json!({})).await;
+        assert_eq!(data["__schema"]["queryType"]["name"], "QueryRoot");
+        assert_eq!(data["__schema"]["mutationType"]["name"], "MutationRoot");
+        assert_eq!(
+            data["__schema"]["subscriptionType"]["name"],
+            "SubscriptionRoot"
+        );
+        let names = type_names(&data);
+        for t in ["Tenant", "Partner", "Lead", "PageInfo", "__Schema"] {
+            assert!(names.iter().any(|n| n == t), "{t} missing from {names:?}");
+        }
+        // Field types come with their wrappers (the TypeRef fragment's ofType chain).
+        let tenant = data["__schema"]["types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == "QueryRoot")
+            .unwrap();
+        let field = tenant["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "tenant")
+            .unwrap();
+        assert_eq!(field["type"]["kind"], "NON_NULL");
+        assert_eq!(field["type"]["ofType"]["name"], "Tenant");
+    }
+    // The circular abuse the guard is for is still refused.
+    let r = app
+        .post(
+            ROOT,
+            None,
+            "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "INTROSPECTION_TOO_DEEP");
+    // Introspection is exempt from the depth limit: a deep `ofType` chain is fine.
+    let deep = format!(
+        "{{ __type(name: \"Tenant\") {{ fields {{ type {{ {} name {} }} }} }} }}",
+        "ofType { ".repeat(14),
+        "} ".repeat(14)
+    );
+    let data = app.ok(ROOT, None, &deep, json!({})).await;
+    assert!(data["__type"]["fields"].as_array().is_some());
+}
+
+#[tokio::test]
+async fn introspection_and_graphiql_are_off_outside_development() {
+    let page = || {
+        Request::get("/graphql")
+            .header("host", ROOT)
+            .header(header::ACCEPT, "text/html")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let prod = TestApp::new().await;
+    let r = prod.post(ROOT, None, INTROSPECTION, json!({})).await;
+    assert!(r.body["data"].is_null(), "{}", r.body);
+    assert_eq!(first_code(&r.body), "INTROSPECTION_DISABLED");
+    assert_eq!(prod.send(page()).await.status, StatusCode::BAD_REQUEST);
+    // `__typename` is not introspection: clients rely on it everywhere.
+    let data = prod.ok(ROOT, None, "{ __typename }", json!({})).await;
+    assert_eq!(data["__typename"], "QueryRoot");
+
+    let dev = development().await;
+    let r = dev.send(page()).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.as_str().unwrap().contains("graphiql"));
+
+    // Each can be switched on its own.
+    let only_introspection = TestApp::with_config(|c| c.introspection = Some(true)).await;
+    only_introspection
+        .ok(ROOT, None, INTROSPECTION, json!({}))
+        .await;
+    assert_eq!(
+        only_introspection.send(page()).await.status,
+        StatusCode::BAD_REQUEST
+    );
+}
+
+fn nested_lists(outer: u32, inner: u32) -> String {
+    format!(
+        "{{ partners(first: {outer}) {{ edges {{ node {{ id clients(first: {inner}) {{ edges {{ node {{ id }} }} }} }} }} }} }}"
+    )
+}
+
+#[tokio::test]
+async fn cost_counts_page_sizes() {
+    let app = TestApp::new().await;
+    let staff = app.staff_token().await;
+    // 1 under 1 is cheap and runs.
+    let r = app
+        .post(ROOT, Some(&staff), &nested_lists(1, 1), json!({}))
+        .await;
+    assert!(r.body.get("errors").is_none(), "{}", r.body);
+    let small = r.body["extensions"]["cost"]["requested"].as_u64().unwrap();
+    assert_eq!(r.body["extensions"]["cost"]["maximum"], 5000);
+    // 100 under 100 asks for 10,000 nodes: refused before anything runs, Shopify-style.
+    let r = app
+        .send(raw(
+            json!({ "query": nested_lists(100, 100) }).to_string(),
+            "application/graphql-response+json",
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(first_code(&r.body), "MAX_COST_EXCEEDED");
+    let cost = &r.body["errors"][0]["extensions"]["cost"];
+    assert_eq!(cost["maximum"], 5000);
+    let big = cost["requested"].as_u64().unwrap();
+    assert!(big > 5000 && big > 100 * small, "{big} vs {small}");
+    assert!(r.body["data"].is_null());
+    // Page sizes given as variables count the same, and the default page size counts
+    // when none is given.
+    let q = "query($n: Int) { partners(first: $n) { edges { node { clients(first: $n) { edges { node { id } } } } } } }";
+    let r = app.post(ROOT, Some(&staff), q, json!({ "n": 100 })).await;
+    assert_eq!(first_code(&r.body), "MAX_COST_EXCEEDED");
+    let r = app.post(ROOT, Some(&staff), q, json!({ "n": 10 })).await;
+    assert!(r.body.get("errors").is_none(), "{}", r.body);
+    let r = app
+        .post(
+            ROOT,
+            Some(&staff),
+            "{ partners { edges { node { clients { edges { node { id } } } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r.body["errors"][0]["extensions"]["cost"]["requested"]
+            .as_u64()
+            .unwrap(),
+        // clients: 50 x (edges 1 + node 1 + id 1) + 1 = 151;
+        // partners: 50 x (edges 1 + node 1 + clients 151) + 1 (see docs/api-limits.md).
+        50 * (1 + 1 + 151) + 1,
+        "{}",
+        r.body
+    );
+    // The limit is configurable.
+    let tight = TestApp::with_config(|c| c.graphql_max_cost = 10).await;
+    let r = tight
+        .post(ROOT, None, &nested_lists(1, 10), json!({}))
+        .await;
+    assert_eq!(first_code(&r.body), "MAX_COST_EXCEEDED");
+    assert_eq!(r.body["errors"][0]["extensions"]["cost"]["maximum"], 10);
+}
+
+#[tokio::test]
+async fn depth_aliases_tokens_and_directives_are_limited() {
+    let app = TestApp::new().await;
+    let deep = format!("{}{}", "{ tenant ".repeat(13), "}".repeat(13));
+    let r = app.post(ROOT, None, &deep, json!({})).await;
+    assert_eq!(first_code(&r.body), "MAX_DEPTH_EXCEEDED");
+
+    let aliases = |n: usize| -> String {
+        let fields: String = (0..n)
+            .map(|i| format!("t{i}: tenant {{ slug }} "))
+            .collect();
+        format!("{{ {fields} }}")
+    };
+    let data = app.ok(ROOT, None, &aliases(15), json!({})).await;
+    assert_eq!(data["t14"]["slug"], "platform");
+    let r = app.post(ROOT, None, &aliases(16), json!({})).await;
+    assert_eq!(first_code(&r.body), "MAX_ALIASES_EXCEEDED");
+
+    let directives = "@include(if: true) ".repeat(51);
+    let r = app
+        .post(
+            ROOT,
+            None,
+            &format!("{{ tenant {directives} {{ slug }} }}"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "MAX_DIRECTIVES_EXCEEDED");
+
+    let tight = TestApp::with_config(|c| c.graphql_max_tokens = 10).await;
+    tight.ok(ROOT, None, "{ tenant { slug } }", json!({})).await;
+    let r = tight
+        .post(
+            ROOT,
+            None,
+            "{ tenant { slug name } tenant { slug } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "MAX_TOKENS_EXCEEDED");
+    // A refusal is a request error: 400 for graphql-response+json.
+    let r = tight
+        .send(raw(
+            json!({ "query": "{ tenant { slug name } tenant { slug } }" }).to_string(),
+            "application/graphql-response+json",
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn batches_are_refused_unless_enabled() {
+    let two =
+        json!([{ "query": "{ tenant { slug } }" }, { "query": "{ __typename }" }]).to_string();
+    let app = TestApp::new().await;
+    let r = app.send(raw(two.clone(), "application/json")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(first_code(&r.body), "BATCH_NOT_ALLOWED");
+
+    let on = TestApp::with_config(|c| c.graphql_max_batch = 2).await;
+    let r = on.send(raw(two, "application/json")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body[0]["data"]["tenant"]["slug"], "platform");
+    assert_eq!(r.body[1]["data"]["__typename"], "QueryRoot");
+    let three = json!([{ "query": "{ __typename }" }, { "query": "{ __typename }" }, { "query": "{ __typename }" }]).to_string();
+    let r = on.send(raw(three, "application/json")).await;
+    assert_eq!(first_code(&r.body), "BATCH_TOO_LARGE");
+}
+
+fn sha256(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+fn apq_get(hash: &str, operation: Option<&str>) -> Request<Body> {
+    let ext = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } }).to_string();
+    let enc: String = url_encode(&ext);
+    let mut uri = format!("/graphql?extensions={enc}");
+    if let Some(op) = operation {
+        uri.push_str(&format!("&operationName={op}"));
+    }
+    Request::get(uri)
+        .header("host", ROOT)
+        .header("apollo-require-preflight", "true")
+        .body(Body::empty())
+        .unwrap()
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn automatic_persisted_queries_follow_apollos_protocol() {
+    let app = TestApp::new().await;
+    let q = "query Slug { tenant { slug } }";
+    let hash = sha256(q);
+    let ext = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+    // 1. The hash alone: not known yet.
+    let r = app
+        .send(raw(
+            json!({ "extensions": ext }).to_string(),
+            "application/json",
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(first_code(&r.body), "PERSISTED_QUERY_NOT_FOUND");
+    assert_eq!(r.body["errors"][0]["message"], "PersistedQueryNotFound");
+    // The same over GET.
+    let r = app.send(apq_get(&hash, None)).await;
+    assert_eq!(first_code(&r.body), "PERSISTED_QUERY_NOT_FOUND");
+    // 2. Query and hash: run and remembered.
+    let r = app
+        .send(raw(
+            json!({ "query": q, "extensions": ext }).to_string(),
+            "application/json",
+        ))
+        .await;
+    assert_eq!(r.body["data"]["tenant"]["slug"], "platform");
+    // 3. The hash alone now runs, by POST and by (cacheable) GET.
+    let r = app
+        .send(raw(
+            json!({ "extensions": ext }).to_string(),
+            "application/json",
+        ))
+        .await;
+    assert_eq!(r.body["data"]["tenant"]["slug"], "platform", "{}", r.body);
+    let r = app.send(apq_get(&hash, Some("Slug"))).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["data"]["tenant"]["slug"], "platform", "{}", r.body);
+    // A hash that does not match its query is refused.
+    let r = app
+        .send(raw(
+            json!({ "query": "{ __typename }", "extensions": ext }).to_string(),
+            "application/json",
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(first_code(&r.body), "BAD_REQUEST");
+    // A persisted mutation still cannot run over GET.
+    let m = "mutation Out { logOut(input: {}) { endedSessions } }";
+    let mh = sha256(m);
+    let mext = json!({ "persistedQuery": { "version": 1, "sha256Hash": mh } });
+    app.send(raw(
+        json!({ "query": m, "extensions": mext }).to_string(),
+        "application/json",
+    ))
+    .await;
+    let r = app.send(apq_get(&mh, None)).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    // Off when the cache size is 0.
+    let off = TestApp::with_config(|c| c.apq_cache_size = 0).await;
+    let r = off
+        .send(raw(
+            json!({ "query": q, "extensions": ext }).to_string(),
+            "application/json",
+        ))
+        .await;
+    assert_eq!(first_code(&r.body), "BAD_REQUEST");
+}
