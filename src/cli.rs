@@ -229,6 +229,15 @@ async fn serve(mut cfg: Config, with_demo: bool) -> anyhow::Result<()> {
         Duration::from_secs(cfg.scheduler_interval_secs),
     );
     crate::notifier::spawn(state.clone(), Duration::from_millis(cfg.notify_interval_ms));
+    // Rate-limit keys whose budget is full again are forgotten every minute.
+    let limits = state.services.limits.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            limits.prune();
+        }
+    });
     let listener = tokio::net::TcpListener::bind(cfg.bind_addr)
         .await
         .with_context(|| format!("binding {}", cfg.bind_addr))?;

@@ -106,6 +106,21 @@ pub struct Config {
     /// batches.
     #[arg(long, env = "GRAPHQL_MAX_BATCH", default_value_t = 0)]
     pub graphql_max_batch: usize,
+    /// Attempts per minute, per client address, at each of `logIn`, `signUp`,
+    /// `requestPasswordReset`, `verifyEmail`, `submitLead` and the code look-ups (0: off).
+    #[arg(long, env = "RATE_LIMIT_GUARDED_PER_ADDRESS", default_value_t = 20)]
+    pub rate_limit_guarded_per_address: u32,
+    /// The same per account (the email or phone given, else the signed-in user).
+    #[arg(long, env = "RATE_LIMIT_GUARDED_PER_ACCOUNT", default_value_t = 5)]
+    pub rate_limit_guarded_per_account: u32,
+    /// GraphQL requests per second per tenant, bursts of twice that (0: off). Per
+    /// instance: see docs/api-limits.md for sizing behind a load balancer.
+    #[arg(long, env = "RATE_LIMIT_TENANT_PER_SECOND", default_value_t = 500)]
+    pub rate_limit_tenant_per_second: u32,
+    /// GraphQL requests per second per user (per client address when signed out),
+    /// bursts of twice that (0: off).
+    #[arg(long, env = "RATE_LIMIT_USER_PER_SECOND", default_value_t = 25)]
+    pub rate_limit_user_per_second: u32,
     /// Queries remembered for automatic persisted queries (per instance).
     #[arg(long, env = "APQ_CACHE_SIZE", default_value_t = 1000)]
     pub apq_cache_size: usize,
@@ -250,6 +265,16 @@ impl Config {
     /// development.
     pub fn introspection_on(&self) -> bool {
         self.introspection.unwrap_or(self.is_development())
+    }
+
+    /// The rate limits.
+    pub fn rate_limits(&self) -> domain::kernel::ratelimit::RateLimitSettings {
+        domain::kernel::ratelimit::RateLimitSettings {
+            guarded_per_address_per_minute: self.rate_limit_guarded_per_address,
+            guarded_per_account_per_minute: self.rate_limit_guarded_per_account,
+            tenant_per_second: self.rate_limit_tenant_per_second,
+            user_per_second: self.rate_limit_user_per_second,
+        }
     }
 
     /// The GraphQL limits.

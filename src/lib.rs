@@ -75,12 +75,14 @@ pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
     } else {
         tracing::warn!(to = %mailer.describe(), "no SMTP_URL: email is written to files, not sent");
     }
+    let clock = resolvers::Clock::system();
     let services = Services {
         db,
         registry,
         keys: Arc::new(keys),
         settings: Arc::new(settings),
-        clock: resolvers::Clock::system(),
+        limits: domain::kernel::ratelimit::RateLimits::new(&cfg.rate_limits(), clock.clone()),
+        clock,
         card_providers: cfg.card_providers(),
         mailer,
         live: Default::default(),

@@ -37,10 +37,14 @@ impl From<GqlError> for async_graphql::Error {
             GqlError::Api(e) => {
                 let field = e.field().map(str::to_string);
                 let code = e.code();
+                let retry_after = e.retry_after();
                 async_graphql::Error::new(e.message()).extend_with(|_, ext| {
                     ext.set("code", code);
                     if let Some(field) = &field {
                         ext.set("field", field.as_str());
+                    }
+                    if let Some(secs) = retry_after {
+                        ext.set("retryAfter", secs);
                     }
                 })
             }

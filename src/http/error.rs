@@ -11,6 +11,8 @@ pub struct HttpError {
     pub code: &'static str,
     pub message: String,
     pub request_id: String,
+    /// Seconds for `Retry-After` (rate limits).
+    pub retry_after: Option<u64>,
 }
 
 impl HttpError {
@@ -25,17 +27,36 @@ impl HttpError {
             code,
             message: message.into(),
             request_id: request_id.to_string(),
+            retry_after: None,
+        }
+    }
+
+    /// A rate-limit refusal: 429 with `Retry-After`.
+    pub fn rate_limited(
+        retry_after_secs: u64,
+        message: impl Into<String>,
+        request_id: &str,
+    ) -> Self {
+        Self {
+            retry_after: Some(retry_after_secs),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "RATE_LIMITED",
+                message,
+                request_id,
+            )
         }
     }
 }
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
+        let mut extensions = serde_json::json!({ "code": self.code, "requestId": self.request_id });
+        if let Some(secs) = self.retry_after {
+            extensions["retryAfter"] = secs.into();
+        }
         let body = serde_json::json!({
-            "errors": [{
-                "message": self.message,
-                "extensions": { "code": self.code, "requestId": self.request_id },
-            }]
+            "errors": [{ "message": self.message, "extensions": extensions }]
         });
         let mut resp = (self.status, axum::Json(body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
@@ -43,6 +64,12 @@ impl IntoResponse for HttpError {
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static(r#"Bearer error="invalid_token""#),
             );
+        }
+        if let Some(v) = self
+            .retry_after
+            .and_then(|s| HeaderValue::from_str(&s.to_string()).ok())
+        {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
         }
         if self.status == StatusCode::METHOD_NOT_ALLOWED {
             resp.headers_mut()

@@ -21,6 +21,7 @@ use super::apq;
 use super::context::{self, request_id};
 use super::error::HttpError;
 use crate::AppState;
+use domain::kernel::ratelimit::Requester;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -393,10 +394,26 @@ async fn execute(
                 } else {
                     StatusCode::OK
                 };
-            render(&resp, status, media, &rid)
+            let mut out = render(&resp, status, media, &rid);
+            if let Some(v) = retry_after(&resp.errors) {
+                out.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            out
         }
         Err(e) => e,
     }
+}
+
+/// `Retry-After` for a response refused by a rate limit (the longest wait named).
+fn retry_after(errors: &[async_graphql::ServerError]) -> Option<HeaderValue> {
+    errors
+        .iter()
+        .filter_map(|e| match e.extensions.as_ref()?.get("retryAfter")? {
+            async_graphql::Value::Number(n) => n.as_u64(),
+            _ => None,
+        })
+        .max()
+        .and_then(|s| HeaderValue::from_str(&s.to_string()).ok())
 }
 
 /// Runs one operation (a persisted one looked up first); `Err` is an HTTP-level answer
@@ -416,6 +433,23 @@ async fn run(
     let mut ctx = ctx;
     let rid = ctx.request_id.clone();
     let tenant_id = ctx.tenant_id();
+    let requester = match (ctx.viewer.user(), ctx.client_ip) {
+        (Some(u), _) => Requester::User(u.user_id),
+        (None, Some(ip)) => Requester::Address(ip),
+        (None, None) => Requester::Unknown,
+    };
+    if let Err(refused) = state.services.limits.request(tenant_id, requester) {
+        let secs = refused.retry_after_secs();
+        return Err(HttpError::rate_limited(
+            secs,
+            format!(
+                "too many requests for this {}: try again in {secs} s",
+                refused.scope
+            ),
+            &rid,
+        )
+        .into_response());
+    }
     // Named in the audit entry that every write made with an impersonation token adds to
     // its own transaction (`resolvers::txn::commit`).
     ctx.operation = operation(&request.query, request.operation_name.as_deref());

@@ -262,7 +262,10 @@ async fn the_client_lines_page_filters_by_country_status_and_search() {
         .post(ROOT, None, PAGE, json!({ "p": p.id, "n": 1000 }))
         .await;
     assert_eq!(first_code(&r.body), "MAX_COST_EXCEEDED");
-    assert_eq!(r.body["errors"][0]["extensions"]["cost"]["requested"], 25_003);
+    assert_eq!(
+        r.body["errors"][0]["extensions"]["cost"]["requested"],
+        25_003
+    );
     let r = app
         .post(ROOT, Some(&p.owner), PAGE, json!({ "p": p.id, "n": 1001 }))
         .await;

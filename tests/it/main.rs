@@ -23,6 +23,7 @@ mod notifications;
 mod orders;
 mod orgs;
 mod partners;
+mod ratelimits;
 mod storage;
 mod support;
 mod telegram;

@@ -111,6 +111,12 @@ impl TestApp {
         cfg.jwt_private_key_file = None;
         cfg.trusted_proxies = String::new();
         cfg.platform_base_domain = "localhost".into();
+        // Every in-process request comes from 127.0.0.1 and many tests freeze the clock:
+        // rate limits are off unless a test is about them (tests/it/ratelimits.rs).
+        cfg.rate_limit_guarded_per_address = 0;
+        cfg.rate_limit_guarded_per_account = 0;
+        cfg.rate_limit_tenant_per_second = 0;
+        cfg.rate_limit_user_per_second = 0;
         let pg = match std::env::var("TEST_DATABASE_URL") {
             Ok(admin) if !admin.is_empty() => {
                 let name = pg_fresh_database(&admin).await;

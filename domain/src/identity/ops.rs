@@ -165,6 +165,9 @@ pub use super::accounts::unique_user_error;
 
 /// Signs in by email or phone.
 pub async fn log_in(svc: &Services, req: &RequestCtx, input: LogIn) -> ApiResult<Session> {
+    let account = input.email.as_deref().or(input.phone.as_deref());
+    svc.limits
+        .guard(crate::kernel::ratelimit::Guarded::LogIn, req, account)?;
     let query = scoped::<user::Entity>(req.tenant_id());
     let query = match (input.email.as_deref(), input.phone.as_deref()) {
         (Some(e), None) => query.filter(user::Column::Email.eq(e.trim().to_lowercase())),
@@ -339,6 +342,11 @@ pub async fn request_password_reset(
     req: &RequestCtx,
     email: &str,
 ) -> ApiResult<()> {
+    svc.limits.guard(
+        crate::kernel::ratelimit::Guarded::PasswordReset,
+        req,
+        Some(email),
+    )?;
     use entities::outbox_message as om;
     use sea_orm::sea_query::{Query, SelectStatement};
     let email = validate::email("email", email)?;
@@ -615,6 +623,8 @@ pub async fn send_verification(
 
 /// `verifyEmail`: the link's token proves the mailbox; no sign-in needed.
 pub async fn verify_email(svc: &Services, req: &RequestCtx, token: &str) -> ApiResult<user::Model> {
+    svc.limits
+        .guard(crate::kernel::ratelimit::Guarded::VerifyEmail, req, None)?;
     let token = find_link(&svc.db, req, token, &[one_time_token::PURPOSE_VERIFY_EMAIL]).await?;
     let txn = crate::kernel::txn::begin(&svc.db).await?;
     claim_link(&txn, &token).await?;

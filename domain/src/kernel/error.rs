@@ -113,6 +113,10 @@ pub enum ApiError {
         field: Option<String>,
         message: String,
     },
+    /// Too many attempts (`RATE_LIMITED`), with the seconds to wait (`retryAfter`).
+    RateLimited {
+        retry_after_secs: u64,
+    },
     Internal,
 }
 
@@ -143,6 +147,18 @@ impl ApiError {
         }
     }
 
+    pub fn rate_limited(retry_after_secs: u64) -> Self {
+        Self::RateLimited { retry_after_secs }
+    }
+
+    /// Seconds to wait before trying again, for a rate-limit refusal.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+
     /// Logs what went wrong and returns the masked error.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         tracing::error!(error = %detail, "internal error");
@@ -158,6 +174,7 @@ impl ApiError {
             Self::BadInput { .. } => "BAD_USER_INPUT",
             Self::Conflict { .. } => "CONFLICT",
             Self::Domain { code, .. } => code,
+            Self::RateLimited { .. } => code::RATE_LIMITED,
             Self::Internal => "INTERNAL",
         }
     }
@@ -171,6 +188,9 @@ impl ApiError {
             Self::BadInput { message, .. }
             | Self::Conflict { message, .. }
             | Self::Domain { message, .. } => message.clone(),
+            Self::RateLimited { retry_after_secs } => {
+                format!("too many attempts: try again in {retry_after_secs} s")
+            }
             Self::Internal => "internal error".into(),
         }
     }

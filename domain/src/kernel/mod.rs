@@ -18,6 +18,7 @@ pub mod mail;
 pub mod page;
 pub mod password;
 pub mod patch;
+pub mod ratelimit;
 pub mod services;
 pub mod sql;
 pub mod telegram;

@@ -70,4 +70,6 @@ pub struct Services {
     pub live: super::live::Live,
     /// The Telegram Bot API (`TELEGRAM_API_BASE`); each tenant's bot token is its own.
     pub telegram: super::telegram::BotApi,
+    /// This instance's rate limits.
+    pub limits: super::ratelimit::RateLimits,
 }

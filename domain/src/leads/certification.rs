@@ -563,6 +563,8 @@ pub async fn verify(
     req: &RequestCtx,
     code: &str,
 ) -> ApiResult<Option<certificate::Model>> {
+    svc.limits
+        .guard(crate::kernel::ratelimit::Guarded::CodeLookUp, req, None)?;
     let Some(code) = normalize_code(code) else {
         return Ok(None);
     };
