@@ -121,6 +121,9 @@ pub struct Config {
     /// bursts of twice that (0: off).
     #[arg(long, env = "RATE_LIMIT_USER_PER_SECOND", default_value_t = 25)]
     pub rate_limit_user_per_second: u32,
+    /// When set, `GET /metrics` asks for `Authorization: Bearer <this>`.
+    #[arg(long, env = "METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<Secret>,
     /// Queries remembered for automatic persisted queries (per instance).
     #[arg(long, env = "APQ_CACHE_SIZE", default_value_t = 1000)]
     pub apq_cache_size: usize,

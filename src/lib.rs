@@ -9,6 +9,7 @@ pub mod gen_data;
 pub mod http;
 pub mod local_stripe;
 pub mod local_telegram;
+pub mod metrics;
 pub mod notifier;
 pub mod scheduler;
 
@@ -32,6 +33,8 @@ pub struct HttpSettings {
     pub graphiql: bool,
     /// Most operations in a JSON batch (0: batches refused).
     pub max_batch: usize,
+    /// The bearer token `/metrics` asks for (`METRICS_TOKEN`), if any.
+    pub metrics_token: Option<String>,
     /// Automatic persisted queries (per instance).
     pub persisted_queries: http::apq::PersistedQueries,
     pub max_body_bytes: usize,
@@ -53,6 +56,8 @@ pub struct AppState {
 /// Connects, migrates, makes sure the root tenant exists, loads keys and the tenant
 /// registry, and builds the schema.
 pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
+    // Installed before the first request, so nothing is counted into the void.
+    metrics::handle();
     let (db, statements) = db::connect_counted(&cfg.database_url).await?;
     db::migrate(&db).await?;
     let settings = cfg.settings();
@@ -99,6 +104,7 @@ pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
             graphiql: cfg.graphiql_on(),
             max_batch: cfg.graphql_max_batch,
             persisted_queries: http::apq::PersistedQueries::new(cfg.apq_cache_size),
+            metrics_token: cfg.metrics_token.as_ref().map(|s| s.0.clone()),
             max_body_bytes: cfg.max_body_bytes,
             request_timeout: Duration::from_secs(cfg.request_timeout_secs),
             ws_recheck: Duration::from_millis(cfg.ws_recheck_ms.max(10)),

@@ -332,6 +332,10 @@ fn operation(query: &str, operation_name: Option<&str>) -> tenants::Operation {
     let (name, op) = match (&doc.operations, operation_name) {
         (DocumentOperations::Single(op), _) => (operation_name.map(str::to_string), Some(op)),
         (DocumentOperations::Multiple(ops), Some(name)) => (Some(name.to_string()), ops.get(name)),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops
+            .iter()
+            .next()
+            .map_or((None, None), |(n, op)| (Some(n.to_string()), Some(op))),
         (DocumentOperations::Multiple(_), None) => (None, None),
     };
     let fields = op
@@ -416,9 +420,47 @@ fn retry_after(errors: &[async_graphql::ServerError]) -> Option<HeaderValue> {
         .and_then(|s| HeaderValue::from_str(&s.to_string()).ok())
 }
 
+/// Runs one operation and counts it in the metrics (by operation name and outcome).
+async fn run(
+    state: &AppState,
+    parts: &Parts,
+    request: async_graphql::Request,
+) -> Result<async_graphql::Response, Response> {
+    let started = std::time::Instant::now();
+    let name = request.operation_name.clone().or_else(|| {
+        (!request.query.is_empty())
+            .then(|| operation(&request.query, None).name)
+            .flatten()
+    });
+    let result = run_inner(state, parts, request).await;
+    let outcome = match &result {
+        Ok(resp) => resp
+            .errors
+            .first()
+            .and_then(|e| match e.extensions.as_ref()?.get("code")? {
+                async_graphql::Value::String(c) => Some(c.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| "ok".into()),
+        Err(r) => match r.status() {
+            StatusCode::TOO_MANY_REQUESTS => "RATE_LIMITED".into(),
+            StatusCode::UNAUTHORIZED => "UNAUTHENTICATED".into(),
+            StatusCode::SERVICE_UNAVAILABLE => "TIMEOUT".into(),
+            StatusCode::NOT_FOUND | StatusCode::MISDIRECTED_REQUEST => "TENANT_NOT_FOUND".into(),
+            s => format!("HTTP_{}", s.as_u16()),
+        },
+    };
+    crate::metrics::record_operation(
+        &crate::metrics::operation_label(name.as_deref()),
+        &outcome,
+        started.elapsed(),
+    );
+    result
+}
+
 /// Runs one operation (a persisted one looked up first); `Err` is an HTTP-level answer
 /// (no tenant, bad token, timeout).
-async fn run(
+async fn run_inner(
     state: &AppState,
     parts: &Parts,
     mut request: async_graphql::Request,

@@ -68,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .route("/.well-known/jwks.json", get(health::jwks))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
         .route(
             "/unsubscribe",
             get(unsubscribe::show).post(unsubscribe::apply),

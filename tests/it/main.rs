@@ -20,6 +20,7 @@ mod limits;
 mod lines;
 mod mail_sink;
 mod notifications;
+mod operations;
 mod orders;
 mod orgs;
 mod partners;
