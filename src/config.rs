@@ -121,6 +121,13 @@ pub struct Config {
     /// bursts of twice that (0: off).
     #[arg(long, env = "RATE_LIMIT_USER_PER_SECOND", default_value_t = 25)]
     pub rate_limit_user_per_second: u32,
+    /// The DNS server custom domains are checked against (`host:port`, e.g.
+    /// `1.1.1.1:53`); unset: the system's resolver (`/etc/resolv.conf`).
+    #[arg(long, env = "DNS_RESOLVER")]
+    pub dns_resolver: Option<SocketAddr>,
+    /// How long one DNS question may take before the check counts as "unreachable".
+    #[arg(long, env = "DNS_TIMEOUT_MS", default_value_t = 3000)]
+    pub dns_timeout_ms: u64,
     /// When set, `GET /metrics` asks for `Authorization: Bearer <this>`.
     #[arg(long, env = "METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<Secret>,

@@ -88,6 +88,10 @@ pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
         settings: Arc::new(settings),
         limits: domain::kernel::ratelimit::RateLimits::new(&cfg.rate_limits(), clock.clone()),
         clock,
+        dns: domain::kernel::dns::Dns::new(
+            cfg.dns_resolver,
+            Duration::from_millis(cfg.dns_timeout_ms.max(1)),
+        ),
         card_providers: cfg.card_providers(),
         mailer,
         live: Default::default(),

@@ -5,7 +5,8 @@
 //!   operation name and outcome (`ok` or the first error's code);
 //! - `rate_limit_refusals_total{limit,scope}` (counted where the limits are);
 //! - read at each scrape: `db_pool_connections{state}`, `db_pool_max_connections`,
-//!   `outbox_messages{status}`, `outbox_oldest_pending_age_seconds`, `rate_limit_keys`.
+//!   `outbox_messages{status}`, `outbox_oldest_pending_age_seconds`, `rate_limit_keys`,
+//!   `tenant_domains{status,last_check}`.
 //!
 //! The recorder is process-wide (the facade has one), installed on first use.
 
@@ -79,6 +80,10 @@ fn describe() {
     metrics::describe_gauge!(
         "outbox_oldest_pending_age_seconds",
         "Age of the oldest message still waiting to be sent (0 when none)"
+    );
+    metrics::describe_gauge!(
+        "tenant_domains",
+        "Custom domains by status and last DNS check (VERIFIED with FAILED: a lost record)"
     );
     metrics::describe_gauge!(
         "rate_limit_keys",
@@ -166,6 +171,21 @@ pub async fn render(state: &AppState) -> Option<String> {
             metrics::gauge!("outbox_oldest_pending_age_seconds").set(age);
         }
         Err(_) => tracing::warn!("metrics: could not read the outbox queue"),
+    }
+    match domain::tenancy::domains::counts(&state.services).await {
+        Ok(rows) => {
+            for status in ["PENDING", "VERIFIED", "FAILED"] {
+                for check in ["VERIFIED", "FAILED", "UNREACHABLE", "NONE"] {
+                    let n = rows
+                        .iter()
+                        .find(|(s, c, _)| s == status && c == check)
+                        .map_or(0, |r| r.2);
+                    metrics::gauge!("tenant_domains", "status" => status, "last_check" => check)
+                        .set(n as f64);
+                }
+            }
+        }
+        Err(_) => tracing::warn!("metrics: could not count the custom domains"),
     }
     Some(handle.render())
 }

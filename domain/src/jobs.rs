@@ -17,8 +17,10 @@
 //! `order.expired` event), `rewards.available` (a `reward.available` event when a
 //! reward's hold ends), `nfr.grant` and `nfr.renew` (the NFR line, `ledger::nfr`), and
 //! `payments.card_refunds` (card refunds the provider has not confirmed yet are asked
-//! again; the HTTP calls run after the claim commits), and `lines.notices` (a line expires
-//! in 7 days, a line expired: `notifications::notices`).
+//! again; the HTTP calls run after the claim commits), `lines.notices` (a line expires
+//! in 7 days, a line expired: `notifications::notices`), and `domains.check` (custom
+//! domains' DNS records, `tenancy::domains`; the DNS questions run after the claim
+//! commits).
 
 use chrono::{DateTime, Duration, Utc};
 use entities::scheduled_job;
@@ -43,16 +45,18 @@ pub enum Job {
     NfrRenewals,
     CardRefunds,
     LineNotices,
+    DomainChecks,
 }
 
 /// Every job, in the order a run takes them.
-pub const ALL: [Job; 6] = [
+pub const ALL: [Job; 7] = [
     Job::ExpireOrders,
     Job::RewardsAvailable,
     Job::NfrGrants,
     Job::NfrRenewals,
     Job::CardRefunds,
     Job::LineNotices,
+    Job::DomainChecks,
 ];
 
 impl Job {
@@ -65,15 +69,18 @@ impl Job {
             Job::NfrRenewals => "nfr.renew",
             Job::CardRefunds => "payments.card_refunds",
             Job::LineNotices => "lines.notices",
+            Job::DomainChecks => "domains.check",
         }
     }
 
     /// How often it is due.
     pub fn every(self) -> Duration {
         match self {
-            Job::ExpireOrders | Job::RewardsAvailable | Job::NfrGrants | Job::LineNotices => {
-                Duration::minutes(1)
-            }
+            Job::ExpireOrders
+            | Job::RewardsAvailable
+            | Job::NfrGrants
+            | Job::LineNotices
+            | Job::DomainChecks => Duration::minutes(1),
             Job::NfrRenewals => Duration::minutes(10),
             Job::CardRefunds => Duration::minutes(5),
         }
@@ -154,8 +161,8 @@ pub async fn run_one(svc: &Services, job: Job) -> ApiResult<Option<u64>> {
         Job::NfrGrants => nfr::grant_due(&txn, now).await?,
         Job::NfrRenewals => nfr::renew_due(&txn, now).await?,
         Job::LineNotices => notices::emit_due(&txn, now).await?,
-        // HTTP calls: after the claim commits (below).
-        Job::CardRefunds => 0,
+        // HTTP calls and DNS questions: after the claim commits (below).
+        Job::CardRefunds | Job::DomainChecks => 0,
     };
     scheduled_job::Entity::update_many()
         .col_expr(
@@ -183,10 +190,10 @@ pub async fn run_one(svc: &Services, job: Job) -> ApiResult<Option<u64>> {
         .exec(&txn)
         .await?;
     txn.commit().await?;
-    let items = if job == Job::CardRefunds {
-        refunds::complete_card_refunds(svc, None).await as u64
-    } else {
-        items
+    let items = match job {
+        Job::CardRefunds => refunds::complete_card_refunds(svc, None).await as u64,
+        Job::DomainChecks => crate::tenancy::domains::check_due(svc).await?,
+        _ => items,
     };
     Ok(Some(items))
 }

@@ -10,6 +10,9 @@ pub enum DomainStatus {
     Verified,
     #[sea_orm(string_value = "PENDING")]
     Pending,
+    /// The record was not found within the time allowed; not routed.
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
 }
 
 impl DomainStatus {
@@ -18,6 +21,7 @@ impl DomainStatus {
         match self {
             DomainStatus::Verified => "VERIFIED",
             DomainStatus::Pending => "PENDING",
+            DomainStatus::Failed => "FAILED",
         }
     }
 }
@@ -29,8 +33,16 @@ pub const STATUS_PENDING: DomainStatus = DomainStatus::Pending;
 
 /// `kind`: a subdomain of the platform's base domain (verified by construction).
 pub const KIND_PLATFORM_SUBDOMAIN: &str = "PLATFORM_SUBDOMAIN";
-/// `kind`: a host name the tenant brings (DNS verification comes with a later issue).
+/// `kind`: a host name the tenant brings, proven by a DNS TXT record.
 pub const KIND_CUSTOM: &str = "CUSTOM";
+
+/// `last_check`: the record was found with the tenant's token.
+pub const CHECK_VERIFIED: &str = "VERIFIED";
+/// `last_check`: no record, or not the tenant's token (what was found is in `last_error`).
+pub const CHECK_FAILED: &str = "FAILED";
+/// `last_check`: the resolver could not be asked (timeout, SERVFAIL): says nothing about
+/// the record.
+pub const CHECK_UNREACHABLE: &str = "UNREACHABLE";
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "tenant_domains")]
@@ -44,6 +56,17 @@ pub struct Model {
     pub status: DomainStatus,
     pub is_primary: bool,
     pub created_at: DateTimeUtc,
+    pub verified_at: Option<DateTimeUtc>,
+    pub last_checked_at: Option<DateTimeUtc>,
+    /// `VERIFIED`, `FAILED` or `UNREACHABLE` (`CHECK_*`); none before the first check.
+    pub last_check: Option<String>,
+    pub last_error: Option<String>,
+    /// When the scheduler checks next; none when it no longer does.
+    pub next_check_at: Option<DateTimeUtc>,
+    /// Checks since the last success (the backoff's exponent).
+    pub check_attempts: i32,
+    /// When a verified domain's record was first found missing (reported once).
+    pub record_lost_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

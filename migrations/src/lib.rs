@@ -17,6 +17,7 @@ mod m20261129_000011_ledger_and_withdrawals;
 mod m20261130_000012_notifications;
 mod m20261201_000013_telegram;
 mod m20261202_000014_leads_and_certification;
+mod m20261203_000015_domain_verification;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000012_notifications::Migration),
             Box::new(m20261201_000013_telegram::Migration),
             Box::new(m20261202_000014_leads_and_certification::Migration),
+            Box::new(m20261203_000015_domain_verification::Migration),
         ]
     }
 }

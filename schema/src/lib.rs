@@ -198,6 +198,17 @@ mod tests {
     }
 
     #[test]
+    fn every_limit_code_is_documented() {
+        let doc = include_str!("../../docs/decisions.md");
+        let missing: Vec<&str> = armor::code::ALL
+            .iter()
+            .copied()
+            .filter(|c| !doc.contains(&format!("`{c}`")))
+            .collect();
+        assert!(missing.is_empty(), "not in docs/decisions.md: {missing:?}");
+    }
+
+    #[test]
     fn errors_without_codes_get_one_and_internal_ones_are_masked() {
         let mut resp = Response::default();
         resp.errors

@@ -193,6 +193,17 @@ impl TestApp {
         self.send(b.body(Body::from(body)).unwrap()).await
     }
 
+    /// The `/metrics` exposition text.
+    pub async fn scrape_metrics(&self) -> String {
+        let req = Request::get("/metrics")
+            .header("host", "anything.example")
+            .body(Body::empty())
+            .unwrap();
+        let r = self.send(req).await;
+        assert_eq!(r.status, StatusCode::OK);
+        r.body.as_str().unwrap().to_string()
+    }
+
     /// Runs an operation and returns its `data`, failing the test on any error.
     pub async fn ok(&self, host: &str, token: Option<&str>, query: &str, vars: Value) -> Value {
         let r = self.post(host, token, query, vars).await;

@@ -56,6 +56,10 @@ pub mod action {
     pub const TENANT_CREATED: &str = "tenant.created";
     pub const TENANT_DOMAIN_ADDED: &str = "tenant.domain_added";
     pub const TENANT_DOMAIN_REMOVED: &str = "tenant.domain_removed";
+    pub const TENANT_DOMAIN_VERIFIED: &str = "tenant.domain_verified";
+    pub const TENANT_DOMAIN_VERIFICATION_FAILED: &str = "tenant.domain_verification_failed";
+    pub const TENANT_DOMAIN_RECORD_LOST: &str = "tenant.domain_record_lost";
+    pub const TENANT_DOMAIN_PRIMARY_SET: &str = "tenant.domain_primary_set";
     pub const TENANT_UPDATED: &str = "tenant.updated";
     pub const USER_ACCOUNT_UPDATED: &str = "user.account_updated";
     pub const USER_DELETED: &str = "user.deleted";
@@ -133,6 +137,10 @@ pub mod action {
         TENANT_CREATED,
         TENANT_DOMAIN_ADDED,
         TENANT_DOMAIN_REMOVED,
+        TENANT_DOMAIN_VERIFIED,
+        TENANT_DOMAIN_VERIFICATION_FAILED,
+        TENANT_DOMAIN_RECORD_LOST,
+        TENANT_DOMAIN_PRIMARY_SET,
         TENANT_UPDATED,
         USER_ACCOUNT_UPDATED,
         USER_DELETED,
@@ -244,6 +252,34 @@ pub async fn record(
         details: Set(details.to_string()),
         request_id: Set(req.request_id.chars().take(64).collect()),
         client_ip: Set(req.client_ip.map(|ip| ip.to_string())),
+        created_at: Set(entities::time::now()),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// Records an entry the system made on its own (a scheduled job): no actor, no request.
+pub async fn record_system(
+    db: &impl ConnectionTrait,
+    tenant_id: i64,
+    action: &str,
+    target: Target,
+    details: serde_json::Value,
+) -> ApiResult<()> {
+    let (target_type, target_id) = target.parts();
+    audit_log::Entity::insert(audit_log::ActiveModel {
+        tenant_id: Set(tenant_id),
+        organization_id: Set(None),
+        actor_id: Set(None),
+        impersonator_id: Set(None),
+        action: Set(action.into()),
+        target_type: Set(target_type.into()),
+        target_id: Set(Some(target_id)),
+        details: Set(details.to_string()),
+        request_id: Set("scheduler".into()),
+        client_ip: Set(None),
         created_at: Set(entities::time::now()),
         ..Default::default()
     })

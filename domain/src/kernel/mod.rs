@@ -7,6 +7,7 @@ pub mod audit;
 pub mod card;
 pub mod clock;
 pub mod counters;
+pub mod dns;
 pub mod emails;
 pub mod error;
 pub mod events;

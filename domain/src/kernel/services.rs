@@ -72,4 +72,6 @@ pub struct Services {
     pub telegram: super::telegram::BotApi,
     /// This instance's rate limits.
     pub limits: super::ratelimit::RateLimits,
+    /// The resolver that checks custom domains (`DNS_RESOLVER`).
+    pub dns: super::dns::Dns,
 }

@@ -1,5 +1,6 @@
 //! Tenancy: tenants, their domains and settings, and bootstrapping the root tenant and
 //! the first platform admin.
 
+pub mod domains;
 pub mod ops;
 pub mod service_tokens;

@@ -212,6 +212,7 @@ pub async fn insert_tenant(
             status: Set(tenant_domain::STATUS_VERIFIED),
             is_primary: Set(n == 0),
             created_at: Set(now),
+            verified_at: Set(Some(now)),
             ..Default::default()
         }
         .insert(db)
@@ -494,8 +495,11 @@ pub async fn update_tenant(
     Ok(updated)
 }
 
-/// `addTenantDomain`: staff bind a host name to a tenant. Subdomains of the platform
-/// domain and plain host names added by staff are verified at once.
+/// `addTenantDomain`: binds a host name to a tenant. A subdomain of the platform domain
+/// (staff only) is verified at once; a custom domain (tenant admins and staff) starts
+/// `PENDING` until its DNS record proves it (`domains`). A host that another tenant has
+/// claimed but not proven is taken over: a host is proven by one tenant at a time, and an
+/// unproven claim must not block the domain's real owner.
 pub async fn add_domain(
     svc: &Services,
     req: &RequestCtx,
@@ -512,21 +516,67 @@ pub async fn add_domain(
             "use a host name, not an IP address",
         ));
     }
-    let kind = if host.ends_with(&format!(".{}", svc.settings.platform_base_domain)) {
-        tenant_domain::KIND_PLATFORM_SUBDOMAIN
+    let base = &svc.settings.platform_base_domain;
+    let platform = host.ends_with(&format!(".{base}"));
+    if platform {
+        authorize_on(req, Action::ManageTenant { tenant_id }, tenant_id)?;
+    }
+    if host == *base {
+        return Err(ApiError::bad_input(
+            "host",
+            "the platform's own domain cannot be a brand's domain",
+        ));
+    }
+    let now = svc.clock.now();
+    let (kind, status) = if platform {
+        (
+            tenant_domain::KIND_PLATFORM_SUBDOMAIN,
+            tenant_domain::STATUS_VERIFIED,
+        )
     } else {
-        tenant_domain::KIND_CUSTOM
+        (tenant_domain::KIND_CUSTOM, tenant_domain::STATUS_PENDING)
     };
+    if make_primary && status != tenant_domain::STATUS_VERIFIED {
+        return Err(ApiError::bad_input(
+            "makePrimary",
+            "a custom domain becomes primary once it is verified (setPrimaryTenantDomain)",
+        ));
+    }
     let txn = crate::kernel::txn::begin(&svc.db).await?;
     let tenant = tenant::Entity::find_by_id(tenant_id)
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound { what: "tenant" })?;
-    let has_domains = scoped::<tenant_domain::Entity>(tenant_id)
+    if let Some(old) = tenant_domain::Entity::find()
+        .filter(tenant_domain::Column::Host.eq(host.as_str()))
+        .one(&txn)
+        .await?
+    {
+        if old.tenant_id == tenant_id || old.status == tenant_domain::STATUS_VERIFIED {
+            return Err(ApiError::conflict(
+                "host",
+                "this host name already belongs to a tenant",
+            ));
+        }
+        // Another tenant's unproven claim: removed, and said so in its audit log.
+        tenant_domain::Entity::delete_by_id(old.id)
+            .exec(&txn)
+            .await?;
+        audit::record_system(
+            &txn,
+            old.tenant_id,
+            audit::action::TENANT_DOMAIN_REMOVED,
+            Target::TenantDomain(old.id),
+            json!({ "tenantId": old.tenant_id, "host": old.host, "reason": "claimed by another tenant before it was verified" }),
+        )
+        .await?;
+    }
+    let has_verified = scoped::<tenant_domain::Entity>(tenant_id)
+        .filter(tenant_domain::Column::Status.eq(tenant_domain::STATUS_VERIFIED.as_str()))
         .count(&txn)
         .await?
         > 0;
-    let primary = make_primary || !has_domains;
+    let primary = status == tenant_domain::STATUS_VERIFIED && (make_primary || !has_verified);
     if primary {
         tenant_domain::Entity::update_many()
             .col_expr(
@@ -537,13 +587,17 @@ pub async fn add_domain(
             .exec(&txn)
             .await?;
     }
+    let verified = status == tenant_domain::STATUS_VERIFIED;
     let domain = tenant_domain::ActiveModel {
         tenant_id: Set(tenant_id),
         host: Set(host),
         kind: Set(kind.into()),
-        status: Set(tenant_domain::STATUS_VERIFIED),
+        status: Set(status),
         is_primary: Set(primary),
-        created_at: Set(entities::time::now()),
+        created_at: Set(now),
+        verified_at: Set(verified.then_some(now)),
+        next_check_at: Set((!verified).then(|| now + super::domains::FIRST_RETRY)),
+        check_attempts: Set(0),
         ..Default::default()
     }
     .insert(&txn)
@@ -556,7 +610,7 @@ pub async fn add_domain(
         audit::action::TENANT_DOMAIN_ADDED,
         Target::TenantDomain(domain.id),
         None,
-        json!({ "tenantId": tenant_id, "host": domain.host, "primary": primary }),
+        json!({ "tenantId": tenant_id, "host": domain.host, "primary": primary, "status": status.as_str() }),
     )
     .await?;
     svc.registry.notify_in(&txn).await?;
@@ -565,7 +619,83 @@ pub async fn add_domain(
     Ok((domain, tenant))
 }
 
-/// `removeTenantDomain`: staff unbind a host name. The primary domain stays until another
+/// Authorizes `action` on a domain's tenant; another tenant's domain is not found.
+pub fn authorize_domain(
+    req: &RequestCtx,
+    d: &tenant_domain::Model,
+    action: impl Fn(i64) -> Action,
+) -> ApiResult<()> {
+    authorize_on(req, action(d.tenant_id), d.tenant_id).map_err(|e| match e {
+        ApiError::NotFound { .. } => ApiError::NotFound { what: "domain" },
+        e => e,
+    })
+}
+
+/// `setPrimaryTenantDomain`: links and emails point to this verified host from now on.
+pub async fn set_primary(
+    svc: &Services,
+    req: &RequestCtx,
+    domain_id: i64,
+) -> ApiResult<(tenant_domain::Model, tenant::Model)> {
+    let d = tenant_domain::Entity::find_by_id(domain_id)
+        .one(&svc.db)
+        .await?
+        .ok_or(ApiError::NotFound { what: "domain" })?;
+    authorize_domain(req, &d, |tenant_id| Action::ManageTenantDomains {
+        tenant_id,
+    })?;
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
+    tenant_domain::Entity::update_many()
+        .col_expr(
+            tenant_domain::Column::IsPrimary,
+            sea_orm::sea_query::Expr::value(false),
+        )
+        .filter(tenant_domain::Column::TenantId.eq(d.tenant_id))
+        .exec(&txn)
+        .await?;
+    // Only a verified domain: checked in the same statement, so a domain that stops
+    // being verified meanwhile is not made primary.
+    let made = tenant_domain::Entity::update_many()
+        .col_expr(
+            tenant_domain::Column::IsPrimary,
+            sea_orm::sea_query::Expr::value(true),
+        )
+        .filter(tenant_domain::Column::Id.eq(d.id))
+        .filter(tenant_domain::Column::Status.eq(tenant_domain::STATUS_VERIFIED.as_str()))
+        .exec(&txn)
+        .await?;
+    if made.rows_affected == 0 {
+        return Err(ApiError::conflict(
+            "domainId",
+            "only a verified domain can be primary",
+        ));
+    }
+    audit::record(
+        &txn,
+        req,
+        None,
+        audit::action::TENANT_DOMAIN_PRIMARY_SET,
+        Target::TenantDomain(d.id),
+        None,
+        json!({ "tenantId": d.tenant_id, "host": d.host }),
+    )
+    .await?;
+    let tenant = tenant::Entity::find_by_id(d.tenant_id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound { what: "tenant" })?;
+    svc.registry.notify_in(&txn).await?;
+    crate::kernel::txn::commit(txn, req).await?;
+    svc.registry.refresh_after_commit(&svc.db).await;
+    let d = tenant_domain::Entity::find_by_id(d.id)
+        .one(&svc.db)
+        .await?
+        .ok_or(ApiError::NotFound { what: "domain" })?;
+    Ok((d, tenant))
+}
+
+/// `removeTenantDomain`: unbinds a host name (custom ones: tenant admins and staff;
+/// platform subdomains: staff). The primary domain stays until another
 /// one is made primary.
 pub async fn remove_domain(
     svc: &Services,
@@ -576,17 +706,12 @@ pub async fn remove_domain(
         .one(&svc.db)
         .await?
         .ok_or(ApiError::NotFound { what: "domain" })?;
-    authorize_on(
-        req,
-        Action::ManageTenantDomains {
-            tenant_id: domain.tenant_id,
-        },
-        domain.tenant_id,
-    )
-    .map_err(|e| match e {
-        ApiError::NotFound { .. } => ApiError::NotFound { what: "domain" },
-        e => e,
+    authorize_domain(req, &domain, |tenant_id| Action::ManageTenantDomains {
+        tenant_id,
     })?;
+    if domain.kind == tenant_domain::KIND_PLATFORM_SUBDOMAIN {
+        authorize_domain(req, &domain, |tenant_id| Action::ManageTenant { tenant_id })?;
+    }
     if domain.is_primary {
         return Err(ApiError::conflict(
             "domainId",

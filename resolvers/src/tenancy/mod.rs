@@ -81,7 +81,9 @@ impl TenancyMutation {
         })
     }
 
-    /// Binds a host name to a tenant (platform staff only).
+    /// Binds a host name to a tenant. A custom domain (tenant admins, platform staff)
+    /// starts `PENDING` with the TXT record to create; a platform subdomain (staff) is
+    /// verified at once.
     async fn add_tenant_domain(
         &self,
         ctx: &Context<'_>,
@@ -145,7 +147,37 @@ impl TenancyMutation {
         })
     }
 
-    /// Unbinds a host name from its tenant (platform staff only).
+    /// Checks a custom domain's DNS record now (tenant admins, platform staff). The
+    /// outcome is on the domain: `status`, `lastCheck`, `lastError`.
+    async fn verify_tenant_domain(
+        &self,
+        ctx: &Context<'_>,
+        input: TenantDomainInput,
+    ) -> crate::GqlResult<TenantDomainPayload> {
+        let domain_id = ids::decode(&input.domain_id, Kind::TenantDomain, "domainId")?;
+        let d = domain::tenancy::domains::verify(services(ctx)?, request(ctx)?, domain_id).await?;
+        Ok(TenantDomainPayload {
+            domain: TenantDomain(d),
+        })
+    }
+
+    /// Makes a verified domain the primary one: links and emails use it (tenant admins,
+    /// platform staff).
+    async fn set_primary_tenant_domain(
+        &self,
+        ctx: &Context<'_>,
+        input: TenantDomainInput,
+    ) -> crate::GqlResult<TenantDomainPayload> {
+        let domain_id = ids::decode(&input.domain_id, Kind::TenantDomain, "domainId")?;
+        let (d, _) = ops::set_primary(services(ctx)?, request(ctx)?, domain_id).await?;
+        Ok(TenantDomainPayload {
+            domain: TenantDomain(d),
+        })
+    }
+
+    /// Unbinds a host name from its tenant (custom domains: tenant admins and platform
+    /// staff; platform subdomains: staff). The primary domain stays until another is
+    /// made primary.
     async fn remove_tenant_domain(
         &self,
         ctx: &Context<'_>,

@@ -247,10 +247,38 @@ pub enum DomainKind {
 /// Whether requests on a domain are served.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum DomainStatus {
-    /// Waiting for verification; requests on it are refused.
+    /// Waiting for its DNS record (re-checked with backoff for 7 days); requests on it are
+    /// refused.
     Pending,
     /// Requests on it resolve to the tenant.
     Verified,
+    /// The record was not found within 7 days; requests on it are refused.
+    /// `verifyTenantDomain` checks again.
+    Failed,
+}
+
+/// How the last DNS check went.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum DomainCheck {
+    /// The TXT record holds the tenant's token.
+    Verified,
+    /// No record, or not the token (`lastError` says what was found).
+    Failed,
+    /// The resolver could not be asked (timeout, SERVFAIL): nothing is known about the
+    /// record, and it does not count against the domain.
+    Unreachable,
+}
+
+/// A DNS record to create.
+#[derive(SimpleObject)]
+pub struct DnsRecord {
+    /// `TXT`.
+    #[graphql(name = "type")]
+    pub record_type: String,
+    /// The record's full name, e.g. `_gateway-verify.partners.example.com`.
+    pub name: String,
+    /// The value to put in it.
+    pub value: String,
 }
 
 /// A host name a tenant answers on.
@@ -274,15 +302,67 @@ impl TenantDomain {
             DomainKind::Custom
         }
     }
-    /// Verification state.
+    /// Verification state: only `VERIFIED` hosts are served.
     async fn status(&self) -> DomainStatus {
-        if self.0.status == tenant_domain::STATUS_VERIFIED {
-            DomainStatus::Verified
-        } else {
-            DomainStatus::Pending
+        match self.0.status {
+            tenant_domain::DomainStatus::Verified => DomainStatus::Verified,
+            tenant_domain::DomainStatus::Pending => DomainStatus::Pending,
+            tenant_domain::DomainStatus::Failed => DomainStatus::Failed,
         }
     }
+    /// The TXT record that proves the domain (custom domains; null for platform
+    /// subdomains).
+    async fn verification_record(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<DnsRecord>> {
+        if self.0.kind != tenant_domain::KIND_CUSTOM {
+            return Ok(None);
+        }
+        let tenant = services(ctx)?
+            .registry
+            .by_id(self.0.tenant_id)
+            .ok_or(ApiError::NotFound { what: "tenant" })?;
+        Ok(Some(DnsRecord {
+            record_type: "TXT".into(),
+            name: domain::tenancy::domains::verification_name(&self.0.host),
+            value: tenant.model.verification_token.clone(),
+        }))
+    }
+    /// Where the host's CNAME should point for traffic to reach the platform (custom
+    /// domains; at a zone apex, an ALIAS/ANAME record or the platform's addresses).
+    async fn cname_target(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<String>> {
+        Ok((self.0.kind == tenant_domain::KIND_CUSTOM)
+            .then(|| services(ctx).map(|s| s.settings.platform_base_domain.clone()))
+            .transpose()?)
+    }
+    /// When DNS was last asked.
+    async fn last_checked_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_checked_at
+    }
+    /// How the last check went.
+    async fn last_check(&self) -> Option<DomainCheck> {
+        match self.0.last_check.as_deref()? {
+            tenant_domain::CHECK_VERIFIED => Some(DomainCheck::Verified),
+            tenant_domain::CHECK_FAILED => Some(DomainCheck::Failed),
+            _ => Some(DomainCheck::Unreachable),
+        }
+    }
+    /// What the last check found when it did not verify (the records found, or why the
+    /// resolver could not be asked). On a verified domain: its record went missing.
+    async fn last_error(&self) -> Option<&str> {
+        self.0.last_error.as_deref()
+    }
+    /// When the domain was verified.
+    async fn verified_at(&self) -> Option<DateTime<Utc>> {
+        self.0.verified_at
+    }
+    /// When the scheduler checks next (null when it no longer does).
+    async fn next_check_at(&self) -> Option<DateTime<Utc>> {
+        self.0.next_check_at
+    }
     /// Whether links point to this host.
+    async fn primary(&self) -> bool {
+        self.0.is_primary
+    }
+    /// Whether links point to this host (the same as `primary`).
     async fn is_primary(&self) -> bool {
         self.0.is_primary
     }
@@ -471,6 +551,20 @@ pub struct AddTenantDomainPayload {
     pub domain: TenantDomain,
     /// Its tenant.
     pub tenant: Tenant,
+}
+
+/// Input of `verifyTenantDomain` and `setPrimaryTenantDomain`.
+#[derive(InputObject)]
+pub struct TenantDomainInput {
+    /// The domain.
+    pub domain_id: ID,
+}
+
+/// Result of `verifyTenantDomain` and `setPrimaryTenantDomain`.
+#[derive(SimpleObject)]
+pub struct TenantDomainPayload {
+    /// The domain, as it now is.
+    pub domain: TenantDomain,
 }
 
 /// Input of `removeTenantDomain`.

@@ -66,7 +66,8 @@ pub enum Action {
     CreateTenant,
     /// Change a tenant's slug and other platform-level settings.
     ManageTenant { tenant_id: i64 },
-    /// Add or remove a tenant's host names.
+    /// Add, verify, make primary or remove a tenant's custom host names (platform
+    /// subdomains are `ManageTenant`).
     ManageTenantDomains { tenant_id: i64 },
     /// See a tenant's host names and their state.
     ViewTenantDomains { tenant_id: i64 },

@@ -7,8 +7,9 @@ use super::{Action, Who};
 pub(super) fn allows(who: &Who<'_>, action: Action) -> Option<bool> {
     Some(match action {
         Action::ListTenants | Action::CreateTenant | Action::ViewAllAuditLogs => who.staff(),
-        Action::ManageTenant { .. } | Action::ManageTenantDomains { .. } => who.staff(),
+        Action::ManageTenant { .. } => who.staff(),
         Action::EditTenantBranding { tenant_id }
+        | Action::ManageTenantDomains { tenant_id }
         | Action::ViewTenantDomains { tenant_id }
         | Action::ManageServiceTokens { tenant_id }
         | Action::ViewOutbox { tenant_id }
