@@ -31,6 +31,10 @@ fn bench(c: &mut Criterion) {
     let mut cfg = Config::defaults();
     cfg.data_dir = dir.clone();
     cfg.database_url = format!("sqlite://{}/bench.db?mode=rwc", dir.display());
+    // One brand gets tens of thousands of requests a second here: the request rate limits
+    // would answer 429 and measure the refusal instead.
+    cfg.rate_limit_tenant_per_second = 0;
+    cfg.rate_limit_user_per_second = 0;
     let state = rt.block_on(async {
         let state = prepare(&cfg).await.unwrap();
         let svc = &state.services;
@@ -70,27 +74,65 @@ fn bench(c: &mut Criterion) {
     g.finish();
 
     let router = app(state);
-    let body = r#"{"query":"{ tenant { slug displayName primaryDomain branding { primaryColor accentColor logoUrl } } }"}"#;
+    let tenant = r#"{"query":"{ tenant { slug displayName primaryDomain branding { primaryColor accentColor logoUrl } } }"}"#;
+    let typename = r#"{"query":"{ __typename }"}"#;
+    let large = serde_json::json!({ "query": large_query() }).to_string();
     let mut g = c.benchmark_group("router");
-    g.bench_function("tenant_query", |b| {
-        b.to_async(&rt).iter(|| {
-            let router = router.clone();
-            async move {
-                let req = Request::post("/graphql")
-                    .header("host", "brand-517.localhost")
-                    .header("content-type", "application/json")
-                    .body(Body::from(body))
-                    .unwrap();
-                let resp = router.oneshot(req).await.unwrap();
-                assert!(resp.status().is_success());
-                axum::body::to_bytes(resp.into_body(), 1 << 20)
-                    .await
-                    .unwrap()
-            }
+    for (name, body) in [
+        ("tenant_query", tenant.to_string()),
+        ("typename", typename.to_string()),
+        ("large_query", large.clone()),
+    ] {
+        g.bench_function(name, |b| {
+            b.to_async(&rt).iter(|| {
+                let router = router.clone();
+                let body = body.clone();
+                async move {
+                    let req = Request::post("/graphql")
+                        .header("host", "brand-517.localhost")
+                        .header("content-type", "application/json")
+                        .body(Body::from(body))
+                        .unwrap();
+                    let resp = router.oneshot(req).await.unwrap();
+                    assert!(resp.status().is_success());
+                    axum::body::to_bytes(resp.into_body(), 1 << 20)
+                        .await
+                        .unwrap()
+                }
+            })
+        });
+    }
+    g.finish();
+
+    // What the limits add on a large document: counting its tokens and walking it
+    // (depth, aliases, directives, introspection), against parsing it at all.
+    let q = large_query();
+    let limits = schema::Limits::default();
+    let mut g = c.benchmark_group("limits");
+    g.bench_function("large_query/parse", |b| {
+        b.iter(|| async_graphql::parser::parse_query(black_box(&q)).unwrap())
+    });
+    g.bench_function("large_query/tokens_and_walk", |b| {
+        let doc = async_graphql::parser::parse_query(&q).unwrap();
+        b.iter(|| {
+            let n = schema::armor::count_tokens(black_box(&q), limits.max_tokens);
+            assert!(n <= limits.max_tokens);
+            schema::armor::check_document(black_box(&doc), &limits).unwrap();
         })
     });
     g.finish();
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A large document within every limit: 15 aliased branches through fragments, about
+/// 1,000 tokens.
+fn large_query() -> String {
+    let mut q = String::from("query Large {");
+    for i in 0..15 {
+        q.push_str(&format!(" t{i}: tenant {{ ...Brand }}"));
+    }
+    q.push_str(" }\nfragment Brand on Tenant { slug displayName primaryDomain branding { primaryColor accentColor logoUrl faviconUrl supportEmail supportPhone supportUrl } ...Names }\nfragment Names on Tenant { id slug displayName defaultLanguage currency timezone }");
+    q
 }
 
 criterion_group! {

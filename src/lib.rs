@@ -35,6 +35,8 @@ pub struct HttpSettings {
     pub max_batch: usize,
     /// The bearer token `/metrics` asks for (`METRICS_TOKEN`), if any.
     pub metrics_token: Option<String>,
+    /// The GraphQL limits (the HTTP layer counts tokens before it parses).
+    pub schema_limits: schema::Limits,
     /// Automatic persisted queries (per instance).
     pub persisted_queries: http::apq::PersistedQueries,
     pub max_body_bytes: usize,
@@ -108,6 +110,7 @@ pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
             graphiql: cfg.graphiql_on(),
             max_batch: cfg.graphql_max_batch,
             persisted_queries: http::apq::PersistedQueries::new(cfg.apq_cache_size),
+            schema_limits: cfg.limits(),
             metrics_token: cfg.metrics_token.as_ref().map(|s| s.0.clone()),
             max_body_bytes: cfg.max_body_bytes,
             request_timeout: Duration::from_secs(cfg.request_timeout_secs),

@@ -311,6 +311,15 @@ fn is_query(query: &str, operation_name: Option<&str>) -> bool {
     let Ok(doc) = async_graphql::parser::parse_query(query) else {
         return true;
     };
+    is_query_doc(&doc, operation_name)
+}
+
+/// Whether the operation `operation_name` picks in `doc` is a query (a document whose
+/// operation cannot be picked counts as one: the schema refuses it).
+fn is_query_doc(
+    doc: &async_graphql::parser::types::ExecutableDocument,
+    operation_name: Option<&str>,
+) -> bool {
     let ty = match (&doc.operations, operation_name) {
         (DocumentOperations::Single(op), _) => Some(op.node.ty),
         (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
@@ -322,13 +331,13 @@ fn is_query(query: &str, operation_name: Option<&str>) -> bool {
     ty.is_none_or(|t| t == OperationType::Query)
 }
 
-/// The operation's name and root fields, for audit entries. Fragments at the root are
-/// not followed (their fields are listed by the fragment's name).
-fn operation(query: &str, operation_name: Option<&str>) -> tenants::Operation {
+/// The operation's name and root fields, for audit entries and metrics. Fragments at the
+/// root are not followed (their fields are listed by the fragment's name).
+fn operation_of(
+    doc: &async_graphql::parser::types::ExecutableDocument,
+    operation_name: Option<&str>,
+) -> tenants::Operation {
     use async_graphql::parser::types::Selection;
-    let Ok(doc) = async_graphql::parser::parse_query(query) else {
-        return tenants::Operation::default();
-    };
     let (name, op) = match (&doc.operations, operation_name) {
         (DocumentOperations::Single(op), _) => (operation_name.map(str::to_string), Some(op)),
         (DocumentOperations::Multiple(ops), Some(name)) => (Some(name.to_string()), ops.get(name)),
@@ -424,15 +433,43 @@ fn retry_after(errors: &[async_graphql::ServerError]) -> Option<HeaderValue> {
 async fn run(
     state: &AppState,
     parts: &Parts,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
 ) -> Result<async_graphql::Response, Response> {
     let started = std::time::Instant::now();
-    let name = request.operation_name.clone().or_else(|| {
-        (!request.query.is_empty())
-            .then(|| operation(&request.query, None).name)
-            .flatten()
-    });
-    let result = run_inner(state, parts, request).await;
+    let result = match persisted_query(state, &mut request, &request_id(parts)) {
+        Ok(Some(resp)) => Ok(resp),
+        Err(e) => Err(e),
+        Ok(None) => {
+            // Parsed once, here (within the token limit, which protects the parser): the
+            // operation's name and kind come from this document, and the schema runs it
+            // without parsing again.
+            let max = state.http.schema_limits.max_tokens;
+            let parsed = (schema::armor::count_tokens(&request.query, max) <= max)
+                .then(|| {
+                    let name = request.operation_name.clone();
+                    request.parsed_query().ok().map(|doc| {
+                        (
+                            operation_of(doc, name.as_deref()),
+                            is_query_doc(doc, name.as_deref()),
+                        )
+                    })
+                })
+                .flatten();
+            let (op, query_only) = parsed.unwrap_or_default();
+            let name = op.name.clone();
+            let r = run_inner(state, parts, request, op, query_only).await;
+            return record(r, name, started);
+        }
+    };
+    record(result, None, started)
+}
+
+/// Counts an operation in the metrics by its name and outcome.
+fn record(
+    result: Result<async_graphql::Response, Response>,
+    name: Option<String>,
+    started: std::time::Instant,
+) -> Result<async_graphql::Response, Response> {
     let outcome = match &result {
         Ok(resp) => resp
             .errors
@@ -463,11 +500,10 @@ async fn run(
 async fn run_inner(
     state: &AppState,
     parts: &Parts,
-    mut request: async_graphql::Request,
+    request: async_graphql::Request,
+    op: tenants::Operation,
+    query_only: bool,
 ) -> Result<async_graphql::Response, Response> {
-    if let Some(resp) = persisted_query(state, &mut request, &request_id(parts))? {
-        return Ok(resp);
-    }
     let ctx = match context::build(state, parts).await {
         Ok(c) => c,
         Err(e) => return Err(e.into_response()),
@@ -494,11 +530,10 @@ async fn run_inner(
     }
     // Named in the audit entry that every write made with an impersonation token adds to
     // its own transaction (`resolvers::txn::commit`).
-    ctx.operation = operation(&request.query, request.operation_name.as_deref());
+    ctx.operation = op;
     // Refused attempts commit nothing, so no transaction audits them: they are recorded
     // after the response (best effort) as `impersonation.mutation_refused`.
-    let impersonated = ctx.viewer.user().is_some_and(|u| u.impersonator.is_some())
-        && !is_query(&request.query, request.operation_name.as_deref());
+    let impersonated = ctx.viewer.user().is_some_and(|u| u.impersonator.is_some()) && !query_only;
     let audit_ctx = impersonated.then(|| ctx.clone());
     let request = resolvers::attach_loaders(request.data(ctx), &state.services.db, tenant_id);
     let run = state.schema.execute(request);
