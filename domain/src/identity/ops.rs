@@ -165,9 +165,18 @@ pub use super::accounts::unique_user_error;
 
 /// Signs in by email or phone.
 pub async fn log_in(svc: &Services, req: &RequestCtx, input: LogIn) -> ApiResult<Session> {
-    let account = input.email.as_deref().or(input.phone.as_deref());
-    svc.limits
-        .guard(crate::kernel::ratelimit::Guarded::LogIn, req, account)?;
+    // The account as stored, so "+7 999 ..." and "+7999..." share one budget (emails are
+    // lower-cased by the limiter).
+    let account = match (input.email.as_deref(), input.phone.as_deref()) {
+        (Some(e), _) => Some(e.to_string()),
+        (None, Some(p)) => Some(validate::phone("phone", p).unwrap_or_else(|_| p.to_string())),
+        (None, None) => None,
+    };
+    svc.limits.guard(
+        crate::kernel::ratelimit::Guarded::LogIn,
+        req,
+        account.as_deref(),
+    )?;
     let query = scoped::<user::Entity>(req.tenant_id());
     let query = match (input.email.as_deref(), input.phone.as_deref()) {
         (Some(e), None) => query.filter(user::Column::Email.eq(e.trim().to_lowercase())),

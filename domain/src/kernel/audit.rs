@@ -233,31 +233,43 @@ pub async fn record(
     details: serde_json::Value,
 ) -> ApiResult<()> {
     let viewer = req.viewer.user();
-    let (target_type, target_id) = target.parts();
     // A machine acting: which service token, since there is no user to name.
     let mut details = details;
     if let (Some(s), Some(map)) = (req.viewer.service(), details.as_object_mut()) {
         map.insert("serviceTokenId".into(), s.token_id.into());
     }
     audit_log::Entity::insert(audit_log::ActiveModel {
-        tenant_id: Set(req.tenant_id()),
         organization_id: Set(organization_id),
         actor_id: Set(actor.or(viewer.map(|u| u.user_id))),
         impersonator_id: Set(viewer
             .and_then(|u| u.impersonator.as_deref())
             .and_then(|s| s.parse().ok())),
-        action: Set(action.into()),
-        target_type: Set(target_type.into()),
-        target_id: Set(Some(target_id)),
-        details: Set(details.to_string()),
         request_id: Set(req.request_id.chars().take(64).collect()),
         client_ip: Set(req.client_ip.map(|ip| ip.to_string())),
-        created_at: Set(entities::time::now()),
-        ..Default::default()
+        ..entry(req.tenant_id(), action, target, &details)
     })
     .exec(db)
     .await?;
     Ok(())
+}
+
+/// An entry with what every entry has; who and where are left for the caller.
+fn entry(
+    tenant_id: i64,
+    action: &str,
+    target: Target,
+    details: &serde_json::Value,
+) -> audit_log::ActiveModel {
+    let (target_type, target_id) = target.parts();
+    audit_log::ActiveModel {
+        tenant_id: Set(tenant_id),
+        action: Set(action.into()),
+        target_type: Set(target_type.into()),
+        target_id: Set(Some(target_id)),
+        details: Set(details.to_string()),
+        created_at: Set(entities::time::now()),
+        ..Default::default()
+    }
 }
 
 /// Records an entry the system made on its own (a scheduled job): no actor, no request.
@@ -268,20 +280,13 @@ pub async fn record_system(
     target: Target,
     details: serde_json::Value,
 ) -> ApiResult<()> {
-    let (target_type, target_id) = target.parts();
     audit_log::Entity::insert(audit_log::ActiveModel {
-        tenant_id: Set(tenant_id),
         organization_id: Set(None),
         actor_id: Set(None),
         impersonator_id: Set(None),
-        action: Set(action.into()),
-        target_type: Set(target_type.into()),
-        target_id: Set(Some(target_id)),
-        details: Set(details.to_string()),
         request_id: Set("scheduler".into()),
         client_ip: Set(None),
-        created_at: Set(entities::time::now()),
-        ..Default::default()
+        ..entry(tenant_id, action, target, &details)
     })
     .exec(db)
     .await?;
