@@ -12,6 +12,7 @@ pub mod local_telegram;
 pub mod metrics;
 pub mod notifier;
 pub mod scheduler;
+pub mod telemetry;
 
 use std::sync::Arc;
 use std::time::Duration;

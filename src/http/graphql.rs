@@ -16,6 +16,7 @@ use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
+use tracing::Instrument as _;
 
 use super::apq;
 use super::context::{self, request_id};
@@ -320,15 +321,22 @@ fn is_query_doc(
     doc: &async_graphql::parser::types::ExecutableDocument,
     operation_name: Option<&str>,
 ) -> bool {
-    let ty = match (&doc.operations, operation_name) {
+    operation_type(doc, operation_name).is_none_or(|t| t == OperationType::Query)
+}
+
+/// The kind of the operation `operation_name` picks in `doc`, if one can be picked.
+fn operation_type(
+    doc: &async_graphql::parser::types::ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<OperationType> {
+    match (&doc.operations, operation_name) {
         (DocumentOperations::Single(op), _) => Some(op.node.ty),
         (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
         (DocumentOperations::Multiple(ops), None) => {
             // Without a name the schema refuses a multi-operation document anyway.
             ops.values().next().map(|op| op.node.ty)
         }
-    };
-    ty.is_none_or(|t| t == OperationType::Query)
+    }
 }
 
 /// The operation's name and root fields, for audit entries and metrics. Fragments at the
@@ -429,47 +437,85 @@ fn retry_after(errors: &[async_graphql::ServerError]) -> Option<HeaderValue> {
         .and_then(|s| HeaderValue::from_str(&s.to_string()).ok())
 }
 
-/// Runs one operation and counts it in the metrics (by operation name and outcome).
+/// Runs one operation and counts it in the metrics (by operation name and outcome), in a
+/// span of its own named as OpenTelemetry's GraphQL conventions say (`query Name`).
 async fn run(
     state: &AppState,
     parts: &Parts,
     mut request: async_graphql::Request,
 ) -> Result<async_graphql::Response, Response> {
     let started = std::time::Instant::now();
-    let result = match persisted_query(state, &mut request, &request_id(parts)) {
-        Ok(Some(resp)) => Ok(resp),
-        Err(e) => Err(e),
-        Ok(None) => {
-            // Parsed once, here (within the token limit, which protects the parser): the
-            // operation's name and kind come from this document, and the schema runs it
-            // without parsing again.
-            let max = state.http.schema_limits.max_tokens;
-            let parsed = (schema::armor::count_tokens(&request.query, max) <= max)
-                .then(|| {
-                    let name = request.operation_name.clone();
-                    request.parsed_query().ok().map(|doc| {
-                        (
-                            operation_of(doc, name.as_deref()),
-                            is_query_doc(doc, name.as_deref()),
-                        )
-                    })
-                })
-                .flatten();
-            let (op, query_only) = parsed.unwrap_or_default();
-            let name = op.name.clone();
-            let r = run_inner(state, parts, request, op, query_only).await;
-            return record(r, name, started);
-        }
+    let answered = match persisted_query(state, &mut request, &request_id(parts)) {
+        Ok(Some(resp)) => Some(Ok(resp)),
+        Err(e) => Some(Err(e)),
+        Ok(None) => None,
     };
-    record(result, None, started)
+    if let Some(result) = answered {
+        return record(result, None, started, &operation_span(None, None));
+    }
+    // Parsed once, here (within the token limit, which protects the parser): the
+    // operation's name and kind come from this document, and the schema runs it without
+    // parsing again.
+    let max = state.http.schema_limits.max_tokens;
+    let parsed = (schema::armor::count_tokens(&request.query, max) <= max)
+        .then(|| {
+            let name = request.operation_name.clone();
+            request.parsed_query().ok().map(|doc| {
+                (
+                    operation_of(doc, name.as_deref()),
+                    operation_type(doc, name.as_deref()),
+                )
+            })
+        })
+        .flatten();
+    // An operation that could not be parsed is not taken for a query (the schema refuses
+    // it anyway); one that cannot be picked is (the schema refuses that too).
+    let query_only = parsed
+        .as_ref()
+        .is_some_and(|(_, ty)| ty.is_none_or(|t| t == OperationType::Query));
+    let (op, ty) = parsed.unwrap_or_default();
+    let name = op.name.clone();
+    let span = operation_span(name.as_deref(), ty);
+    let result = run_inner(state, parts, request, op, query_only)
+        .instrument(span.clone())
+        .await;
+    record(result, name, started, &span)
 }
 
-/// Counts an operation in the metrics by its name and outcome (and passes it on).
+/// The span of one GraphQL operation: `query Name`, `mutation` (anonymous), or
+/// `GraphQL Operation` when the document could not be read; its outcome and tenant are
+/// recorded as they become known.
+fn operation_span(name: Option<&str>, ty: Option<OperationType>) -> tracing::Span {
+    let ty = ty.map(|t| match t {
+        OperationType::Query => "query",
+        OperationType::Mutation => "mutation",
+        OperationType::Subscription => "subscription",
+    });
+    let title = match (ty, name) {
+        (Some(t), Some(n)) => format!("{t} {n}"),
+        (Some(t), None) => t.to_string(),
+        (None, _) => "GraphQL Operation".to_string(),
+    };
+    tracing::info_span!(
+        "graphql",
+        otel.name = %title,
+        otel.status_code = tracing::field::Empty,
+        graphql.operation.name = name,
+        graphql.operation.type = ty,
+        graphql.outcome = tracing::field::Empty,
+        tenant = tracing::field::Empty,
+    )
+}
+
+/// Counts an operation in the metrics by its name and outcome, notes the outcome on its
+/// span (an error status for internal failures only: a refusal is the client's), and
+/// passes it on.
 #[allow(clippy::result_large_err)]
 fn record(
     result: Result<async_graphql::Response, Response>,
     name: Option<String>,
     started: std::time::Instant,
+    span: &tracing::Span,
 ) -> Result<async_graphql::Response, Response> {
     let outcome = match &result {
         Ok(resp) => resp
@@ -488,6 +534,14 @@ fn record(
             s => format!("HTTP_{}", s.as_u16()),
         },
     };
+    span.record("graphql.outcome", outcome.as_str());
+    let failed = match &result {
+        Ok(_) => outcome == "INTERNAL",
+        Err(r) => r.status().is_server_error() && outcome != "TIMEOUT",
+    };
+    if failed {
+        span.record("otel.status_code", "ERROR");
+    }
     crate::metrics::record_operation(
         &crate::metrics::operation_label(name.as_deref()),
         &outcome,
@@ -512,6 +566,7 @@ async fn run_inner(
     let mut ctx = ctx;
     let rid = ctx.request_id.clone();
     let tenant_id = ctx.tenant_id();
+    tracing::Span::current().record("tenant", ctx.tenant.model.slug.as_str());
     let requester = match (ctx.viewer.user(), ctx.client_ip) {
         (Some(u), _) => Requester::User(u.user_id),
         (None, Some(ip)) => Requester::Address(ip),

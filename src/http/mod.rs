@@ -40,14 +40,40 @@ async fn request_id(mut req: Request, next: Next) -> Response {
         .map(str::to_string)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
+    // Named and attributed as OpenTelemetry's HTTP conventions say, so the span exported
+    // over OTLP (when configured) reads as a server span; logs show the same fields.
+    let route = match req.uri().path() {
+        p @ ("/graphql"
+        | "/healthz"
+        | "/readyz"
+        | "/metrics"
+        | "/unsubscribe"
+        | "/webhooks/telegram"
+        | "/.well-known/jwks.json") => Some(p),
+        p if p.starts_with("/webhooks/payments/") => Some("/webhooks/payments/{provider}"),
+        _ => None,
+    };
     let span = tracing::info_span!(
         "request",
+        otel.name = %match route {
+            Some(r) => format!("{} {r}", req.method()),
+            None => req.method().to_string(),
+        },
+        otel.kind = "server",
+        otel.status_code = tracing::field::Empty,
         request_id = %id,
-        method = %req.method(),
-        path = %req.uri().path(),
+        http.request.method = %req.method(),
+        http.route = route,
+        url.path = %req.uri().path(),
+        http.response.status_code = tracing::field::Empty,
     );
+    crate::telemetry::continue_trace(&span, req.headers());
     let started = std::time::Instant::now();
     let mut resp = next.run(req).instrument(span.clone()).await;
+    span.record("http.response.status_code", resp.status().as_u16());
+    if resp.status().is_server_error() {
+        span.record("otel.status_code", "ERROR");
+    }
     span.in_scope(|| {
         tracing::info!(
             status = resp.status().as_u16(),

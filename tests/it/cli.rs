@@ -238,36 +238,60 @@ async fn http_get(port: u16, host: &str, path: &str) -> Option<String> {
     Some(buf)
 }
 
-#[tokio::test]
-async fn serve_answers_over_a_socket_and_stops_gracefully() {
-    let app = TestApp::new().await;
+/// `partner-gateway serve` on a free port of 127.0.0.1 with `env` added, once `/healthz`
+/// answers (the child is killed if dropped).
+pub async fn start_server(app: &TestApp, env: &[(&str, &str)]) -> (tokio::process::Child, u16) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let mut child = tokio::process::Command::new(BIN)
-        .arg("serve")
+    let mut cmd = tokio::process::Command::new(BIN);
+    cmd.arg("serve")
         .env("DATABASE_URL", app.database_url())
         .env("DATA_DIR", app.data_dir())
         .env("BIND_ADDR", format!("127.0.0.1:{port}"))
         .env("BOOTSTRAP_ADMIN_EMAIL", "boot@platform.example")
         .env("BOOTSTRAP_ADMIN_PASSWORD", PASSWORD)
         .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut health = None;
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let child = cmd.spawn().unwrap();
     for _ in 0..200 {
         if let Some(r) = http_get(port, "localhost", "/healthz").await {
-            health = Some(r);
-            break;
+            assert!(r.starts_with("HTTP/1.1 200"), "{r}");
+            return (child, port);
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    let health = health.expect("the server came up");
-    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+    panic!("the server did not come up");
+}
+
+/// SIGTERM, then the exit status and what the server printed and logged (within 20
+/// seconds).
+pub async fn stop_server(child: tokio::process::Child) -> (std::process::ExitStatus, String) {
+    let pid = child.id().unwrap();
+    Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    let out = tokio::time::timeout(std::time::Duration::from_secs(20), child.wait_with_output())
+        .await
+        .expect("stopped in time")
+        .unwrap();
+    let mut log = String::from_utf8_lossy(&out.stdout).into_owned();
+    log.push_str(&String::from_utf8_lossy(&out.stderr));
+    (out.status, log)
+}
+
+#[tokio::test]
+async fn serve_answers_over_a_socket_and_stops_gracefully() {
+    let app = TestApp::new().await;
+    let (child, port) = start_server(&app, &[]).await;
     let ready = http_get(port, "localhost", "/readyz").await.unwrap();
     assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
     let page = http_get(
@@ -280,16 +304,8 @@ async fn serve_answers_over_a_socket_and_stops_gracefully() {
     assert!(page.starts_with("HTTP/1.1 404"), "{page}");
     assert!(page.contains("TENANT_NOT_FOUND"));
     // SIGTERM: the server finishes and exits cleanly.
-    let pid = child.id().unwrap();
-    Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .unwrap();
-    let status = tokio::time::timeout(std::time::Duration::from_secs(20), child.wait())
-        .await
-        .expect("stopped in time")
-        .unwrap();
-    assert!(status.success(), "{status:?}");
+    let (status, log) = stop_server(child).await;
+    assert!(status.success(), "{status:?} {log}");
 }
 
 #[tokio::test]
