@@ -134,6 +134,10 @@ pub struct Config {
     /// Queries remembered for automatic persisted queries (per instance).
     #[arg(long, env = "APQ_CACHE_SIZE", default_value_t = 1000)]
     pub apq_cache_size: usize,
+    /// Parsed documents remembered by their text, so a repeated query is not parsed again,
+    /// and the validation of those without variables (per instance; 0 turns both off).
+    #[arg(long, env = "GRAPHQL_DOCUMENT_CACHE_SIZE", default_value_t = 1000)]
+    pub graphql_document_cache_size: usize,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 256 * 1024)]
     pub max_body_bytes: usize,

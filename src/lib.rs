@@ -40,6 +40,10 @@ pub struct HttpSettings {
     pub schema_limits: schema::Limits,
     /// Automatic persisted queries (per instance).
     pub persisted_queries: http::apq::PersistedQueries,
+    /// Parsed documents by their text (per instance).
+    pub documents: http::documents::ParsedDocuments,
+    /// Validations of documents without variables (per instance; kept by the schema).
+    pub validated: schema::armor::ValidatedDocuments,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
     /// How often an open WebSocket re-checks its session.
@@ -100,7 +104,8 @@ pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
         live: Default::default(),
         telegram: domain::kernel::telegram::BotApi::new(&cfg.telegram_api_base),
     };
-    let schema = schema::build(services.clone(), &cfg.limits());
+    let validated = schema::armor::ValidatedDocuments::new(cfg.graphql_document_cache_size);
+    let schema = schema::build(services.clone(), &cfg.limits(), validated.clone());
     let trusted_proxies = TrustedProxies::parse(&cfg.trusted_proxies)
         .map_err(|e| anyhow::anyhow!("TRUSTED_PROXIES: {e}"))?;
     Ok(AppState {
@@ -111,6 +116,8 @@ pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
             graphiql: cfg.graphiql_on(),
             max_batch: cfg.graphql_max_batch,
             persisted_queries: http::apq::PersistedQueries::new(cfg.apq_cache_size),
+            documents: http::documents::ParsedDocuments::new(cfg.graphql_document_cache_size),
+            validated,
             schema_limits: cfg.limits(),
             metrics_token: cfg.metrics_token.as_ref().map(|s| s.0.clone()),
             max_body_bytes: cfg.max_body_bytes,

@@ -12,7 +12,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
+    NextValidation,
 };
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{Name, Positioned, Response, ServerError, ServerResult, ValidationResult};
@@ -282,25 +283,148 @@ pub fn cost_value(requested: usize, maximum: usize) -> Value {
     Value::Object(m)
 }
 
+/// Documents longer than this are validated every time (they would crowd the cache).
+pub const MAX_REMEMBERED_DOCUMENT_BYTES: usize = 8 * 1024;
+
+/// Successful validations of documents that declare no variables, by operation name and
+/// text. Such a document's validation depends on nothing else: the schema is fixed, no
+/// field's visibility depends on the request, and without variables its cost and depth
+/// are those of its text. A repeated query (the common case: a frontend sends the same
+/// documents over and over) then skips async-graphql's two validation passes. Documents
+/// with variables are validated every time, since their arguments' values and cost come
+/// from the variables. The limits that are not validation (tokens, depth, aliases,
+/// directives, introspection) and the cost check still run on every request.
+#[derive(Clone)]
+pub struct ValidatedDocuments(Option<Arc<Mutex<lru::LruCache<String, ValidationResult>>>>);
+
+impl std::fmt::Debug for ValidatedDocuments {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ValidatedDocuments")
+    }
+}
+
+impl ValidatedDocuments {
+    /// A cache of `capacity` results (0: none kept).
+    pub fn new(capacity: usize) -> Self {
+        Self(
+            std::num::NonZeroUsize::new(capacity)
+                .map(|c| Arc::new(Mutex::new(lru::LruCache::new(c)))),
+        )
+    }
+
+    /// How many results are kept.
+    pub fn len(&self) -> usize {
+        self.0
+            .as_ref()
+            .map_or(0, |c| c.lock().unwrap_or_else(|e| e.into_inner()).len())
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn is_off(&self) -> bool {
+        self.0.is_none()
+    }
+
+    fn get(&self, key: &str) -> Option<ValidationResult> {
+        let cache = self.0.as_ref()?;
+        cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+            .copied()
+    }
+
+    fn put(&self, key: String, result: ValidationResult) {
+        if let Some(cache) = &self.0 {
+            cache
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .put(key, result);
+        }
+    }
+}
+
+/// The cache key of a document without variables, if it may be remembered.
+fn validation_key(
+    query: &str,
+    operation_name: Option<&str>,
+    doc: &ExecutableDocument,
+) -> Option<String> {
+    let without_variables = doc
+        .operations
+        .iter()
+        .all(|(_, op)| op.node.variable_definitions.is_empty());
+    (without_variables && query.len() <= MAX_REMEMBERED_DOCUMENT_BYTES).then(|| {
+        let name = operation_name.unwrap_or("");
+        let mut key = String::with_capacity(name.len() + 1 + query.len());
+        key.push_str(name);
+        key.push('\n');
+        key.push_str(query);
+        key
+    })
+}
+
 /// The extension applying the limits.
-pub struct Armor(pub Arc<Limits>);
+pub struct Armor {
+    limits: Arc<Limits>,
+    validated: ValidatedDocuments,
+}
+
+impl Armor {
+    pub fn new(limits: Limits, validated: ValidatedDocuments) -> Self {
+        Self {
+            limits: Arc::new(limits),
+            validated,
+        }
+    }
+}
 
 impl ExtensionFactory for Armor {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(ArmorExtension {
-            limits: self.0.clone(),
-            cost: Mutex::new(None),
+            limits: self.limits.clone(),
+            validated: self.validated.clone(),
+            state: Mutex::new(RequestState::default()),
         })
     }
 }
 
+/// What one request's extension learns along the way.
+#[derive(Default)]
+struct RequestState {
+    operation_name: Option<String>,
+    /// The validation cache key, when the document may be remembered.
+    key: Option<String>,
+    cost: Option<usize>,
+}
+
 struct ArmorExtension {
     limits: Arc<Limits>,
-    cost: Mutex<Option<usize>>,
+    validated: ValidatedDocuments,
+    state: Mutex<RequestState>,
+}
+
+impl ArmorExtension {
+    fn state(&self) -> std::sync::MutexGuard<'_, RequestState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 #[async_trait::async_trait]
 impl Extension for ArmorExtension {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: async_graphql::Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<async_graphql::Request> {
+        self.state().operation_name = request.operation_name.clone();
+        next.run(ctx, request).await
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -318,6 +442,10 @@ impl Extension for ArmorExtension {
         }
         let doc = next.run(ctx, query, variables).await?;
         check_document(&doc, &self.limits)?;
+        if !self.validated.is_off() {
+            let mut state = self.state();
+            state.key = validation_key(query, state.operation_name.as_deref(), &doc);
+        }
         Ok(doc)
     }
 
@@ -326,7 +454,18 @@ impl Extension for ArmorExtension {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await?;
+        let key = self.state().key.take();
+        let remembered = key.as_deref().and_then(|k| self.validated.get(k));
+        let result = match remembered {
+            Some(r) => r,
+            None => {
+                let r = next.run(ctx).await?;
+                if let Some(k) = key {
+                    self.validated.put(k, r);
+                }
+                r
+            }
+        };
         let maximum = self.limits.max_cost;
         if result.complexity > maximum {
             let mut e = refusal(
@@ -341,7 +480,7 @@ impl Extension for ArmorExtension {
                 .set("cost", cost_value(result.complexity, maximum));
             return Err(vec![e]);
         }
-        *self.cost.lock().unwrap_or_else(|e| e.into_inner()) = Some(result.complexity);
+        self.state().cost = Some(result.complexity);
         Ok(result)
     }
 
@@ -352,7 +491,7 @@ impl Extension for ArmorExtension {
         next: NextExecute<'_>,
     ) -> Response {
         let mut resp = next.run(ctx, operation_name).await;
-        let cost = *self.cost.lock().unwrap_or_else(|e| e.into_inner());
+        let cost = self.state().cost;
         if let Some(requested) = cost {
             resp.extensions.insert(
                 "cost".to_string(),

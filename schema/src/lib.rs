@@ -105,11 +105,16 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     )
 }
 
-/// Builds the schema with its services and limits.
-pub fn build(services: Services, limits: &Limits) -> AppSchema {
+/// Builds the schema with its services, limits and the instance's cache of validations
+/// (`ValidatedDocuments::new(0)` for none).
+pub fn build(
+    services: Services,
+    limits: &Limits,
+    validated: armor::ValidatedDocuments,
+) -> AppSchema {
     let mut b = builder()
         .data(services)
-        .extension(armor::Armor(std::sync::Arc::new(limits.clone())))
+        .extension(armor::Armor::new(limits.clone(), validated))
         // Protects the parser's recursion; the limits proper are the armor's.
         .limit_recursive_depth(64);
     if !limits.introspection {

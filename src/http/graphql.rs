@@ -453,14 +453,15 @@ async fn run(
     if let Some(result) = answered {
         return record(result, None, started, &operation_span(None, None));
     }
-    // Parsed once, here (within the token limit, which protects the parser): the
-    // operation's name and kind come from this document, and the schema runs it without
-    // parsing again.
+    // Parsed once, here (within the token limit, which protects the parser), or taken from
+    // the cache of parsed documents: the operation's name and kind come from this
+    // document, and the schema runs it without parsing again.
     let max = state.http.schema_limits.max_tokens;
     let parsed = (schema::armor::count_tokens(&request.query, max) <= max)
         .then(|| {
             let name = request.operation_name.clone();
-            request.parsed_query().ok().map(|doc| {
+            let documents = &state.http.documents;
+            documents.prepare(&mut request).ok().map(|doc| {
                 (
                     operation_of(doc, name.as_deref()),
                     operation_type(doc, name.as_deref()),

@@ -3,6 +3,7 @@
 
 pub mod apq;
 pub mod context;
+pub mod documents;
 pub mod error;
 pub mod graphql;
 pub mod health;

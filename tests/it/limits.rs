@@ -354,3 +354,122 @@ async fn automatic_persisted_queries_follow_apollos_protocol() {
         .await;
     assert_eq!(first_code(&r.body), "BAD_REQUEST");
 }
+
+#[tokio::test]
+async fn parsed_documents_are_reused_and_every_request_is_still_checked() {
+    let app = TestApp::new().await;
+    let staff = app.staff_token().await;
+    let docs = app.state.http.documents.clone();
+    let before = docs.len();
+    // The same text with other variables: parsed once, cost checked each time.
+    let q = "query Pages($n: Int) { partners(first: $n) { edges { node { clients(first: $n) { edges { node { id } } } } } } }";
+    let r = app.post(ROOT, Some(&staff), q, json!({ "n": 10 })).await;
+    assert!(r.body.get("errors").is_none(), "{}", r.body);
+    assert_eq!(docs.len(), before + 1);
+    let r = app.post(ROOT, Some(&staff), q, json!({ "n": 100 })).await;
+    assert_eq!(first_code(&r.body), "MAX_COST_EXCEEDED");
+    let r = app.post(ROOT, Some(&staff), q, json!({ "n": 10 })).await;
+    assert!(r.body.get("errors").is_none(), "{}", r.body);
+    assert_eq!(
+        docs.len(),
+        before + 1,
+        "the second and third were not parsed again"
+    );
+    // One text with two operations: the name picks, whichever came first.
+    let two = "query A { tenant { slug } } query B { tenant { displayName } }";
+    for (name, field) in [("A", "slug"), ("B", "displayName"), ("A", "slug")] {
+        let body = json!({ "query": two, "operationName": name }).to_string();
+        let r = app.send(raw(body, "application/json")).await;
+        assert!(r.body["data"]["tenant"][field].is_string(), "{}", r.body);
+        assert_eq!(r.body["data"]["tenant"].as_object().unwrap().len(), 1);
+    }
+    assert_eq!(docs.len(), before + 2);
+    // A document that does not parse is answered as always and not remembered.
+    for _ in 0..2 {
+        let r = app.post(ROOT, None, "{ tenant { slug }", json!({})).await;
+        assert_eq!(first_code(&r.body), "GRAPHQL_VALIDATION_FAILED");
+        assert!(
+            r.body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("expected"),
+            "{}",
+            r.body
+        );
+    }
+    assert_eq!(docs.len(), before + 2);
+    // Access is decided per request, not remembered with the document.
+    let r = app
+        .post(ROOT, None, "query Pages($n: Int) { partners(first: $n) { edges { node { clients(first: $n) { edges { node { id } } } } } } }", json!({ "n": 10 }))
+        .await;
+    assert_eq!(first_code(&r.body), "UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn validations_of_documents_without_variables_are_reused_and_every_request_is_still_checked()
+{
+    let app = TestApp::new().await;
+    let staff = app.staff_token().await;
+    let validated = app.state.http.validated.clone();
+    let before = validated.len();
+    // A document without variables: validated once, whoever sends it.
+    let q = "query Mine { partners(first: 2) { edges { node { id } } } }";
+    let r = app.post(ROOT, Some(&staff), q, json!({})).await;
+    assert!(r.body.get("errors").is_none(), "{}", r.body);
+    assert_eq!(validated.len(), before + 1);
+    // Access is still the policy's, per request.
+    assert_eq!(
+        app.err_code(ROOT, None, q, json!({})).await,
+        "UNAUTHENTICATED"
+    );
+    let r = app.post(ROOT, Some(&staff), q, json!({})).await;
+    assert!(r.body.get("errors").is_none(), "{}", r.body);
+    assert_eq!(validated.len(), before + 1);
+    // Its cost is checked each time from the remembered result.
+    let costly = nested_lists(100, 100);
+    for _ in 0..2 {
+        let r = app.post(ROOT, Some(&staff), &costly, json!({})).await;
+        assert_eq!(first_code(&r.body), "MAX_COST_EXCEEDED");
+        assert!(
+            r.body["errors"][0]["extensions"]["cost"]["requested"]
+                .as_u64()
+                .unwrap()
+                > 5000
+        );
+    }
+    assert_eq!(validated.len(), before + 2);
+    // A document with variables is validated every time (its values are checked).
+    let with_vars = "query($n: Int) { partners(first: $n) { edges { node { id } } } }";
+    let r = app
+        .post(ROOT, Some(&staff), with_vars, json!({ "n": 2 }))
+        .await;
+    assert!(r.body.get("errors").is_none(), "{}", r.body);
+    let r = app
+        .post(ROOT, Some(&staff), with_vars, json!({ "n": "two" }))
+        .await;
+    assert_eq!(
+        first_code(&r.body),
+        "GRAPHQL_VALIDATION_FAILED",
+        "{}",
+        r.body
+    );
+    assert_eq!(validated.len(), before + 2);
+    // An invalid document is refused every time and never remembered.
+    for _ in 0..2 {
+        let r = app
+            .post(ROOT, None, "{ tenant { noSuchField } }", json!({}))
+            .await;
+        assert_eq!(first_code(&r.body), "GRAPHQL_VALIDATION_FAILED");
+    }
+    assert_eq!(validated.len(), before + 2);
+    // One result per operation of a document.
+    let two = "query A { tenant { slug } } query B { tenant { displayName } }";
+    for _ in 0..2 {
+        for (name, field) in [("A", "slug"), ("B", "displayName")] {
+            let body = json!({ "query": two, "operationName": name }).to_string();
+            let r = app.send(raw(body, "application/json")).await;
+            assert!(r.body["data"]["tenant"][field].is_string(), "{}", r.body);
+        }
+    }
+    assert_eq!(validated.len(), before + 4);
+}
