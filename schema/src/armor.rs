@@ -294,58 +294,7 @@ pub const MAX_REMEMBERED_DOCUMENT_BYTES: usize = 8 * 1024;
 /// with variables are validated every time, since their arguments' values and cost come
 /// from the variables. The limits that are not validation (tokens, depth, aliases,
 /// directives, introspection) and the cost check still run on every request.
-#[derive(Clone)]
-pub struct ValidatedDocuments(Option<Arc<Mutex<lru::LruCache<String, ValidationResult>>>>);
-
-impl std::fmt::Debug for ValidatedDocuments {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ValidatedDocuments")
-    }
-}
-
-impl ValidatedDocuments {
-    /// A cache of `capacity` results (0: none kept).
-    pub fn new(capacity: usize) -> Self {
-        Self(
-            std::num::NonZeroUsize::new(capacity)
-                .map(|c| Arc::new(Mutex::new(lru::LruCache::new(c)))),
-        )
-    }
-
-    /// How many results are kept.
-    pub fn len(&self) -> usize {
-        self.0
-            .as_ref()
-            .map_or(0, |c| c.lock().unwrap_or_else(|e| e.into_inner()).len())
-    }
-
-    /// Whether none is.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    fn is_off(&self) -> bool {
-        self.0.is_none()
-    }
-
-    fn get(&self, key: &str) -> Option<ValidationResult> {
-        let cache = self.0.as_ref()?;
-        cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(key)
-            .copied()
-    }
-
-    fn put(&self, key: String, result: ValidationResult) {
-        if let Some(cache) = &self.0 {
-            cache
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .put(key, result);
-        }
-    }
-}
+pub type ValidatedDocuments = crate::cache::SharedLru<String, ValidationResult>;
 
 /// The cache key of a document without variables, if it may be remembered.
 fn validation_key(
@@ -455,7 +404,7 @@ impl Extension for ArmorExtension {
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
         let key = self.state().key.take();
-        let remembered = key.as_deref().and_then(|k| self.validated.get(k));
+        let remembered = key.as_deref().and_then(|k| self.validated.get::<str>(k));
         let result = match remembered {
             Some(r) => r,
             None => {

@@ -61,6 +61,7 @@ pub struct SubscriptionRoot(NotificationSubscription);
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 pub mod armor;
+pub mod cache;
 
 /// Query limits (docs/api-limits.md). The defaults follow GraphQL Armor's, except the
 /// depth, which Relay connections need deeper, and the cost, which is Shopify-style.

@@ -9,25 +9,16 @@
 //! extension, running inside the schema, would be too late for. The cache is a per-instance
 //! LRU: an instance that has not seen a hash asks for the query once.
 
-use std::num::NonZeroUsize;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
 /// Queries longer than this are run but not remembered (they would crowd the cache).
 pub const MAX_REMEMBERED_QUERY_BYTES: usize = 64 * 1024;
 
-type Cache = Mutex<lru::LruCache<String, Arc<str>>>;
-
 /// The remembered queries, by their SHA-256 (lower-case hex).
-#[derive(Clone)]
-pub struct PersistedQueries(Option<Arc<Cache>>);
-
-impl std::fmt::Debug for PersistedQueries {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("PersistedQueries")
-    }
-}
+#[derive(Clone, Debug)]
+pub struct PersistedQueries(schema::cache::SharedLru<String, Arc<str>>);
 
 /// What the `persistedQuery` extension asked for.
 #[derive(Debug, PartialEq, Eq)]
@@ -45,7 +36,7 @@ pub enum Outcome {
 impl PersistedQueries {
     /// A cache of `capacity` queries (0 turns persisted queries off).
     pub fn new(capacity: usize) -> Self {
-        Self(NonZeroUsize::new(capacity).map(|c| Arc::new(Mutex::new(lru::LruCache::new(c)))))
+        Self(schema::cache::SharedLru::new(capacity))
     }
 
     /// Fills in `request.query` from the cache or remembers it, per the protocol.
@@ -53,9 +44,9 @@ impl PersistedQueries {
         let Some(ext) = request.extensions.remove("persistedQuery") else {
             return Outcome::NotPersisted;
         };
-        let Some(cache) = &self.0 else {
+        if self.0.is_off() {
             return Outcome::Invalid("persisted queries are not supported here");
-        };
+        }
         let ext = serde_json::to_value(&ext).unwrap_or_default();
         if ext.get("version").and_then(|v| v.as_i64()) != Some(1) {
             return Outcome::Invalid("only version 1 of persistedQuery is supported");
@@ -67,9 +58,8 @@ impl PersistedQueries {
         else {
             return Outcome::Invalid("persistedQuery needs sha256Hash");
         };
-        let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
         if request.query.is_empty() {
-            return match cache.get(&hash) {
+            return match self.0.get(&hash) {
                 Some(q) => {
                     request.query = q.to_string();
                     Outcome::Query
@@ -81,7 +71,7 @@ impl PersistedQueries {
             return Outcome::Invalid("provided sha does not match query");
         }
         if request.query.len() <= MAX_REMEMBERED_QUERY_BYTES {
-            cache.put(hash, Arc::from(request.query.as_str()));
+            self.0.put(hash, Arc::from(request.query.as_str()));
         }
         Outcome::Query
     }

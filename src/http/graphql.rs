@@ -460,13 +460,14 @@ async fn run(
     let parsed = (schema::armor::count_tokens(&request.query, max) <= max)
         .then(|| {
             let name = request.operation_name.clone();
-            let documents = &state.http.documents;
-            documents.prepare(&mut request).ok().map(|doc| {
-                (
-                    operation_of(doc, name.as_deref()),
-                    operation_type(doc, name.as_deref()),
-                )
-            })
+            super::documents::prepare(&state.http.documents, &mut request)
+                .ok()
+                .map(|doc| {
+                    (
+                        operation_of(doc, name.as_deref()),
+                        operation_type(doc, name.as_deref()),
+                    )
+                })
         })
         .flatten();
     // An operation that could not be parsed is not taken for a query (the schema refuses
