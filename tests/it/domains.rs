@@ -2,7 +2,8 @@
 //! the TXT record verifies, wrong or missing records fail with what was found, an
 //! unreachable resolver is never a failure, pending domains are re-checked with backoff
 //! for 7 days by the scheduler, verified ones daily with a lost record reported; only
-//! verified hosts route; one tenant per host; the primary stays until another is.
+//! verified hosts route; one tenant per host; the primary stays until another is; the
+//! brand's admins (and nobody else) are told of verified, failed and lost domains.
 
 use chrono::Duration;
 use serde_json::{Value, json};
@@ -322,6 +323,117 @@ async fn verified_domains_are_rechecked_daily_and_a_lost_record_is_reported() {
     assert!(
         text.contains(r#"tenant_domains{status="VERIFIED",last_check="FAILED"} 1"#),
         "{text}"
+    );
+}
+
+const BELL: &str = "{ notifications(first: 10) { edges { node { kind title body link } } } }";
+
+/// The bell of `email` on `host`, signed in afresh (the clock may have moved past a token).
+async fn bell(app: &TestApp, host: &str, email: &str) -> Vec<Value> {
+    let token = app.log_in(host, email, PASSWORD).await;
+    app.ok(host, Some(&token), BELL, json!({})).await["notifications"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_brands_admins_are_told_when_a_domain_is_verified_and_when_its_record_is_lost() {
+    let (app, dns, b) = setup().await;
+    let clock = &app.state.services.clock;
+    let name = "_gateway-verify.partners.acme-brand.test";
+    // Others who must hear nothing: a plain user of the brand, and another brand's admin.
+    app.sign_up(&b.host, "someone@acme.test").await;
+    let (_, other_host) = app.tenant("beta").await;
+    app.tenant_admin_token("beta", &other_host).await;
+    let d = add(&app, &b, HOST).await;
+    let token = d["verificationRecord"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    dns.set(name, Answer::Txt(vec![token.clone()]));
+    clock.advance(Duration::minutes(1));
+    run_jobs(&app).await;
+    app.fan_out().await;
+    let told = bell(&app, &b.host, "admin@acme.example").await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0]["kind"], "CUSTOM_DOMAIN");
+    assert_eq!(told[0]["title"], format!("Domain {HOST} is verified"));
+    assert!(
+        told[0]["link"]
+            .as_str()
+            .unwrap()
+            .ends_with("/settings/domains")
+    );
+
+    // The record is deleted: the daily re-checks report it once, by bell and by email.
+    dns.remove(name);
+    for _ in 0..3 {
+        clock.advance(Duration::days(1));
+        run_jobs(&app).await;
+        app.fan_out().await;
+    }
+    let told = bell(&app, &b.host, "admin@acme.example").await;
+    assert_eq!(told.len(), 2, "{told:?}");
+    assert_eq!(
+        told[0]["title"],
+        format!("The verification record of {HOST} is missing")
+    );
+    let body = told[0]["body"].as_str().unwrap();
+    assert!(body.contains("no TXT record"), "{body}");
+    assert!(
+        body.contains(&format!("TXT {name} = \"{token}\"")),
+        "{body}"
+    );
+    let mail = app
+        .outbox_email("admin@acme.example", "CUSTOM_DOMAIN")
+        .await
+        .expect("the admins are mailed");
+    assert_eq!(
+        mail.subject,
+        format!("The verification record of {HOST} is missing")
+    );
+    // Nobody else hears of it.
+    assert!(bell(&app, &b.host, "someone@acme.test").await.is_empty());
+    assert!(
+        bell(&app, &other_host, "admin@beta.example")
+            .await
+            .is_empty()
+    );
+    assert!(
+        app.outbox_email("someone@acme.test", "CUSTOM_DOMAIN")
+            .await
+            .is_none()
+    );
+    assert!(
+        app.outbox_email("admin@beta.example", "CUSTOM_DOMAIN")
+            .await
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn the_brands_admins_are_told_when_a_pending_domain_is_not_proven_in_time() {
+    let (app, _dns, b) = setup().await;
+    let clock = &app.state.services.clock;
+    add(&app, &b, HOST).await;
+    let created = clock.now();
+    clock.set(Some(created + Duration::days(7) + Duration::minutes(1)));
+    run_jobs(&app).await;
+    app.fan_out().await;
+    let told = bell(&app, &b.host, "admin@acme.example").await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(
+        told[0]["title"],
+        format!("Domain {HOST} could not be verified")
+    );
+    assert!(
+        told[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("Create the record TXT _gateway-verify.partners.acme-brand.test")
     );
 }
 

@@ -35,6 +35,12 @@ pub mod kind {
     pub const LEAD_FREE: &str = "lead.free";
     /// A lead addressed to one partner (the leads issue writes it).
     pub const LEAD_ADDRESSED: &str = "lead.addressed";
+    /// A custom domain of the brand was verified (pending or failed before).
+    pub const DOMAIN_VERIFIED: &str = "domain.verified";
+    /// A pending custom domain was not proven within 7 days.
+    pub const DOMAIN_VERIFICATION_FAILED: &str = "domain.verification_failed";
+    /// A verified custom domain's TXT record is gone (once until it is found again).
+    pub const DOMAIN_RECORD_LOST: &str = "domain.record_lost";
 }
 
 /// Records `kind` with `payload` on `tenant_id`.

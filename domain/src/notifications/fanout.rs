@@ -13,7 +13,8 @@
 //! admins, the rest to every member); client events to the client. A line's events go to
 //! its owner and to the members of the partner the owner is attached to. A free lead goes
 //! to the members of every approved partner but the one that released it; a lead
-//! addressed to a partner to that partner's members (both lists are opt-in).
+//! addressed to a partner to that partner's members (both lists are opt-in). A brand's
+//! custom-domain notices go to the brand's admins (`receives_tenant_notice`).
 
 use std::collections::BTreeSet;
 
@@ -27,7 +28,7 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TryInsertResult,
 };
 use serde_json::Value;
-use tenants::policy::{Action, Standing, allows_member};
+use tenants::policy::{Action, Standing, allows_member, receives_tenant_notice};
 use tenants::scope::scoped;
 use tenants::{TenantInfo, TenantRegistry};
 
@@ -232,6 +233,18 @@ async fn free_lead_recipients(
     )
 }
 
+/// The brand's own notices: its admins, as the policy says.
+async fn tenant_admins(db: &impl ConnectionTrait, tenant_id: i64) -> ApiResult<BTreeSet<i64>> {
+    Ok(scoped::<user::Entity>(tenant_id)
+        .filter(user::Column::IsTenantAdmin.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|u| receives_tenant_notice(u, tenant_id))
+        .map(|u| u.id)
+        .collect())
+}
+
 async fn recipients(
     db: &impl ConnectionTrait,
     kind: NotificationKind,
@@ -240,8 +253,10 @@ async fn recipients(
     payload: &Value,
 ) -> ApiResult<BTreeSet<i64>> {
     use NotificationKind::*;
-    if kind == FreeLead {
-        return free_lead_recipients(db, tenant_id, payload).await;
+    match kind {
+        FreeLead => return free_lead_recipients(db, tenant_id, payload).await,
+        CustomDomain => return tenant_admins(db, tenant_id).await,
+        _ => {}
     }
     let mut out = BTreeSet::new();
     let to_client = matches!(
@@ -286,7 +301,41 @@ fn days_left(at: DateTime<Utc>, until: DateTime<Utc>) -> i64 {
     ((until - at).num_minutes().max(0) + 1439) / 1440
 }
 
-fn words(kind: NotificationKind, f: &Facts, p: &Value, at: DateTime<Utc>) -> Words {
+/// A custom domain's notice: what happened to it and what to do.
+fn domain_words(event: &str, p: &Value) -> (String, Vec<String>) {
+    use crate::kernel::events::kind as ev;
+    let s = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or_default();
+    let host = s("host");
+    let record = format!("TXT {} = \"{}\"", s("recordName"), s("recordValue"));
+    let found = format!("Last check: {}", s("lastError"));
+    match event {
+        ev::DOMAIN_VERIFIED => (
+            format!("Domain {host} is verified"),
+            vec![format!(
+                "{host} now serves your brand; make it primary to use it in links and emails."
+            )],
+        ),
+        ev::DOMAIN_VERIFICATION_FAILED => (
+            format!("Domain {host} could not be verified"),
+            vec![
+                found,
+                format!("Create the record {record}, then check the domain again."),
+            ],
+        ),
+        _ => (
+            format!("The verification record of {host} is missing"),
+            vec![
+                found,
+                format!(
+                    "The domain still serves your brand. Restore the record {record} so it \
+                     can be proven again."
+                ),
+            ],
+        ),
+    }
+}
+
+fn words(kind: NotificationKind, event: &str, f: &Facts, p: &Value, at: DateTime<Utc>) -> Words {
     use NotificationKind::*;
     let s = |k: &str| {
         p.get(k)
@@ -439,6 +488,11 @@ fn words(kind: NotificationKind, f: &Facts, p: &Value, at: DateTime<Utc>) -> Wor
                 )
             }
         }
+        CustomDomain => {
+            let (title, about) = domain_words(event, p);
+            lines.splice(0..0, about);
+            (title, "/settings/domains".to_string())
+        }
     };
     Words { title, lines, path }
 }
@@ -471,7 +525,7 @@ async fn fan_out_one(
         .filter(user::Column::Id.is_in(to.clone()))
         .all(db)
         .await?;
-    let w = words(kind, &f, &payload, ev.created_at);
+    let w = words(kind, &ev.kind, &f, &payload, ev.created_at);
     let link = tenant_url(settings, &tenant, &w.path);
     let chats = super::telegram::chats_of(db, ev.tenant_id, &to).await?;
     for u in users {

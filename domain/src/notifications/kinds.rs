@@ -3,7 +3,8 @@
 //! Defaults follow the seed: the bell is on; email is on for line and money events (and
 //! for the security notice that a partner logged in as you); Telegram is on for the same
 //! kinds as the bell, once connected. Lead notices are opt-in, one switch per list (free
-//! leads, my leads): every channel is off until the user turns the list on.
+//! leads, my leads): every channel is off until the user turns the list on. A brand's
+//! custom-domain notices go to its admins on every channel: a lost record is worth a mail.
 
 /// A kind of notification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -20,10 +21,12 @@ pub enum NotificationKind {
     ImpersonationStarted,
     WithdrawalStateChanged,
     OrderPaid,
+    /// A custom domain of the brand was verified, failed, or lost its record (admins).
+    CustomDomain,
 }
 
 /// Every kind, in the order settings list them.
-pub const ALL: [NotificationKind; 12] = [
+pub const ALL: [NotificationKind; 13] = [
     NotificationKind::LineExpiring,
     NotificationKind::LineExpired,
     NotificationKind::ChannelStatusChanged,
@@ -36,6 +39,7 @@ pub const ALL: [NotificationKind; 12] = [
     NotificationKind::ImpersonationStarted,
     NotificationKind::FreeLead,
     NotificationKind::MyLead,
+    NotificationKind::CustomDomain,
 ];
 
 /// A way of telling.
@@ -82,6 +86,7 @@ impl NotificationKind {
             ImpersonationStarted => "IMPERSONATION_STARTED",
             WithdrawalStateChanged => "WITHDRAWAL_STATE_CHANGED",
             OrderPaid => "ORDER_PAID",
+            CustomDomain => "CUSTOM_DOMAIN",
         }
     }
 
@@ -101,6 +106,7 @@ impl NotificationKind {
             ImpersonationStarted => "partners logging in as you",
             WithdrawalStateChanged => "withdrawals",
             OrderPaid => "paid orders",
+            CustomDomain => "your brand's custom domains",
         }
     }
 
@@ -126,6 +132,9 @@ impl NotificationKind {
             ev::IMPERSONATION_STARTED => ImpersonationStarted,
             ev::WITHDRAWAL_STATE_CHANGED => WithdrawalStateChanged,
             ev::ORDER_PAID => OrderPaid,
+            ev::DOMAIN_VERIFIED | ev::DOMAIN_VERIFICATION_FAILED | ev::DOMAIN_RECORD_LOST => {
+                CustomDomain
+            }
             _ => return None,
         })
     }
@@ -163,6 +172,7 @@ impl NotificationKind {
                     | WithdrawalStateChanged
                     | OrderPaid
                     | ImpersonationStarted
+                    | CustomDomain
             ),
         }
     }
@@ -186,5 +196,6 @@ mod tests {
         assert!(NotificationKind::LineExpiring.default_on(Channel::Email));
         assert!(!NotificationKind::ClientAttached.default_on(Channel::Email));
         assert!(NotificationKind::ClientAttached.default_on(Channel::Telegram));
+        assert!(NotificationKind::CustomDomain.default_on(Channel::Email));
     }
 }

@@ -11,6 +11,8 @@
 //! re-checked daily; a record found missing is reported (audit entry, `lastCheck`,
 //! `lastError`, the `tenant_domains` metric) and the domain keeps routing: a TXT record
 //! deleted by mistake must not take a brand offline. Removing it is the admins' call.
+//! Every transition (verified, failed, record lost) is also a domain event, so the
+//! brand's admins are told by bell, email and Telegram (`CUSTOM_DOMAIN` notices).
 //!
 //! DNS is asked outside any transaction; the outcome is written with a conditional update
 //! (on the status and attempt count read), so a manual check and the job, or two
@@ -194,10 +196,22 @@ fn next(d: &tenant_domain::Model, outcome: &Check, now: DateTime<Utc>) -> Next {
 
 /// Writes the outcome of a check, if `d` is still as it was read; the domain as it now is
 /// (`None` when another check got there first). `req` names who asked (none: the job).
+/// The domain event a transition (an audit action) is told as.
+fn event_of(action: &str) -> Option<&'static str> {
+    use crate::kernel::events::kind;
+    match action {
+        audit::action::TENANT_DOMAIN_VERIFIED => Some(kind::DOMAIN_VERIFIED),
+        audit::action::TENANT_DOMAIN_VERIFICATION_FAILED => Some(kind::DOMAIN_VERIFICATION_FAILED),
+        audit::action::TENANT_DOMAIN_RECORD_LOST => Some(kind::DOMAIN_RECORD_LOST),
+        _ => None,
+    }
+}
+
 async fn apply(
     svc: &Services,
     req: Option<&RequestCtx>,
     d: &tenant_domain::Model,
+    token: &str,
     outcome: &Check,
     now: DateTime<Utc>,
 ) -> ApiResult<Option<tenant_domain::Model>> {
@@ -249,6 +263,13 @@ async fn apply(
                 .await?
             }
         }
+        if let Some(kind) = event_of(action) {
+            let payload = json!({
+                "domainId": d.id, "host": d.host, "lastError": n.last_error,
+                "recordName": verification_name(&d.host), "recordValue": token,
+            });
+            crate::kernel::events::record(&txn, d.tenant_id, kind, payload, now).await?;
+        }
         if action == audit::action::TENANT_DOMAIN_RECORD_LOST {
             tracing::warn!(host = %d.host, tenant = d.tenant_id, "a verified domain's TXT record is missing");
         }
@@ -295,7 +316,7 @@ pub async fn verify(
     let token = token_of(svc, d.tenant_id).await?;
     let outcome = check(svc, &d.host, &token).await;
     let now = svc.clock.now();
-    match apply(svc, Some(req), &d, &outcome, now).await? {
+    match apply(svc, Some(req), &d, &token, &outcome, now).await? {
         Some(d) => Ok(d),
         // The job checked it meanwhile: its result stands.
         None => tenant_domain::Entity::find_by_id(domain_id)
@@ -319,7 +340,7 @@ pub async fn check_due(svc: &Services) -> ApiResult<u64> {
     for d in &due {
         let token = token_of(svc, d.tenant_id).await?;
         let outcome = check(svc, &d.host, &token).await;
-        if apply(svc, None, d, &outcome, now).await?.is_some() {
+        if apply(svc, None, d, &token, &outcome, now).await?.is_some() {
             checked += 1;
         }
     }

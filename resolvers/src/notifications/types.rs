@@ -35,6 +35,9 @@ pub enum NotificationKind {
     WithdrawalStateChanged,
     /// An order was paid.
     OrderPaid,
+    /// A custom domain of the brand was verified, was not proven in time, or lost its
+    /// TXT record (the brand's admins).
+    CustomDomain,
 }
 
 impl From<Kind> for NotificationKind {
@@ -52,6 +55,7 @@ impl From<Kind> for NotificationKind {
             Kind::ImpersonationStarted => Self::ImpersonationStarted,
             Kind::WithdrawalStateChanged => Self::WithdrawalStateChanged,
             Kind::OrderPaid => Self::OrderPaid,
+            Kind::CustomDomain => Self::CustomDomain,
         }
     }
 }
@@ -72,6 +76,7 @@ impl From<NotificationKind> for Kind {
             G::ImpersonationStarted => Kind::ImpersonationStarted,
             G::WithdrawalStateChanged => Kind::WithdrawalStateChanged,
             G::OrderPaid => Kind::OrderPaid,
+            G::CustomDomain => Kind::CustomDomain,
         }
     }
 }

@@ -22,6 +22,7 @@ mod tenancy;
 pub use lines::LineStanding;
 pub use matrix::{allows_member, matrix};
 pub use orders::OrderStanding;
+pub use tenancy::receives_tenant_notice;
 
 use crate::context::{RequestCtx, Viewer};
 

@@ -22,3 +22,10 @@ pub(super) fn allows(who: &Who<'_>, action: Action) -> Option<bool> {
         _ => return None,
     })
 }
+
+/// Whether `user` is told of the brand `tenant_id`'s own affairs (its custom domains):
+/// its admins, who are the ones who may manage them. Platform staff are not: they watch
+/// every brand through the audit log and the metrics instead.
+pub fn receives_tenant_notice(user: &entities::user::Model, tenant_id: i64) -> bool {
+    user.is_tenant_admin && user.tenant_id == tenant_id
+}
