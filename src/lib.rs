@@ -55,6 +55,9 @@ pub struct HttpSettings {
 pub struct AppState {
     pub services: Services,
     pub schema: AppSchema,
+    /// The same schema without the limits' extension and with fast validation, for
+    /// documents the first one has validated and costed before (`schema::build_vetted`).
+    pub vetted_schema: AppSchema,
     pub http: Arc<HttpSettings>,
     /// SQL statements run by this instance's pool.
     pub statements: db::StatementCounter,
@@ -106,11 +109,13 @@ pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
     };
     let validated = schema::armor::ValidatedDocuments::new(cfg.graphql_document_cache_size);
     let schema = schema::build(services.clone(), &cfg.limits(), validated.clone());
+    let vetted_schema = schema::build_vetted(services.clone(), &cfg.limits());
     let trusted_proxies = TrustedProxies::parse(&cfg.trusted_proxies)
         .map_err(|e| anyhow::anyhow!("TRUSTED_PROXIES: {e}"))?;
     Ok(AppState {
         services,
         schema,
+        vetted_schema,
         http: Arc::new(HttpSettings {
             trusted_proxies,
             graphiql: cfg.graphiql_on(),

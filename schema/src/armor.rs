@@ -316,6 +316,29 @@ fn validation_key(
     })
 }
 
+/// The cost of a document that the armored schema has validated before, if it is within
+/// `max_cost`: such a document may run on the vetted schema ([`crate::build_vetted`]),
+/// which neither validates it again nor runs the extension. Only documents without
+/// variables are remembered (see [`ValidatedDocuments`]); a remembered document also
+/// passed [`check_document`], whose outcome depends on nothing but its text and the
+/// limits, which are fixed for the schema's life.
+pub fn vetted(
+    validated: &ValidatedDocuments,
+    query: &str,
+    operation_name: Option<&str>,
+    doc: &ExecutableDocument,
+    max_cost: usize,
+) -> Option<usize> {
+    if validated.is_off() {
+        return None;
+    }
+    let key = validation_key(query, operation_name, doc)?;
+    validated
+        .get::<str>(&key)
+        .map(|r| r.complexity)
+        .filter(|cost| *cost <= max_cost)
+}
+
 /// The extension applying the limits.
 pub struct Armor {
     limits: Arc<Limits>,

@@ -124,6 +124,24 @@ pub fn build(
     b.finish()
 }
 
+/// The schema that runs *vetted* documents: ones [`armor::vetted`] finds the armored
+/// schema ([`build`]) validated and costed before. It has no extensions and validates in
+/// async-graphql's `Fast` mode (no rules but fragment cycles and uploads; the cost and
+/// depth are still computed), because with any extension installed async-graphql sends
+/// every field through its extension chain and two registry look-ups, and a remembered
+/// document needs neither the limits nor the rules again. The HTTP layer adds
+/// `extensions.cost` itself (docs/performance.md).
+pub fn build_vetted(services: Services, limits: &Limits) -> AppSchema {
+    let mut b = builder()
+        .data(services)
+        .validation_mode(async_graphql::ValidationMode::Fast)
+        .limit_recursive_depth(64);
+    if !limits.introspection {
+        b = b.disable_introspection();
+    }
+    b.finish()
+}
+
 /// The SDL, with fields, arguments and enum items sorted so diffs stay readable.
 pub fn sdl() -> String {
     builder().finish().sdl_with_options(

@@ -18,20 +18,26 @@ pub const MAX_CACHED_QUERY_BYTES: usize = 8 * 1024;
 /// The cache (shared by the instance's requests).
 pub type ParsedDocuments = schema::cache::SharedLru<Arc<str>, Arc<ExecutableDocument>>;
 
-/// Hands `request` its parsed document: from the cache, or parsed now (and remembered).
-/// `Err` is the parser's error, for the schema to answer as it always does.
+/// Hands `request` the parsed document of `query` (its text, taken out of the request
+/// meanwhile so it can be read beside the document): from the cache, or parsed now (and
+/// remembered). `Err` is the parser's error, for the schema to answer as it always does.
 pub fn prepare<'r>(
     documents: &ParsedDocuments,
+    query: &str,
     request: &'r mut async_graphql::Request,
 ) -> Result<&'r ExecutableDocument, async_graphql::ServerError> {
-    if documents.is_off() || request.query.len() > MAX_CACHED_QUERY_BYTES {
-        return request.parsed_query();
-    }
-    if let Some(doc) = documents.get::<str>(request.query.as_str()) {
+    if !documents.is_off()
+        && query.len() <= MAX_CACHED_QUERY_BYTES
+        && let Some(doc) = documents.get::<str>(query)
+    {
         request.set_parsed_query(ExecutableDocument::clone(&doc));
         return request.parsed_query();
     }
-    let doc = request.parsed_query()?.clone();
-    documents.put(Arc::from(request.query.as_str()), Arc::new(doc));
+    let doc =
+        async_graphql::parser::parse_query(query).map_err(async_graphql::ServerError::from)?;
+    if !documents.is_off() && query.len() <= MAX_CACHED_QUERY_BYTES {
+        documents.put(Arc::from(query), Arc::new(doc.clone()));
+    }
+    request.set_parsed_query(doc);
     request.parsed_query()
 }

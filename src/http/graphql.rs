@@ -456,18 +456,30 @@ async fn run(
     // Parsed once, here (within the token limit, which protects the parser), or taken from
     // the cache of parsed documents: the operation's name and kind come from this
     // document, and the schema runs it without parsing again.
-    let max = state.http.schema_limits.max_tokens;
+    let limits = &state.http.schema_limits;
+    let max = limits.max_tokens;
+    let mut vetted = None;
     let parsed = (schema::armor::count_tokens(&request.query, max) <= max)
         .then(|| {
             let name = request.operation_name.clone();
-            super::documents::prepare(&state.http.documents, &mut request)
-                .ok()
-                .map(|doc| {
-                    (
-                        operation_of(doc, name.as_deref()),
-                        operation_type(doc, name.as_deref()),
-                    )
-                })
+            let query = std::mem::take(&mut request.query);
+            let doc = super::documents::prepare(&state.http.documents, &query, &mut request);
+            let parsed = doc.ok().map(|doc| {
+                // Validated and costed before: runs on the vetted schema.
+                vetted = schema::armor::vetted(
+                    &state.http.validated,
+                    &query,
+                    name.as_deref(),
+                    doc,
+                    limits.max_cost,
+                );
+                (
+                    operation_of(doc, name.as_deref()),
+                    operation_type(doc, name.as_deref()),
+                )
+            });
+            request.query = query;
+            parsed
         })
         .flatten();
     // An operation that could not be parsed is not taken for a query (the schema refuses
@@ -478,7 +490,7 @@ async fn run(
     let (op, ty) = parsed.unwrap_or_default();
     let name = op.name.clone();
     let span = operation_span(name.as_deref(), ty);
-    let result = run_inner(state, parts, request, op, query_only)
+    let result = run_inner(state, parts, request, op, query_only, vetted)
         .instrument(span.clone())
         .await;
     record(result, name, started, &span)
@@ -553,13 +565,16 @@ fn record(
 }
 
 /// Runs one operation (a persisted one looked up first); `Err` is an HTTP-level answer
-/// (no tenant, bad token, timeout).
+/// (no tenant, bad token, timeout). `vetted` is the cost of a document the armored schema
+/// validated and costed before: it runs on the vetted schema, and its response gets the
+/// `extensions.cost` the armor would have added.
 async fn run_inner(
     state: &AppState,
     parts: &Parts,
     request: async_graphql::Request,
     op: tenants::Operation,
     query_only: bool,
+    vetted: Option<usize>,
 ) -> Result<async_graphql::Response, Response> {
     let ctx = match context::build(state, parts).await {
         Ok(c) => c,
@@ -594,9 +609,20 @@ async fn run_inner(
     let impersonated = ctx.viewer.user().is_some_and(|u| u.impersonator.is_some()) && !query_only;
     let audit_ctx = impersonated.then(|| ctx.clone());
     let request = resolvers::attach_loaders(request.data(ctx), &state.services.db, tenant_id);
-    let run = state.schema.execute(request);
+    let schema = match vetted {
+        Some(_) => &state.vetted_schema,
+        None => &state.schema,
+    };
+    let run = schema.execute(request);
     let resp = match tokio::time::timeout(state.http.request_timeout, run).await {
-        Ok(r) => schema::finalize(r, &rid),
+        Ok(mut r) => {
+            if let Some(cost) = vetted {
+                let maximum = state.http.schema_limits.max_cost;
+                r.extensions
+                    .insert("cost".into(), schema::armor::cost_value(cost, maximum));
+            }
+            schema::finalize(r, &rid)
+        }
         Err(_) => {
             tracing::warn!("request timed out");
             return Err(HttpError::new(

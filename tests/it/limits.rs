@@ -473,3 +473,45 @@ async fn validations_of_documents_without_variables_are_reused_and_every_request
     }
     assert_eq!(validated.len(), before + 4);
 }
+
+#[tokio::test]
+async fn a_remembered_document_runs_on_the_vetted_schema_with_the_same_answer() {
+    let app = TestApp::new().await;
+    let staff = app.staff_token().await;
+    let q = "query Brands { tenants(first: 3) { totalCount edges { node { slug } } } viewer { email } skipped: tenant @skip(if: true) { slug } }";
+    let vetted = |q: &str, name: Option<&str>| {
+        let doc = async_graphql::parser::parse_query(q).unwrap();
+        schema::armor::vetted(&app.state.http.validated, q, name, &doc, 5000)
+    };
+    assert_eq!(vetted(q, None), None, "nothing is vetted before it ran");
+    let first = app.post(ROOT, Some(&staff), q, json!({})).await;
+    assert!(first.body.get("errors").is_none(), "{}", first.body);
+    let cost = vetted(q, None).expect("validated and costed by the armored schema");
+    assert_eq!(first.body["extensions"]["cost"]["requested"], cost);
+    assert_eq!(first.body["extensions"]["cost"]["maximum"], 5000);
+    // The repeat runs on the vetted schema and answers the same, cost included.
+    for _ in 0..2 {
+        let again = app.post(ROOT, Some(&staff), q, json!({})).await;
+        assert_eq!(again.body, first.body);
+    }
+    assert!(first.body["data"].get("skipped").is_none());
+    // Access is still decided per request on the vetted schema.
+    let anonymous = app.post(ROOT, None, q, json!({})).await;
+    assert_eq!(first_code(&anonymous.body), "UNAUTHENTICATED");
+    assert_eq!(anonymous.body["extensions"]["cost"]["requested"], cost);
+    // So are mutations (run one after another as always).
+    let m = "mutation { a: logOut(input: {}) { endedSessions } }";
+    let out = app.post(ROOT, Some(&staff), m, json!({})).await;
+    assert!(out.body.get("errors").is_none(), "{}", out.body);
+    assert!(vetted(m, None).is_some());
+    let again = app.post(ROOT, Some(&staff), m, json!({})).await;
+    assert_eq!(first_code(&again.body), "UNAUTHENTICATED", "{}", again.body);
+    // A document over the maximum, or with variables, is never vetted.
+    let costly = nested_lists(100, 100);
+    app.post(ROOT, Some(&staff), &costly, json!({})).await;
+    assert_eq!(vetted(&costly, None), None);
+    let with_vars = "query($n: Int) { tenants(first: $n) { totalCount } }";
+    app.post(ROOT, Some(&staff), with_vars, json!({ "n": 1 }))
+        .await;
+    assert_eq!(vetted(with_vars, None), None);
+}
