@@ -194,6 +194,27 @@ async fn serve(mut cfg: Config, with_demo: bool) -> anyhow::Result<()> {
     } else {
         None
     };
+    // The demo proves custom domains against a local DNS server answering from a file.
+    let _local_dns = if with_demo && cfg.dns_resolver.is_none() {
+        let file = cfg.data_dir.join(crate::local_dns::DEMO_RECORDS_FILE);
+        if !file.exists() {
+            std::fs::create_dir_all(&cfg.data_dir)
+                .with_context(|| format!("creating {}", cfg.data_dir.display()))?;
+            std::fs::write(&file, crate::local_dns::DEMO_RECORDS_HEADER)
+                .with_context(|| format!("writing {}", file.display()))?;
+        }
+        let local = crate::local_dns::LocalDns::with_records_file(&file).await?;
+        println!(
+            "Custom domains are checked against a local DNS server at {} answering from {} \
+             (docs/domains.md walks through it).",
+            local.addr,
+            file.display()
+        );
+        cfg.dns_resolver = Some(local.addr);
+        Some(local)
+    } else {
+        None
+    };
     let state = prepare(&cfg).await?;
     bootstrap_admin(&state, &cfg).await?;
     if with_demo {

@@ -7,6 +7,7 @@ pub mod db;
 pub mod demo;
 pub mod gen_data;
 pub mod http;
+pub mod local_dns;
 pub mod local_stripe;
 pub mod local_telegram;
 pub mod metrics;

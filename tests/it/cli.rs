@@ -241,6 +241,15 @@ async fn http_get(port: u16, host: &str, path: &str) -> Option<String> {
 /// `partner-gateway serve` on a free port of 127.0.0.1 with `env` added, once `/healthz`
 /// answers (the child is killed if dropped).
 pub async fn start_server(app: &TestApp, env: &[(&str, &str)]) -> (tokio::process::Child, u16) {
+    start_server_with(app, &[], env).await
+}
+
+/// `partner-gateway serve <args>`, as [`start_server`].
+pub async fn start_server_with(
+    app: &TestApp,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (tokio::process::Child, u16) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -248,6 +257,7 @@ pub async fn start_server(app: &TestApp, env: &[(&str, &str)]) -> (tokio::proces
         .port();
     let mut cmd = tokio::process::Command::new(BIN);
     cmd.arg("serve")
+        .args(args)
         .env("DATABASE_URL", app.database_url())
         .env("DATA_DIR", app.data_dir())
         .env("BIND_ADDR", format!("127.0.0.1:{port}"))
@@ -306,6 +316,89 @@ async fn serve_answers_over_a_socket_and_stops_gracefully() {
     // SIGTERM: the server finishes and exits cleanly.
     let (status, log) = stop_server(child).await;
     assert!(status.success(), "{status:?} {log}");
+}
+
+/// A GraphQL POST to the server on `port`, as `host`.
+async fn graphql_on(port: u16, host: &str, token: Option<&str>, query: &str, vars: Value) -> Value {
+    let mut req = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/graphql"))
+        .header("host", host)
+        .json(&json!({ "query": query, "variables": vars }));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    req.send().await.unwrap().json().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_demo_proves_a_custom_domain_against_its_local_dns_and_routes_it() {
+    let app = TestApp::new().await;
+    let (child, port) = start_server_with(&app, &["--demo"], &[]).await;
+    let acme = format!("acme.localhost:{port}");
+    let d = graphql_on(
+        port,
+        &acme,
+        None,
+        "mutation($i: LogInInput!) { logIn(input: $i) { accessToken } }",
+        json!({ "i": { "email": "owner@acme.example", "password": "demo-password-1" } }),
+    )
+    .await;
+    let token = d["data"]["logIn"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{d}"))
+        .to_string();
+    let tenant = graphql_on(port, &acme, None, "{ tenant { id } }", json!({})).await;
+    let added = graphql_on(
+        port,
+        &acme,
+        Some(&token),
+        "mutation($i: AddTenantDomainInput!) { addTenantDomain(input: $i) { domain { id status verificationRecord { name value } } } }",
+        json!({ "i": { "tenantId": tenant["data"]["tenant"]["id"], "host": "partners.acme.test" } }),
+    )
+    .await;
+    let domain = &added["data"]["addTenantDomain"]["domain"];
+    assert_eq!(domain["status"], "PENDING", "{added}");
+    let verify = "mutation($d: ID!) { verifyTenantDomain(input: { domainId: $d }) { domain { status lastError } } }";
+    let vars = json!({ "d": domain["id"] });
+    // Not in the records file yet: the local DNS says so.
+    let v = graphql_on(port, &acme, Some(&token), verify, vars.clone()).await;
+    let checked = &v["data"]["verifyTenantDomain"]["domain"];
+    assert_eq!(checked["status"], "PENDING", "{v}");
+    assert!(
+        checked["lastError"]
+            .as_str()
+            .unwrap()
+            .contains("no TXT record"),
+        "{v}"
+    );
+    // The walkthrough's step: the record goes into the demo's records file.
+    let file = app.data_dir().join("dns-records.txt");
+    let mut records = std::fs::read_to_string(&file).unwrap();
+    assert!(records.starts_with("# The records of the demo's local DNS server"));
+    records.push_str(&format!(
+        "{} TXT \"{}\"\n",
+        domain["verificationRecord"]["name"].as_str().unwrap(),
+        domain["verificationRecord"]["value"].as_str().unwrap()
+    ));
+    std::fs::write(&file, records).unwrap();
+    let v = graphql_on(port, &acme, Some(&token), verify, vars).await;
+    assert_eq!(
+        v["data"]["verifyTenantDomain"]["domain"]["status"], "VERIFIED",
+        "{v}"
+    );
+    // The custom domain now serves the brand.
+    let on_domain = graphql_on(
+        port,
+        "partners.acme.test",
+        None,
+        "{ tenant { slug } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(on_domain["data"]["tenant"]["slug"], "acme", "{on_domain}");
+    let (status, log) = stop_server(child).await;
+    assert!(status.success(), "{status:?} {log}");
+    assert!(log.contains("local DNS server at 127.0.0.1:"), "{log}");
 }
 
 #[tokio::test]

@@ -8,8 +8,8 @@
 use chrono::Duration;
 use serde_json::{Value, json};
 
-use crate::local_dns::{Answer, LocalDns};
 use crate::support::*;
+use partner_gateway::local_dns::{Answer, LocalDns};
 
 const ADD: &str = "mutation($i: AddTenantDomainInput!) { addTenantDomain(input: $i) { domain { id host kind status primary verificationRecord { type name value } cnameTarget lastCheck lastError nextCheckAt } } }";
 const VERIFY: &str = "mutation($d: ID!) { verifyTenantDomain(input: { domainId: $d }) { domain { id status lastCheck lastError lastCheckedAt verifiedAt nextCheckAt primary } } }";
@@ -27,7 +27,7 @@ struct Brand {
 }
 
 async fn setup() -> (TestApp, LocalDns, Brand) {
-    let dns = LocalDns::start().await;
+    let dns = LocalDns::start().await.unwrap();
     let addr = dns.addr;
     let app = TestApp::with_config(move |c| {
         c.dns_resolver = Some(addr);
@@ -536,7 +536,7 @@ async fn a_host_belongs_to_one_tenant_and_others_get_nothing() {
 
 /// An app whose DNS checks go to a local server, and that server.
 pub async fn app_with_dns() -> (TestApp, LocalDns) {
-    let dns = LocalDns::start().await;
+    let dns = LocalDns::start().await.unwrap();
     let addr = dns.addr;
     let app = TestApp::with_config(move |c| {
         c.dns_resolver = Some(addr);

@@ -19,7 +19,6 @@ mod leads;
 mod ledger;
 mod limits;
 mod lines;
-mod local_dns;
 mod local_otlp;
 mod mail_sink;
 mod notifications;
