@@ -138,6 +138,11 @@ pub struct Config {
     /// and the validation of those without variables (per instance; 0 turns both off).
     #[arg(long, env = "GRAPHQL_DOCUMENT_CACHE_SIZE", default_value_t = 1000)]
     pub graphql_document_cache_size: usize,
+    /// Answers to public documents (the brand's name, branding, language, currency: the
+    /// sign-in page's `tenant` query) remembered per brand for signed-out requests, until
+    /// the brand changes (per instance; 0 turns it off).
+    #[arg(long, env = "PUBLIC_ANSWER_CACHE_SIZE", default_value_t = 1000)]
+    pub public_answer_cache_size: usize,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 256 * 1024)]
     pub max_body_bytes: usize,

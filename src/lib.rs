@@ -45,6 +45,8 @@ pub struct HttpSettings {
     pub documents: http::documents::ParsedDocuments,
     /// Validations of documents without variables (per instance; kept by the schema).
     pub validated: schema::armor::ValidatedDocuments,
+    /// Answers to public documents for signed-out requests, by brand (per instance).
+    pub public_answers: http::public_answers::PublicAnswers,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
     /// How often an open WebSocket re-checks its session.
@@ -124,6 +126,7 @@ pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
             persisted_queries: http::apq::PersistedQueries::new(cfg.apq_cache_size),
             documents: http::documents::ParsedDocuments::new(cfg.graphql_document_cache_size),
             validated,
+            public_answers: http::public_answers::PublicAnswers::new(cfg.public_answer_cache_size),
             schema_limits: cfg.limits(),
             metrics_token: cfg.metrics_token.as_ref().map(|s| s.0.clone()),
             max_body_bytes: cfg.max_body_bytes,

@@ -65,6 +65,10 @@ fn describe() {
         "Time to answer a GraphQL operation"
     );
     metrics::describe_counter!(
+        "graphql_public_answers_total",
+        "Signed-out requests for public documents: answered from a remembered answer (hit) or run and remembered (miss)"
+    );
+    metrics::describe_counter!(
         "rate_limit_refusals_total",
         "Requests refused by a rate limit, by limit and scope"
     );
@@ -129,6 +133,12 @@ pub fn record_operation(operation: &str, outcome: &str, took: Duration) {
         "operation" => operation.to_string()
     )
     .record(took.as_secs_f64());
+}
+
+/// Counts a public document's answer: remembered before (`hit`), or run and remembered.
+pub fn record_public_answer(hit: bool) {
+    let result = if hit { "hit" } else { "miss" };
+    metrics::counter!("graphql_public_answers_total", "result" => result).increment(1);
 }
 
 fn pool_gauges(db: &DatabaseConnection) {

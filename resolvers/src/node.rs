@@ -38,7 +38,7 @@ async fn load(svc: &Services, req: &RequestCtx, id: &str) -> ApiResult<Option<No
     let node = match kind {
         Kind::Tenant => domain::tenancy::ops::tenant_for_viewer(svc, req, n)
             .await?
-            .map(|t| Node::Tenant(Tenant(t))),
+            .map(|t| Node::Tenant(Tenant::from(t))),
         Kind::TenantDomain => domain::tenancy::ops::domain_for_viewer(svc, req, n)
             .await?
             .map(|d| Node::TenantDomain(TenantDomain(d))),

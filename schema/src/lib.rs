@@ -20,12 +20,14 @@ use resolvers::orgs::{AuditQuery, OrgMutation, OrgQuery};
 use resolvers::partners::{PartnerMutation, PartnerQuery};
 use resolvers::tenancy::{TenancyMutation, TenancyQuery};
 
+// A field is looked for in these in order, so the public `tenant` query, which every
+// brand's pages ask first, is found first.
 /// Every query root.
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(
+    TenancyQuery,
     NodeQuery,
     IdentityQuery,
-    TenancyQuery,
     OrgQuery,
     AuditQuery,
     PartnerQuery,
@@ -62,6 +64,7 @@ pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 pub mod armor;
 pub mod cache;
+pub mod public;
 
 /// Query limits (docs/api-limits.md). The defaults follow GraphQL Armor's, except the
 /// depth, which Relay connections need deeper, and the cost, which is Shopify-style.

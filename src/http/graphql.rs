@@ -11,7 +11,7 @@
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{Html, IntoResponse, Response};
@@ -21,6 +21,7 @@ use tracing::Instrument as _;
 use super::apq;
 use super::context::{self, request_id};
 use super::error::HttpError;
+use super::public_answers;
 use crate::AppState;
 use domain::kernel::ratelimit::Requester;
 
@@ -181,14 +182,33 @@ pub async fn post(State(state): State<AppState>, req: Request) -> Response {
     }
     // One after another: a batch gets no more of the server at once than its requests
     // sent one by one would.
-    let mut responses = Vec::with_capacity(requests.len());
-    for request in requests {
-        match run(&state, &parts, request).await {
-            Ok(r) => responses.push(r),
+    let mut body = Vec::from(b"[".as_slice());
+    for (i, request) in requests.into_iter().enumerate() {
+        let answer = match run(&state, &parts, request).await {
+            Ok(a) => a,
             Err(e) => return e,
+        };
+        if i > 0 {
+            body.push(b',');
+        }
+        match answer {
+            Answer::Ran(resp) => match serde_json::to_writer(&mut body, &resp) {
+                Ok(()) => {}
+                Err(e) => return unserialisable(&e, &rid),
+            },
+            Answer::Remembered(bytes) => body.extend_from_slice(&bytes),
         }
     }
-    render(&responses, StatusCode::OK, media, &rid)
+    body.push(b']');
+    json_response(Bytes::from(body), StatusCode::OK, media)
+}
+
+/// How an operation was answered.
+enum Answer {
+    /// By the schema.
+    Ran(async_graphql::Response),
+    /// With the JSON a public document answered on this brand before (`public_answers`).
+    Remembered(Bytes),
 }
 
 /// Query-string parameters of `GET /graphql`.
@@ -408,7 +428,8 @@ async fn execute(
 ) -> Response {
     let rid = request_id(parts);
     match run(state, parts, request).await {
-        Ok(resp) => {
+        Ok(Answer::Remembered(body)) => json_response(body, StatusCode::OK, media),
+        Ok(Answer::Ran(resp)) => {
             let status =
                 if media == MediaType::GraphqlResponseJson && schema::is_request_error(&resp) {
                     StatusCode::BAD_REQUEST
@@ -443,10 +464,10 @@ async fn run(
     state: &AppState,
     parts: &Parts,
     mut request: async_graphql::Request,
-) -> Result<async_graphql::Response, Response> {
+) -> Result<Answer, Response> {
     let started = std::time::Instant::now();
     let answered = match persisted_query(state, &mut request, &request_id(parts)) {
-        Ok(Some(resp)) => Some(Ok(resp)),
+        Ok(Some(resp)) => Some(Ok(Answer::Ran(resp))),
         Err(e) => Some(Err(e)),
         Ok(None) => None,
     };
@@ -459,6 +480,7 @@ async fn run(
     let limits = &state.http.schema_limits;
     let max = limits.max_tokens;
     let mut vetted = None;
+    let mut public = false;
     let parsed = (schema::armor::count_tokens(&request.query, max) <= max)
         .then(|| {
             let name = request.operation_name.clone();
@@ -473,6 +495,10 @@ async fn run(
                     doc,
                     limits.max_cost,
                 );
+                // Only a vetted document: a valid one, within the limits.
+                public = vetted.is_some()
+                    && !state.http.public_answers.is_off()
+                    && schema::public::is_public(doc, name.as_deref());
                 (
                     operation_of(doc, name.as_deref()),
                     operation_type(doc, name.as_deref()),
@@ -490,7 +516,7 @@ async fn run(
     let (op, ty) = parsed.unwrap_or_default();
     let name = op.name.clone();
     let span = operation_span(name.as_deref(), ty);
-    let result = run_inner(state, parts, request, op, query_only, vetted)
+    let result = run_inner(state, parts, request, op, query_only, vetted, public)
         .instrument(span.clone())
         .await;
     record(result, name, started, &span)
@@ -526,13 +552,14 @@ fn operation_span(name: Option<&str>, ty: Option<OperationType>) -> tracing::Spa
 /// passes it on.
 #[allow(clippy::result_large_err)]
 fn record(
-    result: Result<async_graphql::Response, Response>,
+    result: Result<Answer, Response>,
     name: Option<String>,
     started: std::time::Instant,
     span: &tracing::Span,
-) -> Result<async_graphql::Response, Response> {
+) -> Result<Answer, Response> {
     let outcome = match &result {
-        Ok(resp) => resp
+        Ok(Answer::Remembered(_)) => "ok".into(),
+        Ok(Answer::Ran(resp)) => resp
             .errors
             .first()
             .and_then(|e| match e.extensions.as_ref()?.get("code")? {
@@ -567,7 +594,9 @@ fn record(
 /// Runs one operation (a persisted one looked up first); `Err` is an HTTP-level answer
 /// (no tenant, bad token, timeout). `vetted` is the cost of a document the armored schema
 /// validated and costed before: it runs on the vetted schema, and its response gets the
-/// `extensions.cost` the armor would have added.
+/// `extensions.cost` the armor would have added. `public` says the document is a query of
+/// public fields only (`schema::public`): a signed-out request for it is answered from, or
+/// remembered in, the public answers.
 async fn run_inner(
     state: &AppState,
     parts: &Parts,
@@ -575,7 +604,8 @@ async fn run_inner(
     op: tenants::Operation,
     query_only: bool,
     vetted: Option<usize>,
-) -> Result<async_graphql::Response, Response> {
+    public: bool,
+) -> Result<Answer, Response> {
     let ctx = match context::build(state, parts).await {
         Ok(c) => c,
         Err(e) => return Err(e.into_response()),
@@ -601,6 +631,17 @@ async fn run_inner(
         )
         .into_response());
     }
+    let public_key = (public && matches!(ctx.viewer, tenants::Viewer::Anonymous))
+        .then(|| public_answers::key(tenant_id, request.operation_name.as_deref(), &request.query));
+    let answers = &state.http.public_answers;
+    if let Some(body) = public_key
+        .as_deref()
+        .and_then(|k| public_answers::get(answers, k, &ctx.tenant))
+    {
+        crate::metrics::record_public_answer(true);
+        return Ok(Answer::Remembered(body));
+    }
+    let tenant = ctx.tenant.clone();
     // Named in the audit entry that every write made with an impersonation token adds to
     // its own transaction (`resolvers::txn::commit`).
     ctx.operation = op;
@@ -663,29 +704,45 @@ async fn run_inner(
             tracing::error!(error = ?e, "could not audit a refused impersonated mutation");
         }
     }
-    Ok(resp)
+    if let Some(key) = public_key.filter(|_| resp.errors.is_empty()) {
+        let body = match serde_json::to_vec(&resp) {
+            Ok(b) => Bytes::from(b),
+            Err(e) => return Err(unserialisable(&e, &rid)),
+        };
+        answers.put(key, (tenant, body.clone()));
+        crate::metrics::record_public_answer(false);
+        return Ok(Answer::Remembered(body));
+    }
+    Ok(Answer::Ran(resp))
 }
 
-/// Writes a response (or a batch of them) as the negotiated media type.
+/// Writes a response as the negotiated media type.
 fn render(
     resp: &impl serde::Serialize,
     status: StatusCode,
     media: MediaType,
     rid: &str,
 ) -> Response {
-    let body = match serde_json::to_vec(resp) {
-        Ok(b) => b,
-        Err(e) => {
-            tracing::error!(error = %e, "could not serialise a response");
-            return HttpError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
-                "internal error",
-                rid,
-            )
-            .into_response();
-        }
-    };
+    match serde_json::to_vec(resp) {
+        Ok(b) => json_response(Bytes::from(b), status, media),
+        Err(e) => unserialisable(&e, rid),
+    }
+}
+
+/// The answer to a response that could not be written as JSON.
+fn unserialisable(e: &serde_json::Error, rid: &str) -> Response {
+    tracing::error!(error = %e, "could not serialise a response");
+    HttpError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "INTERNAL",
+        "internal error",
+        rid,
+    )
+    .into_response()
+}
+
+/// A response of JSON already written.
+fn json_response(body: Bytes, status: StatusCode, media: MediaType) -> Response {
     let mut out = Response::new(Body::from(body));
     *out.status_mut() = status;
     out.headers_mut().insert(

@@ -18,7 +18,8 @@ pub const CHANGE_CHANNEL: &str = "pgw_tenants_changed";
 /// A tenant as resolved for a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TenantInfo {
-    pub model: tenant::Model,
+    /// Shared, so a request's `tenant` answer reads it without copying its strings.
+    pub model: Arc<tenant::Model>,
     /// The host that links in emails and referral URLs use.
     pub primary_host: Option<String>,
 }
@@ -63,7 +64,7 @@ impl TenantRegistry {
         for t in tenants {
             let info = Arc::new(TenantInfo {
                 primary_host: primary.remove(&t.id),
-                model: t,
+                model: Arc::new(t),
             });
             snap.by_id.insert(info.id(), info);
         }

@@ -26,6 +26,7 @@ mod operations;
 mod orders;
 mod orgs;
 mod partners;
+mod public_answers;
 mod ratelimits;
 mod storage;
 mod support;

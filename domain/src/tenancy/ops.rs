@@ -276,7 +276,7 @@ pub async fn create_tenant(
     .await?;
     if let Some((admin, token)) = &admin {
         let info = tenants::TenantInfo {
-            model: tenant.clone(),
+            model: std::sync::Arc::new(tenant.clone()),
             primary_host: Some(platform_host(&svc.settings, &tenant.slug)),
         };
         let link = links::tenant_url(

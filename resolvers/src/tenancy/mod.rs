@@ -42,7 +42,7 @@ impl TenancyQuery {
             last,
         };
         let page = ops::list_tenants(services(ctx)?, request(ctx)?, args).await?;
-        Ok(connection(page, Tenant))
+        Ok(connection(page, Tenant::from))
     }
 }
 
@@ -62,7 +62,7 @@ impl TenancyMutation {
         let (tenant, admin) =
             ops::create_tenant(services(ctx)?, request(ctx)?, input.into()).await?;
         Ok(CreateTenantPayload {
-            tenant: Tenant(tenant),
+            tenant: Tenant::from(tenant),
             admin: admin.map(crate::hub::User::new),
         })
     }
@@ -77,7 +77,7 @@ impl TenancyMutation {
         let changes = input.into_changes()?;
         let tenant = ops::update_tenant(services(ctx)?, request(ctx)?, changes).await?;
         Ok(UpdateTenantPayload {
-            tenant: Tenant(tenant),
+            tenant: Tenant::from(tenant),
         })
     }
 
@@ -100,7 +100,7 @@ impl TenancyMutation {
         .await?;
         Ok(AddTenantDomainPayload {
             domain: TenantDomain(domain),
-            tenant: Tenant(tenant),
+            tenant: Tenant::from(tenant),
         })
     }
 
@@ -188,7 +188,7 @@ impl TenancyMutation {
             ops::remove_domain(services(ctx)?, request(ctx)?, domain_id).await?;
         Ok(RemoveTenantDomainPayload {
             removed_domain_id: ids::encode(Kind::TenantDomain, removed),
-            tenant: Tenant(tenant),
+            tenant: Tenant::from(tenant),
         })
     }
 }

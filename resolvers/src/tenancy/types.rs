@@ -1,5 +1,7 @@
 //! GraphQL types of the tenancy domain.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::{tenant, tenant_domain};
@@ -61,27 +63,35 @@ impl Language {
     }
 }
 
+// Borrowed from the tenant: answering it copies no strings.
 /// A brand's look and support contacts.
 #[derive(SimpleObject)]
-pub struct Branding {
+pub struct Branding<'a> {
     /// Logo image URL.
-    pub logo_url: Option<String>,
+    pub logo_url: Option<&'a str>,
     /// Favicon URL.
-    pub favicon_url: Option<String>,
+    pub favicon_url: Option<&'a str>,
     /// Primary colour, `#RRGGBB`.
-    pub primary_color: String,
+    pub primary_color: &'a str,
     /// Accent colour, `#RRGGBB`.
-    pub accent_color: String,
+    pub accent_color: &'a str,
     /// Support email address.
-    pub support_email: Option<String>,
+    pub support_email: Option<&'a str>,
     /// Support phone number.
-    pub support_phone: Option<String>,
+    pub support_phone: Option<&'a str>,
     /// Support page URL.
-    pub support_url: Option<String>,
+    pub support_url: Option<&'a str>,
 }
 
-/// A brand (tenant): the platform's own, or a white-label reseller's.
-pub struct Tenant(pub tenant::Model);
+/// A brand (tenant): the platform's own, or a white-label reseller's. Shares the model
+/// with the tenant registry, so the public `tenant` query copies nothing.
+pub struct Tenant(pub Arc<tenant::Model>);
+
+impl From<tenant::Model> for Tenant {
+    fn from(model: tenant::Model) -> Self {
+        Self(Arc::new(model))
+    }
+}
 
 #[Object]
 impl Tenant {
@@ -106,16 +116,16 @@ impl Tenant {
         self.0.legal_name.as_deref()
     }
     /// Logo, colours and support contacts.
-    async fn branding(&self) -> Branding {
-        let t = &self.0;
+    async fn branding(&self) -> Branding<'_> {
+        let t = &*self.0;
         Branding {
-            logo_url: t.logo_url.clone(),
-            favicon_url: t.favicon_url.clone(),
-            primary_color: t.primary_color.clone(),
-            accent_color: t.accent_color.clone(),
-            support_email: t.support_email.clone(),
-            support_phone: t.support_phone.clone(),
-            support_url: t.support_url.clone(),
+            logo_url: t.logo_url.as_deref(),
+            favicon_url: t.favicon_url.as_deref(),
+            primary_color: &t.primary_color,
+            accent_color: &t.accent_color,
+            support_email: t.support_email.as_deref(),
+            support_phone: t.support_phone.as_deref(),
+            support_url: t.support_url.as_deref(),
         }
     }
     /// The language new users and emails default to.
