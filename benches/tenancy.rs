@@ -83,6 +83,7 @@ fn bench(c: &mut Criterion) {
     let large = serde_json::json!({ "query": large_query() }).to_string();
     for (group, router) in [("router", app(state)), ("router_uncached", app(uncached))] {
         router_group(c, &rt, group, &router, tenant, typename, &large);
+        under_load(c, &rt, &format!("{group}_load"), &router, tenant, typename);
     }
 
     // What the limits add on a large document: counting its tokens and walking it
@@ -142,6 +143,55 @@ fn router_group(
     }
     g.finish();
 }
+
+/// Requests sent in the same moment: each iteration spawns [`LOAD`] requests onto the
+/// two worker threads and waits for all, so the time per iteration divided by [`LOAD`]
+/// is the time per request when both cores are busy (the "under load" figure).
+fn under_load(
+    c: &mut Criterion,
+    rt: &tokio::runtime::Runtime,
+    group: &str,
+    router: &axum::Router,
+    tenant: &str,
+    typename: &str,
+) {
+    let mut g = c.benchmark_group(group);
+    g.throughput(criterion::Throughput::Elements(LOAD as u64));
+    for (name, body) in [("tenant_query", tenant), ("typename", typename)] {
+        let body = axum::body::Bytes::from(body.to_string());
+        g.bench_function(name, |b| {
+            b.to_async(rt).iter(|| {
+                let tasks: Vec<_> = (0..LOAD)
+                    .map(|_| {
+                        let router = router.clone();
+                        let body = body.clone();
+                        tokio::spawn(async move {
+                            let req = Request::post("/graphql")
+                                .header("host", "brand-517.localhost")
+                                .header("content-type", "application/json")
+                                .body(Body::from(body))
+                                .unwrap();
+                            let resp = router.oneshot(req).await.unwrap();
+                            assert!(resp.status().is_success());
+                            axum::body::to_bytes(resp.into_body(), 1 << 20)
+                                .await
+                                .unwrap()
+                        })
+                    })
+                    .collect();
+                async move {
+                    for t in tasks {
+                        t.await.unwrap();
+                    }
+                }
+            })
+        });
+    }
+    g.finish();
+}
+
+/// Requests in flight at once in [`under_load`].
+const LOAD: usize = 32;
 
 /// A large document within every limit: 15 aliased branches through fragments, about
 /// 1,000 tokens.
