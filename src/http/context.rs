@@ -9,6 +9,8 @@ use tenants::context::{AuthError, authenticate, authenticate_service};
 use tenants::host::{HostError, requested_host};
 use tenants::{RequestCtx, SERVICE_TOKEN_PREFIX, Viewer};
 
+use domain::kernel::ratelimit::Requester;
+
 use super::RequestId;
 use super::error::HttpError;
 use crate::AppState;
@@ -163,6 +165,16 @@ pub async fn viewer_for_token(
             tracing::info!(reason = %e, "access token refused");
             Err(unauthenticated("the access token is not valid here", &rid))
         }
+    }
+}
+
+/// Whom the per-user request limit counts a request against: the signed-in user, else the
+/// client address (HTTP and WebSocket alike).
+pub fn requester_of(ctx: &RequestCtx) -> Requester {
+    match (ctx.viewer.user(), ctx.client_ip) {
+        (Some(u), _) => Requester::User(u.user_id),
+        (None, Some(ip)) => Requester::Address(ip),
+        (None, None) => Requester::Unknown,
     }
 }
 

@@ -23,7 +23,6 @@ use super::context::{self, request_id};
 use super::error::HttpError;
 use super::public_answers;
 use crate::AppState;
-use domain::kernel::ratelimit::Requester;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -614,12 +613,11 @@ async fn run_inner(
     let rid = ctx.request_id.clone();
     let tenant_id = ctx.tenant_id();
     tracing::Span::current().record("tenant", ctx.tenant.model.slug.as_str());
-    let requester = match (ctx.viewer.user(), ctx.client_ip) {
-        (Some(u), _) => Requester::User(u.user_id),
-        (None, Some(ip)) => Requester::Address(ip),
-        (None, None) => Requester::Unknown,
-    };
-    if let Err(refused) = state.services.limits.request(tenant_id, requester) {
+    if let Err(refused) = state
+        .services
+        .limits
+        .request(tenant_id, context::requester_of(&ctx))
+    {
         let secs = refused.retry_after_secs();
         return Err(HttpError::rate_limited(
             secs,

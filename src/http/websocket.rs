@@ -9,6 +9,9 @@
 //!   (`context::build_with_token`). A token of another tenant, an expired or revoked
 //!   one is refused: the server closes with 4403 before acknowledging. No token is an
 //!   anonymous viewer, whom `notificationAdded` answers `UNAUTHENTICATED`.
+//! - Every operation started on the socket counts against the same per-brand and per-user
+//!   request limits as an HTTP request; a refused one gets `RATE_LIMITED` with
+//!   `retryAfter` as its only answer, and the socket stays open.
 //! - While open, a watchdog closes the socket with 4403 when the token expires (by the
 //!   service clock) and re-checks the session every `WS_RECHECK_MS`: signing out, a
 //!   revoked session or an ended impersonation closes it with the reason.
@@ -22,10 +25,13 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{FromRequestParts, Request};
 use axum::http::{HeaderMap, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
+use futures_util::stream::BoxStream;
 use futures_util::{SinkExt, StreamExt};
 use tenants::{RequestCtx, TenantInfo};
 
-use super::context::{bearer, build_with_token, request_id, tenant_of, viewer_for_token};
+use super::context::{
+    bearer, build_with_token, request_id, requester_of, tenant_of, viewer_for_token,
+};
 use super::error::HttpError;
 use crate::AppState;
 
@@ -116,7 +122,8 @@ async fn serve(state: AppState, parts: Parts, protocol: WebSocketProtocols, sock
                 _ => None,
             })
         });
-    let output = async_graphql::http::WebSocket::new(state.schema.clone(), input, protocol)
+    let executor = Limited(state.clone());
+    let output = async_graphql::http::WebSocket::new(executor, input, protocol)
         .on_connection_init(on_init)
         .map(move |m| match m {
             WsMessage::Text(t) => Message::Text(t.into()),
@@ -158,6 +165,50 @@ async fn serve(state: AppState, parts: Parts, protocol: WebSocketProtocols, sock
                 return;
             }
         }
+    }
+}
+
+/// The schema, with every operation started on a socket counted against the request rate
+/// limits of its brand and viewer (the `RequestCtx` of `connection_init`).
+#[derive(Clone)]
+struct Limited(AppState);
+
+impl async_graphql::Executor for Limited {
+    async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
+        self.0.schema.execute(request).await
+    }
+
+    fn execute_stream(
+        &self,
+        request: async_graphql::Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, async_graphql::Response> {
+        let ctx = session_data
+            .as_deref()
+            .and_then(|d| d.get(&std::any::TypeId::of::<RequestCtx>()))
+            .and_then(|c| c.downcast_ref::<RequestCtx>());
+        if let Some(ctx) = ctx
+            && let Err(refused) = self
+                .0
+                .services
+                .limits
+                .request(ctx.tenant_id(), requester_of(ctx))
+        {
+            let secs = refused.retry_after_secs();
+            let mut e = async_graphql::ServerError::new(
+                format!(
+                    "too many requests for this {}: try again in {secs} s",
+                    refused.scope
+                ),
+                None,
+            );
+            let ext = e.extensions.get_or_insert_with(Default::default);
+            ext.set("code", "RATE_LIMITED");
+            ext.set("retryAfter", secs);
+            let refusal = async_graphql::Response::from_errors(vec![e]);
+            return futures_util::stream::once(async move { refusal }).boxed();
+        }
+        async_graphql::Executor::execute_stream(&self.0.schema, request, session_data)
     }
 }
 

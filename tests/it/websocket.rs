@@ -304,3 +304,59 @@ async fn a_bell_written_by_another_instance_reaches_the_socket() {
         assert!(listed["unreadNotificationCount"].as_u64().unwrap() >= 1);
     }
 }
+
+#[tokio::test]
+async fn operations_on_a_socket_count_against_the_request_rate_limits() {
+    let app = TestApp::with_config(|c| {
+        c.rate_limit_user_per_second = 1;
+        c.rate_limit_tenant_per_second = 0;
+    })
+    .await;
+    app.state.services.clock.set(Some(chrono::Utc::now()));
+    let addr = app.serve().await;
+    let (ann, _, _) = app.sign_up(ROOT, "ann.ws@example.com").await;
+    let mut ws = open(addr, ROOT).await;
+    send(
+        &mut ws,
+        json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {ann}") } }),
+    )
+    .await;
+    assert_eq!(next(&mut ws).await["type"], "connection_ack");
+    let viewer = |id: &str| json!({ "id": id, "type": "subscribe", "payload": { "query": "{ viewer { email } }" } });
+    // A burst of twice the rate per second is answered ...
+    for id in ["1", "2"] {
+        send(&mut ws, viewer(id)).await;
+        let m = next(&mut ws).await;
+        assert_eq!(m["id"], id, "{m}");
+        assert_eq!(
+            m["payload"]["data"]["viewer"]["email"], "ann.ws@example.com",
+            "{m}"
+        );
+        assert_eq!(next(&mut ws).await["type"], "complete");
+    }
+    // ... the next operation is refused on its own, and the socket stays open.
+    send(&mut ws, viewer("3")).await;
+    let m = next(&mut ws).await;
+    assert_eq!(m["id"], "3", "{m}");
+    assert_eq!(
+        m["payload"]["errors"][0]["extensions"]["code"], "RATE_LIMITED",
+        "{m}"
+    );
+    assert_eq!(
+        m["payload"]["errors"][0]["extensions"]["retryAfter"], 1,
+        "{m}"
+    );
+    assert!(m["payload"]["data"].is_null(), "{m}");
+    assert_eq!(next(&mut ws).await["type"], "complete");
+    // The budget refills with time, on the same socket.
+    app.state
+        .services
+        .clock
+        .advance(chrono::Duration::seconds(1));
+    send(&mut ws, viewer("4")).await;
+    let m = next(&mut ws).await;
+    assert_eq!(
+        m["payload"]["data"]["viewer"]["email"], "ann.ws@example.com",
+        "{m}"
+    );
+}
