@@ -137,3 +137,62 @@ async fn remembered_answers_serve_batches_and_can_be_turned_off() {
     assert_eq!(answers[0], answers[2]);
     assert_eq!(counts(&off).await, base);
 }
+
+#[tokio::test]
+async fn another_instance_answers_a_brand_change_on_its_next_request() {
+    let app = TestApp::new().await;
+    let (_, acme) = app.tenant("acme").await;
+    let admin = app.tenant_admin_token("acme", &acme).await;
+    let other = app.second_instance().await;
+    // As in `other_instances_see_tenant_changes_without_restart`: on PostgreSQL the change
+    // arrives by NOTIFY, on SQLite by the periodic reload.
+    let every = if app.is_postgres() {
+        std::time::Duration::from_secs(3600)
+    } else {
+        std::time::Duration::from_millis(100)
+    };
+    other
+        .services
+        .registry
+        .spawn_refresher(other.services.db.clone(), every);
+    if app.is_postgres() {
+        other.services.registry.subscribed().await;
+    }
+    let router = partner_gateway::app(other);
+    let ask = || {
+        send_to(
+            &router,
+            Request::post("/graphql")
+                .header("host", acme.as_str())
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(json!({ "query": BRAND_Q }).to_string()))
+                .unwrap(),
+        )
+    };
+    // Remembered on the other instance.
+    let base = counts(&app).await;
+    for _ in 0..3 {
+        assert_eq!(
+            ask().await.body["data"]["tenant"]["displayName"],
+            "acme brand"
+        );
+    }
+    assert_eq!(counts(&app).await, (base.0 + 1, base.1 + 1));
+
+    app.ok(
+        &acme,
+        Some(&admin),
+        "mutation { updateTenant(input: { displayName: \"Acme Chat\" }) { tenant { slug } } }",
+        json!({}),
+    )
+    .await;
+    let mut seen = false;
+    for _ in 0..100 {
+        if ask().await.body["data"]["tenant"]["displayName"] == "Acme Chat" {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(seen, "the other instance kept answering the old brand");
+}
