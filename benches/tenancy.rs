@@ -123,22 +123,8 @@ fn router_group(
         ("large_query", large.to_string()),
     ] {
         g.bench_function(name, |b| {
-            b.to_async(rt).iter(|| {
-                let router = router.clone();
-                let body = body.clone();
-                async move {
-                    let req = Request::post("/graphql")
-                        .header("host", "brand-517.localhost")
-                        .header("content-type", "application/json")
-                        .body(Body::from(body))
-                        .unwrap();
-                    let resp = router.oneshot(req).await.unwrap();
-                    assert!(resp.status().is_success());
-                    axum::body::to_bytes(resp.into_body(), 1 << 20)
-                        .await
-                        .unwrap()
-                }
-            })
+            b.to_async(rt)
+                .iter(|| one_request(router.clone(), body.clone().into()))
         });
     }
     g.finish();
@@ -162,22 +148,7 @@ fn under_load(
         g.bench_function(name, |b| {
             b.to_async(rt).iter(|| {
                 let tasks: Vec<_> = (0..LOAD)
-                    .map(|_| {
-                        let router = router.clone();
-                        let body = body.clone();
-                        tokio::spawn(async move {
-                            let req = Request::post("/graphql")
-                                .header("host", "brand-517.localhost")
-                                .header("content-type", "application/json")
-                                .body(Body::from(body))
-                                .unwrap();
-                            let resp = router.oneshot(req).await.unwrap();
-                            assert!(resp.status().is_success());
-                            axum::body::to_bytes(resp.into_body(), 1 << 20)
-                                .await
-                                .unwrap()
-                        })
-                    })
+                    .map(|_| tokio::spawn(one_request(router.clone(), body.clone())))
                     .collect();
                 async move {
                     for t in tasks {
@@ -188,6 +159,20 @@ fn under_load(
         });
     }
     g.finish();
+}
+
+/// One `POST /graphql` of `body` on a white-label host, read to the end.
+async fn one_request(router: axum::Router, body: axum::body::Bytes) -> axum::body::Bytes {
+    let req = Request::post("/graphql")
+        .header("host", "brand-517.localhost")
+        .header("content-type", "application/json")
+        .body(Body::from(body))
+        .unwrap();
+    let resp = router.oneshot(req).await.unwrap();
+    assert!(resp.status().is_success());
+    axum::body::to_bytes(resp.into_body(), 1 << 20)
+        .await
+        .unwrap()
 }
 
 /// Requests in flight at once in [`under_load`].

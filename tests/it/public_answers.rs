@@ -143,21 +143,8 @@ async fn another_instance_answers_a_brand_change_on_its_next_request() {
     let app = TestApp::new().await;
     let (_, acme) = app.tenant("acme").await;
     let admin = app.tenant_admin_token("acme", &acme).await;
-    let other = app.second_instance().await;
-    // As in `other_instances_see_tenant_changes_without_restart`: on PostgreSQL the change
-    // arrives by NOTIFY, on SQLite by the periodic reload.
-    let every = if app.is_postgres() {
-        std::time::Duration::from_secs(3600)
-    } else {
-        std::time::Duration::from_millis(100)
-    };
-    other
-        .services
-        .registry
-        .spawn_refresher(other.services.db.clone(), every);
-    if app.is_postgres() {
-        other.services.registry.subscribed().await;
-    }
+    // On PostgreSQL the change arrives by NOTIFY, on SQLite by the periodic reload.
+    let other = app.second_instance_following_tenants().await;
     let router = partner_gateway::app(other);
     let ask = || {
         send_to(

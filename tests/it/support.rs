@@ -149,6 +149,27 @@ impl TestApp {
         state
     }
 
+    /// Another instance whose tenant registry follows changes made elsewhere: on PostgreSQL
+    /// by NOTIFY (the periodic reload made too slow to matter, and subscribed and caught up
+    /// before this returns, so a later change can only arrive by NOTIFY); on SQLite, which
+    /// has no notifications, by a reload every 100 ms.
+    pub async fn second_instance_following_tenants(&self) -> AppState {
+        let other = self.second_instance().await;
+        let every = if self.is_postgres() {
+            std::time::Duration::from_secs(3600)
+        } else {
+            std::time::Duration::from_millis(100)
+        };
+        other
+            .services
+            .registry
+            .spawn_refresher(other.services.db.clone(), every);
+        if self.is_postgres() {
+            other.services.registry.subscribed().await;
+        }
+        other
+    }
+
     /// Serves the router on a loopback port (what a WebSocket needs: a real connection to
     /// upgrade); returns its address.
     pub async fn serve(&self) -> SocketAddr {

@@ -606,23 +606,8 @@ async fn node_lookup_respects_tenants_and_types() {
 #[tokio::test]
 async fn other_instances_see_tenant_changes_without_restart() {
     let app = TestApp::new().await;
-    let other = app.second_instance().await;
-    // On PostgreSQL the change must arrive by NOTIFY (the periodic reload is made too slow
-    // to matter); on SQLite, which has no notifications, by the periodic reload.
-    let every = if app.is_postgres() {
-        std::time::Duration::from_secs(3600)
-    } else {
-        std::time::Duration::from_millis(100)
-    };
-    other
-        .services
-        .registry
-        .spawn_refresher(other.services.db.clone(), every);
-    if app.is_postgres() {
-        // Subscribed and caught up: the change below can only arrive by NOTIFY, not by
-        // the reload every (re)subscription makes.
-        other.services.registry.subscribed().await;
-    }
+    // On PostgreSQL the change must arrive by NOTIFY; on SQLite by the periodic reload.
+    let other = app.second_instance_following_tenants().await;
     let subscriptions = other.services.registry.subscription_count();
     assert!(other.services.registry.resolve("late.localhost").is_none());
     app.tenant("late").await;
