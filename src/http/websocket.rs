@@ -92,6 +92,7 @@ fn token_of(payload: &serde_json::Value) -> Option<String> {
 
 async fn serve(state: AppState, parts: Parts, protocol: WebSocketProtocols, socket: WebSocket) {
     let (mut sink, stream) = socket.split();
+    let socket_request_id = request_id(&parts);
     let (signed_in, watched) = tokio::sync::oneshot::channel::<(String, Arc<TenantInfo>)>();
     let init_state = state.clone();
     // async-graphql closes a refused `connection_init` with 1002; graphql-transport-ws
@@ -122,7 +123,7 @@ async fn serve(state: AppState, parts: Parts, protocol: WebSocketProtocols, sock
                 _ => None,
             })
         });
-    let executor = Limited(state.clone());
+    let executor = Limited::new(state.clone(), &socket_request_id);
     let output = async_graphql::http::WebSocket::new(executor, input, protocol)
         .on_connection_init(on_init)
         .map(move |m| match m {
@@ -169,13 +170,39 @@ async fn serve(state: AppState, parts: Parts, protocol: WebSocketProtocols, sock
 }
 
 /// The schema, with every operation started on a socket counted against the request rate
-/// limits of its brand and viewer (the `RequestCtx` of `connection_init`).
+/// limits of its brand and viewer (the `RequestCtx` of `connection_init`), and every answer
+/// finished as over HTTP (`schema::finalize`: each error gets its code and a request id,
+/// an unexpected one is logged and masked). An operation's request id is the upgrade
+/// request's with the operation's number on the socket (`<id>.3`), so logs tie it to its
+/// socket.
 #[derive(Clone)]
-struct Limited(AppState);
+struct Limited {
+    state: AppState,
+    socket_request_id: Arc<str>,
+    operations: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Limited {
+    fn new(state: AppState, socket_request_id: &str) -> Self {
+        Self {
+            state,
+            socket_request_id: socket_request_id.into(),
+            operations: Default::default(),
+        }
+    }
+
+    fn next_request_id(&self) -> String {
+        let n = 1 + self
+            .operations
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("{}.{n}", self.socket_request_id)
+    }
+}
 
 impl async_graphql::Executor for Limited {
     async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
-        self.0.schema.execute(request).await
+        let rid = self.next_request_id();
+        schema::finalize(self.state.schema.execute(request).await, &rid)
     }
 
     fn execute_stream(
@@ -183,13 +210,14 @@ impl async_graphql::Executor for Limited {
         request: async_graphql::Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, async_graphql::Response> {
+        let rid = self.next_request_id();
         let ctx = session_data
             .as_deref()
             .and_then(|d| d.get(&std::any::TypeId::of::<RequestCtx>()))
             .and_then(|c| c.downcast_ref::<RequestCtx>());
-        if let Some(ctx) = ctx
+        let answers = if let Some(ctx) = ctx
             && let Err(refused) = self
-                .0
+                .state
                 .services
                 .limits
                 .request(ctx.tenant_id(), requester_of(ctx))
@@ -206,9 +234,11 @@ impl async_graphql::Executor for Limited {
             ext.set("code", "RATE_LIMITED");
             ext.set("retryAfter", secs);
             let refusal = async_graphql::Response::from_errors(vec![e]);
-            return futures_util::stream::once(async move { refusal }).boxed();
-        }
-        async_graphql::Executor::execute_stream(&self.0.schema, request, session_data)
+            futures_util::stream::once(async move { refusal }).boxed()
+        } else {
+            async_graphql::Executor::execute_stream(&self.state.schema, request, session_data)
+        };
+        answers.map(move |r| schema::finalize(r, &rid)).boxed()
     }
 }
 

@@ -25,10 +25,19 @@ const ADDED: &str = "subscription { notificationAdded { id kind title link read 
 const PATIENCE: StdDuration = StdDuration::from_secs(10);
 
 async fn open(addr: SocketAddr, host: &str) -> Ws {
+    open_as(addr, host, None).await
+}
+
+/// [`open`], with the upgrade request's `X-Request-Id` when given.
+async fn open_as(addr: SocketAddr, host: &str, request_id: Option<&str>) -> Ws {
     let mut req = format!("ws://{addr}/graphql")
         .into_client_request()
         .unwrap();
     req.headers_mut().insert("host", host.parse().unwrap());
+    if let Some(id) = request_id {
+        req.headers_mut()
+            .insert("x-request-id", id.parse().unwrap());
+    }
     req.headers_mut().insert(
         "sec-websocket-protocol",
         "graphql-transport-ws".parse().unwrap(),
@@ -359,4 +368,42 @@ async fn operations_on_a_socket_count_against_the_request_rate_limits() {
         m["payload"]["data"]["viewer"]["email"], "ann.ws@example.com",
         "{m}"
     );
+}
+
+#[tokio::test]
+async fn errors_on_a_socket_carry_their_code_and_the_operations_request_id() {
+    let app = TestApp::new().await;
+    let addr = app.serve().await;
+    let mut ws = open_as(addr, ROOT, Some("socket-7")).await;
+    send(&mut ws, json!({ "type": "connection_init", "payload": {} })).await;
+    assert_eq!(next(&mut ws).await["type"], "connection_ack");
+    // A resolver's refusal, async-graphql's own validation error, and an answer: each
+    // operation is numbered on its socket.
+    let cases = [
+        (ADDED, Some("UNAUTHENTICATED")),
+        ("{ nope }", Some("GRAPHQL_VALIDATION_FAILED")),
+        ("{ tenant { slug } }", None),
+    ];
+    for (n, (query, code)) in cases.into_iter().enumerate() {
+        let id = (n + 1).to_string();
+        send(
+            &mut ws,
+            json!({ "id": id, "type": "subscribe", "payload": { "query": query } }),
+        )
+        .await;
+        let m = next(&mut ws).await;
+        assert_eq!(m["id"], id.as_str(), "{m}");
+        match code {
+            Some(code) => {
+                let ext = &m["payload"]["errors"][0]["extensions"];
+                assert_eq!(ext["code"], code, "{m}");
+                assert_eq!(ext["requestId"], format!("socket-7.{id}"), "{m}");
+            }
+            None => {
+                assert_eq!(m["payload"]["data"]["tenant"]["slug"], "platform", "{m}");
+                assert!(m["payload"]["errors"].is_null(), "{m}");
+            }
+        }
+        assert_eq!(next(&mut ws).await["type"], "complete");
+    }
 }
