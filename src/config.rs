@@ -66,7 +66,8 @@ pub struct Config {
     /// Scheme of links in emails.
     #[arg(long, env = "PUBLIC_SCHEME", default_value = "https")]
     pub public_scheme: String,
-    /// Port of links in emails; defaults to the bind port for local hosts.
+    /// Port of links in emails, for every host; without it, links to local hosts
+    /// (`localhost`, loopback) carry the bind port and others none.
     #[arg(long, env = "PUBLIC_PORT")]
     pub public_port: Option<u16>,
     /// Sender of emails for tenants without their own.
@@ -316,7 +317,8 @@ impl Config {
             refresh_token_ttl: Duration::from_secs(self.refresh_token_ttl_secs),
             platform_base_domain: self.platform_base_domain.trim_matches('.').to_lowercase(),
             link_scheme: self.public_scheme.clone(),
-            link_port: self.public_port.or(Some(self.bind_addr.port())),
+            link_port: self.public_port,
+            local_link_port: Some(self.bind_addr.port()),
             default_email_sender: self.email_from.clone(),
             lead_submissions_per_hour: self.lead_submissions_per_hour,
             ..Settings::default()

@@ -25,8 +25,14 @@ pub struct Settings {
     pub platform_base_domain: String,
     /// Scheme of links in emails (`https` in production).
     pub link_scheme: String,
-    /// Port added to links in emails, if the public port is not the scheme's default.
+    /// Port added to links in emails, if the public port is not the scheme's default
+    /// (`PUBLIC_PORT`).
     pub link_port: Option<u16>,
+    /// Port of links to local hosts (`localhost`, loopback) when `link_port` is not set:
+    /// the bind port, so a development server's links work as printed. Never used for
+    /// other hosts, which a production deployment serves behind a load balancer on the
+    /// scheme's own port.
+    pub local_link_port: Option<u16>,
     /// Sender of emails for tenants without their own sender address.
     pub default_email_sender: String,
     /// An unpaid order expires this long after it was created.
@@ -47,6 +53,7 @@ impl Default for Settings {
             platform_base_domain: "localhost".into(),
             link_scheme: "https".into(),
             link_port: None,
+            local_link_port: None,
             default_email_sender: "no-reply@localhost".into(),
             lead_submissions_per_hour: 5,
         }
