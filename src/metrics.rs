@@ -122,17 +122,23 @@ pub fn operation_label(name: Option<&str>) -> String {
 
 /// Records one GraphQL operation.
 pub fn record_operation(operation: &str, outcome: &str, took: Duration) {
+    count_operation(operation, outcome);
+    metrics::histogram!(
+        "graphql_request_duration_seconds",
+        "operation" => operation.to_string()
+    )
+    .record(took.as_secs_f64());
+}
+
+/// Counts one GraphQL operation, without a duration (a subscription's has no end to
+/// measure to).
+pub fn count_operation(operation: &str, outcome: &str) {
     metrics::counter!(
         "graphql_requests_total",
         "operation" => operation.to_string(),
         "outcome" => outcome.to_string()
     )
     .increment(1);
-    metrics::histogram!(
-        "graphql_request_duration_seconds",
-        "operation" => operation.to_string()
-    )
-    .record(took.as_secs_f64());
 }
 
 /// Counts a public document's answer: remembered before (`hit`), or run and remembered.

@@ -344,7 +344,7 @@ fn is_query_doc(
 }
 
 /// The kind of the operation `operation_name` picks in `doc`, if one can be picked.
-fn operation_type(
+pub(super) fn operation_type(
     doc: &async_graphql::parser::types::ExecutableDocument,
     operation_name: Option<&str>,
 ) -> Option<OperationType> {
@@ -360,7 +360,7 @@ fn operation_type(
 
 /// The operation's name and root fields, for audit entries and metrics. Fragments at the
 /// root are not followed (their fields are listed by the fragment's name).
-fn operation_of(
+pub(super) fn operation_of(
     doc: &async_graphql::parser::types::ExecutableDocument,
     operation_name: Option<&str>,
 ) -> tenants::Operation {
@@ -524,7 +524,7 @@ async fn run(
 /// The span of one GraphQL operation: `query Name`, `mutation` (anonymous), or
 /// `GraphQL Operation` when the document could not be read; its outcome and tenant are
 /// recorded as they become known.
-fn operation_span(name: Option<&str>, ty: Option<OperationType>) -> tracing::Span {
+pub(super) fn operation_span(name: Option<&str>, ty: Option<OperationType>) -> tracing::Span {
     let ty = ty.map(|t| match t {
         OperationType::Query => "query",
         OperationType::Mutation => "mutation",
@@ -543,6 +543,8 @@ fn operation_span(name: Option<&str>, ty: Option<OperationType>) -> tracing::Spa
         graphql.operation.type = ty,
         graphql.outcome = tracing::field::Empty,
         tenant = tracing::field::Empty,
+        // Set on WebSocket operations, whose span has no request span above it.
+        request_id = tracing::field::Empty,
     )
 }
 
@@ -558,14 +560,7 @@ fn record(
 ) -> Result<Answer, Response> {
     let outcome = match &result {
         Ok(Answer::Remembered(_)) => "ok".into(),
-        Ok(Answer::Ran(resp)) => resp
-            .errors
-            .first()
-            .and_then(|e| match e.extensions.as_ref()?.get("code")? {
-                async_graphql::Value::String(c) => Some(c.clone()),
-                _ => None,
-            })
-            .unwrap_or_else(|| "ok".into()),
+        Ok(Answer::Ran(resp)) => outcome_of(resp),
         Err(r) => match r.status() {
             StatusCode::TOO_MANY_REQUESTS => "RATE_LIMITED".into(),
             StatusCode::UNAUTHORIZED => "UNAUTHENTICATED".into(),
@@ -588,6 +583,17 @@ fn record(
         started.elapsed(),
     );
     result
+}
+
+/// An answer's outcome for metrics and traces: `ok`, or its first error's code.
+pub(super) fn outcome_of(resp: &async_graphql::Response) -> String {
+    resp.errors
+        .first()
+        .and_then(|e| match e.extensions.as_ref()?.get("code")? {
+            async_graphql::Value::String(c) => Some(c.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "ok".into())
 }
 
 /// Runs one operation (a persisted one looked up first); `Err` is an HTTP-level answer

@@ -11,7 +11,9 @@
 //!   anonymous viewer, whom `notificationAdded` answers `UNAUTHENTICATED`.
 //! - Every operation started on the socket counts against the same per-brand and per-user
 //!   request limits as an HTTP request; a refused one gets `RATE_LIMITED` with
-//!   `retryAfter` as its only answer, and the socket stays open.
+//!   `retryAfter` as its only answer, and the socket stays open. Each operation has its
+//!   own span and is counted in the metrics (docs/operations.md), and its errors carry
+//!   their code and the operation's request id, as over HTTP.
 //! - While open, a watchdog closes the socket with 4403 when the token expires (by the
 //!   service clock) and re-checks the session every `WS_RECHECK_MS`: signing out, a
 //!   revoked session or an ended impersonation closes it with the reason.
@@ -211,10 +213,14 @@ impl async_graphql::Executor for Limited {
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, async_graphql::Response> {
         let rid = self.next_request_id();
+        let traced = Traced::start(&request, &rid);
         let ctx = session_data
             .as_deref()
             .and_then(|d| d.get(&std::any::TypeId::of::<RequestCtx>()))
             .and_then(|c| c.downcast_ref::<RequestCtx>());
+        if let Some(ctx) = ctx {
+            traced.span.record("tenant", ctx.tenant.model.slug.as_str());
+        }
         let answers = if let Some(ctx) = ctx
             && let Err(refused) = self
                 .state
@@ -238,7 +244,81 @@ impl async_graphql::Executor for Limited {
         } else {
             async_graphql::Executor::execute_stream(&self.state.schema, request, session_data)
         };
-        answers.map(move |r| schema::finalize(r, &rid)).boxed()
+        let answers = answers.map(move |r| schema::finalize(r, &rid)).boxed();
+        traced.over(answers).boxed()
+    }
+}
+
+/// An operation on a socket in its span (`query Name`, as over HTTP, with the operation's
+/// request id and tenant), which lasts as long as its stream of answers. The first answer
+/// gives the outcome, noted on the span and counted in `graphql_requests_total`; queries
+/// and mutations also record their duration, subscriptions (which end when the client
+/// stops them) do not.
+struct Traced {
+    span: tracing::Span,
+    label: String,
+    subscription: bool,
+    started: std::time::Instant,
+}
+
+impl Traced {
+    fn start(request: &async_graphql::Request, rid: &str) -> Self {
+        let name = request.operation_name.as_deref();
+        let doc = async_graphql::parser::parse_query(&request.query).ok();
+        let op = doc.as_ref().map(|d| super::graphql::operation_of(d, name));
+        let ty = doc
+            .as_ref()
+            .and_then(|d| super::graphql::operation_type(d, name));
+        let name = op.and_then(|o| o.name);
+        let span = super::graphql::operation_span(name.as_deref(), ty);
+        span.record("request_id", rid);
+        Self {
+            span,
+            label: crate::metrics::operation_label(name.as_deref()),
+            subscription: ty == Some(async_graphql::parser::types::OperationType::Subscription),
+            started: std::time::Instant::now(),
+        }
+    }
+
+    fn over(
+        self,
+        answers: BoxStream<'static, async_graphql::Response>,
+    ) -> impl futures_util::Stream<Item = async_graphql::Response> + Send + 'static {
+        let span = self.span.clone();
+        let mut first = Some(self);
+        let inner = answers.inspect(move |resp| {
+            let Some(t) = first.take() else { return };
+            let outcome = super::graphql::outcome_of(resp);
+            t.span.record("graphql.outcome", outcome.as_str());
+            if outcome == "INTERNAL" {
+                t.span.record("otel.status_code", "ERROR");
+            }
+            if t.subscription {
+                crate::metrics::count_operation(&t.label, &outcome);
+            } else {
+                crate::metrics::record_operation(&t.label, &outcome, t.started.elapsed());
+            }
+        });
+        InSpan { span, inner }
+    }
+}
+
+/// A stream polled inside a span; the span ends when the stream is dropped.
+struct InSpan<S> {
+    span: tracing::Span,
+    inner: S,
+}
+
+impl<S: futures_util::Stream + Unpin> futures_util::Stream for InSpan<S> {
+    type Item = S::Item;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<S::Item>> {
+        let this = &mut *self;
+        let _entered = this.span.enter();
+        this.inner.poll_next_unpin(cx)
     }
 }
 

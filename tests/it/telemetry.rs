@@ -179,3 +179,63 @@ async fn an_unsupported_otlp_protocol_is_refused_and_serving_goes_on() {
     );
     assert_eq!(collector.requests(), 0);
 }
+
+#[tokio::test]
+async fn an_operation_on_a_websocket_has_its_own_span_with_its_request_id() {
+    use crate::websocket::{next, open_as, send};
+    let app = TestApp::new().await;
+    let collector = LocalCollector::start().await;
+    let (child, port) = start_server(
+        &app,
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", &collector.endpoint),
+            ("OTEL_BSP_SCHEDULE_DELAY", "3600000"),
+        ],
+    )
+    .await;
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let mut ws = open_as(addr, ROOT, Some("ws-trace")).await;
+    send(&mut ws, json!({ "type": "connection_init", "payload": {} })).await;
+    assert_eq!(next(&mut ws).await["type"], "connection_ack");
+    send(
+        &mut ws,
+        json!({ "id": "a", "type": "subscribe", "payload": { "query": "query OverTheSocket { tenant { slug } }" } }),
+    )
+    .await;
+    let m = next(&mut ws).await;
+    let slug = m["payload"]["data"]["tenant"]["slug"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(next(&mut ws).await["type"], "complete");
+    send(
+        &mut ws,
+        json!({ "id": "b", "type": "subscribe", "payload": { "query": "subscription Bell { notificationAdded { id } }" } }),
+    )
+    .await;
+    let m = next(&mut ws).await;
+    assert_eq!(
+        m["payload"]["errors"][0]["extensions"]["code"],
+        "UNAUTHENTICATED"
+    );
+    drop(ws);
+    let (stopped, log) = stop_server(child).await;
+    assert!(stopped.success(), "{log}");
+
+    let spans = collector.spans();
+    let op = by_request_id(&spans, "ws-trace.1");
+    assert_eq!(op.span.name, "query OverTheSocket");
+    assert!(
+        op.span.parent_span_id.is_empty(),
+        "a socket's operation starts its own trace"
+    );
+    assert_eq!(op.attr("graphql.operation.type").as_deref(), Some("query"));
+    assert_eq!(op.attr("graphql.outcome").as_deref(), Some("ok"));
+    assert_eq!(op.attr("tenant"), Some(slug));
+    let bell = by_request_id(&spans, "ws-trace.2");
+    assert_eq!(bell.span.name, "subscription Bell");
+    assert_eq!(
+        bell.attr("graphql.outcome").as_deref(),
+        Some("UNAUTHENTICATED")
+    );
+}

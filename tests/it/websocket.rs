@@ -17,7 +17,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use crate::orders::shop;
 use crate::support::*;
 
-type Ws =
+pub type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 const ADDED: &str = "subscription { notificationAdded { id kind title link read } }";
@@ -29,7 +29,7 @@ async fn open(addr: SocketAddr, host: &str) -> Ws {
 }
 
 /// [`open`], with the upgrade request's `X-Request-Id` when given.
-async fn open_as(addr: SocketAddr, host: &str, request_id: Option<&str>) -> Ws {
+pub async fn open_as(addr: SocketAddr, host: &str, request_id: Option<&str>) -> Ws {
     let mut req = format!("ws://{addr}/graphql")
         .into_client_request()
         .unwrap();
@@ -53,7 +53,7 @@ async fn open_as(addr: SocketAddr, host: &str, request_id: Option<&str>) -> Ws {
 }
 
 /// The next protocol message, or the close frame as `{"close": code, "reason": ..}`.
-async fn next(ws: &mut Ws) -> Value {
+pub async fn next(ws: &mut Ws) -> Value {
     loop {
         let m = tokio::time::timeout(PATIENCE, ws.next())
             .await
@@ -71,7 +71,7 @@ async fn next(ws: &mut Ws) -> Value {
     }
 }
 
-async fn send(ws: &mut Ws, v: Value) {
+pub async fn send(ws: &mut Ws, v: Value) {
     ws.send(Message::Text(v.to_string().into())).await.unwrap();
 }
 
@@ -374,6 +374,14 @@ async fn operations_on_a_socket_count_against_the_request_rate_limits() {
 async fn errors_on_a_socket_carry_their_code_and_the_operations_request_id() {
     let app = TestApp::new().await;
     let addr = app.serve().await;
+    let requests = |text: &str, outcome: &str| {
+        let line =
+            format!("graphql_requests_total{{operation=\"anonymous\",outcome=\"{outcome}\"}} ");
+        text.lines()
+            .find_map(|l| l.strip_prefix(line.as_str()))
+            .map_or(0, |v| v.trim().parse::<u64>().unwrap())
+    };
+    let before = app.scrape_metrics().await;
     let mut ws = open_as(addr, ROOT, Some("socket-7")).await;
     send(&mut ws, json!({ "type": "connection_init", "payload": {} })).await;
     assert_eq!(next(&mut ws).await["type"], "connection_ack");
@@ -405,5 +413,14 @@ async fn errors_on_a_socket_carry_their_code_and_the_operations_request_id() {
             }
         }
         assert_eq!(next(&mut ws).await["type"], "complete");
+    }
+    // Each counted in the metrics by its outcome, as over HTTP.
+    let after = app.scrape_metrics().await;
+    for outcome in ["UNAUTHENTICATED", "GRAPHQL_VALIDATION_FAILED", "ok"] {
+        assert_eq!(
+            requests(&after, outcome),
+            requests(&before, outcome) + 1,
+            "{outcome}"
+        );
     }
 }
