@@ -24,6 +24,21 @@ async fn post(port: u16, headers: &[(&str, &str)], body: Value) -> (u16, Value) 
     (status, resp.json().await.unwrap())
 }
 
+/// The binary, exporting to a local collector with batches held for an hour: what the
+/// collector gets was flushed by the graceful stop.
+async fn traced_server(app: &TestApp) -> (LocalCollector, tokio::process::Child, u16) {
+    let collector = LocalCollector::start().await;
+    let (child, port) = start_server(
+        app,
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", &collector.endpoint),
+            ("OTEL_BSP_SCHEDULE_DELAY", "3600000"),
+        ],
+    )
+    .await;
+    (collector, child, port)
+}
+
 fn by_request_id<'a>(spans: &'a [Received], id: &str) -> &'a Received {
     spans
         .iter()
@@ -41,16 +56,7 @@ fn child_of<'a>(spans: &'a [Received], parent: &Received) -> &'a Received {
 #[tokio::test]
 async fn spans_reach_an_otlp_collector_with_the_request_id_and_the_callers_trace() {
     let app = TestApp::new().await;
-    let collector = LocalCollector::start().await;
-    // Batches wait an hour: what arrives was flushed by the graceful stop.
-    let (child, port) = start_server(
-        &app,
-        &[
-            ("OTEL_EXPORTER_OTLP_ENDPOINT", &collector.endpoint),
-            ("OTEL_BSP_SCHEDULE_DELAY", "3600000"),
-        ],
-    )
-    .await;
+    let (collector, child, port) = traced_server(&app).await;
     let (status, body) = post(
         port,
         &[
@@ -184,15 +190,7 @@ async fn an_unsupported_otlp_protocol_is_refused_and_serving_goes_on() {
 async fn an_operation_on_a_websocket_has_its_own_span_with_its_request_id() {
     use crate::websocket::{next, open_as, send};
     let app = TestApp::new().await;
-    let collector = LocalCollector::start().await;
-    let (child, port) = start_server(
-        &app,
-        &[
-            ("OTEL_EXPORTER_OTLP_ENDPOINT", &collector.endpoint),
-            ("OTEL_BSP_SCHEDULE_DELAY", "3600000"),
-        ],
-    )
-    .await;
+    let (collector, child, port) = traced_server(&app).await;
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     let mut ws = open_as(addr, ROOT, Some("ws-trace")).await;
     send(&mut ws, json!({ "type": "connection_init", "payload": {} })).await;
