@@ -569,20 +569,38 @@ fn record(
             s => format!("HTTP_{}", s.as_u16()),
         },
     };
-    span.record("graphql.outcome", outcome.as_str());
     let failed = match &result {
         Ok(_) => outcome == "INTERNAL",
         Err(r) => r.status().is_server_error() && outcome != "TIMEOUT",
     };
+    note_outcome(
+        span,
+        &crate::metrics::operation_label(name.as_deref()),
+        &outcome,
+        failed,
+        Some(started.elapsed()),
+    );
+    result
+}
+
+/// Notes an operation's outcome on its span (an error status only for the server's own
+/// failures: a refusal is the client's) and counts it in the metrics, with its duration
+/// when it has one (HTTP and WebSocket alike).
+pub(super) fn note_outcome(
+    span: &tracing::Span,
+    label: &str,
+    outcome: &str,
+    failed: bool,
+    took: Option<std::time::Duration>,
+) {
+    span.record("graphql.outcome", outcome);
     if failed {
         span.record("otel.status_code", "ERROR");
     }
-    crate::metrics::record_operation(
-        &crate::metrics::operation_label(name.as_deref()),
-        &outcome,
-        started.elapsed(),
-    );
-    result
+    match took {
+        Some(took) => crate::metrics::record_operation(label, outcome, took),
+        None => crate::metrics::count_operation(label, outcome),
+    }
 }
 
 /// An answer's outcome for metrics and traces: `ok`, or its first error's code.
@@ -624,16 +642,10 @@ async fn run_inner(
         .limits
         .request(tenant_id, context::requester_of(&ctx))
     {
-        let secs = refused.retry_after_secs();
-        return Err(HttpError::rate_limited(
-            secs,
-            format!(
-                "too many requests for this {}: try again in {secs} s",
-                refused.scope
-            ),
-            &rid,
-        )
-        .into_response());
+        return Err(
+            HttpError::rate_limited(refused.retry_after_secs(), refused.message(), &rid)
+                .into_response(),
+        );
     }
     let public_key = (public && matches!(ctx.viewer, tenants::Viewer::Anonymous))
         .then(|| public_answers::key(tenant_id, request.operation_name.as_deref(), &request.query));

@@ -213,7 +213,7 @@ impl async_graphql::Executor for Limited {
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, async_graphql::Response> {
         let rid = self.next_request_id();
-        let traced = Traced::start(&request, &rid);
+        let traced = Traced::start(&request, &rid, self.state.http.schema_limits.max_tokens);
         let ctx = session_data
             .as_deref()
             .and_then(|d| d.get(&std::any::TypeId::of::<RequestCtx>()))
@@ -228,17 +228,10 @@ impl async_graphql::Executor for Limited {
                 .limits
                 .request(ctx.tenant_id(), requester_of(ctx))
         {
-            let secs = refused.retry_after_secs();
-            let mut e = async_graphql::ServerError::new(
-                format!(
-                    "too many requests for this {}: try again in {secs} s",
-                    refused.scope
-                ),
-                None,
-            );
+            let mut e = async_graphql::ServerError::new(refused.message(), None);
             let ext = e.extensions.get_or_insert_with(Default::default);
             ext.set("code", "RATE_LIMITED");
-            ext.set("retryAfter", secs);
+            ext.set("retryAfter", refused.retry_after_secs());
             let refusal = async_graphql::Response::from_errors(vec![e]);
             futures_util::stream::once(async move { refusal }).boxed()
         } else {
@@ -262,9 +255,13 @@ struct Traced {
 }
 
 impl Traced {
-    fn start(request: &async_graphql::Request, rid: &str) -> Self {
+    fn start(request: &async_graphql::Request, rid: &str, max_tokens: usize) -> Self {
         let name = request.operation_name.as_deref();
-        let doc = async_graphql::parser::parse_query(&request.query).ok();
+        // Read for its name and kind only within the token limit, which protects the
+        // parser (the schema's armor refuses a longer document itself).
+        let doc = (schema::armor::count_tokens(&request.query, max_tokens) <= max_tokens)
+            .then(|| async_graphql::parser::parse_query(&request.query).ok())
+            .flatten();
         let op = doc.as_ref().map(|d| super::graphql::operation_of(d, name));
         let ty = doc
             .as_ref()
@@ -289,15 +286,8 @@ impl Traced {
         let inner = answers.inspect(move |resp| {
             let Some(t) = first.take() else { return };
             let outcome = super::graphql::outcome_of(resp);
-            t.span.record("graphql.outcome", outcome.as_str());
-            if outcome == "INTERNAL" {
-                t.span.record("otel.status_code", "ERROR");
-            }
-            if t.subscription {
-                crate::metrics::count_operation(&t.label, &outcome);
-            } else {
-                crate::metrics::record_operation(&t.label, &outcome, t.started.elapsed());
-            }
+            let took = (!t.subscription).then(|| t.started.elapsed());
+            super::graphql::note_outcome(&t.span, &t.label, &outcome, outcome == "INTERNAL", took);
         });
         InSpan { span, inner }
     }

@@ -385,12 +385,14 @@ async fn errors_on_a_socket_carry_their_code_and_the_operations_request_id() {
     let mut ws = open_as(addr, ROOT, Some("socket-7")).await;
     send(&mut ws, json!({ "type": "connection_init", "payload": {} })).await;
     assert_eq!(next(&mut ws).await["type"], "connection_ack");
-    // A resolver's refusal, async-graphql's own validation error, and an answer: each
-    // operation is numbered on its socket.
+    // A resolver's refusal, async-graphql's own validation error, an answer, and a
+    // document over the token limit: each operation is numbered on its socket.
+    let too_long = format!("{{ {} }}", "__typename ".repeat(2500));
     let cases = [
         (ADDED, Some("UNAUTHENTICATED")),
         ("{ nope }", Some("GRAPHQL_VALIDATION_FAILED")),
         ("{ tenant { slug } }", None),
+        (too_long.as_str(), Some("MAX_TOKENS_EXCEEDED")),
     ];
     for (n, (query, code)) in cases.into_iter().enumerate() {
         let id = (n + 1).to_string();
@@ -416,7 +418,12 @@ async fn errors_on_a_socket_carry_their_code_and_the_operations_request_id() {
     }
     // Each counted in the metrics by its outcome, as over HTTP.
     let after = app.scrape_metrics().await;
-    for outcome in ["UNAUTHENTICATED", "GRAPHQL_VALIDATION_FAILED", "ok"] {
+    for outcome in [
+        "UNAUTHENTICATED",
+        "GRAPHQL_VALIDATION_FAILED",
+        "ok",
+        "MAX_TOKENS_EXCEEDED",
+    ] {
         assert_eq!(
             requests(&after, outcome),
             requests(&before, outcome) + 1,

@@ -124,6 +124,15 @@ impl Refused {
     pub fn retry_after_secs(&self) -> u64 {
         self.retry_after.as_secs_f64().ceil().max(1.0) as u64
     }
+
+    /// What a refused request is told (HTTP and WebSocket alike).
+    pub fn message(&self) -> String {
+        format!(
+            "too many requests for this {}: try again in {} s",
+            self.scope,
+            self.retry_after_secs()
+        )
+    }
 }
 
 /// The limiters of one instance; cheap to clone.
