@@ -14,6 +14,7 @@ pub mod impersonation;
 pub mod invitation;
 pub mod lead;
 pub mod lead_comment;
+pub mod lead_release;
 pub mod line;
 pub mod line_channel;
 pub mod line_comment;

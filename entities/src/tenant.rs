@@ -35,6 +35,8 @@ pub struct Model {
     pub reward_hold_days: i32,
     /// Hours between two attempts of one user at the same certification test.
     pub certification_cooldown_hours: i32,
+    /// Leads one partner may hold open (`NEW` or `IN_WORK`) at once.
+    pub max_open_leads_per_partner: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

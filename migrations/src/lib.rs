@@ -18,6 +18,7 @@ mod m20261130_000012_notifications;
 mod m20261201_000013_telegram;
 mod m20261202_000014_leads_and_certification;
 mod m20261203_000015_domain_verification;
+mod m20261204_000016_lead_limits;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000013_telegram::Migration),
             Box::new(m20261202_000014_leads_and_certification::Migration),
             Box::new(m20261203_000015_domain_verification::Migration),
+            Box::new(m20261204_000016_lead_limits::Migration),
         ]
     }
 }

@@ -42,3 +42,35 @@ impl From<Decimal> for Money {
         Money(d)
     }
 }
+
+/// A percentage sent as a decimal string (`"12.5"`) or an integer. Like [`Money`], a JSON
+/// float is refused: it has been through binary floating point before it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Percent(pub Decimal);
+
+/// A percentage, as a decimal string such as `"12.5"`; integers are accepted on input,
+/// floats are not.
+#[Scalar(name = "Percent")]
+impl ScalarType for Percent {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => s
+                .trim()
+                .parse::<Decimal>()
+                .map(Percent)
+                .map_err(|_| InputValueError::custom("not a percentage such as \"12.5\"")),
+            Value::Number(n) if n.is_i64() => n
+                .as_i64()
+                .map(|i| Percent(Decimal::from(i)))
+                .ok_or_else(|| InputValueError::custom("not a percentage")),
+            Value::Number(_) => Err(InputValueError::custom(
+                "send percentages as strings such as \"12.5\": floats are not exact",
+            )),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.to_string())
+    }
+}

@@ -202,6 +202,15 @@ pub async fn post(State(state): State<AppState>, req: Request) -> Response {
     json_response(Bytes::from(body), StatusCode::OK, media)
 }
 
+/// A response refused before execution (it did not parse or validate, or broke a limit),
+/// written without a `data` entry.
+#[derive(serde::Serialize)]
+struct RequestError<'a> {
+    errors: &'a [async_graphql::ServerError],
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
+}
+
 /// How an operation was answered.
 enum Answer {
     /// By the schema.
@@ -429,13 +438,22 @@ async fn execute(
     match run(state, parts, request).await {
         Ok(Answer::Remembered(body)) => json_response(body, StatusCode::OK, media),
         Ok(Answer::Ran(resp)) => {
-            let status =
-                if media == MediaType::GraphqlResponseJson && schema::is_request_error(&resp) {
-                    StatusCode::BAD_REQUEST
-                } else {
-                    StatusCode::OK
+            let request_error = schema::is_request_error(&resp);
+            let status = if media == MediaType::GraphqlResponseJson && request_error {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            };
+            let mut out = if request_error {
+                // Refused before execution: the GraphQL spec says no `data` entry at all.
+                let body = RequestError {
+                    errors: &resp.errors,
+                    extensions: &resp.extensions,
                 };
-            let mut out = render(&resp, status, media, &rid);
+                render(&body, status, media, &rid)
+            } else {
+                render(&resp, status, media, &rid)
+            };
             if let Some(v) = retry_after(&resp.errors) {
                 out.headers_mut().insert(header::RETRY_AFTER, v);
             }
@@ -680,45 +698,10 @@ async fn run_inner(
             }
             schema::finalize(r, &rid)
         }
-        Err(_) => {
-            tracing::warn!("request timed out");
-            return Err(HttpError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "TIMEOUT",
-                "the request took too long",
-                &rid,
-            )
-            .into_response());
-        }
+        Err(_) => return Err(timed_out(&rid).into_response()),
     };
-    if let Some(ctx) = audit_ctx.filter(|_| !resp.errors.is_empty()) {
-        let codes: Vec<String> = resp
-            .errors
-            .iter()
-            .filter_map(|e| match e.extensions.as_ref()?.get("code")? {
-                async_graphql::Value::String(c) => Some(c.clone()),
-                _ => None,
-            })
-            .collect();
-        let client = ctx.viewer.user().map(|u| u.user_id).unwrap_or_default();
-        let details = serde_json::json!({
-            "operation": ctx.operation.name,
-            "fields": ctx.operation.fields,
-            "errors": codes,
-        });
-        if let Err(e) = resolvers::audit::record(
-            &state.services.db,
-            &ctx,
-            None,
-            resolvers::audit::action::IMPERSONATION_MUTATION_REFUSED,
-            resolvers::audit::Target::User(client),
-            None,
-            details,
-        )
-        .await
-        {
-            tracing::error!(error = ?e, "could not audit a refused impersonated mutation");
-        }
+    if let Some(ctx) = audit_ctx {
+        audit_refused_impersonation(state, &ctx, &resp).await;
     }
     if let Some(key) = public_key.filter(|_| resp.errors.is_empty()) {
         let body = match serde_json::to_vec(&resp) {
@@ -730,6 +713,58 @@ async fn run_inner(
         return Ok(Answer::Remembered(body));
     }
     Ok(Answer::Ran(resp))
+}
+
+/// Records a refused mutation made with an impersonation token (a refused attempt commits
+/// nothing, so no transaction audits it): best effort, after the response, as
+/// `impersonation.mutation_refused` with the operation, its root fields and the codes (HTTP
+/// and WebSocket alike).
+pub(super) async fn audit_refused_impersonation(
+    state: &AppState,
+    ctx: &tenants::RequestCtx,
+    resp: &async_graphql::Response,
+) {
+    if resp.errors.is_empty() {
+        return;
+    }
+    let codes: Vec<String> = resp
+        .errors
+        .iter()
+        .filter_map(|e| match e.extensions.as_ref()?.get("code")? {
+            async_graphql::Value::String(c) => Some(c.clone()),
+            _ => None,
+        })
+        .collect();
+    let client = ctx.viewer.user().map(|u| u.user_id).unwrap_or_default();
+    let details = serde_json::json!({
+        "operation": ctx.operation.name,
+        "fields": ctx.operation.fields,
+        "errors": codes,
+    });
+    if let Err(e) = resolvers::audit::record(
+        &state.services.db,
+        ctx,
+        None,
+        resolvers::audit::action::IMPERSONATION_MUTATION_REFUSED,
+        resolvers::audit::Target::User(client),
+        None,
+        details,
+    )
+    .await
+    {
+        tracing::error!(error = ?e, "could not audit a refused impersonated mutation");
+    }
+}
+
+/// The answer to an operation that ran longer than `REQUEST_TIMEOUT_SECS`.
+pub(super) fn timed_out(rid: &str) -> HttpError {
+    tracing::warn!("request timed out");
+    HttpError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "TIMEOUT",
+        "the request took too long",
+        rid,
+    )
 }
 
 /// Writes a response as the negotiated media type.

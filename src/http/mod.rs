@@ -89,6 +89,45 @@ async fn request_id(mut req: Request, next: Next) -> Response {
     resp
 }
 
+/// The net under every request: a panic anywhere below (a resolver, a handler) is caught,
+/// logged with the request id and answered as `INTERNAL` (500), never a dropped
+/// connection. `futures`' `catch_unwind` rather than tower-http's `CatchPanicLayer`, whose
+/// answer cannot see the request and so could not carry its id.
+async fn catch_panic(req: Request, next: Next) -> Response {
+    use axum::response::IntoResponse as _;
+    use futures_util::FutureExt as _;
+    let rid = req
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
+    match std::panic::AssertUnwindSafe(next.run(req))
+        .catch_unwind()
+        .await
+    {
+        Ok(resp) => resp,
+        Err(panic) => {
+            tracing::error!(request_id = %rid, panic = panic_message(&*panic), "a request panicked");
+            error::HttpError::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "internal error",
+                &rid,
+            )
+            .into_response()
+        }
+    }
+}
+
+/// What a panic said, when it said it with a string.
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic without a message")
+}
+
 /// Every route.
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -109,6 +148,45 @@ pub fn router(state: AppState) -> Router {
             "/webhooks/payments/{provider}",
             axum::routing::post(webhooks::payment),
         )
+        .layer(middleware::from_fn(catch_panic))
         .layer(middleware::from_fn(request_id))
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt as _;
+
+    async fn boom() -> &'static str {
+        let input: Vec<u8> = Vec::new();
+        // An index out of range, as a bug reachable from input would be.
+        if input[input.len()] == 0 {
+            "never"
+        } else {
+            "answered"
+        }
+    }
+
+    #[tokio::test]
+    async fn a_panic_is_answered_internal_with_the_request_id() {
+        let app: Router = Router::new()
+            .route("/boom", get(boom))
+            .layer(middleware::from_fn(catch_panic))
+            .layer(middleware::from_fn(request_id));
+        let req = axum::http::Request::builder()
+            .uri("/boom")
+            .header(REQUEST_ID, "panicky-1")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let resp = app.oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(resp.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["code"], "INTERNAL");
+        assert_eq!(body["errors"][0]["extensions"]["requestId"], "panicky-1");
+        assert_eq!(body["errors"][0]["message"], "internal error");
+    }
 }

@@ -9,11 +9,14 @@
 //!   (`context::build_with_token`). A token of another tenant, an expired or revoked
 //!   one is refused: the server closes with 4403 before acknowledging. No token is an
 //!   anonymous viewer, whom `notificationAdded` answers `UNAUTHENTICATED`.
-//! - Every operation started on the socket counts against the same per-brand and per-user
-//!   request limits as an HTTP request; a refused one gets `RATE_LIMITED` with
-//!   `retryAfter` as its only answer, and the socket stays open. Each operation has its
-//!   own span and is counted in the metrics (docs/operations.md), and its errors carry
-//!   their code and the operation's request id, as over HTTP.
+//! - Every operation started on the socket is a request of its own (see [`Limited`]): its
+//!   context is built afresh from the token when it starts (a member removed or demoted,
+//!   a revoked session or consent holds on the next operation), with its own loaders, the
+//!   same per-brand and per-user request limits (a refused one gets `RATE_LIMITED` with
+//!   `retryAfter` as its only answer, and the socket stays open), the request timeout for
+//!   queries and mutations, and the same audit of impersonated mutations. Each operation
+//!   has its own span and is counted in the metrics (docs/operations.md), and its errors
+//!   carry their code and the operation's request id, as over HTTP.
 //! - While open, a watchdog closes the socket with 4403 when the token expires (by the
 //!   service clock) and re-checks the session every `WS_RECHECK_MS`: signing out, a
 //!   revoked session or an ended impersonation closes it with the reason.
@@ -23,12 +26,13 @@ use std::time::Duration;
 
 use async_graphql::Data;
 use async_graphql::http::{WebSocketProtocols, WsMessage};
+use async_graphql::parser::types::OperationType;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{FromRequestParts, Request};
 use axum::http::{HeaderMap, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::BoxStream;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use tenants::{RequestCtx, TenantInfo};
 
 use super::context::{
@@ -101,19 +105,22 @@ async fn serve(state: AppState, parts: Parts, protocol: WebSocketProtocols, sock
     // says 4403 Forbidden, which clients know.
     let refused = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let refused_in_init = refused.clone();
+    let init_parts = parts.clone();
     let on_init = move |payload: serde_json::Value| async move {
         let token = token_of(&payload);
-        let ctx: RequestCtx = build_with_token(&init_state, &parts, token.as_deref())
+        // Checked here, so a bad token closes the socket before it is acknowledged; each
+        // operation builds its own context from the token again.
+        let ctx: RequestCtx = build_with_token(&init_state, &init_parts, token.as_deref())
             .await
             .map_err(|e| {
                 refused_in_init.store(true, std::sync::atomic::Ordering::SeqCst);
                 async_graphql::Error::new(e.message)
             })?;
-        if let Some(token) = token {
-            let _ = signed_in.send((token, ctx.tenant.clone()));
+        if let Some(token) = &token {
+            let _ = signed_in.send((token.clone(), ctx.tenant.clone()));
         }
         let mut data = Data::default();
-        data.insert(ctx);
+        data.insert(SocketToken(token));
         Ok(data)
     };
     let input = stream
@@ -125,7 +132,7 @@ async fn serve(state: AppState, parts: Parts, protocol: WebSocketProtocols, sock
                 _ => None,
             })
         });
-    let executor = Limited::new(state.clone(), &socket_request_id);
+    let executor = Limited::new(state.clone(), parts, &socket_request_id);
     let output = async_graphql::http::WebSocket::new(executor, input, protocol)
         .on_connection_init(on_init)
         .map(move |m| match m {
@@ -171,23 +178,34 @@ async fn serve(state: AppState, parts: Parts, protocol: WebSocketProtocols, sock
     }
 }
 
-/// The schema, with every operation started on a socket counted against the request rate
-/// limits of its brand and viewer (the `RequestCtx` of `connection_init`), and every answer
-/// finished as over HTTP (`schema::finalize`: each error gets its code and a request id,
-/// an unexpected one is logged and masked). An operation's request id is the upgrade
-/// request's with the operation's number on the socket (`<id>.3`), so logs tie it to its
-/// socket.
+/// What `connection_init` established for the socket: the token each operation is
+/// authenticated with again (`None`: anonymous).
+#[derive(Clone)]
+struct SocketToken(Option<String>);
+
+/// The schema behind a socket, where every operation is a request of its own, as over
+/// HTTP: a fresh [`RequestCtx`] built from the upgrade request and the socket's token at
+/// the moment the operation starts (roles, admin flags, impersonation and consent, session
+/// and service-token revocation all read again, and roles cached for that operation
+/// only), its own DataLoaders, the per-brand and per-user request limits, the request
+/// timeout for queries and mutations, and the audit of refused impersonated mutations.
+/// Every answer is finished as over HTTP (`schema::finalize`: each error gets its code and
+/// a request id, an unexpected one is logged and masked). An operation's request id is the
+/// upgrade request's with the operation's number on the socket (`<id>.3`), so logs tie it
+/// to its socket.
 #[derive(Clone)]
 struct Limited {
     state: AppState,
+    parts: Arc<Parts>,
     socket_request_id: Arc<str>,
     operations: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Limited {
-    fn new(state: AppState, socket_request_id: &str) -> Self {
+    fn new(state: AppState, parts: Parts, socket_request_id: &str) -> Self {
         Self {
             state,
+            parts: Arc::new(parts),
             socket_request_id: socket_request_id.into(),
             operations: Default::default(),
         }
@@ -199,12 +217,78 @@ impl Limited {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         format!("{}.{n}", self.socket_request_id)
     }
+
+    /// Runs one operation as a request of its own (see [`Limited`]).
+    async fn operation(
+        self,
+        request: async_graphql::Request,
+        token: Option<String>,
+        rid: String,
+        read: Read,
+    ) -> BoxStream<'static, async_graphql::Response> {
+        let state = &self.state;
+        let answer = |resp: async_graphql::Response| {
+            futures_util::stream::once(futures_util::future::ready(resp)).boxed()
+        };
+        let mut ctx = match build_with_token(state, &self.parts, token.as_deref()).await {
+            Ok(ctx) => ctx,
+            Err(e) => return answer(refusal(&e)),
+        };
+        ctx.request_id = rid.clone();
+        tracing::Span::current().record("tenant", ctx.tenant.model.slug.as_str());
+        if let Err(refused) = state
+            .services
+            .limits
+            .request(ctx.tenant_id(), requester_of(&ctx))
+        {
+            return answer(refusal(&HttpError::rate_limited(
+                refused.retry_after_secs(),
+                refused.message(),
+                &rid,
+            )));
+        }
+        ctx.operation = read.operation;
+        let tenant_id = ctx.tenant_id();
+        let impersonated = read.ty == Some(OperationType::Mutation)
+            && ctx.viewer.user().is_some_and(|u| u.impersonator.is_some());
+        let audit_ctx = impersonated.then(|| ctx.clone());
+        let request = resolvers::attach_loaders(request.data(ctx), &state.services.db, tenant_id);
+        if read.ty == Some(OperationType::Subscription) {
+            let answers = async_graphql::Executor::execute_stream(&state.schema, request, None);
+            return answers.map(move |r| schema::finalize(r, &rid)).boxed();
+        }
+        let run = state.schema.execute(request);
+        let resp = match tokio::time::timeout(state.http.request_timeout, run).await {
+            Ok(resp) => schema::finalize(resp, &rid),
+            Err(_) => refusal(&super::graphql::timed_out(&rid)),
+        };
+        if let Some(ctx) = audit_ctx {
+            super::graphql::audit_refused_impersonation(state, &ctx, &resp).await;
+        }
+        answer(resp)
+    }
+}
+
+/// An HTTP-level refusal (a token that no longer holds, a rate limit, a timeout) as the
+/// one answer of an operation on a socket, with its code, request id and `retryAfter`.
+fn refusal(e: &HttpError) -> async_graphql::Response {
+    let mut err = async_graphql::ServerError::new(e.message.clone(), None);
+    let ext = err.extensions.get_or_insert_with(Default::default);
+    ext.set("code", e.code);
+    ext.set("requestId", e.request_id.as_str());
+    if let Some(secs) = e.retry_after {
+        ext.set("retryAfter", secs);
+    }
+    async_graphql::Response::from_errors(vec![err])
 }
 
 impl async_graphql::Executor for Limited {
     async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
-        let rid = self.next_request_id();
-        schema::finalize(self.state.schema.execute(request).await, &rid)
+        // The protocol runs every operation as a stream; this is its first answer.
+        self.execute_stream(request, None)
+            .next()
+            .await
+            .unwrap_or_else(|| async_graphql::Response::new(async_graphql::Value::Null))
     }
 
     fn execute_stream(
@@ -213,33 +297,42 @@ impl async_graphql::Executor for Limited {
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, async_graphql::Response> {
         let rid = self.next_request_id();
-        let traced = Traced::start(&request, &rid, self.state.http.schema_limits.max_tokens);
-        let ctx = session_data
+        let (traced, read) =
+            Traced::start(&request, &rid, self.state.http.schema_limits.max_tokens);
+        let token = session_data
             .as_deref()
-            .and_then(|d| d.get(&std::any::TypeId::of::<RequestCtx>()))
-            .and_then(|c| c.downcast_ref::<RequestCtx>());
-        if let Some(ctx) = ctx {
-            traced.span.record("tenant", ctx.tenant.model.slug.as_str());
-        }
-        let answers = if let Some(ctx) = ctx
-            && let Err(refused) = self
-                .state
-                .services
-                .limits
-                .request(ctx.tenant_id(), requester_of(ctx))
-        {
-            let mut e = async_graphql::ServerError::new(refused.message(), None);
-            let ext = e.extensions.get_or_insert_with(Default::default);
-            ext.set("code", "RATE_LIMITED");
-            ext.set("retryAfter", refused.retry_after_secs());
-            let refusal = async_graphql::Response::from_errors(vec![e]);
-            futures_util::stream::once(async move { refusal }).boxed()
-        } else {
-            async_graphql::Executor::execute_stream(&self.state.schema, request, session_data)
+            .and_then(|d| d.get(&std::any::TypeId::of::<SocketToken>()))
+            .and_then(|t| t.downcast_ref::<SocketToken>())
+            .and_then(|t| t.0.clone());
+        // A panic in an operation is its answer (`INTERNAL`), as over HTTP; the socket
+        // and its other operations go on.
+        let panicked = {
+            let rid = rid.clone();
+            move |panic: Box<dyn std::any::Any + Send>| {
+                tracing::error!(request_id = %rid, panic = super::panic_message(&*panic), "an operation panicked");
+                let e = HttpError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL",
+                    "internal error",
+                    &rid,
+                );
+                futures_util::stream::once(futures_util::future::ready(refusal(&e))).boxed()
+            }
         };
-        let answers = answers.map(move |r| schema::finalize(r, &rid)).boxed();
+        let run = std::panic::AssertUnwindSafe(self.clone().operation(request, token, rid, read))
+            .catch_unwind()
+            .map(move |r| r.unwrap_or_else(panicked));
+        let answers = futures_util::stream::once(run).flatten().boxed();
         traced.over(answers).boxed()
     }
+}
+
+/// What an operation's document says of it: its name and root fields (for the audit) and
+/// its kind.
+#[derive(Default)]
+struct Read {
+    operation: tenants::Operation,
+    ty: Option<OperationType>,
 }
 
 /// An operation on a socket in its span (`query Name`, as over HTTP, with the operation's
@@ -255,26 +348,30 @@ struct Traced {
 }
 
 impl Traced {
-    fn start(request: &async_graphql::Request, rid: &str, max_tokens: usize) -> Self {
+    fn start(request: &async_graphql::Request, rid: &str, max_tokens: usize) -> (Self, Read) {
         let name = request.operation_name.as_deref();
         // Read for its name and kind only within the token limit, which protects the
         // parser (the schema's armor refuses a longer document itself).
         let doc = (schema::armor::count_tokens(&request.query, max_tokens) <= max_tokens)
             .then(|| async_graphql::parser::parse_query(&request.query).ok())
             .flatten();
-        let op = doc.as_ref().map(|d| super::graphql::operation_of(d, name));
+        let operation = doc
+            .as_ref()
+            .map(|d| super::graphql::operation_of(d, name))
+            .unwrap_or_default();
         let ty = doc
             .as_ref()
             .and_then(|d| super::graphql::operation_type(d, name));
-        let name = op.and_then(|o| o.name);
+        let name = operation.name.clone();
         let span = super::graphql::operation_span(name.as_deref(), ty);
         span.record("request_id", rid);
-        Self {
+        let traced = Self {
             span,
             label: crate::metrics::operation_label(name.as_deref()),
-            subscription: ty == Some(async_graphql::parser::types::OperationType::Subscription),
+            subscription: ty == Some(OperationType::Subscription),
             started: std::time::Instant::now(),
-        }
+        };
+        (traced, Read { operation, ty })
     }
 
     fn over(

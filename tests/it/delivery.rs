@@ -405,3 +405,50 @@ async fn required_tls_never_falls_back_to_plain_text() {
     assert_eq!(m.status, "PENDING");
     assert!(m.last_error.is_some());
 }
+
+#[tokio::test]
+async fn a_brand_name_with_commas_and_quotes_still_sends_its_mail() {
+    let (app, sink) = with_sink().await;
+    let (_, host) = app.tenant("acmecomma").await;
+    let admin = app.tenant_admin_token("acmecomma", &host).await;
+    app.ok(
+        &host,
+        Some(&admin),
+        "mutation($i: UpdateTenantInput!) { updateTenant(input: $i) { tenant { slug } } }",
+        json!({ "i": { "emailSenderName": "Acme, Inc. \"Best\"", "emailSenderAddress": "mail@acme.example" } }),
+    )
+    .await;
+    app.sign_up(&host, "reader@comma.example").await;
+    app.ok(
+        &host,
+        None,
+        "mutation { requestPasswordReset(input: { email: \"reader@comma.example\" }) { accepted } }",
+        json!({}),
+    )
+    .await;
+    let d = deliver(&app).await;
+    assert_eq!(d.failed, 0, "{d:?}");
+    let row = message(&app, "reader@comma.example", "PASSWORD_RESET").await;
+    assert_eq!(row.status, "SENT", "{:?}", row.last_error);
+    let reset = sink
+        .to("reader@comma.example")
+        .into_iter()
+        .find(|m| {
+            m.header("Subject")
+                .is_some_and(|s| s.to_lowercase().contains("password"))
+        })
+        .expect("the reset email");
+    // The display name goes out as an RFC 2047 encoded word, which says it exactly.
+    let from = reset.header("From").unwrap();
+    let (word, address) = from.split_once(' ').unwrap();
+    assert_eq!(address, "<mail@acme.example>", "{from}");
+    let encoded = word
+        .strip_prefix("=?utf-8?b?")
+        .and_then(|w| w.strip_suffix("?="))
+        .unwrap_or_else(|| panic!("an encoded word: {from}"));
+    use base64::Engine as _;
+    let name = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .unwrap();
+    assert_eq!(String::from_utf8(name).unwrap(), r#"Acme, Inc. "Best""#);
+}

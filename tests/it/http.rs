@@ -79,11 +79,14 @@ async fn media_types_and_status_codes_follow_graphql_over_http() {
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
         assert_eq!(first_code(&r.body), "GRAPHQL_VALIDATION_FAILED");
+        // Not executed: no `data` entry at all (not even null).
+        assert!(r.body.get("data").is_none(), "{bad}: {}", r.body);
         let r = app
             .send(post(Some("application/json"), Some("application/json"), b))
             .await;
         assert_eq!(r.status, StatusCode::OK, "{bad}");
         assert_eq!(first_code(&r.body), "GRAPHQL_VALIDATION_FAILED");
+        assert!(r.body.get("data").is_none(), "{bad}: {}", r.body);
     }
     // A field error during execution is a 200 with both data and errors.
     let r = app

@@ -758,3 +758,71 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_limited() {
     let r = from("1.2.3.4, 203.0.113.7").await;
     assert_eq!(first_code(&r.body), "RATE_LIMITED");
 }
+
+#[tokio::test]
+async fn a_partner_cannot_hold_every_lead_or_take_back_one_it_just_released() {
+    let app = TestApp::new().await;
+    app.state.services.clock.set(Some(entities::time::now()));
+    let staff = app.staff_token().await;
+    let (a, a_owner) = approved(&app, ROOT, "ha", &staff).await;
+    let (b, b_owner) = approved(&app, ROOT, "hb", &staff).await;
+    let r = app
+        .post(ROOT, Some(&staff), "mutation { updateTenant(input: { partnerProgram: { maxOpenLeadsPerPartner: 0 } }) { tenant { slug } } }", json!({}))
+        .await;
+    assert_eq!(
+        first_field(&r.body),
+        "partnerProgram.maxOpenLeadsPerPartner"
+    );
+    let d = app
+        .ok(ROOT, Some(&staff), "mutation { updateTenant(input: { partnerProgram: { maxOpenLeadsPerPartner: 2 } }) { tenant { partnerProgram { maxOpenLeadsPerPartner } } } }", json!({}))
+        .await;
+    assert_eq!(
+        d["updateTenant"]["tenant"]["partnerProgram"]["maxOpenLeadsPerPartner"],
+        2
+    );
+    for name in ["One", "Two", "Three"] {
+        app.ok(ROOT, None, SUBMIT, json!({ "i": lead_input(name) }))
+            .await;
+    }
+    let mut leads = free_ids(&app, ROOT, &a_owner).await;
+    leads.sort();
+    let take = |token: &str, lead: &str, p: &str| {
+        let (token, lead, p) = (token.to_string(), lead.to_string(), p.to_string());
+        let app = &app;
+        async move {
+            app.post(ROOT, Some(&token), TAKE, json!({ "l": lead, "p": p }))
+                .await
+        }
+    };
+    // Two open leads at most.
+    for lead in &leads[..2] {
+        let r = take(&a_owner, lead, &a).await;
+        assert_eq!(
+            r.body["data"]["takeLead"]["lead"]["status"], "NEW",
+            "{}",
+            r.body
+        );
+    }
+    let r = take(&a_owner, &leads[2], &a).await;
+    assert_eq!(first_code(&r.body), "LEAD_LIMIT_REACHED", "{}", r.body);
+    assert_eq!(first_field(&r.body), "partnerId");
+    // A released lead is not taken back by the same partner for 24 hours...
+    app.ok(ROOT, Some(&a_owner), RELEASE, json!({ "l": leads[0] }))
+        .await;
+    let r = take(&a_owner, &leads[0], &a).await;
+    assert_eq!(first_code(&r.body), "LEAD_RECENTLY_RELEASED", "{}", r.body);
+    assert_eq!(first_field(&r.body), "leadId");
+    // ... while the freed place takes another lead, and another partner takes that one.
+    let r = take(&a_owner, &leads[2], &a).await;
+    assert!(r.body["errors"].is_null(), "{}", r.body);
+    let r = take(&b_owner, &leads[0], &b).await;
+    assert!(r.body["errors"].is_null(), "{}", r.body);
+    app.ok(ROOT, Some(&b_owner), RELEASE, json!({ "l": leads[0] }))
+        .await;
+    // A closed lead frees its place too; after 24 hours the lead may be taken back.
+    app.ok(ROOT, Some(&a_owner), RELEASE, json!({ "l": leads[2] }))
+        .await;
+    app.clock_advance(chrono::Duration::hours(24) + chrono::Duration::minutes(1));
+    let r = take(&a_owner, &leads[0], &a).await;
+    assert!(r.body["errors"].is_null(), "{}", r.body);
+}

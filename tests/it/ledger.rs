@@ -841,3 +841,54 @@ async fn a_hundred_concurrent_withdrawals_never_overdraw() {
         (Some("15000.00"), Some("0.00"))
     );
 }
+
+#[tokio::test]
+async fn only_owners_spend_the_partners_balance_as_only_owners_withdraw() {
+    let app = TestApp::new().await;
+    let s = shop(&app, "bo", &[(801, 10)]).await;
+    let staff = app.staff_token().await;
+    app.ok(
+        ROOT,
+        Some(&staff),
+        BONUS,
+        json!({ "i": { "partnerId": s.p.id, "amount": "1000.00", "reason": "a review" } }),
+    )
+    .await;
+    let admin = member(&app, &s.p.org, "admin.bo@example.com", "USER_ADMIN").await;
+    let line = s.lines(&app).await[0].clone();
+    let renew = json!({ "payer": "PARTNER", "partnerId": s.p.id, "renewals": { "lineIds": [line["id"]], "months": 1 } });
+    // A user admin may order for the partner's clients, but not pay from its balance.
+    let o = app
+        .ok(
+            ROOT,
+            Some(&admin),
+            CREATE,
+            json!({ "i": { "order": renew } }),
+        )
+        .await["createOrder"]["order"]
+        .clone();
+    let r = app
+        .post(
+            ROOT,
+            Some(&admin),
+            PAY,
+            json!({ "i": { "orderId": o["id"], "method": "BONUS_BALANCE" } }),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "FORBIDDEN", "{}", r.body);
+    assert_eq!(
+        balance(&app, &s.p.owner, &s.p.id).await["spendable"],
+        "1000.00"
+    );
+    // The owner may.
+    let p = app
+        .ok(
+            ROOT,
+            Some(&s.p.owner),
+            PAY,
+            json!({ "i": { "orderId": o["id"], "method": "BONUS_BALANCE" } }),
+        )
+        .await["payOrder"]
+        .clone();
+    assert_eq!(p["order"]["status"], "PAID");
+}

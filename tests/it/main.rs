@@ -11,6 +11,7 @@ mod client_lines;
 mod delivery;
 mod domains;
 mod hardening;
+mod hardening2;
 mod http;
 mod identity;
 mod invitations;

@@ -431,3 +431,177 @@ async fn errors_on_a_socket_carry_their_code_and_the_operations_request_id() {
         );
     }
 }
+
+/// Signs a socket in with `token` and returns it acknowledged.
+async fn signed_in(addr: SocketAddr, host: &str, token: &str) -> Ws {
+    let mut ws = open(addr, host).await;
+    send(
+        &mut ws,
+        json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } }),
+    )
+    .await;
+    assert_eq!(next(&mut ws).await["type"], "connection_ack");
+    ws
+}
+
+/// Runs one query or mutation on the socket; its one answer's payload (after which the
+/// operation completes).
+async fn one(ws: &mut Ws, id: &str, query: &str, variables: Value) -> Value {
+    send(
+        ws,
+        json!({ "id": id, "type": "subscribe", "payload": { "query": query, "variables": variables } }),
+    )
+    .await;
+    let m = next(ws).await;
+    assert_eq!(m["id"], id, "{m}");
+    assert_eq!(m["type"], "next", "{m}");
+    assert_eq!(next(ws).await["type"], "complete");
+    m["payload"].clone()
+}
+
+#[tokio::test]
+async fn every_operation_on_a_socket_is_a_request_of_its_own() {
+    let app = TestApp::new().await;
+    let addr = app.serve().await;
+    // The partner pages that need a request's loaders answer as over HTTP.
+    let s = shop(&app, "wsq", &[]).await;
+    let clients = "{ viewer { organizations { partner { clients(first: 3) { totalCount } } } } }";
+    let members = "query($o: ID!) { organization(id: $o) { members { totalCount } } }";
+    let mut ws = signed_in(addr, ROOT, &s.p.owner).await;
+    for (n, (query, vars)) in [(clients, json!({})), (members, json!({ "o": s.p.org }))]
+        .into_iter()
+        .enumerate()
+    {
+        let over_http = app.ok(ROOT, Some(&s.p.owner), query, vars.clone()).await;
+        let over_socket = one(&mut ws, &n.to_string(), query, vars).await;
+        assert!(over_socket["errors"].is_null(), "{over_socket}");
+        assert_eq!(over_socket["data"], over_http, "{query}");
+    }
+    assert_eq!(
+        one(&mut ws, "c", clients, json!({})).await["data"]["viewer"]["organizations"][0]["partner"]
+            ["clients"]["totalCount"],
+        1
+    );
+
+    // A member whose roles one operation read, removed over HTTP, is refused on the
+    // socket's next operation.
+    let f = app.org_fixture().await;
+    let org = "query($o: ID!) { organization(id: $o) { name viewerRole } }";
+    let mut ws = signed_in(addr, ROOT, f.token("member")).await;
+    let d = one(&mut ws, "1", org, json!({ "o": f.org })).await;
+    assert_eq!(d["data"]["organization"]["viewerRole"], "MEMBER", "{d}");
+    app.ok(
+        ROOT,
+        Some(f.token("owner")),
+        "mutation($i: MemberInput!) { removeMember(input: $i) { removedUserId } }",
+        json!({ "i": { "organizationId": f.org, "userId": f.users["member"] } }),
+    )
+    .await;
+    let d = one(&mut ws, "2", org, json!({ "o": f.org })).await;
+    assert!(d["data"].is_null(), "{d}");
+    assert_eq!(d["errors"][0]["extensions"]["code"], "FORBIDDEN", "{d}");
+    // And a demoted user admin may no longer do what the role allowed.
+    let admin_only = "query($o: ID!) { auditLog(organizationId: $o) { totalCount } }";
+    let mut ws = signed_in(addr, ROOT, f.token("owner")).await;
+    let d = one(&mut ws, "1", admin_only, json!({ "o": f.org })).await;
+    assert!(d["errors"].is_null(), "{d}");
+    app.sql(&format!(
+        "UPDATE organization_members SET role = 'MEMBER' WHERE user_id = {}",
+        raw(&f.users["owner"])
+    ))
+    .await;
+    let d = one(&mut ws, "2", admin_only, json!({ "o": f.org })).await;
+    assert_eq!(d["errors"][0]["extensions"]["code"], "FORBIDDEN", "{d}");
+}
+
+#[tokio::test]
+async fn impersonated_mutations_on_a_socket_are_audited_like_http_ones() {
+    use crate::partners::{ACCEPT_SM, IMPERSONATE, partner};
+    let app = TestApp::new().await;
+    let addr = app.serve().await;
+    let p = partner(&app, ROOT, "wsi", "GOLD").await;
+    let (sam, _, sam_id) = app.sign_up(ROOT, "sam.ws@client.example").await;
+    app.ok(
+        ROOT,
+        Some(&sam),
+        ACCEPT_SM,
+        json!({ "c": p.service_manager }),
+    )
+    .await;
+    let d = app
+        .ok(ROOT, Some(&p.owner), IMPERSONATE, json!({ "i": { "partnerId": p.id, "clientId": sam_id, "reason": "help", "minutes": 30 } }))
+        .await;
+    let token = d["impersonateClient"]["accessToken"].as_str().unwrap();
+    let mut ws = signed_in(addr, ROOT, token).await;
+    let d = one(
+        &mut ws,
+        "1",
+        "mutation Rename { updateAccount(input: { displayName: \"Sam (helped)\" }) { user { displayName } } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        d["data"]["updateAccount"]["user"]["displayName"], "Sam (helped)",
+        "{d}"
+    );
+    let d = one(
+        &mut ws,
+        "2",
+        "mutation Leave { detachFromPartner { partner { name } } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        d["errors"][0]["extensions"]["code"], "IMPERSONATION_FORBIDDEN",
+        "{d}"
+    );
+    let staff = app.staff_token().await;
+    let q = "query($a: String) { auditLog(action: $a) { edges { node { actor { email } impersonator { email } details } } } }";
+    for (action, operation, field) in [
+        ("impersonation.mutation", "Rename", "updateAccount"),
+        (
+            "impersonation.mutation_refused",
+            "Leave",
+            "detachFromPartner",
+        ),
+    ] {
+        let log = app.ok(ROOT, Some(&staff), q, json!({ "a": action })).await;
+        let entries = log["auditLog"]["edges"].as_array().unwrap();
+        assert_eq!(entries.len(), 1, "{action}: {entries:?}");
+        let e = &entries[0]["node"];
+        assert_eq!(e["actor"]["email"], "sam.ws@client.example");
+        assert_eq!(e["impersonator"]["email"], "partner-wsi@example.com");
+        assert_eq!(e["details"]["operation"], operation, "{e}");
+        assert_eq!(e["details"]["fields"], json!([field]), "{e}");
+    }
+}
+
+#[tokio::test]
+async fn the_request_timeout_applies_to_mutations_on_a_socket() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = TestApp::with_config(|c| c.request_timeout_secs = 1).await;
+    let addr = app.serve().await;
+    let (ann, _, ann_id) = app.sign_up(ROOT, "ann.slow@example.com").await;
+    let mut ws = signed_in(addr, ROOT, &ann).await;
+    // Another transaction holds the user's row (PostgreSQL) or the database's write lock
+    // (SQLite), so the mutation waits longer than the request may take.
+    let held = app.db().begin().await.unwrap();
+    held.execute_unprepared(&format!(
+        "UPDATE users SET display_name = display_name WHERE id = {}",
+        raw(&ann_id)
+    ))
+    .await
+    .unwrap();
+    let d = one(
+        &mut ws,
+        "1",
+        "mutation { updateAccount(input: { displayName: \"Slow\" }) { user { displayName } } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(d["errors"][0]["extensions"]["code"], "TIMEOUT", "{d}");
+    held.rollback().await.unwrap();
+    // The socket goes on.
+    let d = one(&mut ws, "2", "{ viewer { email } }", json!({})).await;
+    assert_eq!(d["data"]["viewer"]["email"], "ann.slow@example.com", "{d}");
+}

@@ -82,7 +82,8 @@ pub fn branded(
     }
 }
 
-/// The `From:` of a tenant's emails.
+/// The `From:` of a tenant's emails, written by lettre's `Mailbox` so a display name with
+/// commas, quotes or other specials is quoted as RFC 5322 says (`"Acme, Inc." <..>`).
 pub fn sender(settings: &Settings, tenant: &TenantInfo) -> String {
     let t = &tenant.model;
     let name = t.email_sender_name.as_deref().unwrap_or(&t.display_name);
@@ -90,7 +91,11 @@ pub fn sender(settings: &Settings, tenant: &TenantInfo) -> String {
         .email_sender_address
         .as_deref()
         .unwrap_or(&settings.default_email_sender);
-    format!("{name} <{address}>")
+    match address.parse::<lettre::Address>() {
+        Ok(address) => lettre::message::Mailbox::new(Some(name.to_string()), address).to_string(),
+        // Sending refuses it with the reason (a permanent failure staff can see).
+        Err(_) => address.to_string(),
+    }
 }
 
 /// Writes the email to the outbox, in the caller's transaction.

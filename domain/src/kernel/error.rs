@@ -47,6 +47,9 @@ pub mod code {
     pub const LEAD_TAKEN: &str = "LEAD_TAKEN";
     pub const WRONG_LEAD_STATE: &str = "WRONG_LEAD_STATE";
     pub const CERTIFICATION_COOLDOWN: &str = "CERTIFICATION_COOLDOWN";
+    pub const CURRENCY_LOCKED: &str = "CURRENCY_LOCKED";
+    pub const LEAD_LIMIT_REACHED: &str = "LEAD_LIMIT_REACHED";
+    pub const LEAD_RECENTLY_RELEASED: &str = "LEAD_RECENTLY_RELEASED";
 
     /// All of them.
     pub const ALL: &[&str] = &[
@@ -85,6 +88,9 @@ pub mod code {
         LEAD_TAKEN,
         WRONG_LEAD_STATE,
         CERTIFICATION_COOLDOWN,
+        CURRENCY_LOCKED,
+        LEAD_LIMIT_REACHED,
+        LEAD_RECENTLY_RELEASED,
     ];
 }
 

@@ -67,6 +67,7 @@ mod tests {
                 reward_rate_referral_bp: 0,
                 reward_hold_days: 0,
                 certification_cooldown_hours: 0,
+                max_open_leads_per_partner: 10,
                 created_at: chrono::Utc::now(),
                 updated_at: chrono::Utc::now(),
             }),

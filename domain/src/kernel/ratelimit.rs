@@ -213,14 +213,15 @@ impl RateLimits {
     }
 
     /// One GraphQL request of `requester` on `tenant` (the HTTP layer answers a refusal
-    /// with 429 and `Retry-After`).
+    /// with 429 and `Retry-After`). The requester's own budget is checked first and the
+    /// brand's is spent only for a request the requester may make, so one client's flood,
+    /// refused as `user`, leaves the brand's budget to everyone else.
     pub fn request(&self, tenant: i64, requester: Requester) -> Result<(), Refused> {
-        let outcome = self
-            .check(&self.0.per_tenant, &tenant, "tenant")
-            .and_then(|()| match requester {
-                Requester::Unknown => Ok(()),
-                r => self.check(&self.0.per_user, &(tenant, r), "user"),
-            });
+        let outcome = match requester {
+            Requester::Unknown => Ok(()),
+            r => self.check(&self.0.per_user, &(tenant, r), "user"),
+        }
+        .and_then(|()| self.check(&self.0.per_tenant, &tenant, "tenant"));
         if let Err(r) = &outcome {
             metrics::counter!("rate_limit_refusals_total", "limit" => "request", "scope" => r.scope)
                 .increment(1);
@@ -257,6 +258,34 @@ impl RateLimits {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_flood_refused_per_user_leaves_the_brands_budget_to_others() {
+        let clock = Clock::system();
+        clock.set(Some(chrono::Utc::now()));
+        // The brand lets 4 requests through at once, each user 2.
+        let limits = RateLimits::new(
+            &RateLimitSettings {
+                tenant_per_second: 2,
+                user_per_second: 1,
+                ..RateLimitSettings::default()
+            },
+            clock.clone(),
+        );
+        let flood = Requester::User(1);
+        assert!(limits.request(7, flood.clone()).is_ok());
+        assert!(limits.request(7, flood.clone()).is_ok());
+        for _ in 0..20 {
+            assert_eq!(limits.request(7, flood.clone()).unwrap_err().scope, "user");
+        }
+        // The brand's budget paid for the two requests the flooder was allowed, no more.
+        assert!(limits.request(7, Requester::User(2)).is_ok());
+        assert!(limits.request(7, Requester::User(3)).is_ok());
+        assert_eq!(
+            limits.request(7, Requester::User(4)).unwrap_err().scope,
+            "tenant"
+        );
+    }
 
     #[test]
     fn budgets_refill_with_the_clock_and_keys_are_separate() {

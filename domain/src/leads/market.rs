@@ -12,6 +12,9 @@
 //!   conditional update from the state it leaves.
 //! - **Release**: back to free leads (`NEW`, no partner); the releaser no longer sees the
 //!   contacts. Comments stay with the lead for the next partner.
+//! - **No harvesting**: a partner holds at most the brand's `maxOpenLeadsPerPartner`
+//!   open leads, and cannot take back for 24 hours a lead it released
+//!   ([`refuse_harvesting`]).
 //! - **Staff** see every lead with its contacts, reassign it (to a partner or back to
 //!   free) and close it.
 //!
@@ -23,11 +26,11 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entities::lead::{self, LeadStatus};
-use entities::{lead_comment, partner};
+use entities::{lead_comment, lead_release, partner};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::json;
 use tenants::scope::scoped;
@@ -278,6 +281,7 @@ pub async fn take(
     let now = svc.clock.now();
     let txn = txn::begin(&svc.db).await?;
     let p = working_partner(&txn, req, partner_id).await?;
+    refuse_harvesting(&txn, req, &p, lead_id, now).await?;
     // The compare-and-set: only a lead that is still free changes hands.
     let taken = lead::Entity::update_many()
         .col_expr(lead::Column::PartnerId, Expr::value(p.id))
@@ -316,6 +320,64 @@ pub async fn take(
         lead: l,
         contacts: true,
     })
+}
+
+/// How long a partner that released a lead waits before taking it again.
+pub const RETAKE_AFTER_HOURS: i64 = 24;
+
+/// What keeps one partner from harvesting the free leads' contacts (take, read, release,
+/// over and over) or sitting on all of them: it may hold at most the brand's
+/// `maxOpenLeadsPerPartner` open (`NEW` or `IN_WORK`) at once (`LEAD_LIMIT_REACHED`), and
+/// may not take back a lead it released in the last 24 hours (`LEAD_RECENTLY_RELEASED`).
+/// The partner's row is locked first, so two takes by one partner count one after the
+/// other and never both squeeze under the limit.
+async fn refuse_harvesting(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    p: &partner::Model,
+    lead_id: i64,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    scoped::<partner::Entity>(req.tenant_id())
+        .filter(partner::Column::Id.eq(p.id))
+        .lock_exclusive()
+        .one(db)
+        .await?;
+    let released = lead_release::Entity::find()
+        .filter(lead_release::Column::TenantId.eq(req.tenant_id()))
+        .filter(lead_release::Column::LeadId.eq(lead_id))
+        .filter(lead_release::Column::PartnerId.eq(p.id))
+        .filter(
+            lead_release::Column::ReleasedAt.gt(now - chrono::Duration::hours(RETAKE_AFTER_HOURS)),
+        )
+        .count(db)
+        .await?;
+    if released > 0 {
+        return Err(ApiError::domain(
+            code::LEAD_RECENTLY_RELEASED,
+            Some("leadId"),
+            format!(
+                "this partner released the lead less than {RETAKE_AFTER_HOURS} hours ago; another partner may take it meanwhile"
+            ),
+        ));
+    }
+    let limit = req.tenant.model.max_open_leads_per_partner;
+    let open = lead::Entity::find()
+        .filter(lead::Column::TenantId.eq(req.tenant_id()))
+        .filter(lead::Column::PartnerId.eq(p.id))
+        .filter(lead::Column::Status.is_in([LeadStatus::New, LeadStatus::InWork]))
+        .count(db)
+        .await?;
+    if open >= u64::try_from(limit).unwrap_or(0) {
+        return Err(ApiError::domain(
+            code::LEAD_LIMIT_REACHED,
+            Some("partnerId"),
+            format!(
+                "the partner already holds {open} open leads, the most this brand allows ({limit}): close or release one first"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The lead, locked, if the viewer works for the partner holding it (else not found).
@@ -448,6 +510,15 @@ pub async fn release(svc: &Services, req: &RequestCtx, lead_id: i64) -> ApiResul
         return Err(wrong_state(&l, "free"));
     }
     let updated = move_lead(&txn, &l, LeadStatus::New, None, None, now).await?;
+    lead_release::Entity::insert(lead_release::ActiveModel {
+        tenant_id: Set(l.tenant_id),
+        lead_id: Set(l.id),
+        partner_id: Set(p.id),
+        released_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?;
     audit::record(
         &txn,
         req,

@@ -12,7 +12,7 @@ use entities::partner_ledger_entry::{LedgerKind, POT_BONUSES, POT_REWARDS};
 use entities::{order, payment};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use serde_json::json;
-use tenants::RequestCtx;
+use tenants::{Action, RequestCtx, authorize};
 
 use super::entries::{NewEntry, write};
 use crate::kernel::audit::{self, Target};
@@ -76,6 +76,9 @@ pub async fn pay(
         ));
     };
     let p = super::balance::lock_partner(&txn, req, partner_id).await?;
+    // Decided in the policy: spending the balance is the owners', like withdrawing.
+    let me = crate::partners::ops::standing(&txn, req, &p).await?;
+    authorize(req, Action::SpendPartnerBalance { me: me.standing() })?;
     let balance = super::balance::of(&txn, p.tenant_id, p.id, &o.currency, now).await?;
     if o.total_minor > balance.spendable() {
         return Err(ApiError::domain(

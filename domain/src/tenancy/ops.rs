@@ -5,7 +5,7 @@
 use entities::{one_time_token, tenant, tenant_domain, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect,
 };
 use serde_json::json;
 use tenants::host::normalize_host;
@@ -15,7 +15,7 @@ use tenants::{Action, RequestCtx, authorize};
 use crate::identity::ops::issue_one_time_token;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::emails;
-use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::error::{ApiError, ApiResult, code};
 use crate::kernel::links;
 use crate::kernel::password;
 use crate::kernel::patch::Patch;
@@ -92,6 +92,8 @@ pub struct ProgramChanges {
     pub reward_hold_days: Option<i32>,
     /// Hours between two attempts at the same certification test (0 to 8760).
     pub certification_cooldown_hours: Option<i32>,
+    /// Leads one partner may hold open at once (1 to 1000).
+    pub max_open_leads_per_partner: Option<i32>,
 }
 
 /// Checks `action` on `tenant_id`; a refusal on another tenant reads as "not found" so
@@ -329,6 +331,26 @@ fn set_opt(
     Ok(())
 }
 
+/// Whether the tenant has money in its currency: an order or a ledger entry. Its currency
+/// is then fixed, so amounts in different currencies are never summed.
+async fn holds_money(db: &impl ConnectionTrait, tenant_id: i64) -> ApiResult<bool> {
+    use entities::{order, partner_ledger_entry};
+    let orders = order::Entity::find()
+        .filter(order::Column::TenantId.eq(tenant_id))
+        .limit(1)
+        .count(db)
+        .await?;
+    if orders > 0 {
+        return Ok(true);
+    }
+    let entries = partner_ledger_entry::Entity::find()
+        .filter(partner_ledger_entry::Column::TenantId.eq(tenant_id))
+        .limit(1)
+        .count(db)
+        .await?;
+    Ok(entries > 0)
+}
+
 /// `updateTenant`: staff change any tenant; a tenant's admins change their own tenant's
 /// branding and defaults but not its slug.
 pub async fn update_tenant(
@@ -342,11 +364,14 @@ pub async fn update_tenant(
         authorize_on(req, Action::ManageTenant { tenant_id }, tenant_id)?;
     }
     let txn = crate::kernel::txn::begin(&svc.db).await?;
+    // Locked: a currency change and the check that no money exists yet are one step.
     let current = tenant::Entity::find_by_id(tenant_id)
+        .lock_exclusive()
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound { what: "tenant" })?;
     let old_slug = current.slug.clone();
+    let old_currency = current.currency.clone();
     let mut m = current.into_active_model();
     if let Some(s) = &input.slug {
         m.slug = Set(validate::slug("slug", s)?);
@@ -390,27 +415,41 @@ pub async fn update_tenant(
         m.default_language = Set(validate::language("defaultLanguage", v)?);
     }
     if let Some(v) = &input.currency {
-        m.currency = Set(validate::currency("currency", v)?);
+        let currency = validate::currency("currency", v)?;
+        if currency != old_currency && holds_money(&txn, tenant_id).await? {
+            return Err(ApiError::domain(
+                code::CURRENCY_LOCKED,
+                Some("currency"),
+                format!(
+                    "the brand already has orders or ledger entries in {old_currency}: its currency can no longer change"
+                ),
+            ));
+        }
+        m.currency = Set(currency);
     }
     if let Some(v) = &input.timezone {
         m.timezone = Set(validate::timezone("timezone", v)?);
     }
     if let Some(pp) = &input.partner_program {
+        // Range-checked before any arithmetic: a huge value must be refused, not overflow.
         let bp = |field: &str, v: rust_decimal::Decimal| -> ApiResult<i32> {
-            let scaled = v * rust_decimal::Decimal::from(100);
-            if v < rust_decimal::Decimal::ZERO
-                || v > rust_decimal::Decimal::from(100)
-                || scaled.fract() != rust_decimal::Decimal::ZERO
-            {
-                return Err(ApiError::bad_input(
+            let refused = || {
+                ApiError::bad_input(
                     field,
                     "a percentage from 0 to 100 with at most two decimals",
-                ));
+                )
+            };
+            if v < rust_decimal::Decimal::ZERO || v > rust_decimal::Decimal::ONE_HUNDRED {
+                return Err(refused());
+            }
+            let scaled = v
+                .checked_mul(rust_decimal::Decimal::ONE_HUNDRED)
+                .ok_or_else(refused)?;
+            if scaled.fract() != rust_decimal::Decimal::ZERO {
+                return Err(refused());
             }
             use rust_decimal::prelude::ToPrimitive;
-            scaled
-                .to_i32()
-                .ok_or_else(|| ApiError::bad_input(field, "out of range"))
+            scaled.to_i32().ok_or_else(refused)
         };
         if let Some(v) = pp.official_discount {
             m.partner_discount_official_bp = Set(bp("partnerProgram.officialDiscount", v)?);
@@ -444,6 +483,15 @@ pub async fn update_tenant(
                 ));
             }
             m.certification_cooldown_hours = Set(hours);
+        }
+        if let Some(n) = pp.max_open_leads_per_partner {
+            if !(1..=1000).contains(&n) {
+                return Err(ApiError::bad_input(
+                    "partnerProgram.maxOpenLeadsPerPartner",
+                    "from 1 to 1000 leads",
+                ));
+            }
+            m.max_open_leads_per_partner = Set(n);
         }
     }
     m.updated_at = Set(entities::time::now());
@@ -486,6 +534,7 @@ pub async fn update_tenant(
             "rewardRatesBp": [updated.reward_rate_created_bp, updated.reward_rate_referral_bp],
             "rewardHoldDays": updated.reward_hold_days,
             "certificationCooldownHours": updated.certification_cooldown_hours,
+            "maxOpenLeadsPerPartner": updated.max_open_leads_per_partner,
         }),
     )
     .await?;

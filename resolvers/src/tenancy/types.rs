@@ -192,6 +192,7 @@ impl Tenant {
             reward_rate_referral: pct(self.0.reward_rate_referral_bp),
             reward_hold_days: self.0.reward_hold_days,
             certification_cooldown_hours: self.0.certification_cooldown_hours,
+            max_open_leads_per_partner: self.0.max_open_leads_per_partner,
         })
     }
     /// When the tenant was created.
@@ -222,6 +223,9 @@ pub struct PartnerProgramSettings {
     /// Hours a partner user waits between two attempts at the same certification test
     /// (default 24).
     pub certification_cooldown_hours: i32,
+    /// Leads one partner may hold open (`NEW` or `IN_WORK`) at once (default 10); taking
+    /// one more is refused with `LEAD_LIMIT_REACHED`.
+    pub max_open_leads_per_partner: i32,
 }
 
 /// New partner-program settings, in percent (0 to 100, two decimals at most). Omitted
@@ -229,20 +233,22 @@ pub struct PartnerProgramSettings {
 #[derive(InputObject)]
 pub struct PartnerProgramInput {
     /// Discount of `OFFICIAL` partners.
-    pub official_discount: Option<rust_decimal::Decimal>,
+    pub official_discount: Option<crate::money::Percent>,
     /// Discount of `GOLD` partners.
-    pub gold_discount: Option<rust_decimal::Decimal>,
+    pub gold_discount: Option<crate::money::Percent>,
     /// Discount of `TECHNOLOGY` partners.
-    pub technology_discount: Option<rust_decimal::Decimal>,
+    pub technology_discount: Option<crate::money::Percent>,
     /// Reward on payments of clients the partner created.
-    pub reward_rate_created: Option<rust_decimal::Decimal>,
+    pub reward_rate_created: Option<crate::money::Percent>,
     /// Reward on payments of referral and service-manager clients.
-    pub reward_rate_referral: Option<rust_decimal::Decimal>,
+    pub reward_rate_referral: Option<crate::money::Percent>,
     /// Days a reward is held before it may be withdrawn (0 to 365; 0 means at once).
     /// Applies to rewards written from now on.
     pub reward_hold_days: Option<i32>,
     /// Hours between two attempts at the same certification test (0 to 8760; 0: no wait).
     pub certification_cooldown_hours: Option<i32>,
+    /// Leads one partner may hold open at once (1 to 1000).
+    pub max_open_leads_per_partner: Option<i32>,
 }
 
 /// How a domain came to the tenant.
@@ -475,13 +481,14 @@ impl UpdateTenantInput {
             partner_program: self
                 .partner_program
                 .map(|p| domain::tenancy::ops::ProgramChanges {
-                    official_discount: p.official_discount,
-                    gold_discount: p.gold_discount,
-                    technology_discount: p.technology_discount,
-                    reward_rate_created: p.reward_rate_created,
-                    reward_rate_referral: p.reward_rate_referral,
+                    official_discount: p.official_discount.map(|v| v.0),
+                    gold_discount: p.gold_discount.map(|v| v.0),
+                    technology_discount: p.technology_discount.map(|v| v.0),
+                    reward_rate_created: p.reward_rate_created.map(|v| v.0),
+                    reward_rate_referral: p.reward_rate_referral.map(|v| v.0),
                     reward_hold_days: p.reward_hold_days,
                     certification_cooldown_hours: p.certification_cooldown_hours,
+                    max_open_leads_per_partner: p.max_open_leads_per_partner,
                 }),
         })
     }

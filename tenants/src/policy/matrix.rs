@@ -285,6 +285,10 @@ fn rows() -> Vec<(&'static str, Box<dyn Fn(Standing) -> Action>)> {
             Box::new(|me| Action::Withdraw { me }),
         ),
         (
+            "pay the partner's orders from its balance (`BONUS_BALANCE`)",
+            Box::new(|me| Action::SpendPartnerBalance { me }),
+        ),
+        (
             "see the partner's balance, ledger and withdrawals",
             Box::new(|me| Action::ViewPartnerMoney { tenant_id: 1, me }),
         ),

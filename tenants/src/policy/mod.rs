@@ -154,6 +154,10 @@ pub enum Action {
     /// Request a withdrawal of the partner's rewards and mark its documents sent; `me` is
     /// the standing in the partner's organization.
     Withdraw { me: Standing },
+    /// Pay one of the partner's orders from its balance (`BONUS_BALANCE`: bonuses, then
+    /// withdrawable rewards, so it is as much the partner's money as a withdrawal); `me`
+    /// is the standing in the partner's organization.
+    SpendPartnerBalance { me: Standing },
     /// See the partner's balance, ledger and withdrawals.
     ViewPartnerMoney { tenant_id: i64, me: Standing },
     /// Be told of the partner's events (a member with standing `me`; `money`: a
@@ -294,6 +298,7 @@ fn allowed_while_impersonating(action: Action) -> bool {
             | Action::ManageOwnNotifications
             | Action::ManageOwnPartnerLink
             | Action::Withdraw { .. }
+            | Action::SpendPartnerBalance { .. }
             | Action::EditPayoutRequisites { .. }
             | Action::ViewPayoutRequisites { .. }
             | Action::PayOrder { .. }

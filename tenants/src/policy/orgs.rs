@@ -71,7 +71,8 @@ pub(super) fn allows(action: Action) -> bool {
         Action::ApplyAsPartner { with } => with.is_none_or(|me| me.is(Owner)),
         Action::ActForPartner { me } => me.administers_people(),
         Action::ImpersonateClient { me, consent } => me.administers_people() && consent,
-        Action::Withdraw { me } => me.is(Owner),
+        // Spending the balance can spend withdrawable rewards: the same rule as withdrawing.
+        Action::Withdraw { me } | Action::SpendPartnerBalance { me } => me.is(Owner),
         // The partner's money: owners and user admins read it; only owners touch the
         // bank account and withdraw (tenant staff are decided in `ledger`).
         Action::ViewPartnerMoney { me, .. } => me.administers_people(),
