@@ -539,6 +539,7 @@ pub async fn run(state: &AppState) -> anyhow::Result<String> {
                 refund_requested_at: Set(None),
                 refunded_at: Set(None),
                 refund_ref: Set(None),
+                checkout_closed_at: Set(None),
             });
             if reward > 0 {
                 ledger.push(partner_ledger_entry::ActiveModel {

@@ -7,6 +7,8 @@
 //! Refunds: `GET /v1/checkout/sessions/<id>` answers the session with its `payment_intent`
 //! once paid, and `POST /v1/refunds` (`payment_intent`, `amount`, `Idempotency-Key`)
 //! refunds it once per key, never more than was paid.
+//! `POST /v1/checkout/sessions/<id>/expire` closes an open session (a paid or expired one
+//! is refused with 400, as Stripe does); an expired session's page no longer pays.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -30,6 +32,8 @@ pub struct Session {
     pub payment_intent: Option<String>,
     /// Refunded so far, minor units.
     pub refunded: i64,
+    /// Expired through the API: can no longer be paid.
+    pub expired: bool,
 }
 
 /// A refund the local server made.
@@ -82,6 +86,7 @@ impl LocalStripe {
         let app = Router::new()
             .route("/v1/checkout/sessions", post(create))
             .route("/v1/checkout/sessions/{id}", get(read_session))
+            .route("/v1/checkout/sessions/{id}/expire", post(expire_session))
             .route("/v1/refunds", post(create_refund))
             .route("/checkout/{id}", get(page))
             .route("/checkout/{id}/pay", post(pay))
@@ -113,6 +118,20 @@ impl LocalStripe {
                 x.payment_intent = Some(format!("pi_test_{}", uuid::Uuid::new_v4().simple()));
             }
         }
+    }
+
+    /// The payer enters the card and pays, but the notification has not reached the
+    /// gateway yet: the session is paid, and its signed `checkout.session.completed` is
+    /// returned for the test to deliver when it likes. `None` when the session cannot be
+    /// paid (unknown or expired).
+    pub fn pay_without_notifying(&self, id: &str, timestamp: i64) -> Option<(String, String)> {
+        let open = self.session(id).is_some_and(|x| !x.expired);
+        if !open {
+            return None;
+        }
+        self.mark_paid(id);
+        let session = self.session(id)?;
+        Some(self.signed_event(&session, "checkout.session.completed", timestamp))
     }
 
     /// A session by id.
@@ -222,6 +241,7 @@ async fn create(
                     paid: false,
                     payment_intent: None,
                     refunded: 0,
+                    expired: false,
                 },
             );
             if let Some(k) = key {
@@ -266,6 +286,13 @@ async fn pay(State(s): State<LocalStripe>, Path(id): Path<String>) -> impl IntoR
     let Some(session) = s.session(&id) else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    if session.expired {
+        return (
+            StatusCode::BAD_REQUEST,
+            Html("<p>This checkout has expired: nothing was charged.</p>".to_string()),
+        )
+            .into_response();
+    }
     s.mark_paid(&id);
     let (body, sig) = s.signed_event(
         &session,
@@ -328,6 +355,39 @@ async fn read_session(
         ),
         None => stripe_error(StatusCode::NOT_FOUND, "No such checkout.session"),
     }
+}
+
+async fn expire_session(
+    State(s): State<LocalStripe>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> impl IntoResponse {
+    if s.inner.lock().map(|i| i.down).unwrap_or(false) {
+        return stripe_error(StatusCode::SERVICE_UNAVAILABLE, "service unavailable");
+    }
+    if !authorized(&s, &headers) {
+        return stripe_error(StatusCode::UNAUTHORIZED, "Invalid API Key provided");
+    }
+    let mut inner = s.lock();
+    let Some(x) = inner.sessions.get_mut(&id) else {
+        return stripe_error(StatusCode::NOT_FOUND, "No such checkout.session");
+    };
+    if x.paid || x.expired {
+        return stripe_error(
+            StatusCode::BAD_REQUEST,
+            "Only Checkout Sessions with a status in [\"open\"] can be expired.",
+        );
+    }
+    x.expired = true;
+    (
+        StatusCode::OK,
+        Json(json!({
+            "id": x.id,
+            "object": "checkout.session",
+            "status": "expired",
+            "payment_status": "unpaid",
+        })),
+    )
 }
 
 async fn create_refund(

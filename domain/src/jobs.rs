@@ -16,8 +16,9 @@
 //! Jobs: `orders.expire` (unpaid orders past their 72 hours become `EXPIRED`, with an
 //! `order.expired` event), `rewards.available` (a `reward.available` event when a
 //! reward's hold ends), `nfr.grant` and `nfr.renew` (the NFR line, `ledger::nfr`), and
-//! `payments.card_refunds` (card refunds the provider has not confirmed yet are asked
-//! again; the HTTP calls run after the claim commits), `lines.notices` (a line expires
+//! `payments.card_refunds` (card refunds the provider has not confirmed yet, and
+//! checkouts of cancelled or expired orders not closed yet, are asked again; the HTTP
+//! calls run after the claim commits), `lines.notices` (a line expires
 //! in 7 days, a line expired: `notifications::notices`), and `domains.check` (custom
 //! domains' DNS records, `tenancy::domains`; the DNS questions run after the claim
 //! commits).
@@ -33,8 +34,9 @@ use crate::kernel::events::{self, kind};
 use crate::kernel::services::Services;
 use crate::kernel::sql::statement;
 use crate::kernel::txn;
-use crate::ledger::{nfr, refunds};
+use crate::ledger::nfr;
 use crate::notifications::notices;
+use crate::orders::checkouts;
 
 /// A job of the scheduler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,7 +193,14 @@ pub async fn run_one(svc: &Services, job: Job) -> ApiResult<Option<u64>> {
         .await?;
     txn.commit().await?;
     let items = match job {
-        Job::CardRefunds => refunds::complete_card_refunds(svc, None).await as u64,
+        Job::ExpireOrders => {
+            checkouts::close_checkouts(svc, None).await;
+            items
+        }
+        Job::CardRefunds => {
+            let closed = checkouts::close_checkouts(svc, None).await;
+            (closed + checkouts::complete_card_refunds(svc, None).await) as u64
+        }
         Job::DomainChecks => crate::tenancy::domains::check_due(svc).await?,
         _ => items,
     };
@@ -215,6 +224,8 @@ async fn expire_orders(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> ApiRes
         let number: i64 = r.try_get("", "order_number")?;
         let client: Option<i64> = r.try_get("", "client_user_id")?;
         let partner: Option<i64> = r.try_get("", "partner_id")?;
+        // Its open checkouts can no longer pay it: closed at the provider after the commit.
+        checkouts::cancel_open_payments(txn, id, now).await?;
         events::record(
             txn,
             tenant_id,

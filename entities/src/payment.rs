@@ -84,6 +84,9 @@ pub struct Model {
     pub refunded_at: Option<DateTimeUtc>,
     /// The provider's id of the refund.
     pub refund_ref: Option<String>,
+    /// When a cancelled or expired card checkout was closed at the provider (it can no
+    /// longer be paid).
+    pub checkout_closed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

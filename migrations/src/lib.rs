@@ -19,6 +19,7 @@ mod m20261201_000013_telegram;
 mod m20261202_000014_leads_and_certification;
 mod m20261203_000015_domain_verification;
 mod m20261204_000016_lead_limits;
+mod m20261204_000017_card_checkouts;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000014_leads_and_certification::Migration),
             Box::new(m20261203_000015_domain_verification::Migration),
             Box::new(m20261204_000016_lead_limits::Migration),
+            Box::new(m20261204_000017_card_checkouts::Migration),
         ]
     }
 }

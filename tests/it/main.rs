@@ -22,6 +22,7 @@ mod limits;
 mod lines;
 mod local_otlp;
 mod mail_sink;
+mod money_races;
 mod notifications;
 mod operations;
 mod orders;

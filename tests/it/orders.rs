@@ -552,14 +552,21 @@ async fn twenty_concurrent_confirmations_and_pay_calls_apply_once() {
 }
 
 pub async fn webhook(app: &TestApp, body: &str, signature: Option<&str>) -> Resp {
+    app.send(webhook_request(body, signature)).await
+}
+
+/// The provider's notification as it reaches `POST /webhooks/payments/stripe`.
+pub fn webhook_request(
+    body: &str,
+    signature: Option<&str>,
+) -> axum::http::Request<axum::body::Body> {
     let mut b = axum::http::Request::post("/webhooks/payments/stripe")
         .header("host", ROOT)
         .header("content-type", "application/json");
     if let Some(s) = signature {
         b = b.header("stripe-signature", s);
     }
-    app.send(b.body(axum::body::Body::from(body.to_string())).unwrap())
-        .await
+    b.body(axum::body::Body::from(body.to_string())).unwrap()
 }
 
 /// An app whose card payments go to a local Stripe-protocol server, and that server.
@@ -853,4 +860,182 @@ async fn an_expired_checkout_fails_its_payment_and_the_next_pay_opens_a_new_one(
         ["FAILED", "PENDING"]
     );
     assert!(s.lines(&app).await.is_empty(), "nothing applied");
+}
+
+pub const CANCEL: &str =
+    "mutation($i: CancelOrderInput!) { cancelOrder(input: $i) { order { status } } }";
+pub const ORDER_PAYMENTS: &str = "query($id: ID!) { node(id: $id) { ... on Order { status payments { method status refundRequestedAt refundedAt } } } }";
+
+/// A spec-example order the partner pays, with a card checkout opened: (order id, the
+/// checkout's session).
+pub async fn card_order(
+    app: &TestApp,
+    stripe: &partner_gateway::local_stripe::LocalStripe,
+    s: &Shop,
+) -> (Value, partner_gateway::local_stripe::Session) {
+    let o = app
+        .ok(
+            ROOT,
+            Some(&s.p.owner),
+            CREATE,
+            json!({ "i": { "order": s.spec_example("PARTNER") } }),
+        )
+        .await["createOrder"]["order"]["id"]
+        .clone();
+    let p = app
+        .ok(
+            ROOT,
+            Some(&s.p.owner),
+            PAY,
+            json!({ "i": { "orderId": o, "method": "CARD" } }),
+        )
+        .await["payOrder"]["payment"]
+        .clone();
+    let session = stripe
+        .session_of_url(p["checkoutUrl"].as_str().unwrap())
+        .unwrap();
+    (o, session)
+}
+
+#[tokio::test]
+async fn cancelling_or_expiring_an_order_closes_its_checkout_at_the_provider() {
+    let (stripe, app) = card_app().await;
+    let s = shop(&app, "cx", &[]).await;
+    let (o, session) = card_order(&app, &stripe, &s).await;
+    app.ok(
+        ROOT,
+        Some(&s.p.owner),
+        CANCEL,
+        json!({ "i": { "orderId": o } }),
+    )
+    .await;
+    assert!(
+        stripe.session(&session.id).unwrap().expired,
+        "expired at the provider"
+    );
+    // The payer can no longer be charged.
+    let now = app.state.services.clock.now().timestamp();
+    assert!(stripe.pay_without_notifying(&session.id, now).is_none());
+    let paid = reqwest::Client::new()
+        .post(format!("{}/checkout/{}/pay", stripe.base, session.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.status(), 400);
+
+    // An order left unpaid past its 72 hours: the scheduler expires it and its checkout.
+    let (o, session) = card_order(&app, &stripe, &s).await;
+    app.clock_advance(Duration::hours(72) + Duration::minutes(1));
+    domain::jobs::run_due(&app.state.services).await.unwrap();
+    let d = app
+        .ok(ROOT, Some(&s.p.owner), ORDER_PAYMENTS, json!({ "id": o }))
+        .await;
+    assert_eq!(d["node"]["status"], "EXPIRED");
+    assert_eq!(d["node"]["payments"][0]["status"], "CANCELLED");
+    assert!(stripe.session(&session.id).unwrap().expired);
+}
+
+#[tokio::test]
+async fn a_card_payment_completed_after_cancelling_is_refunded_once_and_the_payer_told() {
+    let (stripe, app) = card_app().await;
+    let s = shop(&app, "cr", &[]).await;
+    let (o, session) = card_order(&app, &stripe, &s).await;
+    // The payer pays; the provider's notification is still on its way when the order is
+    // cancelled (too late to close the checkout: the provider says it is complete).
+    let now = app.state.services.clock.now().timestamp();
+    let (body, sig) = stripe.pay_without_notifying(&session.id, now).unwrap();
+    app.ok(
+        ROOT,
+        Some(&s.p.owner),
+        CANCEL,
+        json!({ "i": { "orderId": o } }),
+    )
+    .await;
+    assert!(!stripe.session(&session.id).unwrap().expired);
+    let r = webhook(&app, &body, Some(&sig)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // Recorded as paid and refunded through the provider; nothing applied.
+    let d = app
+        .ok(ROOT, Some(&s.p.owner), ORDER_PAYMENTS, json!({ "id": o }))
+        .await;
+    assert_eq!(d["node"]["status"], "CANCELLED");
+    let p = &d["node"]["payments"][0];
+    assert_eq!(p["status"], "SUCCEEDED", "{d}");
+    assert!(p["refundRequestedAt"].is_string(), "{d}");
+    assert!(p["refundedAt"].is_string(), "{d}");
+    let refunds = stripe.refunds();
+    assert_eq!(refunds.len(), 1);
+    assert_eq!(refunds[0].amount, session.amount_total);
+    assert!(s.lines(&app).await.is_empty(), "nothing applied");
+    // The same notification again, and another event for the same completion: no second
+    // refund.
+    let r = webhook(&app, &body, Some(&sig)).await;
+    assert_eq!(r.status, 200);
+    let (again, again_sig) = stripe.signed_event(
+        &stripe.session(&session.id).unwrap(),
+        "checkout.session.completed",
+        now,
+    );
+    assert_eq!(webhook(&app, &again, Some(&again_sig)).await.status, 200);
+    domain::jobs::run_due(&app.state.services).await.unwrap();
+    assert_eq!(stripe.refunds().len(), 1);
+    // Audited, and the payer (the partner's owner: the partner paid) is told.
+    let staff = app.staff_token().await;
+    let log = app
+        .ok(
+            ROOT,
+            Some(&staff),
+            "query($a: String) { auditLog(action: $a) { totalCount } }",
+            json!({ "a": "payment.refund_due" }),
+        )
+        .await;
+    assert_eq!(log["auditLog"]["totalCount"], 1);
+    app.fan_out().await;
+    let n = app
+        .ok(
+            ROOT,
+            Some(&s.p.owner),
+            "{ viewer { notifications { kind title } } }",
+            json!({}),
+        )
+        .await;
+    let refunded: Vec<_> = n["viewer"]["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "PAYMENT_REFUNDED")
+        .collect();
+    assert_eq!(refunded.len(), 1, "{n}");
+    assert!(refunded[0]["title"].as_str().unwrap().contains("refunded"));
+}
+
+#[tokio::test]
+async fn a_refund_the_provider_refuses_at_first_is_asked_again_by_the_scheduler() {
+    let (stripe, app) = card_app().await;
+    let s = shop(&app, "crr", &[]).await;
+    let (o, session) = card_order(&app, &stripe, &s).await;
+    let now = app.state.services.clock.now().timestamp();
+    let (body, sig) = stripe.pay_without_notifying(&session.id, now).unwrap();
+    app.ok(
+        ROOT,
+        Some(&s.p.owner),
+        CANCEL,
+        json!({ "i": { "orderId": o } }),
+    )
+    .await;
+    stripe.set_down(true);
+    assert_eq!(webhook(&app, &body, Some(&sig)).await.status, 200);
+    let d = app
+        .ok(ROOT, Some(&s.p.owner), ORDER_PAYMENTS, json!({ "id": o }))
+        .await;
+    assert!(d["node"]["payments"][0]["refundRequestedAt"].is_string());
+    assert!(d["node"]["payments"][0]["refundedAt"].is_null());
+    stripe.set_down(false);
+    app.clock_advance(Duration::minutes(6));
+    domain::jobs::run_due(&app.state.services).await.unwrap();
+    let d = app
+        .ok(ROOT, Some(&s.p.owner), ORDER_PAYMENTS, json!({ "id": o }))
+        .await;
+    assert!(d["node"]["payments"][0]["refundedAt"].is_string(), "{d}");
+    assert_eq!(stripe.refunds().len(), 1);
 }

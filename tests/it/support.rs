@@ -374,6 +374,12 @@ impl TestApp {
         tokio::spawn(async move { send_to(&router, req).await })
     }
 
+    /// Sends a request on its own task, for requests that must run concurrently.
+    pub fn spawn_send(&self, req: Request<Body>) -> tokio::task::JoinHandle<Resp> {
+        let router = self.router.clone();
+        tokio::spawn(async move { send_to(&router, req).await })
+    }
+
     /// Makes inserts into `table` fail on both backends (a trigger), when `when` (SQL over
     /// `NEW`) holds: for tests that something is all-or-nothing.
     pub async fn fail_inserts_into(&self, table: &str, when: &str) {

@@ -28,6 +28,7 @@ pub mod action {
     pub const ORDER_CREATED: &str = "order.created";
     pub const PAYMENT_CONFIRMED: &str = "payment.confirmed";
     pub const PAYMENT_STARTED: &str = "payment.started";
+    pub const PAYMENT_REFUND_DUE: &str = "payment.refund_due";
     pub const MEMBER_LEFT: &str = "member.left";
     pub const MEMBER_REMOVED: &str = "member.removed";
     pub const MEMBER_ROLE_CHANGED: &str = "member.role_changed";
@@ -101,6 +102,7 @@ pub mod action {
         ORDER_CREATED,
         PAYMENT_CONFIRMED,
         PAYMENT_STARTED,
+        PAYMENT_REFUND_DUE,
         IMPERSONATION_ENDED,
         IMPERSONATION_MUTATION,
         IMPERSONATION_MUTATION_REFUSED,

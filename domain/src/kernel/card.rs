@@ -42,6 +42,15 @@ pub struct RefundRequest {
     pub currency: String,
 }
 
+/// What asking to close a checkout did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closed {
+    /// The checkout was open and can no longer be paid.
+    Now,
+    /// It was not open any more (paid, or expired before).
+    AlreadyDone,
+}
+
 /// A verified notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProviderEvent {
@@ -112,6 +121,11 @@ pub trait CardProvider: Send + Sync + std::fmt::Debug {
     /// Refunds a paid checkout in full; the provider's id of the refund. Asking twice for
     /// the same payment refunds once (the payment's id is the idempotency key).
     async fn refund(&self, r: &RefundRequest) -> Result<String, ProviderError>;
+    /// Closes an open checkout so it can no longer be paid (its order was cancelled or
+    /// expired). `Closed::AlreadyDone` when the provider says the checkout is not open any
+    /// more (paid or expired): a payment completed meanwhile arrives as a notification and
+    /// is refunded.
+    async fn expire_checkout(&self, reference: &str) -> Result<Closed, ProviderError>;
     /// Verifies a notification (signature over the raw body, in constant time, and the
     /// timestamp where the protocol has one) and reads it.
     fn verify(

@@ -16,6 +16,8 @@ pub mod kind {
     pub const ORDER_PAID: &str = "order.paid";
     pub const ORDER_EXPIRED: &str = "order.expired";
     pub const ORDER_REFUNDED: &str = "order.refunded";
+    /// A card payment completed for an order that could not take it: refunded.
+    pub const PAYMENT_REFUND_DUE: &str = "payment.refund_due";
     pub const REWARD_AVAILABLE: &str = "reward.available";
     pub const WITHDRAWAL_STATE_CHANGED: &str = "withdrawal.state_changed";
     pub const NFR_LINE_GRANTED: &str = "line.nfr_granted";

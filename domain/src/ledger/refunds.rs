@@ -38,6 +38,7 @@ use crate::kernel::events::{self, kind};
 use crate::kernel::idempotency::{self, Claim, KeyRef};
 use crate::kernel::services::Services;
 use crate::kernel::{txn, validate};
+use crate::orders::checkouts::complete_card_refunds;
 use crate::orgs::ops::me;
 
 /// `refundOrder`.
@@ -306,62 +307,4 @@ async fn reverse_ledger(
         );
     }
     Ok(out)
-}
-
-/// Asks the provider to refund every card payment whose refund was decided and not yet
-/// done (of one order, or all); how many were refunded. Failures are logged and left for
-/// the next try.
-pub async fn complete_card_refunds(svc: &Services, order_id: Option<i64>) -> usize {
-    try_card_refunds(svc, order_id).await.unwrap_or_default()
-}
-
-async fn try_card_refunds(svc: &Services, order_id: Option<i64>) -> ApiResult<usize> {
-    let mut q = payment::Entity::find()
-        .filter(payment::Column::Method.eq(payment::PaymentMethod::Card.as_str()))
-        .filter(payment::Column::RefundRequestedAt.is_not_null())
-        .filter(payment::Column::RefundedAt.is_null());
-    if let Some(id) = order_id {
-        q = q.filter(payment::Column::OrderId.eq(id));
-    }
-    let due = q.limit(100).all(&svc.db).await?;
-    let mut done = 0;
-    for p in due {
-        let (Some(name), Some(reference)) = (p.provider.as_deref(), p.provider_ref.clone()) else {
-            continue;
-        };
-        let Some(provider) = svc.card_providers.get(name) else {
-            tracing::warn!(
-                payment = p.id,
-                provider = name,
-                "refund due at an unconfigured provider"
-            );
-            continue;
-        };
-        let asked = provider
-            .refund(&crate::kernel::card::RefundRequest {
-                payment_id: p.id,
-                reference,
-                amount_minor: p.amount_minor,
-                currency: p.currency.clone(),
-            })
-            .await;
-        match asked {
-            Ok(refund_ref) => {
-                let now = svc.clock.now();
-                let changed = payment::Entity::update_many()
-                    .col_expr(payment::Column::RefundedAt, Expr::value(now))
-                    .col_expr(payment::Column::RefundRef, Expr::value(refund_ref))
-                    .col_expr(payment::Column::UpdatedAt, Expr::value(now))
-                    .filter(payment::Column::Id.eq(p.id))
-                    .filter(payment::Column::RefundedAt.is_null())
-                    .exec(&svc.db)
-                    .await?;
-                done += changed.rows_affected as usize;
-            }
-            Err(e) => {
-                tracing::warn!(payment = p.id, error = %e, "card refund not done yet; will retry");
-            }
-        }
-    }
-    Ok(done)
 }

@@ -268,6 +268,7 @@ async fn recipients(
             | ConsentRevoked
             | ImpersonationStarted
             | OrderPaid
+            | PaymentRefunded
     );
     let to_partner = !matches!(kind, ImpersonationStarted);
     if to_client && let Some(c) = &f.client {
@@ -446,6 +447,25 @@ fn words(kind: NotificationKind, event: &str, f: &Facts, p: &Value, at: DateTime
             );
             (
                 format!("Order {number} is paid"),
+                format!("/orders/{number}"),
+            )
+        }
+        PaymentRefunded => {
+            let number = id(p, &["orderNumber"]).unwrap_or_default();
+            lines.insert(
+                0,
+                format!("Amount: {}", money(id(p, &["amountMinor"]), &s("currency"))),
+            );
+            lines.push(format!(
+                "The card payment arrived after order {number} was {}; the full amount goes back to the card.",
+                match s("orderStatus").as_str() {
+                    "CANCELLED" => "cancelled",
+                    "EXPIRED" => "expired",
+                    _ => "paid another way",
+                }
+            ));
+            (
+                format!("Your payment for order {number} is refunded"),
                 format!("/orders/{number}"),
             )
         }

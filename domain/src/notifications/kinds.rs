@@ -21,16 +21,19 @@ pub enum NotificationKind {
     ImpersonationStarted,
     WithdrawalStateChanged,
     OrderPaid,
+    /// A card payment the order could not take is refunded (its payer).
+    PaymentRefunded,
     /// A custom domain of the brand was verified, failed, or lost its record (admins).
     CustomDomain,
 }
 
 /// Every kind, in the order settings list them.
-pub const ALL: [NotificationKind; 13] = [
+pub const ALL: [NotificationKind; 14] = [
     NotificationKind::LineExpiring,
     NotificationKind::LineExpired,
     NotificationKind::ChannelStatusChanged,
     NotificationKind::OrderPaid,
+    NotificationKind::PaymentRefunded,
     NotificationKind::WithdrawalStateChanged,
     NotificationKind::ClientAttached,
     NotificationKind::ClientDetached,
@@ -86,6 +89,7 @@ impl NotificationKind {
             ImpersonationStarted => "IMPERSONATION_STARTED",
             WithdrawalStateChanged => "WITHDRAWAL_STATE_CHANGED",
             OrderPaid => "ORDER_PAID",
+            PaymentRefunded => "PAYMENT_REFUNDED",
             CustomDomain => "CUSTOM_DOMAIN",
         }
     }
@@ -106,6 +110,7 @@ impl NotificationKind {
             ImpersonationStarted => "partners logging in as you",
             WithdrawalStateChanged => "withdrawals",
             OrderPaid => "paid orders",
+            PaymentRefunded => "card payments refunded",
             CustomDomain => "your brand's custom domains",
         }
     }
@@ -132,6 +137,7 @@ impl NotificationKind {
             ev::IMPERSONATION_STARTED => ImpersonationStarted,
             ev::WITHDRAWAL_STATE_CHANGED => WithdrawalStateChanged,
             ev::ORDER_PAID => OrderPaid,
+            ev::PAYMENT_REFUND_DUE => PaymentRefunded,
             ev::DOMAIN_VERIFIED | ev::DOMAIN_VERIFICATION_FAILED | ev::DOMAIN_RECORD_LOST => {
                 CustomDomain
             }
@@ -148,7 +154,9 @@ impl NotificationKind {
     pub fn money(self) -> bool {
         matches!(
             self,
-            NotificationKind::WithdrawalStateChanged | NotificationKind::OrderPaid
+            NotificationKind::WithdrawalStateChanged
+                | NotificationKind::OrderPaid
+                | NotificationKind::PaymentRefunded
         )
     }
 
@@ -171,6 +179,7 @@ impl NotificationKind {
                     | LineExpired
                     | WithdrawalStateChanged
                     | OrderPaid
+                    | PaymentRefunded
                     | ImpersonationStarted
                     | CustomDomain
             ),

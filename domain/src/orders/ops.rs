@@ -4,7 +4,7 @@
 //! so when next touched). Who may do what is decided in the policy (`orders`).
 
 use chrono::{DateTime, Utc};
-use entities::{money, order, order_item, partner, payment};
+use entities::{money, order, order_item, partner};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
@@ -247,16 +247,7 @@ pub async fn cancel(svc: &Services, req: &RequestCtx, id: i64) -> ApiResult<orde
     if done.rows_affected != 1 {
         return Err(not_pending(&o, now));
     }
-    payment::Entity::update_many()
-        .col_expr(
-            payment::Column::Status,
-            Expr::value(payment::PaymentStatus::Cancelled.as_str()),
-        )
-        .col_expr(payment::Column::UpdatedAt, Expr::value(now))
-        .filter(payment::Column::OrderId.eq(o.id))
-        .filter(payment::Column::Status.eq(payment::PaymentStatus::Pending.as_str()))
-        .exec(&txn)
-        .await?;
+    super::checkouts::cancel_open_payments(&txn, o.id, now).await?;
     audit::record(
         &txn,
         req,
@@ -268,6 +259,9 @@ pub async fn cancel(svc: &Services, req: &RequestCtx, id: i64) -> ApiResult<orde
     )
     .await?;
     txn::commit(txn, req).await?;
+    // No lock is held across the provider's HTTP call; the scheduler asks again if this
+    // one fails.
+    super::checkouts::close_checkouts(svc, Some(o.id)).await;
     find(&svc.db, req, id).await
 }
 

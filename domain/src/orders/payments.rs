@@ -375,8 +375,9 @@ pub enum Applied {
     Paid,
     /// The payment was already succeeded, failed or cancelled: nothing changed.
     AlreadyHandled,
-    /// The payment succeeded but its order was paid otherwise or cancelled: recorded
-    /// on the payment for a refund; nothing applied.
+    /// The payment was claimed succeeded but its order was paid otherwise, cancelled or
+    /// expired: nothing applied. The caller refunds it (a card) or rolls back (an invoice
+    /// or the balance).
     OrderNotPayable,
 }
 
@@ -403,8 +404,9 @@ pub async fn apply_payment(
     if claimed.rows_affected != 1 {
         return Ok(Applied::AlreadyHandled);
     }
-    // Then the order: paid once, whatever pays it. An expired order is still paid when
-    // the money arrived (the payer was charged).
+    // Then the order: paid once, whatever pays it, and only while it is still open. An
+    // order cancelled, expired (by the scheduler) or paid otherwise does not take the
+    // payment: the caller refunds it.
     let paid = order::Entity::update_many()
         .col_expr(
             order::Column::Status,
@@ -413,28 +415,10 @@ pub async fn apply_payment(
         .col_expr(order::Column::PaidAt, Expr::value(now))
         .col_expr(order::Column::UpdatedAt, Expr::value(now))
         .filter(order::Column::Id.eq(p.order_id))
-        .filter(order::Column::Status.is_in([
-            order::OrderStatus::Pending.as_str(),
-            order::OrderStatus::Expired.as_str(),
-        ]))
+        .filter(order::Column::Status.eq(order::OrderStatus::Pending.as_str()))
         .exec(txn)
         .await?;
     if paid.rows_affected != 1 {
-        payment::Entity::update_many()
-            .col_expr(
-                payment::Column::FailureReason,
-                Expr::value(
-                    "the order was not payable any more when this payment succeeded: refund due",
-                ),
-            )
-            .filter(payment::Column::Id.eq(p.id))
-            .exec(txn)
-            .await?;
-        tracing::warn!(
-            payment = p.id,
-            order = p.order_id,
-            "payment succeeded for an order that is not payable: refund due"
-        );
         return Ok(Applied::OrderNotPayable);
     }
     let o = order::Entity::find_by_id(p.order_id)
@@ -644,6 +628,7 @@ pub async fn handle_webhook(
         .verify(signature, body, now)
         .map_err(WebhookRefusal::Invalid)?;
     let inner = async {
+        let mut refund_order = None;
         let txn = txn::begin(&svc.db).await?;
         let reference = match &event {
             ProviderEvent::Paid { reference, .. } | ProviderEvent::Failed { reference, .. } => {
@@ -712,7 +697,20 @@ pub async fn handle_webhook(
                         .exec(&txn)
                         .await?;
                 } else {
-                    apply_payment(&txn, &p, None, now).await?;
+                    // Applied, or refunded when the order cannot take it any more
+                    // (cancelled, expired, paid another way): never charged for nothing.
+                    let unapplicable = match apply_payment(&txn, &p, None, now).await? {
+                        Applied::Paid => false,
+                        Applied::OrderNotPayable => {
+                            super::checkouts::refund_unapplicable(&txn, &p, true, now).await?
+                        }
+                        Applied::AlreadyHandled => {
+                            super::checkouts::refund_unapplicable(&txn, &p, false, now).await?
+                        }
+                    };
+                    if unapplicable {
+                        refund_order = Some(p.order_id);
+                    }
                 }
             }
             (ProviderEvent::Failed { reason, .. }, Some(p)) => {
@@ -734,6 +732,11 @@ pub async fn handle_webhook(
             _ => {}
         }
         txn.commit().await?;
+        if let Some(order_id) = refund_order {
+            // After the commit: no lock is held across the provider's HTTP call, and the
+            // scheduler asks again if this one fails.
+            super::checkouts::complete_card_refunds(svc, Some(order_id)).await;
+        }
         Ok(WebhookOutcome::Handled)
     };
     inner.await.map_err(WebhookRefusal::Internal)

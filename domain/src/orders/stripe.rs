@@ -12,7 +12,7 @@ use serde::Deserialize;
 use sha2::Sha256;
 
 use super::provider::{
-    CardProvider, Checkout, CheckoutRequest, ProviderError, ProviderEvent, RefundRequest,
+    CardProvider, Checkout, CheckoutRequest, Closed, ProviderError, ProviderEvent, RefundRequest,
     WebhookError,
 };
 
@@ -203,6 +203,30 @@ impl CardProvider for Stripe {
             ));
         }
         Ok(refund.id)
+    }
+
+    async fn expire_checkout(&self, reference: &str) -> Result<Closed, ProviderError> {
+        let resp = self
+            .http
+            .post(format!(
+                "{}/v1/checkout/sessions/{reference}/expire",
+                self.api_base
+            ))
+            .bearer_auth(&self.secret_key)
+            .send()
+            .await
+            .map_err(|e| ProviderError(e.to_string()))?;
+        let status = resp.status();
+        if status.is_success() {
+            Ok(Closed::Now)
+        } else if status == reqwest::StatusCode::BAD_REQUEST {
+            // Stripe refuses to expire a session that is not `open` (complete or expired).
+            Ok(Closed::AlreadyDone)
+        } else {
+            Err(ProviderError(format!(
+                "expiring the checkout refused: {status}"
+            )))
+        }
     }
 
     fn verify(

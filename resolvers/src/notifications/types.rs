@@ -35,6 +35,9 @@ pub enum NotificationKind {
     WithdrawalStateChanged,
     /// An order was paid.
     OrderPaid,
+    /// A card payment arrived for an order that could no longer take it (cancelled,
+    /// expired or paid another way) and is being refunded (the payer).
+    PaymentRefunded,
     /// A custom domain of the brand was verified, was not proven in time, or lost its
     /// TXT record (the brand's admins).
     CustomDomain,
@@ -55,6 +58,7 @@ impl From<Kind> for NotificationKind {
             Kind::ImpersonationStarted => Self::ImpersonationStarted,
             Kind::WithdrawalStateChanged => Self::WithdrawalStateChanged,
             Kind::OrderPaid => Self::OrderPaid,
+            Kind::PaymentRefunded => Self::PaymentRefunded,
             Kind::CustomDomain => Self::CustomDomain,
         }
     }
@@ -76,6 +80,7 @@ impl From<NotificationKind> for Kind {
             G::ImpersonationStarted => Kind::ImpersonationStarted,
             G::WithdrawalStateChanged => Kind::WithdrawalStateChanged,
             G::OrderPaid => Kind::OrderPaid,
+            G::PaymentRefunded => Kind::PaymentRefunded,
             G::CustomDomain => Kind::CustomDomain,
         }
     }
