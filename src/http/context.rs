@@ -142,6 +142,10 @@ pub async fn viewer_for_token(
     };
     match auth {
         Ok(viewer) => Ok(viewer),
+        Err(AuthError::Db(e)) if domain::kernel::error::unavailable(&e) => {
+            tracing::warn!(error = %e, "the database is unavailable");
+            Err(HttpError::unavailable(&rid))
+        }
         Err(AuthError::Db(e)) => {
             tracing::error!(error = %e, "authentication query failed");
             Err(HttpError::new(

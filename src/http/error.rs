@@ -4,6 +4,10 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+/// The code of an HTTP-level refusal, carried on its response for the metrics.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorCode(pub &'static str);
+
 /// A failure before the schema ran.
 #[derive(Debug, Clone)]
 pub struct HttpError {
@@ -28,6 +32,19 @@ impl HttpError {
             message: message.into(),
             request_id: request_id.to_string(),
             retry_after: None,
+        }
+    }
+
+    /// The database could not be reached: 503 with `Retry-After`, retryable.
+    pub fn unavailable(request_id: &str) -> Self {
+        Self {
+            retry_after: Some(domain::kernel::error::UNAVAILABLE_RETRY_AFTER_SECS),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "SERVICE_UNAVAILABLE",
+                "the service is briefly unavailable: try again shortly",
+                request_id,
+            )
         }
     }
 
@@ -59,6 +76,8 @@ impl IntoResponse for HttpError {
             "errors": [{ "message": self.message, "extensions": extensions }]
         });
         let mut resp = (self.status, axum::Json(body)).into_response();
+        // For the metrics and traces: the outcome is the code, not the status.
+        resp.extensions_mut().insert(ErrorCode(self.code));
         if self.status == StatusCode::UNAUTHORIZED {
             resp.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

@@ -439,7 +439,10 @@ async fn execute(
         Ok(Answer::Remembered(body)) => json_response(body, StatusCode::OK, media),
         Ok(Answer::Ran(resp)) => {
             let request_error = schema::is_request_error(&resp);
-            let status = if media == MediaType::GraphqlResponseJson && request_error {
+            let status = if unavailable(&resp.errors) {
+                // The database could not be reached: retryable, and said so by the status.
+                StatusCode::SERVICE_UNAVAILABLE
+            } else if media == MediaType::GraphqlResponseJson && request_error {
                 StatusCode::BAD_REQUEST
             } else {
                 StatusCode::OK
@@ -461,6 +464,14 @@ async fn execute(
         }
         Err(e) => e,
     }
+}
+
+/// Whether an error says the database could not be reached (`SERVICE_UNAVAILABLE`).
+fn unavailable(errors: &[async_graphql::ServerError]) -> bool {
+    errors.iter().any(|e| {
+        e.extensions.as_ref().and_then(|x| x.get("code"))
+            == Some(&async_graphql::Value::String("SERVICE_UNAVAILABLE".into()))
+    })
 }
 
 /// `Retry-After` for a response refused by a rate limit (the longest wait named).
@@ -579,12 +590,9 @@ fn record(
     let outcome = match &result {
         Ok(Answer::Remembered(_)) => "ok".into(),
         Ok(Answer::Ran(resp)) => outcome_of(resp),
-        Err(r) => match r.status() {
-            StatusCode::TOO_MANY_REQUESTS => "RATE_LIMITED".into(),
-            StatusCode::UNAUTHORIZED => "UNAUTHENTICATED".into(),
-            StatusCode::SERVICE_UNAVAILABLE => "TIMEOUT".into(),
-            StatusCode::NOT_FOUND | StatusCode::MISDIRECTED_REQUEST => "TENANT_NOT_FOUND".into(),
-            s => format!("HTTP_{}", s.as_u16()),
+        Err(r) => match r.extensions().get::<super::error::ErrorCode>() {
+            Some(code) => code.0.to_string(),
+            None => format!("HTTP_{}", r.status().as_u16()),
         },
     };
     let failed = match &result {

@@ -103,3 +103,131 @@ async fn a_brands_currency_is_fixed_once_money_exists() {
         .await;
     assert_eq!(d["updateTenant"]["tenant"]["currency"], "RUB");
 }
+
+async fn run_sql(c: &mut sea_orm::sqlx::PgConnection, sql: String) {
+    use sea_orm::sqlx::Executor;
+    c.execute(sea_orm::sqlx::AssertSqlSafe(sql)).await.unwrap();
+}
+
+/// PostgreSQL only (SQLite is a file of this process, it does not go away): the pool's
+/// connections are killed while a request waits on the database, then the database
+/// refuses connections for a while. Clients are told to retry (`SERVICE_UNAVAILABLE`,
+/// 503, `Retry-After`), never `INTERNAL`; `/readyz` follows; the service recovers alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_lost_database_answers_service_unavailable_and_the_service_recovers() {
+    use sea_orm::sqlx::{Connection, Executor, PgConnection};
+    let app = TestApp::new().await;
+    let Some((admin, name)) = app.postgres_admin() else {
+        return;
+    };
+    let (ann, _, ann_id) = app.sign_up(ROOT, "ann.outage@example.com").await;
+    let rename =
+        "mutation { updateAccount(input: { displayName: \"Ann\" }) { user { displayName } } }";
+    // A request mid-flight: it waits for a row another connection holds.
+    let mut holder = PgConnection::connect(&app.database_url()).await.unwrap();
+    holder.execute("BEGIN").await.unwrap();
+    run_sql(
+        &mut holder,
+        format!(
+            "UPDATE users SET display_name = display_name WHERE id = {}",
+            raw(&ann_id)
+        ),
+    )
+    .await;
+    let waiting = app.spawn_post(ROOT, Some(&ann), rename, json!({}));
+    let mut blocked = false;
+    for _ in 0..200 {
+        let n: (i64,) = sea_orm::sqlx::query_as(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(&mut holder)
+        .await
+        .unwrap();
+        if n.0 > 0 {
+            blocked = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(blocked, "the request waits on the held row");
+    // Every connection of the pool is killed (as a restart or a failover does).
+    holder
+        .execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        .await
+        .unwrap();
+    let r = waiting.await.unwrap();
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert_eq!(first_code(&r.body), "SERVICE_UNAVAILABLE", "{}", r.body);
+    assert_eq!(r.headers["retry-after"], "2");
+    assert_eq!(
+        r.body["errors"][0]["message"],
+        "the service is briefly unavailable: try again shortly"
+    );
+    holder.execute("ROLLBACK").await.unwrap();
+    holder.close().await.unwrap();
+    // The next request gets a fresh connection: recovered without a restart.
+    let d = app.ok(ROOT, Some(&ann), rename, json!({})).await;
+    assert_eq!(d["updateAccount"]["user"]["displayName"], "Ann");
+
+    // The database refuses connections (down): requests and readiness say so.
+    let mut admin_conn = PgConnection::connect(&admin).await.unwrap();
+    run_sql(
+        &mut admin_conn,
+        format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false"),
+    )
+    .await;
+    run_sql(
+        &mut admin_conn,
+        format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"),
+    )
+    .await;
+    let ready = app
+        .send(
+            axum::http::Request::get("/readyz")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(ready.status, 503);
+    for token in [Some(ann.as_str()), None] {
+        let r = app
+            .post(
+                ROOT,
+                token,
+                "{ viewer { email } tenant { slug } }",
+                json!({}),
+            )
+            .await;
+        // Signed in, the session cannot be checked; signed out, the viewer cannot be read
+        // — or the brand's public fields still answer from memory.
+        if r.status == 503 {
+            assert_eq!(first_code(&r.body), "SERVICE_UNAVAILABLE", "{}", r.body);
+            assert_eq!(r.headers["retry-after"], "2");
+        } else {
+            assert_eq!(r.status, 200, "{}", r.body);
+            assert!(r.body["errors"].is_null(), "{}", r.body);
+        }
+    }
+    let r = app
+        .post(ROOT, Some(&ann), "{ viewer { email } }", json!({}))
+        .await;
+    assert_eq!(r.status, 503, "{}", r.body);
+    // Back up: ready again, and requests answer, with nothing restarted.
+    run_sql(
+        &mut admin_conn,
+        format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS true"),
+    )
+    .await;
+    let ready = app
+        .send(
+            axum::http::Request::get("/readyz")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(ready.status, 200);
+    let d = app
+        .ok(ROOT, Some(&ann), "{ viewer { email } }", json!({}))
+        .await;
+    assert_eq!(d["viewer"]["email"], "ann.outage@example.com");
+}

@@ -189,6 +189,12 @@ impl TestApp {
         &self.dir
     }
 
+    /// The PostgreSQL server's administrative URL (its `postgres` database, or whatever
+    /// `TEST_DATABASE_URL` named), and this app's database name; `None` on SQLite.
+    pub fn postgres_admin(&self) -> Option<(String, String)> {
+        self.pg.clone()
+    }
+
     pub fn is_postgres(&self) -> bool {
         self.pg.is_some()
     }

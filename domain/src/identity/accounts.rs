@@ -62,7 +62,7 @@ pub async fn insert_user(db: &impl ConnectionTrait, new: NewUser) -> ApiResult<u
 pub fn unique_user_error(e: sea_orm::DbErr, has_phone: bool) -> ApiError {
     let msg = match e.sql_err() {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(m)) => m,
-        _ => return ApiError::internal(e),
+        _ => return ApiError::from(e),
     };
     if has_phone && msg.contains("phone") {
         ApiError::conflict("phone", "an account with this phone number already exists")

@@ -48,6 +48,7 @@ pub mod code {
     pub const WRONG_LEAD_STATE: &str = "WRONG_LEAD_STATE";
     pub const CERTIFICATION_COOLDOWN: &str = "CERTIFICATION_COOLDOWN";
     pub const CURRENCY_LOCKED: &str = "CURRENCY_LOCKED";
+    pub const SERVICE_UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
     pub const LEAD_LIMIT_REACHED: &str = "LEAD_LIMIT_REACHED";
     pub const LEAD_RECENTLY_RELEASED: &str = "LEAD_RECENTLY_RELEASED";
 
@@ -89,6 +90,7 @@ pub mod code {
         WRONG_LEAD_STATE,
         CERTIFICATION_COOLDOWN,
         CURRENCY_LOCKED,
+        SERVICE_UNAVAILABLE,
         LEAD_LIMIT_REACHED,
         LEAD_RECENTLY_RELEASED,
     ];
@@ -123,8 +125,14 @@ pub enum ApiError {
     RateLimited {
         retry_after_secs: u64,
     },
+    /// The database cannot be reached (a lost connection, a restart): retryable
+    /// (`SERVICE_UNAVAILABLE`, HTTP 503 with `Retry-After`), never `INTERNAL`.
+    Unavailable,
     Internal,
 }
+
+/// Seconds a client waits before retrying a request the database could not serve.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 2;
 
 impl ApiError {
     pub fn bad_input(field: &str, message: impl Into<String>) -> Self {
@@ -161,6 +169,7 @@ impl ApiError {
     pub fn retry_after(&self) -> Option<u64> {
         match self {
             Self::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            Self::Unavailable => Some(UNAVAILABLE_RETRY_AFTER_SECS),
             _ => None,
         }
     }
@@ -181,6 +190,7 @@ impl ApiError {
             Self::Conflict { .. } => "CONFLICT",
             Self::Domain { code, .. } => code,
             Self::RateLimited { .. } => code::RATE_LIMITED,
+            Self::Unavailable => code::SERVICE_UNAVAILABLE,
             Self::Internal => "INTERNAL",
         }
     }
@@ -197,6 +207,7 @@ impl ApiError {
             Self::RateLimited { retry_after_secs } => {
                 format!("too many attempts: try again in {retry_after_secs} s")
             }
+            Self::Unavailable => "the service is briefly unavailable: try again shortly".into(),
             Self::Internal => "internal error".into(),
         }
     }
@@ -215,7 +226,7 @@ impl ApiError {
     pub fn from_unique(err: DbErr, field: &str, message: &str) -> Self {
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => Self::conflict(field, message),
-            _ => Self::internal(err),
+            _ => Self::from(err),
         }
     }
 }
@@ -236,6 +247,49 @@ impl From<Denied> for ApiError {
 
 impl From<DbErr> for ApiError {
     fn from(e: DbErr) -> Self {
+        if unavailable(&e) {
+            tracing::warn!(error = %e, "the database is unavailable");
+            return Self::Unavailable;
+        }
         Self::internal(e)
+    }
+}
+
+/// A loader's error (DataLoader errors are shared behind an `Arc`).
+impl From<std::sync::Arc<DbErr>> for ApiError {
+    fn from(e: std::sync::Arc<DbErr>) -> Self {
+        if unavailable(&e) {
+            tracing::warn!(error = %e, "the database is unavailable");
+            return Self::Unavailable;
+        }
+        Self::internal(e)
+    }
+}
+
+/// Whether a database error says the database could not be reached or the connection was
+/// lost (retry later), rather than that the statement was wrong (a bug): no connection
+/// from the pool or none could be opened, an I/O or TLS failure, a closed pool, or PostgreSQL's connection
+/// exceptions (SQLSTATE class `08`) and shutdowns (`57P01` admin shutdown, as
+/// `pg_terminate_backend` does; `57P02` crash; `57P03` cannot connect now).
+pub fn unavailable(e: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error as Sqlx;
+    let sqlx = match e {
+        // No connection from the pool, or none could be opened (refused, restarting).
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
+        _ => return false,
+    };
+    match sqlx.as_ref() {
+        Sqlx::Io(_)
+        | Sqlx::Tls(_)
+        | Sqlx::PoolTimedOut
+        | Sqlx::PoolClosed
+        | Sqlx::WorkerCrashed
+        | Sqlx::Protocol(_) => true,
+        Sqlx::Database(d) => d
+            .code()
+            .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+        _ => false,
     }
 }

@@ -245,7 +245,7 @@ async fn attach(
     .await
     .map_err(|e| match e.sql_err() {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => already_attached(),
-        _ => ApiError::internal(e),
+        _ => ApiError::from(e),
     })?;
     crate::kernel::events::record(
         db,

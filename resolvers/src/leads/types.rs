@@ -108,7 +108,7 @@ impl Lead {
             .partner_names
             .load_one(p)
             .await
-            .map_err(ApiError::internal)?)
+            .map_err(ApiError::from)?)
     }
     /// When the partner holding it took it (or it was addressed to them).
     async fn taken_at(&self) -> Option<DateTime<Utc>> {
@@ -132,7 +132,7 @@ impl Lead {
             .comments
             .load_one(self.0.lead.id)
             .await
-            .map_err(ApiError::internal)?
+            .map_err(ApiError::from)?
             .unwrap_or_default();
         Ok(Some(rows.into_iter().map(LeadComment).collect()))
     }
@@ -160,7 +160,7 @@ impl LeadComment {
             .users
             .load_one(uid)
             .await
-            .map_err(ApiError::internal)?
+            .map_err(ApiError::from)?
             .map(|u| u.display_name)
             .unwrap_or_else(|| "a deleted account".into()))
     }
@@ -173,7 +173,7 @@ impl LeadComment {
             .partner_names
             .load_one(p)
             .await
-            .map_err(ApiError::internal)?)
+            .map_err(ApiError::from)?)
     }
     /// When it was written.
     async fn created_at(&self) -> DateTime<Utc> {
@@ -224,7 +224,7 @@ impl ProfileCertificates {
             .profile_certificates
             .load_one(self.0)
             .await
-            .map_err(ApiError::internal)?
+            .map_err(ApiError::from)?
             .unwrap_or_default()
             .into_iter()
             .map(PublicCertificate)

@@ -131,7 +131,7 @@ impl LedgerEntry {
             .order_numbers
             .load_one(id)
             .await
-            .map_err(ApiError::internal)?)
+            .map_err(ApiError::from)?)
     }
     /// The withdrawal it holds, releases or pays.
     async fn withdrawal_id(&self) -> Option<ID> {
@@ -236,7 +236,7 @@ impl Withdrawal {
             .partner_names
             .load_one(self.0.partner_id)
             .await
-            .map_err(ApiError::internal)?)
+            .map_err(ApiError::from)?)
     }
     /// Where it stands.
     async fn status(&self) -> WithdrawalStatus {
@@ -351,7 +351,7 @@ impl PartnerLedger {
             .order_numbers
             .load_many(orders)
             .await
-            .map_err(ApiError::internal)?;
+            .map_err(ApiError::from)?;
         Ok(crate::pagination::connection(page, LedgerEntry))
     }
 

@@ -97,7 +97,7 @@ async fn load_user(ctx: &Context<'_>, id: Option<i64>) -> crate::GqlResult<Optio
         .users
         .load_one(id)
         .await
-        .map_err(ApiError::internal)?
+        .map_err(ApiError::from)?
         .map(User::new))
 }
 

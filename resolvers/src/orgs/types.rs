@@ -185,9 +185,9 @@ async fn prime_member_loaders(
         orgs.space_access.load_many(keys),
     )
     .await;
-    loaded.map_err(ApiError::internal)?;
+    loaded.map_err(ApiError::from)?;
     let space_ids: Vec<i64> = access
-        .map_err(ApiError::internal)?
+        .map_err(ApiError::from)?
         .values()
         .flatten()
         .map(|s| s.space_id)
@@ -195,7 +195,7 @@ async fn prime_member_loaders(
     orgs.spaces
         .load_many(space_ids)
         .await
-        .map_err(ApiError::internal)?;
+        .map_err(ApiError::from)?;
     Ok(())
 }
 
@@ -268,7 +268,7 @@ impl SpaceAccess {
             .spaces
             .load_one(self.space_id)
             .await
-            .map_err(ApiError::internal)?;
+            .map_err(ApiError::from)?;
         Ok(model.map(|model| Space {
             model,
             viewer_role: None,
@@ -291,7 +291,7 @@ impl Member {
             .users
             .load_one(self.0.user_id)
             .await
-            .map_err(ApiError::internal)?;
+            .map_err(ApiError::from)?;
         Ok(user.map(User::new))
     }
     /// The member's organization role.
@@ -304,7 +304,7 @@ impl Member {
             .space_access
             .load_one((self.0.organization_id, self.0.user_id))
             .await
-            .map_err(ApiError::internal)?
+            .map_err(ApiError::from)?
             .unwrap_or_default();
         Ok(rows
             .into_iter()
@@ -415,7 +415,7 @@ impl Invitation {
             .users
             .load_one(id)
             .await
-            .map_err(ApiError::internal)?
+            .map_err(ApiError::from)?
             .map(User::new))
     }
     /// When it was sent (or last resent).

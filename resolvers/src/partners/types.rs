@@ -256,7 +256,7 @@ impl PartnerCore {
             .client_summaries
             .load_many(keys)
             .await
-            .map_err(ApiError::internal)?;
+            .map_err(ApiError::from)?;
         let shared = crate::hub::ClientPage::new(
             self.0.id,
             page.items().map(|r| r.link.client_user_id).collect(),
@@ -351,7 +351,7 @@ impl ClientCore {
             .users
             .load_one(self.0.client_user_id)
             .await
-            .map_err(ApiError::internal)?
+            .map_err(ApiError::from)?
             .map(User::new))
     }
     /// How the client came to the partner.
@@ -386,7 +386,7 @@ impl ClientCore {
             .client_summaries
             .load_one((self.0.partner_id, self.0.client_user_id))
             .await
-            .map_err(ApiError::internal)?
+            .map_err(ApiError::from)?
             .unwrap_or_default())
     }
 }

@@ -162,7 +162,7 @@ impl Tenant {
             .tenant_domains
             .load_one(self.0.id)
             .await
-            .map_err(ApiError::internal)?
+            .map_err(ApiError::from)?
             .unwrap_or_default();
         Ok(rows.into_iter().map(TenantDomain).collect())
     }
