@@ -249,7 +249,7 @@ async fn serve(mut cfg: Config, with_demo: bool) -> anyhow::Result<()> {
         let mut every = tokio::time::interval(Duration::from_secs(60));
         loop {
             every.tick().await;
-            limits.prune();
+            limits.prune().await;
         }
     });
     let listener = tokio::net::TcpListener::bind(cfg.bind_addr)

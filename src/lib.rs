@@ -94,12 +94,14 @@ pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
         tracing::warn!(to = %mailer.describe(), "no SMTP_URL: email is written to files, not sent");
     }
     let clock = resolvers::Clock::system();
+    let limits =
+        domain::kernel::ratelimit::RateLimits::new(&cfg.rate_limits(), clock.clone(), db.clone());
     let services = Services {
         db,
         registry,
         keys: Arc::new(keys),
         settings: Arc::new(settings),
-        limits: domain::kernel::ratelimit::RateLimits::new(&cfg.rate_limits(), clock.clone()),
+        limits,
         clock,
         dns: domain::kernel::dns::Dns::new(
             cfg.dns_resolver,

@@ -42,11 +42,13 @@ pub struct SignUp {
 
 /// Creates an account on the request's tenant and signs it in.
 pub async fn sign_up(svc: &Services, req: &RequestCtx, input: SignUp) -> ApiResult<Session> {
-    svc.limits.guard(
-        crate::kernel::ratelimit::Guarded::SignUp,
-        req,
-        Some(&input.email),
-    )?;
+    svc.limits
+        .guard(
+            crate::kernel::ratelimit::Guarded::SignUp,
+            req,
+            Some(&input.email),
+        )
+        .await?;
     let email = validate::email("email", &input.email)?;
     let phone = validate::optional("phone", input.phone.as_deref(), validate::phone)?;
     let display_name = validate::text("displayName", &input.display_name, 120)?;

@@ -225,3 +225,134 @@ async fn requests_are_limited_per_user_and_per_tenant_with_429() {
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
     app.ok(&acme, None, q, json!({})).await;
 }
+
+/// The limits that guard accounts are the database's, not one instance's: two instances
+/// over one database allow no more guesses than one. IPv6 clients count by their /64.
+#[tokio::test]
+async fn guarded_limits_hold_across_instances_and_ipv6_counts_by_its_64() {
+    let app = TestApp::with_config(|c| {
+        c.trusted_proxies = "127.0.0.1".into();
+        c.rate_limit_guarded_per_account = 4;
+        c.rate_limit_guarded_per_address = 3;
+    })
+    .await;
+    app.sign_up(ROOT, "ann@example.com").await;
+    let other = partner_gateway::app(app.second_instance().await);
+    // Four wrong passwords for Ann, alternating instances and addresses: each answered.
+    for (n, addr) in [
+        "198.51.100.1",
+        "198.51.100.2",
+        "198.51.100.3",
+        "198.51.100.4",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let req = from(addr, None, LOG_IN, log_in("ann@example.com"));
+        let r = if n % 2 == 0 {
+            app.send(req).await
+        } else {
+            send_to(&other, req).await
+        };
+        assert_ne!(
+            first_code(&r.body),
+            "RATE_LIMITED",
+            "attempt {n}: {}",
+            r.body
+        );
+    }
+    // The fifth is refused, on either instance.
+    for r in [
+        app.send(from(
+            "198.51.100.5",
+            None,
+            LOG_IN,
+            log_in("ann@example.com"),
+        ))
+        .await,
+        send_to(
+            &other,
+            from("198.51.100.6", None, LOG_IN, log_in("ann@example.com")),
+        )
+        .await,
+    ] {
+        assert_eq!(first_code(&r.body), "RATE_LIMITED", "{}", r.body);
+    }
+    // Per address: three attempts from one IPv6 /64, on both instances, for three
+    // accounts; a fourth address of the same /64 is refused, another /64 is not.
+    for (n, addr) in ["2001:db8:7:1::1", "2001:db8:7:1::2", "2001:db8:7:1:ffff::9"]
+        .into_iter()
+        .enumerate()
+    {
+        let req = from(addr, None, LOG_IN, log_in(&format!("v6-{n}@example.com")));
+        let r = if n % 2 == 0 {
+            app.send(req).await
+        } else {
+            send_to(&other, req).await
+        };
+        assert_ne!(
+            first_code(&r.body),
+            "RATE_LIMITED",
+            "attempt {n}: {}",
+            r.body
+        );
+    }
+    let r = send_to(
+        &other,
+        from(
+            "2001:db8:7:1::abcd",
+            None,
+            LOG_IN,
+            log_in("v6-x@example.com"),
+        ),
+    )
+    .await;
+    assert_eq!(first_code(&r.body), "RATE_LIMITED", "{}", r.body);
+    let r = app
+        .send(from(
+            "2001:db8:7:2::1",
+            None,
+            LOG_IN,
+            log_in("v6-y@example.com"),
+        ))
+        .await;
+    assert_ne!(first_code(&r.body), "RATE_LIMITED", "{}", r.body);
+}
+
+/// Twenty guesses at one account at once, over two instances: exactly the budget gets
+/// through (one atomic upsert per attempt decides, never a read and a later write).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_guesses_at_one_account_get_exactly_its_budget() {
+    let app = TestApp::with_config(|c| {
+        c.trusted_proxies = "127.0.0.1".into();
+        c.rate_limit_guarded_per_account = 4;
+        c.rate_limit_guarded_per_address = 0;
+    })
+    .await;
+    app.sign_up(ROOT, "ann@example.com").await;
+    let other = partner_gateway::app(app.second_instance().await);
+    let calls: Vec<_> = (0..20)
+        .map(|i| {
+            let req = from(
+                &format!("198.51.100.{}", 10 + i),
+                None,
+                LOG_IN,
+                log_in("ann@example.com"),
+            );
+            if i % 2 == 0 {
+                app.spawn_send(req)
+            } else {
+                let other = other.clone();
+                tokio::spawn(async move { send_to(&other, req).await })
+            }
+        })
+        .collect();
+    let mut through = 0;
+    for c in calls {
+        let r = c.await.unwrap();
+        if first_code(&r.body) != "RATE_LIMITED" {
+            through += 1;
+        }
+    }
+    assert_eq!(through, 4);
+}

@@ -172,11 +172,13 @@ pub async fn log_in(svc: &Services, req: &RequestCtx, input: LogIn) -> ApiResult
         (None, Some(p)) => Some(validate::phone("phone", p).unwrap_or_else(|_| p.to_string())),
         (None, None) => None,
     };
-    svc.limits.guard(
-        crate::kernel::ratelimit::Guarded::LogIn,
-        req,
-        account.as_deref(),
-    )?;
+    svc.limits
+        .guard(
+            crate::kernel::ratelimit::Guarded::LogIn,
+            req,
+            account.as_deref(),
+        )
+        .await?;
     let query = scoped::<user::Entity>(req.tenant_id());
     let query = match (input.email.as_deref(), input.phone.as_deref()) {
         (Some(e), None) => query.filter(user::Column::Email.eq(e.trim().to_lowercase())),
@@ -351,11 +353,13 @@ pub async fn request_password_reset(
     req: &RequestCtx,
     email: &str,
 ) -> ApiResult<()> {
-    svc.limits.guard(
-        crate::kernel::ratelimit::Guarded::PasswordReset,
-        req,
-        Some(email),
-    )?;
+    svc.limits
+        .guard(
+            crate::kernel::ratelimit::Guarded::PasswordReset,
+            req,
+            Some(email),
+        )
+        .await?;
     use entities::outbox_message as om;
     use sea_orm::sea_query::{Query, SelectStatement};
     let email = validate::email("email", email)?;
@@ -633,7 +637,8 @@ pub async fn send_verification(
 /// `verifyEmail`: the link's token proves the mailbox; no sign-in needed.
 pub async fn verify_email(svc: &Services, req: &RequestCtx, token: &str) -> ApiResult<user::Model> {
     svc.limits
-        .guard(crate::kernel::ratelimit::Guarded::VerifyEmail, req, None)?;
+        .guard(crate::kernel::ratelimit::Guarded::VerifyEmail, req, None)
+        .await?;
     let token = find_link(&svc.db, req, token, &[one_time_token::PURPOSE_VERIFY_EMAIL]).await?;
     let txn = crate::kernel::txn::begin(&svc.db).await?;
     claim_link(&txn, &token).await?;

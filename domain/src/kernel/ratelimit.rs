@@ -1,16 +1,22 @@
-//! Rate limits, with `governor`'s keyed GCRA limiters (docs/api-limits.md):
+//! Rate limits (docs/api-limits.md):
 //! - the operations worth guessing at (`logIn`, `signUp`, `requestPasswordReset`,
 //!   `verifyEmail`, `submitLead`, partner-code and certificate look-ups) per client
-//!   address and per account, each operation its own budget;
+//!   address and per account, each operation its own budget. These guard accounts, so they
+//!   hold across instances: counted in the database (`rate_limit_buckets`, one row per
+//!   key holding its GCRA "theoretical arrival time", moved by one atomic upsert), never in
+//!   one instance's memory, so N instances allow no more password guesses than one. IPv6
+//!   clients are keyed by their /64 (one host owns a whole /64 and can change address at
+//!   will within it);
 //! - every GraphQL request per tenant and per user (per client address when anonymous),
-//!   answered by the HTTP layer with 429.
+//!   answered by the HTTP layer with 429: per instance, in memory (`governor`'s keyed
+//!   GCRA), since a database round trip per request would cost more than it guards.
+//!   Behind a load balancer spreading requests over N instances a client gets up to N
+//!   times these budgets, so size them as "what one instance should let through"
+//!   (docs/api-limits.md).
 //!
-//! Limits are per instance (the state is in memory): behind a load balancer that spreads
-//! requests over N instances, a client gets up to N times each budget, so size them as
-//! "what one instance should let through" (docs/api-limits.md). Time is the services'
-//! clock, so tests move it instead of sleeping.
+//! Time is the services' clock, so tests move it instead of sleeping.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +25,7 @@ use governor::clock::Clock as GovernorClock;
 use governor::nanos::Nanos;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
 use tenants::RequestCtx;
 
 use super::clock::Clock;
@@ -105,10 +112,44 @@ pub enum Requester {
 
 struct Limiters {
     clock: AppClock,
-    by_address: Option<Keyed<(Guarded, i64, IpAddr)>>,
-    by_account: Option<Keyed<(Guarded, i64, String)>>,
+    services_clock: Clock,
+    db: DatabaseConnection,
+    by_address: Option<Shared>,
+    by_account: Option<Shared>,
     per_tenant: Option<Keyed<i64>>,
     per_user: Option<Keyed<(i64, Requester)>>,
+}
+
+/// A budget counted in the database: `per_minute` attempts a minute, all of them at once
+/// at most (GCRA with a burst of the whole minute's budget).
+#[derive(Debug, Clone, Copy)]
+struct Shared {
+    per_minute: u32,
+}
+
+impl Shared {
+    fn new(per_minute: u32) -> Option<Self> {
+        (per_minute > 0).then_some(Self { per_minute })
+    }
+
+    /// Microseconds between two attempts at the steady rate.
+    fn interval_us(self) -> i64 {
+        60_000_000 / i64::from(self.per_minute)
+    }
+}
+
+/// The key of an address: the address itself for IPv4, its /64 for IPv6.
+pub fn address_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let net = Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1));
+                format!("{net}/64")
+            }
+        },
+    }
 }
 
 /// A refusal: which limit, and when to try again.
@@ -152,10 +193,6 @@ fn keyed<K: std::hash::Hash + Eq + Clone>(
     quota.map(|q| RateLimiter::new(q, DefaultKeyedStateStore::default(), clock.clone()))
 }
 
-fn per_minute(n: u32) -> Option<Quota> {
-    NonZeroU32::new(n).map(Quota::per_minute)
-}
-
 fn per_second_burst_double(n: u32) -> Option<Quota> {
     let rate = NonZeroU32::new(n)?;
     let burst = NonZeroU32::new(n.saturating_mul(2)).unwrap_or(rate);
@@ -163,11 +200,13 @@ fn per_second_burst_double(n: u32) -> Option<Quota> {
 }
 
 impl RateLimits {
-    pub fn new(settings: &RateLimitSettings, clock: Clock) -> Self {
+    pub fn new(settings: &RateLimitSettings, clock: Clock, db: DatabaseConnection) -> Self {
         let clock = AppClock(clock);
         Self(Arc::new(Limiters {
-            by_address: keyed(per_minute(settings.guarded_per_address_per_minute), &clock),
-            by_account: keyed(per_minute(settings.guarded_per_account_per_minute), &clock),
+            services_clock: clock.0.clone(),
+            db,
+            by_address: Shared::new(settings.guarded_per_address_per_minute),
+            by_account: Shared::new(settings.guarded_per_account_per_minute),
             per_tenant: keyed(per_second_burst_double(settings.tenant_per_second), &clock),
             per_user: keyed(per_second_burst_double(settings.user_per_second), &clock),
             clock,
@@ -188,28 +227,104 @@ impl RateLimits {
     }
 
     /// One attempt at a guarded operation: counted against the client address and, when
-    /// known, the account (a normalised email, or the signed-in user). A refusal is
+    /// known, the account (a normalised email, or the signed-in user), in the database
+    /// shared by every instance. Counted on the pool, outside the request's transaction,
+    /// so a failed attempt (whose transaction rolls back) still counts. A refusal is
     /// `RATE_LIMITED` with `retryAfter`.
-    pub fn guard(&self, what: Guarded, req: &RequestCtx, account: Option<&str>) -> ApiResult<()> {
+    pub async fn guard(
+        &self,
+        what: Guarded,
+        req: &RequestCtx,
+        account: Option<&str>,
+    ) -> ApiResult<()> {
         let tenant = req.tenant.model.id;
-        let outcome = (|| {
-            if let Some(ip) = req.client_ip {
-                self.check(&self.0.by_address, &(what, tenant, ip), "address")?;
+        let mut checks = Vec::with_capacity(2);
+        if let (Some(budget), Some(ip)) = (self.0.by_address, req.client_ip) {
+            let key = format!("{}:{tenant}:address:{}", what.name(), address_key(ip));
+            checks.push((budget, key, "address"));
+        }
+        let user = req.viewer.user().map(|u| format!("user:{}", u.user_id));
+        let account = account
+            .map(|a| format!("email:{}", a.trim().to_lowercase()))
+            .or(user);
+        if let (Some(budget), Some(account)) = (self.0.by_account, account) {
+            checks.push((
+                budget,
+                format!("{}:{tenant}:account:{account}", what.name()),
+                "account",
+            ));
+        }
+        for (budget, key, scope) in checks {
+            if let Err(r) = self.spend_shared(budget, &key, scope).await? {
+                metrics::counter!("rate_limit_refusals_total", "limit" => what.name(), "scope" => r.scope)
+                    .increment(1);
+                return Err(ApiError::rate_limited(r.retry_after_secs()));
             }
-            let user = req.viewer.user().map(|u| format!("user:{}", u.user_id));
-            let account = account
-                .map(|a| format!("email:{}", a.trim().to_lowercase()))
-                .or(user);
-            if let Some(account) = account {
-                self.check(&self.0.by_account, &(what, tenant, account), "account")?;
-            }
-            Ok(())
-        })();
-        outcome.map_err(|r: Refused| {
-            metrics::counter!("rate_limit_refusals_total", "limit" => what.name(), "scope" => r.scope)
-                .increment(1);
-            ApiError::rate_limited(r.retry_after_secs())
-        })
+        }
+        Ok(())
+    }
+
+    /// Spends one attempt of `key`'s budget in the database, atomically: one upsert moves
+    /// the key's theoretical arrival time (TAT) on by one interval when the result stays
+    /// within the burst, and changes nothing otherwise. Of any number of instances racing
+    /// on one key, the database lets exactly the budget through.
+    async fn spend_shared(
+        &self,
+        budget: Shared,
+        key: &str,
+        scope: &'static str,
+    ) -> ApiResult<Result<(), Refused>> {
+        let db = &self.0.db;
+        let now = self.0.services_clock.now().timestamp_micros();
+        let t = budget.interval_us();
+        let burst = t * i64::from(budget.per_minute);
+        let greatest = match db.get_database_backend() {
+            DbBackend::Postgres => "GREATEST",
+            _ => "MAX",
+        };
+        // Allowed when the new TAT is at most a burst ahead of now.
+        let sql = format!(
+            "INSERT INTO rate_limit_buckets (key, tat_us) VALUES (?, ?) \
+             ON CONFLICT (key) DO UPDATE SET tat_us = {greatest}(rate_limit_buckets.tat_us, ?) + ? \
+             WHERE {greatest}(rate_limit_buckets.tat_us, ?) + ? - ? <= ? \
+             RETURNING tat_us"
+        );
+        let spent = db
+            .query_one_raw(super::sql::statement(
+                db,
+                &sql,
+                vec![
+                    key.into(),
+                    (now + t).into(),
+                    now.into(),
+                    t.into(),
+                    now.into(),
+                    t.into(),
+                    burst.into(),
+                    now.into(),
+                ],
+            ))
+            .await?;
+        if spent.is_some() {
+            return Ok(Ok(()));
+        }
+        let row = db
+            .query_one_raw(super::sql::statement(
+                db,
+                "SELECT tat_us FROM rate_limit_buckets WHERE key = ?",
+                vec![key.into()],
+            ))
+            .await?;
+        let tat: i64 = match row {
+            Some(r) => r.try_get("", "tat_us")?,
+            None => now,
+        };
+        // The next attempt fits once now has caught up to TAT + interval - burst.
+        let wait_us = (tat.max(now) + t - burst - now).max(0);
+        Ok(Err(Refused {
+            scope,
+            retry_after: Duration::from_micros(wait_us as u64),
+        }))
     }
 
     /// One GraphQL request of `requester` on `tenant` (the HTTP layer answers a refusal
@@ -229,15 +344,27 @@ impl RateLimits {
         outcome
     }
 
-    /// Forgets keys whose budget is full again (run every minute or so, so memory follows
-    /// the clients of the last minutes, not every client ever seen).
-    pub fn prune(&self) {
-        if let Some(l) = &self.0.by_address {
-            l.retain_recent();
+    /// Forgets keys whose budget is full again (run every minute or so, so memory and the
+    /// shared table follow the clients of the last minutes, not every client ever seen).
+    /// Several instances pruning at once delete the same rows: harmless.
+    pub async fn prune(&self) {
+        self.prune_memory();
+        let now = self.0.services_clock.now().timestamp_micros();
+        let deleted = self
+            .0
+            .db
+            .execute_raw(super::sql::statement(
+                &self.0.db,
+                "DELETE FROM rate_limit_buckets WHERE tat_us < ?",
+                vec![now.into()],
+            ))
+            .await;
+        if let Err(e) = deleted {
+            tracing::warn!(error = %e, "pruning the shared rate-limit buckets failed");
         }
-        if let Some(l) = &self.0.by_account {
-            l.retain_recent();
-        }
+    }
+
+    fn prune_memory(&self) {
         if let Some(l) = &self.0.per_tenant {
             l.retain_recent();
         }
@@ -246,11 +373,10 @@ impl RateLimits {
         }
     }
 
-    /// Keys held (for the metrics and the pruning test).
+    /// Keys this instance holds in memory (for the metrics and the pruning test; the
+    /// guarded budgets live in the database).
     pub fn keys(&self) -> usize {
-        self.0.by_address.as_ref().map_or(0, |l| l.len())
-            + self.0.by_account.as_ref().map_or(0, |l| l.len())
-            + self.0.per_tenant.as_ref().map_or(0, |l| l.len())
+        self.0.per_tenant.as_ref().map_or(0, |l| l.len())
             + self.0.per_user.as_ref().map_or(0, |l| l.len())
     }
 }
@@ -259,8 +385,27 @@ impl RateLimits {
 mod tests {
     use super::*;
 
+    async fn memory_db() -> DatabaseConnection {
+        sea_orm::Database::connect("sqlite::memory:").await.unwrap()
+    }
+
     #[test]
-    fn a_flood_refused_per_user_leaves_the_brands_budget_to_others() {
+    fn ipv6_clients_are_keyed_by_their_64() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff:ffff:ffff:ffff".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(address_key(a), "2001:db8:1:2::/64");
+        assert_eq!(address_key(a), address_key(b));
+        assert_ne!(address_key(a), address_key(c));
+        assert_eq!(address_key("203.0.113.7".parse().unwrap()), "203.0.113.7");
+        assert_eq!(
+            address_key("::ffff:203.0.113.7".parse().unwrap()),
+            "203.0.113.7"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_flood_refused_per_user_leaves_the_brands_budget_to_others() {
         let clock = Clock::system();
         clock.set(Some(chrono::Utc::now()));
         // The brand lets 4 requests through at once, each user 2.
@@ -271,6 +416,7 @@ mod tests {
                 ..RateLimitSettings::default()
             },
             clock.clone(),
+            memory_db().await,
         );
         let flood = Requester::User(1);
         assert!(limits.request(7, flood.clone()).is_ok());
@@ -287,8 +433,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn budgets_refill_with_the_clock_and_keys_are_separate() {
+    #[tokio::test]
+    async fn budgets_refill_with_the_clock_and_keys_are_separate() {
         let clock = Clock::system();
         clock.set(Some(chrono::Utc::now()));
         let limits = RateLimits::new(
@@ -298,6 +444,7 @@ mod tests {
                 ..RateLimitSettings::default()
             },
             clock.clone(),
+            memory_db().await,
         );
         let alice = Requester::User(1);
         // A burst of twice the rate, then refused until the clock moves.
@@ -314,7 +461,7 @@ mod tests {
         // Pruning forgets full budgets only.
         clock.advance(chrono::Duration::seconds(10));
         assert!(limits.keys() >= 3);
-        limits.prune();
+        limits.prune().await;
         assert_eq!(limits.keys(), 0);
     }
 }

@@ -564,7 +564,8 @@ pub async fn verify(
     code: &str,
 ) -> ApiResult<Option<certificate::Model>> {
     svc.limits
-        .guard(crate::kernel::ratelimit::Guarded::CodeLookUp, req, None)?;
+        .guard(crate::kernel::ratelimit::Guarded::CodeLookUp, req, None)
+        .await?;
     let Some(code) = normalize_code(code) else {
         return Ok(None);
     };

@@ -77,7 +77,8 @@ pub fn feature_list(field: &str, raw: &[String]) -> ApiResult<Vec<String>> {
 /// `submitLead`: `true` once the lead is stored (or silently dropped as spam).
 pub async fn submit(svc: &Services, req: &RequestCtx, input: NewLead) -> ApiResult<()> {
     svc.limits
-        .guard(crate::kernel::ratelimit::Guarded::SubmitLead, req, None)?;
+        .guard(crate::kernel::ratelimit::Guarded::SubmitLead, req, None)
+        .await?;
     let contact_name = validate::text("contactName", &input.contact_name, 120)?;
     let phone = validate::phone("phone", &input.phone)?;
     let email = validate::email("email", &input.email)?;

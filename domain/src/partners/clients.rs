@@ -435,7 +435,8 @@ async fn refuse_own_partner(
 /// `joinPartner`: a signed-in user opened a referral link; a prompt waits for their Yes.
 pub async fn join(svc: &Services, req: &RequestCtx, code: &str) -> ApiResult<JoinPromptView> {
     svc.limits
-        .guard(crate::kernel::ratelimit::Guarded::CodeLookUp, req, None)?;
+        .guard(crate::kernel::ratelimit::Guarded::CodeLookUp, req, None)
+        .await?;
     let client = me(req)?;
     let txn = crate::kernel::txn::begin(&svc.db).await?;
     let (p, service_manager) = by_code(&txn, req, code, "code").await?;
@@ -596,7 +597,8 @@ pub async fn accept_service_manager(
 ) -> ApiResult<Option<MyPartnerView>> {
     authorize(req, Action::ManageOwnPartnerLink)?;
     svc.limits
-        .guard(crate::kernel::ratelimit::Guarded::CodeLookUp, req, None)?;
+        .guard(crate::kernel::ratelimit::Guarded::CodeLookUp, req, None)
+        .await?;
     let client = me(req)?;
     let txn = crate::kernel::txn::begin(&svc.db).await?;
     let (p, service_manager) = by_code(&txn, req, code, "code").await?;
