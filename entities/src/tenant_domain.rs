@@ -13,6 +13,10 @@ pub enum DomainStatus {
     /// The record was not found within the time allowed; not routed.
     #[sea_orm(string_value = "FAILED")]
     Failed,
+    /// Was verified, but its record failed the daily re-check for 7 days in a row; not
+    /// routed any more (the host may have changed hands).
+    #[sea_orm(string_value = "EXPIRED")]
+    Expired,
 }
 
 impl DomainStatus {
@@ -22,6 +26,7 @@ impl DomainStatus {
             DomainStatus::Verified => "VERIFIED",
             DomainStatus::Pending => "PENDING",
             DomainStatus::Failed => "FAILED",
+            DomainStatus::Expired => "EXPIRED",
         }
     }
 }

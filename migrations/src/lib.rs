@@ -21,6 +21,7 @@ mod m20261203_000015_domain_verification;
 mod m20261204_000016_lead_limits;
 mod m20261204_000017_card_checkouts;
 mod m20261204_000018_shared_rate_limits;
+mod m20261204_000019_domain_claims;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000016_lead_limits::Migration),
             Box::new(m20261204_000017_card_checkouts::Migration),
             Box::new(m20261204_000018_shared_rate_limits::Migration),
+            Box::new(m20261204_000019_domain_claims::Migration),
         ]
     }
 }

@@ -57,7 +57,10 @@ impl TenantRegistry {
         let tenants = tenant::Entity::find().all(db).await?;
         let domains = tenant_domain::Entity::find().all(db).await?;
         let mut primary: HashMap<i64, String> = HashMap::new();
-        for d in domains.iter().filter(|d| d.is_primary) {
+        for d in domains
+            .iter()
+            .filter(|d| d.is_primary && d.status == tenant_domain::STATUS_VERIFIED)
+        {
             primary.insert(d.tenant_id, d.host.clone());
         }
         let mut snap = Snapshot::default();

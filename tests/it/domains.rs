@@ -447,17 +447,29 @@ async fn a_host_belongs_to_one_tenant_and_others_get_nothing() {
         host: bhost,
     };
     let da = add(&app, &a, HOST).await;
-    // Beta claims the same host while Acme has not proven it: Beta's claim replaces it.
+    // Beta claims the same host while Acme has not proven it: both claims stand, neither
+    // pushes the other out (nor can Acme claim it twice).
     let db = add(&app, &b, HOST).await;
     assert_eq!(db["status"], "PENDING");
-    let acme = app.ok(&a.host, Some(&a.admin), DOMAINS, json!({})).await;
-    assert!(
-        !acme["tenant"]["domains"]
+    let claim_of_acme = || async {
+        let d = app.ok(&a.host, Some(&a.admin), DOMAINS, json!({})).await;
+        d["tenant"]["domains"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|d| d["host"] == HOST)
-    );
+            .find(|d| d["host"] == HOST)
+            .cloned()
+    };
+    assert_eq!(claim_of_acme().await.unwrap()["status"], "PENDING");
+    let r = app
+        .post(
+            &a.host,
+            Some(&a.admin),
+            ADD,
+            json!({ "i": { "tenantId": a.id, "host": HOST } }),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "CONFLICT");
     // Beta proves it with Beta's token (Acme's would not do).
     let name = "_gateway-verify.partners.acme-brand.test";
     dns.set(
@@ -480,6 +492,22 @@ async fn a_host_belongs_to_one_tenant_and_others_get_nothing() {
         verify(&app, &b, db["id"].as_str().unwrap()).await["status"],
         "VERIFIED"
     );
+    assert_eq!(slug_on(&app, HOST).await.unwrap(), "beta");
+    // The first to prove wins; Acme's claim ends, told only that another brand proved it.
+    let ended = claim_of_acme().await.unwrap();
+    assert_eq!(ended["status"], "FAILED", "{ended}");
+    assert_eq!(ended["lastError"], "proved by another brand");
+    assert!(ended["nextCheckAt"].is_null());
+    // Acme's record appearing later changes nothing: the host is Beta's.
+    dns.set(
+        name,
+        Answer::Txt(vec![
+            da["verificationRecord"]["value"].as_str().unwrap().into(),
+        ]),
+    );
+    let again = verify(&app, &a, da["id"].as_str().unwrap()).await;
+    assert_eq!(again["status"], "FAILED", "{again}");
+    assert_eq!(again["lastError"], "proved by another brand");
     assert_eq!(slug_on(&app, HOST).await.unwrap(), "beta");
     // Now the host is Beta's: Acme cannot add it.
     let r = app
@@ -566,4 +594,149 @@ pub async fn prove(app: &TestApp, dns: &LocalDns, host: &str) {
     let id = resolvers::ids::encode(resolvers::ids::Kind::TenantDomain, row.id).0;
     let d = app.ok(ROOT, Some(&staff), VERIFY, json!({ "d": id })).await;
     assert_eq!(d["verifyTenantDomain"]["domain"]["status"], "VERIFIED");
+}
+
+#[tokio::test]
+async fn a_verified_domain_whose_record_stays_wrong_for_seven_days_stops_routing() {
+    let (app, dns, b) = setup().await;
+    let clock = &app.state.services.clock;
+    let name = "_gateway-verify.partners.acme-brand.test";
+    let d = add(&app, &b, HOST).await;
+    let token = d["verificationRecord"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    dns.set(name, Answer::Txt(vec![token.clone()]));
+    let id = d["id"].as_str().unwrap().to_string();
+    assert_eq!(verify(&app, &b, &id).await["status"], "VERIFIED");
+    app.ok(&b.host, Some(&b.admin), PRIMARY, json!({ "d": id }))
+        .await;
+    // The host changes hands: its record is gone. Daily re-checks find it missing; a day
+    // the resolver cannot be asked says nothing either way.
+    dns.remove(name);
+    for day in 1..=7 {
+        clock.advance(Duration::days(1));
+        if day == 3 {
+            dns.set(name, Answer::ServFail);
+        } else {
+            dns.remove(name);
+        }
+        run_jobs(&app).await;
+        assert_eq!(
+            domain_row(&app, HOST).await.status.as_str(),
+            "VERIFIED",
+            "day {day}: still routing"
+        );
+        assert_eq!(slug_on(&app, HOST).await.unwrap(), "acme");
+    }
+    // Seven days after the first failed re-check, still wrong: it stops routing.
+    clock.advance(Duration::days(1) + Duration::minutes(1));
+    run_jobs(&app).await;
+    let row = domain_row(&app, HOST).await;
+    assert_eq!(row.status.as_str(), "EXPIRED");
+    assert!(!row.is_primary, "links move back to the platform subdomain");
+    assert_eq!(slug_on(&app, HOST).await.unwrap_err(), "TENANT_NOT_FOUND");
+    let t = app
+        .ok(&b.host, None, "{ tenant { primaryDomain } }", json!({}))
+        .await;
+    assert_eq!(t["tenant"]["primaryDomain"], b.host);
+    // The admins were told on the first failure and on expiry.
+    app.fan_out().await;
+    let titles: Vec<String> = bell(&app, &b.host, "admin@acme.example")
+        .await
+        .iter()
+        .map(|n| n["title"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        titles.contains(&format!("The verification record of {HOST} is missing")),
+        "{titles:?}"
+    );
+    assert!(
+        titles.contains(&format!("Domain {HOST} no longer serves your brand")),
+        "{titles:?}"
+    );
+    let staff = app.staff_token().await;
+    let log = app
+        .ok(
+            ROOT,
+            Some(&staff),
+            "{ auditLog(action: \"tenant.domain_expired\") { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(log["auditLog"]["totalCount"], 1);
+    // Its new owner can now add and prove it.
+    let (nid, nhost) = app.tenant("newowner").await;
+    let n = Brand {
+        id: nid,
+        admin: app.tenant_admin_token("newowner", &nhost).await,
+        host: nhost,
+    };
+    let nd = add(&app, &n, HOST).await;
+    dns.set(
+        name,
+        Answer::Txt(vec![
+            nd["verificationRecord"]["value"].as_str().unwrap().into(),
+        ]),
+    );
+    assert_eq!(
+        verify(&app, &n, nd["id"].as_str().unwrap()).await["status"],
+        "VERIFIED"
+    );
+    assert_eq!(slug_on(&app, HOST).await.unwrap(), "newowner");
+}
+
+/// Two brands proving one host at the same moment (both tokens published): exactly one
+/// wins, decided by the unique index on verified hosts; the other ends `FAILED`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn of_two_brands_proving_one_host_at_once_exactly_one_wins() {
+    let (app, dns, a) = setup().await;
+    let (bid, bhost) = app.tenant("beta").await;
+    let b = Brand {
+        id: bid,
+        admin: app.tenant_admin_token("beta", &bhost).await,
+        host: bhost,
+    };
+    for round in 0..5 {
+        let host = format!("race{round}.acme-brand.test");
+        let da = add(&app, &a, &host).await;
+        let db = add(&app, &b, &host).await;
+        dns.set(
+            &format!("_gateway-verify.{host}"),
+            Answer::Txt(vec![
+                da["verificationRecord"]["value"].as_str().unwrap().into(),
+                db["verificationRecord"]["value"].as_str().unwrap().into(),
+            ]),
+        );
+        let va = app.spawn_post(&a.host, Some(&a.admin), VERIFY, json!({ "d": da["id"] }));
+        let vb = app.spawn_post(&b.host, Some(&b.admin), VERIFY, json!({ "d": db["id"] }));
+        let (ra, rb) = (va.await.unwrap(), vb.await.unwrap());
+        let statuses: Vec<String> = [&ra, &rb]
+            .iter()
+            .map(|r| {
+                r.body["data"]["verifyTenantDomain"]["domain"]["status"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{}", r.body))
+                    .to_string()
+            })
+            .collect();
+        let mut sorted = statuses.clone();
+        sorted.sort();
+        assert_eq!(
+            sorted,
+            ["FAILED", "VERIFIED"],
+            "round {round}: {statuses:?}"
+        );
+        let winner = if statuses[0] == "VERIFIED" {
+            "acme"
+        } else {
+            "beta"
+        };
+        assert_eq!(slug_on(&app, &host).await.unwrap(), winner);
+        let loser = if statuses[0] == "VERIFIED" { &rb } else { &ra };
+        assert_eq!(
+            loser.body["data"]["verifyTenantDomain"]["domain"]["lastError"],
+            "proved by another brand"
+        );
+    }
 }

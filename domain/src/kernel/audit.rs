@@ -60,6 +60,7 @@ pub mod action {
     pub const TENANT_DOMAIN_VERIFIED: &str = "tenant.domain_verified";
     pub const TENANT_DOMAIN_VERIFICATION_FAILED: &str = "tenant.domain_verification_failed";
     pub const TENANT_DOMAIN_RECORD_LOST: &str = "tenant.domain_record_lost";
+    pub const TENANT_DOMAIN_EXPIRED: &str = "tenant.domain_expired";
     pub const TENANT_DOMAIN_PRIMARY_SET: &str = "tenant.domain_primary_set";
     pub const TENANT_UPDATED: &str = "tenant.updated";
     pub const USER_ACCOUNT_UPDATED: &str = "user.account_updated";
@@ -142,6 +143,7 @@ pub mod action {
         TENANT_DOMAIN_VERIFIED,
         TENANT_DOMAIN_VERIFICATION_FAILED,
         TENANT_DOMAIN_RECORD_LOST,
+        TENANT_DOMAIN_EXPIRED,
         TENANT_DOMAIN_PRIMARY_SET,
         TENANT_UPDATED,
         USER_ACCOUNT_UPDATED,

@@ -43,6 +43,8 @@ pub mod kind {
     pub const DOMAIN_VERIFICATION_FAILED: &str = "domain.verification_failed";
     /// A verified custom domain's TXT record is gone (once until it is found again).
     pub const DOMAIN_RECORD_LOST: &str = "domain.record_lost";
+    /// A verified domain whose record stayed wrong or missing for 7 days stopped routing.
+    pub const DOMAIN_EXPIRED: &str = "domain.expired";
 }
 
 /// Records `kind` with `payload` on `tenant_id`.

@@ -323,13 +323,25 @@ fn domain_words(event: &str, p: &Value) -> (String, Vec<String>) {
                 format!("Create the record {record}, then check the domain again."),
             ],
         ),
+        ev::DOMAIN_EXPIRED => (
+            format!("Domain {host} no longer serves your brand"),
+            vec![
+                found,
+                format!(
+                    "Its verification record was wrong or missing for {} days in a row. \
+                     Restore the record {record}, then check the domain again.",
+                    crate::tenancy::domains::EXPIRE_AFTER.num_days()
+                ),
+            ],
+        ),
         _ => (
             format!("The verification record of {host} is missing"),
             vec![
                 found,
                 format!(
-                    "The domain still serves your brand. Restore the record {record} so it \
-                     can be proven again."
+                    "The domain still serves your brand. Restore the record {record} within {} \
+                     days, or it stops serving it.",
+                    crate::tenancy::domains::EXPIRE_AFTER.num_days()
                 ),
             ],
         ),

@@ -138,9 +138,10 @@ impl NotificationKind {
             ev::WITHDRAWAL_STATE_CHANGED => WithdrawalStateChanged,
             ev::ORDER_PAID => OrderPaid,
             ev::PAYMENT_REFUND_DUE => PaymentRefunded,
-            ev::DOMAIN_VERIFIED | ev::DOMAIN_VERIFICATION_FAILED | ev::DOMAIN_RECORD_LOST => {
-                CustomDomain
-            }
+            ev::DOMAIN_VERIFIED
+            | ev::DOMAIN_VERIFICATION_FAILED
+            | ev::DOMAIN_RECORD_LOST
+            | ev::DOMAIN_EXPIRED => CustomDomain,
             _ => return None,
         })
     }

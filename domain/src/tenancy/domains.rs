@@ -8,11 +8,19 @@
 //!
 //! A check that could not ask the resolver (timeout, SERVFAIL) is `UNREACHABLE`: it says
 //! nothing about the record, so it never fails a domain. Verified custom domains are
-//! re-checked daily; a record found missing is reported (audit entry, `lastCheck`,
-//! `lastError`, the `tenant_domains` metric) and the domain keeps routing: a TXT record
-//! deleted by mistake must not take a brand offline. Removing it is the admins' call.
-//! Every transition (verified, failed, record lost) is also a domain event, so the
-//! brand's admins are told by bell, email and Telegram (`CUSTOM_DOMAIN` notices).
+//! re-checked daily; a record found wrong or missing is reported (audit entry,
+//! `lastCheck`, `lastError`, the `tenant_domains` metric) and the domain keeps routing for
+//! now: a TXT record deleted by mistake must not take a brand offline at once. When every
+//! re-check for 7 days in a row found it wrong or missing (unreachable checks never count),
+//! the domain is `EXPIRED` and stops routing: a host that changed hands can then be added
+//! and proven by its new owner. Every transition (verified, failed, record lost, expired)
+//! is also a domain event, so the brand's admins are told by bell, email and Telegram
+//! (`CUSTOM_DOMAIN` notices).
+//!
+//! Claims of several brands on one host coexist (`PENDING`): an unproven claim neither
+//! pushes out nor blocks another. The first to prove the host wins (a unique index on
+//! verified hosts decides a race); the other claims end `FAILED`, "proved by another
+//! brand", without naming it.
 //!
 //! DNS is asked outside any transaction; the outcome is written with a conditional update
 //! (on the status and attempt count read), so a manual check and the job, or two
@@ -40,6 +48,10 @@ pub const RECHECK_EVERY: Duration = Duration::days(1);
 pub const FIRST_RETRY: Duration = Duration::minutes(1);
 /// ... up to this.
 pub const LONGEST_RETRY: Duration = Duration::hours(6);
+/// How long a verified domain's record may stay wrong or missing before it stops routing.
+pub const EXPIRE_AFTER: Duration = Duration::days(7);
+/// What a claim another brand proved first is told.
+pub const PROVED_ELSEWHERE: &str = "proved by another brand";
 /// Domains one run of the job checks at most (the rest are due on the next run).
 pub const CHECKS_PER_RUN: u64 = 50;
 
@@ -102,7 +114,7 @@ struct Next {
 }
 
 fn next(d: &tenant_domain::Model, outcome: &Check, now: DateTime<Utc>) -> Next {
-    use tenant_domain::DomainStatus::{Failed, Pending, Verified};
+    use tenant_domain::DomainStatus::{Expired, Failed, Pending, Verified};
     let retry = |attempts: i32| Some(now + backoff(attempts));
     match (d.status, outcome) {
         (_, Check::Verified) => Next {
@@ -115,6 +127,22 @@ fn next(d: &tenant_domain::Model, outcome: &Check, now: DateTime<Utc>) -> Next {
             record_lost_at: None,
             transition: (d.status != Verified).then_some(audit::action::TENANT_DOMAIN_VERIFIED),
         },
+        // Wrong or missing at every re-check since the first such one, 7 days ago: the
+        // host may have changed hands, so it stops routing.
+        (Verified, Check::Failed(why))
+            if d.record_lost_at.is_some_and(|t| now - t >= EXPIRE_AFTER) =>
+        {
+            Next {
+                status: Expired,
+                last_check: tenant_domain::CHECK_FAILED,
+                last_error: Some(why.clone()),
+                next_check_at: None,
+                attempts: d.check_attempts.saturating_add(1),
+                verified_at: d.verified_at,
+                record_lost_at: d.record_lost_at,
+                transition: Some(audit::action::TENANT_DOMAIN_EXPIRED),
+            }
+        }
         (Verified, Check::Failed(why)) => Next {
             status: Verified,
             last_check: tenant_domain::CHECK_FAILED,
@@ -170,9 +198,10 @@ fn next(d: &tenant_domain::Model, outcome: &Check, now: DateTime<Utc>) -> Next {
             record_lost_at: None,
             transition: None,
         },
-        // A failed domain is only checked on request; it stays failed until one succeeds.
-        (Failed, Check::Failed(why)) => Next {
-            status: Failed,
+        // A failed or expired domain is only checked on request; it stays as it is until
+        // one succeeds.
+        (Failed | Expired, Check::Failed(why)) => Next {
+            status: d.status,
             last_check: tenant_domain::CHECK_FAILED,
             last_error: Some(why.clone()),
             next_check_at: None,
@@ -181,8 +210,8 @@ fn next(d: &tenant_domain::Model, outcome: &Check, now: DateTime<Utc>) -> Next {
             record_lost_at: None,
             transition: None,
         },
-        (Failed, Check::Unreachable(why)) => Next {
-            status: Failed,
+        (Failed | Expired, Check::Unreachable(why)) => Next {
+            status: d.status,
             last_check: tenant_domain::CHECK_UNREACHABLE,
             last_error: Some(why.clone()),
             next_check_at: None,
@@ -203,6 +232,7 @@ fn event_of(action: &str) -> Option<&'static str> {
         audit::action::TENANT_DOMAIN_VERIFIED => Some(kind::DOMAIN_VERIFIED),
         audit::action::TENANT_DOMAIN_VERIFICATION_FAILED => Some(kind::DOMAIN_VERIFICATION_FAILED),
         audit::action::TENANT_DOMAIN_RECORD_LOST => Some(kind::DOMAIN_RECORD_LOST),
+        audit::action::TENANT_DOMAIN_EXPIRED => Some(kind::DOMAIN_EXPIRED),
         _ => None,
     }
 }
@@ -216,8 +246,22 @@ async fn apply(
     now: DateTime<Utc>,
 ) -> ApiResult<Option<tenant_domain::Model>> {
     use tenant_domain::Column as C;
-    let n = next(d, outcome, now);
+    let mut n = next(d, outcome, now);
     let txn = crate::kernel::txn::begin(&svc.db).await?;
+    let proving = n.status == tenant_domain::STATUS_VERIFIED && d.status != n.status;
+    if proving {
+        // Every claim on the host, locked in one order: two brands proving it at once take
+        // turns (the second then finds it proven) instead of deadlocking.
+        tenant_domain::Entity::find()
+            .filter(C::Host.eq(d.host.as_str()))
+            .order_by_asc(C::Id)
+            .lock_exclusive()
+            .all(&txn)
+            .await?;
+    }
+    if proving && verified_elsewhere(&txn, d).await? {
+        n = proved_elsewhere(d);
+    }
     let updated = tenant_domain::Entity::update_many()
         .col_expr(C::Status, Expr::value(n.status.as_str()))
         .col_expr(C::LastCheckedAt, Expr::value(now))
@@ -231,9 +275,32 @@ async fn apply(
         .filter(C::Status.eq(d.status.as_str()))
         .filter(C::CheckAttempts.eq(d.check_attempts))
         .exec(&txn)
-        .await?;
+        .await;
+    let updated = match updated {
+        Ok(u) => u,
+        // Another brand proved the host between our look and our write (the unique index
+        // on verified hosts): this claim ends as if we had seen it.
+        Err(e)
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            drop(txn);
+            return apply_proved_elsewhere(svc, req, d, now).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
     if updated.rows_affected == 0 {
         return Ok(None);
+    }
+    if n.status == tenant_domain::DomainStatus::Expired && d.is_primary {
+        // Its links move back to the brand's platform subdomain.
+        demote_primary(&txn, d).await?;
+    }
+    if proving && n.status == tenant_domain::STATUS_VERIFIED {
+        // The other brands' claims on this host end here.
+        end_other_claims(&txn, d, now).await?;
     }
     if let Some(action) = n.transition {
         let details = json!({
@@ -287,6 +354,150 @@ async fn apply(
         svc.registry.refresh_after_commit(&svc.db).await;
     }
     Ok(tenant_domain::Entity::find_by_id(d.id).one(&svc.db).await?)
+}
+
+/// Whether another tenant holds `d`'s host verified.
+async fn verified_elsewhere(
+    db: &impl sea_orm::ConnectionTrait,
+    d: &tenant_domain::Model,
+) -> ApiResult<bool> {
+    Ok(tenant_domain::Entity::find()
+        .filter(tenant_domain::Column::Host.eq(d.host.as_str()))
+        .filter(tenant_domain::Column::Status.eq(tenant_domain::STATUS_VERIFIED.as_str()))
+        .filter(tenant_domain::Column::Id.ne(d.id))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// The end of a claim another brand proved first: `FAILED`, not checked again.
+fn proved_elsewhere(d: &tenant_domain::Model) -> Next {
+    Next {
+        status: tenant_domain::DomainStatus::Failed,
+        last_check: tenant_domain::CHECK_FAILED,
+        last_error: Some(PROVED_ELSEWHERE.into()),
+        next_check_at: None,
+        attempts: d.check_attempts.saturating_add(1),
+        verified_at: None,
+        record_lost_at: None,
+        transition: Some(audit::action::TENANT_DOMAIN_VERIFICATION_FAILED),
+    }
+}
+
+/// [`apply`] of a check that lost the race for the host.
+async fn apply_proved_elsewhere(
+    svc: &Services,
+    req: Option<&RequestCtx>,
+    d: &tenant_domain::Model,
+    now: DateTime<Utc>,
+) -> ApiResult<Option<tenant_domain::Model>> {
+    let txn = crate::kernel::txn::begin(&svc.db).await?;
+    let ended = end_claim(&txn, d, &proved_elsewhere(d), now).await?;
+    match req {
+        Some(req) => crate::kernel::txn::commit(txn, req).await?,
+        None => txn.commit().await?,
+    }
+    if !ended {
+        return Ok(None);
+    }
+    Ok(tenant_domain::Entity::find_by_id(d.id).one(&svc.db).await?)
+}
+
+/// Ends one claim as [`proved_elsewhere`] says, with its audit entry and event (its
+/// admins are told it could not be verified, without naming the other brand).
+async fn end_claim(
+    txn: &impl sea_orm::ConnectionTrait,
+    d: &tenant_domain::Model,
+    n: &Next,
+    now: DateTime<Utc>,
+) -> ApiResult<bool> {
+    use tenant_domain::Column as C;
+    let updated = tenant_domain::Entity::update_many()
+        .col_expr(C::Status, Expr::value(n.status.as_str()))
+        .col_expr(C::LastCheckedAt, Expr::value(now))
+        .col_expr(C::LastCheck, Expr::value(n.last_check))
+        .col_expr(C::LastError, Expr::value(n.last_error.clone()))
+        .col_expr(C::NextCheckAt, Expr::value(n.next_check_at))
+        .col_expr(C::CheckAttempts, Expr::value(n.attempts))
+        .col_expr(C::IsPrimary, Expr::value(false))
+        .filter(C::Id.eq(d.id))
+        .filter(C::Status.ne(tenant_domain::STATUS_VERIFIED.as_str()))
+        .exec(txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Ok(false);
+    }
+    audit::record_system(
+        txn,
+        d.tenant_id,
+        audit::action::TENANT_DOMAIN_VERIFICATION_FAILED,
+        Target::TenantDomain(d.id),
+        json!({ "tenantId": d.tenant_id, "host": d.host, "lastError": PROVED_ELSEWHERE }),
+    )
+    .await?;
+    let token = tenant::Entity::find_by_id(d.tenant_id)
+        .one(txn)
+        .await?
+        .map(|t| t.verification_token)
+        .unwrap_or_default();
+    crate::kernel::events::record(
+        txn,
+        d.tenant_id,
+        crate::kernel::events::kind::DOMAIN_VERIFICATION_FAILED,
+        json!({
+            "domainId": d.id, "host": d.host, "lastError": PROVED_ELSEWHERE,
+            "recordName": verification_name(&d.host), "recordValue": token,
+        }),
+        now,
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Every other tenant's claim on `d`'s host ends: `d` was just proven.
+async fn end_other_claims(
+    txn: &impl sea_orm::ConnectionTrait,
+    d: &tenant_domain::Model,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let others = tenant_domain::Entity::find()
+        .filter(tenant_domain::Column::Host.eq(d.host.as_str()))
+        .filter(tenant_domain::Column::Id.ne(d.id))
+        .filter(tenant_domain::Column::Status.ne(tenant_domain::STATUS_VERIFIED.as_str()))
+        .all(txn)
+        .await?;
+    for o in others {
+        end_claim(txn, &o, &proved_elsewhere(&o), now).await?;
+    }
+    Ok(())
+}
+
+/// An expired primary domain stops being primary; the brand's platform subdomain takes
+/// its place in links and emails.
+async fn demote_primary(
+    txn: &impl sea_orm::ConnectionTrait,
+    d: &tenant_domain::Model,
+) -> ApiResult<()> {
+    tenant_domain::Entity::update_many()
+        .col_expr(tenant_domain::Column::IsPrimary, Expr::value(false))
+        .filter(tenant_domain::Column::Id.eq(d.id))
+        .exec(txn)
+        .await?;
+    let platform = tenant_domain::Entity::find()
+        .filter(tenant_domain::Column::TenantId.eq(d.tenant_id))
+        .filter(tenant_domain::Column::Kind.eq(tenant_domain::KIND_PLATFORM_SUBDOMAIN))
+        .filter(tenant_domain::Column::Status.eq(tenant_domain::STATUS_VERIFIED.as_str()))
+        .order_by_asc(tenant_domain::Column::Id)
+        .one(txn)
+        .await?;
+    if let Some(p) = platform {
+        tenant_domain::Entity::update_many()
+            .col_expr(tenant_domain::Column::IsPrimary, Expr::value(true))
+            .filter(tenant_domain::Column::Id.eq(p.id))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
 }
 
 async fn token_of(svc: &Services, tenant_id: i64) -> ApiResult<String> {

@@ -546,9 +546,9 @@ pub async fn update_tenant(
 
 /// `addTenantDomain`: binds a host name to a tenant. A subdomain of the platform domain
 /// (staff only) is verified at once; a custom domain (tenant admins and staff) starts
-/// `PENDING` until its DNS record proves it (`domains`). A host that another tenant has
-/// claimed but not proven is taken over: a host is proven by one tenant at a time, and an
-/// unproven claim must not block the domain's real owner.
+/// `PENDING` until its DNS record proves it (`domains`). Other brands' unproven claims on
+/// the same host stay: the first to prove it wins and the others end `FAILED`, so an
+/// unproven claim can neither block nor push out the domain's real owner.
 pub async fn add_domain(
     svc: &Services,
     req: &RequestCtx,
@@ -596,29 +596,26 @@ pub async fn add_domain(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound { what: "tenant" })?;
-    if let Some(old) = tenant_domain::Entity::find()
+    // Claims of several brands coexist until one proves the host; a verified host, or one
+    // this brand already claimed, is refused.
+    let claims = tenant_domain::Entity::find()
         .filter(tenant_domain::Column::Host.eq(host.as_str()))
-        .one(&txn)
-        .await?
-    {
-        if old.tenant_id == tenant_id || old.status == tenant_domain::STATUS_VERIFIED {
-            return Err(ApiError::conflict(
-                "host",
-                "this host name already belongs to a tenant",
-            ));
-        }
-        // Another tenant's unproven claim: removed, and said so in its audit log.
-        tenant_domain::Entity::delete_by_id(old.id)
-            .exec(&txn)
-            .await?;
-        audit::record_system(
-            &txn,
-            old.tenant_id,
-            audit::action::TENANT_DOMAIN_REMOVED,
-            Target::TenantDomain(old.id),
-            json!({ "tenantId": old.tenant_id, "host": old.host, "reason": "claimed by another tenant before it was verified" }),
-        )
+        .all(&txn)
         .await?;
+    if claims
+        .iter()
+        .any(|c| c.status == tenant_domain::STATUS_VERIFIED)
+    {
+        return Err(ApiError::conflict(
+            "host",
+            "this host name already belongs to a tenant",
+        ));
+    }
+    if claims.iter().any(|c| c.tenant_id == tenant_id) {
+        return Err(ApiError::conflict(
+            "host",
+            "this brand already added this host name: check it again with verifyTenantDomain",
+        ));
     }
     let has_verified = scoped::<tenant_domain::Entity>(tenant_id)
         .filter(tenant_domain::Column::Status.eq(tenant_domain::STATUS_VERIFIED.as_str()))

@@ -269,8 +269,13 @@ pub enum DomainStatus {
     /// Requests on it resolve to the tenant.
     Verified,
     /// The record was not found within 7 days; requests on it are refused.
-    /// `verifyTenantDomain` checks again.
+    /// `verifyTenantDomain` checks again. Also the end of a claim another brand proved
+    /// first (`lastError`: "proved by another brand").
     Failed,
+    /// It was verified, but its TXT record was wrong or missing at every daily re-check for
+    /// 7 days: requests on it are refused (the host may have changed hands).
+    /// `verifyTenantDomain` checks again.
+    Expired,
 }
 
 /// How the last DNS check went.
@@ -324,6 +329,7 @@ impl TenantDomain {
             tenant_domain::DomainStatus::Verified => DomainStatus::Verified,
             tenant_domain::DomainStatus::Pending => DomainStatus::Pending,
             tenant_domain::DomainStatus::Failed => DomainStatus::Failed,
+            tenant_domain::DomainStatus::Expired => DomainStatus::Expired,
         }
     }
     /// The TXT record that proves the domain (custom domains; null for platform
