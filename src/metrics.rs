@@ -6,6 +6,7 @@
 //! - `rate_limit_refusals_total{limit,scope}` (counted where the limits are);
 //! - read at each scrape: `db_pool_connections{state}`, `db_pool_max_connections`,
 //!   `outbox_messages{status}`, `outbox_oldest_pending_age_seconds`, `rate_limit_keys`,
+//!   `rate_limit_buckets`,
 //!   `tenant_domains{status,last_check}`.
 //!
 //! The recorder is process-wide (the facade has one), installed on first use.
@@ -91,7 +92,11 @@ fn describe() {
     );
     metrics::describe_gauge!(
         "rate_limit_keys",
-        "Clients, accounts, users and tenants this instance's rate limits hold"
+        "Users and tenants this instance's request rate limits hold in memory"
+    );
+    metrics::describe_gauge!(
+        "rate_limit_buckets",
+        "Client addresses and accounts the guarded rate limits count in the database (all instances)"
     );
 }
 
@@ -171,6 +176,10 @@ pub async fn render(state: &AppState) -> Option<String> {
     let handle = handle()?;
     pool_gauges(&state.services.db);
     metrics::gauge!("rate_limit_keys").set(state.services.limits.keys() as f64);
+    match state.services.limits.shared_keys().await {
+        Ok(n) => metrics::gauge!("rate_limit_buckets").set(n as f64),
+        Err(_) => tracing::warn!("metrics: could not count the shared rate-limit buckets"),
+    }
     use sea_orm::EntityTrait;
     match domain::notifications::delivery::stats_of(
         &state.services.db,
@@ -190,7 +199,7 @@ pub async fn render(state: &AppState) -> Option<String> {
     }
     match domain::tenancy::domains::counts(&state.services).await {
         Ok(rows) => {
-            for status in ["PENDING", "VERIFIED", "FAILED"] {
+            for status in ["PENDING", "VERIFIED", "FAILED", "EXPIRED"] {
                 for check in ["VERIFIED", "FAILED", "UNREACHABLE", "NONE"] {
                     let n = rows
                         .iter()

@@ -768,6 +768,32 @@ async fn other_tenants_strangers_agents_and_impersonators_get_nothing() {
     );
 }
 
+/// A reward of `minor` (RUB) earned a month ago and out of its hold: withdrawable now.
+pub async fn withdrawable_reward(app: &TestApp, partner: &str, minor: i64) {
+    let partner_id = raw(partner);
+    let tenant_id = entities::partner::Entity::find_by_id(partner_id)
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap()
+        .tenant_id;
+    let past = app.state.services.clock.now() - Duration::days(30);
+    entry::ActiveModel {
+        tenant_id: Set(tenant_id),
+        partner_id: Set(partner_id),
+        kind: Set(LedgerKind::Reward),
+        pot: Set(entry::POT_REWARDS.into()),
+        amount_minor: Set(minor),
+        currency: Set("RUB".into()),
+        available_at: Set(past),
+        created_at: Set(past),
+        ..Default::default()
+    }
+    .insert(app.db())
+    .await
+    .unwrap();
+}
+
 /// 100 concurrent requests of 5000.00 against 15000.00 withdrawable: exactly 3 holds.
 /// Without the partner's row lock in `requestWithdrawal` this fails on PostgreSQL.
 #[tokio::test]
@@ -782,32 +808,7 @@ async fn a_hundred_concurrent_withdrawals_never_overdraw() {
     )
     .await;
     // A reward earned and out of its hold.
-    let partner_id = raw(&s.p.id);
-    let tenant_id = entities::partner::Entity::find_by_id(partner_id)
-        .one(app.db())
-        .await
-        .unwrap()
-        .unwrap()
-        .tenant_id;
-    let past = app.state.services.clock.now() - Duration::days(30);
-    entry::ActiveModel {
-        tenant_id: Set(tenant_id),
-        partner_id: Set(partner_id),
-        kind: Set(LedgerKind::Reward),
-        pot: Set(entry::POT_REWARDS.into()),
-        amount_minor: Set(1_500_000),
-        currency: Set("RUB".into()),
-        order_id: Set(None),
-        withdrawal_id: Set(None),
-        reason: Set(None),
-        created_by: Set(None),
-        available_at: Set(past),
-        created_at: Set(past),
-        ..Default::default()
-    }
-    .insert(app.db())
-    .await
-    .unwrap();
+    withdrawable_reward(&app, &s.p.id, 1_500_000).await;
     let rounds = if app.is_postgres() { 100 } else { 20 };
     let calls: Vec<_> = (0..rounds)
         .map(|_| {

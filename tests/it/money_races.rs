@@ -2,13 +2,11 @@
 //! they run in parallel; SQLite serialises writers and passes them trivially): each would
 //! apply, pay or refund twice, or overdraw, without the lock or condition it names.
 
-use chrono::Duration;
-use entities::partner_ledger_entry::{self as entry, LedgerKind};
 use entities::{line, payment_provider_event};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, PaginatorTrait};
+use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::json;
 
-use crate::ledger::{BALANCE, REFUND, REQUEST, SAVE_REQ, requisites};
+use crate::ledger::{BALANCE, REFUND, REQUEST, SAVE_REQ, requisites, withdrawable_reward};
 use crate::orders::{
     CONFIRM, CREATE, ORDER_PAYMENTS, PAY, card_app, card_order, events, shop, webhook,
     webhook_request,
@@ -150,28 +148,7 @@ async fn paying_from_the_balance_racing_a_withdrawal_never_overdraws() {
         )
         .await;
         // 5500.00 withdrawable: a 5000.00 withdrawal or a 750.00 renewal, not both.
-        let partner_id = raw(&s.p.id);
-        let tenant_id = entities::partner::Entity::find_by_id(partner_id)
-            .one(app.db())
-            .await
-            .unwrap()
-            .unwrap()
-            .tenant_id;
-        let past = app.state.services.clock.now() - Duration::days(30);
-        entry::ActiveModel {
-            tenant_id: Set(tenant_id),
-            partner_id: Set(partner_id),
-            kind: Set(LedgerKind::Reward),
-            pot: Set(entry::POT_REWARDS.into()),
-            amount_minor: Set(550_000),
-            currency: Set("RUB".into()),
-            available_at: Set(past),
-            created_at: Set(past),
-            ..Default::default()
-        }
-        .insert(app.db())
-        .await
-        .unwrap();
+        withdrawable_reward(&app, &s.p.id, 550_000).await;
         let line = s.lines(&app).await[0].clone();
         let renew = json!({ "payer": "PARTNER", "partnerId": s.p.id, "renewals": { "lineIds": [line["id"]], "months": 1 } });
         let o = app

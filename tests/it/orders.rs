@@ -935,13 +935,19 @@ async fn cancelling_or_expiring_an_order_closes_its_checkout_at_the_provider() {
     assert!(stripe.session(&session.id).unwrap().expired);
 }
 
-#[tokio::test]
-async fn a_card_payment_completed_after_cancelling_is_refunded_once_and_the_payer_told() {
-    let (stripe, app) = card_app().await;
-    let s = shop(&app, "cr", &[]).await;
-    let (o, session) = card_order(&app, &stripe, &s).await;
-    // The payer pays; the provider's notification is still on its way when the order is
-    // cancelled (too late to close the checkout: the provider says it is complete).
+/// A card order whose payer completed the checkout while the order was being cancelled:
+/// (order id, session, and the provider's completion notification still to deliver).
+async fn paid_then_cancelled(
+    app: &TestApp,
+    stripe: &partner_gateway::local_stripe::LocalStripe,
+    s: &Shop,
+) -> (
+    Value,
+    partner_gateway::local_stripe::Session,
+    String,
+    String,
+) {
+    let (o, session) = card_order(app, stripe, s).await;
     let now = app.state.services.clock.now().timestamp();
     let (body, sig) = stripe.pay_without_notifying(&session.id, now).unwrap();
     app.ok(
@@ -951,6 +957,16 @@ async fn a_card_payment_completed_after_cancelling_is_refunded_once_and_the_paye
         json!({ "i": { "orderId": o } }),
     )
     .await;
+    (o, session, body, sig)
+}
+
+#[tokio::test]
+async fn a_card_payment_completed_after_cancelling_is_refunded_once_and_the_payer_told() {
+    let (stripe, app) = card_app().await;
+    let s = shop(&app, "cr", &[]).await;
+    // The payer pays; the provider's notification is still on its way when the order is
+    // cancelled (too late to close the checkout: the provider says it is complete).
+    let (o, session, body, sig) = paid_then_cancelled(&app, &stripe, &s).await;
     assert!(!stripe.session(&session.id).unwrap().expired);
     let r = webhook(&app, &body, Some(&sig)).await;
     assert_eq!(r.status, 200, "{}", r.body);
@@ -974,7 +990,7 @@ async fn a_card_payment_completed_after_cancelling_is_refunded_once_and_the_paye
     let (again, again_sig) = stripe.signed_event(
         &stripe.session(&session.id).unwrap(),
         "checkout.session.completed",
-        now,
+        app.state.services.clock.now().timestamp(),
     );
     assert_eq!(webhook(&app, &again, Some(&again_sig)).await.status, 200);
     domain::jobs::run_due(&app.state.services).await.unwrap();
@@ -1013,16 +1029,7 @@ async fn a_card_payment_completed_after_cancelling_is_refunded_once_and_the_paye
 async fn a_refund_the_provider_refuses_at_first_is_asked_again_by_the_scheduler() {
     let (stripe, app) = card_app().await;
     let s = shop(&app, "crr", &[]).await;
-    let (o, session) = card_order(&app, &stripe, &s).await;
-    let now = app.state.services.clock.now().timestamp();
-    let (body, sig) = stripe.pay_without_notifying(&session.id, now).unwrap();
-    app.ok(
-        ROOT,
-        Some(&s.p.owner),
-        CANCEL,
-        json!({ "i": { "orderId": o } }),
-    )
-    .await;
+    let (o, _, body, sig) = paid_then_cancelled(&app, &stripe, &s).await;
     stripe.set_down(true);
     assert_eq!(webhook(&app, &body, Some(&sig)).await.status, 200);
     let d = app

@@ -227,6 +227,26 @@ async fn a_socket_takes_its_tenant_from_the_host_and_refuses_other_tenants_token
     }
 }
 
+/// The close frame that ends a socket whose credentials stopped holding. The subscription
+/// may start after that (each operation checks the session when it starts): its only
+/// answer is then `UNAUTHENTICATED`, before the close.
+async fn closed(ws: &mut Ws) -> Value {
+    loop {
+        let m = next(ws).await;
+        match m["type"].as_str() {
+            None => return m,
+            Some("complete") => continue,
+            Some("next") => {
+                assert_eq!(
+                    m["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+                    "{m}"
+                );
+            }
+            Some(other) => panic!("unexpected {other}: {m}"),
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_socket_closes_when_its_token_expires_or_its_session_ends() {
     let app = TestApp::with_config(|c| c.ws_recheck_ms = 50).await;
@@ -239,7 +259,7 @@ async fn a_socket_closes_when_its_token_expires_or_its_session_ends() {
     send(&mut ws, json!({ "type": "ping" })).await;
     assert_eq!(next(&mut ws).await["type"], "pong");
     app.clock_advance(Duration::minutes(16));
-    let m = next(&mut ws).await;
+    let m = closed(&mut ws).await;
     assert_eq!(m["close"], 4403, "{m}");
     assert!(m["reason"].as_str().unwrap().contains("expired"), "{m}");
 
@@ -254,7 +274,7 @@ async fn a_socket_closes_when_its_token_expires_or_its_session_ends() {
         json!({}),
     )
     .await;
-    let m = next(&mut ws).await;
+    let m = closed(&mut ws).await;
     assert_eq!(m["close"], 4403, "{m}");
     assert!(m["reason"].as_str().unwrap().contains("session"), "{m}");
 
@@ -271,7 +291,7 @@ async fn a_socket_closes_when_its_token_expires_or_its_session_ends() {
         json!({}),
     )
     .await;
-    let m = next(&mut ws).await;
+    let m = closed(&mut ws).await;
     assert_eq!(m["close"], 4403, "{m}");
 }
 
@@ -512,6 +532,20 @@ async fn every_operation_on_a_socket_is_a_request_of_its_own() {
     .await;
     let d = one(&mut ws, "2", admin_only, json!({ "o": f.org })).await;
     assert_eq!(d["errors"][0]["extensions"]["code"], "FORBIDDEN", "{d}");
+    // A session ended over HTTP is refused on the socket's next operation, before the
+    // watchdog's next look closes the socket.
+    app.ok(
+        ROOT,
+        Some(f.token("owner")),
+        "mutation { logOut(input: {}) { endedSessions } }",
+        json!({}),
+    )
+    .await;
+    let d = one(&mut ws, "3", "{ viewer { email } }", json!({})).await;
+    assert_eq!(
+        d["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{d}"
+    );
 }
 
 #[tokio::test]

@@ -373,6 +373,24 @@ impl RateLimits {
         }
     }
 
+    /// Keys the guarded budgets hold in the database (every instance's), for the metrics.
+    pub async fn shared_keys(&self) -> ApiResult<u64> {
+        let row = self
+            .0
+            .db
+            .query_one_raw(super::sql::statement(
+                &self.0.db,
+                "SELECT COUNT(*) AS n FROM rate_limit_buckets",
+                vec![],
+            ))
+            .await?;
+        let n: i64 = match row {
+            Some(r) => r.try_get("", "n")?,
+            None => 0,
+        };
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// Keys this instance holds in memory (for the metrics and the pruning test; the
     /// guarded budgets live in the database).
     pub fn keys(&self) -> usize {
