@@ -229,3 +229,41 @@ async fn two_refunds_of_one_order_at_once_refund_once() {
         assert_eq!(stripe.refunds().len() as u64, round + 1, "round {round}");
     }
 }
+
+/// A completion that arrives after the order was cancelled, delivered 20 times at once:
+/// refunded once (the event's unique key, and the payment's claim of its refund).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_late_completion_delivered_twenty_times_at_once_is_refunded_once() {
+    let (stripe, app) = card_app().await;
+    let s = shop(&app, "lr", &[]).await;
+    for round in 0..3 {
+        let (o, session) = card_order(&app, &stripe, &s).await;
+        let now = app.state.services.clock.now().timestamp();
+        let (body, sig) = stripe.pay_without_notifying(&session.id, now).unwrap();
+        app.ok(
+            ROOT,
+            Some(&s.p.owner),
+            crate::orders::CANCEL,
+            json!({ "i": { "orderId": o } }),
+        )
+        .await;
+        let calls: Vec<_> = (0..20)
+            .map(|_| app.spawn_send(webhook_request(&body, Some(&sig))))
+            .collect();
+        for c in calls {
+            assert_eq!(c.await.unwrap().status, 200, "round {round}");
+        }
+        let d = app
+            .ok(ROOT, Some(&s.p.owner), ORDER_PAYMENTS, json!({ "id": o }))
+            .await;
+        assert_eq!(d["node"]["status"], "CANCELLED", "round {round}");
+        assert!(d["node"]["payments"][0]["refundedAt"].is_string(), "{d}");
+        assert_eq!(
+            stripe.refunds().len(),
+            round + 1,
+            "round {round}: one refund"
+        );
+    }
+    assert_eq!(events(&app, "payment.refund_due").await, 3);
+    assert_eq!(line::Entity::find().count(app.db()).await.unwrap(), 0);
+}
