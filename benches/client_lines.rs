@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use axum::http::Request;
 use entities::{partner, partner_client, tenant};
-use partner_gateway::gen_data::{self, GEN_PASSWORD, partner_email};
+use partner_gateway::dev::gen_data::{self, GEN_PASSWORD, partner_email};
 use partner_gateway::{Config, app, prepare};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::{Value, json};

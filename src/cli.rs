@@ -7,7 +7,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
-use crate::{Config, demo, prepare};
+use crate::dev::demo;
+use crate::{Config, prepare};
 
 /// Partner Gateway: the GraphQL API of a white-label partner platform.
 #[derive(Debug, Parser)]
@@ -98,7 +99,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         }
         Command::GenData => {
             let state = prepare(&cfg).await?;
-            println!("{}", crate::gen_data::run(&state).await?);
+            println!("{}", crate::dev::gen_data::run(&state).await?);
             Ok(())
         }
         Command::RunJobs { once } => {
@@ -172,7 +173,7 @@ async fn serve(mut cfg: Config, with_demo: bool) -> anyhow::Result<()> {
             "http://127.0.0.1:{}/webhooks/payments/stripe",
             cfg.bind_addr.port()
         );
-        let local = crate::local_stripe::LocalStripe::start(
+        let local = crate::dev::local_stripe::LocalStripe::start(
             "sk_test_local_demo",
             "whsec_local_demo",
             Some(webhook),
@@ -188,7 +189,7 @@ async fn serve(mut cfg: Config, with_demo: bool) -> anyhow::Result<()> {
     }
     // The demo's bots talk to a local server speaking the Bot API.
     let local_telegram = if with_demo && cfg.telegram_api_base == "https://api.telegram.org" {
-        let local = crate::local_telegram::LocalTelegram::start().await?;
+        let local = crate::dev::local_telegram::LocalTelegram::start().await?;
         cfg.telegram_api_base = local.base.clone();
         Some(local)
     } else {
@@ -196,14 +197,14 @@ async fn serve(mut cfg: Config, with_demo: bool) -> anyhow::Result<()> {
     };
     // The demo proves custom domains against a local DNS server answering from a file.
     let _local_dns = if with_demo && cfg.dns_resolver.is_none() {
-        let file = cfg.data_dir.join(crate::local_dns::DEMO_RECORDS_FILE);
+        let file = cfg.data_dir.join(crate::dev::local_dns::DEMO_RECORDS_FILE);
         if !file.exists() {
             std::fs::create_dir_all(&cfg.data_dir)
                 .with_context(|| format!("creating {}", cfg.data_dir.display()))?;
-            std::fs::write(&file, crate::local_dns::DEMO_RECORDS_HEADER)
+            std::fs::write(&file, crate::dev::local_dns::DEMO_RECORDS_HEADER)
                 .with_context(|| format!("writing {}", file.display()))?;
         }
-        let local = crate::local_dns::LocalDns::with_records_file(&file).await?;
+        let local = crate::dev::local_dns::LocalDns::with_records_file(&file).await?;
         println!(
             "Custom domains are checked against a local DNS server at {} answering from {} \
              (docs/domains.md walks through it).",

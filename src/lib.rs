@@ -4,12 +4,8 @@
 pub mod cli;
 pub mod config;
 pub mod db;
-pub mod demo;
-pub mod gen_data;
+pub mod dev;
 pub mod http;
-pub mod local_dns;
-pub mod local_stripe;
-pub mod local_telegram;
 pub mod metrics;
 pub mod notifier;
 pub mod scheduler;

@@ -1,6 +1,7 @@
-//! GraphQL objects, queries, mutations and the business operations behind them, one module
-//! per domain. Resolvers are thin: they read the request context, ask the policy, and call
-//! an operation that does the work in a transaction.
+//! The GraphQL layer: objects, queries, mutations, inputs and per-request loaders, one module
+//! per domain. The business operations live in the `domain` crate; a resolver decodes its
+//! arguments, calls one operation there (which asks the policy and owns its transaction)
+//! and maps the result to GraphQL objects.
 
 pub mod emails;
 pub mod error;

@@ -10,7 +10,7 @@
 //!   gets 200 for every well-formed request; any other `Accept` is 406.
 
 use async_graphql::http::GraphiQLSource;
-use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::parser::types::OperationType;
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
@@ -21,6 +21,10 @@ use tracing::Instrument as _;
 use super::apq;
 use super::context::{self, request_id};
 use super::error::HttpError;
+use super::operation::{
+    audit_refused_impersonation, note_outcome, operation_of, operation_span, operation_type,
+    outcome_of, timed_out,
+};
 use super::public_answers;
 use crate::AppState;
 
@@ -352,55 +356,6 @@ fn is_query_doc(
     operation_type(doc, operation_name).is_none_or(|t| t == OperationType::Query)
 }
 
-/// The kind of the operation `operation_name` picks in `doc`, if one can be picked.
-pub(super) fn operation_type(
-    doc: &async_graphql::parser::types::ExecutableDocument,
-    operation_name: Option<&str>,
-) -> Option<OperationType> {
-    match (&doc.operations, operation_name) {
-        (DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
-        (DocumentOperations::Multiple(ops), None) => {
-            // Without a name the schema refuses a multi-operation document anyway.
-            ops.values().next().map(|op| op.node.ty)
-        }
-    }
-}
-
-/// The operation's name and root fields, for audit entries and metrics. Fragments at the
-/// root are not followed (their fields are listed by the fragment's name).
-pub(super) fn operation_of(
-    doc: &async_graphql::parser::types::ExecutableDocument,
-    operation_name: Option<&str>,
-) -> tenants::Operation {
-    use async_graphql::parser::types::Selection;
-    let (name, op) = match (&doc.operations, operation_name) {
-        (DocumentOperations::Single(op), _) => (operation_name.map(str::to_string), Some(op)),
-        (DocumentOperations::Multiple(ops), Some(name)) => (Some(name.to_string()), ops.get(name)),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops
-            .iter()
-            .next()
-            .map_or((None, None), |(n, op)| (Some(n.to_string()), Some(op))),
-        (DocumentOperations::Multiple(_), None) => (None, None),
-    };
-    let fields = op
-        .map(|op| {
-            op.node
-                .selection_set
-                .node
-                .items
-                .iter()
-                .map(|s| match &s.node {
-                    Selection::Field(f) => f.node.name.node.to_string(),
-                    Selection::FragmentSpread(f) => format!("...{}", f.node.fragment_name.node),
-                    Selection::InlineFragment(_) => "...".to_string(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    tenants::Operation { name, fields }
-}
-
 /// Looks up or remembers a persisted query. `Ok(Some)` is the GraphQL answer to give
 /// instead of running (`PERSISTED_QUERY_NOT_FOUND`), `Err` an HTTP-level refusal.
 #[allow(clippy::result_large_err)]
@@ -550,33 +505,6 @@ async fn run(
     record(result, name, started, &span)
 }
 
-/// The span of one GraphQL operation: `query Name`, `mutation` (anonymous), or
-/// `GraphQL Operation` when the document could not be read; its outcome and tenant are
-/// recorded as they become known.
-pub(super) fn operation_span(name: Option<&str>, ty: Option<OperationType>) -> tracing::Span {
-    let ty = ty.map(|t| match t {
-        OperationType::Query => "query",
-        OperationType::Mutation => "mutation",
-        OperationType::Subscription => "subscription",
-    });
-    let title = match (ty, name) {
-        (Some(t), Some(n)) => format!("{t} {n}"),
-        (Some(t), None) => t.to_string(),
-        (None, _) => "GraphQL Operation".to_string(),
-    };
-    tracing::info_span!(
-        "graphql",
-        otel.name = %title,
-        otel.status_code = tracing::field::Empty,
-        graphql.operation.name = name,
-        graphql.operation.type = ty,
-        graphql.outcome = tracing::field::Empty,
-        tenant = tracing::field::Empty,
-        // Set on WebSocket operations, whose span has no request span above it.
-        request_id = tracing::field::Empty,
-    )
-}
-
 /// Counts an operation in the metrics by its name and outcome, notes the outcome on its
 /// span (an error status for internal failures only: a refusal is the client's), and
 /// passes it on.
@@ -607,37 +535,6 @@ fn record(
         Some(started.elapsed()),
     );
     result
-}
-
-/// Notes an operation's outcome on its span (an error status only for the server's own
-/// failures: a refusal is the client's) and counts it in the metrics, with its duration
-/// when it has one (HTTP and WebSocket alike).
-pub(super) fn note_outcome(
-    span: &tracing::Span,
-    label: &str,
-    outcome: &str,
-    failed: bool,
-    took: Option<std::time::Duration>,
-) {
-    span.record("graphql.outcome", outcome);
-    if failed {
-        span.record("otel.status_code", "ERROR");
-    }
-    match took {
-        Some(took) => crate::metrics::record_operation(label, outcome, took),
-        None => crate::metrics::count_operation(label, outcome),
-    }
-}
-
-/// An answer's outcome for metrics and traces: `ok`, or its first error's code.
-pub(super) fn outcome_of(resp: &async_graphql::Response) -> String {
-    resp.errors
-        .first()
-        .and_then(|e| match e.extensions.as_ref()?.get("code")? {
-            async_graphql::Value::String(c) => Some(c.clone()),
-            _ => None,
-        })
-        .unwrap_or_else(|| "ok".into())
 }
 
 /// Runs one operation (a persisted one looked up first); `Err` is an HTTP-level answer
@@ -721,58 +618,6 @@ async fn run_inner(
         return Ok(Answer::Remembered(body));
     }
     Ok(Answer::Ran(resp))
-}
-
-/// Records a refused mutation made with an impersonation token (a refused attempt commits
-/// nothing, so no transaction audits it): best effort, after the response, as
-/// `impersonation.mutation_refused` with the operation, its root fields and the codes (HTTP
-/// and WebSocket alike).
-pub(super) async fn audit_refused_impersonation(
-    state: &AppState,
-    ctx: &tenants::RequestCtx,
-    resp: &async_graphql::Response,
-) {
-    if resp.errors.is_empty() {
-        return;
-    }
-    let codes: Vec<String> = resp
-        .errors
-        .iter()
-        .filter_map(|e| match e.extensions.as_ref()?.get("code")? {
-            async_graphql::Value::String(c) => Some(c.clone()),
-            _ => None,
-        })
-        .collect();
-    let client = ctx.viewer.user().map(|u| u.user_id).unwrap_or_default();
-    let details = serde_json::json!({
-        "operation": ctx.operation.name,
-        "fields": ctx.operation.fields,
-        "errors": codes,
-    });
-    if let Err(e) = resolvers::audit::record(
-        &state.services.db,
-        ctx,
-        None,
-        resolvers::audit::action::IMPERSONATION_MUTATION_REFUSED,
-        resolvers::audit::Target::User(client),
-        None,
-        details,
-    )
-    .await
-    {
-        tracing::error!(error = ?e, "could not audit a refused impersonated mutation");
-    }
-}
-
-/// The answer to an operation that ran longer than `REQUEST_TIMEOUT_SECS`.
-pub(super) fn timed_out(rid: &str) -> HttpError {
-    tracing::warn!("request timed out");
-    HttpError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "TIMEOUT",
-        "the request took too long",
-        rid,
-    )
 }
 
 /// Writes a response as the negotiated media type.

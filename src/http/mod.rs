@@ -7,6 +7,7 @@ pub mod documents;
 pub mod error;
 pub mod graphql;
 pub mod health;
+pub mod operation;
 pub mod public_answers;
 pub mod unsubscribe;
 pub mod webhooks;

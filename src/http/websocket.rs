@@ -260,10 +260,10 @@ impl Limited {
         let run = state.schema.execute(request);
         let resp = match tokio::time::timeout(state.http.request_timeout, run).await {
             Ok(resp) => schema::finalize(resp, &rid),
-            Err(_) => refusal(&super::graphql::timed_out(&rid)),
+            Err(_) => refusal(&super::operation::timed_out(&rid)),
         };
         if let Some(ctx) = audit_ctx {
-            super::graphql::audit_refused_impersonation(state, &ctx, &resp).await;
+            super::operation::audit_refused_impersonation(state, &ctx, &resp).await;
         }
         answer(resp)
     }
@@ -357,13 +357,13 @@ impl Traced {
             .flatten();
         let operation = doc
             .as_ref()
-            .map(|d| super::graphql::operation_of(d, name))
+            .map(|d| super::operation::operation_of(d, name))
             .unwrap_or_default();
         let ty = doc
             .as_ref()
-            .and_then(|d| super::graphql::operation_type(d, name));
+            .and_then(|d| super::operation::operation_type(d, name));
         let name = operation.name.clone();
-        let span = super::graphql::operation_span(name.as_deref(), ty);
+        let span = super::operation::operation_span(name.as_deref(), ty);
         span.record("request_id", rid);
         let traced = Self {
             span,
@@ -382,9 +382,15 @@ impl Traced {
         let mut first = Some(self);
         let inner = answers.inspect(move |resp| {
             let Some(t) = first.take() else { return };
-            let outcome = super::graphql::outcome_of(resp);
+            let outcome = super::operation::outcome_of(resp);
             let took = (!t.subscription).then(|| t.started.elapsed());
-            super::graphql::note_outcome(&t.span, &t.label, &outcome, outcome == "INTERNAL", took);
+            super::operation::note_outcome(
+                &t.span,
+                &t.label,
+                &outcome,
+                outcome == "INTERNAL",
+                took,
+            );
         });
         InSpan { span, inner }
     }

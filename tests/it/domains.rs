@@ -9,7 +9,7 @@ use chrono::Duration;
 use serde_json::{Value, json};
 
 use crate::support::*;
-use partner_gateway::local_dns::{Answer, LocalDns};
+use partner_gateway::dev::local_dns::{Answer, LocalDns};
 
 const ADD: &str = "mutation($i: AddTenantDomainInput!) { addTenantDomain(input: $i) { domain { id host kind status primary verificationRecord { type name value } cnameTarget lastCheck lastError nextCheckAt } } }";
 const VERIFY: &str = "mutation($d: ID!) { verifyTenantDomain(input: { domainId: $d }) { domain { id status lastCheck lastError lastCheckedAt verifiedAt nextCheckAt primary } } }";

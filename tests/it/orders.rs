@@ -570,9 +570,9 @@ pub fn webhook_request(
 }
 
 /// An app whose card payments go to a local Stripe-protocol server, and that server.
-pub async fn card_app() -> (partner_gateway::local_stripe::LocalStripe, TestApp) {
+pub async fn card_app() -> (partner_gateway::dev::local_stripe::LocalStripe, TestApp) {
     use partner_gateway::config::Secret;
-    use partner_gateway::local_stripe::LocalStripe;
+    use partner_gateway::dev::local_stripe::LocalStripe;
     let stripe = LocalStripe::start("sk_test_local", "whsec_local", None)
         .await
         .unwrap();
@@ -870,9 +870,9 @@ pub const ORDER_PAYMENTS: &str = "query($id: ID!) { node(id: $id) { ... on Order
 /// checkout's session).
 pub async fn card_order(
     app: &TestApp,
-    stripe: &partner_gateway::local_stripe::LocalStripe,
+    stripe: &partner_gateway::dev::local_stripe::LocalStripe,
     s: &Shop,
-) -> (Value, partner_gateway::local_stripe::Session) {
+) -> (Value, partner_gateway::dev::local_stripe::Session) {
     let o = app
         .ok(
             ROOT,
@@ -939,11 +939,11 @@ async fn cancelling_or_expiring_an_order_closes_its_checkout_at_the_provider() {
 /// (order id, session, and the provider's completion notification still to deliver).
 async fn paid_then_cancelled(
     app: &TestApp,
-    stripe: &partner_gateway::local_stripe::LocalStripe,
+    stripe: &partner_gateway::dev::local_stripe::LocalStripe,
     s: &Shop,
 ) -> (
     Value,
-    partner_gateway::local_stripe::Session,
+    partner_gateway::dev::local_stripe::Session,
     String,
     String,
 ) {

@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chrono::Duration;
 use entities::{outbox_message, telegram_connection};
-use partner_gateway::local_telegram::LocalTelegram;
+use partner_gateway::dev::local_telegram::LocalTelegram;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 

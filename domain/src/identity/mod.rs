@@ -2,3 +2,12 @@
 
 pub mod accounts;
 pub mod ops;
+
+use tenants::RequestCtx;
+
+use crate::kernel::error::ApiResult;
+
+/// The signed-in viewer's user id (`UNAUTHENTICATED` for anyone else).
+pub fn me(req: &RequestCtx) -> ApiResult<i64> {
+    accounts::signed_in(req).map(|u| u.user_id)
+}

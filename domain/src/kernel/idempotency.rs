@@ -116,6 +116,48 @@ pub async fn claim(
     Err(ApiError::internal("idempotency key could not be claimed"))
 }
 
+/// What [`start`] found for an operation's optional key.
+#[derive(Debug)]
+pub enum Start {
+    /// Do the work; `Some(claim)` when a key was given, to [`finish`] with the result.
+    Fresh(Option<i64>),
+    /// The key was used before with the same request: the id its result named.
+    Replay(i64),
+}
+
+/// The one preamble of a money mutation with an optional idempotency key: claims it in
+/// `txn` for `user_id`'s `operation` and `request`, and on a replay reads back the id the
+/// first result stored under `id_field` (`"orderId"`, `"paymentId"`, ...). The caller
+/// answers a replay from that id (after dropping `txn`), or does the work and [`finish`]es.
+#[allow(clippy::too_many_arguments)]
+pub async fn start(
+    txn: &impl ConnectionTrait,
+    tenant_id: i64,
+    user_id: i64,
+    operation: &'static str,
+    key: Option<&str>,
+    request: &impl Serialize,
+    id_field: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<Start> {
+    let Some(key) = key else {
+        return Ok(Start::Fresh(None));
+    };
+    let k = KeyRef {
+        tenant_id,
+        user_id,
+        operation,
+        key,
+    };
+    match claim(txn, k, request, now).await? {
+        Claim::New(id) => Ok(Start::Fresh(Some(id))),
+        Claim::Replay(v) => v[id_field]
+            .as_i64()
+            .map(Start::Replay)
+            .ok_or_else(|| ApiError::internal("bad stored result")),
+    }
+}
+
 /// Stores the result of the first use of a key claimed with [`claim`].
 pub async fn finish(
     txn: &impl ConnectionTrait,

@@ -32,11 +32,11 @@ use serde_json::json;
 use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
 
+use crate::identity::me;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::error::{ApiError, ApiResult, code};
 use crate::kernel::services::Services;
 use crate::kernel::{txn, validate};
-use crate::orgs::ops::me;
 
 /// The share of questions to answer right for a certificate, in percent.
 pub const PASS_PERCENT: i64 = 90;

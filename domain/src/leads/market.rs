@@ -37,13 +37,14 @@ use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
 
 use super::LeadView;
+use crate::identity::me;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::error::{ApiError, ApiResult, code};
 use crate::kernel::events::{self, kind};
 use crate::kernel::page::{PageArgs, Paged, paginate};
 use crate::kernel::services::Services;
 use crate::kernel::{txn, validate};
-use crate::orgs::ops::{me, viewer_memberships};
+use crate::orgs::ops::viewer_memberships;
 
 /// Filters of the free-leads list.
 #[derive(Debug, Clone, Default)]

@@ -9,11 +9,11 @@ use serde_json::json;
 use tenants::{Action, RequestCtx, authorize};
 
 use super::entries::{NewEntry, write};
+use crate::identity::me;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::error::{ApiError, ApiResult, code};
 use crate::kernel::services::Services;
 use crate::kernel::{txn, validate};
-use crate::orgs::ops::me;
 
 /// The largest single bonus (a typo guard), in major units.
 pub const MAX_BONUS: i64 = 1_000_000;

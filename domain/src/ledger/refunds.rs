@@ -32,14 +32,14 @@ use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
 
 use super::entries::{NewEntry, write};
+use crate::identity::me;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::error::{ApiError, ApiResult, code};
 use crate::kernel::events::{self, kind};
-use crate::kernel::idempotency::{self, Claim, KeyRef};
+use crate::kernel::idempotency::{self, Start};
 use crate::kernel::services::Services;
 use crate::kernel::{txn, validate};
 use crate::orders::checkouts::complete_card_refunds;
-use crate::orgs::ops::me;
 
 /// `refundOrder`.
 pub async fn refund(
@@ -59,31 +59,24 @@ pub async fn refund(
     let reason = validate::text("reason", reason, 1000)?;
     let now = svc.clock.now();
     let txn = txn::begin(&svc.db).await?;
-    let claim = match key {
-        Some(k) => Some(
-            idempotency::claim(
-                &txn,
-                KeyRef {
-                    tenant_id: req.tenant_id(),
-                    user_id: staff,
-                    operation: "refundOrder",
-                    key: k,
-                },
-                &json!({ "orderId": order_id }),
-                now,
-            )
-            .await?,
-        ),
-        None => None,
-    };
-    let claim_id = match claim {
-        Some(Claim::Replay(_)) => {
+    let claim_id = match idempotency::start(
+        &txn,
+        req.tenant_id(),
+        staff,
+        "refundOrder",
+        key,
+        &json!({ "orderId": order_id }),
+        "orderId",
+        now,
+    )
+    .await?
+    {
+        Start::Replay(id) => {
             drop(txn);
             complete_card_refunds(svc, Some(order_id)).await;
-            return load(&svc.db, req.tenant_id(), order_id).await;
+            return load(&svc.db, req.tenant_id(), id).await;
         }
-        Some(Claim::New(id)) => Some(id),
-        None => None,
+        Start::Fresh(claim) => claim,
     };
     let o = scoped::<order::Entity>(req.tenant_id())
         .filter(order::Column::Id.eq(order_id))

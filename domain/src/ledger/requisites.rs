@@ -18,11 +18,11 @@ use serde_json::json;
 use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
 
+use crate::identity::me;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::services::Services;
 use crate::kernel::{txn, validate};
-use crate::orgs::ops::me;
 
 /// Requisites as entered.
 #[derive(Debug, Clone, Default)]

@@ -15,14 +15,14 @@ use serde_json::json;
 use tenants::{Action, RequestCtx, authorize};
 
 use super::entries::{NewEntry, write};
+use crate::identity::me;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::error::{ApiError, ApiResult, code};
-use crate::kernel::idempotency::{self, Claim, KeyRef};
+use crate::kernel::idempotency::{self, Start};
 use crate::kernel::services::Services;
 use crate::kernel::txn;
 use crate::orders::ops::not_pending;
 use crate::orders::payments::{Applied, apply_payment, lock_payable, payment_for_viewer};
-use crate::orgs::ops::me;
 
 /// How much of `total` each pot pays: bonuses first.
 pub fn split(total: i64, bonuses: i64) -> (i64, i64) {
@@ -40,33 +40,23 @@ pub async fn pay(
     let viewer = me(req)?;
     let now = svc.clock.now();
     let txn = txn::begin(&svc.db).await?;
-    let claim = match key {
-        Some(k) => Some(
-            idempotency::claim(
-                &txn,
-                KeyRef {
-                    tenant_id: req.tenant_id(),
-                    user_id: viewer,
-                    operation: "payOrder",
-                    key: k,
-                },
-                &json!({ "orderId": order_id, "method": "BonusBalance" }),
-                now,
-            )
-            .await?,
-        ),
-        None => None,
-    };
-    let claim_id = match claim {
-        Some(Claim::Replay(v)) => {
+    let claim_id = match idempotency::start(
+        &txn,
+        req.tenant_id(),
+        viewer,
+        "payOrder",
+        key,
+        &json!({ "orderId": order_id, "method": "BonusBalance" }),
+        "paymentId",
+        now,
+    )
+    .await?
+    {
+        Start::Replay(id) => {
             drop(txn);
-            let id = v["paymentId"]
-                .as_i64()
-                .ok_or_else(|| ApiError::internal("bad stored result"))?;
             return payment_for_viewer(&svc.db, req, id).await;
         }
-        Some(Claim::New(id)) => Some(id),
-        None => None,
+        Start::Fresh(claim) => claim,
     };
     let o = lock_payable(&txn, req, order_id, now).await?;
     let (order::Payer::Partner, Some(partner_id)) = (o.payer, o.partner_id) else {

@@ -26,15 +26,15 @@ use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
 
 use super::entries::{NewEntry, write};
+use crate::identity::me;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::counters;
 use crate::kernel::error::{ApiError, ApiResult, code};
 use crate::kernel::events::{self, kind};
-use crate::kernel::idempotency::{self, Claim, KeyRef};
+use crate::kernel::idempotency::{self, Start};
 use crate::kernel::page::{PageArgs, Paged, paginate};
 use crate::kernel::services::Services;
 use crate::kernel::{txn, validate};
-use crate::orgs::ops::me;
 
 /// The smallest withdrawal, in roubles.
 pub const MINIMUM_RUB: i64 = 5000;
@@ -67,33 +67,23 @@ pub async fn request(
     }
     let now = svc.clock.now();
     let txn = txn::begin(&svc.db).await?;
-    let claim = match key {
-        Some(k) => Some(
-            idempotency::claim(
-                &txn,
-                KeyRef {
-                    tenant_id: req.tenant_id(),
-                    user_id: user,
-                    operation: "requestWithdrawal",
-                    key: k,
-                },
-                &json!({ "partnerId": partner_id, "amountMinor": minor }),
-                now,
-            )
-            .await?,
-        ),
-        None => None,
-    };
-    let claim_id = match claim {
-        Some(Claim::Replay(v)) => {
+    let claim_id = match idempotency::start(
+        &txn,
+        req.tenant_id(),
+        user,
+        "requestWithdrawal",
+        key,
+        &json!({ "partnerId": partner_id, "amountMinor": minor }),
+        "withdrawalId",
+        now,
+    )
+    .await?
+    {
+        Start::Replay(id) => {
             drop(txn);
-            let id = v["withdrawalId"]
-                .as_i64()
-                .ok_or_else(|| ApiError::internal("bad stored result"))?;
             return find(&svc.db, req.tenant_id(), id).await;
         }
-        Some(Claim::New(id)) => Some(id),
-        None => None,
+        Start::Fresh(claim) => claim,
     };
     // The lock: every balance-dependent write of this partner waits here, so the balance
     // read below already counts the holds of every request before this one.

@@ -12,13 +12,14 @@ use tenants::policy::{LineStanding, Standing};
 use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
 
+use crate::identity::me;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::page::{PageArgs, Paged, paginate};
 use crate::kernel::services::Services;
 use crate::kernel::validate;
 use crate::orgs::OrgView;
-use crate::orgs::ops::{me, viewer_access};
+use crate::orgs::ops::viewer_access;
 
 /// A line as the viewer sees it.
 #[derive(Debug, Clone)]

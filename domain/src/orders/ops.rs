@@ -16,14 +16,15 @@ use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
 
 use super::prepare::{OrderRequest, Prepared, prepare};
+use crate::identity::me;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::counters;
 use crate::kernel::error::{ApiError, ApiResult, code};
-use crate::kernel::idempotency::{self, Claim, KeyRef};
+use crate::kernel::idempotency::{self, Start};
 use crate::kernel::page::{PageArgs, Paged, paginate};
 use crate::kernel::services::Services;
 use crate::kernel::txn;
-use crate::orgs::ops::{me, viewer_access};
+use crate::orgs::ops::viewer_access;
 
 /// `quote`: the price of `request`, as the viewer may order it. Writes nothing.
 pub async fn quote(
@@ -57,33 +58,23 @@ pub async fn create(
     let viewer = me(req)?;
     let now = svc.clock.now();
     let txn = txn::begin(&svc.db).await?;
-    let claim = match key {
-        Some(k) => Some(
-            idempotency::claim(
-                &txn,
-                KeyRef {
-                    tenant_id: req.tenant_id(),
-                    user_id: viewer,
-                    operation: "createOrder",
-                    key: k,
-                },
-                request,
-                now,
-            )
-            .await?,
-        ),
-        None => None,
-    };
-    let claim_id = match claim {
-        Some(Claim::Replay(v)) => {
+    let claim_id = match idempotency::start(
+        &txn,
+        req.tenant_id(),
+        viewer,
+        "createOrder",
+        key,
+        request,
+        "orderId",
+        now,
+    )
+    .await?
+    {
+        Start::Replay(id) => {
             drop(txn);
-            let id = v["orderId"]
-                .as_i64()
-                .ok_or_else(|| ApiError::internal("bad stored result"))?;
             return find(&svc.db, req, id).await;
         }
-        Some(Claim::New(id)) => Some(id),
-        None => None,
+        Start::Fresh(claim) => claim,
     };
     let p = prepare(&txn, req, now, request).await?;
     let cur = p.priced.currency.clone();

@@ -34,14 +34,14 @@ use tenants::{Action, RequestCtx, authorize};
 use super::ops::{effective_status, find, not_pending, standing};
 use super::prepare::add_months;
 use super::provider::{CheckoutRequest, ProviderEvent, WebhookError};
+use crate::identity::me;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::counters;
 use crate::kernel::error::{ApiError, ApiResult, code};
 use crate::kernel::events::{self, kind};
-use crate::kernel::idempotency::{self, Claim, KeyRef};
+use crate::kernel::idempotency::{self, Start};
 use crate::kernel::services::Services;
 use crate::kernel::txn;
-use crate::orgs::ops::me;
 
 /// How an order is paid through `payOrder`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -69,34 +69,24 @@ pub async fn pay(
     }
     let now = svc.clock.now();
     let txn = txn::begin(&svc.db).await?;
-    let claim = match key {
-        Some(k) => Some(
-            idempotency::claim(
-                &txn,
-                KeyRef {
-                    tenant_id: req.tenant_id(),
-                    user_id: viewer,
-                    operation: "payOrder",
-                    key: k,
-                },
-                &json!({ "orderId": order_id, "method": method }),
-                now,
-            )
-            .await?,
-        ),
-        None => None,
-    };
-    let claim_id = match claim {
-        Some(Claim::Replay(v)) => {
+    let claim_id = match idempotency::start(
+        &txn,
+        req.tenant_id(),
+        viewer,
+        "payOrder",
+        key,
+        &json!({ "orderId": order_id, "method": method }),
+        "paymentId",
+        now,
+    )
+    .await?
+    {
+        Start::Replay(id) => {
             drop(txn);
-            let id = v["paymentId"]
-                .as_i64()
-                .ok_or_else(|| ApiError::internal("bad stored result"))?;
             let p = payment_for_viewer(&svc.db, req, id).await?;
             return ensure_checkout(svc, req, p).await;
         }
-        Some(Claim::New(id)) => Some(id),
-        None => None,
+        Start::Fresh(claim) => claim,
     };
     let o = lock_payable(&txn, req, order_id, now).await?;
     let wanted = match method {

@@ -19,9 +19,10 @@ use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
 
 use super::pricing::{self, ChannelPrice, ItemKind, Priced, PricingInput};
+use crate::identity::me;
 use crate::kernel::error::{ApiError, ApiResult, code};
 use crate::lines::ops::days_left;
-use crate::orgs::ops::{me, viewer_access};
+use crate::orgs::ops::viewer_access;
 
 /// Most items of each kind in one order.
 pub const MAX_NEW_LINE_ITEMS: usize = 50;

@@ -17,8 +17,9 @@ use tenants::scope::scoped;
 use tenants::tokens;
 use tenants::{RequestCtx, authorize};
 
-use super::ops::{access, lock_org, me};
+use super::ops::{access, lock_org};
 use super::{InvitationView, OrgView};
+use crate::identity::me;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::emails;
 use crate::kernel::error::{ApiError, ApiResult};

@@ -55,10 +55,7 @@ pub struct SpaceChanges {
     pub description: Patch<String>,
 }
 
-/// The signed-in viewer's user id.
-pub fn me(req: &RequestCtx) -> ApiResult<i64> {
-    crate::identity::accounts::signed_in(req).map(|u| u.user_id)
-}
+use crate::identity::me;
 
 /// The viewer's memberships, loaded once per request (one statement) and shared by every
 /// read that decides on them.

@@ -20,6 +20,7 @@ use tenants::{RequestCtx, authorize};
 use super::ops::{by_code, for_member, standing};
 use super::{ClientAccess, JoinPromptView, MyPartnerView};
 use crate::identity::accounts::{revoke_sessions, revoked};
+use crate::identity::me;
 use crate::identity::ops::issue_one_time_token;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::emails;
@@ -28,7 +29,6 @@ use crate::kernel::links;
 use crate::kernel::page::{MAX_PAGE_SIZE, PageArgs, Paged, paginate_rows};
 use crate::kernel::services::Services;
 use crate::kernel::validate;
-use crate::orgs::ops::me;
 
 /// What the partner's client list is filtered by.
 pub struct ClientFilter {

@@ -17,12 +17,12 @@ use super::Impersonation;
 use super::clients::lock_active_consent;
 use super::ops::for_member_unchecked;
 use crate::identity::accounts::{revoke_sessions, revoked};
+use crate::identity::me;
 use crate::identity::ops::{access_token, insert_session};
 use crate::kernel::audit::{self, Target};
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::services::Services;
 use crate::kernel::validate;
-use crate::orgs::ops::me;
 
 /// A request to log in as a client.
 #[derive(Debug, Clone)]

@@ -13,6 +13,7 @@ use tenants::scope::scoped;
 use tenants::{RequestCtx, authorize};
 
 use super::Tier;
+use crate::identity::me;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::page::{PageArgs, Paged, paginate};
@@ -20,7 +21,7 @@ use crate::kernel::patch::Patch;
 use crate::kernel::services::Services;
 use crate::kernel::validate;
 use crate::orgs::Access;
-use crate::orgs::ops::{NewOrganization, access, me};
+use crate::orgs::ops::{NewOrganization, access};
 
 /// An application to the partner program.
 #[derive(Debug, Clone)]

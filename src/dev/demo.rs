@@ -976,7 +976,7 @@ pub fn print(info: &DemoInfo, cfg: &Config) {
 /// as a laptop has no public webhook URL).
 pub async fn telegram_bots(
     state: &AppState,
-    local: &crate::local_telegram::LocalTelegram,
+    local: &crate::dev::local_telegram::LocalTelegram,
 ) -> anyhow::Result<()> {
     use entities::telegram_bot;
     use sea_orm::{ActiveValue::Set, EntityTrait};

@@ -153,7 +153,7 @@ pub async fn run(state: &AppState) -> anyhow::Result<String> {
         )
         .await
         .map_err(|e| anyhow::anyhow!("creating tenant {slug}: {e:?}"))?;
-        crate::demo::ensure_catalogue(&txn, &t).await?;
+        crate::dev::demo::ensure_catalogue(&txn, &t).await?;
         tenants.push(t);
     }
     let mut kinds: Vec<Vec<channel_kind::Model>> = Vec::new();
