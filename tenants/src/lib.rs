@@ -8,10 +8,11 @@ pub mod policy;
 pub mod registry;
 pub mod scope;
 pub mod tokens;
+pub mod viewer;
 
-pub use context::{
+pub use policy::{Action, Denied, authorize};
+pub use registry::{TenantInfo, TenantRegistry};
+pub use viewer::{
     AuthUser, MembershipCache, Memberships, Operation, RequestCtx, SERVICE_TOKEN_PREFIX,
     ServiceAuth, Viewer,
 };
-pub use policy::{Action, Denied, authorize};
-pub use registry::{TenantInfo, TenantRegistry};

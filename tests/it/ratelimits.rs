@@ -356,3 +356,25 @@ async fn concurrent_guesses_at_one_account_get_exactly_its_budget() {
     }
     assert_eq!(through, 4);
 }
+
+/// An account typed as a very long string is counted like any other (stored by its
+/// digest), never an internal error.
+#[tokio::test]
+async fn a_very_long_account_is_limited_not_an_internal_error() {
+    let app = TestApp::with_config(|c| {
+        c.trusted_proxies = "127.0.0.1".into();
+        c.rate_limit_guarded_per_account = 1;
+    })
+    .await;
+    let long = format!("{}@example.com", "a".repeat(60_000));
+    let codes: Vec<String> = {
+        let mut out = Vec::new();
+        for addr in ["198.51.100.40", "198.51.100.41"] {
+            let r = app.send(from(addr, None, LOG_IN, log_in(&long))).await;
+            out.push(first_code(&r.body));
+        }
+        out
+    };
+    assert!(!codes.iter().any(|c| c == "INTERNAL"), "{codes:?}");
+    assert_eq!(codes[1], "RATE_LIMITED", "{codes:?}");
+}

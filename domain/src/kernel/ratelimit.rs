@@ -138,6 +138,22 @@ impl Shared {
     }
 }
 
+/// Longest key stored as given; a longer one (an account typed as 100 kB of text) is stored
+/// by its digest, so no input can overflow the column.
+const LONGEST_KEY: usize = 200;
+
+fn bounded_key(key: String) -> String {
+    if key.len() <= LONGEST_KEY {
+        return key;
+    }
+    use sha2::Digest;
+    let prefix: String = key.chars().take(60).collect();
+    format!(
+        "{prefix}~{}",
+        hex::encode(sha2::Sha256::digest(key.as_bytes()))
+    )
+}
+
 /// The key of an address: the address itself for IPv4, its /64 for IPv6.
 pub fn address_key(ip: IpAddr) -> String {
     match ip {
@@ -255,7 +271,7 @@ impl RateLimits {
             ));
         }
         for (budget, key, scope) in checks {
-            if let Err(r) = self.spend_shared(budget, &key, scope).await? {
+            if let Err(r) = self.spend_shared(budget, &bounded_key(key), scope).await? {
                 metrics::counter!("rate_limit_refusals_total", "limit" => what.name(), "scope" => r.scope)
                     .increment(1);
                 return Err(ApiError::rate_limited(r.retry_after_secs()));
@@ -405,6 +421,16 @@ mod tests {
 
     async fn memory_db() -> DatabaseConnection {
         sea_orm::Database::connect("sqlite::memory:").await.unwrap()
+    }
+
+    #[test]
+    fn long_keys_are_stored_by_their_digest() {
+        let short = "logIn:1:account:email:ann@example.com".to_string();
+        assert_eq!(bounded_key(short.clone()), short);
+        let long = format!("logIn:1:account:email:{}", "a".repeat(100_000));
+        let other = format!("logIn:1:account:email:{}b", "a".repeat(100_000));
+        assert!(bounded_key(long.clone()).len() <= LONGEST_KEY);
+        assert_ne!(bounded_key(long), bounded_key(other));
     }
 
     #[test]

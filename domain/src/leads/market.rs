@@ -196,7 +196,7 @@ pub async fn free(
     if let Some(l) = &filter.language {
         q = q.filter(lead::Column::Language.eq(validate::language("language", l)?));
     }
-    for f in super::submit::feature_list("features", &filter.features)? {
+    for f in super::features::feature_list("features", &filter.features)? {
         q = q.filter(lead::Column::Features.like(format!("%{}%", json!(f))));
     }
     paginate(&svc.db, q, lead::Column::Id, args, |l| {

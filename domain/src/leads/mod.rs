@@ -10,6 +10,7 @@
 //! partner working it and tenant staff; everyone else reads the name's initial only.
 
 pub mod certification;
+pub mod features;
 pub mod market;
 pub mod submit;
 

@@ -23,12 +23,10 @@ use serde_json::json;
 use tenants::RequestCtx;
 use tenants::scope::scoped;
 
+use super::features::feature_list;
 use crate::kernel::error::{ApiError, ApiResult, code};
 use crate::kernel::services::Services;
 use crate::kernel::{counters, txn, validate};
-
-/// Most features one lead may list.
-pub const MAX_FEATURES: usize = 20;
 
 /// What the form sends.
 #[derive(Debug, Clone, Default)]
@@ -45,33 +43,6 @@ pub struct NewLead {
     pub partner_id: Option<i64>,
     /// The hidden field: people leave it empty.
     pub honeypot: Option<String>,
-}
-
-/// Checks and normalises a list of wanted features (lower-case, no repeats).
-pub fn feature_list(field: &str, raw: &[String]) -> ApiResult<Vec<String>> {
-    if raw.len() > MAX_FEATURES {
-        return Err(ApiError::bad_input(
-            field,
-            format!("at most {MAX_FEATURES} features"),
-        ));
-    }
-    let mut out: Vec<String> = Vec::new();
-    for f in raw {
-        let f = validate::text(field, f, 40)?.to_lowercase();
-        if !f
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '.' | '+'))
-        {
-            return Err(ApiError::bad_input(
-                field,
-                "a feature is letters, digits, spaces, '-', '.' or '+'",
-            ));
-        }
-        if !out.contains(&f) {
-            out.push(f);
-        }
-    }
-    Ok(out)
 }
 
 /// `submitLead`: `true` once the lead is stored (or silently dropped as spam).

@@ -20,8 +20,8 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use entities::{
-    domain_event, line, notification, organization, organization_member, outbox_message, partner,
-    partner_client, space, user,
+    domain_event, line, notification, organization, organization_member, partner, partner_client,
+    space, user,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -33,6 +33,7 @@ use tenants::scope::scoped;
 use tenants::{TenantInfo, TenantRegistry};
 
 use super::kinds::{Channel, NotificationKind};
+use super::messages::{Message, write_message};
 use super::settings;
 use crate::kernel::emails;
 use crate::kernel::error::ApiResult;
@@ -644,53 +645,6 @@ async fn email(
         now,
     )
     .await
-}
-
-/// What a notification message says and to whom.
-pub(super) struct Message {
-    pub recipient: String,
-    pub sender: String,
-    pub subject: String,
-    pub text: String,
-    pub html: String,
-}
-
-/// Writes one notification message to the outbox, unique per event, user and channel
-/// (`<event>:<user>:<channel>`); whether it was new.
-pub(super) async fn write_message(
-    db: &impl ConnectionTrait,
-    ev: &domain_event::Model,
-    kind: NotificationKind,
-    user_id: i64,
-    channel: Channel,
-    m: Message,
-    now: DateTime<Utc>,
-) -> ApiResult<bool> {
-    let written = outbox_message::Entity::insert(outbox_message::ActiveModel {
-        tenant_id: Set(ev.tenant_id),
-        channel: Set(channel.as_str().into()),
-        kind: Set(kind.as_str().into()),
-        recipient: Set(m.recipient),
-        sender: Set(m.sender),
-        subject: Set(m.subject),
-        body_text: Set(m.text),
-        body_html: Set(m.html),
-        status: Set(outbox_message::STATUS_PENDING.into()),
-        attempts: Set(0),
-        next_attempt_at: Set(now),
-        created_at: Set(now),
-        sent_at: Set(None),
-        user_id: Set(Some(user_id)),
-        event_id: Set(Some(ev.id)),
-        dedupe_key: Set(Some(format!("{}:{user_id}:{}", ev.id, channel.as_str()))),
-        last_error: Set(None),
-        failed_at: Set(None),
-        ..Default::default()
-    })
-    .on_conflict_do_nothing_on([outbox_message::Column::DedupeKey])
-    .exec(db)
-    .await?;
-    Ok(matches!(written, TryInsertResult::Inserted(_)))
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod delivery;
 pub mod fanout;
 pub mod kinds;
 pub mod live;
+pub mod messages;
 pub mod notices;
 pub mod settings;
 pub mod telegram;

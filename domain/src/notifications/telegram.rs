@@ -74,13 +74,13 @@ pub async fn enqueue(
     link: &str,
     now: DateTime<Utc>,
 ) -> ApiResult<bool> {
-    super::fanout::write_message(
+    super::messages::write_message(
         db,
         ev,
         kind,
         user_id,
         Channel::Telegram,
-        super::fanout::Message {
+        super::messages::Message {
             recipient: chat_id.into(),
             sender: String::new(),
             subject: title.into(),

@@ -518,7 +518,7 @@ pub async fn verify(
         .one(&svc.db)
         .await?
         .ok_or(ApiError::NotFound { what: "domain" })?;
-    super::ops::authorize_domain(req, &d, |tenant_id| Action::ManageTenantDomains {
+    super::access::authorize_domain(req, &d, |tenant_id| Action::ManageTenantDomains {
         tenant_id,
     })?;
     if d.kind != tenant_domain::KIND_CUSTOM {

@@ -1,6 +1,7 @@
 //! Tenancy: tenants, their domains and settings, and bootstrapping the root tenant and
 //! the first platform admin.
 
+pub mod access;
 pub mod domains;
 pub mod ops;
 pub mod service_tokens;

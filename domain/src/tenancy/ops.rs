@@ -12,6 +12,7 @@ use tenants::host::normalize_host;
 use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
 
+use super::access::{authorize_domain, authorize_on};
 use crate::identity::ops::issue_one_time_token;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::emails;
@@ -94,15 +95,6 @@ pub struct ProgramChanges {
     pub certification_cooldown_hours: Option<i32>,
     /// Leads one partner may hold open at once (1 to 1000).
     pub max_open_leads_per_partner: Option<i32>,
-}
-
-/// Checks `action` on `tenant_id`; a refusal on another tenant reads as "not found" so
-/// the existence of other tenants' rows is not revealed.
-pub(crate) fn authorize_on(req: &RequestCtx, action: Action, tenant_id: i64) -> ApiResult<()> {
-    authorize(req, action).map_err(|d| match (d, tenant_id == req.tenant_id()) {
-        (tenants::Denied::Forbidden, false) => ApiError::NotFound { what: "tenant" },
-        (d, _) => ApiError::from(d),
-    })
 }
 
 /// What a new tenant is made of, validated.
@@ -663,18 +655,6 @@ pub async fn add_domain(
     crate::kernel::txn::commit(txn, req).await?;
     svc.registry.refresh_after_commit(&svc.db).await;
     Ok((domain, tenant))
-}
-
-/// Authorizes `action` on a domain's tenant; another tenant's domain is not found.
-pub fn authorize_domain(
-    req: &RequestCtx,
-    d: &tenant_domain::Model,
-    action: impl Fn(i64) -> Action,
-) -> ApiResult<()> {
-    authorize_on(req, action(d.tenant_id), d.tenant_id).map_err(|e| match e {
-        ApiError::NotFound { .. } => ApiError::NotFound { what: "domain" },
-        e => e,
-    })
 }
 
 /// `setPrimaryTenantDomain`: links and emails point to this verified host from now on.

@@ -10,7 +10,7 @@ use tenants::scope::scoped;
 use tenants::tokens::{hash_token, random_token};
 use tenants::{Action, RequestCtx, SERVICE_TOKEN_PREFIX};
 
-use super::ops::authorize_on;
+use super::access::authorize_on;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::services::Services;

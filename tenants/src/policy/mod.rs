@@ -24,7 +24,7 @@ pub use matrix::{allows_member, matrix};
 pub use orders::OrderStanding;
 pub use tenancy::receives_tenant_notice;
 
-use crate::context::{RequestCtx, Viewer};
+use crate::viewer::{RequestCtx, Viewer};
 
 pub use entities::{OrgRole, SpaceRole};
 
@@ -265,7 +265,7 @@ pub fn authorize(ctx: &RequestCtx, action: Action) -> Result<(), Denied> {
 
 /// The signed-in viewer, as the domain rules see them.
 struct Who<'a> {
-    user: &'a crate::context::AuthUser,
+    user: &'a crate::viewer::AuthUser,
 }
 
 impl Who<'_> {

@@ -4,7 +4,7 @@
 use entities::service_token::SCOPE_CHANNEL_STATUS;
 
 use super::Action;
-use crate::context::ServiceAuth;
+use crate::viewer::ServiceAuth;
 
 /// Whether the machine behind `service` may do `action`.
 pub(super) fn allows(service: &ServiceAuth, action: Action) -> bool {
