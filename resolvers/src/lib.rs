@@ -21,6 +21,7 @@ pub mod orders;
 pub mod orgs;
 pub mod pagination;
 pub mod partners;
+pub mod payments;
 pub mod services;
 pub mod tenancy;
 

@@ -4,8 +4,8 @@
 //!
 //! - kernel: errors, ids, pagination, services, validation, passwords, emails, links,
 //!   transactions, audit writing, the loader helpers;
-//! - then identity < tenancy < orgs < partners < lines < orders < ledger < leads <
-//!   notifications < flows (cross-domain atomic steps) < the root (`node`, `lib.rs`).
+//! - then identity < tenancy < orgs < partners < lines < orders < ledger < payments <
+//!   leads < notifications < flows (cross-domain atomic steps) < the root (`node`, `lib.rs`).
 //!
 //! `hub` assembles types that several domains add fields to (`User`): it imports only the
 //! domains' parts, and any module may name a hub type (never call into a higher domain
@@ -41,6 +41,7 @@ const LAYERS: &[&[&str]] = &[
     &["lines"],
     &["orders"],
     &["ledger"],
+    &["payments"],
     &["leads"],
     &["notifications"],
     &["flows"],

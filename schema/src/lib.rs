@@ -18,6 +18,7 @@ use resolvers::notifications::{NotificationMutation, NotificationQuery, Notifica
 use resolvers::orders::{OrderMutation, OrderQuery};
 use resolvers::orgs::{AuditQuery, OrgMutation, OrgQuery};
 use resolvers::partners::{PartnerMutation, PartnerQuery};
+use resolvers::payments::PaymentMutation;
 use resolvers::tenancy::{TenancyMutation, TenancyQuery};
 
 // A field is looked for in these in order, so the public `tenant` query, which every
@@ -51,6 +52,7 @@ pub struct MutationRoot(
     LineEditMutation,
     OrderMutation,
     LedgerMutation,
+    PaymentMutation,
     LeadMutation,
     NotificationMutation,
 );

@@ -1,16 +1,15 @@
-//! The partner's money: balances and ledger, review bonuses, paying from the balance,
-//! refunds, payout requisites and withdrawals. `payOrder` lives here, above orders: its
-//! `BONUS_BALANCE` method spends from the ledger.
+//! The partner's money: balances and ledger, review bonuses, refunds, payout requisites and
+//! withdrawals. Paying an order (`payOrder`, with its `BONUS_BALANCE` method) is in
+//! `payments`, above this module.
 
 pub mod loaders;
 pub mod types;
 
 use async_graphql::{Context, Object};
-use domain::ledger::{bonuses, refunds, requisites, spend, withdrawals};
-use domain::orders::payments;
+use domain::ledger::{bonuses, refunds, requisites, withdrawals};
 
 use crate::ids::{self, Kind};
-use crate::orders::{Order, PayMethod, PayOrderInput, Payment, PaymentPayload};
+use crate::orders::Order;
 use crate::pagination::Page;
 use crate::{request, services};
 pub use types::*;
@@ -51,33 +50,6 @@ pub struct LedgerMutation;
 
 #[Object]
 impl LedgerMutation {
-    /// Pays an order: `INVOICE` issues an invoice staff confirm when the transfer
-    /// arrives; `CARD` answers the provider's `checkoutUrl`, and the provider's signed
-    /// notification pays the order; `BONUS_BALANCE` pays an order the partner pays from
-    /// its balance at once (bonuses first, then withdrawable rewards), or is refused with
-    /// `INSUFFICIENT_BALANCE`. Not while logged in as a client.
-    async fn pay_order(
-        &self,
-        ctx: &Context<'_>,
-        input: PayOrderInput,
-    ) -> crate::GqlResult<PaymentPayload> {
-        let id = ids::decode(&input.order_id, Kind::Order, "orderId")?;
-        let (svc, req) = (services(ctx)?, request(ctx)?);
-        let key = input.idempotency_key.as_deref();
-        let p = match input.method {
-            PayMethod::Invoice => {
-                payments::pay(svc, req, id, payments::Method::Invoice, key).await?
-            }
-            PayMethod::Card => payments::pay(svc, req, id, payments::Method::Card, key).await?,
-            PayMethod::BonusBalance => spend::pay(svc, req, id, key).await?,
-        };
-        let o = domain::orders::ops::find(&svc.db, req, p.order_id).await?;
-        Ok(PaymentPayload {
-            payment: Payment(p),
-            order: Order(o),
-        })
-    }
-
     /// Tenant staff: grants a partner a review bonus, spent only on lines.
     async fn grant_review_bonus(
         &self,

@@ -4,7 +4,7 @@ pub mod loaders;
 pub mod types;
 
 use async_graphql::{Context, Object};
-use domain::orders::{ops, payments};
+use domain::orders::ops;
 
 use crate::ids::{self, Kind};
 use crate::{request, services};
@@ -58,22 +58,5 @@ impl OrderMutation {
         let id = ids::decode(&input.order_id, Kind::Order, "orderId")?;
         let o = ops::cancel(services(ctx)?, request(ctx)?, id).await?;
         Ok(OrderPayload { order: Order(o) })
-    }
-
-    /// Tenant staff: the bank transfer of an invoice arrived; the order is paid and
-    /// applied.
-    async fn confirm_invoice_payment(
-        &self,
-        ctx: &Context<'_>,
-        input: ConfirmInvoicePaymentInput,
-    ) -> crate::GqlResult<PaymentPayload> {
-        let id = ids::decode(&input.payment_id, Kind::Payment, "paymentId")?;
-        let (svc, req) = (services(ctx)?, request(ctx)?);
-        let p = payments::confirm_invoice(svc, req, id).await?;
-        let o = ops::find(&svc.db, req, p.order_id).await?;
-        Ok(PaymentPayload {
-            payment: Payment(p),
-            order: Order(o),
-        })
     }
 }
