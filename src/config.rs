@@ -242,16 +242,17 @@ impl Config {
     }
 
     /// The card payment providers configured (Stripe when both of its secrets are set).
-    pub fn card_providers(&self) -> domain::orders::provider::Providers {
-        let mut list: Vec<std::sync::Arc<dyn domain::orders::provider::CardProvider>> = Vec::new();
+    pub fn card_providers(&self) -> domain::payments::provider::Providers {
+        let mut list: Vec<std::sync::Arc<dyn domain::payments::provider::CardProvider>> =
+            Vec::new();
         if let (Some(key), Some(hook)) = (&self.stripe_secret_key, &self.stripe_webhook_secret) {
-            list.push(std::sync::Arc::new(domain::orders::stripe::Stripe::new(
+            list.push(std::sync::Arc::new(domain::payments::stripe::Stripe::new(
                 &self.stripe_api_base,
                 &key.0,
                 &hook.0,
             )));
         }
-        domain::orders::provider::Providers::new(list)
+        domain::payments::provider::Providers::new(list)
     }
 
     /// Where mail goes: the SMTP server of `SMTP_URL`, or else `.eml` files in `MAIL_DIR`.

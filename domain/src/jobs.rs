@@ -36,7 +36,7 @@ use crate::kernel::sql::statement;
 use crate::kernel::txn;
 use crate::ledger::nfr;
 use crate::notifications::notices;
-use crate::orders::checkouts;
+use crate::payments::checkouts;
 
 /// A job of the scheduler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,6 +17,7 @@ pub mod notifications;
 pub mod orders;
 pub mod orgs;
 pub mod partners;
+pub mod payments;
 pub mod tenancy;
 
 pub use kernel::error::{ApiError, ApiResult};

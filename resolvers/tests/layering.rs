@@ -152,6 +152,7 @@ const DOMAIN_LAYERS: &[&[&str]] = &[
     &["partners"],
     &["lines"],
     &["orders"],
+    &["payments"],
     &["ledger"],
     &["leads"],
     &["notifications"],

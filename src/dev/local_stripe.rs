@@ -178,7 +178,7 @@ impl LocalStripe {
             } },
         })
         .to_string();
-        let sig = domain::orders::stripe::sign(&self.webhook_secret, timestamp, body.as_bytes());
+        let sig = domain::payments::stripe::sign(&self.webhook_secret, timestamp, body.as_bytes());
         (body, sig)
     }
 }

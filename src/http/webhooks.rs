@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use domain::orders::payments::{WebhookOutcome, WebhookRefusal, handle_webhook};
+use domain::flows::pay_order::{WebhookOutcome, WebhookRefusal, handle_webhook};
 use serde_json::json;
 
 use crate::AppState;

@@ -625,7 +625,7 @@ async fn a_renewal_is_paid_by_card_through_the_providers_signed_webhook_once() {
     let (body, sig) = stripe.signed_event(&session, "checkout.session.completed", now);
     // Unsigned, badly signed, tampered and stale notifications are refused.
     assert_eq!(webhook(&app, &body, None).await.status, 400);
-    let wrong = domain::orders::stripe::sign("whsec_other", now, body.as_bytes());
+    let wrong = domain::payments::stripe::sign("whsec_other", now, body.as_bytes());
     assert_eq!(webhook(&app, &body, Some(&wrong)).await.status, 400);
     let tampered = body.replace("75000", "100");
     assert_eq!(webhook(&app, &tampered, Some(&sig)).await.status, 400);

@@ -25,7 +25,7 @@ use serde_json::json;
 use crate::kernel::counters;
 use crate::kernel::error::ApiResult;
 use crate::kernel::events::{self, kind};
-use crate::orders::payments::add_channels;
+use crate::lines::provision::add_channels;
 use crate::orders::prepare::add_months;
 
 /// How long an NFR line runs, and each free renewal.

@@ -3,3 +3,4 @@
 pub mod catalogue;
 pub mod client_lines;
 pub mod ops;
+pub mod provision;

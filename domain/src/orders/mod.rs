@@ -1,10 +1,6 @@
 //! Orders: pricing (the one function behind quotes and orders), preparing an order from
-//! a request, orders and their payments, and the card providers.
+//! a request, orders and reading them. Paying them is `payments` and `flows`.
 
-pub mod checkouts;
 pub mod ops;
-pub mod payments;
 pub mod prepare;
 pub mod pricing;
-pub mod provider;
-pub mod stripe;

@@ -7,8 +7,7 @@ use chrono::{DateTime, Utc};
 use entities::{money, order, order_item, partner};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder,
 };
 use serde_json::json;
 use tenants::policy::{OrderStanding, Standing};
@@ -214,46 +213,6 @@ pub async fn order_for_viewer(
         Err(ApiError::NotFound { .. }) => Ok(None),
         Err(e) => Err(e),
     }
-}
-
-/// `cancelOrder`: a pending order, by whoever may place it.
-pub async fn cancel(svc: &Services, req: &RequestCtx, id: i64) -> ApiResult<order::Model> {
-    let now = svc.clock.now();
-    let txn = txn::begin(&svc.db).await?;
-    let o = find(&txn, req, id).await?;
-    let s = standing(&txn, req, &o).await?;
-    authorize(req, Action::PlaceOrder { order: s })?;
-    let done = order::Entity::update_many()
-        .col_expr(
-            order::Column::Status,
-            Expr::value(order::OrderStatus::Cancelled.as_str()),
-        )
-        .col_expr(order::Column::CancelledAt, Expr::value(now))
-        .col_expr(order::Column::UpdatedAt, Expr::value(now))
-        .filter(order::Column::Id.eq(o.id))
-        .filter(order::Column::Status.eq(order::OrderStatus::Pending.as_str()))
-        .filter(order::Column::ExpiresAt.gt(now))
-        .exec(&txn)
-        .await?;
-    if done.rows_affected != 1 {
-        return Err(not_pending(&o, now));
-    }
-    super::checkouts::cancel_open_payments(&txn, o.id, now).await?;
-    audit::record(
-        &txn,
-        req,
-        None,
-        audit::action::ORDER_CANCELLED,
-        Target::Order(o.id),
-        None,
-        json!({ "orderNumber": o.order_number }),
-    )
-    .await?;
-    txn::commit(txn, req).await?;
-    // No lock is held across the provider's HTTP call; the scheduler asks again if this
-    // one fails.
-    super::checkouts::close_checkouts(svc, Some(o.id)).await;
-    find(&svc.db, req, id).await
 }
 
 /// `ORDER_NOT_PENDING`, saying what the order is instead.

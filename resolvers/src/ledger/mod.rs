@@ -6,7 +6,8 @@ pub mod loaders;
 pub mod types;
 
 use async_graphql::{Context, Object};
-use domain::ledger::{bonuses, refunds, requisites, withdrawals};
+use domain::flows::refund_order;
+use domain::ledger::{bonuses, requisites, withdrawals};
 
 use crate::ids::{self, Kind};
 use crate::orders::Order;
@@ -80,7 +81,7 @@ impl LedgerMutation {
         input: RefundOrderInput,
     ) -> crate::GqlResult<crate::orders::OrderPayload> {
         let id = ids::decode(&input.order_id, Kind::Order, "orderId")?;
-        let o = refunds::refund(
+        let o = refund_order::refund(
             services(ctx)?,
             request(ctx)?,
             id,

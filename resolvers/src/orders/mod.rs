@@ -56,7 +56,7 @@ impl OrderMutation {
         input: CancelOrderInput,
     ) -> crate::GqlResult<OrderPayload> {
         let id = ids::decode(&input.order_id, Kind::Order, "orderId")?;
-        let o = ops::cancel(services(ctx)?, request(ctx)?, id).await?;
+        let o = domain::flows::cancel_order::cancel(services(ctx)?, request(ctx)?, id).await?;
         Ok(OrderPayload { order: Order(o) })
     }
 }

@@ -6,8 +6,9 @@
 pub mod types;
 
 use async_graphql::{Context, Object};
-use domain::ledger::spend;
-use domain::orders::{ops, payments};
+use domain::flows::{pay_from_balance, pay_order};
+use domain::orders::ops;
+use domain::payments::start;
 
 use crate::ids::{self, Kind};
 use crate::orders::{Order, Payment};
@@ -34,11 +35,9 @@ impl PaymentMutation {
         let (svc, req) = (services(ctx)?, request(ctx)?);
         let key = input.idempotency_key.as_deref();
         let p = match input.method {
-            PayMethod::Invoice => {
-                payments::pay(svc, req, id, payments::Method::Invoice, key).await?
-            }
-            PayMethod::Card => payments::pay(svc, req, id, payments::Method::Card, key).await?,
-            PayMethod::BonusBalance => spend::pay(svc, req, id, key).await?,
+            PayMethod::Invoice => start::pay(svc, req, id, start::Method::Invoice, key).await?,
+            PayMethod::Card => start::pay(svc, req, id, start::Method::Card, key).await?,
+            PayMethod::BonusBalance => pay_from_balance::pay(svc, req, id, key).await?,
         };
         let o = ops::find(&svc.db, req, p.order_id).await?;
         Ok(PaymentPayload {
@@ -56,7 +55,7 @@ impl PaymentMutation {
     ) -> crate::GqlResult<PaymentPayload> {
         let id = ids::decode(&input.payment_id, Kind::Payment, "paymentId")?;
         let (svc, req) = (services(ctx)?, request(ctx)?);
-        let p = payments::confirm_invoice(svc, req, id).await?;
+        let p = pay_order::confirm_invoice(svc, req, id).await?;
         let o = ops::find(&svc.db, req, p.order_id).await?;
         Ok(PaymentPayload {
             payment: Payment(p),

@@ -31,7 +31,6 @@ use serde_json::{Value, json};
 use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
 
-use super::entries::{NewEntry, write};
 use crate::identity::me;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::error::{ApiError, ApiResult, code};
@@ -39,7 +38,8 @@ use crate::kernel::events::{self, kind};
 use crate::kernel::idempotency::{self, Start};
 use crate::kernel::services::Services;
 use crate::kernel::{txn, validate};
-use crate::orders::checkouts::complete_card_refunds;
+use crate::ledger::entries::{NewEntry, write};
+use crate::payments::checkouts::complete_card_refunds;
 
 /// `refundOrder`.
 pub async fn refund(
@@ -257,7 +257,7 @@ async fn reverse_ledger(
         return Ok(Vec::new());
     };
     // Balance-dependent writes of one partner queue on its row.
-    super::balance::lock_partner(txn, req, partner_id).await?;
+    crate::ledger::balance::lock_partner(txn, req, partner_id).await?;
     let entries = scoped::<entry::Entity>(o.tenant_id)
         .filter(entry::Column::OrderId.eq(o.id))
         .filter(

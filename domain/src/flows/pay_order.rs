@@ -18,10 +18,7 @@
 //! and the domain events `order.paid`, `line.created`, `line.renewed`.
 
 use chrono::{DateTime, Utc};
-use entities::{
-    line, line_channel, order, order_item, partner, partner_client, partner_ledger_entry, payment,
-    user,
-};
+use entities::{line, order, order_item, partner_client, partner_ledger_entry, payment};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
@@ -31,274 +28,16 @@ use serde_json::json;
 use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
 
-use super::ops::{effective_status, find, not_pending, standing};
-use super::prepare::add_months;
-use super::provider::{CheckoutRequest, ProviderEvent, WebhookError};
 use crate::identity::me;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::counters;
 use crate::kernel::error::{ApiError, ApiResult, code};
 use crate::kernel::events::{self, kind};
-use crate::kernel::idempotency::{self, Start};
 use crate::kernel::services::Services;
 use crate::kernel::txn;
-
-/// How an order is paid through `payOrder`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub enum Method {
-    Invoice,
-    Card,
-}
-
-/// `payOrder`: an invoice, or a card checkout. A retry with the same key, or another
-/// call while a payment of the method is open, answers that payment.
-pub async fn pay(
-    svc: &Services,
-    req: &RequestCtx,
-    order_id: i64,
-    method: Method,
-    key: Option<&str>,
-) -> ApiResult<payment::Model> {
-    let viewer = me(req)?;
-    if req.viewer.user().is_some_and(|u| u.impersonator.is_some()) {
-        return Err(ApiError::domain(
-            code::IMPERSONATION_FORBIDDEN,
-            None,
-            "orders are paid by the client or the partner themselves, not while logged in as the client",
-        ));
-    }
-    let now = svc.clock.now();
-    let txn = txn::begin(&svc.db).await?;
-    let claim_id = match idempotency::start(
-        &txn,
-        req.tenant_id(),
-        viewer,
-        "payOrder",
-        key,
-        &json!({ "orderId": order_id, "method": method }),
-        "paymentId",
-        now,
-    )
-    .await?
-    {
-        Start::Replay(id) => {
-            drop(txn);
-            let p = payment_for_viewer(&svc.db, req, id).await?;
-            return ensure_checkout(svc, req, p).await;
-        }
-        Start::Fresh(claim) => claim,
-    };
-    let o = lock_payable(&txn, req, order_id, now).await?;
-    let wanted = match method {
-        Method::Invoice => payment::PaymentMethod::Invoice,
-        Method::Card => payment::PaymentMethod::Card,
-    };
-    let open = scoped::<payment::Entity>(req.tenant_id())
-        .filter(payment::Column::OrderId.eq(o.id))
-        .filter(payment::Column::Method.eq(wanted.as_str()))
-        .filter(payment::Column::Status.eq(payment::PaymentStatus::Pending.as_str()))
-        .one(&txn)
-        .await?;
-    let p = match open {
-        Some(p) => p,
-        None => {
-            let mut p = payment::ActiveModel {
-                tenant_id: Set(req.tenant_id()),
-                order_id: Set(o.id),
-                method: Set(wanted),
-                status: Set(payment::PaymentStatus::Pending),
-                amount_minor: Set(o.total_minor),
-                currency: Set(o.currency.clone()),
-                created_by: Set(Some(viewer)),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            };
-            match method {
-                Method::Invoice => {
-                    p.invoice_number = Set(Some(
-                        counters::next(&txn, req.tenant_id(), counters::INVOICE).await?,
-                    ));
-                    p.payer_requisites = Set(Some(requisites(&txn, req, &o).await?.to_string()));
-                }
-                Method::Card => {}
-            }
-            if method == Method::Card && svc.card_providers.default_provider().is_none() {
-                return Err(no_card_provider());
-            }
-            let p = p.insert(&txn).await?;
-            audit::record(
-                &txn,
-                req,
-                None,
-                audit::action::PAYMENT_STARTED,
-                Target::Payment(p.id),
-                None,
-                json!({ "orderNumber": o.order_number, "method": p.method.as_str(), "invoiceNumber": p.invoice_number }),
-            )
-            .await?;
-            p
-        }
-    };
-    if let Some(id) = claim_id {
-        idempotency::finish(&txn, id, &json!({ "paymentId": p.id })).await?;
-    }
-    txn::commit(txn, req).await?;
-    // The provider is asked after the commit: no row lock (nor SQLite's write lock) is
-    // held across an HTTP call.
-    ensure_checkout(svc, req, p).await
-}
-
-fn no_card_provider() -> ApiError {
-    ApiError::domain(
-        code::PAYMENT_PROVIDER_UNAVAILABLE,
-        Some("method"),
-        "card payments are not configured on this installation",
-    )
-}
-
-/// A card payment without a checkout gets one from the provider, outside any transaction.
-/// The provider is asked with the payment's id as its idempotency key, so racing or
-/// retried calls get the same session; the first answer stored wins (a conditional
-/// update). If the provider does not answer, the payment stays open without a URL and
-/// the next `payOrder` asks again.
-async fn ensure_checkout(
-    svc: &Services,
-    req: &RequestCtx,
-    p: payment::Model,
-) -> ApiResult<payment::Model> {
-    if p.method != payment::PaymentMethod::Card
-        || p.checkout_url.is_some()
-        || p.status != payment::PaymentStatus::Pending
-    {
-        return Ok(p);
-    }
-    let provider = svc
-        .card_providers
-        .default_provider()
-        .ok_or_else(no_card_provider)?;
-    let o = scoped::<order::Entity>(req.tenant_id())
-        .filter(order::Column::Id.eq(p.order_id))
-        .one(&svc.db)
-        .await?
-        .ok_or(ApiError::NotFound { what: "order" })?;
-    let base = crate::kernel::links::tenant_url(
-        &svc.settings,
-        &req.tenant,
-        &format!("/orders/{}", o.order_number),
-    );
-    let checkout = provider
-        .create_checkout(&CheckoutRequest {
-            payment_id: p.id,
-            tenant_id: o.tenant_id,
-            order_number: o.order_number,
-            amount_minor: p.amount_minor,
-            currency: p.currency.clone(),
-            description: format!("{} order {}", req.tenant.model.display_name, o.order_number),
-            success_url: format!("{base}?paid=1"),
-            cancel_url: format!("{base}?cancelled=1"),
-        })
-        .await
-        .map_err(|e| {
-            tracing::warn!(error = %e, "checkout session failed");
-            ApiError::domain(
-                code::PAYMENT_PROVIDER_UNAVAILABLE,
-                Some("method"),
-                "the card payment provider did not answer; try again shortly",
-            )
-        })?;
-    payment::Entity::update_many()
-        .col_expr(
-            payment::Column::Provider,
-            Expr::val(provider.name().to_string()),
-        )
-        .col_expr(payment::Column::ProviderRef, Expr::val(checkout.reference))
-        .col_expr(payment::Column::CheckoutUrl, Expr::val(checkout.url))
-        .col_expr(payment::Column::UpdatedAt, Expr::val(svc.clock.now()))
-        .filter(payment::Column::Id.eq(p.id))
-        .filter(payment::Column::CheckoutUrl.is_null())
-        .exec(&svc.db)
-        .await?;
-    payment::Entity::find_by_id(p.id)
-        .one(&svc.db)
-        .await?
-        .ok_or(ApiError::NotFound { what: "payment" })
-}
-
-/// Who pays, as the invoice names them.
-async fn requisites(
-    db: &impl ConnectionTrait,
-    req: &RequestCtx,
-    o: &order::Model,
-) -> ApiResult<serde_json::Value> {
-    if o.payer == order::Payer::Partner
-        && let Some(pid) = o.partner_id
-        && let Some(p) = scoped::<partner::Entity>(req.tenant_id())
-            .filter(partner::Column::Id.eq(pid))
-            .one(db)
-            .await?
-    {
-        return Ok(
-            json!({ "name": p.name, "contactName": p.contact_name, "email": p.contact_email, "phone": p.contact_phone }),
-        );
-    }
-    let u = match o.client_user_id {
-        Some(id) => {
-            scoped::<user::Entity>(req.tenant_id())
-                .filter(user::Column::Id.eq(id))
-                .one(db)
-                .await?
-        }
-        None => None,
-    };
-    Ok(match u {
-        Some(u) => {
-            json!({ "name": u.display_name, "email": u.email, "phone": u.phone, "accountNumber": u.account_number })
-        }
-        None => json!({}),
-    })
-}
-
-/// The order `order_id`, locked for the rest of the transaction (racing `payOrder` calls
-/// of one order queue here), if the viewer may see and pay it and it is still pending.
-pub async fn lock_payable(
-    txn: &impl ConnectionTrait,
-    req: &RequestCtx,
-    order_id: i64,
-    now: DateTime<Utc>,
-) -> ApiResult<order::Model> {
-    // Visible at all? Then lock it.
-    find(txn, req, order_id).await?;
-    let o = scoped::<order::Entity>(req.tenant_id())
-        .filter(order::Column::Id.eq(order_id))
-        .lock_exclusive()
-        .one(txn)
-        .await?
-        .ok_or(ApiError::NotFound { what: "order" })?;
-    let s = standing(txn, req, &o).await?;
-    authorize(req, Action::PayOrder { order: s })?;
-    if effective_status(&o, now) != order::OrderStatus::Pending {
-        return Err(not_pending(&o, now));
-    }
-    Ok(o)
-}
-
-/// A payment the viewer may see (through its order).
-pub async fn payment_for_viewer(
-    db: &impl ConnectionTrait,
-    req: &RequestCtx,
-    id: i64,
-) -> ApiResult<payment::Model> {
-    let p = scoped::<payment::Entity>(req.tenant_id())
-        .filter(payment::Column::Id.eq(id))
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound { what: "payment" })?;
-    find(db, req, p.order_id)
-        .await
-        .map_err(|_| ApiError::NotFound { what: "payment" })?;
-    Ok(p)
-}
+use crate::lines::provision::add_channels;
+use crate::orders::prepare::add_months;
+use crate::payments::provider::{ProviderEvent, WebhookError};
 
 /// `confirmInvoicePayment`: tenant staff saw the bank transfer; the order is paid.
 pub async fn confirm_invoice(
@@ -424,7 +163,7 @@ async fn apply_order(
     o: &order::Model,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    let items = super::ops::items(txn, o).await?;
+    let items = crate::orders::ops::items(txn, o).await?;
     let mut lines_created = Vec::new();
     let mut lines_renewed = Vec::new();
     for item in &items {
@@ -479,7 +218,7 @@ async fn apply_order(
                 };
                 let months = item.months.unwrap_or(1).max(1) as u32;
                 let expired = l.expires_at <= now;
-                let until = super::prepare::renewed_until(l.expires_at, now, months);
+                let until = crate::orders::prepare::renewed_until(l.expires_at, now, months);
                 // The renewal added `until - base`: what a refund takes off again.
                 let base = if expired { now } else { l.expires_at };
                 let mut m = l.clone().into_active_model();
@@ -564,33 +303,6 @@ async fn apply_order(
     )
     .await?;
     Ok(())
-}
-
-/// Adds paid channels of `kinds` to a line; their ids.
-pub async fn add_channels(
-    txn: &impl ConnectionTrait,
-    tenant_id: i64,
-    line_id: i64,
-    kinds: &[i64],
-    now: DateTime<Utc>,
-) -> ApiResult<Vec<i64>> {
-    let mut ids = Vec::with_capacity(kinds.len());
-    for k in kinds {
-        let c = line_channel::ActiveModel {
-            tenant_id: Set(tenant_id),
-            line_id: Set(line_id),
-            channel_kind_id: Set(*k),
-            status: Set(line_channel::ChannelStatus::Pending),
-            paid: Set(true),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
-        ids.push(c.id);
-    }
-    Ok(ids)
 }
 
 /// What a webhook delivery answers.
@@ -692,10 +404,12 @@ pub async fn handle_webhook(
                     let unapplicable = match apply_payment(&txn, &p, None, now).await? {
                         Applied::Paid => false,
                         Applied::OrderNotPayable => {
-                            super::checkouts::refund_unapplicable(&txn, &p, true, now).await?
+                            crate::payments::checkouts::refund_unapplicable(&txn, &p, true, now)
+                                .await?
                         }
                         Applied::AlreadyHandled => {
-                            super::checkouts::refund_unapplicable(&txn, &p, false, now).await?
+                            crate::payments::checkouts::refund_unapplicable(&txn, &p, false, now)
+                                .await?
                         }
                     };
                     if unapplicable {
@@ -725,7 +439,7 @@ pub async fn handle_webhook(
         if let Some(order_id) = refund_order {
             // After the commit: no lock is held across the provider's HTTP call, and the
             // scheduler asks again if this one fails.
-            super::checkouts::complete_card_refunds(svc, Some(order_id)).await;
+            crate::payments::checkouts::complete_card_refunds(svc, Some(order_id)).await;
         }
         Ok(WebhookOutcome::Handled)
     };

@@ -4,7 +4,7 @@
 //!
 //! One transaction: the order's row is locked (as every `payOrder` does), then the
 //! partner's (as withdrawals do), the balance is read, the payment is written and applied
-//! at once (`orders::payments::apply_payment`), and the `SPEND` entries (one per pot used)
+//! at once (`flows::pay_order::apply_payment`), and the `SPEND` entries (one per pot used)
 //! are appended. A withdrawal racing this payment waits for the partner's row and then
 //! sees the spend.
 
@@ -14,15 +14,16 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use serde_json::json;
 use tenants::{Action, RequestCtx, authorize};
 
-use super::entries::{NewEntry, write};
+use crate::flows::pay_order::{Applied, apply_payment};
 use crate::identity::me;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::error::{ApiError, ApiResult, code};
 use crate::kernel::idempotency::{self, Start};
 use crate::kernel::services::Services;
 use crate::kernel::txn;
+use crate::ledger::entries::{NewEntry, write};
 use crate::orders::ops::not_pending;
-use crate::orders::payments::{Applied, apply_payment, lock_payable, payment_for_viewer};
+use crate::payments::start::{lock_payable, payment_for_viewer};
 
 /// How much of `total` each pot pays: bonuses first.
 pub fn split(total: i64, bonuses: i64) -> (i64, i64) {
@@ -65,11 +66,11 @@ pub async fn pay(
             "BONUS_BALANCE pays orders the partner pays; this order is the client's",
         ));
     };
-    let p = super::balance::lock_partner(&txn, req, partner_id).await?;
+    let p = crate::ledger::balance::lock_partner(&txn, req, partner_id).await?;
     // Decided in the policy: spending the balance is the owners', like withdrawing.
     let me = crate::partners::ops::standing(&txn, req, &p).await?;
     authorize(req, Action::SpendPartnerBalance { me: me.standing() })?;
-    let balance = super::balance::of(&txn, p.tenant_id, p.id, &o.currency, now).await?;
+    let balance = crate::ledger::balance::of(&txn, p.tenant_id, p.id, &o.currency, now).await?;
     if o.total_minor > balance.spendable() {
         return Err(ApiError::domain(
             code::INSUFFICIENT_BALANCE,
