@@ -300,3 +300,62 @@ fn the_scanner_sees_grouped_and_plain_imports() {
     assert!(identity_file.contains("orgs"));
     assert!(layer_of("orgs") > layer_of("identity"));
 }
+
+/// Every `.rs` file under `root`, as (path relative to `root`, text).
+fn sources(root: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .to_string();
+                out.push((rel, std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+/// Ledger entries are appended by one function, `ledger::entries::write`: no other file
+/// of the business or GraphQL layers builds, inserts, updates or deletes one.
+#[test]
+fn ledger_entries_are_written_only_through_ledger_entries() {
+    let writes = [
+        "partner_ledger_entry::ActiveModel",
+        "entry::ActiveModel",
+        "partner_ledger_entry::Entity::insert",
+        "partner_ledger_entry::Entity::update",
+        "partner_ledger_entry::Entity::delete",
+        "entry::Entity::update",
+        "entry::Entity::delete",
+        "INSERT INTO partner_ledger_entries",
+        "UPDATE partner_ledger_entries",
+        "DELETE FROM partner_ledger_entries",
+    ];
+    let mut wrong = Vec::new();
+    for (crate_dir, root) in [("domain", "../domain/src"), ("resolvers", "src")] {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(root);
+        for (file, text) in sources(&root) {
+            if crate_dir == "domain" && file == "ledger/entries.rs" {
+                continue;
+            }
+            for w in writes {
+                if text.contains(w) {
+                    wrong.push(format!("{crate_dir}/src/{file}: {w}"));
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "ledger entries written outside ledger::entries::write:\n{}",
+        wrong.join("\n")
+    );
+}

@@ -269,22 +269,23 @@ async fn apply_order(
                 .unwrap_or(14)
                 .max(0);
             let hold = chrono::Duration::days(days as i64);
-            partner_ledger_entry::ActiveModel {
-                tenant_id: Set(o.tenant_id),
-                partner_id: Set(pid),
-                kind: Set(partner_ledger_entry::LedgerKind::Reward),
-                amount_minor: Set(o.partner_reward_minor),
-                currency: Set(o.currency.clone()),
-                pot: Set(partner_ledger_entry::POT_REWARDS.into()),
-                order_id: Set(Some(o.id)),
-                withdrawal_id: Set(None),
-                reason: Set(None),
-                created_by: Set(None),
-                available_at: Set(now + hold),
-                created_at: Set(now),
-                ..Default::default()
-            }
-            .insert(txn)
+            crate::ledger::entries::write(
+                txn,
+                crate::ledger::entries::NewEntry {
+                    tenant_id: o.tenant_id,
+                    partner_id: pid,
+                    kind: partner_ledger_entry::LedgerKind::Reward,
+                    pot: partner_ledger_entry::POT_REWARDS,
+                    amount_minor: o.partner_reward_minor,
+                    currency: &o.currency,
+                    order_id: Some(o.id),
+                    withdrawal_id: None,
+                    reason: None,
+                    created_by: None,
+                    available_at: now + hold,
+                    now,
+                },
+            )
             .await?;
         }
     }
