@@ -20,22 +20,18 @@
 use chrono::{DateTime, Utc};
 use entities::{line, order, order_item, partner_client, partner_ledger_entry, payment};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde_json::json;
 use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
 
 use crate::identity::me;
 use crate::kernel::audit::{self, Target};
-use crate::kernel::counters;
 use crate::kernel::error::{ApiError, ApiResult, code};
 use crate::kernel::events::{self, kind};
 use crate::kernel::services::Services;
 use crate::kernel::txn;
-use crate::lines::provision::add_channels;
+use crate::lines::provision::{self, add_channels};
 use crate::orders::prepare::add_months;
 use crate::payments::provider::{ProviderEvent, WebhookError};
 
@@ -178,25 +174,21 @@ async fn apply_order(
                 let months = item.months.unwrap_or(1).max(1) as u32;
                 let mut ids = Vec::new();
                 for _ in 0..item.quantity {
-                    let number = counters::next(txn, o.tenant_id, counters::LINE).await?;
-                    let l = line::ActiveModel {
-                        tenant_id: Set(o.tenant_id),
-                        line_number: Set(number),
-                        name: Set(format!("Line {number}")),
-                        client_user_id: Set(client),
-                        organization_id: Set(org),
-                        space_id: Set(item.space_id),
-                        starts_at: Set(now),
-                        expires_at: Set(add_months(now, months)),
-                        coin_balance: Set(item.coins),
-                        waba_balance_minor: Set(0),
-                        nfr: Set(false),
-                        ended_at: Set(None),
-                        created_at: Set(now),
-                        updated_at: Set(now),
-                        ..Default::default()
-                    }
-                    .insert(txn)
+                    let l = provision::create_line(
+                        txn,
+                        provision::NewLine {
+                            tenant_id: o.tenant_id,
+                            name: None,
+                            client_user_id: client,
+                            organization_id: org,
+                            space_id: item.space_id,
+                            starts_at: now,
+                            expires_at: add_months(now, months),
+                            coins: item.coins,
+                            nfr: false,
+                        },
+                        now,
+                    )
                     .await?;
                     add_channels(txn, o.tenant_id, l.id, &kinds, now).await?;
                     ids.push(l.id);
@@ -221,13 +213,7 @@ async fn apply_order(
                 let until = crate::orders::prepare::renewed_until(l.expires_at, now, months);
                 // The renewal added `until - base`: what a refund takes off again.
                 let base = if expired { now } else { l.expires_at };
-                let mut m = l.clone().into_active_model();
-                if expired {
-                    m.starts_at = Set(now);
-                }
-                m.expires_at = Set(until);
-                m.updated_at = Set(now);
-                m.update(txn).await?;
+                provision::extend_line(txn, &l, until, now).await?;
                 lines_renewed.push(json!({ "lineId": l.id, "lineNumber": l.line_number, "from": l.expires_at, "to": until }));
                 json!({ "lineId": l.id, "from": l.expires_at, "base": base, "to": until })
             }

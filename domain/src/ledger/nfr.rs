@@ -17,15 +17,13 @@ use chrono::{DateTime, Months, Utc};
 use entities::{channel_kind, line, order, organization_member, partner};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::json;
 
-use crate::kernel::counters;
 use crate::kernel::error::ApiResult;
 use crate::kernel::events::{self, kind};
-use crate::lines::provision::add_channels;
+use crate::lines::provision::{self, add_channels};
 use crate::orders::prepare::add_months;
 
 /// How long an NFR line runs, and each free renewal.
@@ -54,25 +52,21 @@ pub async fn grant_due(db: &impl ConnectionTrait, now: DateTime<Utc>) -> ApiResu
         else {
             continue;
         };
-        let number = counters::next(db, p.tenant_id, counters::LINE).await?;
-        let l = line::ActiveModel {
-            tenant_id: Set(p.tenant_id),
-            line_number: Set(number),
-            name: Set(format!("NFR {}", p.name)),
-            client_user_id: Set(owner.user_id),
-            organization_id: Set(p.organization_id),
-            space_id: Set(None),
-            starts_at: Set(now),
-            expires_at: Set(add_months(now, MONTHS)),
-            coin_balance: Set(0),
-            waba_balance_minor: Set(0),
-            nfr: Set(true),
-            ended_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
+        let l = provision::create_line(
+            db,
+            provision::NewLine {
+                tenant_id: p.tenant_id,
+                name: Some(format!("NFR {}", p.name)),
+                client_user_id: owner.user_id,
+                organization_id: p.organization_id,
+                space_id: None,
+                starts_at: now,
+                expires_at: add_months(now, MONTHS),
+                coins: 0,
+                nfr: true,
+            },
+            now,
+        )
         .await?;
         // One line per partner, whoever runs this: the first to set the id wins.
         let claimed = partner::Entity::update_many()
@@ -82,7 +76,7 @@ pub async fn grant_due(db: &impl ConnectionTrait, now: DateTime<Utc>) -> ApiResu
             .exec(db)
             .await?;
         if claimed.rows_affected != 1 {
-            line::Entity::delete_by_id(l.id).exec(db).await?;
+            provision::discard_line(db, l.id).await?;
             continue;
         }
         let kinds: Vec<i64> = channel_kind::Entity::find()
@@ -140,20 +134,15 @@ pub async fn renew_due(db: &impl ConnectionTrait, now: DateTime<Utc>) -> ApiResu
             .count(db)
             .await?;
         // Conditional on the expiry read: a second run for the same expiry changes nothing.
-        let mut update = line::Entity::update_many()
-            .col_expr(line::Column::UpdatedAt, Expr::value(now))
-            .filter(line::Column::Id.eq(l.id))
-            .filter(line::Column::ExpiresAt.eq(l.expires_at))
-            .filter(line::Column::EndedAt.is_null());
         let (event, until) = if paid > 0 {
-            let until = add_months(l.expires_at, MONTHS);
-            update = update.col_expr(line::Column::ExpiresAt, Expr::value(until));
-            (kind::NFR_LINE_RENEWED, Some(until))
+            (
+                kind::NFR_LINE_RENEWED,
+                Some(add_months(l.expires_at, MONTHS)),
+            )
         } else {
-            update = update.col_expr(line::Column::EndedAt, Expr::value(now));
             (kind::NFR_LINE_ENDED, None)
         };
-        if update.exec(db).await?.rows_affected != 1 {
+        if !provision::renew_or_end_if_unchanged(db, l.id, l.expires_at, until, now).await? {
             continue;
         }
         events::record(
