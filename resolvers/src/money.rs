@@ -6,6 +6,32 @@
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
 use rust_decimal::Decimal;
 
+/// A decimal read exactly: a string or an integer; a JSON float is refused (it has been
+/// through binary floating point before it reaches us). `what` and `example` name the value
+/// in the refusal.
+fn exact_decimal<T: async_graphql::InputType>(
+    value: Value,
+    what: &str,
+    example: &str,
+    make: fn(Decimal) -> T,
+) -> InputValueResult<T> {
+    match &value {
+        Value::String(s) => s
+            .trim()
+            .parse::<Decimal>()
+            .map(make)
+            .map_err(|_| InputValueError::custom(format!("not {what} such as \"{example}\""))),
+        Value::Number(n) if n.is_i64() => n
+            .as_i64()
+            .map(|i| make(Decimal::from(i)))
+            .ok_or_else(|| InputValueError::custom(format!("not {what}"))),
+        Value::Number(_) => Err(InputValueError::custom(format!(
+            "send {what} as a string such as \"{example}\": floats are not exact"
+        ))),
+        _ => Err(InputValueError::expected_type(value)),
+    }
+}
+
 /// An exact amount of money.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Money(pub Decimal);
@@ -15,21 +41,7 @@ pub struct Money(pub Decimal);
 #[Scalar(name = "Money")]
 impl ScalarType for Money {
     fn parse(value: Value) -> InputValueResult<Self> {
-        match &value {
-            Value::String(s) => {
-                s.trim().parse::<Decimal>().map(Money).map_err(|_| {
-                    InputValueError::custom("not a decimal amount such as \"1500.00\"")
-                })
-            }
-            Value::Number(n) if n.is_i64() => n
-                .as_i64()
-                .map(|i| Money(Decimal::from(i)))
-                .ok_or_else(|| InputValueError::custom("not an amount")),
-            Value::Number(_) => Err(InputValueError::custom(
-                "send amounts as strings such as \"1500.00\": floats are not exact",
-            )),
-            _ => Err(InputValueError::expected_type(value)),
-        }
+        exact_decimal(value, "an amount", "1500.00", Money)
     }
 
     fn to_value(&self) -> Value {
@@ -53,21 +65,7 @@ pub struct Percent(pub Decimal);
 #[Scalar(name = "Percent")]
 impl ScalarType for Percent {
     fn parse(value: Value) -> InputValueResult<Self> {
-        match &value {
-            Value::String(s) => s
-                .trim()
-                .parse::<Decimal>()
-                .map(Percent)
-                .map_err(|_| InputValueError::custom("not a percentage such as \"12.5\"")),
-            Value::Number(n) if n.is_i64() => n
-                .as_i64()
-                .map(|i| Percent(Decimal::from(i)))
-                .ok_or_else(|| InputValueError::custom("not a percentage")),
-            Value::Number(_) => Err(InputValueError::custom(
-                "send percentages as strings such as \"12.5\": floats are not exact",
-            )),
-            _ => Err(InputValueError::expected_type(value)),
-        }
+        exact_decimal(value, "a percentage", "12.5", Percent)
     }
 
     fn to_value(&self) -> Value {

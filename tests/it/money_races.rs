@@ -62,15 +62,7 @@ async fn a_card_completion_racing_an_invoice_confirmation_pays_once_and_refunds_
     let rounds = 6;
     let mut card_lost = 0;
     for round in 0..rounds {
-        let o = app
-            .ok(
-                ROOT,
-                Some(&s.p.owner),
-                CREATE,
-                json!({ "i": { "order": s.spec_example("PARTNER") } }),
-            )
-            .await["createOrder"]["order"]["id"]
-            .clone();
+        let o = s.partner_order(&app).await;
         let invoice = app
             .ok(
                 ROOT,

@@ -59,6 +59,18 @@ impl Shop {
             "newLines": [{ "channelKinds": [self.whatsapp, self.waba], "quantity": 10, "months": 12, "organizationId": self.org }] })
     }
 
+    /// The spec example ordered by the partner, which pays it: the order's id.
+    pub async fn partner_order(&self, app: &TestApp) -> Value {
+        app.ok(
+            ROOT,
+            Some(&self.p.owner),
+            CREATE,
+            json!({ "i": { "order": self.spec_example("PARTNER") } }),
+        )
+        .await["createOrder"]["order"]["id"]
+            .clone()
+    }
+
     pub async fn lines(&self, app: &TestApp) -> Vec<Value> {
         let d = app
             .ok(ROOT, Some(&self.p.owner), LINES, json!({ "p": self.p.id }))
@@ -873,15 +885,7 @@ pub async fn card_order(
     stripe: &partner_gateway::dev::local_stripe::LocalStripe,
     s: &Shop,
 ) -> (Value, partner_gateway::dev::local_stripe::Session) {
-    let o = app
-        .ok(
-            ROOT,
-            Some(&s.p.owner),
-            CREATE,
-            json!({ "i": { "order": s.spec_example("PARTNER") } }),
-        )
-        .await["createOrder"]["order"]["id"]
-        .clone();
+    let o = s.partner_order(app).await;
     let p = app
         .ok(
             ROOT,

@@ -247,18 +247,22 @@ impl From<Denied> for ApiError {
 
 impl From<DbErr> for ApiError {
     fn from(e: DbErr) -> Self {
-        if unavailable(&e) {
-            tracing::warn!(error = %e, "the database is unavailable");
-            return Self::Unavailable;
-        }
-        Self::internal(e)
+        Self::from_db(&e)
     }
 }
 
 /// A loader's error (DataLoader errors are shared behind an `Arc`).
 impl From<std::sync::Arc<DbErr>> for ApiError {
     fn from(e: std::sync::Arc<DbErr>) -> Self {
-        if unavailable(&e) {
+        Self::from_db(&e)
+    }
+}
+
+impl ApiError {
+    /// A database error as the client sees it: `SERVICE_UNAVAILABLE` when the database
+    /// could not be reached, else logged and masked as `INTERNAL`.
+    fn from_db(e: &DbErr) -> Self {
+        if unavailable(e) {
             tracing::warn!(error = %e, "the database is unavailable");
             return Self::Unavailable;
         }
