@@ -7,11 +7,12 @@ use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value
 use rust_decimal::Decimal;
 
 /// A decimal read exactly: a string or an integer; a JSON float is refused (it has been
-/// through binary floating point before it reaches us). `what` and `example` name the value
-/// in the refusal.
+/// through binary floating point before it reaches us). `what`, `many` and `example` name
+/// the value in the refusal.
 fn exact_decimal<T: async_graphql::InputType>(
     value: Value,
     what: &str,
+    many: &str,
     example: &str,
     make: fn(Decimal) -> T,
 ) -> InputValueResult<T> {
@@ -26,7 +27,7 @@ fn exact_decimal<T: async_graphql::InputType>(
             .map(|i| make(Decimal::from(i)))
             .ok_or_else(|| InputValueError::custom(format!("not {what}"))),
         Value::Number(_) => Err(InputValueError::custom(format!(
-            "send {what} as a string such as \"{example}\": floats are not exact"
+            "send {many} as strings such as \"{example}\": floats are not exact"
         ))),
         _ => Err(InputValueError::expected_type(value)),
     }
@@ -41,7 +42,7 @@ pub struct Money(pub Decimal);
 #[Scalar(name = "Money")]
 impl ScalarType for Money {
     fn parse(value: Value) -> InputValueResult<Self> {
-        exact_decimal(value, "an amount", "1500.00", Money)
+        exact_decimal(value, "a decimal amount", "amounts", "1500.00", Money)
     }
 
     fn to_value(&self) -> Value {
@@ -65,7 +66,7 @@ pub struct Percent(pub Decimal);
 #[Scalar(name = "Percent")]
 impl ScalarType for Percent {
     fn parse(value: Value) -> InputValueResult<Self> {
-        exact_decimal(value, "a percentage", "12.5", Percent)
+        exact_decimal(value, "a percentage", "percentages", "12.5", Percent)
     }
 
     fn to_value(&self) -> Value {
