@@ -292,9 +292,8 @@ async fn ensure_client_lines(
     p: &entities::partner::Model,
 ) -> anyhow::Result<()> {
     use chrono::Duration;
-    use entities::{
-        channel_kind, line, line_channel, organization, organization_member, partner_client,
-    };
+    use domain::lines::provision;
+    use entities::{channel_kind, line_channel, organization, organization_member, partner_client};
     let has_clients = partner_client::Entity::find()
         .filter(partner_client::Column::PartnerId.eq(p.id))
         .one(db)
@@ -389,48 +388,47 @@ async fn ensure_client_lines(
         .insert(db)
         .await?;
         for (days, codes) in lines {
-            let number =
-                domain::kernel::counters::next(db, tenant.id, domain::kernel::counters::LINE)
+            let l = provision::create_line(
+                db,
+                provision::NewLine {
+                    tenant_id: tenant.id,
+                    name: None,
+                    client_user_id: u.id,
+                    organization_id: org.id,
+                    space_id: None,
+                    starts_at: now + Duration::days(*days) - Duration::days(90),
+                    expires_at: now + Duration::days(*days),
+                    coins: 0,
+                    nfr: false,
+                },
+                now,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("demo line: {e:?}"))?;
+            let name = format!("{org_name} {}", l.line_number);
+            let l = provision::rename_line(db, l, name, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo line name: {e:?}"))?;
+            let kind_ids: Vec<i64> = codes
+                .iter()
+                .filter_map(|c| kinds.get(*c).copied())
+                .collect();
+            provision::add_channels(db, tenant.id, l.id, &kind_ids, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo channels: {e:?}"))?;
+            let status = if *days > 0 {
+                line_channel::ChannelStatus::Connected
+            } else {
+                line_channel::ChannelStatus::Disconnected
+            };
+            for c in line_channel::Entity::find()
+                .filter(line_channel::Column::LineId.eq(l.id))
+                .all(db)
+                .await?
+            {
+                provision::set_channel_status(db, c, status, now)
                     .await
-                    .map_err(|e| anyhow::anyhow!("line number: {e:?}"))?;
-            let l = line::ActiveModel {
-                tenant_id: Set(tenant.id),
-                line_number: Set(number),
-                name: Set(format!("{org_name} {number}")),
-                client_user_id: Set(u.id),
-                organization_id: Set(org.id),
-                space_id: Set(None),
-                starts_at: Set(now + Duration::days(*days) - Duration::days(90)),
-                expires_at: Set(now + Duration::days(*days)),
-                coin_balance: Set(0),
-                waba_balance_minor: Set(0),
-                nfr: Set(false),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .insert(db)
-            .await?;
-            for code in codes.iter() {
-                let Some(kind) = kinds.get(*code) else {
-                    continue;
-                };
-                line_channel::ActiveModel {
-                    tenant_id: Set(tenant.id),
-                    line_id: Set(l.id),
-                    channel_kind_id: Set(*kind),
-                    status: Set(if *days > 0 {
-                        line_channel::ChannelStatus::Connected
-                    } else {
-                        line_channel::ChannelStatus::Disconnected
-                    }),
-                    paid: Set(true),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                }
-                .insert(db)
-                .await?;
+                    .map_err(|e| anyhow::anyhow!("demo channel status: {e:?}"))?;
             }
         }
     }
@@ -448,6 +446,7 @@ async fn ensure_money(
 ) -> anyhow::Result<()> {
     use chrono::Duration;
     use domain::kernel::counters;
+    use domain::ledger::entries::{NewEntry, write};
     use entities::partner_ledger_entry::{self as entry, LedgerKind, POT_BONUSES, POT_REWARDS};
     use entities::withdrawal::{self, WithdrawalStatus};
     use entities::{order, partner_client, payment, payout_requisites};
@@ -469,26 +468,25 @@ async fn ensure_money(
         .map(|c| c.client_user_id)
         .collect();
     let entry = |kind: LedgerKind,
-                 pot: &str,
+                 pot: &'static str,
                  amount: i64,
                  order_id: Option<i64>,
                  withdrawal_id: Option<i64>,
                  reason: Option<&str>,
                  at: chrono::DateTime<chrono::Utc>,
-                 available: chrono::DateTime<chrono::Utc>| entry::ActiveModel {
-        tenant_id: Set(tenant.id),
-        partner_id: Set(p.id),
-        kind: Set(kind),
-        pot: Set(pot.to_string()),
-        amount_minor: Set(amount),
-        currency: Set(cur.clone()),
-        order_id: Set(order_id),
-        withdrawal_id: Set(withdrawal_id),
-        reason: Set(reason.map(str::to_string)),
-        created_by: Set(None),
-        available_at: Set(available),
-        created_at: Set(at),
-        ..Default::default()
+                 available: chrono::DateTime<chrono::Utc>| NewEntry {
+        tenant_id: tenant.id,
+        partner_id: p.id,
+        kind,
+        pot,
+        amount_minor: amount,
+        currency: &cur,
+        order_id,
+        withdrawal_id,
+        reason: reason.map(str::to_string),
+        created_by: None,
+        available_at: available,
+        now: at,
     };
     // (days ago paid, total, reward): 20 % of what the client paid.
     let paid: [(i64, i64, i64); 4] = [
@@ -550,32 +548,38 @@ async fn ensure_money(
         .insert(db)
         .await?;
         let hold = Duration::days(tenant.reward_hold_days as i64);
-        entry(
-            LedgerKind::Reward,
-            POT_REWARDS,
-            reward,
-            Some(o.id),
-            None,
-            None,
-            at,
-            at + hold,
+        write(
+            db,
+            entry(
+                LedgerKind::Reward,
+                POT_REWARDS,
+                reward,
+                Some(o.id),
+                None,
+                None,
+                at,
+                at + hold,
+            ),
         )
-        .insert(db)
-        .await?;
+        .await
+        .map_err(|e| anyhow::anyhow!("demo ledger: {e:?}"))?;
     }
     let at = now - Duration::days(20);
-    entry(
-        LedgerKind::ReviewBonus,
-        POT_BONUSES,
-        150_000,
-        None,
-        None,
-        Some("A review of the platform on the marketplace"),
-        at,
-        at,
+    write(
+        db,
+        entry(
+            LedgerKind::ReviewBonus,
+            POT_BONUSES,
+            150_000,
+            None,
+            None,
+            Some("A review of the platform on the marketplace"),
+            at,
+            at,
+        ),
     )
-    .insert(db)
-    .await?;
+    .await
+    .map_err(|e| anyhow::anyhow!("demo ledger: {e:?}"))?;
     let requisites = payout_requisites::ActiveModel {
         tenant_id: Set(tenant.id),
         partner_id: Set(p.id),
@@ -643,46 +647,55 @@ async fn ensure_money(
         }
         .insert(db)
         .await?;
-        entry(
-            LedgerKind::WithdrawalHold,
-            POT_REWARDS,
-            -500_000,
-            None,
-            Some(w.id),
-            None,
-            at,
-            at,
+        write(
+            db,
+            entry(
+                LedgerKind::WithdrawalHold,
+                POT_REWARDS,
+                -500_000,
+                None,
+                Some(w.id),
+                None,
+                at,
+                at,
+            ),
         )
-        .insert(db)
-        .await?;
+        .await
+        .map_err(|e| anyhow::anyhow!("demo ledger: {e:?}"))?;
         match status {
             WithdrawalStatus::Paid => {
-                entry(
-                    LedgerKind::WithdrawalPaid,
-                    POT_REWARDS,
-                    -500_000,
-                    None,
-                    Some(w.id),
-                    None,
-                    at + Duration::days(2),
-                    at + Duration::days(2),
+                write(
+                    db,
+                    entry(
+                        LedgerKind::WithdrawalPaid,
+                        POT_REWARDS,
+                        -500_000,
+                        None,
+                        Some(w.id),
+                        None,
+                        at + Duration::days(2),
+                        at + Duration::days(2),
+                    ),
                 )
-                .insert(db)
-                .await?;
+                .await
+                .map_err(|e| anyhow::anyhow!("demo ledger: {e:?}"))?;
             }
             WithdrawalStatus::Rejected => {
-                entry(
-                    LedgerKind::WithdrawalRelease,
-                    POT_REWARDS,
-                    500_000,
-                    None,
-                    Some(w.id),
-                    Some("The signed act is missing"),
-                    at + Duration::days(1),
-                    at + Duration::days(1),
+                write(
+                    db,
+                    entry(
+                        LedgerKind::WithdrawalRelease,
+                        POT_REWARDS,
+                        500_000,
+                        None,
+                        Some(w.id),
+                        Some("The signed act is missing"),
+                        at + Duration::days(1),
+                        at + Duration::days(1),
+                    ),
                 )
-                .insert(db)
-                .await?;
+                .await
+                .map_err(|e| anyhow::anyhow!("demo ledger: {e:?}"))?;
             }
             _ => {}
         }

@@ -21,7 +21,7 @@
 
 use chrono::{DateTime, Utc};
 use entities::partner_ledger_entry::{self as entry, LedgerKind};
-use entities::{line, line_channel, order, order_item, payment};
+use entities::{line, order, order_item, payment};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
@@ -39,6 +39,7 @@ use crate::kernel::idempotency::{self, Start};
 use crate::kernel::services::Services;
 use crate::kernel::{txn, validate};
 use crate::ledger::entries::{NewEntry, write};
+use crate::lines::provision;
 use crate::payments::checkouts::complete_card_refunds;
 
 /// `refundOrder`.
@@ -198,12 +199,7 @@ async fn undo(
                     continue;
                 };
                 let debit = coins.min(l.coin_balance.max(0));
-                let mut m = l.clone().into_active_model();
-                m.expires_at = Set(l.expires_at.min(now));
-                m.ended_at = Set(Some(now));
-                m.coin_balance = Set(l.coin_balance - debit);
-                m.updated_at = Set(now);
-                m.update(txn).await?;
+                provision::end_line(txn, &l, debit, now).await?;
                 ended.push(json!({ "lineId": l.id, "coinsDebited": debit }));
             }
             Ok(json!({ "itemId": item.id, "linesEnded": ended }))
@@ -217,13 +213,7 @@ async fn undo(
             };
             let added = time(&a["to"])? - time(&a["base"])?;
             let until = l.expires_at - added;
-            let mut m = l.clone().into_active_model();
-            m.expires_at = Set(until);
-            if until <= now {
-                m.ended_at = Set(Some(now));
-            }
-            m.updated_at = Set(now);
-            m.update(txn).await?;
+            provision::shorten_line(txn, &l, until, now).await?;
             Ok(json!({ "itemId": item.id, "lineId": l.id, "from": l.expires_at, "to": until }))
         }
         order_item::ItemKind::Addition => {
@@ -233,12 +223,7 @@ async fn undo(
                 .flatten()
                 .filter_map(Value::as_i64)
                 .collect();
-            let removed = line_channel::Entity::delete_many()
-                .filter(line_channel::Column::TenantId.eq(o.tenant_id))
-                .filter(line_channel::Column::Id.is_in(ids.clone()))
-                .exec(txn)
-                .await?
-                .rows_affected;
+            let removed = provision::remove_channels(txn, o.tenant_id, &ids).await?;
             Ok(json!({ "itemId": item.id, "channelsRemoved": ids, "count": removed }))
         }
     }

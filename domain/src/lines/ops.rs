@@ -18,6 +18,7 @@ use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::page::{PageArgs, Paged, paginate};
 use crate::kernel::services::Services;
 use crate::kernel::validate;
+use crate::lines::provision;
 use crate::orgs::OrgView;
 use crate::orgs::ops::viewer_access;
 
@@ -198,10 +199,7 @@ pub async fn rename(
     let (l, _, viewing_partner) =
         for_viewer(&txn, req, line_id, |line| Action::EditLine { line }).await?;
     let from = l.name.clone();
-    let mut m = l.into_active_model();
-    m.name = Set(name);
-    m.updated_at = Set(svc.clock.now());
-    let l = m.update(&txn).await?;
+    let l = provision::rename_line(&txn, l, name, svc.clock.now()).await?;
     audit::record(
         &txn,
         req,
@@ -248,10 +246,7 @@ pub async fn attach_to_space(
         }
     }
     let from = l.space_id;
-    let mut m = l.into_active_model();
-    m.space_id = Set(space_id);
-    m.updated_at = Set(svc.clock.now());
-    let l = m.update(&txn).await?;
+    let l = provision::move_line(&txn, l, space_id, svc.clock.now()).await?;
     audit::record(
         &txn,
         req,
@@ -345,7 +340,7 @@ pub async fn remove_channel(
             "a paid channel stays on the line until the line ends",
         ));
     }
-    line_channel::Entity::delete_by_id(c.id).exec(&txn).await?;
+    provision::remove_channels(&txn, req.tenant_id(), &[c.id]).await?;
     audit::record(
         &txn,
         req,
@@ -395,10 +390,7 @@ pub async fn set_channel_status(
     }
     let now = svc.clock.now();
     let from = c.status;
-    let mut m = c.into_active_model();
-    m.status = Set(status);
-    m.updated_at = Set(now);
-    let c = m.update(&txn).await?;
+    let c = provision::set_channel_status(&txn, c, status, now).await?;
     let kind = scoped::<channel_kind::Entity>(req.tenant_id())
         .filter(channel_kind::Column::Id.eq(c.channel_kind_id))
         .one(&txn)

@@ -1,7 +1,9 @@
-//! Provisioning lines: the one place that creates a line, extends it and adds paid
-//! channels to it. Paying an order (new lines, renewals, additions) and the NFR line call
-//! it. (Refunds, renaming, channel states and the notice markers still write lines in
-//! their own files: issue 26 moves them here next.)
+//! Provisioning lines: the one place that writes `lines` and `line_channels` rows.
+//! Paying an order (new lines, renewals, additions), the NFR line, refunds (ending,
+//! shortening, removing channels), renaming and moving a line, channel states and the
+//! expiry-notice markers all call it; a test (`resolvers/tests/layering.rs`) fails when
+//! another file of the server writes one. The callers decide and authorize; these
+//! functions only write, inside the caller's transaction.
 
 use chrono::{DateTime, Utc};
 use entities::{line, line_channel};
@@ -13,6 +15,7 @@ use sea_orm::{
 
 use crate::kernel::counters;
 use crate::kernel::error::ApiResult;
+use crate::kernel::sql::statement;
 
 /// A line to create: numbered per tenant, running from `starts_at` to `expires_at`.
 #[derive(Debug, Clone)]
@@ -127,4 +130,151 @@ pub async fn add_channels(
         ids.push(c.id);
     }
     Ok(ids)
+}
+
+/// Ends a line (locked by the caller) now, debiting `coin_debit` ChatCoins from it
+/// (a refunded order's new line).
+pub async fn end_line(
+    db: &impl ConnectionTrait,
+    l: &line::Model,
+    coin_debit: i64,
+    now: DateTime<Utc>,
+) -> ApiResult<line::Model> {
+    let mut m = l.clone().into_active_model();
+    m.expires_at = Set(l.expires_at.min(now));
+    m.ended_at = Set(Some(now));
+    m.coin_balance = Set(l.coin_balance - coin_debit);
+    m.updated_at = Set(now);
+    Ok(m.update(db).await?)
+}
+
+/// Moves a line's (locked by the caller) expiry back to `until`; a line whose shortened
+/// expiry has passed ends now (a refunded renewal).
+pub async fn shorten_line(
+    db: &impl ConnectionTrait,
+    l: &line::Model,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> ApiResult<line::Model> {
+    let mut m = l.clone().into_active_model();
+    m.expires_at = Set(until);
+    if until <= now {
+        m.ended_at = Set(Some(now));
+    }
+    m.updated_at = Set(now);
+    Ok(m.update(db).await?)
+}
+
+/// Renames a line.
+pub async fn rename_line(
+    db: &impl ConnectionTrait,
+    l: line::Model,
+    name: String,
+    now: DateTime<Utc>,
+) -> ApiResult<line::Model> {
+    let mut m = l.into_active_model();
+    m.name = Set(name);
+    m.updated_at = Set(now);
+    Ok(m.update(db).await?)
+}
+
+/// Moves a line into a space of its organization, or out of any (`None`).
+pub async fn move_line(
+    db: &impl ConnectionTrait,
+    l: line::Model,
+    space_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> ApiResult<line::Model> {
+    let mut m = l.into_active_model();
+    m.space_id = Set(space_id);
+    m.updated_at = Set(now);
+    Ok(m.update(db).await?)
+}
+
+/// Sets a channel's connection state.
+pub async fn set_channel_status(
+    db: &impl ConnectionTrait,
+    c: line_channel::Model,
+    status: line_channel::ChannelStatus,
+    now: DateTime<Utc>,
+) -> ApiResult<line_channel::Model> {
+    let mut m = c.into_active_model();
+    m.status = Set(status);
+    m.updated_at = Set(now);
+    Ok(m.update(db).await?)
+}
+
+/// Removes channels of a tenant by id; how many there were.
+pub async fn remove_channels(
+    db: &impl ConnectionTrait,
+    tenant_id: i64,
+    ids: &[i64],
+) -> ApiResult<u64> {
+    Ok(line_channel::Entity::delete_many()
+        .filter(line_channel::Column::TenantId.eq(tenant_id))
+        .filter(line_channel::Column::Id.is_in(ids.iter().copied()))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// Which expiry notice a line is marked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// `expiring_notice_for`: the line expires soon.
+    Expiring,
+    /// `expired_notice_for`: the line has expired.
+    Expired,
+}
+
+/// A line just marked for a notice.
+#[derive(Debug, Clone)]
+pub struct Marked {
+    pub id: i64,
+    pub tenant_id: i64,
+    pub line_number: i64,
+    pub client_user_id: i64,
+    pub organization_id: i64,
+    pub space_id: Option<i64>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Marks the running lines expiring in `(from, until]` whose `notice` marker is not their
+/// expiry yet, in one conditional update (so a second run, or instance, finds nothing);
+/// the lines marked.
+pub async fn mark_notice_due(
+    db: &impl ConnectionTrait,
+    notice: Notice,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> ApiResult<Vec<Marked>> {
+    let column = match notice {
+        Notice::Expiring => "expiring_notice_for",
+        Notice::Expired => "expired_notice_for",
+    };
+    let rows = db
+        .query_all_raw(statement(
+            db,
+            &format!(
+                "UPDATE lines SET {column} = expires_at \
+                 WHERE ended_at IS NULL AND expires_at > ? AND expires_at <= ? \
+                 AND ({column} IS NULL OR {column} <> expires_at) \
+                 RETURNING id, tenant_id, line_number, client_user_id, organization_id, space_id, expires_at"
+            ),
+            vec![from.into(), until.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Marked {
+                id: r.try_get("", "id")?,
+                tenant_id: r.try_get("", "tenant_id")?,
+                line_number: r.try_get("", "line_number")?,
+                client_user_id: r.try_get("", "client_user_id")?,
+                organization_id: r.try_get("", "organization_id")?,
+                space_id: r.try_get("", "space_id")?,
+                expires_at: r.try_get("", "expires_at")?,
+            })
+        })
+        .collect()
 }

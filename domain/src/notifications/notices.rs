@@ -14,7 +14,7 @@ use serde_json::json;
 
 use crate::kernel::error::ApiResult;
 use crate::kernel::events::{self, kind};
-use crate::kernel::sql::statement;
+use crate::lines::provision::{self, Notice};
 
 /// How long before its expiry a line is announced, and how long after it still is.
 pub const WINDOW_DAYS: i64 = 7;
@@ -24,7 +24,7 @@ pub async fn emit_due(db: &impl ConnectionTrait, now: DateTime<Utc>) -> ApiResul
     let window = Duration::days(WINDOW_DAYS);
     let expiring = emit(
         db,
-        "expiring_notice_for",
+        Notice::Expiring,
         kind::LINE_EXPIRING,
         now,
         now + window,
@@ -33,7 +33,7 @@ pub async fn emit_due(db: &impl ConnectionTrait, now: DateTime<Utc>) -> ApiResul
     .await?;
     let expired = emit(
         db,
-        "expired_notice_for",
+        Notice::Expired,
         kind::LINE_EXPIRED,
         now - window,
         now,
@@ -43,46 +43,33 @@ pub async fn emit_due(db: &impl ConnectionTrait, now: DateTime<Utc>) -> ApiResul
     Ok(expiring + expired)
 }
 
-/// Marks and announces lines expiring in `(from, until]` whose `column` is not their
-/// expiry yet.
+/// Marks and announces lines expiring in `(from, until]` not yet announced for their
+/// expiry.
 async fn emit(
     db: &impl ConnectionTrait,
-    column: &str,
+    notice: Notice,
     event: &str,
     from: DateTime<Utc>,
     until: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> ApiResult<u64> {
-    let rows = db
-        .query_all_raw(statement(
-            db,
-            &format!(
-                "UPDATE lines SET {column} = expires_at \
-                 WHERE ended_at IS NULL AND expires_at > ? AND expires_at <= ? \
-                 AND ({column} IS NULL OR {column} <> expires_at) \
-                 RETURNING id, tenant_id, line_number, client_user_id, organization_id, space_id, expires_at"
-            ),
-            vec![from.into(), until.into()],
-        ))
-        .await?;
-    for r in &rows {
-        let tenant_id: i64 = r.try_get("", "tenant_id")?;
-        let expires_at: DateTime<Utc> = r.try_get("", "expires_at")?;
+    let marked = provision::mark_notice_due(db, notice, from, until).await?;
+    for l in &marked {
         events::record(
             db,
-            tenant_id,
+            l.tenant_id,
             event,
             json!({
-                "lineId": r.try_get::<i64>("", "id")?,
-                "lineNumber": r.try_get::<i64>("", "line_number")?,
-                "clientUserId": r.try_get::<i64>("", "client_user_id")?,
-                "organizationId": r.try_get::<i64>("", "organization_id")?,
-                "spaceId": r.try_get::<Option<i64>>("", "space_id")?,
-                "expiresAt": expires_at,
+                "lineId": l.id,
+                "lineNumber": l.line_number,
+                "clientUserId": l.client_user_id,
+                "organizationId": l.organization_id,
+                "spaceId": l.space_id,
+                "expiresAt": l.expires_at,
             }),
             now,
         )
         .await?;
     }
-    Ok(rows.len() as u64)
+    Ok(marked.len() as u64)
 }
