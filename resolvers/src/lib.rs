@@ -23,6 +23,7 @@ pub mod pagination;
 pub mod partners;
 pub mod payments;
 pub mod services;
+pub mod shared;
 pub mod tenancy;
 
 pub use domain::kernel::clock::Clock;

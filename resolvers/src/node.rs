@@ -5,8 +5,7 @@ use async_graphql::{Context, ID, Interface, Object};
 use tenants::RequestCtx;
 
 use crate::error::{ApiError, ApiResult};
-use crate::hub::Organization;
-use crate::hub::User;
+use crate::hub::{OrganizationObject, UserObject};
 use crate::ids::{self, Kind};
 use crate::orgs::Space;
 use crate::services::Services;
@@ -21,8 +20,8 @@ use crate::{request, services};
 pub enum Node {
     Tenant(Tenant),
     TenantDomain(TenantDomain),
-    User(User),
-    Organization(Organization),
+    User(UserObject),
+    Organization(OrganizationObject),
     Space(Space),
     Line(crate::lines::Line),
     Order(crate::orders::Order),
@@ -44,9 +43,11 @@ async fn load(svc: &Services, req: &RequestCtx, id: &str) -> ApiResult<Option<No
             .map(|d| Node::TenantDomain(TenantDomain(d))),
         Kind::User => domain::identity::ops::user_for_viewer(svc, req, n)
             .await?
-            .map(|u| Node::User(User::new(u))),
+            .map(|u| Node::User(UserObject::new(u))),
         Kind::Organization => match crate::orgs::ops::org_for_viewer(svc, req, n).await {
-            Ok(org) => Some(Node::Organization(org.into())),
+            Ok(org) => Some(Node::Organization(OrganizationObject::new(
+                org.model, org.access,
+            ))),
             Err(ApiError::Internal) => return Err(ApiError::Internal),
             // Not found, not a member, not signed in: all read as "no such node".
             Err(_) => None,

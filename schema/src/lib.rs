@@ -38,6 +38,8 @@ pub struct QueryRoot(
     LeadQuery,
     NotificationQuery,
     OutboxQuery,
+    // Registers the types several domains add fields to; it has no fields.
+    resolvers::hub::Types,
 );
 
 /// Every mutation root.
@@ -104,11 +106,11 @@ impl Default for Limits {
 }
 
 fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
-    Schema::build(
+    resolvers::hub::install(Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         SubscriptionRoot::default(),
-    )
+    ))
 }
 
 /// Builds the schema with its services, limits and the instance's cache of validations

@@ -11,7 +11,7 @@ use async_graphql::{Context, Object};
 use crate::{request, services};
 pub use types::*;
 
-use crate::hub::User;
+use crate::shared::User;
 
 /// Identity queries.
 #[derive(Default)]

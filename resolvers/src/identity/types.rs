@@ -6,12 +6,12 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::user;
 
-use crate::hub::User;
 use crate::ids::{self, Kind};
+use crate::shared::User;
 use crate::{ApiError, request};
 
 /// The identity fields of `User`; the type is assembled from its domains' parts in
-/// [`crate::hub::User`].
+/// `hub::UserObject`.
 pub struct UserCore(pub Arc<user::Model>);
 
 #[Object]

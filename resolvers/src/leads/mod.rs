@@ -8,10 +8,10 @@ pub mod types;
 use async_graphql::{Context, ID, Object};
 use domain::leads::{certification as cert, market, submit};
 
-use crate::hub::Partner;
 use crate::ids::{self, Kind};
 use crate::pagination::Page;
 use crate::partners::PartnerPayload;
+use crate::shared::Partner;
 use crate::{request, services};
 pub use types::*;
 

@@ -181,7 +181,7 @@ impl LeadComment {
     }
 }
 
-/// The leads field of `Partner` (assembled in [`crate::hub::Partner`]).
+/// The leads field of `Partner` (assembled in `hub::PartnerObject`).
 pub struct PartnerLeads(pub Arc<partner::Model>);
 
 #[Object]
@@ -212,7 +212,7 @@ impl PartnerLeads {
 }
 
 /// The certificates field of `PartnerProfile` (assembled in
-/// [`crate::hub::PartnerProfile`]).
+/// `hub::PartnerProfileObject`).
 pub struct ProfileCertificates(pub i64);
 
 #[Object]

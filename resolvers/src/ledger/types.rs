@@ -300,7 +300,7 @@ pub struct WithdrawalRequisites {
     pub correspondent_account: String,
 }
 
-/// The money fields of `Partner` (assembled in [`crate::hub::Partner`]).
+/// The money fields of `Partner` (assembled in `hub::PartnerObject`).
 pub struct PartnerLedger(pub Arc<partner::Model>);
 
 #[Object]

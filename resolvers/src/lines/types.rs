@@ -257,19 +257,19 @@ impl Line {
     async fn client(
         &self,
         ctx: &async_graphql::Context<'_>,
-    ) -> crate::GqlResult<Option<crate::hub::User>> {
+    ) -> crate::GqlResult<Option<crate::shared::User>> {
         Ok(crate::identity::loaders::loaders(ctx)?
             .users
             .load_one(self.0.model.client_user_id)
             .await
             .map_err(crate::ApiError::internal)?
-            .map(crate::hub::User::new))
+            .map(crate::shared::User::new))
     }
     /// The line's organization.
     async fn organization(
         &self,
         ctx: &async_graphql::Context<'_>,
-    ) -> crate::GqlResult<Option<crate::hub::Organization>> {
+    ) -> crate::GqlResult<Option<crate::shared::Organization>> {
         Ok(
             crate::orgs::loaders::organizations(ctx, vec![self.0.model.organization_id])
                 .await?
@@ -397,7 +397,7 @@ impl LineChannel {
     }
 }
 
-/// The lines fields of `User` (assembled in [`crate::hub::User`]).
+/// The lines fields of `User` (assembled in `hub::UserObject`).
 pub struct UserLines(pub std::sync::Arc<entities::user::Model>);
 
 #[Object]
@@ -430,7 +430,7 @@ impl UserLines {
     }
 }
 
-/// The lines fields of `Organization` (assembled in [`crate::hub::Organization`]).
+/// The lines fields of `Organization` (assembled in `hub::OrganizationObject`).
 pub struct OrganizationLines(pub std::sync::Arc<crate::orgs::OrgView>);
 
 #[Object]
@@ -557,14 +557,14 @@ pub struct ClientLines {
 #[Object]
 impl ClientLines {
     /// The client's account (with `accountNumber`).
-    async fn client(&self) -> crate::hub::User {
-        crate::hub::User::new(self.row.client.clone())
+    async fn client(&self) -> crate::shared::User {
+        crate::shared::User::new(self.row.client.clone())
     }
     /// The organizations the client belongs to, oldest first.
     async fn organizations(
         &self,
         ctx: &async_graphql::Context<'_>,
-    ) -> crate::GqlResult<Vec<crate::hub::Organization>> {
+    ) -> crate::GqlResult<Vec<crate::shared::Organization>> {
         let orgs = crate::orgs::loaders::loaders(ctx)?;
         let ids = orgs
             .organizations_of
@@ -590,7 +590,7 @@ impl ClientLines {
     }
 }
 
-/// The lines fields of `Partner` (assembled in [`crate::hub::Partner`]).
+/// The lines fields of `Partner` (assembled in `hub::PartnerObject`).
 pub struct PartnerLines(pub std::sync::Arc<entities::partner::Model>);
 
 #[Object]

@@ -477,7 +477,7 @@ impl Order {
         self.0.payer.into()
     }
     /// The client (null for a partner's renewal of several clients' lines).
-    async fn client(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<crate::hub::User>> {
+    async fn client(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<crate::shared::User>> {
         let Some(id) = self.0.client_user_id else {
             return Ok(None);
         };
@@ -486,7 +486,7 @@ impl Order {
             .load_one(id)
             .await
             .map_err(crate::ApiError::internal)?
-            .map(crate::hub::User::new))
+            .map(crate::shared::User::new))
     }
     /// The currency of every amount (ISO 4217).
     async fn currency(&self) -> &str {
@@ -743,7 +743,7 @@ pub fn page_args(
     }
 }
 
-/// The orders fields of `Partner` (assembled in [`crate::hub::Partner`]).
+/// The orders fields of `Partner` (assembled in `hub::PartnerObject`).
 pub struct PartnerOrders(pub std::sync::Arc<entities::partner::Model>);
 
 #[Object]
@@ -772,7 +772,7 @@ impl PartnerOrders {
     }
 }
 
-/// The orders fields of `User` (assembled in [`crate::hub::User`]).
+/// The orders fields of `User` (assembled in `hub::UserObject`).
 pub struct UserOrders(pub std::sync::Arc<entities::user::Model>);
 
 #[Object]
@@ -801,77 +801,52 @@ impl UserOrders {
     }
 }
 
-/// What the orders domain shows of the clients on one page of "my clients", fetched
-/// once for the page by whichever client asks first.
-pub struct ClientFigures {
-    partner_id: i64,
-    clients: Vec<i64>,
-    loaded:
-        tokio::sync::OnceCell<std::collections::HashMap<i64, domain::orders::ops::ClientFigures>>,
+/// The orders fields of a client in "my clients" (assembled in `hub::ClientObject`).
+pub struct ClientOrders {
+    pub link: std::sync::Arc<entities::partner_client::Model>,
+    pub page: std::sync::Arc<crate::shared::ClientPage>,
 }
 
-impl ClientFigures {
-    /// The figures of `clients` (user ids) of `partner_id`, not loaded yet.
-    pub fn new(partner_id: i64, clients: Vec<i64>) -> Self {
-        Self {
-            partner_id,
-            clients,
-            loaded: tokio::sync::OnceCell::new(),
-        }
-    }
-
-    async fn of(
+impl ClientOrders {
+    /// This client's figures, fetched once for every client of the page by whichever
+    /// asks first.
+    async fn figures(
         &self,
         ctx: &Context<'_>,
-        client: i64,
     ) -> crate::GqlResult<domain::orders::ops::ClientFigures> {
-        let all = self
-            .loaded
+        let page = &self.page;
+        let all = page
+            .order_figures
             .get_or_try_init(|| async {
                 domain::orders::ops::client_figures(
                     services(ctx)?,
                     request(ctx)?,
-                    self.partner_id,
-                    &self.clients,
+                    page.partner_id,
+                    &page.clients,
                 )
                 .await
             })
             .await?;
-        Ok(all.get(&client).copied().unwrap_or_default())
+        Ok(all
+            .get(&self.link.client_user_id)
+            .copied()
+            .unwrap_or_default())
     }
-}
-
-/// The orders fields of a client in "my clients" (assembled in [`crate::hub::Client`]).
-pub struct ClientOrders {
-    pub link: std::sync::Arc<entities::partner_client::Model>,
-    pub page: std::sync::Arc<ClientFigures>,
 }
 
 #[Object]
 impl ClientOrders {
     /// Lines of the client that have not expired.
     async fn open_line_count(&self, ctx: &Context<'_>) -> crate::GqlResult<i64> {
-        Ok(self
-            .page
-            .of(ctx, self.link.client_user_id)
-            .await?
-            .open_lines)
+        Ok(self.figures(ctx).await?.open_lines)
     }
     /// Paid orders for the client placed through this partner.
     async fn payment_count(&self, ctx: &Context<'_>) -> crate::GqlResult<i64> {
-        Ok(self
-            .page
-            .of(ctx, self.link.client_user_id)
-            .await?
-            .paid_orders)
+        Ok(self.figures(ctx).await?.paid_orders)
     }
     /// The sum of those orders, in the tenant's currency.
     async fn payment_total(&self, ctx: &Context<'_>) -> crate::GqlResult<Decimal> {
-        let minor = self
-            .page
-            .of(ctx, self.link.client_user_id)
-            .await?
-            .paid_minor;
+        let minor = self.figures(ctx).await?.paid_minor;
         Ok(money::from_minor(
             minor,
             &request(ctx)?.tenant.model.currency,

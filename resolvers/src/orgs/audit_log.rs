@@ -6,9 +6,9 @@ use chrono::{DateTime, Utc};
 use entities::audit_log;
 
 use crate::error::ApiError;
-use crate::hub::User;
 use crate::identity::loaders::loaders;
 use crate::ids::{self, Kind};
+use crate::shared::User;
 
 /// One audit-log entry.
 pub struct AuditLogEntry(pub audit_log::Model);

@@ -119,7 +119,7 @@ pub struct OrgLoaders {
 pub async fn organizations(
     ctx: &async_graphql::Context<'_>,
     ids: Vec<i64>,
-) -> crate::GqlResult<Vec<crate::hub::Organization>> {
+) -> crate::GqlResult<Vec<crate::shared::Organization>> {
     let (svc, req) = (crate::services(ctx)?, crate::request(ctx)?);
     let (found, memberships) = futures_util::future::join(
         loaders(ctx)?.organizations.load_many(ids.clone()),
@@ -133,7 +133,7 @@ pub async fn organizations(
         .filter_map(|id| found.remove(id))
         .map(|model| {
             let access = domain::orgs::ops::access_in(&memberships, model.id);
-            crate::hub::Organization::from(OrgView { model, access })
+            crate::shared::Organization::from(OrgView { model, access })
         })
         .collect())
 }

@@ -10,8 +10,8 @@ pub use domain::orgs::{invitations, ops};
 
 use async_graphql::{Context, ID, Object};
 
-use crate::hub::Organization;
 use crate::ids::{self, Kind};
+use crate::shared::Organization;
 use crate::{request, services};
 pub use audit_log::AuditQuery;
 pub use types::*;

@@ -11,10 +11,10 @@ use entities::{invitation, organization_member, space};
 use tenants::policy;
 
 use super::loaders::loaders;
-use crate::hub::{Organization, User};
 use crate::identity::loaders::loaders as identity_loaders;
 use crate::ids::{self, Kind};
 use crate::pagination::Page;
+use crate::shared::{Organization, User};
 use crate::tenancy::Language;
 use crate::{ApiError, request, services};
 
@@ -79,7 +79,7 @@ impl From<policy::SpaceRole> for SpaceRole {
 pub use domain::orgs::{Access, OrgView};
 
 /// The organization domain's fields of `Organization` (assembled in
-/// [`crate::hub::Organization`]).
+/// `hub::OrganizationObject`).
 pub struct OrganizationCore(pub Arc<OrgView>);
 
 #[Object]
@@ -639,7 +639,7 @@ pub struct ResendInvitationInput {
     pub expires_in_days: i32,
 }
 
-/// The organization fields of `User` (assembled in [`crate::hub::User`]).
+/// The organization fields of `User` (assembled in `hub::UserObject`).
 pub struct UserOrgs(pub std::sync::Arc<entities::user::Model>);
 
 #[Object]

@@ -6,10 +6,10 @@ pub mod types;
 use async_graphql::{Context, ID, Object};
 pub use domain::partners::{clients, impersonation, ops};
 
-use crate::hub::Partner;
 use crate::ids::{self, Kind};
 use crate::inputs::patch;
 use crate::pagination::{Page, PageArgs, connection};
+use crate::shared::Partner;
 use crate::{request, services};
 pub use types::*;
 
@@ -205,7 +205,7 @@ impl PartnerMutation {
         };
         let link = clients::create(services(ctx)?, request(ctx)?, new).await?;
         Ok(CreateClientPayload {
-            client: crate::hub::ClientPage::new(link.partner_id, vec![link.client_user_id])
+            client: crate::shared::ClientPage::new(link.partner_id, vec![link.client_user_id])
                 .client(link),
         })
     }
@@ -291,7 +291,7 @@ impl PartnerMutation {
         Ok(ImpersonateClientPayload {
             access_token: started.access_token,
             expires_in: started.expires_in,
-            client: crate::hub::User::new(started.client),
+            client: crate::shared::User::new(started.client),
         })
     }
 

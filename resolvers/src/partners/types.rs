@@ -6,11 +6,11 @@ use domain::partners::Tier;
 use entities::{consent, partner, partner_client, partner_join_request};
 
 use super::loaders::loaders;
-use crate::hub::{Partner, User};
 use crate::identity::loaders::loaders as identity_loaders;
 use crate::ids::{self, Kind};
 use crate::links;
 use crate::pagination::Page;
+use crate::shared::{Partner, User};
 use crate::{ApiError, request, services};
 
 /// Where a partner application stands.
@@ -127,7 +127,7 @@ impl ClientAccess {
     }
 }
 
-/// The partner-program fields of `Partner` (assembled in [`crate::hub::Partner`]).
+/// The partner-program fields of `Partner` (assembled in `hub::PartnerObject`).
 pub struct PartnerCore(pub std::sync::Arc<partner::Model>);
 
 fn json_list(raw: &str) -> Vec<String> {
@@ -203,8 +203,8 @@ impl PartnerCore {
         ))
     }
     /// The public profile.
-    async fn profile(&self) -> crate::hub::PartnerProfile {
-        crate::hub::PartnerProfile::new(self.0.clone())
+    async fn profile(&self) -> crate::shared::PartnerProfile {
+        crate::shared::PartnerProfile::new(self.0.clone())
     }
     /// When the partner applied.
     async fn created_at(&self) -> DateTime<Utc> {
@@ -227,7 +227,7 @@ impl PartnerCore {
         #[graphql(desc = "At most this many from the start (default 50, at most 100).")]
         first: Option<i32>,
         #[graphql(desc = "At most this many from the end (at most 100).")] last: Option<i32>,
-    ) -> crate::GqlResult<Page<crate::hub::Client>> {
+    ) -> crate::GqlResult<Page<crate::shared::Client>> {
         let filter = super::clients::ClientFilter {
             search,
             origin: origin.map(ClientOrigin::entity),
@@ -257,7 +257,7 @@ impl PartnerCore {
             .load_many(keys)
             .await
             .map_err(ApiError::from)?;
-        let shared = crate::hub::ClientPage::new(
+        let shared = crate::shared::ClientPage::new(
             self.0.id,
             page.items().map(|r| r.link.client_user_id).collect(),
         );
@@ -268,7 +268,7 @@ impl PartnerCore {
 }
 
 /// The partner program's fields of a partner's public profile (assembled in
-/// [`crate::hub::PartnerProfile`]).
+/// `hub::PartnerProfileObject`).
 #[derive(SimpleObject, Clone)]
 pub struct PartnerProfileCore {
     /// Name.
@@ -330,13 +330,13 @@ impl DirectoryPartner {
         self.0.tier.as_deref().and_then(PartnerTier::parse)
     }
     /// The public profile.
-    async fn profile(&self) -> crate::hub::PartnerProfile {
-        crate::hub::PartnerProfile::new(std::sync::Arc::new(self.0.clone()))
+    async fn profile(&self) -> crate::shared::PartnerProfile {
+        crate::shared::PartnerProfile::new(std::sync::Arc::new(self.0.clone()))
     }
 }
 
 /// The partner program's fields of a client in "my clients" (assembled in
-/// [`crate::hub::Client`]).
+/// `hub::ClientObject`).
 pub struct ClientCore(pub std::sync::Arc<partner_client::Model>);
 
 #[Object]
@@ -641,7 +641,7 @@ pub struct CreateClientInput {
 #[derive(SimpleObject)]
 pub struct CreateClientPayload {
     /// The new client.
-    pub client: crate::hub::Client,
+    pub client: crate::shared::Client,
 }
 
 /// Input naming a partner by one of its codes.
@@ -706,7 +706,7 @@ pub struct EndImpersonationPayload {
     pub ended: bool,
 }
 
-/// The partner-program fields of `User` (assembled in [`crate::hub::User`]).
+/// The partner-program fields of `User` (assembled in `hub::UserObject`).
 pub struct UserPartners(pub std::sync::Arc<entities::user::Model>);
 
 #[Object]
@@ -742,7 +742,7 @@ impl UserPartners {
 }
 
 /// The partner program's field of `Organization` (assembled in
-/// [`crate::hub::Organization`]).
+/// `hub::OrganizationObject`).
 pub struct OrganizationPartner(pub std::sync::Arc<crate::orgs::OrgView>);
 
 #[Object]

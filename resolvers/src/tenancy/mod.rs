@@ -63,7 +63,7 @@ impl TenancyMutation {
             ops::create_tenant(services(ctx)?, request(ctx)?, input.into()).await?;
         Ok(CreateTenantPayload {
             tenant: Tenant::from(tenant),
-            admin: admin.map(crate::hub::User::new),
+            admin: admin.map(crate::shared::User::new),
         })
     }
 

@@ -9,8 +9,8 @@ use tenants::{Action, authorize};
 
 use super::loaders::loaders;
 use crate::error::ApiError;
-use crate::hub::User;
 use crate::ids::{self, Kind};
+use crate::shared::User;
 use crate::{request, services};
 
 /// Languages a tenant can default to.
