@@ -143,7 +143,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn bootstrap_admin(state: &crate::AppState, cfg: &Config) -> anyhow::Result<()> {
-    let created = resolvers::tenancy::ops::ensure_platform_admin(
+    let created = resolvers::tenancy::setup::ensure_platform_admin(
         &state.services.db,
         cfg.bootstrap_admin_email.as_deref(),
         cfg.bootstrap_admin_password.as_ref().map(|s| s.0.as_str()),

@@ -70,7 +70,7 @@ pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
     let (db, statements) = db::connect_counted(&cfg.database_url).await?;
     db::migrate(&db).await?;
     let settings = cfg.settings();
-    resolvers::tenancy::ops::ensure_root_tenant(&db, &settings)
+    resolvers::tenancy::setup::ensure_root_tenant(&db, &settings)
         .await
         .map_err(|e| anyhow::anyhow!("could not create the root tenant: {e:?}"))?;
     let pem = cfg.jwt_private_key_pem()?;

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use async_graphql::parser::types::Field;
 use async_graphql::registry::{MetaType, MetaTypeId, Registry};
 use async_graphql::{
-    ContainerType, Context, ContextSelectionSet, MergedObject, ObjectType, OutputType,
-    Positioned, SchemaBuilder, ServerResult, SubscriptionType, Value,
+    ContainerType, Context, ContextSelectionSet, MergedObject, ObjectType, OutputType, Positioned,
+    SchemaBuilder, ServerResult, SubscriptionType, Value,
 };
 use entities::{organization, user};
 

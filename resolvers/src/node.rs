@@ -35,16 +35,16 @@ async fn load(svc: &Services, req: &RequestCtx, id: &str) -> ApiResult<Option<No
         return Ok(None);
     };
     let node = match kind {
-        Kind::Tenant => domain::tenancy::ops::tenant_for_viewer(svc, req, n)
+        Kind::Tenant => domain::tenancy::settings::tenant_for_viewer(svc, req, n)
             .await?
             .map(|t| Node::Tenant(Tenant::from(t))),
-        Kind::TenantDomain => domain::tenancy::ops::domain_for_viewer(svc, req, n)
+        Kind::TenantDomain => domain::tenancy::hosts::domain_for_viewer(svc, req, n)
             .await?
             .map(|d| Node::TenantDomain(TenantDomain(d))),
-        Kind::User => domain::identity::ops::user_for_viewer(svc, req, n)
+        Kind::User => domain::identity::profile::user_for_viewer(svc, req, n)
             .await?
             .map(|u| Node::User(UserObject::new(u))),
-        Kind::Organization => match crate::orgs::ops::org_for_viewer(svc, req, n).await {
+        Kind::Organization => match crate::orgs::access::org_for_viewer(svc, req, n).await {
             Ok(org) => Some(Node::Organization(OrganizationObject::new(
                 org.model, org.access,
             ))),
@@ -52,7 +52,7 @@ async fn load(svc: &Services, req: &RequestCtx, id: &str) -> ApiResult<Option<No
             // Not found, not a member, not signed in: all read as "no such node".
             Err(_) => None,
         },
-        Kind::Space => crate::orgs::ops::space_for_viewer(svc, req, n)
+        Kind::Space => crate::orgs::spaces::space_for_viewer(svc, req, n)
             .await?
             .map(|s| Node::Space(Space::from(s))),
         // Not (yet) fetchable by id on their own.

@@ -268,7 +268,7 @@ fn the_scanner_sees_grouped_and_plain_imports() {
         .collect();
     assert_eq!(found, want);
     // A lower module naming a higher one is caught.
-    let identity_file = crate_imports("use crate::orgs::ops::lock_org;");
+    let identity_file = crate_imports("use crate::orgs::access::lock_org;");
     assert!(identity_file.contains("orgs"));
     assert!(layer_of("orgs") > layer_of("identity"));
     // Naming the hub from a domain is caught like any higher module.

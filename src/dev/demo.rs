@@ -5,8 +5,8 @@
 //! certification test. Idempotent.
 
 use entities::{tenant, user};
-use resolvers::tenancy::ops::TenantFields;
-use resolvers::tenancy::ops::{NewTenant, insert_tenant};
+use resolvers::tenancy::setup::TenantFields;
+use resolvers::tenancy::setup::{NewTenant, insert_tenant};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::{AppState, Config};

@@ -21,7 +21,7 @@ use entities::{
     channel_kind, consent, line, line_channel, order, order_item, organization,
     organization_member, partner, partner_client, partner_ledger_entry, payment, tenant, user,
 };
-use resolvers::tenancy::ops::{NewTenant, TenantFields, insert_tenant};
+use resolvers::tenancy::setup::{NewTenant, TenantFields, insert_tenant};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait,
     QueryFilter, QueryOrder, TransactionTrait,

@@ -202,13 +202,13 @@ async fn seed_demo_is_idempotent_and_every_demo_account_signs_in() {
 #[tokio::test]
 async fn a_generated_bootstrap_password_is_returned_once_and_works() {
     let app = TestApp::new().await;
-    let (email, password) = resolvers::tenancy::ops::ensure_platform_admin(app.db(), None, None)
+    let (email, password) = resolvers::tenancy::setup::ensure_platform_admin(app.db(), None, None)
         .await
         .unwrap()
         .unwrap();
     let password = password.expect("a generated password");
     assert!(password.len() >= 16);
-    let again = resolvers::tenancy::ops::ensure_platform_admin(app.db(), None, None)
+    let again = resolvers::tenancy::setup::ensure_platform_admin(app.db(), None, None)
         .await
         .unwrap();
     assert!(again.is_none(), "the admin is created once");

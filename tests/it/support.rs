@@ -288,7 +288,7 @@ impl TestApp {
 
     /// A signed-in platform admin of the root tenant.
     pub async fn staff_token(&self) -> String {
-        resolvers::tenancy::ops::ensure_platform_admin(
+        resolvers::tenancy::setup::ensure_platform_admin(
             self.db(),
             Some("staff@platform.example"),
             Some(PASSWORD),

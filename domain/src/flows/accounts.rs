@@ -18,14 +18,12 @@ use tenants::scope::scoped;
 
 use crate::identity;
 use crate::identity::accounts::{NewUser, check_available, insert_user, signed_in, viewer_row};
-use crate::identity::ops::Session;
+use crate::identity::sessions::Session;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::services::Services;
 use crate::kernel::{password, validate};
-use crate::orgs::invitations;
-use crate::orgs::ops::lock_org;
-use crate::partners::clients;
+use crate::orgs::access::lock_org;
 
 /// A new account.
 #[derive(Debug, Clone, Default)]
@@ -59,7 +57,7 @@ pub async fn sign_up(svc: &Services, req: &RequestCtx, input: SignUp) -> ApiResu
         .filter(|t| !t.trim().is_empty())
     {
         Some(token) => {
-            let inv = invitations::for_sign_up(&svc.db, req, token).await?;
+            let inv = crate::orgs::invitee::for_sign_up(&svc.db, req, token).await?;
             if inv.email != email {
                 return Err(ApiError::domain(
                     crate::kernel::error::code::INVITATION_EMAIL_MISMATCH,
@@ -106,14 +104,14 @@ pub async fn sign_up(svc: &Services, req: &RequestCtx, input: SignUp) -> ApiResu
         .as_deref()
         .filter(|c| !c.trim().is_empty())
     {
-        clients::attach_on_sign_up(&txn, req, user.id, code).await?;
+        crate::partners::attach::attach_on_sign_up(&txn, req, user.id, code).await?;
     }
     if let Some(inv) = &invitation {
-        invitations::accept_in_txn(&txn, req, inv, &user).await?;
+        crate::orgs::invitee::accept_in_txn(&txn, req, inv, &user).await?;
     } else {
-        identity::ops::send_verification(&txn, svc, req, &user).await?;
+        identity::email_links::send_verification(&txn, svc, req, &user).await?;
     }
-    let session = identity::ops::start_session(&txn, svc, req, user).await?;
+    let session = identity::sessions::start_session(&txn, svc, req, user).await?;
     crate::kernel::txn::commit(txn, req).await?;
     Ok(session)
 }
@@ -128,7 +126,7 @@ pub async fn delete_account(svc: &Services, req: &RequestCtx, password: String) 
     tenants::authorize(req, tenants::Action::ChangeOwnAccount)?;
     let me = signed_in(req)?;
     let current = viewer_row(&svc.db, req).await?;
-    identity::ops::check_password(&current, password, "password").await?;
+    identity::profile::check_password(&current, password, "password").await?;
     let txn = crate::kernel::txn::begin(&svc.db).await?;
     let orgs: Vec<i64> = scoped::<om::Entity>(req.tenant_id())
         .filter(om::Column::UserId.eq(me.user_id))

@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use entities::{line, order, order_item, partner_client, partner_ledger_entry, payment};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
-use serde_json::json;
+use serde_json::{Value, json};
 use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
 
@@ -163,67 +163,11 @@ async fn apply_order(
     let mut lines_created = Vec::new();
     let mut lines_renewed = Vec::new();
     for item in &items {
-        let kinds: Vec<i64> =
-            serde_json::from_str(&item.channel_kind_ids).map_err(ApiError::internal)?;
         // What this item did, kept on it so a refund undoes exactly that.
-        let applied = match item.kind {
-            order_item::ItemKind::NewLines => {
-                let (Some(client), Some(org)) = (o.client_user_id, item.organization_id) else {
-                    continue;
-                };
-                let months = item.months.unwrap_or(1).max(1) as u32;
-                let mut ids = Vec::new();
-                for _ in 0..item.quantity {
-                    let l = provision::create_line(
-                        txn,
-                        provision::NewLine {
-                            tenant_id: o.tenant_id,
-                            name: None,
-                            client_user_id: client,
-                            organization_id: org,
-                            space_id: item.space_id,
-                            starts_at: now,
-                            expires_at: add_months(now, months),
-                            coins: item.coins,
-                            nfr: false,
-                        },
-                        now,
-                    )
-                    .await?;
-                    add_channels(txn, o.tenant_id, l.id, &kinds, now).await?;
-                    ids.push(l.id);
-                    lines_created.push(json!({ "lineId": l.id, "lineNumber": l.line_number, "organizationId": org, "spaceId": item.space_id, "expiresAt": l.expires_at }));
-                }
-                json!({ "lineIds": ids, "coinsEach": item.coins })
-            }
-            order_item::ItemKind::Renewal => {
-                let Some(line_id) = item.line_id else {
-                    continue;
-                };
-                // Lock the line: two orders renewing it at once extend it twice, in turn.
-                let Some(l) = line::Entity::find_by_id(line_id)
-                    .lock_exclusive()
-                    .one(txn)
-                    .await?
-                else {
-                    continue;
-                };
-                let months = item.months.unwrap_or(1).max(1) as u32;
-                let expired = l.expires_at <= now;
-                let until = crate::orders::prepare::renewed_until(l.expires_at, now, months);
-                // The renewal added `until - base`: what a refund takes off again.
-                let base = if expired { now } else { l.expires_at };
-                provision::extend_line(txn, &l, until, now).await?;
-                lines_renewed.push(json!({ "lineId": l.id, "lineNumber": l.line_number, "from": l.expires_at, "to": until }));
-                json!({ "lineId": l.id, "from": l.expires_at, "base": base, "to": until })
-            }
-            order_item::ItemKind::Addition => {
-                let Some(line_id) = item.line_id else {
-                    continue;
-                };
-                let ids = add_channels(txn, o.tenant_id, line_id, &kinds, now).await?;
-                json!({ "lineId": line_id, "channelIds": ids })
-            }
+        let Some(applied) =
+            apply_item(txn, o, item, now, &mut lines_created, &mut lines_renewed).await?
+        else {
+            continue;
         };
         order_item::Entity::update_many()
             .col_expr(
@@ -234,8 +178,106 @@ async fn apply_order(
             .exec(txn)
             .await?;
     }
-    // The partner's reward: only when the client paid, and only if the partner is still
-    // the client's (SPEC §6).
+    credit_reward(txn, o, now).await?;
+    for l in &lines_created {
+        events::record(txn, o.tenant_id, kind::LINE_CREATED, l.clone(), now).await?;
+    }
+    for l in &lines_renewed {
+        events::record(txn, o.tenant_id, kind::LINE_RENEWED, l.clone(), now).await?;
+    }
+    events::record(
+        txn,
+        o.tenant_id,
+        kind::ORDER_PAID,
+        json!({ "orderId": o.id, "orderNumber": o.order_number, "clientId": o.client_user_id, "partnerId": o.partner_id, "payer": o.payer.as_str(), "totalMinor": o.total_minor, "currency": o.currency }),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Applies one item of a paid order: new lines, a renewal or added channels. What it did
+/// (`None` for an item with nothing to apply), with the lines it created or renewed added
+/// to the order's events.
+async fn apply_item(
+    txn: &impl ConnectionTrait,
+    o: &order::Model,
+    item: &order_item::Model,
+    now: DateTime<Utc>,
+    lines_created: &mut Vec<Value>,
+    lines_renewed: &mut Vec<Value>,
+) -> ApiResult<Option<Value>> {
+    let kinds: Vec<i64> =
+        serde_json::from_str(&item.channel_kind_ids).map_err(ApiError::internal)?;
+    let applied = match item.kind {
+        order_item::ItemKind::NewLines => {
+            let (Some(client), Some(org)) = (o.client_user_id, item.organization_id) else {
+                return Ok(None);
+            };
+            let months = item.months.unwrap_or(1).max(1) as u32;
+            let mut ids = Vec::new();
+            for _ in 0..item.quantity {
+                let l = provision::create_line(
+                    txn,
+                    provision::NewLine {
+                        tenant_id: o.tenant_id,
+                        name: None,
+                        client_user_id: client,
+                        organization_id: org,
+                        space_id: item.space_id,
+                        starts_at: now,
+                        expires_at: add_months(now, months),
+                        coins: item.coins,
+                        nfr: false,
+                    },
+                    now,
+                )
+                .await?;
+                add_channels(txn, o.tenant_id, l.id, &kinds, now).await?;
+                ids.push(l.id);
+                lines_created.push(json!({ "lineId": l.id, "lineNumber": l.line_number, "organizationId": org, "spaceId": item.space_id, "expiresAt": l.expires_at }));
+            }
+            json!({ "lineIds": ids, "coinsEach": item.coins })
+        }
+        order_item::ItemKind::Renewal => {
+            let Some(line_id) = item.line_id else {
+                return Ok(None);
+            };
+            // Lock the line: two orders renewing it at once extend it twice, in turn.
+            let Some(l) = line::Entity::find_by_id(line_id)
+                .lock_exclusive()
+                .one(txn)
+                .await?
+            else {
+                return Ok(None);
+            };
+            let months = item.months.unwrap_or(1).max(1) as u32;
+            let expired = l.expires_at <= now;
+            let until = crate::orders::prepare::renewed_until(l.expires_at, now, months);
+            // The renewal added `until - base`: what a refund takes off again.
+            let base = if expired { now } else { l.expires_at };
+            provision::extend_line(txn, &l, until, now).await?;
+            lines_renewed.push(json!({ "lineId": l.id, "lineNumber": l.line_number, "from": l.expires_at, "to": until }));
+            json!({ "lineId": l.id, "from": l.expires_at, "base": base, "to": until })
+        }
+        order_item::ItemKind::Addition => {
+            let Some(line_id) = item.line_id else {
+                return Ok(None);
+            };
+            let ids = add_channels(txn, o.tenant_id, line_id, &kinds, now).await?;
+            json!({ "lineId": line_id, "channelIds": ids })
+        }
+    };
+    Ok(Some(applied))
+}
+
+/// The partner's reward: only when the client paid, and only if the partner is still the
+/// client's (SPEC §6); it becomes withdrawable after the tenant's hold.
+async fn credit_reward(
+    txn: &impl ConnectionTrait,
+    o: &order::Model,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
     if o.payer == order::Payer::Client
         && o.partner_reward_minor > 0
         && let (Some(pid), Some(client)) = (o.partner_id, o.client_user_id)
@@ -275,20 +317,6 @@ async fn apply_order(
             .await?;
         }
     }
-    for l in &lines_created {
-        events::record(txn, o.tenant_id, kind::LINE_CREATED, l.clone(), now).await?;
-    }
-    for l in &lines_renewed {
-        events::record(txn, o.tenant_id, kind::LINE_RENEWED, l.clone(), now).await?;
-    }
-    events::record(
-        txn,
-        o.tenant_id,
-        kind::ORDER_PAID,
-        json!({ "orderId": o.id, "orderNumber": o.order_number, "clientId": o.client_user_id, "partnerId": o.partner_id, "payer": o.payer.as_str(), "totalMinor": o.total_minor, "currency": o.currency }),
-        now,
-    )
-    .await?;
     Ok(())
 }
 
@@ -335,24 +363,7 @@ pub async fn handle_webhook(
             }
             None => None,
         };
-        let sql = "INSERT INTO payment_provider_events \
-             (provider, event_id, event_type, payment_id, received_at) \
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id";
-        let fresh = txn
-            .query_one_raw(crate::kernel::sql::statement(
-                &txn,
-                sql,
-                vec![
-                    provider.name().into(),
-                    event.id().into(),
-                    event.kind().into(),
-                    p.as_ref().map(|p| p.id).into(),
-                    now.into(),
-                ],
-            ))
-            .await?
-            .is_some();
-        if !fresh {
+        if !record_event(&txn, provider.name(), &event, p.as_ref(), now).await? {
             return Ok::<_, ApiError>(WebhookOutcome::Replay);
         }
         match (&event, p) {
@@ -369,53 +380,13 @@ pub async fn handle_webhook(
                         payment = p.id,
                         "provider reported another amount: not applied"
                     );
-                    payment::Entity::update_many()
-                        .col_expr(
-                            payment::Column::Status,
-                            Expr::value(payment::PaymentStatus::Failed.as_str()),
-                        )
-                        .col_expr(
-                            payment::Column::FailureReason,
-                            Expr::value("the provider reported another amount"),
-                        )
-                        .col_expr(payment::Column::UpdatedAt, Expr::value(now))
-                        .filter(payment::Column::Id.eq(p.id))
-                        .filter(
-                            payment::Column::Status.eq(payment::PaymentStatus::Pending.as_str()),
-                        )
-                        .exec(&txn)
-                        .await?;
-                } else {
-                    // Applied, or refunded when the order cannot take it any more
-                    // (cancelled, expired, paid another way): never charged for nothing.
-                    let unapplicable = match apply_payment(&txn, &p, None, now).await? {
-                        Applied::Paid => false,
-                        Applied::OrderNotPayable => {
-                            crate::payments::checkouts::refund_unapplicable(&txn, &p, true, now)
-                                .await?
-                        }
-                        Applied::AlreadyHandled => {
-                            crate::payments::checkouts::refund_unapplicable(&txn, &p, false, now)
-                                .await?
-                        }
-                    };
-                    if unapplicable {
-                        refund_order = Some(p.order_id);
-                    }
+                    fail_pending(&txn, p.id, "the provider reported another amount", now).await?;
+                } else if paid_by_card(&txn, &p, now).await? {
+                    refund_order = Some(p.order_id);
                 }
             }
             (ProviderEvent::Failed { reason, .. }, Some(p)) => {
-                payment::Entity::update_many()
-                    .col_expr(
-                        payment::Column::Status,
-                        Expr::value(payment::PaymentStatus::Failed.as_str()),
-                    )
-                    .col_expr(payment::Column::FailureReason, Expr::value(reason.clone()))
-                    .col_expr(payment::Column::UpdatedAt, Expr::value(now))
-                    .filter(payment::Column::Id.eq(p.id))
-                    .filter(payment::Column::Status.eq(payment::PaymentStatus::Pending.as_str()))
-                    .exec(&txn)
-                    .await?;
+                fail_pending(&txn, p.id, reason, now).await?;
             }
             (_, None) if reference.is_some() => {
                 tracing::warn!(event = event.id(), "provider event for an unknown payment");
@@ -431,6 +402,73 @@ pub async fn handle_webhook(
         Ok(WebhookOutcome::Handled)
     };
     inner.await.map_err(WebhookRefusal::Internal)
+}
+
+/// Records a provider's event once: whether it is new (a redelivery is not).
+async fn record_event(
+    txn: &impl ConnectionTrait,
+    provider: &str,
+    event: &ProviderEvent,
+    p: Option<&payment::Model>,
+    now: DateTime<Utc>,
+) -> ApiResult<bool> {
+    let sql = "INSERT INTO payment_provider_events \
+         (provider, event_id, event_type, payment_id, received_at) \
+         VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id";
+    Ok(txn
+        .query_one_raw(crate::kernel::sql::statement(
+            txn,
+            sql,
+            vec![
+                provider.into(),
+                event.id().into(),
+                event.kind().into(),
+                p.map(|p| p.id).into(),
+                now.into(),
+            ],
+        ))
+        .await?
+        .is_some())
+}
+
+/// A pending payment failed for `reason`.
+async fn fail_pending(
+    txn: &impl ConnectionTrait,
+    payment_id: i64,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    payment::Entity::update_many()
+        .col_expr(
+            payment::Column::Status,
+            Expr::value(payment::PaymentStatus::Failed.as_str()),
+        )
+        .col_expr(payment::Column::FailureReason, Expr::value(reason))
+        .col_expr(payment::Column::UpdatedAt, Expr::value(now))
+        .filter(payment::Column::Id.eq(payment_id))
+        .filter(payment::Column::Status.eq(payment::PaymentStatus::Pending.as_str()))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// A card payment the provider confirmed: applied, or refunded when the order cannot take
+/// it any more (cancelled, expired, paid another way), never charged for nothing. Whether
+/// a refund is due after the commit.
+async fn paid_by_card(
+    txn: &impl ConnectionTrait,
+    p: &payment::Model,
+    now: DateTime<Utc>,
+) -> ApiResult<bool> {
+    Ok(match apply_payment(txn, p, None, now).await? {
+        Applied::Paid => false,
+        Applied::OrderNotPayable => {
+            crate::payments::checkouts::refund_unapplicable(txn, p, true, now).await?
+        }
+        Applied::AlreadyHandled => {
+            crate::payments::checkouts::refund_unapplicable(txn, p, false, now).await?
+        }
+    })
 }
 
 /// Why a webhook delivery was not accepted.

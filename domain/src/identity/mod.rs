@@ -1,7 +1,9 @@
 //! Identity: accounts (the one place a `users` row is built), sessions, the viewer.
 
 pub mod accounts;
-pub mod ops;
+pub mod email_links;
+pub mod profile;
+pub mod sessions;
 
 use tenants::RequestCtx;
 

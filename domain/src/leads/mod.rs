@@ -9,10 +9,14 @@
 //! Who sees a lead's contacts is decided once, in [`LeadView`]: the members of the
 //! partner working it and tenant staff; everyone else reads the name's initial only.
 
+pub mod attempts;
+pub mod certificates;
 pub mod certification;
 pub mod features;
 pub mod market;
+pub mod progress;
 pub mod submit;
+pub mod take;
 
 use entities::lead;
 

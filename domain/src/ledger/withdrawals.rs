@@ -247,57 +247,17 @@ async fn transition(
         .ok_or(ApiError::NotFound { what: "withdrawal" })?;
     let p = crate::partners::ops::find(&txn, req, w.partner_id).await?;
     if by == By::Partner {
-        let acc = crate::partners::ops::standing(&txn, req, &p).await?;
-        // Someone who may not even see the partner's money learns nothing.
-        if authorize(
-            req,
-            Action::ViewPartnerMoney {
-                tenant_id: p.tenant_id,
-                me: acc.standing(),
-            },
-        )
-        .is_err()
-        {
-            return Err(ApiError::NotFound { what: "withdrawal" });
-        }
-        authorize(req, Action::Withdraw { me: acc.standing() })?;
+        authorize_owner(&txn, req, &p).await?;
     }
     if !from.contains(&w.status) {
-        return Err(ApiError::domain(
-            code::WRONG_WITHDRAWAL_STATE,
-            Some("withdrawalId"),
-            format!(
-                "the withdrawal is {}; it can become {} only from {}",
-                w.status.as_str(),
-                to.as_str(),
-                from.iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" or ")
-            ),
-        ));
+        return Err(wrong_state(&w, from, to));
     }
     let mut update = withdrawal::Entity::update_many()
         .col_expr(withdrawal::Column::Status, Expr::value(to.as_str()))
         .col_expr(withdrawal::Column::UpdatedAt, Expr::value(now))
         .filter(withdrawal::Column::Id.eq(w.id))
         .filter(withdrawal::Column::Status.eq(w.status.as_str()));
-    let (stamp, action) = match to {
-        WithdrawalStatus::DocumentsSent => (
-            withdrawal::Column::DocumentsSentAt,
-            audit::action::WITHDRAWAL_DOCUMENTS_SENT,
-        ),
-        WithdrawalStatus::Approved => (
-            withdrawal::Column::ApprovedAt,
-            audit::action::WITHDRAWAL_APPROVED,
-        ),
-        WithdrawalStatus::Paid => (withdrawal::Column::PaidAt, audit::action::WITHDRAWAL_PAID),
-        WithdrawalStatus::Rejected => (
-            withdrawal::Column::RejectedAt,
-            audit::action::WITHDRAWAL_REJECTED,
-        ),
-        WithdrawalStatus::Requested => return Err(ApiError::internal("no transition back")),
-    };
+    let (stamp, action) = stamp_of(to)?;
     update = update.col_expr(stamp, Expr::value(now));
     if by == By::Staff {
         update = update.col_expr(withdrawal::Column::ReviewedBy, Expr::value(user));
@@ -341,6 +301,65 @@ async fn transition(
     changed(&txn, req, &p, &updated, Some(w.status), action, now).await?;
     txn::commit(txn, req).await?;
     Ok(updated)
+}
+
+/// The partner's side of a transition: someone who may not even see the partner's money
+/// learns nothing; the rest need the right to withdraw.
+async fn authorize_owner(
+    txn: &impl ConnectionTrait,
+    req: &RequestCtx,
+    p: &entities::partner::Model,
+) -> ApiResult<()> {
+    let acc = crate::partners::ops::standing(txn, req, p).await?;
+    if authorize(
+        req,
+        Action::ViewPartnerMoney {
+            tenant_id: p.tenant_id,
+            me: acc.standing(),
+        },
+    )
+    .is_err()
+    {
+        return Err(ApiError::NotFound { what: "withdrawal" });
+    }
+    authorize(req, Action::Withdraw { me: acc.standing() })?;
+    Ok(())
+}
+
+fn wrong_state(w: &withdrawal::Model, from: &[WithdrawalStatus], to: WithdrawalStatus) -> ApiError {
+    ApiError::domain(
+        code::WRONG_WITHDRAWAL_STATE,
+        Some("withdrawalId"),
+        format!(
+            "the withdrawal is {}; it can become {} only from {}",
+            w.status.as_str(),
+            to.as_str(),
+            from.iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+    )
+}
+
+/// The column stamped when a withdrawal becomes `to`, and the audit action.
+fn stamp_of(to: WithdrawalStatus) -> ApiResult<(withdrawal::Column, &'static str)> {
+    Ok(match to {
+        WithdrawalStatus::DocumentsSent => (
+            withdrawal::Column::DocumentsSentAt,
+            audit::action::WITHDRAWAL_DOCUMENTS_SENT,
+        ),
+        WithdrawalStatus::Approved => (
+            withdrawal::Column::ApprovedAt,
+            audit::action::WITHDRAWAL_APPROVED,
+        ),
+        WithdrawalStatus::Paid => (withdrawal::Column::PaidAt, audit::action::WITHDRAWAL_PAID),
+        WithdrawalStatus::Rejected => (
+            withdrawal::Column::RejectedAt,
+            audit::action::WITHDRAWAL_REJECTED,
+        ),
+        WithdrawalStatus::Requested => return Err(ApiError::internal("no transition back")),
+    })
 }
 
 /// `markWithdrawalDocumentsSent` (the partner's owners).

@@ -22,7 +22,10 @@ use entities::{
     partner_client, user,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SelectStatement};
-use sea_orm::{ColumnTrait, Condition, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait,
+};
 use tenants::RequestCtx;
 use tenants::scope::scoped;
 
@@ -30,7 +33,9 @@ use crate::kernel::error::ApiResult;
 use crate::kernel::page::{PageArgs, Paged};
 use crate::kernel::services::Services;
 use crate::kernel::validate;
-use crate::partners::clients::{ClientRow, may_list_clients, page_with_accounts};
+use crate::partners::client_list::ClientRow;
+use crate::partners::client_list::may_list_clients;
+use crate::partners::client_list::page_with_accounts;
 
 /// "Show all" is bounded at this many clients per page.
 pub const MAX_CLIENTS: i32 = 1000;
@@ -271,38 +276,11 @@ pub async fn page(
         .collect();
 
     // Their channels with the channels' kinds, and the clients' organizations.
-    let channels = async {
-        if line_ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut cq = scoped::<line_channel::Entity>(tenant_id)
-            .filter(line_channel::Column::LineId.is_in(line_ids.clone()))
-            .order_by_asc(line_channel::Column::Id)
-            .select_also(channel_kind::Entity);
-        QueryTrait::query(&mut cq).join(
-            JoinType::InnerJoin,
-            channel_kind::Entity,
-            Expr::col((channel_kind::Entity, channel_kind::Column::Id))
-                .equals((line_channel::Entity, line_channel::Column::ChannelKindId)),
-        );
-        cq.all(&svc.db).await
-    };
-    let orgs = async {
-        let mut oq = scoped::<organization_member::Entity>(tenant_id)
-            .filter(organization_member::Column::UserId.is_in(ids.clone()))
-            .order_by_asc(organization_member::Column::OrganizationId)
-            .select_also(organization::Entity);
-        QueryTrait::query(&mut oq).join(
-            JoinType::InnerJoin,
-            organization::Entity,
-            Expr::col((organization::Entity, organization::Column::Id)).equals((
-                organization_member::Entity,
-                organization_member::Column::OrganizationId,
-            )),
-        );
-        oq.all(&svc.db).await
-    };
-    let (channels, orgs) = futures_util::future::try_join(channels, orgs).await?;
+    let (channels, orgs) = futures_util::future::try_join(
+        channels_with_kinds(&svc.db, tenant_id, &line_ids),
+        memberships_with_organizations(&svc.db, tenant_id, &ids),
+    )
+    .await?;
 
     let mut by_line: HashMap<i64, Vec<line_channel::Model>> =
         line_ids.iter().map(|id| (*id, Vec::new())).collect();
@@ -340,6 +318,49 @@ pub async fn page(
         organizations_of: of_client.into_iter().collect(),
         organizations: organizations.into_values().collect(),
     })
+}
+
+/// The channels of `line_ids`, each with its kind: one statement.
+async fn channels_with_kinds(
+    db: &impl ConnectionTrait,
+    tenant_id: i64,
+    line_ids: &[i64],
+) -> Result<Vec<(line_channel::Model, Option<channel_kind::Model>)>, sea_orm::DbErr> {
+    if line_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut cq = scoped::<line_channel::Entity>(tenant_id)
+        .filter(line_channel::Column::LineId.is_in(line_ids.iter().copied()))
+        .order_by_asc(line_channel::Column::Id)
+        .select_also(channel_kind::Entity);
+    QueryTrait::query(&mut cq).join(
+        JoinType::InnerJoin,
+        channel_kind::Entity,
+        Expr::col((channel_kind::Entity, channel_kind::Column::Id))
+            .equals((line_channel::Entity, line_channel::Column::ChannelKindId)),
+    );
+    cq.all(db).await
+}
+
+/// The organizations the users `ids` belong to, with each membership: one statement.
+async fn memberships_with_organizations(
+    db: &impl ConnectionTrait,
+    tenant_id: i64,
+    ids: &[i64],
+) -> Result<Vec<(organization_member::Model, Option<organization::Model>)>, sea_orm::DbErr> {
+    let mut oq = scoped::<organization_member::Entity>(tenant_id)
+        .filter(organization_member::Column::UserId.is_in(ids.iter().copied()))
+        .order_by_asc(organization_member::Column::OrganizationId)
+        .select_also(organization::Entity);
+    QueryTrait::query(&mut oq).join(
+        JoinType::InnerJoin,
+        organization::Entity,
+        Expr::col((organization::Entity, organization::Column::Id)).equals((
+            organization_member::Entity,
+            organization_member::Column::OrganizationId,
+        )),
+    );
+    oq.all(db).await
 }
 
 /// `Partner.clientCountries`: the countries the partner's clients are in, sorted.

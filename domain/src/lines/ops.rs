@@ -20,7 +20,7 @@ use crate::kernel::services::Services;
 use crate::kernel::validate;
 use crate::lines::provision;
 use crate::orgs::OrgView;
-use crate::orgs::ops::viewer_access;
+use crate::orgs::access::viewer_access;
 
 /// A line as the viewer sees it.
 #[derive(Debug, Clone)]

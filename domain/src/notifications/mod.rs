@@ -16,8 +16,10 @@ pub mod kinds;
 pub mod live;
 pub mod messages;
 pub mod notices;
+pub mod recipients;
 pub mod settings;
 pub mod telegram;
+pub mod texts;
 pub mod unsubscribe;
 
 pub use kinds::{Channel, NotificationKind};

@@ -23,7 +23,7 @@ use crate::kernel::idempotency::{self, Start};
 use crate::kernel::page::{PageArgs, Paged, paginate};
 use crate::kernel::services::Services;
 use crate::kernel::txn;
-use crate::orgs::ops::viewer_access;
+use crate::orgs::access::viewer_access;
 
 /// `quote`: the price of `request`, as the viewer may order it. Writes nothing.
 pub async fn quote(
@@ -247,7 +247,7 @@ pub async fn partner_orders(
     p: &partner::Model,
     args: PageArgs,
 ) -> ApiResult<Paged<order::Model>> {
-    crate::partners::clients::may_list_clients(&svc.db, req, p).await?;
+    crate::partners::client_list::may_list_clients(&svc.db, req, p).await?;
     let q = scoped::<order::Entity>(req.tenant_id()).filter(order::Column::PartnerId.eq(p.id));
     paginate(&svc.db, q, order::Column::Id, args, |m| (m.id, m)).await
 }

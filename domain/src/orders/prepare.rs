@@ -22,7 +22,7 @@ use super::pricing::{self, ChannelPrice, ItemKind, Priced, PricingInput};
 use crate::identity::me;
 use crate::kernel::error::{ApiError, ApiResult, code};
 use crate::lines::ops::days_left;
-use crate::orgs::ops::viewer_access;
+use crate::orgs::access::viewer_access;
 
 /// Most items of each kind in one order.
 pub const MAX_NEW_LINE_ITEMS: usize = 50;
@@ -161,8 +161,38 @@ pub async fn prepare(
 ) -> ApiResult<Prepared> {
     let viewer = me(req)?;
     let tenant_id = req.tenant_id();
-    let tenant = &req.tenant.model;
     let renewals = request.renewals.clone().unwrap_or_default();
+    check_sizes(request, &renewals)?;
+    let lines = touched_lines(db, tenant_id, request, &renewals).await?;
+    let by_id: HashMap<i64, &line::Model> = lines.iter().map(|l| (l.id, l)).collect();
+    let (clients, client_id) = the_clients(request, &renewals, &lines)?;
+    let (partner, rate_bp) = through_partner(db, req, viewer, request, &clients, client_id).await?;
+    let catalogue = Catalogue::read(db, req, request).await?;
+    let mut order = Items::default();
+    new_lines(db, req, request, client_id, &catalogue, &mut order).await?;
+    let channels_of = channels_of(db, tenant_id, &lines).await?;
+    renewed_lines(&lines, &renewals, &channels_of, &catalogue, now, &mut order)?;
+    additions(request, &by_id, &channels_of, &catalogue, now, &mut order)?;
+    let priced = pricing::price(&PricingInput {
+        currency: catalogue.currency,
+        items: order.pricing,
+        partner_discount_percent: (request.payer == PayerKind::Partner)
+            .then(|| bp_percent(rate_bp)),
+        reward_rate_percent: (request.payer == PayerKind::Client && rate_bp > 0)
+            .then(|| bp_percent(rate_bp)),
+    })?;
+    Ok(Prepared {
+        client_id,
+        payer: request.payer,
+        partner,
+        rate_bp,
+        items: order.items,
+        priced,
+    })
+}
+
+/// Something to order, and the limits on each kind of item.
+fn check_sizes(request: &OrderRequest, renewals: &RenewalRequest) -> ApiResult<()> {
     if request.new_lines.is_empty()
         && renewals.line_ids.is_empty()
         && renewals.client_ids.is_empty()
@@ -197,33 +227,47 @@ pub async fn prepare(
             "name the partner that pays",
         ));
     }
+    Ok(())
+}
 
-    // The lines renewed or added to: one statement.
+/// The lines renewed or added to, and every line of the clients renewed: one statement.
+/// A line of another tenant reads as missing, like one that never existed.
+async fn touched_lines(
+    db: &impl ConnectionTrait,
+    tenant_id: i64,
+    request: &OrderRequest,
+    renewals: &RenewalRequest,
+) -> ApiResult<Vec<line::Model>> {
     let line_ids: BTreeSet<i64> = renewals
         .line_ids
         .iter()
         .copied()
         .chain(request.additions.iter().map(|a| a.line_id))
         .collect();
-    let lines: Vec<line::Model> = if line_ids.is_empty() && renewals.client_ids.is_empty() {
-        Vec::new()
-    } else {
-        scoped::<line::Entity>(tenant_id)
-            .filter(
-                Condition::any()
-                    .add(line::Column::Id.is_in(line_ids.iter().copied()))
-                    .add(line::Column::ClientUserId.is_in(renewals.client_ids.iter().copied())),
-            )
-            .all(db)
-            .await?
-    };
-    let by_id: HashMap<i64, &line::Model> = lines.iter().map(|l| (l.id, l)).collect();
-    // A line of another tenant reads as missing, like one that never existed.
-    if line_ids.iter().any(|id| !by_id.contains_key(id)) {
+    if line_ids.is_empty() && renewals.client_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let lines: Vec<line::Model> = scoped::<line::Entity>(tenant_id)
+        .filter(
+            Condition::any()
+                .add(line::Column::Id.is_in(line_ids.iter().copied()))
+                .add(line::Column::ClientUserId.is_in(renewals.client_ids.iter().copied())),
+        )
+        .all(db)
+        .await?;
+    let found: HashSet<i64> = lines.iter().map(|l| l.id).collect();
+    if line_ids.iter().any(|id| !found.contains(id)) {
         return Err(ApiError::NotFound { what: "line" });
     }
+    Ok(lines)
+}
 
-    // Every client the order touches.
+/// Every client the order touches, and the one client when there is one.
+fn the_clients(
+    request: &OrderRequest,
+    renewals: &RenewalRequest,
+    lines: &[line::Model],
+) -> ApiResult<(BTreeSet<i64>, Option<i64>)> {
     let mut clients: BTreeSet<i64> = lines.iter().map(|l| l.client_user_id).collect();
     clients.extend(renewals.client_ids.iter().copied());
     if let Some(c) = request.client_id {
@@ -255,7 +299,20 @@ pub async fn prepare(
             "name the client the new lines are for",
         ));
     }
+    Ok((clients, client_id))
+}
 
+/// The partner the order goes through, once the viewer may place it, and the rate it
+/// gets: the tier's discount when it pays, the reward rate when its client pays.
+async fn through_partner(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    viewer: i64,
+    request: &OrderRequest,
+    clients: &BTreeSet<i64>,
+    client_id: Option<i64>,
+) -> ApiResult<(Option<partner::Model>, i32)> {
+    let tenant_id = req.tenant_id();
     // Which partner each client has: one statement.
     let links: Vec<partner_client::Model> = scoped::<partner_client::Entity>(tenant_id)
         .filter(partner_client::Column::ClientUserId.is_in(clients.iter().copied()))
@@ -270,8 +327,6 @@ pub async fn prepare(
     if users_exist != clients.len() as u64 {
         return Err(ApiError::NotFound { what: "client" });
     }
-
-    // The partner the order goes through.
     let partner_id = match request.partner_id {
         Some(p) => Some(p),
         None => client_id.and_then(|c| link_of.get(&c).map(|l| l.partner_id)),
@@ -320,7 +375,7 @@ pub async fn prepare(
         return Err(ApiError::NotFound { what: "client" });
     }
     authorize(req, Action::PlaceOrder { order: standing })?;
-
+    let tenant = &req.tenant.model;
     let rate_bp = match (request.payer, &partner) {
         (PayerKind::Partner, Some(p)) => {
             if p.status != partner::STATUS_APPROVED {
@@ -343,40 +398,69 @@ pub async fn prepare(
         }
         _ => 0,
     };
+    Ok((partner, rate_bp))
+}
 
-    // The price list: one statement each.
-    let kinds: HashMap<i64, channel_kind::Model> = scoped::<channel_kind::Entity>(tenant_id)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|k| (k.id, k))
-        .collect();
-    let package_ids: Vec<i64> = request
-        .new_lines
-        .iter()
-        .filter_map(|n| n.coin_package)
-        .collect();
-    let packages: HashMap<i64, coin_package::Model> = if package_ids.is_empty() {
-        HashMap::new()
-    } else {
-        scoped::<coin_package::Entity>(tenant_id)
-            .filter(coin_package::Column::Id.is_in(package_ids))
+/// The brand's price list as the order needs it: one statement each.
+struct Catalogue {
+    kinds: HashMap<i64, channel_kind::Model>,
+    packages: HashMap<i64, coin_package::Model>,
+    currency: String,
+}
+
+impl Catalogue {
+    async fn read(
+        db: &impl ConnectionTrait,
+        req: &RequestCtx,
+        request: &OrderRequest,
+    ) -> ApiResult<Self> {
+        let tenant_id = req.tenant_id();
+        let kinds = scoped::<channel_kind::Entity>(tenant_id)
             .all(db)
             .await?
             .into_iter()
-            .map(|p| (p.id, p))
-            .collect()
-    };
-    let currency = tenant.currency.clone();
-    let price_of = |k: &channel_kind::Model| ChannelPrice {
-        kind_id: k.id,
-        personal: k.personal,
-        monthly_price: money::from_minor(k.monthly_price_minor, &currency),
-    };
-    let sellable = |field: &str, ids: &[i64]| -> ApiResult<Vec<channel_kind::Model>> {
+            .map(|k| (k.id, k))
+            .collect();
+        let package_ids: Vec<i64> = request
+            .new_lines
+            .iter()
+            .filter_map(|n| n.coin_package)
+            .collect();
+        let packages = if package_ids.is_empty() {
+            HashMap::new()
+        } else {
+            scoped::<coin_package::Entity>(tenant_id)
+                .filter(coin_package::Column::Id.is_in(package_ids))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p))
+                .collect()
+        };
+        Ok(Self {
+            kinds,
+            packages,
+            currency: req.tenant.model.currency.clone(),
+        })
+    }
+
+    fn price_of(&self, k: &channel_kind::Model) -> ChannelPrice {
+        ChannelPrice {
+            kind_id: k.id,
+            personal: k.personal,
+            monthly_price: money::from_minor(k.monthly_price_minor, &self.currency),
+        }
+    }
+
+    fn prices(&self, kinds: &[channel_kind::Model]) -> Vec<ChannelPrice> {
+        kinds.iter().map(|k| self.price_of(k)).collect()
+    }
+
+    /// The channel kinds `ids`, each listed once and still sold.
+    fn sellable(&self, field: &str, ids: &[i64]) -> ApiResult<Vec<channel_kind::Model>> {
         distinct_kinds(field, ids)?;
         ids.iter()
-            .map(|id| match kinds.get(id) {
+            .map(|id| match self.kinds.get(id) {
                 Some(k) if k.active => Ok(k.clone()),
                 Some(_) => Err(ApiError::bad_input(
                     field,
@@ -385,86 +469,97 @@ pub async fn prepare(
                 None => Err(not_found(field, "channel kind")),
             })
             .collect()
-    };
+    }
 
-    let mut items: Vec<ItemContext> = Vec::new();
-    let mut pricing_items: Vec<ItemKind> = Vec::new();
+    /// The ChatCoins package `id`, still sold.
+    fn package(&self, id: Option<i64>) -> ApiResult<Option<coin_package::Model>> {
+        let Some(id) = id else {
+            return Ok(None);
+        };
+        match self.packages.get(&id) {
+            Some(p) if p.active => Ok(Some(p.clone())),
+            Some(_) => Err(ApiError::bad_input(
+                "newLines.coinPackage",
+                "this package is not sold any more",
+            )),
+            None => Err(not_found("newLines.coinPackage", "ChatCoins package")),
+        }
+    }
+}
 
-    // New lines.
-    if !request.new_lines.is_empty() {
-        let client = client_id.unwrap_or_default();
-        let orgs: HashSet<i64> = scoped::<organization_member::Entity>(tenant_id)
-            .filter(organization_member::Column::UserId.eq(client))
+/// The order's items so far, each with what the pricing function sees of it.
+#[derive(Default)]
+struct Items {
+    items: Vec<ItemContext>,
+    pricing: Vec<ItemKind>,
+}
+
+impl Items {
+    fn push(&mut self, priced: ItemKind, item: ItemContext) {
+        self.pricing.push(priced);
+        self.items.push(item);
+    }
+}
+
+/// New lines, in the client's organizations and their open spaces.
+async fn new_lines(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    request: &OrderRequest,
+    client_id: Option<i64>,
+    catalogue: &Catalogue,
+    order: &mut Items,
+) -> ApiResult<()> {
+    if request.new_lines.is_empty() {
+        return Ok(());
+    }
+    let tenant_id = req.tenant_id();
+    let client = client_id.unwrap_or_default();
+    let orgs: HashSet<i64> = scoped::<organization_member::Entity>(tenant_id)
+        .filter(organization_member::Column::UserId.eq(client))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.organization_id)
+        .collect();
+    let space_ids: Vec<i64> = request
+        .new_lines
+        .iter()
+        .filter_map(|n| n.space_id)
+        .collect();
+    let spaces: HashMap<i64, space::Model> = if space_ids.is_empty() {
+        HashMap::new()
+    } else {
+        scoped::<space::Entity>(tenant_id)
+            .filter(space::Column::Id.is_in(space_ids))
             .all(db)
             .await?
             .into_iter()
-            .map(|m| m.organization_id)
-            .collect();
-        let space_ids: Vec<i64> = request
-            .new_lines
-            .iter()
-            .filter_map(|n| n.space_id)
-            .collect();
-        let spaces: HashMap<i64, space::Model> = if space_ids.is_empty() {
-            HashMap::new()
-        } else {
-            scoped::<space::Entity>(tenant_id)
-                .filter(space::Column::Id.is_in(space_ids))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|s| (s.id, s))
-                .collect()
-        };
-        for n in &request.new_lines {
-            let chosen = sellable("newLines.channelKinds", &n.channel_kinds)?;
-            if !orgs.contains(&n.organization_id) {
-                return Err(ApiError::bad_input(
-                    "newLines.organizationId",
-                    "not an organization of the client",
-                ));
-            }
-            if let Some(sid) = n.space_id {
-                match spaces.get(&sid) {
-                    Some(s) if s.organization_id == n.organization_id => {
-                        if s.archived_at.is_some() {
-                            return Err(ApiError::domain(
-                                code::SPACE_ARCHIVED,
-                                Some("newLines.spaceId"),
-                                "the space is archived",
-                            ));
-                        }
-                    }
-                    _ => {
-                        return Err(ApiError::bad_input(
-                            "newLines.spaceId",
-                            "no such space in the organization",
-                        ));
-                    }
-                }
-            }
-            let package = match n.coin_package {
-                Some(id) => match packages.get(&id) {
-                    Some(p) if p.active => Some(p.clone()),
-                    Some(_) => {
-                        return Err(ApiError::bad_input(
-                            "newLines.coinPackage",
-                            "this package is not sold any more",
-                        ));
-                    }
-                    None => return Err(not_found("newLines.coinPackage", "ChatCoins package")),
-                },
-                None => None,
-            };
-            pricing_items.push(ItemKind::NewLines {
-                channels: chosen.iter().map(price_of).collect(),
+            .map(|s| (s.id, s))
+            .collect()
+    };
+    for n in &request.new_lines {
+        let chosen = catalogue.sellable("newLines.channelKinds", &n.channel_kinds)?;
+        if !orgs.contains(&n.organization_id) {
+            return Err(ApiError::bad_input(
+                "newLines.organizationId",
+                "not an organization of the client",
+            ));
+        }
+        if let Some(sid) = n.space_id {
+            open_space_of(&spaces, sid, n.organization_id)?;
+        }
+        let package = catalogue.package(n.coin_package)?;
+        order.push(
+            ItemKind::NewLines {
+                channels: catalogue.prices(&chosen),
                 quantity: n.quantity,
                 months: n.months,
                 coin_package_price: package
                     .as_ref()
-                    .map(|p| money::from_minor(p.price_minor, &currency)),
-            });
-            items.push(ItemContext {
+                    .map(|p| money::from_minor(p.price_minor, &catalogue.currency)),
+            },
+            ItemContext {
                 kind: entities::order_item::ItemKind::NewLines,
                 line: None,
                 channel_kinds: chosen,
@@ -475,41 +570,72 @@ pub async fn prepare(
                 organization_id: Some(n.organization_id),
                 space_id: n.space_id,
                 new_expires_at: None,
-            });
-        }
+            },
+        );
     }
+    Ok(())
+}
 
-    // The channels of the lines renewed or added to: one statement.
-    let renewed: BTreeSet<i64> = lines
-        .iter()
-        .filter(|l| {
-            renewals.line_ids.contains(&l.id) || renewals.client_ids.contains(&l.client_user_id)
-        })
-        .map(|l| l.id)
-        .collect();
-    let channels: Vec<line_channel::Model> = if lines.is_empty() {
-        Vec::new()
-    } else {
-        scoped::<line_channel::Entity>(tenant_id)
-            .filter(line_channel::Column::LineId.is_in(lines.iter().map(|l| l.id)))
-            .all(db)
-            .await?
-    };
+/// The space `id` is one of the organization's and not archived.
+fn open_space_of(spaces: &HashMap<i64, space::Model>, id: i64, org_id: i64) -> ApiResult<()> {
+    match spaces.get(&id) {
+        Some(s) if s.organization_id == org_id => {
+            if s.archived_at.is_some() {
+                return Err(ApiError::domain(
+                    code::SPACE_ARCHIVED,
+                    Some("newLines.spaceId"),
+                    "the space is archived",
+                ));
+            }
+            Ok(())
+        }
+        _ => Err(ApiError::bad_input(
+            "newLines.spaceId",
+            "no such space in the organization",
+        )),
+    }
+}
+
+/// The channel kinds on each of `lines`: one statement.
+async fn channels_of(
+    db: &impl ConnectionTrait,
+    tenant_id: i64,
+    lines: &[line::Model],
+) -> ApiResult<HashMap<i64, Vec<i64>>> {
     let mut channels_of: HashMap<i64, Vec<i64>> = HashMap::new();
+    if lines.is_empty() {
+        return Ok(channels_of);
+    }
+    let channels: Vec<line_channel::Model> = scoped::<line_channel::Entity>(tenant_id)
+        .filter(line_channel::Column::LineId.is_in(lines.iter().map(|l| l.id)))
+        .all(db)
+        .await?;
     for c in &channels {
         channels_of
             .entry(c.line_id)
             .or_default()
             .push(c.channel_kind_id);
     }
+    Ok(channels_of)
+}
 
-    // Renewals, by line number.
-    let mut renewed_lines: Vec<&line::Model> = renewed
+/// Renewals, by line number: each line renews the channels it has.
+fn renewed_lines(
+    lines: &[line::Model],
+    renewals: &RenewalRequest,
+    channels_of: &HashMap<i64, Vec<i64>>,
+    catalogue: &Catalogue,
+    now: DateTime<Utc>,
+    order: &mut Items,
+) -> ApiResult<()> {
+    let mut renewed: Vec<&line::Model> = lines
         .iter()
-        .filter_map(|id| by_id.get(id).copied())
+        .filter(|l| {
+            renewals.line_ids.contains(&l.id) || renewals.client_ids.contains(&l.client_user_id)
+        })
         .collect();
-    renewed_lines.sort_by_key(|l| l.line_number);
-    for l in renewed_lines {
+    renewed.sort_by_key(|l| l.line_number);
+    for l in renewed {
         if l.nfr {
             return Err(ApiError::bad_input(
                 "renewals.lineIds",
@@ -521,7 +647,11 @@ pub async fn prepare(
         }
         let on_line: Vec<channel_kind::Model> = channels_of
             .get(&l.id)
-            .map(|ids| ids.iter().filter_map(|id| kinds.get(id).cloned()).collect())
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(|id| catalogue.kinds.get(id).cloned())
+                    .collect()
+            })
             .unwrap_or_default();
         if on_line.is_empty() {
             return Err(ApiError::bad_input(
@@ -529,32 +659,44 @@ pub async fn prepare(
                 format!("line {} has no channels to renew", l.line_number),
             ));
         }
-        pricing_items.push(ItemKind::Renewal {
-            line_id: l.id,
-            channels: on_line.iter().map(price_of).collect(),
-            months: renewals.months,
-        });
-        items.push(ItemContext {
-            kind: entities::order_item::ItemKind::Renewal,
-            line: Some(l.clone()),
-            channel_kinds: on_line,
-            quantity: 1,
-            months: Some(renewals.months),
-            remaining_days: None,
-            coin_package: None,
-            organization_id: Some(l.organization_id),
-            space_id: l.space_id,
-            new_expires_at: Some(renewed_until(l.expires_at, now, renewals.months)),
-        });
+        order.push(
+            ItemKind::Renewal {
+                line_id: l.id,
+                channels: catalogue.prices(&on_line),
+                months: renewals.months,
+            },
+            ItemContext {
+                kind: entities::order_item::ItemKind::Renewal,
+                line: Some(l.clone()),
+                channel_kinds: on_line,
+                quantity: 1,
+                months: Some(renewals.months),
+                remaining_days: None,
+                coin_package: None,
+                organization_id: Some(l.organization_id),
+                space_id: l.space_id,
+                new_expires_at: Some(renewed_until(l.expires_at, now, renewals.months)),
+            },
+        );
     }
+    Ok(())
+}
 
-    // Channel additions.
+/// Channels added to running lines, priced by the days the line has left.
+fn additions(
+    request: &OrderRequest,
+    by_id: &HashMap<i64, &line::Model>,
+    channels_of: &HashMap<i64, Vec<i64>>,
+    catalogue: &Catalogue,
+    now: DateTime<Utc>,
+    order: &mut Items,
+) -> ApiResult<()> {
     for a in &request.additions {
         let l = by_id
             .get(&a.line_id)
             .copied()
             .ok_or(ApiError::NotFound { what: "line" })?;
-        let chosen = sellable("channelAdditions.channelKinds", &a.channel_kinds)?;
+        let chosen = catalogue.sellable("channelAdditions.channelKinds", &a.channel_kinds)?;
         let existing = channels_of.get(&l.id).cloned().unwrap_or_default();
         if chosen.iter().any(|k| existing.contains(&k.id)) {
             return Err(ApiError::bad_input(
@@ -563,39 +705,25 @@ pub async fn prepare(
             ));
         }
         let remaining = days_left(l.expires_at, now);
-        pricing_items.push(ItemKind::Addition {
-            line_id: l.id,
-            channels: chosen.iter().map(price_of).collect(),
-            remaining_days: remaining,
-        });
-        items.push(ItemContext {
-            kind: entities::order_item::ItemKind::Addition,
-            line: Some(l.clone()),
-            channel_kinds: chosen,
-            quantity: 1,
-            months: None,
-            remaining_days: Some(remaining),
-            coin_package: None,
-            organization_id: Some(l.organization_id),
-            space_id: l.space_id,
-            new_expires_at: None,
-        });
+        order.push(
+            ItemKind::Addition {
+                line_id: l.id,
+                channels: catalogue.prices(&chosen),
+                remaining_days: remaining,
+            },
+            ItemContext {
+                kind: entities::order_item::ItemKind::Addition,
+                line: Some(l.clone()),
+                channel_kinds: chosen,
+                quantity: 1,
+                months: None,
+                remaining_days: Some(remaining),
+                coin_package: None,
+                organization_id: Some(l.organization_id),
+                space_id: l.space_id,
+                new_expires_at: None,
+            },
+        );
     }
-
-    let priced = pricing::price(&PricingInput {
-        currency,
-        items: pricing_items,
-        partner_discount_percent: (request.payer == PayerKind::Partner)
-            .then(|| bp_percent(rate_bp)),
-        reward_rate_percent: (request.payer == PayerKind::Client && rate_bp > 0)
-            .then(|| bp_percent(rate_bp)),
-    })?;
-    Ok(Prepared {
-        client_id,
-        payer: request.payer,
-        partner,
-        rate_bp,
-        items,
-        priced,
-    })
+    Ok(())
 }

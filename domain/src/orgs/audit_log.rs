@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
 
-use super::ops::{access, find_org};
+use super::access::{access, find_org};
 use crate::identity::me;
 use crate::kernel::error::ApiResult;
 use crate::kernel::page::{PageArgs, Paged, paginate};

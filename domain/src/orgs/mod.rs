@@ -1,8 +1,12 @@
 //! Organizations, spaces, members, roles and invitations.
 
+pub mod access;
 pub mod audit_log;
 pub mod invitations;
-pub mod ops;
+pub mod invitee;
+pub mod members;
+pub mod organizations;
+pub mod spaces;
 
 use std::collections::HashMap;
 

@@ -14,15 +14,16 @@ use tenants::tokens::Actor;
 use tenants::{RequestCtx, authorize};
 
 use super::Impersonation;
-use super::clients::lock_active_consent;
 use super::ops::for_member_unchecked;
 use crate::identity::accounts::{revoke_sessions, revoked};
 use crate::identity::me;
-use crate::identity::ops::{access_token, insert_session};
+use crate::identity::sessions::access_token;
+use crate::identity::sessions::insert_session;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::services::Services;
 use crate::kernel::validate;
+use crate::partners::consent::lock_active_consent;
 
 /// A request to log in as a client.
 #[derive(Debug, Clone)]

@@ -2,7 +2,9 @@
 //! the referral and service-manager codes, partners' clients, consent and "log in as
 //! client".
 
-pub mod clients;
+pub mod attach;
+pub mod client_list;
+pub mod consent;
 pub mod impersonation;
 pub mod ops;
 

@@ -21,7 +21,8 @@ use crate::kernel::patch::Patch;
 use crate::kernel::services::Services;
 use crate::kernel::validate;
 use crate::orgs::Access;
-use crate::orgs::ops::{NewOrganization, access};
+use crate::orgs::access::access;
+use crate::orgs::organizations::NewOrganization;
 
 /// An application to the partner program.
 #[derive(Debug, Clone)]
@@ -91,7 +92,7 @@ pub async fn standing(
     p: &partner::Model,
 ) -> ApiResult<Access> {
     me(req)?;
-    crate::orgs::ops::viewer_access(db, req, p.organization_id).await
+    crate::orgs::access::viewer_access(db, req, p.organization_id).await
 }
 
 /// Loads a partner and the viewer's roles in its organization, without deciding.
@@ -168,7 +169,7 @@ pub async fn apply(
     let org = match (&input.organization_id, &input.organization_name) {
         (Some(org_id), None) => {
             let org_id = *org_id;
-            let org = crate::orgs::ops::lock_org(&txn, req, org_id).await?;
+            let org = crate::orgs::access::lock_org(&txn, req, org_id).await?;
             let acc = access(&txn, req.tenant_id(), org_id, user).await?;
             authorize(
                 req,
@@ -180,7 +181,7 @@ pub async fn apply(
         }
         (None, Some(name)) => {
             authorize(req, Action::ApplyAsPartner { with: None })?;
-            crate::orgs::ops::insert_organization(
+            crate::orgs::organizations::insert_organization(
                 &txn,
                 req,
                 NewOrganization {

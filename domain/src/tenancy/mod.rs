@@ -3,5 +3,7 @@
 
 pub mod access;
 pub mod domains;
-pub mod ops;
+pub mod hosts;
 pub mod service_tokens;
+pub mod settings;
+pub mod setup;

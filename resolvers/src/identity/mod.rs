@@ -3,7 +3,7 @@
 
 pub use domain::identity::accounts;
 pub mod loaders;
-pub use domain::identity::ops;
+pub use domain::identity::{email_links, profile, sessions};
 pub mod types;
 
 use async_graphql::{Context, Object};
@@ -22,7 +22,9 @@ impl IdentityQuery {
     /// The signed-in user, or null for an anonymous request.
     async fn viewer(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<User>> {
         let (svc, req) = (services(ctx)?, request(ctx)?);
-        Ok(ops::viewer(svc, req).await?.map(User::from))
+        Ok(domain::identity::sessions::viewer(svc, req)
+            .await?
+            .map(User::from))
     }
 }
 
@@ -34,14 +36,16 @@ pub struct IdentityMutation;
 impl IdentityMutation {
     /// Signs in with an email or a phone number and a password.
     async fn log_in(&self, ctx: &Context<'_>, input: LogInInput) -> crate::GqlResult<AuthPayload> {
-        let input = ops::LogIn {
+        let input = domain::identity::sessions::LogIn {
             email: input.email,
             phone: input.phone,
             password: input.password,
         };
-        Ok(ops::log_in(services(ctx)?, request(ctx)?, input)
-            .await?
-            .into())
+        Ok(
+            domain::identity::sessions::log_in(services(ctx)?, request(ctx)?, input)
+                .await?
+                .into(),
+        )
     }
 
     /// Exchanges a refresh token for a new access token and a new refresh token. Each
@@ -51,11 +55,13 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         input: RefreshSessionInput,
     ) -> crate::GqlResult<AuthPayload> {
-        Ok(
-            ops::refresh_session(services(ctx)?, request(ctx)?, &input.refresh_token)
-                .await?
-                .into(),
+        Ok(domain::identity::sessions::refresh_session(
+            services(ctx)?,
+            request(ctx)?,
+            &input.refresh_token,
         )
+        .await?
+        .into())
     }
 
     /// Ends the current session (or every session of the viewer).
@@ -64,7 +70,9 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         input: LogOutInput,
     ) -> crate::GqlResult<LogOutPayload> {
-        let n = ops::log_out(services(ctx)?, request(ctx)?, input.everywhere).await?;
+        let n =
+            domain::identity::sessions::log_out(services(ctx)?, request(ctx)?, input.everywhere)
+                .await?;
         Ok(LogOutPayload {
             ended_sessions: n as i32,
         })
@@ -77,7 +85,12 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         input: RequestPasswordResetInput,
     ) -> crate::GqlResult<RequestPasswordResetPayload> {
-        ops::request_password_reset(services(ctx)?, request(ctx)?, &input.email).await?;
+        domain::identity::email_links::request_password_reset(
+            services(ctx)?,
+            request(ctx)?,
+            &input.email,
+        )
+        .await?;
         Ok(RequestPasswordResetPayload { accepted: true })
     }
 
@@ -88,8 +101,13 @@ impl IdentityMutation {
         input: ChangePasswordInput,
     ) -> crate::GqlResult<AccountPayload> {
         let (svc, req) = (services(ctx)?, request(ctx)?);
-        let user =
-            ops::change_password(svc, req, input.current_password, input.new_password).await?;
+        let user = domain::identity::profile::change_password(
+            svc,
+            req,
+            input.current_password,
+            input.new_password,
+        )
+        .await?;
         Ok(AccountPayload {
             user: User::new(user),
         })
@@ -102,14 +120,16 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         input: UpdateAccountInput,
     ) -> crate::GqlResult<AccountPayload> {
-        let changes = ops::AccountChanges {
+        let changes = domain::identity::profile::AccountChanges {
             display_name: input.display_name,
             email: input.email,
             phone: input.phone,
             country: input.country,
             current_password: input.current_password,
         };
-        let user = ops::update_account(services(ctx)?, request(ctx)?, changes).await?;
+        let user =
+            domain::identity::profile::update_account(services(ctx)?, request(ctx)?, changes)
+                .await?;
         Ok(AccountPayload {
             user: User::new(user),
         })
@@ -122,7 +142,12 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         input: VerifyEmailInput,
     ) -> crate::GqlResult<AccountPayload> {
-        let user = ops::verify_email(services(ctx)?, request(ctx)?, &input.token).await?;
+        let user = domain::identity::email_links::verify_email(
+            services(ctx)?,
+            request(ctx)?,
+            &input.token,
+        )
+        .await?;
         Ok(AccountPayload {
             user: User::new(user),
         })
@@ -134,7 +159,8 @@ impl IdentityMutation {
         &self,
         ctx: &Context<'_>,
     ) -> crate::GqlResult<ResendEmailVerificationPayload> {
-        ops::resend_email_verification(services(ctx)?, request(ctx)?).await?;
+        domain::identity::email_links::resend_email_verification(services(ctx)?, request(ctx)?)
+            .await?;
         Ok(ResendEmailVerificationPayload { sent: true })
     }
 
@@ -145,7 +171,7 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         input: ResetPasswordInput,
     ) -> crate::GqlResult<ResetPasswordPayload> {
-        let user = ops::reset_password(
+        let user = domain::identity::email_links::reset_password(
             services(ctx)?,
             request(ctx)?,
             &input.token,

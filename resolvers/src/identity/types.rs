@@ -94,8 +94,8 @@ pub struct AuthPayload {
     pub viewer: User,
 }
 
-impl From<super::ops::Session> for AuthPayload {
-    fn from(s: super::ops::Session) -> Self {
+impl From<domain::identity::sessions::Session> for AuthPayload {
+    fn from(s: domain::identity::sessions::Session) -> Self {
         Self {
             access_token: s.access_token,
             refresh_token: s.refresh_token,

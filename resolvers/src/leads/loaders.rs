@@ -21,7 +21,7 @@ impl Loader<i64> for LeadCommentsLoader {
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        domain::leads::market::comments_of(&self.db, self.tenant_id, keys)
+        domain::leads::progress::comments_of(&self.db, self.tenant_id, keys)
             .await
             .map_err(Arc::new)
     }
@@ -38,7 +38,7 @@ impl Loader<i64> for ProfileCertificatesLoader {
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        domain::leads::certification::of_partners(&self.db, self.tenant_id, keys)
+        domain::leads::certificates::of_partners(&self.db, self.tenant_id, keys)
             .await
             .map_err(Arc::new)
     }

@@ -112,7 +112,7 @@ impl LeadQuery {
 
     /// The viewer's certificates, newest first.
     async fn my_certificates(&self, ctx: &Context<'_>) -> crate::GqlResult<Vec<Certificate>> {
-        let rows = cert::mine(services(ctx)?, request(ctx)?).await?;
+        let rows = domain::leads::certificates::mine(services(ctx)?, request(ctx)?).await?;
         Ok(rows.into_iter().map(Certificate).collect())
     }
 
@@ -123,9 +123,11 @@ impl LeadQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The verification code printed on the certificate.")] code: String,
     ) -> crate::GqlResult<Option<PublicCertificate>> {
-        Ok(cert::verify(services(ctx)?, request(ctx)?, &code)
-            .await?
-            .map(PublicCertificate))
+        Ok(
+            domain::leads::certificates::verify(services(ctx)?, request(ctx)?, &code)
+                .await?
+                .map(PublicCertificate),
+        )
     }
 }
 
@@ -173,7 +175,7 @@ impl LeadMutation {
     ) -> crate::GqlResult<LeadPayload> {
         let lead = ids::decode(&input.lead_id, Kind::Lead, "leadId")?;
         let partner = ids::decode(&input.partner_id, Kind::Partner, "partnerId")?;
-        let v = market::take(services(ctx)?, request(ctx)?, lead, partner).await?;
+        let v = domain::leads::take::take(services(ctx)?, request(ctx)?, lead, partner).await?;
         Ok(LeadPayload { lead: Lead(v) })
     }
 
@@ -185,8 +187,13 @@ impl LeadMutation {
         input: SetLeadStatusInput,
     ) -> crate::GqlResult<LeadPayload> {
         let lead = ids::decode(&input.lead_id, Kind::Lead, "leadId")?;
-        let v =
-            market::set_status(services(ctx)?, request(ctx)?, lead, input.status.into()).await?;
+        let v = domain::leads::progress::set_status(
+            services(ctx)?,
+            request(ctx)?,
+            lead,
+            input.status.into(),
+        )
+        .await?;
         Ok(LeadPayload { lead: Lead(v) })
     }
 
@@ -198,7 +205,7 @@ impl LeadMutation {
         input: LeadIdInput,
     ) -> crate::GqlResult<LeadPayload> {
         let lead = ids::decode(&input.lead_id, Kind::Lead, "leadId")?;
-        let v = market::release(services(ctx)?, request(ctx)?, lead).await?;
+        let v = domain::leads::progress::release(services(ctx)?, request(ctx)?, lead).await?;
         Ok(LeadPayload { lead: Lead(v) })
     }
 
@@ -209,7 +216,8 @@ impl LeadMutation {
         input: AddLeadCommentInput,
     ) -> crate::GqlResult<AddLeadCommentPayload> {
         let lead = ids::decode(&input.lead_id, Kind::Lead, "leadId")?;
-        let c = market::comment(services(ctx)?, request(ctx)?, lead, &input.body).await?;
+        let c = domain::leads::progress::comment(services(ctx)?, request(ctx)?, lead, &input.body)
+            .await?;
         Ok(AddLeadCommentPayload {
             comment: LeadComment(c),
         })
@@ -228,7 +236,8 @@ impl LeadMutation {
             .as_ref()
             .map(|p| ids::decode(p, Kind::Partner, "partnerId"))
             .transpose()?;
-        let v = market::reassign(services(ctx)?, request(ctx)?, lead, partner).await?;
+        let v =
+            domain::leads::progress::reassign(services(ctx)?, request(ctx)?, lead, partner).await?;
         Ok(LeadPayload { lead: Lead(v) })
     }
 
@@ -239,7 +248,13 @@ impl LeadMutation {
         input: CloseLeadInput,
     ) -> crate::GqlResult<LeadPayload> {
         let lead = ids::decode(&input.lead_id, Kind::Lead, "leadId")?;
-        let v = market::close(services(ctx)?, request(ctx)?, lead, input.status.into()).await?;
+        let v = domain::leads::progress::close(
+            services(ctx)?,
+            request(ctx)?,
+            lead,
+            input.status.into(),
+        )
+        .await?;
         Ok(LeadPayload { lead: Lead(v) })
     }
 
@@ -283,7 +298,7 @@ impl LeadMutation {
         input: StartCertificationAttemptInput,
     ) -> crate::GqlResult<CertificationAttemptPayload> {
         let test = ids::decode(&input.test_id, Kind::CertificationTest, "testId")?;
-        let a = cert::start(services(ctx)?, request(ctx)?, test).await?;
+        let a = domain::leads::attempts::start(services(ctx)?, request(ctx)?, test).await?;
         Ok(CertificationAttemptPayload {
             attempt: CertificationAttempt {
                 attempt: a,
@@ -304,7 +319,8 @@ impl LeadMutation {
             .into_iter()
             .map(|a| (a.question_id, a.option_ids))
             .collect();
-        let (a, c) = cert::submit(services(ctx)?, request(ctx)?, id, answers).await?;
+        let (a, c) =
+            domain::leads::attempts::submit(services(ctx)?, request(ctx)?, id, answers).await?;
         Ok(CertificationAttemptPayload {
             attempt: CertificationAttempt {
                 attempt: a,
@@ -340,7 +356,9 @@ impl LeadMutation {
         input: RevokeCertificateInput,
     ) -> crate::GqlResult<CertificatePayload> {
         let id = ids::decode(&input.certificate_id, Kind::Certificate, "certificateId")?;
-        let c = cert::revoke(services(ctx)?, request(ctx)?, id, input.reason).await?;
+        let c =
+            domain::leads::certificates::revoke(services(ctx)?, request(ctx)?, id, input.reason)
+                .await?;
         Ok(CertificatePayload {
             certificate: Certificate(c),
         })
@@ -354,7 +372,8 @@ async fn attach(
 ) -> crate::GqlResult<PartnerPayload> {
     let partner = ids::decode(&input.partner_id, Kind::Partner, "partnerId")?;
     let c = ids::decode(&input.certificate_id, Kind::Certificate, "certificateId")?;
-    let p = cert::attach(services(ctx)?, request(ctx)?, partner, c, on).await?;
+    let p =
+        domain::leads::certificates::attach(services(ctx)?, request(ctx)?, partner, c, on).await?;
     Ok(PartnerPayload {
         partner: Partner::new(p),
     })

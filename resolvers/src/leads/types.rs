@@ -275,7 +275,13 @@ impl CertificationTest {
     /// When the viewer may start the next attempt; null: now.
     async fn next_attempt_at(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<DateTime<Utc>>> {
         let svc = services(ctx)?;
-        Ok(cert::next_attempt_at(&svc.db, request(ctx)?, self.0.id, svc.clock.now()).await?)
+        Ok(domain::leads::attempts::next_attempt_at(
+            &svc.db,
+            request(ctx)?,
+            self.0.id,
+            svc.clock.now(),
+        )
+        .await?)
     }
     /// When it was last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
@@ -396,13 +402,13 @@ impl CertificationAttempt {
     async fn score_percent(&self) -> Option<i32> {
         self.attempt
             .correct
-            .map(|c| cert::percent(c, self.attempt.total))
+            .map(|c| domain::leads::attempts::percent(c, self.attempt.total))
     }
     /// Whether it reached 90 %, once submitted.
     async fn passed(&self) -> Option<bool> {
         self.attempt
             .correct
-            .map(|c| cert::passes(c, self.attempt.total))
+            .map(|c| domain::leads::attempts::passes(c, self.attempt.total))
     }
     /// The certificate it earned.
     async fn certificate(&self) -> Option<Certificate> {
@@ -441,7 +447,7 @@ impl Certificate {
     }
     /// Whether it is valid (not revoked).
     async fn valid(&self) -> bool {
-        cert::valid(&self.0)
+        domain::leads::certificates::valid(&self.0)
     }
     /// When tenant staff revoked it.
     async fn revoked_at(&self) -> Option<DateTime<Utc>> {
@@ -489,7 +495,7 @@ impl PublicCertificate {
     }
     /// Whether it is valid (not revoked).
     async fn valid(&self) -> bool {
-        cert::valid(&self.0)
+        domain::leads::certificates::valid(&self.0)
     }
     /// The public page that verifies it, on the brand's primary host.
     async fn verification_url(&self, ctx: &Context<'_>) -> crate::GqlResult<String> {

@@ -123,7 +123,7 @@ pub async fn organizations(
     let (svc, req) = (crate::services(ctx)?, crate::request(ctx)?);
     let (found, memberships) = futures_util::future::join(
         loaders(ctx)?.organizations.load_many(ids.clone()),
-        domain::orgs::ops::viewer_memberships(&svc.db, req),
+        domain::orgs::access::viewer_memberships(&svc.db, req),
     )
     .await;
     let mut found = found.map_err(crate::ApiError::internal)?;
@@ -132,7 +132,7 @@ pub async fn organizations(
         .iter()
         .filter_map(|id| found.remove(id))
         .map(|model| {
-            let access = domain::orgs::ops::access_in(&memberships, model.id);
+            let access = domain::orgs::access::access_in(&memberships, model.id);
             crate::shared::Organization::from(OrgView { model, access })
         })
         .collect())

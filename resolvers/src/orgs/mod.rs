@@ -5,8 +5,10 @@ pub mod loaders;
 pub mod types;
 
 use domain::orgs::invitations::{InvitationRef, NewInvitation};
-use domain::orgs::ops::{NewOrganization, OrganizationChanges, SpaceChanges};
-pub use domain::orgs::{invitations, ops};
+use domain::orgs::organizations::NewOrganization;
+use domain::orgs::organizations::OrganizationChanges;
+use domain::orgs::spaces::SpaceChanges;
+pub use domain::orgs::{access, invitations, members, organizations, spaces};
 
 use async_graphql::{Context, ID, Object};
 
@@ -25,9 +27,11 @@ impl OrgQuery {
     /// An organization the viewer belongs to.
     async fn organization(&self, ctx: &Context<'_>, id: ID) -> crate::GqlResult<Organization> {
         let org_id = ids::decode(&id, Kind::Organization, "id")?;
-        Ok(ops::org_for_viewer(services(ctx)?, request(ctx)?, org_id)
-            .await?
-            .into())
+        Ok(
+            domain::orgs::access::org_for_viewer(services(ctx)?, request(ctx)?, org_id)
+                .await?
+                .into(),
+        )
     }
 }
 
@@ -49,7 +53,9 @@ impl OrgMutation {
             timezone: input.timezone,
             language: input.language.map(|l| l.code().to_string()),
         };
-        let view = ops::create_organization(services(ctx)?, request(ctx)?, input).await?;
+        let view =
+            domain::orgs::organizations::create_organization(services(ctx)?, request(ctx)?, input)
+                .await?;
         Ok(OrganizationPayload {
             organization: view.into(),
         })
@@ -68,7 +74,12 @@ impl OrgMutation {
             timezone: input.timezone,
             language: input.language.map(|l| l.code().to_string()),
         };
-        let view = ops::update_organization(services(ctx)?, request(ctx)?, changes).await?;
+        let view = domain::orgs::organizations::update_organization(
+            services(ctx)?,
+            request(ctx)?,
+            changes,
+        )
+        .await?;
         Ok(OrganizationPayload {
             organization: view.into(),
         })
@@ -81,7 +92,9 @@ impl OrgMutation {
         input: OrganizationIdInput,
     ) -> crate::GqlResult<DeleteOrganizationPayload> {
         let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
-        let id = ops::delete_organization(services(ctx)?, request(ctx)?, org_id).await?;
+        let id =
+            domain::orgs::organizations::delete_organization(services(ctx)?, request(ctx)?, org_id)
+                .await?;
         Ok(DeleteOrganizationPayload {
             deleted_organization_id: ids::encode(Kind::Organization, id),
         })
@@ -94,7 +107,7 @@ impl OrgMutation {
         input: CreateSpaceInput,
     ) -> crate::GqlResult<SpacePayload> {
         let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
-        let space = ops::create_space(
+        let space = domain::orgs::spaces::create_space(
             services(ctx)?,
             request(ctx)?,
             org_id,
@@ -118,7 +131,8 @@ impl OrgMutation {
             name: input.name,
             description: crate::inputs::patch(input.description),
         };
-        let space = ops::update_space(services(ctx)?, request(ctx)?, changes).await?;
+        let space =
+            domain::orgs::spaces::update_space(services(ctx)?, request(ctx)?, changes).await?;
         Ok(SpacePayload {
             space: space.into(),
         })
@@ -131,7 +145,8 @@ impl OrgMutation {
         input: ArchiveSpaceInput,
     ) -> crate::GqlResult<SpacePayload> {
         let space_id = ids::decode(&input.id, Kind::Space, "id")?;
-        let space = ops::archive_space(services(ctx)?, request(ctx)?, space_id).await?;
+        let space =
+            domain::orgs::spaces::archive_space(services(ctx)?, request(ctx)?, space_id).await?;
         Ok(SpacePayload {
             space: space.into(),
         })
@@ -146,7 +161,7 @@ impl OrgMutation {
     ) -> crate::GqlResult<MemberPayload> {
         let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
         let user_id = ids::decode(&input.user_id, Kind::User, "userId")?;
-        let member = ops::change_member_role(
+        let member = domain::orgs::members::change_member_role(
             services(ctx)?,
             request(ctx)?,
             org_id,
@@ -167,7 +182,7 @@ impl OrgMutation {
     ) -> crate::GqlResult<MemberPayload> {
         let space_id = ids::decode(&input.space_id, Kind::Space, "spaceId")?;
         let user_id = ids::decode(&input.user_id, Kind::User, "userId")?;
-        let member = ops::set_space_access(
+        let member = domain::orgs::members::set_space_access(
             services(ctx)?,
             request(ctx)?,
             space_id,
@@ -188,7 +203,9 @@ impl OrgMutation {
     ) -> crate::GqlResult<RemoveMemberPayload> {
         let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
         let user_id = ids::decode(&input.user_id, Kind::User, "userId")?;
-        let removed = ops::remove_member(services(ctx)?, request(ctx)?, org_id, user_id).await?;
+        let removed =
+            domain::orgs::members::remove_member(services(ctx)?, request(ctx)?, org_id, user_id)
+                .await?;
         Ok(RemoveMemberPayload {
             removed_user_id: ids::encode(Kind::User, removed),
         })
@@ -201,7 +218,8 @@ impl OrgMutation {
         input: OrganizationIdInput,
     ) -> crate::GqlResult<LeaveOrganizationPayload> {
         let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
-        let left = ops::leave_organization(services(ctx)?, request(ctx)?, org_id).await?;
+        let left = domain::orgs::members::leave_organization(services(ctx)?, request(ctx)?, org_id)
+            .await?;
         Ok(LeaveOrganizationPayload {
             organization_id: ids::encode(Kind::Organization, left),
         })
@@ -215,8 +233,13 @@ impl OrgMutation {
     ) -> crate::GqlResult<TransferOwnershipPayload> {
         let org_id = ids::decode(&input.organization_id, Kind::Organization, "organizationId")?;
         let user_id = ids::decode(&input.user_id, Kind::User, "userId")?;
-        let (new_owner, previous_owner) =
-            ops::transfer_ownership(services(ctx)?, request(ctx)?, org_id, user_id).await?;
+        let (new_owner, previous_owner) = domain::orgs::members::transfer_ownership(
+            services(ctx)?,
+            request(ctx)?,
+            org_id,
+            user_id,
+        )
+        .await?;
         Ok(TransferOwnershipPayload {
             new_owner: Member(new_owner),
             previous_owner: Member(previous_owner),
@@ -261,7 +284,8 @@ impl OrgMutation {
         input: RespondToInvitationInput,
     ) -> crate::GqlResult<AcceptInvitationPayload> {
         let which = input.into_ref()?;
-        let (org, member) = invitations::accept(services(ctx)?, request(ctx)?, which).await?;
+        let (org, member) =
+            domain::orgs::invitee::accept(services(ctx)?, request(ctx)?, which).await?;
         Ok(AcceptInvitationPayload {
             organization: org.into(),
             member: Member(member),
@@ -275,7 +299,8 @@ impl OrgMutation {
         input: RespondToInvitationInput,
     ) -> crate::GqlResult<InvitationPayload> {
         let which = input.into_ref()?;
-        let invitation = invitations::decline(services(ctx)?, request(ctx)?, which).await?;
+        let invitation =
+            domain::orgs::invitee::decline(services(ctx)?, request(ctx)?, which).await?;
         Ok(InvitationPayload {
             invitation: invitation.into(),
         })

@@ -130,7 +130,7 @@ impl OrganizationCore {
             first,
             last,
         };
-        let page = super::ops::spaces(
+        let page = domain::orgs::spaces::spaces(
             services(ctx)?,
             request(ctx)?,
             &self.0,
@@ -157,7 +157,8 @@ impl OrganizationCore {
             first,
             last,
         };
-        let page = super::ops::members(services(ctx)?, request(ctx)?, &self.0, args).await?;
+        let page =
+            domain::orgs::members::members(services(ctx)?, request(ctx)?, &self.0, args).await?;
         prime_member_loaders(ctx, self.0.model.id, &page).await?;
         Ok(crate::pagination::connection(page, Member))
     }
@@ -648,14 +649,14 @@ impl UserOrgs {
     /// Readable for the viewer's own account only.
     async fn organizations(&self, ctx: &Context<'_>) -> crate::GqlResult<Vec<Organization>> {
         let req = crate::identity::own_request(ctx, &self.0)?;
-        let list = crate::orgs::ops::viewer_organizations(services(ctx)?, req).await?;
+        let list = crate::orgs::access::viewer_organizations(services(ctx)?, req).await?;
         Ok(list.into_iter().map(Organization::from).collect())
     }
     /// Invitations waiting for this user's answer, found by email: no link needed.
     /// Readable for the viewer's own account only.
     async fn pending_invitations(&self, ctx: &Context<'_>) -> crate::GqlResult<Vec<Invitation>> {
         let req = crate::identity::own_request(ctx, &self.0)?;
-        let list = crate::orgs::invitations::pending_for_viewer(services(ctx)?, req).await?;
+        let list = domain::orgs::invitee::pending_for_viewer(services(ctx)?, req).await?;
         Ok(list.into_iter().map(Invitation::from).collect())
     }
 }

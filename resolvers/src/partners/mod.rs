@@ -4,7 +4,7 @@ pub mod loaders;
 pub mod types;
 
 use async_graphql::{Context, ID, Object};
-pub use domain::partners::{clients, impersonation, ops};
+pub use domain::partners::{attach, client_list, consent, impersonation, ops};
 
 use crate::ids::{self, Kind};
 use crate::inputs::patch;
@@ -196,14 +196,14 @@ impl PartnerMutation {
         ctx: &Context<'_>,
         input: CreateClientInput,
     ) -> crate::GqlResult<CreateClientPayload> {
-        let new = clients::NewClient {
+        let new = domain::partners::attach::NewClient {
             partner_id: ids::decode(&input.partner_id, Kind::Partner, "partnerId")?,
             full_name: input.full_name,
             email: input.email,
             phone: input.phone,
             country: input.country,
         };
-        let link = clients::create(services(ctx)?, request(ctx)?, new).await?;
+        let link = domain::partners::attach::create(services(ctx)?, request(ctx)?, new).await?;
         Ok(CreateClientPayload {
             client: crate::shared::ClientPage::new(link.partner_id, vec![link.client_user_id])
                 .client(link),
@@ -216,7 +216,8 @@ impl PartnerMutation {
         ctx: &Context<'_>,
         input: PartnerCodeInput,
     ) -> crate::GqlResult<JoinPartnerPayload> {
-        let prompt = clients::join(services(ctx)?, request(ctx)?, &input.code).await?;
+        let prompt =
+            domain::partners::attach::join(services(ctx)?, request(ctx)?, &input.code).await?;
         Ok(JoinPartnerPayload {
             prompt: prompt.into(),
         })
@@ -229,8 +230,13 @@ impl PartnerMutation {
         input: RespondToPartnerInvitationInput,
     ) -> crate::GqlResult<MyPartnerPayload> {
         let prompt_id = ids::decode(&input.prompt_id, Kind::PartnerJoinRequest, "promptId")?;
-        let partner =
-            clients::respond(services(ctx)?, request(ctx)?, prompt_id, input.accept).await?;
+        let partner = domain::partners::attach::respond(
+            services(ctx)?,
+            request(ctx)?,
+            prompt_id,
+            input.accept,
+        )
+        .await?;
         Ok(MyPartnerPayload {
             partner: partner.map(MyPartner::from),
         })
@@ -243,8 +249,12 @@ impl PartnerMutation {
         ctx: &Context<'_>,
         input: PartnerCodeInput,
     ) -> crate::GqlResult<MyPartnerPayload> {
-        let partner =
-            clients::accept_service_manager(services(ctx)?, request(ctx)?, &input.code).await?;
+        let partner = domain::partners::attach::accept_service_manager(
+            services(ctx)?,
+            request(ctx)?,
+            &input.code,
+        )
+        .await?;
         Ok(MyPartnerPayload {
             partner: partner.map(MyPartner::from),
         })
@@ -252,7 +262,7 @@ impl PartnerMutation {
 
     /// Lets the viewer's partner see and log in to their account.
     async fn grant_partner_access(&self, ctx: &Context<'_>) -> crate::GqlResult<MyPartnerPayload> {
-        let partner = clients::grant(services(ctx)?, request(ctx)?).await?;
+        let partner = domain::partners::consent::grant(services(ctx)?, request(ctx)?).await?;
         Ok(MyPartnerPayload {
             partner: partner.map(MyPartner::from),
         })
@@ -260,7 +270,7 @@ impl PartnerMutation {
 
     /// Takes the partner's access away, at once (live "log in as client" sessions end).
     async fn revoke_partner_access(&self, ctx: &Context<'_>) -> crate::GqlResult<MyPartnerPayload> {
-        let partner = clients::revoke(services(ctx)?, request(ctx)?).await?;
+        let partner = domain::partners::consent::revoke(services(ctx)?, request(ctx)?).await?;
         Ok(MyPartnerPayload {
             partner: partner.map(MyPartner::from),
         })
@@ -268,7 +278,7 @@ impl PartnerMutation {
 
     /// Leaves the partner; consent goes with it.
     async fn detach_from_partner(&self, ctx: &Context<'_>) -> crate::GqlResult<MyPartnerPayload> {
-        let partner = clients::detach(services(ctx)?, request(ctx)?).await?;
+        let partner = domain::partners::consent::detach(services(ctx)?, request(ctx)?).await?;
         Ok(MyPartnerPayload {
             partner: partner.map(MyPartner::from),
         })

@@ -228,7 +228,7 @@ impl PartnerCore {
         first: Option<i32>,
         #[graphql(desc = "At most this many from the end (at most 100).")] last: Option<i32>,
     ) -> crate::GqlResult<Page<crate::shared::Client>> {
-        let filter = super::clients::ClientFilter {
+        let filter = domain::partners::client_list::ClientFilter {
             search,
             origin: origin.map(ClientOrigin::entity),
             access: access.map(ClientAccess::domain),
@@ -240,8 +240,14 @@ impl PartnerCore {
             first,
             last,
         };
-        let page =
-            super::clients::list(services(ctx)?, request(ctx)?, &self.0, filter, args).await?;
+        let page = domain::partners::client_list::list(
+            services(ctx)?,
+            request(ctx)?,
+            &self.0,
+            filter,
+            args,
+        )
+        .await?;
         // The accounts came with the page; the figures are one batch; the page's clients
         // share what other domains fetch for them. The same statements at any size.
         let keys: Vec<(i64, i64)> = page
@@ -717,7 +723,7 @@ impl UserPartners {
         ctx: &Context<'_>,
     ) -> crate::GqlResult<Option<crate::partners::MyPartner>> {
         let req = crate::identity::own_request(ctx, &self.0)?;
-        let mine = crate::partners::clients::my_partner(services(ctx)?, req).await?;
+        let mine = crate::partners::consent::my_partner(services(ctx)?, req).await?;
         Ok(mine.map(MyPartner::from))
     }
     /// Join-partner prompts waiting for this user's Yes or No (own account only).
@@ -726,7 +732,7 @@ impl UserPartners {
         ctx: &Context<'_>,
     ) -> crate::GqlResult<Vec<crate::partners::JoinPrompt>> {
         let req = crate::identity::own_request(ctx, &self.0)?;
-        let list = crate::partners::clients::prompts(services(ctx)?, req).await?;
+        let list = crate::partners::attach::prompts(services(ctx)?, req).await?;
         Ok(list.into_iter().map(JoinPrompt::from).collect())
     }
     /// Every grant and revocation of partner access to this account, newest first (own
@@ -736,7 +742,7 @@ impl UserPartners {
         ctx: &Context<'_>,
     ) -> crate::GqlResult<Vec<crate::partners::ConsentRecord>> {
         let req = crate::identity::own_request(ctx, &self.0)?;
-        let list = crate::partners::clients::consent_history(services(ctx)?, req).await?;
+        let list = crate::partners::consent::consent_history(services(ctx)?, req).await?;
         Ok(list.into_iter().map(ConsentRecord).collect())
     }
 }

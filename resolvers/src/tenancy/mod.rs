@@ -2,7 +2,7 @@
 //! tenant admins.
 
 pub mod loaders;
-pub use domain::tenancy::ops;
+pub use domain::tenancy::{hosts, settings, setup};
 pub mod types;
 
 use async_graphql::{Context, Object};
@@ -41,7 +41,8 @@ impl TenancyQuery {
             first,
             last,
         };
-        let page = ops::list_tenants(services(ctx)?, request(ctx)?, args).await?;
+        let page =
+            domain::tenancy::settings::list_tenants(services(ctx)?, request(ctx)?, args).await?;
         Ok(connection(page, Tenant::from))
     }
 }
@@ -60,7 +61,8 @@ impl TenancyMutation {
         input: CreateTenantInput,
     ) -> crate::GqlResult<CreateTenantPayload> {
         let (tenant, admin) =
-            ops::create_tenant(services(ctx)?, request(ctx)?, input.into()).await?;
+            domain::tenancy::setup::create_tenant(services(ctx)?, request(ctx)?, input.into())
+                .await?;
         Ok(CreateTenantPayload {
             tenant: Tenant::from(tenant),
             admin: admin.map(crate::shared::User::new),
@@ -75,7 +77,9 @@ impl TenancyMutation {
         input: UpdateTenantInput,
     ) -> crate::GqlResult<UpdateTenantPayload> {
         let changes = input.into_changes()?;
-        let tenant = ops::update_tenant(services(ctx)?, request(ctx)?, changes).await?;
+        let tenant =
+            domain::tenancy::settings::update_tenant(services(ctx)?, request(ctx)?, changes)
+                .await?;
         Ok(UpdateTenantPayload {
             tenant: Tenant::from(tenant),
         })
@@ -90,7 +94,7 @@ impl TenancyMutation {
         input: AddTenantDomainInput,
     ) -> crate::GqlResult<AddTenantDomainPayload> {
         let tenant_id = ids::decode(&input.tenant_id, Kind::Tenant, "tenantId")?;
-        let (domain, tenant) = ops::add_domain(
+        let (domain, tenant) = domain::tenancy::hosts::add_domain(
             services(ctx)?,
             request(ctx)?,
             tenant_id,
@@ -169,7 +173,8 @@ impl TenancyMutation {
         input: TenantDomainInput,
     ) -> crate::GqlResult<TenantDomainPayload> {
         let domain_id = ids::decode(&input.domain_id, Kind::TenantDomain, "domainId")?;
-        let (d, _) = ops::set_primary(services(ctx)?, request(ctx)?, domain_id).await?;
+        let (d, _) =
+            domain::tenancy::hosts::set_primary(services(ctx)?, request(ctx)?, domain_id).await?;
         Ok(TenantDomainPayload {
             domain: TenantDomain(d),
         })
@@ -185,7 +190,7 @@ impl TenancyMutation {
     ) -> crate::GqlResult<RemoveTenantDomainPayload> {
         let domain_id = ids::decode(&input.domain_id, Kind::TenantDomain, "domainId")?;
         let (removed, tenant) =
-            ops::remove_domain(services(ctx)?, request(ctx)?, domain_id).await?;
+            domain::tenancy::hosts::remove_domain(services(ctx)?, request(ctx)?, domain_id).await?;
         Ok(RemoveTenantDomainPayload {
             removed_domain_id: ids::encode(Kind::TenantDomain, removed),
             tenant: Tenant::from(tenant),

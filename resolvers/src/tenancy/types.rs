@@ -434,7 +434,7 @@ pub struct CreateTenantInput {
     pub admin_display_name: Option<String>,
 }
 
-impl From<CreateTenantInput> for domain::tenancy::ops::TenantFields {
+impl From<CreateTenantInput> for domain::tenancy::setup::TenantFields {
     fn from(i: CreateTenantInput) -> Self {
         Self {
             slug: i.slug,
@@ -462,8 +462,8 @@ use crate::inputs::patch;
 
 impl UpdateTenantInput {
     /// The domain's changes, with the tenant id decoded.
-    pub fn into_changes(self) -> crate::ApiResult<domain::tenancy::ops::TenantChanges> {
-        Ok(domain::tenancy::ops::TenantChanges {
+    pub fn into_changes(self) -> crate::ApiResult<domain::tenancy::settings::TenantChanges> {
+        Ok(domain::tenancy::settings::TenantChanges {
             id: self
                 .id
                 .as_ref()
@@ -484,9 +484,8 @@ impl UpdateTenantInput {
             default_language: self.default_language.map(|l| l.code().to_string()),
             currency: self.currency,
             timezone: self.timezone,
-            partner_program: self
-                .partner_program
-                .map(|p| domain::tenancy::ops::ProgramChanges {
+            partner_program: self.partner_program.map(|p| {
+                domain::tenancy::settings::ProgramChanges {
                     official_discount: p.official_discount.map(|v| v.0),
                     gold_discount: p.gold_discount.map(|v| v.0),
                     technology_discount: p.technology_discount.map(|v| v.0),
@@ -495,7 +494,8 @@ impl UpdateTenantInput {
                     reward_hold_days: p.reward_hold_days,
                     certification_cooldown_hours: p.certification_cooldown_hours,
                     max_open_leads_per_partner: p.max_open_leads_per_partner,
-                }),
+                }
+            }),
         })
     }
 }
