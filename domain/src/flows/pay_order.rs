@@ -32,7 +32,7 @@ use crate::kernel::events::{self, kind};
 use crate::kernel::services::Services;
 use crate::kernel::txn;
 use crate::lines::provision::{self, add_channels};
-use crate::orders::prepare::add_months;
+use crate::orders::request::add_months;
 use crate::payments::provider::{ProviderEvent, WebhookError};
 
 /// `confirmInvoicePayment`: tenant staff saw the bank transfer; the order is paid.
@@ -253,7 +253,7 @@ async fn apply_item(
             };
             let months = item.months.unwrap_or(1).max(1) as u32;
             let expired = l.expires_at <= now;
-            let until = crate::orders::prepare::renewed_until(l.expires_at, now, months);
+            let until = crate::orders::request::renewed_until(l.expires_at, now, months);
             // The renewal added `until - base`: what a refund takes off again.
             let base = if expired { now } else { l.expires_at };
             provision::extend_line(txn, &l, until, now).await?;

@@ -2,6 +2,14 @@
 //! claimed once, in the transaction that uses it.
 
 pub use super::accounts::unique_user_error;
+use entities::{one_time_token, session, user};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde_json::json;
+use tenants::RequestCtx;
+use tenants::scope::scoped;
+use tenants::tokens;
+
 use super::accounts::{revoke_sessions, revoked, signed_in, viewer_row};
 use crate::identity::sessions::ttl;
 use crate::kernel::audit::{self, Target};
@@ -11,13 +19,6 @@ use crate::kernel::links;
 use crate::kernel::password;
 use crate::kernel::services::Services;
 use crate::kernel::validate;
-use entities::{one_time_token, session, user};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
-use serde_json::json;
-use tenants::RequestCtx;
-use tenants::scope::scoped;
-use tenants::tokens;
 
 /// Issues a one-time link token for `user`, replacing any unused one of the same purpose.
 pub async fn issue_one_time_token(

@@ -1,6 +1,13 @@
 //! The account's own settings: its profile fields and password; reading an account.
 
 pub use super::accounts::unique_user_error;
+use entities::{session, user};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::json;
+use tenants::RequestCtx;
+use tenants::scope::scoped;
+
 use super::accounts::{revoke_sessions, revoked, signed_in, viewer_row, void_one_time_tokens};
 use crate::identity::email_links::send_verification;
 use crate::kernel::audit::{self, Target};
@@ -10,12 +17,6 @@ use crate::kernel::links;
 use crate::kernel::password;
 use crate::kernel::services::Services;
 use crate::kernel::validate;
-use entities::{session, user};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
-use serde_json::json;
-use tenants::RequestCtx;
-use tenants::scope::scoped;
 
 /// `updateAccount`: `None` leaves a field alone.
 #[derive(Debug, Clone, Default)]

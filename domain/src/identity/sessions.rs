@@ -2,12 +2,6 @@
 //! in one transaction; tokens are issued only after the rows that back them are written.
 
 pub use super::accounts::unique_user_error;
-use super::accounts::{revoke_sessions, revoked, signed_in};
-use crate::kernel::audit::{self, Target};
-use crate::kernel::error::{ApiError, ApiResult};
-use crate::kernel::password;
-use crate::kernel::services::Services;
-use crate::kernel::validate;
 use chrono::Duration;
 use entities::{refresh_token, session, user};
 use sea_orm::sea_query::Expr;
@@ -18,6 +12,13 @@ use serde_json::json;
 use tenants::RequestCtx;
 use tenants::scope::scoped;
 use tenants::tokens::{self, Claims};
+
+use super::accounts::{revoke_sessions, revoked, signed_in};
+use crate::kernel::audit::{self, Target};
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::password;
+use crate::kernel::services::Services;
+use crate::kernel::validate;
 
 /// A signed-in session: its tokens and its user.
 #[derive(Debug, Clone)]

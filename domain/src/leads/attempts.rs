@@ -1,6 +1,19 @@
 //! Attempts at a certification test: starting one (the questions copied in, without
 //! their answers), submitting it, the score and the cool-down before the next.
 
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use entities::{certificate, certification_attempt, user};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use serde_json::json;
+use tenants::scope::scoped;
+use tenants::{Action, RequestCtx, authorize};
+
 use crate::identity::me;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::error::{ApiError, ApiResult, code};
@@ -10,17 +23,6 @@ use crate::leads::certificates::new_code;
 use crate::leads::certification::{
     PASS_PERCENT, Question, find_test, not_a_partner, questions, takes_tests,
 };
-use chrono::{DateTime, Duration, Utc};
-use entities::{certificate, certification_attempt, user};
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
-};
-use serde_json::json;
-use std::collections::HashMap;
-use tenants::scope::scoped;
-use tenants::{Action, RequestCtx, authorize};
 
 /// When the viewer may start their next attempt at `test_id` (`None`: now).
 pub async fn next_attempt_at(

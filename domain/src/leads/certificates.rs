@@ -1,21 +1,23 @@
 //! Certificates issued by passed attempts: their codes, public verification, the
 //! holder's list, revoking, and attaching them to a partner's profile.
 
-use crate::identity::me;
-use crate::kernel::audit::{self, Target};
-use crate::kernel::error::{ApiError, ApiResult};
-use crate::kernel::services::Services;
-use crate::kernel::{txn, validate};
-use crate::leads::certification::manage;
+use std::collections::HashMap;
+
 use entities::{certificate, partner};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, IntoActiveModel, QueryFilter,
     QueryOrder,
 };
 use serde_json::json;
-use std::collections::HashMap;
 use tenants::RequestCtx;
 use tenants::scope::scoped;
+
+use crate::identity::me;
+use crate::kernel::audit::{self, Target};
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::services::Services;
+use crate::kernel::{txn, validate};
+use crate::leads::certification::manage;
 
 /// A verification code: 16 characters without look-alikes (80 bits), in groups of four.
 pub fn new_code() -> String {

@@ -18,11 +18,6 @@
 //!   it is valid (staff may revoke). A partner's owners and user admins attach a
 //!   member's certificate to the partner's public profile.
 
-use crate::identity::me;
-use crate::kernel::audit::{self, Target};
-use crate::kernel::error::{ApiError, ApiResult, code};
-use crate::kernel::services::Services;
-use crate::kernel::{txn, validate};
 use entities::certification_test;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, IntoActiveModel, QueryFilter,
@@ -32,6 +27,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
+
+use crate::identity::me;
+use crate::kernel::audit::{self, Target};
+use crate::kernel::error::{ApiError, ApiResult, code};
+use crate::kernel::services::Services;
+use crate::kernel::{txn, validate};
 
 /// The share of questions to answer right for a certificate, in percent.
 pub const PASS_PERCENT: i64 = 90;

@@ -22,6 +22,14 @@
 //! tenant staff ([`LeadView`]); another partner's lead, or another tenant's, is
 //! `NOT_FOUND`.
 
+use chrono::{DateTime, Utc};
+use entities::lead::{self, LeadStatus};
+use entities::partner;
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter};
+use serde_json::json;
+use tenants::scope::scoped;
+use tenants::{Action, RequestCtx, authorize};
+
 use super::LeadView;
 use crate::identity::me;
 use crate::kernel::error::{ApiError, ApiResult, code};
@@ -30,13 +38,6 @@ use crate::kernel::page::{PageArgs, Paged, paginate};
 use crate::kernel::services::Services;
 use crate::kernel::validate;
 use crate::orgs::access::viewer_memberships;
-use chrono::{DateTime, Utc};
-use entities::lead::{self, LeadStatus};
-use entities::partner;
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter};
-use serde_json::json;
-use tenants::scope::scoped;
-use tenants::{Action, RequestCtx, authorize};
 
 /// Filters of the free-leads list.
 #[derive(Debug, Clone, Default)]

@@ -1,14 +1,8 @@
 //! Working a taken lead: its status, releasing it, reassigning it (staff), closing it,
 //! and comments.
 
-use super::LeadView;
-use crate::identity::me;
-use crate::kernel::audit::{self, Target};
-use crate::kernel::error::{ApiError, ApiResult, code};
-use crate::kernel::services::Services;
-use crate::kernel::{txn, validate};
-use crate::leads::market::{announce, find, staff};
-use crate::leads::take::held;
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use entities::lead::{self, LeadStatus};
 use entities::{lead_comment, lead_release, partner};
@@ -18,9 +12,17 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 use serde_json::json;
-use std::collections::HashMap;
 use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
+
+use super::LeadView;
+use crate::identity::me;
+use crate::kernel::audit::{self, Target};
+use crate::kernel::error::{ApiError, ApiResult, code};
+use crate::kernel::services::Services;
+use crate::kernel::{txn, validate};
+use crate::leads::market::{announce, find, staff};
+use crate::leads::take::held;
 
 fn wrong_state(l: &lead::Model, to: &str) -> ApiError {
     ApiError::domain(

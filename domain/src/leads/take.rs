@@ -1,13 +1,6 @@
 //! Taking a free lead: one winner (a compare-and-set on the lead's row), the partner's
 //! limit on open leads, and the cool-down before a released lead may be taken again.
 
-use super::LeadView;
-use crate::identity::me;
-use crate::kernel::audit::{self, Target};
-use crate::kernel::error::{ApiError, ApiResult, code};
-use crate::kernel::services::Services;
-use crate::kernel::txn;
-use crate::leads::market::{find, working_partner};
 use chrono::{DateTime, Utc};
 use entities::lead::{self, LeadStatus};
 use entities::{lead_release, partner};
@@ -18,6 +11,14 @@ use sea_orm::{
 use serde_json::json;
 use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
+
+use super::LeadView;
+use crate::identity::me;
+use crate::kernel::audit::{self, Target};
+use crate::kernel::error::{ApiError, ApiResult, code};
+use crate::kernel::services::Services;
+use crate::kernel::txn;
+use crate::leads::market::{find, working_partner};
 
 /// `takeLead`: the partner takes a free lead; exactly one of any number of racers wins.
 pub async fn take(

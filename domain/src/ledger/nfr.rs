@@ -24,7 +24,7 @@ use serde_json::json;
 use crate::kernel::error::ApiResult;
 use crate::kernel::events::{self, kind};
 use crate::lines::provision::{self, add_channels};
-use crate::orders::prepare::add_months;
+use crate::orders::request::add_months;
 
 /// How long an NFR line runs, and each free renewal.
 pub const MONTHS: u32 = 2;

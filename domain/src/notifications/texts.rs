@@ -13,7 +13,7 @@ pub struct Words {
     pub path: String,
 }
 
-pub fn money(minor: Option<i64>, currency: &str) -> String {
+fn money(minor: Option<i64>, currency: &str) -> String {
     let Some(minor) = minor else {
         return String::new();
     };
@@ -99,24 +99,7 @@ pub fn words(
         .as_ref()
         .map(|p| p.name.clone())
         .unwrap_or_else(|| s("partnerName"));
-    let mut lines = Vec::new();
-    if let Some(c) = &f.client {
-        lines.push(format!("Client: account {}, {}", c.account_number, c.email));
-    }
-    if let Some(l) = &f.line {
-        lines.push(format!(
-            "Line {} \"{}\", until {}",
-            l.line_number,
-            l.name,
-            l.expires_at.format("%Y-%m-%d %H:%M UTC")
-        ));
-    }
-    if let Some(o) = &f.organization {
-        lines.push(format!("Organization: {}", o.name));
-    }
-    if let Some(sp) = &f.space {
-        lines.push(format!("Space: {}", sp.name));
-    }
+    let mut lines = fact_lines(f);
     let line_path = format!("/lines/{line_no}");
     let (title, path) = match kind {
         LineExpiring => {
@@ -167,91 +150,10 @@ pub fn words(
                 "/settings/partner".to_string(),
             )
         }
-        WithdrawalStateChanged => {
-            let amount = money(id(p, &["amountMinor"]), &s("currency"));
-            lines.insert(0, format!("Amount: {amount}"));
-            let reason = s("reason");
-            if !reason.is_empty() {
-                lines.push(format!("Reason: {reason}"));
-            }
-            (
-                format!(
-                    "Withdrawal {} is {}",
-                    id(p, &["withdrawalNumber"]).unwrap_or_default(),
-                    s("to")
-                ),
-                "/partner/withdrawals".to_string(),
-            )
-        }
-        OrderPaid => {
-            let number = id(p, &["orderNumber"]).unwrap_or_default();
-            lines.insert(
-                0,
-                format!("Total: {}", money(id(p, &["totalMinor"]), &s("currency"))),
-            );
-            (
-                format!("Order {number} is paid"),
-                format!("/orders/{number}"),
-            )
-        }
-        PaymentRefunded => {
-            let number = id(p, &["orderNumber"]).unwrap_or_default();
-            lines.insert(
-                0,
-                format!("Amount: {}", money(id(p, &["amountMinor"]), &s("currency"))),
-            );
-            lines.push(format!(
-                "The card payment arrived after order {number} was {}; the full amount goes back to the card.",
-                match s("orderStatus").as_str() {
-                    "CANCELLED" => "cancelled",
-                    "EXPIRED" => "expired",
-                    _ => "paid another way",
-                }
-            ));
-            (
-                format!("Your payment for order {number} is refunded"),
-                format!("/orders/{number}"),
-            )
-        }
-        FreeLead | MyLead => {
-            // What partners are told of a lead: never its contacts.
-            let number = id(p, &["leadNumber"]).unwrap_or_default();
-            let list = |k: &str| {
-                p.get(k)
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(Value::as_str)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    })
-                    .unwrap_or_default()
-            };
-            let mut about = Vec::new();
-            for (label, value) in [
-                ("Company", s("company")),
-                ("Task", s("task")),
-                ("Features", list("features")),
-                ("Country", s("country")),
-                ("Language", s("language")),
-            ] {
-                if !value.is_empty() {
-                    about.push(format!("{label}: {value}"));
-                }
-            }
-            lines.splice(0..0, about);
-            if kind == FreeLead {
-                (
-                    format!("New free lead {number}"),
-                    "/partner/leads/free".to_string(),
-                )
-            } else {
-                (
-                    format!("New lead {number} for you"),
-                    format!("/partner/leads/{number}"),
-                )
-            }
-        }
+        WithdrawalStateChanged => withdrawal_words(p, &mut lines),
+        OrderPaid => order_paid_words(p, &mut lines),
+        PaymentRefunded => refund_words(p, &mut lines),
+        FreeLead | MyLead => lead_words(kind == FreeLead, p, &mut lines),
         CustomDomain => {
             let (title, about) = domain_words(event, p);
             lines.splice(0..0, about);
@@ -259,6 +161,133 @@ pub fn words(
         }
     };
     Words { title, lines, path }
+}
+
+/// What the facts say: the client, the line, the organization and the space.
+fn fact_lines(f: &Facts) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(c) = &f.client {
+        lines.push(format!("Client: account {}, {}", c.account_number, c.email));
+    }
+    if let Some(l) = &f.line {
+        lines.push(format!(
+            "Line {} \"{}\", until {}",
+            l.line_number,
+            l.name,
+            l.expires_at.format("%Y-%m-%d %H:%M UTC")
+        ));
+    }
+    if let Some(o) = &f.organization {
+        lines.push(format!("Organization: {}", o.name));
+    }
+    if let Some(sp) = &f.space {
+        lines.push(format!("Space: {}", sp.name));
+    }
+    lines
+}
+
+/// A withdrawal's step.
+fn withdrawal_words(p: &Value, lines: &mut Vec<String>) -> (String, String) {
+    let s = |k: &str| text(p, k);
+    let amount = money(id(p, &["amountMinor"]), &s("currency"));
+    lines.insert(0, format!("Amount: {amount}"));
+    let reason = s("reason");
+    if !reason.is_empty() {
+        lines.push(format!("Reason: {reason}"));
+    }
+    (
+        format!(
+            "Withdrawal {} is {}",
+            id(p, &["withdrawalNumber"]).unwrap_or_default(),
+            s("to")
+        ),
+        "/partner/withdrawals".to_string(),
+    )
+}
+
+/// A paid order.
+fn order_paid_words(p: &Value, lines: &mut Vec<String>) -> (String, String) {
+    let s = |k: &str| text(p, k);
+    let number = id(p, &["orderNumber"]).unwrap_or_default();
+    lines.insert(
+        0,
+        format!("Total: {}", money(id(p, &["totalMinor"]), &s("currency"))),
+    );
+    (
+        format!("Order {number} is paid"),
+        format!("/orders/{number}"),
+    )
+}
+
+/// A card payment refunded because its order could not take it.
+fn refund_words(p: &Value, lines: &mut Vec<String>) -> (String, String) {
+    let s = |k: &str| text(p, k);
+    let number = id(p, &["orderNumber"]).unwrap_or_default();
+    lines.insert(
+        0,
+        format!("Amount: {}", money(id(p, &["amountMinor"]), &s("currency"))),
+    );
+    lines.push(format!(
+    "The card payment arrived after order {number} was {}; the full amount goes back to the card.",
+    match s("orderStatus").as_str() {
+        "CANCELLED" => "cancelled",
+        "EXPIRED" => "expired",
+        _ => "paid another way",
+    }
+));
+    (
+        format!("Your payment for order {number} is refunded"),
+        format!("/orders/{number}"),
+    )
+}
+
+/// What partners are told of a lead: never its contacts.
+fn lead_words(free: bool, p: &Value, lines: &mut Vec<String>) -> (String, String) {
+    let s = |k: &str| text(p, k);
+    let number = id(p, &["leadNumber"]).unwrap_or_default();
+    let list = |k: &str| {
+        p.get(k)
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default()
+    };
+    let mut about = Vec::new();
+    for (label, value) in [
+        ("Company", s("company")),
+        ("Task", s("task")),
+        ("Features", list("features")),
+        ("Country", s("country")),
+        ("Language", s("language")),
+    ] {
+        if !value.is_empty() {
+            about.push(format!("{label}: {value}"));
+        }
+    }
+    lines.splice(0..0, about);
+    if free {
+        (
+            format!("New free lead {number}"),
+            "/partner/leads/free".to_string(),
+        )
+    } else {
+        (
+            format!("New lead {number} for you"),
+            format!("/partner/leads/{number}"),
+        )
+    }
+}
+
+/// The string `k` of the payload, or empty.
+fn text(p: &Value, k: &str) -> String {
+    p.get(k)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
 #[cfg(test)]

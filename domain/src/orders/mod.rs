@@ -3,4 +3,6 @@
 
 pub mod ops;
 pub mod prepare;
+pub mod price_list;
 pub mod pricing;
+pub mod request;

@@ -14,7 +14,8 @@ use tenants::policy::{OrderStanding, Standing};
 use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
 
-use super::prepare::{OrderRequest, Prepared, prepare};
+use super::prepare::prepare;
+use super::request::{OrderRequest, Prepared};
 use crate::identity::me;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::counters;

@@ -6,123 +6,26 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use chrono::{DateTime, Months, Utc};
+use chrono::{DateTime, Utc};
 use entities::{
-    channel_kind, coin_package, line, line_channel, money, order, organization_member, partner,
-    partner_client, space,
+    channel_kind, line, line_channel, money, organization_member, partner, partner_client, space,
 };
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, PaginatorTrait, QueryFilter};
-use serde::{Deserialize, Serialize};
 use tenants::policy::{OrderStanding, Standing};
 use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
 
-use super::pricing::{self, ChannelPrice, ItemKind, Priced, PricingInput};
+use super::pricing::{self, ItemKind, PricingInput};
 use crate::identity::me;
 use crate::kernel::error::{ApiError, ApiResult, code};
 use crate::lines::ops::days_left;
+use crate::orders::price_list::{Catalogue, not_found};
+use crate::orders::request::{
+    ItemContext, MAX_ADDITIONS, MAX_NEW_LINE_ITEMS, MAX_RENEWED_LINES, OrderRequest, PayerKind,
+    Prepared, RenewalRequest, renewed_until,
+};
 use crate::orgs::access::viewer_access;
-
-/// Most items of each kind in one order.
-pub const MAX_NEW_LINE_ITEMS: usize = 50;
-pub const MAX_RENEWED_LINES: usize = 5000;
-pub const MAX_ADDITIONS: usize = 200;
-
-/// Who pays.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum PayerKind {
-    Client,
-    Partner,
-}
-
-impl PayerKind {
-    pub fn entity(self) -> order::Payer {
-        match self {
-            PayerKind::Client => order::Payer::Client,
-            PayerKind::Partner => order::Payer::Partner,
-        }
-    }
-}
-
-/// New lines: `quantity` identical lines.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NewLinesRequest {
-    pub channel_kinds: Vec<i64>,
-    pub quantity: u32,
-    pub months: u32,
-    pub coin_package: Option<i64>,
-    pub organization_id: i64,
-    pub space_id: Option<i64>,
-}
-
-/// Renewals: these lines, and every line of these clients.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct RenewalRequest {
-    pub line_ids: Vec<i64>,
-    pub client_ids: Vec<i64>,
-    pub months: u32,
-}
-
-/// Channels added to a running line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AdditionRequest {
-    pub line_id: i64,
-    pub channel_kinds: Vec<i64>,
-}
-
-/// `OrderInput`, with ids decoded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrderRequest {
-    pub client_id: Option<i64>,
-    pub payer: PayerKind,
-    pub partner_id: Option<i64>,
-    pub new_lines: Vec<NewLinesRequest>,
-    pub renewals: Option<RenewalRequest>,
-    pub additions: Vec<AdditionRequest>,
-}
-
-/// What an item is about, next to its price.
-#[derive(Debug, Clone)]
-pub struct ItemContext {
-    pub kind: entities::order_item::ItemKind,
-    pub line: Option<line::Model>,
-    pub channel_kinds: Vec<channel_kind::Model>,
-    pub quantity: u32,
-    pub months: Option<u32>,
-    pub remaining_days: Option<i64>,
-    pub coin_package: Option<coin_package::Model>,
-    pub organization_id: Option<i64>,
-    pub space_id: Option<i64>,
-    /// For renewals: the expiry the line would get if paid now.
-    pub new_expires_at: Option<DateTime<Utc>>,
-}
-
-/// A priced order, not stored.
-#[derive(Debug, Clone)]
-pub struct Prepared {
-    pub client_id: Option<i64>,
-    pub payer: PayerKind,
-    /// The partner the order goes through: the payer when `PARTNER`, the client's partner
-    /// (who earns the reward) when `CLIENT`.
-    pub partner: Option<partner::Model>,
-    /// The partner discount or the reward rate applied, in basis points.
-    pub rate_bp: i32,
-    pub items: Vec<ItemContext>,
-    pub priced: Priced,
-}
-
-/// `N` calendar months after `from`, clamped to the month's end (Jan 31 + 1 = Feb 28/29).
-pub fn add_months(from: DateTime<Utc>, months: u32) -> DateTime<Utc> {
-    from.checked_add_months(Months::new(months))
-        .unwrap_or(DateTime::<Utc>::MAX_UTC)
-}
-
-/// When a renewal of a line expiring at `expires_at` by `months` ends, renewed at `now`:
-/// from the later of now and the current expiry.
-pub fn renewed_until(expires_at: DateTime<Utc>, now: DateTime<Utc>, months: u32) -> DateTime<Utc> {
-    add_months(expires_at.max(now), months)
-}
 
 fn bp_percent(bp: i32) -> Decimal {
     Decimal::new(i64::from(bp), 2)
@@ -135,21 +38,6 @@ fn tier_bp(tenant: &entities::tenant::Model, tier: Option<&str>) -> i32 {
         Some(crate::partners::Tier::Technology) => tenant.partner_discount_technology_bp,
         None => 0,
     }
-}
-
-fn distinct_kinds(field: &str, ids: &[i64]) -> ApiResult<()> {
-    if ids.is_empty() {
-        return Err(ApiError::bad_input(field, "choose at least one channel"));
-    }
-    let set: HashSet<_> = ids.iter().collect();
-    if set.len() != ids.len() {
-        return Err(ApiError::bad_input(field, "a channel kind is listed twice"));
-    }
-    Ok(())
-}
-
-fn not_found(field: &str, what: &str) -> ApiError {
-    ApiError::bad_input(field, format!("no such {what}"))
 }
 
 /// Resolves and prices `request` as the viewer may order it.
@@ -399,92 +287,6 @@ async fn through_partner(
         _ => 0,
     };
     Ok((partner, rate_bp))
-}
-
-/// The brand's price list as the order needs it: one statement each.
-struct Catalogue {
-    kinds: HashMap<i64, channel_kind::Model>,
-    packages: HashMap<i64, coin_package::Model>,
-    currency: String,
-}
-
-impl Catalogue {
-    async fn read(
-        db: &impl ConnectionTrait,
-        req: &RequestCtx,
-        request: &OrderRequest,
-    ) -> ApiResult<Self> {
-        let tenant_id = req.tenant_id();
-        let kinds = scoped::<channel_kind::Entity>(tenant_id)
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|k| (k.id, k))
-            .collect();
-        let package_ids: Vec<i64> = request
-            .new_lines
-            .iter()
-            .filter_map(|n| n.coin_package)
-            .collect();
-        let packages = if package_ids.is_empty() {
-            HashMap::new()
-        } else {
-            scoped::<coin_package::Entity>(tenant_id)
-                .filter(coin_package::Column::Id.is_in(package_ids))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|p| (p.id, p))
-                .collect()
-        };
-        Ok(Self {
-            kinds,
-            packages,
-            currency: req.tenant.model.currency.clone(),
-        })
-    }
-
-    fn price_of(&self, k: &channel_kind::Model) -> ChannelPrice {
-        ChannelPrice {
-            kind_id: k.id,
-            personal: k.personal,
-            monthly_price: money::from_minor(k.monthly_price_minor, &self.currency),
-        }
-    }
-
-    fn prices(&self, kinds: &[channel_kind::Model]) -> Vec<ChannelPrice> {
-        kinds.iter().map(|k| self.price_of(k)).collect()
-    }
-
-    /// The channel kinds `ids`, each listed once and still sold.
-    fn sellable(&self, field: &str, ids: &[i64]) -> ApiResult<Vec<channel_kind::Model>> {
-        distinct_kinds(field, ids)?;
-        ids.iter()
-            .map(|id| match self.kinds.get(id) {
-                Some(k) if k.active => Ok(k.clone()),
-                Some(_) => Err(ApiError::bad_input(
-                    field,
-                    "this channel kind is not sold any more",
-                )),
-                None => Err(not_found(field, "channel kind")),
-            })
-            .collect()
-    }
-
-    /// The ChatCoins package `id`, still sold.
-    fn package(&self, id: Option<i64>) -> ApiResult<Option<coin_package::Model>> {
-        let Some(id) = id else {
-            return Ok(None);
-        };
-        match self.packages.get(&id) {
-            Some(p) if p.active => Ok(Some(p.clone())),
-            Some(_) => Err(ApiError::bad_input(
-                "newLines.coinPackage",
-                "this package is not sold any more",
-            )),
-            None => Err(not_found("newLines.coinPackage", "ChatCoins package")),
-        }
-    }
 }
 
 /// The order's items so far, each with what the pricing function sees of it.

@@ -4,17 +4,19 @@
 //! the viewer's roles and asks the policy, so two concurrent changes can never both see
 //! "another owner is left".
 
+use std::collections::HashMap;
+
+use entities::{organization, organization_member, space_member};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use tenants::policy::{self, Action};
+use tenants::scope::scoped;
+use tenants::{RequestCtx, authorize};
+
 use super::{Access, OrgView};
 use crate::identity::me;
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::services::Services;
-use entities::{organization, organization_member, space_member};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
-use std::collections::HashMap;
-use tenants::policy::{self, Action};
-use tenants::scope::scoped;
-use tenants::{RequestCtx, authorize};
 
 /// The viewer's memberships, loaded once per request (one statement) and shared by every
 /// read that decides on them.

@@ -2,6 +2,21 @@
 //! signed-in user whose email matches (or by signing up through the link), declined,
 //! revoked, or resent with a fresh token and expiry. Tokens are stored hashed.
 
+use std::collections::HashMap;
+
+use chrono::Duration;
+use entities::{invitation, organization, space, user};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+use serde_json::json;
+use tenants::policy::{self, Action, OrgRole as Role};
+use tenants::scope::scoped;
+use tenants::tokens;
+use tenants::{RequestCtx, authorize};
+
 use super::access::{access, lock_org};
 use super::{InvitationView, OrgView};
 use crate::identity::me;
@@ -11,19 +26,6 @@ use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::links;
 use crate::kernel::services::Services;
 use crate::kernel::validate;
-use chrono::Duration;
-use entities::{invitation, organization, space, user};
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder,
-};
-use serde_json::json;
-use std::collections::HashMap;
-use tenants::policy::{self, Action, OrgRole as Role};
-use tenants::scope::scoped;
-use tenants::tokens;
-use tenants::{RequestCtx, authorize};
 
 /// An invitation to send.
 #[derive(Debug, Clone)]

@@ -2,13 +2,8 @@
 //! verified email, or by signing up through the link), declining it, and the viewer's
 //! pending invitations.
 
-use super::access::{access, lock_org};
-use super::{InvitationView, OrgView};
-use crate::identity::me;
-use crate::kernel::audit::{self, Target};
-use crate::kernel::error::{ApiError, ApiResult};
-use crate::kernel::services::Services;
-use crate::orgs::invitations::{InvitationRef, parse_space_roles};
+use std::collections::HashMap;
+
 use entities::{invitation, organization, organization_member, space, space_member, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -16,11 +11,18 @@ use sea_orm::{
     QueryOrder,
 };
 use serde_json::json;
-use std::collections::HashMap;
 use tenants::policy::Action;
 use tenants::scope::scoped;
 use tenants::tokens;
 use tenants::{RequestCtx, authorize};
+
+use super::access::{access, lock_org};
+use super::{InvitationView, OrgView};
+use crate::identity::me;
+use crate::kernel::audit::{self, Target};
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::services::Services;
+use crate::orgs::invitations::{InvitationRef, parse_space_roles};
 
 /// Why an invitation cannot be answered, if it cannot.
 fn check_open(inv: &invitation::Model) -> ApiResult<()> {

@@ -1,15 +1,6 @@
 //! An organization's members: listing them, their roles and space access, removing or
 //! leaving, and handing over ownership. The organization always keeps an owner.
 
-use super::OrgView;
-use crate::identity::me;
-use crate::kernel::audit::{self, Target};
-use crate::kernel::error::{ApiError, ApiResult};
-use crate::kernel::ids::{self, Kind};
-use crate::kernel::page::{PageArgs, Paged, paginate};
-use crate::kernel::services::Services;
-use crate::orgs::access::begin_change;
-use crate::orgs::spaces::space_for_change;
 use entities::{organization_member, space_member};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
@@ -19,6 +10,16 @@ use serde_json::json;
 use tenants::policy::{self, Action, OrgRole as Role};
 use tenants::scope::scoped;
 use tenants::{RequestCtx, authorize};
+
+use super::OrgView;
+use crate::identity::me;
+use crate::kernel::audit::{self, Target};
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::ids::{self, Kind};
+use crate::kernel::page::{PageArgs, Paged, paginate};
+use crate::kernel::services::Services;
+use crate::orgs::access::begin_change;
+use crate::orgs::spaces::space_for_change;
 
 /// The members of an organization (owners and user admins), a page.
 pub async fn members(

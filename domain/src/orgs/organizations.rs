@@ -1,5 +1,13 @@
 //! Creating, changing and deleting an organization.
 
+use std::collections::HashMap;
+
+use entities::{organization, organization_member};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, IntoActiveModel};
+use serde_json::json;
+use tenants::policy::{Action, OrgRole as Role};
+use tenants::{RequestCtx, authorize};
+
 use super::{Access, OrgView};
 use crate::identity::me;
 use crate::kernel::audit::{self, Target};
@@ -8,12 +16,6 @@ use crate::kernel::patch::Patch;
 use crate::kernel::services::Services;
 use crate::kernel::validate;
 use crate::orgs::access::begin_change;
-use entities::{organization, organization_member};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, IntoActiveModel};
-use serde_json::json;
-use std::collections::HashMap;
-use tenants::policy::{Action, OrgRole as Role};
-use tenants::{RequestCtx, authorize};
 
 /// A new organization; `None` takes the tenant's default.
 #[derive(Debug, Clone, Default)]

@@ -1,5 +1,14 @@
 //! An organization's spaces: listing, creating, changing and archiving them.
 
+use entities::space;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, IntoActiveModel, QueryFilter,
+};
+use serde_json::json;
+use tenants::policy::{self, Action};
+use tenants::scope::scoped;
+use tenants::{RequestCtx, authorize};
+
 use super::{Access, OrgView, SpaceView};
 use crate::identity::me;
 use crate::kernel::audit::{self, Target};
@@ -9,14 +18,6 @@ use crate::kernel::patch::Patch;
 use crate::kernel::services::Services;
 use crate::kernel::validate;
 use crate::orgs::access::{access, begin_change, lock_org};
-use entities::space;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, IntoActiveModel, QueryFilter,
-};
-use serde_json::json;
-use tenants::policy::{self, Action};
-use tenants::scope::scoped;
-use tenants::{RequestCtx, authorize};
 
 /// Changes to a space.
 #[derive(Debug, Clone)]

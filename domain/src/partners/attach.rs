@@ -3,6 +3,17 @@
 //! most one partner: a unique index on the client decides any race, and the loser gets
 //! `CONFLICT`.
 
+use entities::{one_time_token, partner, partner_client, partner_join_request, user};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+use serde_json::json;
+use tenants::policy::Action;
+use tenants::scope::scoped;
+use tenants::{RequestCtx, authorize};
+
 use super::ops::{by_code, for_member};
 use super::{JoinPromptView, MyPartnerView};
 use crate::identity::email_links::issue_one_time_token;
@@ -14,16 +25,6 @@ use crate::kernel::links;
 use crate::kernel::services::Services;
 use crate::kernel::validate;
 use crate::partners::consent::{current_link, grant_consent, my_partner};
-use entities::{one_time_token, partner, partner_client, partner_join_request, user};
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder,
-};
-use serde_json::json;
-use tenants::policy::Action;
-use tenants::scope::scoped;
-use tenants::{RequestCtx, authorize};
 
 fn not_approved() -> ApiError {
     ApiError::domain(

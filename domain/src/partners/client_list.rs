@@ -1,12 +1,6 @@
 //! The partner's "my clients": who may list them, the filters, and the page with the
 //! clients' accounts.
 
-use super::ClientAccess;
-use super::ops::standing;
-use crate::kernel::error::ApiResult;
-use crate::kernel::page::{MAX_PAGE_SIZE, PageArgs, Paged, paginate_rows};
-use crate::kernel::services::Services;
-use crate::kernel::validate;
 use entities::{consent, partner, partner_client, user};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -16,6 +10,13 @@ use sea_orm::{
 use tenants::policy::Action;
 use tenants::scope::scoped;
 use tenants::{RequestCtx, authorize};
+
+use super::ClientAccess;
+use super::ops::standing;
+use crate::kernel::error::ApiResult;
+use crate::kernel::page::{MAX_PAGE_SIZE, PageArgs, Paged, paginate_rows};
+use crate::kernel::services::Services;
+use crate::kernel::validate;
 
 /// What the partner's client list is filtered by.
 pub struct ClientFilter {

@@ -1,12 +1,6 @@
 //! The client's side of the link: consent to the partner's access (granting, revoking,
 //! its history), detaching, and "my partner".
 
-use super::MyPartnerView;
-use crate::identity::accounts::{revoke_sessions, revoked};
-use crate::identity::me;
-use crate::kernel::audit::{self, Target};
-use crate::kernel::error::{ApiError, ApiResult};
-use crate::kernel::services::Services;
 use entities::{consent, impersonation, partner, partner_client, session};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -17,6 +11,13 @@ use serde_json::json;
 use tenants::policy::Action;
 use tenants::scope::scoped;
 use tenants::{RequestCtx, authorize};
+
+use super::MyPartnerView;
+use crate::identity::accounts::{revoke_sessions, revoked};
+use crate::identity::me;
+use crate::kernel::audit::{self, Target};
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::services::Services;
 
 pub async fn grant_consent(
     db: &impl ConnectionTrait,

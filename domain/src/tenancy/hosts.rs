@@ -1,10 +1,6 @@
 //! A brand's hosts: adding a domain, making one primary, removing one. Proving a custom
 //! domain by DNS is `domains`.
 
-use super::access::{authorize_domain, authorize_on};
-use crate::kernel::audit::{self, Target};
-use crate::kernel::error::{ApiError, ApiResult};
-use crate::kernel::services::Services;
 use entities::{tenant, tenant_domain};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -13,6 +9,11 @@ use serde_json::json;
 use tenants::host::normalize_host;
 use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
+
+use super::access::{authorize_domain, authorize_on};
+use crate::kernel::audit::{self, Target};
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::services::Services;
 
 /// `addTenantDomain`: binds a host name to a tenant. A subdomain of the platform domain
 /// (staff only) is verified at once; a custom domain (tenant admins and staff) starts

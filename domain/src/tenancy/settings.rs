@@ -2,13 +2,6 @@
 //! program) and reading brands. After a change commits, the tenant registry is told, so
 //! the next request (on every instance) sees it.
 
-use super::access::authorize_on;
-use crate::kernel::audit::{self, Target};
-use crate::kernel::error::{ApiError, ApiResult, code};
-use crate::kernel::patch::Patch;
-use crate::kernel::services::Services;
-use crate::kernel::validate;
-use crate::tenancy::setup::{opt_email, opt_phone, opt_url, platform_host};
 use entities::{tenant, tenant_domain};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
@@ -16,6 +9,14 @@ use sea_orm::{
 };
 use serde_json::json;
 use tenants::{Action, RequestCtx, authorize};
+
+use super::access::authorize_on;
+use crate::kernel::audit::{self, Target};
+use crate::kernel::error::{ApiError, ApiResult, code};
+use crate::kernel::patch::Patch;
+use crate::kernel::services::Services;
+use crate::kernel::validate;
+use crate::tenancy::setup::{opt_email, opt_phone, opt_url, platform_host};
 
 /// Changes to a tenant's settings; `None` and `Patch::Keep` leave a field alone.
 #[derive(Debug, Clone, Default)]

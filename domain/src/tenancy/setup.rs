@@ -2,14 +2,6 @@
 //! admin. After a change commits, the tenant registry is told, so the next request (on
 //! every instance) sees it.
 
-use crate::identity::email_links::issue_one_time_token;
-use crate::kernel::audit::{self, Target};
-use crate::kernel::emails;
-use crate::kernel::error::{ApiError, ApiResult};
-use crate::kernel::links;
-use crate::kernel::password;
-use crate::kernel::services::{Services, Settings};
-use crate::kernel::validate;
 use entities::{one_time_token, tenant, tenant_domain, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
@@ -18,6 +10,15 @@ use sea_orm::{
 use serde_json::json;
 use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
+
+use crate::identity::email_links::issue_one_time_token;
+use crate::kernel::audit::{self, Target};
+use crate::kernel::emails;
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::links;
+use crate::kernel::password;
+use crate::kernel::services::{Services, Settings};
+use crate::kernel::validate;
 
 /// A tenant's settings at creation; `None` takes the default.
 #[derive(Debug, Clone, Default)]

@@ -2,8 +2,10 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use domain::orders::prepare::{self as prep, ItemContext, Prepared};
 use domain::orders::pricing;
+use domain::orders::request as prep;
+use domain::orders::request::ItemContext;
+use domain::orders::request::Prepared;
 use entities::{money, order, order_item, payment};
 use rust_decimal::Decimal;
 
