@@ -389,3 +389,65 @@ fn lines_are_written_only_by_lines_provision() {
         assert!(provision.contains(w), "provision.rs no longer has {w}");
     }
 }
+
+/// The lines of each function (from its `fn` line to its closing brace at the same
+/// indentation) in `text`, as (name, lines).
+fn function_lengths(text: &str) -> Vec<(String, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let trimmed = l.trim_start();
+        let indent = &l[..l.len() - trimmed.len()];
+        let rest = ["pub(crate) ", "pub(super) ", "pub "]
+            .iter()
+            .find_map(|p| trimmed.strip_prefix(p))
+            .unwrap_or(trimmed);
+        let rest = rest.strip_prefix("async ").unwrap_or(rest);
+        let Some(sig) = rest.strip_prefix("fn ") else {
+            continue;
+        };
+        let name: String = sig
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let close = format!("{indent}}}");
+        if let Some(end) = lines[i + 1..].iter().position(|x| *x == close) {
+            out.push((name, end + 1));
+        }
+    }
+    out
+}
+
+/// Use-case files and named steps: no file of the domain crate over 600 lines, and no
+/// function of the server over 120 (migrations, `gen-data` and unit-test files aside).
+#[test]
+fn files_and_functions_stay_small() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut wrong = Vec::new();
+    for (crate_dir, root) in [
+        ("domain/src", "../domain/src"),
+        ("resolvers/src", "src"),
+        ("schema/src", "../schema/src"),
+        ("src", "../src"),
+    ] {
+        for (file, text) in sources(&manifest.join(root)) {
+            let path = format!("{crate_dir}/{file}");
+            if path == "src/dev/gen_data.rs" || file.ends_with("_tests.rs") {
+                continue;
+            }
+            let n = text.lines().count();
+            if crate_dir == "domain/src" && n > 600 {
+                wrong.push(format!("{path}: {n} lines"));
+            }
+            for (name, len) in function_lengths(&text) {
+                if len > 120 {
+                    wrong.push(format!("{path}: fn {name} is {len} lines"));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "too big:\n{}", wrong.join("\n"));
+    // The measure sees a function's length.
+    let long = format!("fn f() {{\n{}}}\n", "    x();\n".repeat(130));
+    assert_eq!(function_lengths(&long), vec![("f".to_string(), 131)]);
+}

@@ -284,6 +284,68 @@ const DEMO_COIN_PACKAGES: [(&str, i64, &str); 3] = [
     ("COINS_20000", 20_000, "16000.00"),
 ];
 
+/// A demo client's lines with their channels: connected while the line runs.
+#[allow(clippy::too_many_arguments)]
+async fn demo_lines(
+    db: &impl sea_orm::ConnectionTrait,
+    tenant_id: i64,
+    client_id: i64,
+    org_id: i64,
+    org_name: &str,
+    lines: &[(i64, &[&str])],
+    kinds: &std::collections::HashMap<String, i64>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    use chrono::Duration;
+    use domain::lines::provision;
+    use entities::line_channel;
+    for (days, codes) in lines {
+        let l = provision::create_line(
+            db,
+            provision::NewLine {
+                tenant_id,
+                name: None,
+                client_user_id: client_id,
+                organization_id: org_id,
+                space_id: None,
+                starts_at: now + Duration::days(*days) - Duration::days(90),
+                expires_at: now + Duration::days(*days),
+                coins: 0,
+                nfr: false,
+            },
+            now,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("demo line: {e:?}"))?;
+        let name = format!("{org_name} {}", l.line_number);
+        let l = provision::rename_line(db, l, name, now)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo line name: {e:?}"))?;
+        let kind_ids: Vec<i64> = codes
+            .iter()
+            .filter_map(|c| kinds.get(*c).copied())
+            .collect();
+        provision::add_channels(db, tenant_id, l.id, &kind_ids, now)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo channels: {e:?}"))?;
+        let status = if *days > 0 {
+            line_channel::ChannelStatus::Connected
+        } else {
+            line_channel::ChannelStatus::Disconnected
+        };
+        for c in line_channel::Entity::find()
+            .filter(line_channel::Column::LineId.eq(l.id))
+            .all(db)
+            .await?
+        {
+            provision::set_channel_status(db, c, status, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo channel status: {e:?}"))?;
+        }
+    }
+    Ok(())
+}
+
 /// A demo partner's clients, each with an organization and lines in every state
 /// (active, expiring in 3 and in 20 days, expired), once.
 async fn ensure_client_lines(
@@ -291,9 +353,7 @@ async fn ensure_client_lines(
     tenant: &tenant::Model,
     p: &entities::partner::Model,
 ) -> anyhow::Result<()> {
-    use chrono::Duration;
-    use domain::lines::provision;
-    use entities::{channel_kind, line_channel, organization, organization_member, partner_client};
+    use entities::{channel_kind, organization, organization_member, partner_client};
     let has_clients = partner_client::Entity::find()
         .filter(partner_client::Column::PartnerId.eq(p.id))
         .one(db)
@@ -387,50 +447,7 @@ async fn ensure_client_lines(
         }
         .insert(db)
         .await?;
-        for (days, codes) in lines {
-            let l = provision::create_line(
-                db,
-                provision::NewLine {
-                    tenant_id: tenant.id,
-                    name: None,
-                    client_user_id: u.id,
-                    organization_id: org.id,
-                    space_id: None,
-                    starts_at: now + Duration::days(*days) - Duration::days(90),
-                    expires_at: now + Duration::days(*days),
-                    coins: 0,
-                    nfr: false,
-                },
-                now,
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("demo line: {e:?}"))?;
-            let name = format!("{org_name} {}", l.line_number);
-            let l = provision::rename_line(db, l, name, now)
-                .await
-                .map_err(|e| anyhow::anyhow!("demo line name: {e:?}"))?;
-            let kind_ids: Vec<i64> = codes
-                .iter()
-                .filter_map(|c| kinds.get(*c).copied())
-                .collect();
-            provision::add_channels(db, tenant.id, l.id, &kind_ids, now)
-                .await
-                .map_err(|e| anyhow::anyhow!("demo channels: {e:?}"))?;
-            let status = if *days > 0 {
-                line_channel::ChannelStatus::Connected
-            } else {
-                line_channel::ChannelStatus::Disconnected
-            };
-            for c in line_channel::Entity::find()
-                .filter(line_channel::Column::LineId.eq(l.id))
-                .all(db)
-                .await?
-            {
-                provision::set_channel_status(db, c, status, now)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("demo channel status: {e:?}"))?;
-            }
-        }
+        demo_lines(db, tenant.id, u.id, org.id, org_name, lines, &kinds, now).await?;
     }
     Ok(())
 }
@@ -445,11 +462,8 @@ async fn ensure_money(
     p: &entities::partner::Model,
 ) -> anyhow::Result<()> {
     use chrono::Duration;
-    use domain::kernel::counters;
-    use domain::ledger::entries::{NewEntry, write};
-    use entities::partner_ledger_entry::{self as entry, LedgerKind, POT_BONUSES, POT_REWARDS};
-    use entities::withdrawal::{self, WithdrawalStatus};
-    use entities::{order, partner_client, payment, payout_requisites};
+    use entities::partner_client;
+    use entities::partner_ledger_entry::{self as entry, LedgerKind, POT_BONUSES};
     let has_money = entry::Entity::find()
         .filter(entry::Column::PartnerId.eq(p.id))
         .one(db)
@@ -459,7 +473,6 @@ async fn ensure_money(
         return Ok(());
     }
     let now = entities::time::now();
-    let cur = tenant.currency.clone();
     let clients: Vec<i64> = partner_client::Entity::find()
         .filter(partner_client::Column::PartnerId.eq(p.id))
         .all(db)
@@ -467,27 +480,86 @@ async fn ensure_money(
         .into_iter()
         .map(|c| c.client_user_id)
         .collect();
-    let entry = |kind: LedgerKind,
-                 pot: &'static str,
-                 amount: i64,
-                 order_id: Option<i64>,
-                 withdrawal_id: Option<i64>,
-                 reason: Option<&str>,
-                 at: chrono::DateTime<chrono::Utc>,
-                 available: chrono::DateTime<chrono::Utc>| NewEntry {
+    let ledger = DemoLedger {
         tenant_id: tenant.id,
         partner_id: p.id,
-        kind,
-        pot,
-        amount_minor: amount,
-        currency: &cur,
-        order_id,
-        withdrawal_id,
-        reason: reason.map(str::to_string),
-        created_by: None,
-        available_at: available,
-        now: at,
+        currency: tenant.currency.clone(),
     };
+    demo_paid_orders(db, tenant, p, &clients, &ledger, now).await?;
+    let at = now - Duration::days(20);
+    ledger
+        .write(
+            db,
+            LedgerKind::ReviewBonus,
+            POT_BONUSES,
+            150_000,
+            (None, None),
+            Some("A review of the platform on the marketplace"),
+            (at, at),
+        )
+        .await?;
+    demo_withdrawals(db, tenant, p, &ledger, now, at).await
+}
+
+/// Writes a demo partner's ledger entries through the ledger's one writer.
+struct DemoLedger {
+    tenant_id: i64,
+    partner_id: i64,
+    currency: String,
+}
+
+impl DemoLedger {
+    /// One entry: `links` are its order and withdrawal, `times` when it was written and
+    /// when it may be withdrawn.
+    #[allow(clippy::too_many_arguments)]
+    async fn write(
+        &self,
+        db: &impl sea_orm::ConnectionTrait,
+        kind: entities::partner_ledger_entry::LedgerKind,
+        pot: &'static str,
+        amount: i64,
+        links: (Option<i64>, Option<i64>),
+        reason: Option<&str>,
+        times: (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
+    ) -> anyhow::Result<()> {
+        domain::ledger::entries::write(
+            db,
+            domain::ledger::entries::NewEntry {
+                tenant_id: self.tenant_id,
+                partner_id: self.partner_id,
+                kind,
+                pot,
+                amount_minor: amount,
+                currency: &self.currency,
+                order_id: links.0,
+                withdrawal_id: links.1,
+                reason: reason.map(str::to_string),
+                created_by: None,
+                available_at: times.1,
+                now: times.0,
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("demo ledger: {e:?}"))?;
+        Ok(())
+    }
+}
+
+/// Four orders the demo partner's clients paid, each with its invoice and the partner's
+/// reward.
+async fn demo_paid_orders(
+    db: &impl sea_orm::ConnectionTrait,
+    tenant: &tenant::Model,
+    p: &entities::partner::Model,
+    clients: &[i64],
+    ledger: &DemoLedger,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    use chrono::Duration;
+    use domain::kernel::counters;
+    use entities::partner_ledger_entry::{LedgerKind, POT_REWARDS};
+    use entities::{order, payment};
+    let cur = tenant.currency.clone();
     // (days ago paid, total, reward): 20 % of what the client paid.
     let paid: [(i64, i64, i64); 4] = [
         (60, 12_000_000, 2_400_000),
@@ -548,38 +620,29 @@ async fn ensure_money(
         .insert(db)
         .await?;
         let hold = Duration::days(tenant.reward_hold_days as i64);
-        write(
-            db,
-            entry(
+        ledger
+            .write(
+                db,
                 LedgerKind::Reward,
                 POT_REWARDS,
                 reward,
-                Some(o.id),
+                (Some(o.id), None),
                 None,
-                None,
-                at,
-                at + hold,
-            ),
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("demo ledger: {e:?}"))?;
+                (at, at + hold),
+            )
+            .await?;
     }
-    let at = now - Duration::days(20);
-    write(
-        db,
-        entry(
-            LedgerKind::ReviewBonus,
-            POT_BONUSES,
-            150_000,
-            None,
-            None,
-            Some("A review of the platform on the marketplace"),
-            at,
-            at,
-        ),
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("demo ledger: {e:?}"))?;
+    Ok(())
+}
+
+/// The demo partner's bank requisites, as a withdrawal snapshots them.
+async fn demo_requisites(
+    db: &impl sea_orm::ConnectionTrait,
+    tenant: &tenant::Model,
+    p: &entities::partner::Model,
+    at: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<String> {
+    use entities::payout_requisites;
     let requisites = payout_requisites::ActiveModel {
         tenant_id: Set(tenant.id),
         partner_id: Set(p.id),
@@ -597,7 +660,24 @@ async fn ensure_money(
     }
     .insert(db)
     .await?;
-    let snapshot = domain::ledger::requisites::snapshot(&requisites).to_string();
+    Ok(domain::ledger::requisites::snapshot(&requisites).to_string())
+}
+
+/// One withdrawal of the demo partner in each state.
+async fn demo_withdrawals(
+    db: &impl sea_orm::ConnectionTrait,
+    tenant: &tenant::Model,
+    p: &entities::partner::Model,
+    ledger: &DemoLedger,
+    now: chrono::DateTime<chrono::Utc>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    use chrono::Duration;
+    use domain::kernel::counters;
+    use entities::partner_ledger_entry::{LedgerKind, POT_REWARDS};
+    use entities::withdrawal::{self, WithdrawalStatus};
+    let cur = tenant.currency.clone();
+    let snapshot = demo_requisites(db, tenant, p, at).await?;
     let states = [
         (WithdrawalStatus::Paid, 18),
         (WithdrawalStatus::Rejected, 12),
@@ -647,55 +727,43 @@ async fn ensure_money(
         }
         .insert(db)
         .await?;
-        write(
-            db,
-            entry(
+        ledger
+            .write(
+                db,
                 LedgerKind::WithdrawalHold,
                 POT_REWARDS,
                 -500_000,
+                (None, Some(w.id)),
                 None,
-                Some(w.id),
-                None,
-                at,
-                at,
-            ),
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("demo ledger: {e:?}"))?;
+                (at, at),
+            )
+            .await?;
         match status {
             WithdrawalStatus::Paid => {
-                write(
-                    db,
-                    entry(
+                ledger
+                    .write(
+                        db,
                         LedgerKind::WithdrawalPaid,
                         POT_REWARDS,
                         -500_000,
+                        (None, Some(w.id)),
                         None,
-                        Some(w.id),
-                        None,
-                        at + Duration::days(2),
-                        at + Duration::days(2),
-                    ),
-                )
-                .await
-                .map_err(|e| anyhow::anyhow!("demo ledger: {e:?}"))?;
+                        (at + Duration::days(2), at + Duration::days(2)),
+                    )
+                    .await?;
             }
             WithdrawalStatus::Rejected => {
-                write(
-                    db,
-                    entry(
+                ledger
+                    .write(
+                        db,
                         LedgerKind::WithdrawalRelease,
                         POT_REWARDS,
                         500_000,
-                        None,
-                        Some(w.id),
+                        (None, Some(w.id)),
                         Some("The signed act is missing"),
-                        at + Duration::days(1),
-                        at + Duration::days(1),
-                    ),
-                )
-                .await
-                .map_err(|e| anyhow::anyhow!("demo ledger: {e:?}"))?;
+                        (at + Duration::days(1), at + Duration::days(1)),
+                    )
+                    .await?;
             }
             _ => {}
         }
@@ -778,173 +846,195 @@ async fn ensure_leads_and_tests(
         .count(db)
         .await?;
     if tests == 0 {
-        // Ten questions; the first option is the right one, except where two are.
-        let qs: &[(&str, &[(&str, bool)])] = &[
-            (
-                "What is a line?",
-                &[
-                    ("A subscription that bundles messaging channels", true),
-                    ("A phone number", false),
-                    ("A chat", false),
-                ],
-            ),
-            (
-                "How long is a line bought for at least?",
-                &[("One month", true), ("One day", false), ("One week", false)],
-            ),
-            (
-                "Which channels connect by QR code?",
-                &[
-                    ("WhatsApp", true),
-                    ("Email", false),
-                    ("Telegram personal", true),
-                ],
-            ),
-            (
-                "What does an NFR line cost the partner?",
-                &[
-                    ("Nothing", true),
-                    ("Half price", false),
-                    ("The full price", false),
-                ],
-            ),
-            (
-                "When is an NFR line renewed?",
-                &[
-                    ("After a paid client invoice in the last two months", true),
-                    ("Never", false),
-                    ("Every week", false),
-                ],
-            ),
-            (
-                "Who may log in as a client?",
-                &[
-                    ("A partner the client gave access to", true),
-                    ("Any partner", false),
-                    ("Nobody", false),
-                ],
-            ),
-            (
-                "What does a referral link do?",
-                &[
-                    ("Attaches the client who signs up to the partner", true),
-                    ("Gives a discount to anyone", false),
-                    ("Nothing", false),
-                ],
-            ),
-            (
-                "Where do partner rewards go?",
-                &[
-                    (
-                        "To the partner's balance, withdrawable after the hold",
-                        true,
-                    ),
-                    ("To the client", false),
-                    ("Nowhere", false),
-                ],
-            ),
-            (
-                "What is the smallest withdrawal?",
-                &[("5000 RUB", true), ("1 RUB", false), ("100000 RUB", false)],
-            ),
-            (
-                "What does releasing a lead do?",
-                &[
-                    ("Returns it to free leads for other partners", true),
-                    ("Deletes it", false),
-                    ("Closes it as a failure", false),
-                ],
-            ),
-        ];
-        let questions: Vec<serde_json::Value> = qs
-            .iter()
-            .enumerate()
-            .map(|(i, (text, options))| {
-                let id = format!("Q{}", i + 1);
-                let opts: Vec<serde_json::Value> = options
-                    .iter()
-                    .enumerate()
-                    .map(|(j, (o, _))| serde_json::json!({ "id": format!("{id}{}", (b'A' + j as u8) as char), "text": o }))
-                    .collect();
-                let correct: Vec<String> = options
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, (_, right))| *right)
-                    .map(|(j, _)| format!("{id}{}", (b'A' + j as u8) as char))
-                    .collect();
-                serde_json::json!({ "id": id, "text": text, "options": opts, "correct": correct })
-            })
-            .collect();
-        certification_test::ActiveModel {
-            tenant_id: Set(t.id),
-            title: Set(format!("{} basics", t.display_name)),
-            topic: Set("platform".into()),
-            description: Set(Some(
-                "Lines, channels, partner links, rewards and leads.".into(),
-            )),
-            questions: Set(serde_json::Value::from(questions).to_string()),
-            active: Set(true),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?;
+        demo_test(db, t, now).await?;
     }
     let leads = lead::Entity::find()
         .filter(lead::Column::TenantId.eq(t.id))
         .count(db)
         .await?;
     if leads == 0 {
-        for (name, phone, company, task, features) in [
-            (
-                "Irina Sokolova",
-                "+79161234567",
-                "Flower Shop",
-                "Answer WhatsApp and Instagram from amoCRM",
-                r#"["whatsapp","instagram","amocrm"]"#,
-            ),
-            (
-                "Oleg Ivanov",
-                "+79267654321",
-                "Auto Parts 24",
-                "Telegram bot for orders and a shared inbox",
-                r#"["telegram","bitrix24"]"#,
-            ),
-        ] {
-            let txn = resolvers::txn::begin(db).await?;
-            let number = domain::kernel::counters::next(&txn, t.id, domain::kernel::counters::LEAD)
-                .await
-                .map_err(|e| anyhow::anyhow!("lead number: {e:?}"))?;
-            lead::ActiveModel {
-                tenant_id: Set(t.id),
-                lead_number: Set(number),
-                contact_name: Set(name.into()),
-                phone: Set(phone.into()),
-                email: Set(format!(
-                    "{}@lead.example",
-                    name.split(' ').next().unwrap_or("lead").to_lowercase()
-                )),
-                company: Set(Some(company.into())),
-                task: Set(task.into()),
-                features: Set(features.into()),
-                country: Set(Some("RU".into())),
-                language: Set(Some("ru".into())),
-                addressed_partner_id: Set(None),
-                partner_id: Set(None),
-                status: Set(entities::lead::LeadStatus::New),
-                taken_by: Set(None),
-                taken_at: Set(None),
-                closed_at: Set(None),
-                client_ip: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?;
-            txn.commit().await?;
+        demo_leads(db, t, now).await?;
+    }
+    Ok(())
+}
+
+/// The brand's certification test: ten questions.
+async fn demo_test(
+    db: &sea_orm::DatabaseConnection,
+    t: &tenant::Model,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    use entities::certification_test;
+    // Ten questions; the first option is the right one, except where two are.
+    let qs: &[(&str, &[(&str, bool)])] = &[
+        (
+            "What is a line?",
+            &[
+                ("A subscription that bundles messaging channels", true),
+                ("A phone number", false),
+                ("A chat", false),
+            ],
+        ),
+        (
+            "How long is a line bought for at least?",
+            &[("One month", true), ("One day", false), ("One week", false)],
+        ),
+        (
+            "Which channels connect by QR code?",
+            &[
+                ("WhatsApp", true),
+                ("Email", false),
+                ("Telegram personal", true),
+            ],
+        ),
+        (
+            "What does an NFR line cost the partner?",
+            &[
+                ("Nothing", true),
+                ("Half price", false),
+                ("The full price", false),
+            ],
+        ),
+        (
+            "When is an NFR line renewed?",
+            &[
+                ("After a paid client invoice in the last two months", true),
+                ("Never", false),
+                ("Every week", false),
+            ],
+        ),
+        (
+            "Who may log in as a client?",
+            &[
+                ("A partner the client gave access to", true),
+                ("Any partner", false),
+                ("Nobody", false),
+            ],
+        ),
+        (
+            "What does a referral link do?",
+            &[
+                ("Attaches the client who signs up to the partner", true),
+                ("Gives a discount to anyone", false),
+                ("Nothing", false),
+            ],
+        ),
+        (
+            "Where do partner rewards go?",
+            &[
+                (
+                    "To the partner's balance, withdrawable after the hold",
+                    true,
+                ),
+                ("To the client", false),
+                ("Nowhere", false),
+            ],
+        ),
+        (
+            "What is the smallest withdrawal?",
+            &[("5000 RUB", true), ("1 RUB", false), ("100000 RUB", false)],
+        ),
+        (
+            "What does releasing a lead do?",
+            &[
+                ("Returns it to free leads for other partners", true),
+                ("Deletes it", false),
+                ("Closes it as a failure", false),
+            ],
+        ),
+    ];
+    let questions: Vec<serde_json::Value> = qs
+        .iter()
+        .enumerate()
+        .map(|(i, (text, options))| {
+            let id = format!("Q{}", i + 1);
+            let opts: Vec<serde_json::Value> = options
+                .iter()
+                .enumerate()
+                .map(|(j, (o, _))| serde_json::json!({ "id": format!("{id}{}", (b'A' + j as u8) as char), "text": o }))
+                .collect();
+            let correct: Vec<String> = options
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, right))| *right)
+                .map(|(j, _)| format!("{id}{}", (b'A' + j as u8) as char))
+                .collect();
+            serde_json::json!({ "id": id, "text": text, "options": opts, "correct": correct })
+        })
+        .collect();
+    certification_test::ActiveModel {
+        tenant_id: Set(t.id),
+        title: Set(format!("{} basics", t.display_name)),
+        topic: Set("platform".into()),
+        description: Set(Some(
+            "Lines, channels, partner links, rewards and leads.".into(),
+        )),
+        questions: Set(serde_json::Value::from(questions).to_string()),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Two free leads.
+async fn demo_leads(
+    db: &sea_orm::DatabaseConnection,
+    t: &tenant::Model,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    use entities::lead;
+    for (name, phone, company, task, features) in [
+        (
+            "Irina Sokolova",
+            "+79161234567",
+            "Flower Shop",
+            "Answer WhatsApp and Instagram from amoCRM",
+            r#"["whatsapp","instagram","amocrm"]"#,
+        ),
+        (
+            "Oleg Ivanov",
+            "+79267654321",
+            "Auto Parts 24",
+            "Telegram bot for orders and a shared inbox",
+            r#"["telegram","bitrix24"]"#,
+        ),
+    ] {
+        let txn = resolvers::txn::begin(db).await?;
+        let number = domain::kernel::counters::next(&txn, t.id, domain::kernel::counters::LEAD)
+            .await
+            .map_err(|e| anyhow::anyhow!("lead number: {e:?}"))?;
+        lead::ActiveModel {
+            tenant_id: Set(t.id),
+            lead_number: Set(number),
+            contact_name: Set(name.into()),
+            phone: Set(phone.into()),
+            email: Set(format!(
+                "{}@lead.example",
+                name.split(' ').next().unwrap_or("lead").to_lowercase()
+            )),
+            company: Set(Some(company.into())),
+            task: Set(task.into()),
+            features: Set(features.into()),
+            country: Set(Some("RU".into())),
+            language: Set(Some("ru".into())),
+            addressed_partner_id: Set(None),
+            partner_id: Set(None),
+            status: Set(entities::lead::LeadStatus::New),
+            taken_by: Set(None),
+            taken_at: Set(None),
+            closed_at: Set(None),
+            client_ip: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
         }
+        .insert(&txn)
+        .await?;
+        txn.commit().await?;
     }
     Ok(())
 }
