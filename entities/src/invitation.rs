@@ -58,6 +58,9 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
     pub responded_at: Option<DateTimeUtc>,
+    /// ISO 639-1: the language of the person invited (their invitation email, and their
+    /// account when they sign up through the link); `None`: the brand's default.
+    pub language: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -72,6 +72,9 @@ pub struct Model {
     pub check_attempts: i32,
     /// When a verified domain's record was first found missing (reported once).
     pub record_lost_at: Option<DateTimeUtc>,
+    /// When the TLS-terminating proxy was first allowed a certificate for the host
+    /// (`GET /tls/ask`).
+    pub tls_allowed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -24,6 +24,8 @@ pub struct Model {
     /// When the owner proved they read mail at `email`; `None` until then, and again after
     /// every change of address.
     pub email_verified_at: Option<DateTimeUtc>,
+    /// ISO 639-1: the language everything written for this person is in.
+    pub language: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -22,6 +22,8 @@ mod m20261204_000016_lead_limits;
 mod m20261204_000017_card_checkouts;
 mod m20261204_000018_shared_rate_limits;
 mod m20261204_000019_domain_claims;
+mod m20261205_000020_tls_ready;
+mod m20261205_000021_user_language;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -49,6 +51,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000017_card_checkouts::Migration),
             Box::new(m20261204_000018_shared_rate_limits::Migration),
             Box::new(m20261204_000019_domain_claims::Migration),
+            Box::new(m20261205_000020_tls_ready::Migration),
+            Box::new(m20261205_000021_user_language::Migration),
         ]
     }
 }

@@ -28,6 +28,7 @@ impl FlowsMutation {
             display_name: input.display_name,
             referral_code: input.referral_code,
             invitation_token: input.invitation_token,
+            language: input.language.map(|l| l.code().to_string()),
         };
         Ok(sign_up(services(ctx)?, request(ctx)?, new).await?.into())
     }

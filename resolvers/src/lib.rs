@@ -10,6 +10,7 @@ pub mod hub;
 pub mod identity;
 pub mod ids;
 pub mod inputs;
+pub mod language;
 pub mod leads;
 pub mod ledger;
 pub mod lines;

@@ -33,6 +33,7 @@ const LAYERS: &[&[&str]] = &[
         "audit",
         "loaders",
         "shared",
+        "language",
     ],
     &["identity"],
     &["tenancy"],

@@ -208,6 +208,8 @@ pub async fn run(state: &AppState) -> anyhow::Result<String> {
         display_name: Set(name),
         is_platform_admin: Set(false),
         is_tenant_admin: Set(false),
+        // The generated people speak their brand's language.
+        language: Set(tenants[t].default_language.clone()),
         country: Set(Some(country.into())),
         email_verified_at: Set(Some(at)),
         created_at: Set(at),

@@ -9,6 +9,7 @@ pub mod graphql;
 pub mod health;
 pub mod operation;
 pub mod public_answers;
+pub mod tls;
 pub mod unsubscribe;
 pub mod webhooks;
 pub mod websocket;
@@ -51,6 +52,7 @@ async fn request_id(mut req: Request, next: Next) -> Response {
         | "/readyz"
         | "/metrics"
         | "/unsubscribe"
+        | "/tls/ask"
         | "/webhooks/telegram"
         | "/.well-known/jwks.json") => Some(p),
         p if p.starts_with("/webhooks/payments/") => Some("/webhooks/payments/{provider}"),
@@ -137,6 +139,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
+        .route("/tls/ask", get(tls::ask))
         .route(
             "/unsubscribe",
             get(unsubscribe::show).post(unsubscribe::apply),

@@ -740,3 +740,89 @@ async fn of_two_brands_proving_one_host_at_once_exactly_one_wins() {
         );
     }
 }
+
+/// `GET /tls/ask?domain=…` with `Host: via`: the status and whether the body is empty.
+async fn tls_ask(app: &TestApp, via: &str, domain: Option<&str>) -> (u16, bool) {
+    let uri = match domain {
+        Some(d) => format!("/tls/ask?domain={d}"),
+        None => "/tls/ask".to_string(),
+    };
+    let req = axum::http::Request::get(uri)
+        .header("host", via)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let r = app.send(req).await;
+    (r.status.as_u16(), r.body == Value::String(String::new()))
+}
+
+const TLS: &str = "{ tenant { domains { host tlsReady } } }";
+
+async fn tls_ready(app: &TestApp, b: &Brand, host: &str) -> bool {
+    let all = app.ok(&b.host, Some(&b.admin), TLS, json!({})).await;
+    all["tenant"]["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["host"] == host)
+        .unwrap()["tlsReady"]
+        .as_bool()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_tls_ask_allows_only_verified_hosts_whatever_the_host_asking() {
+    let (app, dns, b) = setup().await;
+    let d = add(&app, &b, HOST).await;
+    let id = d["id"].as_str().unwrap().to_string();
+    let token = d["verificationRecord"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Asked through any host, known or not: the answer is about `domain` only.
+    for via in ["unknown.example", "localhost", b.host.as_str()] {
+        // Pending: no certificate, and nothing recorded.
+        assert_eq!(tls_ask(&app, via, Some(HOST)).await, (404, true));
+        // Unknown hosts, addresses, ports, garbage and a missing parameter: no.
+        assert_eq!(
+            tls_ask(&app, via, Some("nobody.example")).await,
+            (404, true)
+        );
+        assert_eq!(tls_ask(&app, via, Some("127.0.0.1")).await, (404, true));
+        assert_eq!(tls_ask(&app, via, Some("acme.localhost:8443")).await.0, 404);
+        assert_eq!(tls_ask(&app, via, Some("%00..")).await.0, 404);
+        assert_eq!(tls_ask(&app, via, None).await, (400, true));
+    }
+    assert!(!tls_ready(&app, &b, HOST).await);
+    assert!(domain_row(&app, HOST).await.tls_allowed_at.is_none());
+    // The brand's platform subdomain is verified by construction.
+    assert_eq!(
+        tls_ask(&app, "unknown.example", Some(&b.host)).await,
+        (200, true)
+    );
+    assert!(tls_ready(&app, &b, &b.host).await);
+
+    // Proven: allowed, in any letter case, and the brand's admins see it.
+    dns.set(
+        "_gateway-verify.partners.acme-brand.test",
+        Answer::Txt(vec![token]),
+    );
+    assert_eq!(verify(&app, &b, &id).await["status"], "VERIFIED");
+    assert_eq!(
+        tls_ask(&app, "unknown.example", Some("Partners.Acme-Brand.test")).await,
+        (200, true)
+    );
+    assert!(tls_ready(&app, &b, HOST).await);
+    let first = domain_row(&app, HOST).await.tls_allowed_at.unwrap();
+    // A later ask changes nothing.
+    app.state
+        .services
+        .clock
+        .set(Some(app.state.services.clock.now() + Duration::hours(1)));
+    assert_eq!(tls_ask(&app, "localhost", Some(HOST)).await, (200, true));
+    assert_eq!(domain_row(&app, HOST).await.tls_allowed_at, Some(first));
+
+    // Removed: refused at once, read from the database rather than a map.
+    app.ok(&b.host, Some(&b.admin), REMOVE, json!({ "d": id }))
+        .await;
+    assert_eq!(tls_ask(&app, "localhost", Some(HOST)).await, (404, true));
+}

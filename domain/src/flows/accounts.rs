@@ -36,6 +36,9 @@ pub struct SignUp {
     pub referral_code: Option<String>,
     /// An invitation link's token: the account joins that organization at once.
     pub invitation_token: Option<String>,
+    /// ISO 639-1 (the referral landing's choice); `None`: the invitation's language, or
+    /// the brand's default.
+    pub language: Option<String>,
 }
 
 /// Creates an account on the request's tenant and signs it in.
@@ -50,6 +53,7 @@ pub async fn sign_up(svc: &Services, req: &RequestCtx, input: SignUp) -> ApiResu
     let email = validate::email("email", &input.email)?;
     let phone = validate::optional("phone", input.phone.as_deref(), validate::phone)?;
     let display_name = validate::text("displayName", &input.display_name, 120)?;
+    let language = validate::optional("language", input.language.as_deref(), validate::language)?;
     password::check_policy("password", &input.password)?;
     let invitation = match input
         .invitation_token
@@ -85,6 +89,7 @@ pub async fn sign_up(svc: &Services, req: &RequestCtx, input: SignUp) -> ApiResu
             display_name,
             password_hash: Some(hash),
             email_verified: verified,
+            language: language.or_else(|| invitation.as_ref().and_then(|i| i.language.clone())),
             ..Default::default()
         },
     )

@@ -30,6 +30,8 @@ pub struct NewUser {
     /// Whether the address is proven at creation (an invitation link was followed, or
     /// the operator configured it).
     pub email_verified: bool,
+    /// ISO 639-1, already validated; `None`: the brand's default language.
+    pub language: Option<String>,
 }
 
 /// Inserts the account. A taken email or phone is `CONFLICT` on that field.
@@ -38,6 +40,14 @@ pub async fn insert_user(db: &impl ConnectionTrait, new: NewUser) -> ApiResult<u
     let has_phone = new.phone.is_some();
     let account_number =
         crate::kernel::counters::next(db, new.tenant_id, crate::kernel::counters::ACCOUNT).await?;
+    let language = match new.language {
+        Some(l) => l,
+        None => entities::tenant::Entity::find_by_id(new.tenant_id)
+            .one(db)
+            .await?
+            .map(|t| t.default_language)
+            .unwrap_or_else(|| "en".to_string()),
+    };
     user::ActiveModel {
         tenant_id: Set(new.tenant_id),
         account_number: Set(account_number),
@@ -49,6 +59,7 @@ pub async fn insert_user(db: &impl ConnectionTrait, new: NewUser) -> ApiResult<u
         is_tenant_admin: Set(new.is_tenant_admin),
         country: Set(new.country),
         email_verified_at: Set(new.email_verified.then_some(now)),
+        language: Set(language),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

@@ -25,6 +25,8 @@ pub struct AccountChanges {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub country: Option<String>,
+    /// ISO 639-1: the language everything is written to the person in.
+    pub language: Option<String>,
     /// Required to change `email` or `phone`.
     pub current_password: Option<String>,
 }
@@ -82,7 +84,7 @@ pub async fn check_password(user: &user::Model, given: String, field: &str) -> A
     }
 }
 
-/// `updateAccount`: name and country always; email and phone need the current password
+/// `updateAccount`: name, country and language always; email and phone need the current password
 /// and are refused while impersonated. A new email is unverified, gets a verification
 /// link, and every outstanding one-time link of the account stops working; the old
 /// address is told.
@@ -99,6 +101,7 @@ pub async fn update_account(
     let email = validate::optional("email", input.email.as_deref(), validate::email)?;
     let phone = validate::optional("phone", input.phone.as_deref(), validate::phone)?;
     let country = validate::optional("country", input.country.as_deref(), validate::country)?;
+    let language = validate::optional("language", input.language.as_deref(), validate::language)?;
     let before = viewer_row(&svc.db, req).await?;
     let email = email.filter(|e| *e != before.email);
     let phone = phone.filter(|p| Some(p) != before.phone.as_ref());
@@ -115,6 +118,7 @@ pub async fn update_account(
     let txn = crate::kernel::txn::begin(&svc.db).await?;
     let current = viewer_row(&txn, req).await?;
     let old_email = current.email.clone();
+    let old_language = current.language.clone();
     let mut m = current.into_active_model();
     if let Some(n) = display_name {
         m.display_name = Set(n);
@@ -128,6 +132,10 @@ pub async fn update_account(
     }
     if let Some(c) = country {
         m.country = Set(Some(c));
+    }
+    let language_changed = language.as_ref().is_some_and(|l| *l != old_language);
+    if let Some(l) = language {
+        m.language = Set(l);
     }
     m.updated_at = Set(entities::time::now());
     let user = m
@@ -160,7 +168,10 @@ pub async fn update_account(
         audit::action::USER_ACCOUNT_UPDATED,
         Target::User(me.user_id),
         None,
-        json!({ "emailChanged": email.is_some(), "phoneChanged": phone.is_some() }),
+        json!({
+            "emailChanged": email.is_some(), "phoneChanged": phone.is_some(),
+            "language": language_changed.then_some(&user.language),
+        }),
     )
     .await?;
     crate::kernel::txn::commit(txn, req).await?;

@@ -37,6 +37,8 @@ pub struct NewInvitation {
     pub space_roles: Vec<(i64, policy::SpaceRole)>,
     /// 1 to [`MAX_DAYS`].
     pub expires_in_days: i32,
+    /// ISO 639-1 of the person invited; `None`: the brand's default.
+    pub language: Option<String>,
 }
 
 /// How an invitee names the invitation they answer.
@@ -129,6 +131,7 @@ pub async fn invite_member(
     let org_id = input.organization_id;
     let email = validate::email("email", &input.email)?;
     let lifetime = days("expiresInDays", input.expires_in_days)?;
+    let language = validate::optional("language", input.language.as_deref(), validate::language)?;
     let role = input.role;
     let wanted = distinct_spaces(input.space_roles)?;
     let (txn, org, me_id, acc) = crate::orgs::access::begin_change(svc, req, org_id).await?;
@@ -166,6 +169,7 @@ pub async fn invite_member(
         expires_at: Set(now + lifetime),
         created_at: Set(now),
         responded_at: Set(None),
+        language: Set(language),
         ..Default::default()
     }
     .insert(&txn)

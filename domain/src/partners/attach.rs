@@ -80,6 +80,8 @@ pub struct NewClient {
     pub email: String,
     pub phone: Option<String>,
     pub country: Option<String>,
+    /// ISO 639-1; `None`: the brand's default.
+    pub language: Option<String>,
 }
 
 /// `createClient`: the partner creates the account; origin `CREATED_BY_PARTNER`, access
@@ -95,6 +97,7 @@ pub async fn create(
     let email = validate::email("email", &input.email)?;
     let phone = validate::optional("phone", input.phone.as_deref(), validate::phone)?;
     let country = validate::optional("country", input.country.as_deref(), validate::country)?;
+    let language = validate::optional("language", input.language.as_deref(), validate::language)?;
     let txn = crate::kernel::txn::begin(&svc.db).await?;
     let (p, _) = for_member(&txn, req, input.partner_id).await?;
     if p.status != partner::STATUS_APPROVED {
@@ -123,6 +126,7 @@ pub async fn create(
             phone: phone.clone(),
             display_name: full_name.clone(),
             country,
+            language,
             ..Default::default()
         },
     )

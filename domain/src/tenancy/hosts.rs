@@ -1,9 +1,12 @@
 //! A brand's hosts: adding a domain, making one primary, removing one. Proving a custom
 //! domain by DNS is `domains`.
 
+use chrono::{DateTime, Utc};
 use entities::{tenant, tenant_domain};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter,
 };
 use serde_json::json;
 use tenants::host::normalize_host;
@@ -265,4 +268,46 @@ pub async fn domain_for_viewer(
             )
             .is_ok()
         }))
+}
+
+/// `GET /tls/ask`: whether the TLS-terminating proxy in front of the instances may get a
+/// certificate for `raw` (Caddy's on-demand TLS `ask`). Yes only for a brand's verified
+/// host, custom domain or platform subdomain; never for an unknown, pending, failed or
+/// expired one, nor for anything that is not a host name. Read from the database, not this
+/// instance's map, so a domain removed or expired a moment ago is refused everywhere at
+/// once. The first yes for a domain is recorded (`TenantDomain.tlsReady`); later ones
+/// change nothing.
+pub async fn tls_allowed(
+    db: &impl ConnectionTrait,
+    raw: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<bool> {
+    // A port or an address is not a name a certificate is issued for (the proxy asks
+    // with the bare server name).
+    if raw.contains(':') || raw.contains('[') {
+        return Ok(false);
+    }
+    let Ok(host) = normalize_host(raw) else {
+        return Ok(false);
+    };
+    if host.parse::<std::net::IpAddr>().is_ok() {
+        return Ok(false);
+    }
+    let Some(d) = tenant_domain::Entity::find()
+        .filter(tenant_domain::Column::Host.eq(host.as_str()))
+        .filter(tenant_domain::Column::Status.eq(tenant_domain::STATUS_VERIFIED.as_str()))
+        .one(db)
+        .await?
+    else {
+        return Ok(false);
+    };
+    if d.tls_allowed_at.is_none() {
+        tenant_domain::Entity::update_many()
+            .col_expr(tenant_domain::Column::TlsAllowedAt, Expr::value(now))
+            .filter(tenant_domain::Column::Id.eq(d.id))
+            .filter(tenant_domain::Column::TlsAllowedAt.is_null())
+            .exec(db)
+            .await?;
+    }
+    Ok(true)
 }

@@ -125,6 +125,7 @@ impl IdentityMutation {
             email: input.email,
             phone: input.phone,
             country: input.country,
+            language: input.language.map(|l| l.code().to_string()),
             current_password: input.current_password,
         };
         let user =

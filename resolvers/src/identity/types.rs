@@ -63,6 +63,10 @@ impl UserCore {
     async fn country(&self) -> Option<&str> {
         self.0.country.as_deref()
     }
+    /// The language everything the product writes to this person is in.
+    async fn language(&self) -> crate::language::Language {
+        crate::language::Language::from_code(&self.0.language)
+    }
 }
 
 /// The request, if `user` is its viewer: for the fields only the account's owner reads.
@@ -122,6 +126,9 @@ pub struct SignUpInput {
     /// The token of an invitation link: the new account joins that organization at once.
     /// The email must be the one the invitation was sent to.
     pub invitation_token: Option<String>,
+    /// The language the person chose (on the referral landing page, say); without one,
+    /// the brand's default.
+    pub language: Option<crate::language::Language>,
 }
 
 /// Input of `logIn`: exactly one of `email` and `phone`.
@@ -223,6 +230,8 @@ pub struct UpdateAccountInput {
     pub phone: Option<String>,
     /// ISO 3166-1 alpha-2 country.
     pub country: Option<String>,
+    /// The language everything is written to the person in.
+    pub language: Option<crate::language::Language>,
 }
 
 /// Input of `deleteAccount`.

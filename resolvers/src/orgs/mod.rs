@@ -270,6 +270,7 @@ impl OrgMutation {
             role: input.role.into(),
             space_roles,
             expires_in_days: input.expires_in_days,
+            language: input.language.map(|l| l.code().to_string()),
         };
         let invitation = invitations::invite_member(services(ctx)?, request(ctx)?, new).await?;
         Ok(InvitationPayload {

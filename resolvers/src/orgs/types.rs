@@ -596,6 +596,9 @@ pub struct InviteMemberInput {
     /// Days until the link expires: 1 to 30.
     #[graphql(default = 7)]
     pub expires_in_days: i32,
+    /// The language of the person invited: their invitation email, and their account if
+    /// they sign up through the link. Without one, the brand's default.
+    pub language: Option<crate::language::Language>,
 }
 
 /// Result of `inviteMember` and `resendInvitation`.

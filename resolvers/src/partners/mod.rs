@@ -202,6 +202,7 @@ impl PartnerMutation {
             email: input.email,
             phone: input.phone,
             country: input.country,
+            language: input.language.map(|l| l.code().to_string()),
         };
         let link = domain::partners::attach::create(services(ctx)?, request(ctx)?, new).await?;
         Ok(CreateClientPayload {

@@ -641,6 +641,9 @@ pub struct CreateClientInput {
     pub phone: Option<String>,
     /// The client's country (ISO 3166-1 alpha-2).
     pub country: Option<String>,
+    /// The client's language (their emails are written in it); without one, the brand's
+    /// default.
+    pub language: Option<crate::language::Language>,
 }
 
 /// Result of `createClient`.

@@ -13,55 +13,7 @@ use crate::ids::{self, Kind};
 use crate::shared::User;
 use crate::{request, services};
 
-/// Languages a tenant can default to.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Language {
-    /// Russian.
-    Ru,
-    /// English.
-    En,
-    /// Spanish.
-    Es,
-    /// Portuguese.
-    Pt,
-    /// Italian.
-    It,
-    /// German.
-    De,
-    /// French.
-    Fr,
-}
-
-impl Language {
-    /// The stored ISO 639-1 code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Language::Ru => "ru",
-            Language::En => "en",
-            Language::Es => "es",
-            Language::Pt => "pt",
-            Language::It => "it",
-            Language::De => "de",
-            Language::Fr => "fr",
-        }
-    }
-
-    /// The language of a stored code (unknown codes read as English).
-    pub fn from_code(code: &str) -> Self {
-        [
-            Language::Ru,
-            Language::En,
-            Language::Es,
-            Language::Pt,
-            Language::It,
-            Language::De,
-            Language::Fr,
-        ]
-        .into_iter()
-        .find(|l| l.code() == code)
-        .unwrap_or(Language::En)
-    }
-}
+pub use crate::language::Language;
 
 // Borrowed from the tenant: answering it copies no strings.
 /// A brand's look and support contacts.
@@ -391,6 +343,11 @@ impl TenantDomain {
     /// When the domain was added.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+    /// Whether the TLS-terminating proxy has asked for a certificate for this host and was
+    /// allowed one (`GET /tls/ask`): HTTPS is served on it, or is moments away.
+    async fn tls_ready(&self) -> bool {
+        self.0.tls_allowed_at.is_some()
     }
 }
 
