@@ -181,14 +181,9 @@ async fn a_lost_database_answers_service_unavailable_and_the_service_recovers() 
         format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"),
     )
     .await;
-    let ready = app
-        .send(
-            axum::http::Request::get("/readyz")
-                .body(axum::body::Body::empty())
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(ready.status, 503);
+    assert_eq!(get_status(&app, "/readyz").await, 503);
+    // The TLS ask of a host the brand serves cannot be answered: 503, never a yes.
+    assert_eq!(get_status(&app, "/tls/ask?domain=localhost").await, 503);
     for token in [Some(ann.as_str()), None] {
         let r = app
             .post(
@@ -218,16 +213,18 @@ async fn a_lost_database_answers_service_unavailable_and_the_service_recovers() 
         format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS true"),
     )
     .await;
-    let ready = app
-        .send(
-            axum::http::Request::get("/readyz")
-                .body(axum::body::Body::empty())
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(ready.status, 200);
+    assert_eq!(get_status(&app, "/readyz").await, 200);
     let d = app
         .ok(ROOT, Some(&ann), "{ viewer { email } }", json!({}))
         .await;
     assert_eq!(d["viewer"]["email"], "ann.outage@example.com");
+    assert_eq!(get_status(&app, "/tls/ask?domain=localhost").await, 200);
+}
+
+/// The status of `GET path` through the router.
+async fn get_status(app: &TestApp, path: &str) -> u16 {
+    let req = axum::http::Request::get(path)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    app.send(req).await.status.as_u16()
 }
