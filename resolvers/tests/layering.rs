@@ -455,3 +455,258 @@ fn files_and_functions_stay_small() {
     let long = format!("fn f() {{\n{}}}\n", "    x();\n".repeat(130));
     assert_eq!(function_lengths(&long), vec![("f".to_string(), 131)]);
 }
+
+/// The module path (`["orgs", "access"]`) of a file relative to its crate's `src/`.
+fn module_path(file: &str) -> Vec<String> {
+    let stem = file.trim_end_matches(".rs");
+    let mut segs: Vec<String> = stem.split('/').map(str::to_string).collect();
+    if matches!(
+        segs.last().map(String::as_str),
+        Some("mod" | "lib" | "main")
+    ) {
+        segs.pop();
+    }
+    segs
+}
+
+/// Every `crate::…` and `super::…` path in `src` (comments left out), and every private
+/// `use` of a child module by its bare name, with `{a, b::c}` groups expanded, as segments from the
+/// crate root. `module` is the file's module path.
+fn paths_in(src: &str, module: &[String], is_mod_file: bool) -> Vec<Vec<String>> {
+    let code: String = src
+        .lines()
+        .map(|l| l.split("//").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut out = Vec::new();
+    // A file's `super` is the module that declares it.
+    let parent = module[..module.len().saturating_sub(1)].to_vec();
+    for (start, base) in [("crate::", Vec::new()), ("super::", parent)] {
+        let mut rest = code.as_str();
+        while let Some(i) = rest.find(start) {
+            let before = rest[..i].chars().last();
+            rest = &rest[i + start.len()..];
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+                continue;
+            }
+            expand(rest, base.clone(), &mut out);
+        }
+    }
+    // `use child::…` in a module's own file (a `mod.rs`, `lib.rs` or `main.rs`). A
+    // `pub use` only re-exports a child's names to the callers: not a use by this file.
+    if is_mod_file {
+        for line in code.lines() {
+            let Some(path) = line.trim_start().strip_prefix("use ") else {
+                continue;
+            };
+            if ["crate::", "super::", "self::"]
+                .iter()
+                .any(|p| path.starts_with(p))
+            {
+                continue;
+            }
+            expand(path, module.to_vec(), &mut out);
+        }
+    }
+    out
+}
+
+/// Reads `a::b::{c, d::e}` at the start of `s` onto `base`.
+fn expand(s: &str, base: Vec<String>, out: &mut Vec<Vec<String>>) {
+    let mut path = base;
+    let mut s = s;
+    loop {
+        let ident: String = s
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        if ident.is_empty() {
+            if let Some(inner) = s.strip_prefix('{') {
+                let mut depth = 0;
+                let mut item = String::new();
+                for c in inner.chars() {
+                    match c {
+                        '{' => depth += 1,
+                        '}' if depth == 0 => break,
+                        '}' => depth -= 1,
+                        ',' if depth == 0 => {
+                            expand(item.trim(), path.clone(), out);
+                            item.clear();
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    item.push(c);
+                }
+                if !item.trim().is_empty() {
+                    expand(item.trim(), path.clone(), out);
+                }
+                return;
+            }
+            out.push(path);
+            return;
+        }
+        s = &s[ident.len()..];
+        if ident != "self" {
+            path.push(ident);
+        }
+        match s.strip_prefix("::") {
+            Some(r) => s = r,
+            None => {
+                out.push(path);
+                return;
+            }
+        }
+    }
+}
+
+/// The file a module path names: the longest prefix that is a file of the crate.
+fn file_of(files: &BTreeSet<String>, path: &[String]) -> Option<String> {
+    for n in (0..=path.len()).rev() {
+        let p = path[..n].join("/");
+        for candidate in [
+            format!("{p}.rs"),
+            format!("{p}/mod.rs"),
+            if n == 0 {
+                "lib.rs".to_string()
+            } else {
+                String::new()
+            },
+        ] {
+            if files.contains(&candidate) {
+                return Some(candidate);
+            }
+        }
+    }
+    None
+}
+
+/// The groups of more than one file that import each other in a circle (Tarjan's strongly
+/// connected components over the file-to-file imports of one crate).
+fn import_circles(root: &Path) -> Vec<Vec<String>> {
+    let sources = sources(root);
+    let files: BTreeSet<String> = sources.iter().map(|(f, _)| f.clone()).collect();
+    let mut edges: std::collections::BTreeMap<String, BTreeSet<String>> = Default::default();
+    for (file, text) in &sources {
+        let module = module_path(file);
+        let is_mod = ["mod.rs", "lib.rs", "main.rs"]
+            .iter()
+            .any(|n| file == n || file.ends_with(&format!("/{n}")));
+        let mut to = BTreeSet::new();
+        for path in paths_in(text, &module, is_mod) {
+            if let Some(f) = file_of(&files, &path)
+                && f != *file
+            {
+                to.insert(f);
+            }
+        }
+        edges.insert(file.clone(), to);
+    }
+    // Tarjan.
+    struct T<'a> {
+        edges: &'a std::collections::BTreeMap<String, BTreeSet<String>>,
+        index: std::collections::HashMap<&'a str, usize>,
+        low: std::collections::HashMap<&'a str, usize>,
+        stack: Vec<&'a str>,
+        on: BTreeSet<&'a str>,
+        next: usize,
+        out: Vec<Vec<String>>,
+    }
+    fn visit<'a>(t: &mut T<'a>, v: &'a str) {
+        t.index.insert(v, t.next);
+        t.low.insert(v, t.next);
+        t.next += 1;
+        t.stack.push(v);
+        t.on.insert(v);
+        if let Some(ws) = t.edges.get(v) {
+            for w in ws {
+                let w = w.as_str();
+                if !t.index.contains_key(w) {
+                    visit(t, w);
+                    let lw = t.low[w];
+                    let lv = t.low.get_mut(v).unwrap();
+                    *lv = (*lv).min(lw);
+                } else if t.on.contains(w) {
+                    let iw = t.index[w];
+                    let lv = t.low.get_mut(v).unwrap();
+                    *lv = (*lv).min(iw);
+                }
+            }
+        }
+        if t.low[v] == t.index[v] {
+            let mut group = Vec::new();
+            while let Some(w) = t.stack.pop() {
+                t.on.remove(w);
+                group.push(w.to_string());
+                if w == v {
+                    break;
+                }
+            }
+            if group.len() > 1 {
+                group.sort();
+                t.out.push(group);
+            }
+        }
+    }
+    let mut t = T {
+        edges: &edges,
+        index: Default::default(),
+        low: Default::default(),
+        stack: Vec::new(),
+        on: BTreeSet::new(),
+        next: 0,
+        out: Vec::new(),
+    };
+    for v in edges.keys() {
+        if !t.index.contains_key(v.as_str()) {
+            visit(&mut t, v.as_str());
+        }
+    }
+    t.out
+}
+
+/// No two files of a crate import each other, directly or round a circle (sea-orm's entity
+/// relations in `entities/` are the one allowed kind, and that crate is not scanned).
+#[test]
+fn no_file_imports_round_a_circle() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut wrong = Vec::new();
+    for root in [
+        "../tenants/src",
+        "../domain/src",
+        "src",
+        "../schema/src",
+        "../src",
+    ] {
+        for group in import_circles(&manifest.join(root)) {
+            wrong.push(format!("{root}: {}", group.join(" <-> ")));
+        }
+    }
+    assert!(wrong.is_empty(), "import circles:\n{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_circle_finder_finds_a_circle() {
+    let dir = std::env::temp_dir().join(format!("circle-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("a")).unwrap();
+    std::fs::write(dir.join("lib.rs"), "pub mod a;\n").unwrap();
+    std::fs::write(
+        dir.join("a/mod.rs"),
+        "pub mod x;\npub mod y;\npub mod w;\npub use x::Shown;\nuse w::Thing;\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("a/w.rs"), "use super::Other;\n").unwrap();
+    std::fs::write(dir.join("a/x.rs"), "use crate::a::y::f;\n").unwrap();
+    std::fs::write(dir.join("a/y.rs"), "use super::{x::g, z};\n").unwrap();
+    let found = import_circles(&dir);
+    std::fs::remove_dir_all(&dir).unwrap();
+    // x and y name each other; a/mod.rs uses w, which imports from a/mod.rs (its
+    // re-export of x is no use of x).
+    assert_eq!(
+        found,
+        vec![
+            vec!["a/mod.rs".to_string(), "a/w.rs".to_string()],
+            vec!["a/x.rs".to_string(), "a/y.rs".to_string()],
+        ]
+    );
+}
