@@ -1,5 +1,6 @@
 //! Partner certification (SPEC §9): tests on the platform's topics, attempts, and the
-//! certificates they issue.
+//! certificates they issue. Tests are written and read here; taking them is `attempts`,
+//! what passing gives is `certificates`.
 //!
 //! - Tenant staff write tests: questions, their options and which are correct; a test is
 //!   active or not. The answers never leave through a partner-facing path: an attempt

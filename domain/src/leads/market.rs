@@ -1,4 +1,6 @@
-//! Free leads, "my leads" and tenant staff's view of every lead.
+//! Free leads, "my leads" and tenant staff's view of every lead. This file finds and
+//! lists leads; taking one is `take`, working it (status, release, reassignment, closing,
+//! comments) is `progress`.
 //!
 //! - **Free**: `partner_id IS NULL` and `NEW`. Approved partners' members list them with
 //!   the contacts hidden.
@@ -14,7 +16,7 @@
 //!   contacts. Comments stay with the lead for the next partner.
 //! - **No harvesting**: a partner holds at most the brand's `maxOpenLeadsPerPartner`
 //!   open leads, and cannot take back for 24 hours a lead it released
-//!   ([`refuse_harvesting`]).
+//!   (`take::refuse_harvesting`).
 //! - **Staff** see every lead with its contacts, reassign it (to a partner or back to
 //!   free) and close it.
 //!
