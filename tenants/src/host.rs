@@ -166,9 +166,33 @@ pub fn requested_host(
     }
 }
 
+/// A bare server name, as a TLS client sends it (SNI) and a certificate names it:
+/// normalised like a `Host`, but a port, an IPv6 literal or an IP address is `Invalid`.
+pub fn normalize_server_name(raw: &str) -> Result<String, HostError> {
+    if raw.contains(':') || raw.contains('[') {
+        return Err(HostError::Invalid);
+    }
+    let name = normalize_host(raw)?;
+    if name.parse::<std::net::IpAddr>().is_ok() {
+        return Err(HostError::Invalid);
+    }
+    Ok(name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_server_name_is_a_bare_name() {
+        assert_eq!(
+            normalize_server_name("Bücher.Example.").unwrap(),
+            "xn--bcher-kva.example"
+        );
+        for bad in ["example.com:443", "127.0.0.1", "[::1]", "::1", "", "a..b"] {
+            assert!(normalize_server_name(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn normalises_case_port_trailing_dot_and_idn() {

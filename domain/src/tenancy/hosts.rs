@@ -9,7 +9,7 @@ use sea_orm::{
     QueryFilter,
 };
 use serde_json::json;
-use tenants::host::normalize_host;
+use tenants::host::{normalize_host, normalize_server_name};
 use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
 
@@ -282,17 +282,10 @@ pub async fn tls_allowed(
     raw: &str,
     now: DateTime<Utc>,
 ) -> ApiResult<bool> {
-    // A port or an address is not a name a certificate is issued for (the proxy asks
-    // with the bare server name).
-    if raw.contains(':') || raw.contains('[') {
-        return Ok(false);
-    }
-    let Ok(host) = normalize_host(raw) else {
+    // The proxy asks with the bare server name; a port or an address gets no certificate.
+    let Ok(host) = normalize_server_name(raw) else {
         return Ok(false);
     };
-    if host.parse::<std::net::IpAddr>().is_ok() {
-        return Ok(false);
-    }
     let Some(d) = tenant_domain::Entity::find()
         .filter(tenant_domain::Column::Host.eq(host.as_str()))
         .filter(tenant_domain::Column::Status.eq(tenant_domain::STATUS_VERIFIED.as_str()))
