@@ -45,6 +45,7 @@ fn bench(c: &mut Criterion) {
                 slug: slug.clone(),
                 display_name: format!("Brand {i}"),
                 is_root: false,
+                owner_organization_id: None,
                 input: TenantFields::new(&slug, &format!("Brand {i}")),
             };
             insert_tenant(&txn, &svc.settings, new, &[]).await.unwrap();

@@ -37,6 +37,9 @@ pub struct Model {
     pub certification_cooldown_hours: i32,
     /// Leads one partner may hold open (`NEW` or `IN_WORK`) at once.
     pub max_open_leads_per_partner: i32,
+    /// The organization (on the brand where its reseller applied) whose owners administer
+    /// this brand; `None` for the platform's own and staff-made brands.
+    pub owner_organization_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -24,6 +24,7 @@ mod m20261204_000018_shared_rate_limits;
 mod m20261204_000019_domain_claims;
 mod m20261205_000020_tls_ready;
 mod m20261205_000021_user_language;
+mod m20261206_000022_reseller_brands;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000019_domain_claims::Migration),
             Box::new(m20261205_000020_tls_ready::Migration),
             Box::new(m20261205_000021_user_language::Migration),
+            Box::new(m20261206_000022_reseller_brands::Migration),
         ]
     }
 }

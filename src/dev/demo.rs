@@ -134,6 +134,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
                     slug: "acme".into(),
                     display_name: "Acme Messaging".into(),
                     is_root: false,
+                    owner_organization_id: None,
                     input: TenantFields {
                         legal_name: Some("Acme Messaging LLC".into()),
                         logo_url: Some("https://acme.example/logo.svg".into()),

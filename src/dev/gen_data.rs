@@ -144,6 +144,7 @@ pub async fn run(state: &AppState) -> anyhow::Result<String> {
                 slug: slug.into(),
                 display_name: format!("Generated {slug}"),
                 is_root: false,
+                owner_organization_id: None,
                 input: TenantFields {
                     currency: Some("RUB".into()),
                     ..TenantFields::new(slug, &format!("Generated {slug}"))

@@ -118,6 +118,7 @@ pub async fn build_with_token(
             .map(|s| s.chars().take(256).collect()),
         operation: Default::default(),
         memberships: Default::default(),
+        brand_roles: Default::default(),
     })
 }
 

@@ -5,18 +5,19 @@
 
 use entities::{
     consent, impersonation, organization_member, partner, partner_client, service_token, session,
-    user,
+    tenant, user,
 };
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, JoinType, QueryFilter, QueryTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, JoinType, QueryFilter,
+    QuerySelect, QueryTrait,
 };
 
 use crate::policy::{Action, Standing};
 use crate::registry::TenantInfo;
 use crate::scope::scoped;
 use crate::tokens::{JwtKeys, TokenError};
-use crate::viewer::{AuthUser, ServiceAuth};
+use crate::viewer::{AuthUser, RequestCtx, ServiceAuth};
 
 /// Checks a service token of `tenant`: known by its hash, not revoked. Records when it
 /// was last used (at most once a minute, so a busy machine does not write on every call).
@@ -102,6 +103,39 @@ pub async fn authenticate(
         is_tenant_admin: user.is_tenant_admin,
         impersonator,
     })
+}
+
+/// Loads the viewer's roles in the organizations that own brands (`OWNER` or
+/// `USER_ADMIN`), once per request: one indexed statement (the viewer's memberships joined
+/// to the brands they own). Whatever decides about another brand than the request's calls
+/// this before asking the policy.
+pub async fn load_brand_roles(db: &impl ConnectionTrait, ctx: &RequestCtx) -> Result<(), DbErr> {
+    let Some(user) = ctx.viewer.user() else {
+        return Ok(());
+    };
+    let (tenant_id, user_id) = (user.tenant_id, user.user_id);
+    ctx.brand_roles
+        .load(|| async move {
+            let mut q = scoped::<organization_member::Entity>(tenant_id)
+                .filter(organization_member::Column::UserId.eq(user_id))
+                .filter(
+                    organization_member::Column::Role
+                        .is_in([entities::OrgRole::Owner, entities::OrgRole::UserAdmin]),
+                )
+                .select_only()
+                .column_as(Expr::col((tenant::Entity, tenant::Column::Id)), "brand")
+                .column(organization_member::Column::Role);
+            QueryTrait::query(&mut q).join(
+                JoinType::InnerJoin,
+                tenant::Entity,
+                Expr::col((tenant::Entity, tenant::Column::OwnerOrganizationId)).equals((
+                    organization_member::Entity,
+                    organization_member::Column::OrganizationId,
+                )),
+            );
+            q.into_tuple::<(i64, entities::OrgRole)>().all(db).await
+        })
+        .await
 }
 
 /// Whether a "log in as client" session may still be used: the impersonation is open and

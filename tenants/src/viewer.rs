@@ -77,6 +77,32 @@ pub struct RequestCtx {
     /// The viewer's organization and space roles, loaded once per request on first use
     /// and shared by every `authorize` call; a committed write forgets them.
     pub memberships: MembershipCache,
+    /// The brands the viewer's organizations own, with the viewer's role in the owning
+    /// organization: loaded (`context::load_brand_roles`) only by what acts on another
+    /// brand than the request's, once per request, so a removed owner loses the brand on
+    /// the next one and nobody else pays a statement for it.
+    pub brand_roles: BrandRoles,
+}
+
+/// The viewer's roles in the organizations that own brands: brand id and `OWNER` or
+/// `USER_ADMIN`. Empty until loaded, which the policy reads as "none" (deny by default).
+#[derive(Debug, Default, Clone)]
+pub struct BrandRoles(Arc<tokio::sync::OnceCell<Vec<(i64, entities::OrgRole)>>>);
+
+impl BrandRoles {
+    /// What was loaded; nothing before.
+    pub fn get(&self) -> &[(i64, entities::OrgRole)] {
+        self.0.get().map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// Loads them with `load` unless already loaded.
+    pub async fn load<F, Fut, E>(&self, load: F) -> Result<(), E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Vec<(i64, entities::OrgRole)>, E>>,
+    {
+        self.0.get_or_try_init(load).await.map(|_| ())
+    }
 }
 
 /// The viewer's roles: organization id to role, and organization id to space roles.

@@ -31,6 +31,7 @@ mod orgs;
 mod partners;
 mod public_answers;
 mod ratelimits;
+mod resellers;
 mod storage;
 mod support;
 mod telegram;

@@ -6,7 +6,6 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use tenants::RequestCtx;
-use tenants::scope::scoped;
 
 use super::accounts::{revoke_sessions, revoked, signed_in, viewer_row, void_one_time_tokens};
 use crate::identity::email_links::send_verification;
@@ -178,20 +177,25 @@ pub async fn update_account(
     Ok(user)
 }
 
-/// The user `id`, if the viewer may see it: staff across tenants, everyone else within
-/// the request's tenant and as the policy allows. `None` hides whether it exists.
+/// The user `id`, if the viewer may see it: staff across tenants, a reseller's owners and
+/// user admins also at their brand, everyone else within the request's tenant and as the
+/// policy allows. `None` hides whether it exists.
 pub async fn user_for_viewer(
     svc: &Services,
     req: &RequestCtx,
     id: i64,
 ) -> ApiResult<Option<user::Model>> {
     use tenants::{Action, authorize};
-    let query = if authorize(req, Action::ListTenants).is_ok() {
-        user::Entity::find().filter(user::Column::Id.eq(id))
-    } else {
-        scoped::<user::Entity>(req.tenant_id()).filter(user::Column::Id.eq(id))
+    // Found by id alone; the policy decides on the row found.
+    let Some(u) = user::Entity::find_by_id(id).one(&svc.db).await? else {
+        return Ok(None);
     };
-    Ok(query.one(&svc.db).await?.filter(|u| {
+    // Another brand's account: the viewer may administer that brand through an
+    // organization that owns it.
+    if u.tenant_id != req.tenant_id() {
+        tenants::context::load_brand_roles(&svc.db, req).await?;
+    }
+    Ok(Some(u).filter(|u| {
         authorize(
             req,
             Action::ViewUser {

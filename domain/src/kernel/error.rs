@@ -51,6 +51,9 @@ pub mod code {
     pub const SERVICE_UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
     pub const LEAD_LIMIT_REACHED: &str = "LEAD_LIMIT_REACHED";
     pub const LEAD_RECENTLY_RELEASED: &str = "LEAD_RECENTLY_RELEASED";
+    pub const NOT_WHITE_LABEL: &str = "NOT_WHITE_LABEL";
+    pub const BRAND_EXISTS: &str = "BRAND_EXISTS";
+    pub const ORGANIZATION_OWNS_BRAND: &str = "ORGANIZATION_OWNS_BRAND";
 
     /// All of them.
     pub const ALL: &[&str] = &[
@@ -93,6 +96,9 @@ pub mod code {
         SERVICE_UNAVAILABLE,
         LEAD_LIMIT_REACHED,
         LEAD_RECENTLY_RELEASED,
+        NOT_WHITE_LABEL,
+        BRAND_EXISTS,
+        ORGANIZATION_OWNS_BRAND,
     ];
 }
 

@@ -68,6 +68,7 @@ mod tests {
                 reward_hold_days: 0,
                 certification_cooldown_hours: 0,
                 max_open_leads_per_partner: 10,
+                owner_organization_id: None,
                 created_at: chrono::Utc::now(),
                 updated_at: chrono::Utc::now(),
             }),

@@ -87,6 +87,7 @@ async fn tenant_to_edit(
     tenant_id: Option<i64>,
 ) -> ApiResult<tenant::Model> {
     let id = tenant_id.unwrap_or(req.tenant_id());
+    crate::tenancy::access::load_brand_facts(db, req, id).await?;
     authorize(req, Action::ManageCatalogue { tenant_id: id }).map_err(|d| {
         match (d, id == req.tenant_id()) {
             (tenants::Denied::Forbidden, false) => ApiError::NotFound { what: "tenant" },

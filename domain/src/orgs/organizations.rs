@@ -11,7 +11,7 @@ use tenants::{RequestCtx, authorize};
 use super::{Access, OrgView};
 use crate::identity::me;
 use crate::kernel::audit::{self, Target};
-use crate::kernel::error::ApiResult;
+use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::patch::Patch;
 use crate::kernel::services::Services;
 use crate::kernel::validate;
@@ -164,6 +164,17 @@ pub async fn update_organization(
 pub async fn delete_organization(svc: &Services, req: &RequestCtx, org_id: i64) -> ApiResult<i64> {
     let (txn, org, _, acc) = begin_change(svc, req, org_id).await?;
     authorize(req, Action::DeleteOrganization { me: acc.standing() })?;
+    // A reseller's brand would be left without its admins.
+    if let Some(brand) = crate::tenancy::setup::brand_of(&txn, org.id).await? {
+        return Err(ApiError::domain(
+            crate::kernel::error::code::ORGANIZATION_OWNS_BRAND,
+            Some("organizationId"),
+            format!(
+                "this organization owns the brand {}; ask the platform to hand it over first",
+                brand.slug
+            ),
+        ));
+    }
     organization::Entity::delete_by_id(org.id)
         .exec(&txn)
         .await?;

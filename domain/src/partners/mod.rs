@@ -7,6 +7,7 @@ pub mod client_list;
 pub mod consent;
 pub mod impersonation;
 pub mod ops;
+pub mod reseller;
 
 use entities::{partner, partner_client, partner_join_request, user};
 

@@ -35,6 +35,9 @@ pub struct Application {
     pub contact_email: String,
     pub contact_phone: Option<String>,
     pub crm_certificate_url: Option<String>,
+    /// Asks for the reseller (white-label) program: approving it makes the organization a
+    /// brand of its own (`approveResellerBrand`).
+    pub white_label: bool,
 }
 
 /// A reviewer's decision on an application.
@@ -215,7 +218,7 @@ pub async fn apply(
         crm_certificate_url: Set(crm),
         referral_code: Set(new_code()),
         service_manager_code: Set(new_code()),
-        white_label_reseller: Set(false),
+        white_label_reseller: Set(input.white_label),
         listed: Set(false),
         name: Set(org.name.clone()),
         description: Set(None),
@@ -244,7 +247,7 @@ pub async fn apply(
         audit::action::PARTNER_APPLIED,
         Target::Partner(p.id),
         None,
-        json!({ "name": p.name }),
+        json!({ "name": p.name, "whiteLabel": p.white_label_reseller }),
     )
     .await?;
     crate::kernel::txn::commit(txn, req).await?;
@@ -252,7 +255,7 @@ pub async fn apply(
 }
 
 /// Loads a partner for its reviewers: tenant admins and platform staff.
-async fn for_reviewer(
+pub(crate) async fn for_reviewer(
     db: &impl ConnectionTrait,
     req: &RequestCtx,
     id: i64,

@@ -518,6 +518,7 @@ pub async fn verify(
         .one(&svc.db)
         .await?
         .ok_or(ApiError::NotFound { what: "domain" })?;
+    super::access::load_brand_facts(&svc.db, req, d.tenant_id).await?;
     super::access::authorize_domain(req, &d, |tenant_id| Action::ManageTenantDomains {
         tenant_id,
     })?;

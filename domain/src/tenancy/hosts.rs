@@ -30,6 +30,7 @@ pub async fn add_domain(
     host: &str,
     make_primary: bool,
 ) -> ApiResult<(tenant_domain::Model, tenant::Model)> {
+    super::access::load_brand_facts(&svc.db, req, tenant_id).await?;
     authorize_on(req, Action::ManageTenantDomains { tenant_id }, tenant_id)?;
     let host =
         normalize_host(host).map_err(|_| ApiError::bad_input("host", "not a valid host name"))?;
@@ -149,6 +150,7 @@ pub async fn set_primary(
         .one(&svc.db)
         .await?
         .ok_or(ApiError::NotFound { what: "domain" })?;
+    super::access::load_brand_facts(&svc.db, req, d.tenant_id).await?;
     authorize_domain(req, &d, |tenant_id| Action::ManageTenantDomains {
         tenant_id,
     })?;
@@ -214,6 +216,7 @@ pub async fn remove_domain(
         .one(&svc.db)
         .await?
         .ok_or(ApiError::NotFound { what: "domain" })?;
+    super::access::load_brand_facts(&svc.db, req, domain.tenant_id).await?;
     authorize_domain(req, &domain, |tenant_id| Action::ManageTenantDomains {
         tenant_id,
     })?;
@@ -256,18 +259,19 @@ pub async fn domain_for_viewer(
     req: &RequestCtx,
     id: i64,
 ) -> ApiResult<Option<tenant_domain::Model>> {
-    Ok(tenant_domain::Entity::find_by_id(id)
-        .one(&svc.db)
-        .await?
-        .filter(|d| {
-            authorize(
-                req,
-                Action::ViewTenantDomains {
-                    tenant_id: d.tenant_id,
-                },
-            )
-            .is_ok()
-        }))
+    let found = tenant_domain::Entity::find_by_id(id).one(&svc.db).await?;
+    if let Some(d) = &found {
+        super::access::load_brand_facts(&svc.db, req, d.tenant_id).await?;
+    }
+    Ok(found.filter(|d| {
+        authorize(
+            req,
+            Action::ViewTenantDomains {
+                tenant_id: d.tenant_id,
+            },
+        )
+        .is_ok()
+    }))
 }
 
 /// `GET /tls/ask`: whether the TLS-terminating proxy in front of the instances may get a

@@ -52,6 +52,7 @@ pub async fn create(
     name: &str,
     raw_scopes: &[String],
 ) -> ApiResult<CreatedToken> {
+    super::access::load_brand_facts(&svc.db, req, tenant_id).await?;
     authorize_on(req, Action::ManageServiceTokens { tenant_id }, tenant_id)?;
     let name = validate::text("name", name, 120)?;
     let scopes = scopes(raw_scopes)?;
@@ -98,6 +99,7 @@ pub async fn revoke(
         .ok_or(ApiError::NotFound {
             what: "service token",
         })?;
+    super::access::load_brand_facts(&txn, req, t.tenant_id).await?;
     authorize_on(
         req,
         Action::ManageServiceTokens {
@@ -137,6 +139,7 @@ pub async fn list(
     req: &RequestCtx,
     tenant_id: i64,
 ) -> ApiResult<Vec<service_token::Model>> {
+    super::access::load_brand_facts(&svc.db, req, tenant_id).await?;
     authorize_on(req, Action::ManageServiceTokens { tenant_id }, tenant_id)?;
     Ok(scoped::<service_token::Entity>(tenant_id)
         .order_by_desc(service_token::Column::Id)

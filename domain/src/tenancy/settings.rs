@@ -98,6 +98,7 @@ pub async fn update_tenant(
     input: TenantChanges,
 ) -> ApiResult<tenant::Model> {
     let tenant_id = input.id.unwrap_or_else(|| req.tenant_id());
+    super::access::load_brand_facts(&svc.db, req, tenant_id).await?;
     authorize_on(req, Action::EditTenantBranding { tenant_id }, tenant_id)?;
     if input.slug.is_some() {
         authorize_on(req, Action::ManageTenant { tenant_id }, tenant_id)?;

@@ -60,6 +60,8 @@ pub struct NewTenant {
     pub slug: String,
     pub display_name: String,
     pub is_root: bool,
+    /// The organization that owns the brand (a reseller's), if any.
+    pub owner_organization_id: Option<i64>,
     pub input: TenantFields,
 }
 
@@ -93,6 +95,7 @@ pub async fn insert_tenant(
     let model = tenant::ActiveModel {
         slug: Set(new.slug.clone()),
         is_root: Set(new.is_root),
+        owner_organization_id: Set(new.owner_organization_id),
         display_name: Set(new.display_name.clone()),
         legal_name: Set(validate::opt_text(
             "legalName",
@@ -221,6 +224,7 @@ pub async fn create_tenant(
             slug,
             display_name,
             is_root: false,
+            owner_organization_id: None,
             input,
         },
         &[],
@@ -268,6 +272,14 @@ pub async fn create_tenant(
     Ok((tenant, admin.map(|(u, _)| u)))
 }
 
+/// The brand the organization `org_id` owns, if any (a reseller's).
+pub async fn brand_of(db: &impl ConnectionTrait, org_id: i64) -> ApiResult<Option<tenant::Model>> {
+    Ok(tenant::Entity::find()
+        .filter(tenant::Column::OwnerOrganizationId.eq(org_id))
+        .one(db)
+        .await?)
+}
+
 /// The root tenant's slug.
 pub const ROOT_SLUG: &str = "platform";
 
@@ -290,6 +302,7 @@ pub async fn ensure_root_tenant(db: &DatabaseConnection, settings: &Settings) ->
             slug: ROOT_SLUG.into(),
             display_name: "Partner Gateway".into(),
             is_root: true,
+            owner_organization_id: None,
             input: TenantFields {
                 default_language: Some("en".into()),
                 ..TenantFields::new(ROOT_SLUG, "Partner Gateway")

@@ -104,6 +104,13 @@ impl OrganizationCore {
     async fn language(&self) -> Language {
         Language::from_code(&self.0.model.language)
     }
+    /// The brand this organization owns (a reseller's), if any: its owners administer it
+    /// by its id (`updateTenant`, domains, price list, program settings).
+    async fn brand(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<crate::tenancy::Tenant>> {
+        let svc = services(ctx)?;
+        let brand = domain::tenancy::setup::brand_of(&svc.db, self.0.model.id).await?;
+        Ok(brand.map(crate::tenancy::Tenant::from))
+    }
     /// The viewer's role here.
     async fn viewer_role(&self) -> Option<OrgRole> {
         self.0.access.org.map(OrgRole::from)

@@ -59,7 +59,9 @@ impl PartnerQuery {
         ))
     }
 
-    /// Every partner of the tenant, oldest first (tenant admins and platform staff).
+    /// Every partner of the tenant, oldest first (tenant admins and platform staff). With
+    /// `status: PENDING` this is the review queue: oldest first is also earliest
+    /// `reviewDueAt` first.
     #[graphql(complexity = "crate::pagination::page_cost(first, last, 50, 100, child_complexity)")]
     async fn partners(
         &self,
@@ -106,6 +108,7 @@ impl PartnerMutation {
             contact_email: input.contact_email,
             contact_phone: input.contact_phone,
             crm_certificate_url: input.crm_certificate_url,
+            white_label: input.white_label,
         };
         let partner = ops::apply(services(ctx)?, request(ctx)?, application).await?;
         Ok(PartnerPayload {
@@ -131,6 +134,29 @@ impl PartnerMutation {
         };
         let partner = ops::review(services(ctx)?, request(ctx)?, partner_id, decision).await?;
         Ok(PartnerPayload {
+            partner: Partner::new(partner),
+        })
+    }
+
+    /// Platform staff: approves a white-label application (or an approved reseller that
+    /// has no brand yet) and creates the brand its organization owns. The organization's
+    /// owners administer it from then on; its platform subdomain serves at once.
+    async fn approve_reseller_brand(
+        &self,
+        ctx: &Context<'_>,
+        input: ApproveResellerBrandInput,
+    ) -> crate::GqlResult<ApproveResellerBrandPayload> {
+        let new = domain::partners::reseller::ResellerBrand {
+            partner_id: ids::decode(&input.partner_id, Kind::Partner, "partnerId")?,
+            slug: input.slug,
+            display_name: input.display_name,
+            tier: input.tier.map(PartnerTier::domain),
+        };
+        let (brand, partner) =
+            domain::partners::reseller::approve_reseller_brand(services(ctx)?, request(ctx)?, new)
+                .await?;
+        Ok(ApproveResellerBrandPayload {
+            brand: brand.into(),
             partner: Partner::new(partner),
         })
     }

@@ -156,7 +156,8 @@ impl PartnerCore {
     async fn rejection_reason(&self) -> Option<&str> {
         self.0.rejection_reason.as_deref()
     }
-    /// Whether the partner may own a white-label tenant.
+    /// Whether the partner applied for (or is in) the reseller program: approving it
+    /// with `approveResellerBrand` gives its organization a brand of its own.
     async fn white_label_reseller(&self) -> bool {
         self.0.white_label_reseller
     }
@@ -209,6 +210,21 @@ impl PartnerCore {
     /// When the partner applied.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+    /// While the application is pending: when it is due to be answered (72 hours after
+    /// it was sent). Staff's queue (`partners(status: PENDING)`) lists the oldest due
+    /// first.
+    async fn review_due_at(&self) -> Option<DateTime<Utc>> {
+        domain::partners::reseller::review_due_at(&self.0)
+    }
+    /// The brand the partner's organization owns, once `approveResellerBrand` made it.
+    async fn brand(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<crate::tenancy::Tenant>> {
+        if !self.0.white_label_reseller {
+            return Ok(None);
+        }
+        let svc = services(ctx)?;
+        let brand = domain::tenancy::setup::brand_of(&svc.db, self.0.organization_id).await?;
+        Ok(brand.map(crate::tenancy::Tenant::from))
     }
     /// "My clients": search by name, email or phone; filter by origin, access and country.
     #[allow(clippy::too_many_arguments)]
@@ -548,6 +564,32 @@ pub struct ApplyAsPartnerInput {
     pub contact_phone: Option<String>,
     /// A CRM partner certificate file.
     pub crm_certificate_url: Option<String>,
+    /// Apply for the reseller (white-label) program: once staff approve it, the
+    /// organization owns a brand of its own.
+    #[graphql(default)]
+    pub white_label: bool,
+}
+
+/// Input of `approveResellerBrand`.
+#[derive(InputObject)]
+pub struct ApproveResellerBrandInput {
+    /// The white-label application (or approved reseller) to make a brand for.
+    pub partner_id: ID,
+    /// The brand's slug; its platform subdomain is `<slug>.<platform domain>`.
+    pub slug: String,
+    /// The brand's name as its people see it.
+    pub display_name: String,
+    /// The tier a pending application is approved with (default `OFFICIAL`).
+    pub tier: Option<PartnerTier>,
+}
+
+/// Result of `approveResellerBrand`.
+#[derive(SimpleObject)]
+pub struct ApproveResellerBrandPayload {
+    /// The new brand, owned by the partner's organization.
+    pub brand: crate::tenancy::Tenant,
+    /// The partner, approved.
+    pub partner: Partner,
 }
 
 /// Result of partner mutations.

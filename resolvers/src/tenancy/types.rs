@@ -103,6 +103,7 @@ impl Tenant {
     /// Every host name of the tenant. Visible to platform staff and the tenant's admins.
     async fn domains(&self, ctx: &Context<'_>) -> crate::GqlResult<Vec<TenantDomain>> {
         let req = request(ctx)?;
+        domain::tenancy::access::load_brand_facts(&services(ctx)?.db, req, self.0.id).await?;
         authorize(
             req,
             Action::ViewTenantDomains {
@@ -128,6 +129,7 @@ impl Tenant {
     /// and platform staff).
     async fn partner_program(&self, ctx: &Context<'_>) -> crate::GqlResult<PartnerProgramSettings> {
         let req = request(ctx)?;
+        domain::tenancy::access::load_brand_facts(&services(ctx)?.db, req, self.0.id).await?;
         authorize(
             req,
             Action::ReviewPartners {
@@ -146,6 +148,25 @@ impl Tenant {
             certification_cooldown_hours: self.0.certification_cooldown_hours,
             max_open_leads_per_partner: self.0.max_open_leads_per_partner,
         })
+    }
+    /// The organization that owns this brand (a reseller's), for those who may see that
+    /// organization (its members); `null` for everyone else and for brands without one.
+    async fn owner_organization(
+        &self,
+        ctx: &Context<'_>,
+    ) -> crate::GqlResult<Option<crate::shared::Organization>> {
+        let Some(org_id) = self.0.owner_organization_id else {
+            return Ok(None);
+        };
+        match domain::orgs::access::org_for_viewer(services(ctx)?, request(ctx)?, org_id).await {
+            Ok(view) => Ok(Some(view.into())),
+            Err(
+                domain::kernel::error::ApiError::NotFound { .. }
+                | domain::kernel::error::ApiError::Forbidden
+                | domain::kernel::error::ApiError::Unauthenticated(_),
+            ) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
     /// When the tenant was created.
     async fn created_at(&self) -> DateTime<Utc> {

@@ -45,7 +45,7 @@ pub(super) fn allows(who: &Who<'_>, action: Action) -> Option<bool> {
         Action::CommentOnLine { line } => line.acts_for_partner(),
         Action::ViewUserLines { tenant_id, user_id } => {
             who.staff()
-                || who.admin_of(tenant_id)
+                || who.user_admin_of(tenant_id)
                 || (who.user.tenant_id == tenant_id && who.user.user_id == user_id)
         }
         Action::ReportChannelStatus { tenant_id } => who.staff() || who.admin_of(tenant_id),

@@ -72,6 +72,14 @@ fn rows() -> Vec<(&'static str, Box<dyn Fn(Standing) -> Action>)> {
             Box::new(|me| Action::DeleteOrganization { me }),
         ),
         (
+            "administer the brand the organization owns (branding, domains, service tokens, price list, partner program)",
+            Box::new(|me| Action::AdministerBrand { me }),
+        ),
+        (
+            "read the accounts, lines and orders of the brand's people",
+            Box::new(|me| Action::AdministerBrandUsers { me }),
+        ),
+        (
             "see members and invitations",
             Box::new(|me| Action::ViewMembers { me }),
         ),

@@ -134,6 +134,13 @@ pub enum Action {
     ArchiveSpace { me: Standing },
     /// Read the organization's audit log.
     ViewOrgAuditLog { me: Standing },
+    /// Administer the brand the organization owns (a reseller's): its branding, domains,
+    /// service tokens, price list, partner program and partners' money, as its admins do.
+    /// Asked by the policy itself for every tenant-admin action on that brand.
+    AdministerBrand { me: Standing },
+    /// Administer the people of the brand the organization owns (read their accounts,
+    /// lines and orders).
+    AdministerBrandUsers { me: Standing },
     /// Read every audit-log entry of every tenant.
     ViewAllAuditLogs,
 
@@ -247,7 +254,10 @@ pub fn authorize(ctx: &RequestCtx, action: Action) -> Result<(), Denied> {
     if user.impersonator.is_some() && !allowed_while_impersonating(action) {
         return Err(Denied::Impersonating);
     }
-    let who = Who { user };
+    let who = Who {
+        user,
+        brands: ctx.brand_roles.get(),
+    };
     let allowed = tenancy::allows(&who, action)
         .or_else(|| identity::allows(&who, action))
         .or_else(|| partners::allows(&who, action))
@@ -266,6 +276,8 @@ pub fn authorize(ctx: &RequestCtx, action: Action) -> Result<(), Denied> {
 /// The signed-in viewer, as the domain rules see them.
 struct Who<'a> {
     user: &'a crate::viewer::AuthUser,
+    /// The brands the viewer's organizations own, if the caller loaded them.
+    brands: &'a [(i64, OrgRole)],
 }
 
 impl Who<'_> {
@@ -279,9 +291,37 @@ impl Who<'_> {
         self.user.is_platform_admin && self.own()
     }
 
-    /// An admin of `tenant_id`, acting as themselves.
+    /// The viewer's standing in the organization that owns the brand `tenant_id`.
+    fn in_owner_of(&self, tenant_id: i64) -> Standing {
+        Standing {
+            org: self
+                .brands
+                .iter()
+                .find(|(brand, _)| *brand == tenant_id)
+                .map(|(_, role)| *role),
+            space: None,
+        }
+    }
+
+    /// An admin of `tenant_id`, acting as themselves: a flagged admin of that brand (the
+    /// root brand's staff, brands made before resellers owned theirs), or an owner of the
+    /// organization that owns it.
     fn admin_of(&self, tenant_id: i64) -> bool {
-        self.user.is_tenant_admin && self.user.tenant_id == tenant_id && self.own()
+        self.own()
+            && ((self.user.is_tenant_admin && self.user.tenant_id == tenant_id)
+                || orgs::allows(Action::AdministerBrand {
+                    me: self.in_owner_of(tenant_id),
+                }))
+    }
+
+    /// Who administers the people of `tenant_id`: its admins, and the user admins of the
+    /// organization that owns it.
+    fn user_admin_of(&self, tenant_id: i64) -> bool {
+        self.admin_of(tenant_id)
+            || (self.own()
+                && orgs::allows(Action::AdministerBrandUsers {
+                    me: self.in_owner_of(tenant_id),
+                }))
     }
 }
 

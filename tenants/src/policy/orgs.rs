@@ -9,6 +9,8 @@ pub(super) fn allows(action: Action) -> bool {
     match action {
         Action::CreateOrganization => true,
         Action::ViewOrganization { me } => me.member(),
+        Action::AdministerBrand { me } => me.is(Owner),
+        Action::AdministerBrandUsers { me } => me.administers_people(),
         Action::EditOrganization { me } | Action::DeleteOrganization { me } => me.is(Owner),
         Action::ViewMembers { me } => me.administers_people(),
         Action::InviteMember { me, role, space } => match me.org {

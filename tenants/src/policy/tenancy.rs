@@ -16,7 +16,7 @@ pub(super) fn allows(who: &Who<'_>, action: Action) -> Option<bool> {
         | Action::RetryOutboxMessage { tenant_id } => who.staff() || who.admin_of(tenant_id),
         Action::ViewUser { tenant_id, user_id } => {
             who.staff()
-                || who.admin_of(tenant_id)
+                || who.user_admin_of(tenant_id)
                 || (who.user.tenant_id == tenant_id && who.user.user_id == user_id)
         }
         _ => return None,
