@@ -1,6 +1,10 @@
 //! The Partner Gateway server: configuration, the HTTP layer around the GraphQL schema, and
 //! the command-line commands. [`app`] builds the router; [`prepare`] builds its state.
 
+// The GraphQL schema is deep: the compiler needs more than the default 128 levels to lay
+// out the future that answers its root query.
+#![recursion_limit = "256"]
+
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -360,7 +360,8 @@ async fn the_brands_admins_are_told_when_a_domain_is_verified_and_when_its_recor
     let told = bell(&app, &b.host, "admin@acme.example").await;
     assert_eq!(told.len(), 1, "{told:?}");
     assert_eq!(told[0]["kind"], "CUSTOM_DOMAIN");
-    assert_eq!(told[0]["title"], format!("Domain {HOST} is verified"));
+    // The brand's admin reads Russian, the brand's default language.
+    assert_eq!(told[0]["title"], format!("Домен {HOST} подтверждён"));
     assert!(
         told[0]["link"]
             .as_str()
@@ -377,10 +378,7 @@ async fn the_brands_admins_are_told_when_a_domain_is_verified_and_when_its_recor
     }
     let told = bell(&app, &b.host, "admin@acme.example").await;
     assert_eq!(told.len(), 2, "{told:?}");
-    assert_eq!(
-        told[0]["title"],
-        format!("The verification record of {HOST} is missing")
-    );
+    assert_eq!(told[0]["title"], told_in_russian("domain-lost-title"));
     let body = told[0]["body"].as_str().unwrap();
     assert!(body.contains("no TXT record"), "{body}");
     assert!(
@@ -391,10 +389,7 @@ async fn the_brands_admins_are_told_when_a_domain_is_verified_and_when_its_recor
         .outbox_email("admin@acme.example", "CUSTOM_DOMAIN")
         .await
         .expect("the admins are mailed");
-    assert_eq!(
-        mail.subject,
-        format!("The verification record of {HOST} is missing")
-    );
+    assert_eq!(mail.subject, told_in_russian("domain-lost-title"));
     // Nobody else hears of it.
     assert!(bell(&app, &b.host, "someone@acme.test").await.is_empty());
     assert!(
@@ -425,15 +420,12 @@ async fn the_brands_admins_are_told_when_a_pending_domain_is_not_proven_in_time(
     app.fan_out().await;
     let told = bell(&app, &b.host, "admin@acme.example").await;
     assert_eq!(told.len(), 1, "{told:?}");
-    assert_eq!(
-        told[0]["title"],
-        format!("Domain {HOST} could not be verified")
-    );
+    assert_eq!(told[0]["title"], told_in_russian("domain-failed-title"));
     assert!(
         told[0]["body"]
             .as_str()
             .unwrap()
-            .contains("Create the record TXT _gateway-verify.partners.acme-brand.test")
+            .contains("TXT _gateway-verify.partners.acme-brand.test")
     );
 }
 
@@ -648,11 +640,11 @@ async fn a_verified_domain_whose_record_stays_wrong_for_seven_days_stops_routing
         .map(|n| n["title"].as_str().unwrap().to_string())
         .collect();
     assert!(
-        titles.contains(&format!("The verification record of {HOST} is missing")),
+        titles.contains(&told_in_russian("domain-lost-title")),
         "{titles:?}"
     );
     assert!(
-        titles.contains(&format!("Domain {HOST} no longer serves your brand")),
+        titles.contains(&told_in_russian("domain-expired-title")),
         "{titles:?}"
     );
     let staff = app.staff_token().await;
@@ -825,4 +817,9 @@ async fn the_tls_ask_allows_only_verified_hosts_whatever_the_host_asking() {
     app.ok(&b.host, Some(&b.admin), REMOVE, json!({ "d": id }))
         .await;
     assert_eq!(tls_ask(&app, "localhost", Some(HOST)).await, (404, true));
+}
+
+/// A custom-domain notice's title as the brand's Russian-speaking admin reads it.
+fn told_in_russian(key: &str) -> String {
+    domain::kernel::i18n::tr("ru", key, &[("host", HOST.into())])
 }

@@ -15,6 +15,8 @@ use crate::identity::sessions::ttl;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::emails;
 use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::i18n;
+use crate::kernel::letters::{self, Letter};
 use crate::kernel::links;
 use crate::kernel::password;
 use crate::kernel::services::Services;
@@ -80,19 +82,29 @@ pub async fn request_password_reset(
         &format!("/reset-password?token={token}"),
     );
     let minutes = svc.settings.password_reset_ttl.as_secs() / 60;
-    let expiry = format!("The link works once and expires in {minutes} minutes.");
-    let mail = emails::branded(
-        &req.tenant,
-        "PASSWORD_RESET",
-        &email,
-        &format!("Reset your {} password", req.tenant.model.display_name),
-        &[
-            "Hello,",
-            "Someone asked to reset the password of your account. If it was you, follow the link below; if not, ignore this email.",
-            &expiry,
-        ],
-        ("Choose a new password", &link),
-    );
+    // Written in every language before the account is looked up; the one statement that
+    // queues it picks the account's language, so the request does the same work whether
+    // the address has an account or not.
+    let letter = Letter::PasswordReset { minutes };
+    let mails: Vec<(&str, emails::Email)> = i18n::LANGUAGES
+        .into_iter()
+        .map(|lang| {
+            (
+                lang,
+                letters::write(&req.tenant, lang, &email, &letter, &link),
+            )
+        })
+        .collect();
+    let in_language = |part: fn(&emails::Email) -> &String| {
+        let mut case = sea_orm::sea_query::CaseStatement::new();
+        for (lang, mail) in &mails {
+            case = case.case(
+                user::Column::Language.eq(*lang),
+                Expr::val(part(mail).as_str()),
+            );
+        }
+        case.finally(Expr::val(part(&mails[0].1).as_str()))
+    };
     let now = entities::time::now();
     let account = |select: &mut SelectStatement| {
         select
@@ -156,12 +168,12 @@ pub async fn request_password_reset(
             Query::select()
                 .expr(Expr::val(tenant_id))
                 .expr(Expr::val(om::CHANNEL_EMAIL))
-                .expr(Expr::val(mail.kind))
+                .expr(Expr::val("PASSWORD_RESET"))
                 .column(user::Column::Email)
                 .expr(Expr::val(emails::sender(&svc.settings, &req.tenant)))
-                .expr(Expr::val(mail.subject))
-                .expr(Expr::val(mail.text))
-                .expr(Expr::val(mail.html))
+                .expr(in_language(|m| &m.subject))
+                .expr(in_language(|m| &m.text))
+                .expr(in_language(|m| &m.html))
                 .expr(Expr::val(om::STATUS_PENDING))
                 .expr(Expr::val(0))
                 .expr(Expr::val(now))
@@ -327,19 +339,11 @@ pub async fn send_verification(
         &format!("/verify-email?token={token}"),
     );
     let hours = svc.settings.verify_email_ttl.as_secs() / 3600;
-    let expiry = format!("The link works once and expires in {hours} hours.");
-    let mail = emails::branded(
-        &req.tenant,
-        "VERIFY_EMAIL",
-        &user.email,
-        &format!("Confirm your email for {}", req.tenant.model.display_name),
-        &[
-            &format!("Hello {},", user.display_name),
-            "Confirm that this address is yours. Until you do, invitations and partner access sent to it stay closed to your account.",
-            &expiry,
-        ],
-        ("Confirm my email", &link),
-    );
+    let letter = Letter::VerifyEmail {
+        name: &user.display_name,
+        hours,
+    };
+    let mail = letters::write(&req.tenant, &user.language, &user.email, &letter, &link);
     emails::enqueue(db, &svc.settings, &req.tenant, mail).await
 }
 

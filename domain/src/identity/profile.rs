@@ -12,6 +12,7 @@ use crate::identity::email_links::send_verification;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::emails;
 use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::letters::{self, Letter};
 use crate::kernel::links;
 use crate::kernel::password;
 use crate::kernel::services::Services;
@@ -144,20 +145,11 @@ pub async fn update_account(
     if email.is_some() {
         void_one_time_tokens(&txn, req.tenant_id(), user.id).await?;
         send_verification(&txn, svc, req, &user).await?;
-        let notice = emails::branded(
-            &req.tenant,
-            "EMAIL_CHANGED",
-            &old_email,
-            &format!("Your {} email was changed", req.tenant.model.display_name),
-            &[
-                &format!("Hello {},", user.display_name),
-                "The email address of your account was just changed. If it was not you, reset your password and contact support.",
-            ],
-            (
-                "Reset my password",
-                &links::tenant_url(&svc.settings, &req.tenant, "/reset-password"),
-            ),
-        );
+        let letter = Letter::EmailChanged {
+            name: &user.display_name,
+        };
+        let link = links::tenant_url(&svc.settings, &req.tenant, "/reset-password");
+        let notice = letters::write(&req.tenant, &user.language, &old_email, &letter, &link);
         emails::enqueue(&txn, &svc.settings, &req.tenant, notice).await?;
     }
     audit::record(

@@ -27,9 +27,11 @@ pub fn escape(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-/// Renders an email with one call-to-action link in the tenant's brand.
+/// Renders an email with one call-to-action link in the tenant's brand; `lang` is the
+/// reader's language (the texts given are already in it; the footer is added in it).
 pub fn branded(
     tenant: &TenantInfo,
+    lang: &str,
     kind: &'static str,
     to: &str,
     subject: &str,
@@ -41,7 +43,7 @@ pub fn branded(
     let support = t
         .support_email
         .as_deref()
-        .map(|s| format!("Questions? Write to {s}."))
+        .map(|s| crate::kernel::i18n::tr(lang, "email-questions", &[("support", s.into())]))
         .unwrap_or_default();
     let text = format!(
         "{}\n\n{}\n\n{label}: {link}\n\n{support}\n-- \n{}\n",
@@ -65,7 +67,8 @@ pub fn branded(
         .map(|l| format!("<p>{}</p>", escape(l)))
         .collect();
     let html = format!(
-        r#"<!doctype html><html><body style="font-family:sans-serif">{logo}<h1 style="color:{color}">{subject}</h1>{paragraphs}<p><a href="{link}" style="background:{color};color:#FFFFFF;padding:10px 16px;text-decoration:none;border-radius:4px">{label}</a></p><p style="color:#666666">{support}</p><p style="color:#666666">{name}</p></body></html>"#,
+        r#"<!doctype html><html lang="{lang}"><body style="font-family:sans-serif">{logo}<h1 style="color:{color}">{subject}</h1>{paragraphs}<p><a href="{link}" style="background:{color};color:#FFFFFF;padding:10px 16px;text-decoration:none;border-radius:4px">{label}</a></p><p style="color:#666666">{support}</p><p style="color:#666666">{name}</p></body></html>"#,
+        lang = crate::kernel::i18n::supported(lang),
         color = escape(&t.primary_color),
         subject = escape(subject),
         link = escape(link),

@@ -35,43 +35,49 @@ pub fn tenant_url(settings: &Settings, tenant: &TenantInfo, path_and_query: &str
     format!("{scheme}://{host}{port}{path_and_query}")
 }
 
+/// A brand for unit tests: Acme, every default.
+#[cfg(test)]
+pub(crate) fn tests_tenant() -> entities::tenant::Model {
+    entities::tenant::Model {
+        id: 1,
+        slug: "acme".into(),
+        is_root: false,
+        display_name: "Acme".into(),
+        legal_name: None,
+        logo_url: None,
+        favicon_url: None,
+        primary_color: "#000000".into(),
+        accent_color: "#000000".into(),
+        support_email: None,
+        support_phone: None,
+        support_url: None,
+        email_sender_name: None,
+        email_sender_address: None,
+        default_language: "en".into(),
+        currency: "RUB".into(),
+        timezone: "UTC".into(),
+        verification_token: "t".into(),
+        partner_discount_official_bp: 0,
+        partner_discount_gold_bp: 0,
+        partner_discount_technology_bp: 0,
+        reward_rate_created_bp: 0,
+        reward_rate_referral_bp: 0,
+        reward_hold_days: 0,
+        certification_cooldown_hours: 0,
+        max_open_leads_per_partner: 10,
+        owner_organization_id: None,
+        created_at: chrono::Utc::now(),
+        updated_at: chrono::Utc::now(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn tenant(primary_host: &str) -> TenantInfo {
         TenantInfo {
-            model: std::sync::Arc::new(entities::tenant::Model {
-                id: 1,
-                slug: "acme".into(),
-                is_root: false,
-                display_name: "Acme".into(),
-                legal_name: None,
-                logo_url: None,
-                favicon_url: None,
-                primary_color: "#000000".into(),
-                accent_color: "#000000".into(),
-                support_email: None,
-                support_phone: None,
-                support_url: None,
-                email_sender_name: None,
-                email_sender_address: None,
-                default_language: "en".into(),
-                currency: "RUB".into(),
-                timezone: "UTC".into(),
-                verification_token: "t".into(),
-                partner_discount_official_bp: 0,
-                partner_discount_gold_bp: 0,
-                partner_discount_technology_bp: 0,
-                reward_rate_created_bp: 0,
-                reward_rate_referral_bp: 0,
-                reward_hold_days: 0,
-                certification_cooldown_hours: 0,
-                max_open_leads_per_partner: 10,
-                owner_organization_id: None,
-                created_at: chrono::Utc::now(),
-                updated_at: chrono::Utc::now(),
-            }),
+            model: std::sync::Arc::new(tests_tenant()),
             primary_host: Some(primary_host.into()),
         }
     }

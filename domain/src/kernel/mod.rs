@@ -1,6 +1,6 @@
 //! What every domain uses: the error type and its codes, write transactions (with the
 //! impersonation audit at commit), writing audit entries, input validation, bounded
-//! password hashing, branded emails into the outbox, links to a tenant's frontend, and
+//! password hashing, message catalogs (`i18n`), branded emails into the outbox, links to a tenant's frontend, and
 //! the shared services.
 
 pub mod audit;
@@ -11,8 +11,10 @@ pub mod dns;
 pub mod emails;
 pub mod error;
 pub mod events;
+pub mod i18n;
 pub mod idempotency;
 pub mod ids;
+pub mod letters;
 pub mod links;
 pub mod live;
 pub mod mail;

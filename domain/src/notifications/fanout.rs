@@ -19,8 +19,11 @@
 use super::kinds::{Channel, NotificationKind};
 use super::messages::{Message, write_message};
 use super::settings;
+use std::collections::HashMap;
+
 use crate::kernel::emails;
 use crate::kernel::error::ApiResult;
+use crate::kernel::i18n;
 use crate::kernel::links::tenant_url;
 pub use crate::kernel::live::Rang;
 use crate::kernel::services::{Services, Settings};
@@ -132,13 +135,20 @@ async fn fan_out_one(
         .filter(user::Column::Id.is_in(to.clone()))
         .all(db)
         .await?;
-    let w = words(kind, &ev.kind, &f, &payload, ev.created_at);
-    let link = tenant_url(settings, &tenant, &w.path);
+    // Each recipient reads it in their own language: worded once per language.
+    let mut worded: HashMap<&str, (Words, String)> = HashMap::new();
     let chats = super::telegram::chats_of(db, ev.tenant_id, &to).await?;
     for u in users {
         let Some(sw) = switches.get(&u.id) else {
             continue;
         };
+        let lang = i18n::supported(&u.language);
+        let (w, link) = worded.entry(lang).or_insert_with(|| {
+            let w = words(lang, kind, &ev.kind, &f, &payload, ev.created_at);
+            let link = tenant_url(settings, &tenant, &w.path);
+            (w, link)
+        });
+        let (w, link) = (&*w, link.as_str());
         if sw.on(kind, Channel::Bell) {
             let written = notification::Entity::insert(notification::ActiveModel {
                 tenant_id: Set(ev.tenant_id),
@@ -150,7 +160,7 @@ async fn fan_out_one(
                 event_id: Set(Some(ev.id)),
                 title: Set(w.title.clone()),
                 body: Set(w.lines.join("\n")),
-                link: Set(Some(link.clone())),
+                link: Set(Some(link.to_string())),
                 ..Default::default()
             })
             .on_conflict_do_nothing_on([
@@ -167,13 +177,13 @@ async fn fan_out_one(
             }
         }
         if sw.on(kind, Channel::Email)
-            && email(db, settings, &tenant, ev, kind, &u, &w, &link, now).await?
+            && email(db, settings, &tenant, ev, kind, &u, w, link, now).await?
         {
             out.messages += 1;
         }
         if let Some(chat) = chats.get(&u.id)
             && sw.on(kind, Channel::Telegram)
-            && super::telegram::enqueue(db, ev, kind, u.id, chat, &w.title, &w.lines, &link, now)
+            && super::telegram::enqueue(db, ev, kind, u.id, chat, &w.title, &w.lines, link, now)
                 .await?
         {
             out.messages += 1;
@@ -195,13 +205,15 @@ pub async fn email(
     now: DateTime<Utc>,
 ) -> ApiResult<bool> {
     let body: Vec<&str> = w.lines.iter().map(String::as_str).collect();
+    let lang = i18n::supported(&u.language);
     let mail = emails::branded(
         tenant,
+        lang,
         kind.as_str(),
         &u.email,
         &w.title,
         &body,
-        ("Open", link),
+        (&i18n::t(lang, "email-open"), link),
     );
     write_message(
         db,

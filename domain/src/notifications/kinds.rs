@@ -94,27 +94,6 @@ impl NotificationKind {
         }
     }
 
-    /// What the kind is about, in words (the unsubscribe page).
-    pub fn label(self) -> &'static str {
-        use NotificationKind::*;
-        match self {
-            LineExpiring => "lines that expire soon",
-            LineExpired => "expired lines",
-            ChannelStatusChanged => "channel status changes",
-            FreeLead => "new free leads",
-            MyLead => "new leads addressed to you",
-            ClientAttached => "clients attached",
-            ClientDetached => "clients detached",
-            ConsentGranted => "consent granted",
-            ConsentRevoked => "consent revoked",
-            ImpersonationStarted => "partners logging in as you",
-            WithdrawalStateChanged => "withdrawals",
-            OrderPaid => "paid orders",
-            PaymentRefunded => "card payments refunded",
-            CustomDomain => "your brand's custom domains",
-        }
-    }
-
     /// The kind stored as `s`.
     pub fn parse(s: &str) -> Option<Self> {
         ALL.into_iter().find(|k| k.as_str() == s)

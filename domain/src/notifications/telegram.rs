@@ -35,6 +35,7 @@ use tenants::{Action, RequestCtx, authorize};
 use super::kinds::{Channel, NotificationKind};
 use crate::identity::accounts::signed_in;
 use crate::kernel::error::{ApiError, ApiResult, code};
+use crate::kernel::i18n;
 use crate::kernel::mail::SendError;
 use crate::kernel::services::Services;
 use crate::kernel::sql::statement;
@@ -329,11 +330,29 @@ pub async fn handle_update(
         return Ok(None);
     };
     let chat_id = chat.to_string();
+    // Until the chat is someone's, it is answered in the language the person's Telegram
+    // app is set to, else the brand's.
+    let brand_language = svc
+        .registry
+        .by_id(bot.tenant_id)
+        .map(|t| t.model.default_language.clone())
+        .unwrap_or_default();
+    let lang = msg["from"]["language_code"]
+        .as_str()
+        .unwrap_or(&brand_language);
     let reply = match text.trim().strip_prefix("/start") {
         Some(arg) if !arg.trim().is_empty() => {
-            bind(svc, bot, arg.trim(), &chat_id, msg["from"]["username"].as_str()).await?
+            bind(
+                svc,
+                bot,
+                arg.trim(),
+                &chat_id,
+                msg["from"]["username"].as_str(),
+                lang,
+            )
+            .await?
         }
-        _ => "Open the \"Connect Telegram\" link in your notification settings to get notifications here.".to_string(),
+        _ => i18n::t(lang, "telegram-hint"),
     };
     if let Err(e) = svc
         .telegram
@@ -351,6 +370,7 @@ async fn bind(
     token: &str,
     chat_id: &str,
     username: Option<&str>,
+    lang: &str,
 ) -> ApiResult<String> {
     let now = svc.clock.now();
     let txn = crate::kernel::txn::begin(&svc.db).await?;
@@ -361,7 +381,7 @@ async fn bind(
         .one(&txn)
         .await?;
     let Some(t) = found else {
-        return Ok("This link has expired or was used already. Open a new one from your notification settings.".into());
+        return Ok(i18n::t(lang, "telegram-link-expired"));
     };
     // Used once, whoever gets here first.
     let used = telegram_link_token::Entity::update_many()
@@ -375,7 +395,7 @@ async fn bind(
         .await?
         .rows_affected;
     if used == 0 {
-        return Ok("This link was used already.".into());
+        return Ok(i18n::t(lang, "telegram-link-used"));
     }
     telegram_connection::Entity::insert(telegram_connection::ActiveModel {
         tenant_id: Set(bot.tenant_id),
@@ -396,13 +416,23 @@ async fn bind(
     )
     .exec(&txn)
     .await?;
+    // From now on the chat is the account's: answered in the account's language.
+    let language = scoped::<entities::user::Entity>(bot.tenant_id)
+        .filter(entities::user::Column::Id.eq(t.user_id))
+        .one(&txn)
+        .await?
+        .map(|u| u.language);
     txn.commit().await?;
     let brand = svc
         .registry
         .by_id(bot.tenant_id)
         .map(|t| t.model.display_name.clone())
         .unwrap_or_default();
-    Ok(format!("Connected: {brand} notifications will come here."))
+    Ok(i18n::tr(
+        language.as_deref().unwrap_or(lang),
+        "telegram-connected",
+        &[("brand", brand.into())],
+    ))
 }
 
 /// `POST /webhooks/telegram` on a tenant's host: `None` when the secret does not match

@@ -36,10 +36,12 @@ pub fn link_for(svc: &Services, m: &outbox_message::Model) -> Option<String> {
 }
 
 /// What a valid link turns off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unsubscribed {
     pub user_id: i64,
     pub kind: NotificationKind,
+    /// The account's language: the page is written in it.
+    pub language: String,
 }
 
 /// Reads a link without changing anything (what the confirmation page shows).
@@ -51,15 +53,16 @@ pub async fn check(svc: &Services, tenant: &TenantInfo, token: &str) -> ApiResul
         .map_err(|_| invalid())?;
     let user_id: i64 = sub.parse().map_err(|_| invalid())?;
     let kind = NotificationKind::parse(&data).ok_or_else(invalid)?;
-    let exists = user::Entity::find_by_id(user_id)
+    let account = user::Entity::find_by_id(user_id)
         .filter(user::Column::TenantId.eq(tenant.id()))
         .one(&svc.db)
         .await?
-        .is_some();
-    if !exists {
-        return Err(invalid());
-    }
-    Ok(Unsubscribed { user_id, kind })
+        .ok_or_else(invalid)?;
+    Ok(Unsubscribed {
+        user_id,
+        kind,
+        language: account.language,
+    })
 }
 
 /// Turns the link's kind off on email for its user.

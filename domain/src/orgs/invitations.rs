@@ -23,6 +23,7 @@ use crate::identity::me;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::emails;
 use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::letters::{self, Letter};
 use crate::kernel::links;
 use crate::kernel::services::Services;
 use crate::kernel::validate;
@@ -91,34 +92,23 @@ async fn send_email(
             .await?
             .map(|u| u.display_name),
         None => None,
-    }
-    .unwrap_or_else(|| "Someone".into());
+    };
+    let lang = inv
+        .language
+        .as_deref()
+        .unwrap_or(&req.tenant.model.default_language);
     let link = links::tenant_url(
         &svc.settings,
         &req.tenant,
         &format!("/invitations/accept?token={token}"),
     );
-    let expiry = format!(
-        "The invitation expires on {}.",
-        inv.expires_at.format("%Y-%m-%d %H:%M UTC")
-    );
-    let intro = format!(
-        "{inviter} invited you to join {org_name} on {} as {}.",
-        req.tenant.model.display_name,
-        inv.org_role.as_str().to_lowercase().replace('_', " ")
-    );
-    let email = emails::branded(
-        &req.tenant,
-        "INVITATION",
-        &inv.email,
-        &format!("Join {org_name} on {}", req.tenant.model.display_name),
-        &[
-            &intro,
-            "Accept with the link below; if you have no account yet, you can create one there.",
-            &expiry,
-        ],
-        ("Accept the invitation", &link),
-    );
+    let letter = Letter::Invitation {
+        inviter: inviter.as_deref(),
+        organization: org_name,
+        role: inv.org_role.as_str(),
+        expires_at: inv.expires_at,
+    };
+    let email = letters::write(&req.tenant, lang, &inv.email, &letter, &link);
     emails::enqueue(db, &svc.settings, &req.tenant, email).await
 }
 

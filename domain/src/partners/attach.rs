@@ -21,6 +21,7 @@ use crate::identity::me;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::emails;
 use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::letters::{self, Letter};
 use crate::kernel::links;
 use crate::kernel::services::Services;
 use crate::kernel::validate;
@@ -158,20 +159,11 @@ pub async fn create(
         &req.tenant,
         &format!("/set-password?token={token}"),
     );
-    let mail = emails::branded(
-        &req.tenant,
-        "SET_PASSWORD",
-        &client.email,
-        &format!("Your {} account is ready", req.tenant.model.display_name),
-        &[
-            &format!("Hello {full_name},"),
-            &format!(
-                "{} created an account for you on {}. Choose a password to sign in.",
-                p.name, req.tenant.model.display_name
-            ),
-        ],
-        ("Choose a password", &url),
-    );
+    let letter = Letter::ClientReady {
+        name: &full_name,
+        partner: &p.name,
+    };
+    let mail = letters::write(&req.tenant, &client.language, &client.email, &letter, &url);
     emails::enqueue(&txn, &svc.settings, &req.tenant, mail).await?;
     audit::record(
         &txn,

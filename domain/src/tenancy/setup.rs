@@ -15,6 +15,7 @@ use crate::identity::email_links::issue_one_time_token;
 use crate::kernel::audit::{self, Target};
 use crate::kernel::emails;
 use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::letters::{self, Letter};
 use crate::kernel::links;
 use crate::kernel::password;
 use crate::kernel::services::{Services, Settings};
@@ -240,20 +241,10 @@ pub async fn create_tenant(
             &info,
             &format!("/set-password?token={token}"),
         );
-        let email = emails::branded(
-            &info,
-            "SET_PASSWORD",
-            &admin.email,
-            &format!("Your {} account is ready", tenant.display_name),
-            &[
-                &format!("Hello {},", admin.display_name),
-                &format!(
-                    "An administrator account of {} was created for you. Choose a password to sign in.",
-                    tenant.display_name
-                ),
-            ],
-            ("Choose a password", &link),
-        );
+        let letter = Letter::AdminReady {
+            name: &admin.display_name,
+        };
+        let email = letters::write(&info, &admin.language, &admin.email, &letter, &link);
         emails::enqueue(&txn, &svc.settings, &info, email).await?;
     }
     audit::record(
