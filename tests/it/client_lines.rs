@@ -22,8 +22,25 @@ pub async fn client_with_lines(
     country: &str,
     lines: &[(i64, i64)],
 ) -> i64 {
+    client_with_lines_in(app, host, p, name, country, None, lines).await
+}
+
+/// [`client_with_lines`], the client created in `language` (the brand's when `None`).
+pub async fn client_with_lines_in(
+    app: &TestApp,
+    host: &str,
+    p: &PartnerFixture,
+    name: &str,
+    country: &str,
+    language: Option<&str>,
+    lines: &[(i64, i64)],
+) -> i64 {
+    let mut input = json!({ "partnerId": p.id, "fullName": name, "email": format!("{}@client.example", name.to_lowercase().replace(' ', ".")), "country": country });
+    if let Some(l) = language {
+        input["language"] = json!(l);
+    }
     let d = app
-        .ok(host, Some(&p.owner), "mutation($i: CreateClientInput!) { createClient(input: $i) { client { user { id } } } }", json!({ "i": { "partnerId": p.id, "fullName": name, "email": format!("{}@client.example", name.to_lowercase().replace(' ', ".")), "country": country } }))
+        .ok(host, Some(&p.owner), "mutation($i: CreateClientInput!) { createClient(input: $i) { client { user { id } } } }", json!({ "i": input }))
         .await;
     let user = raw(d["createClient"]["client"]["user"]["id"]
         .as_str()

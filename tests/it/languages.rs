@@ -136,3 +136,41 @@ async fn invitations_and_created_clients_carry_the_persons_language() {
     .await;
     assert_eq!(lang, "RU");
 }
+
+/// The reset email is written before the account is looked up (the request does the same
+/// work whether the address has an account); the statement that queues it still picks the
+/// account's language.
+#[tokio::test]
+async fn the_password_reset_email_is_in_the_accounts_language() {
+    use domain::kernel::i18n::tr;
+    let app = TestApp::new().await;
+    sign_up(&app, ROOT, "olga@example.com", json!({ "language": "RU" })).await;
+    sign_up(&app, ROOT, "joao@example.com", json!({ "language": "PT" })).await;
+    sign_up(&app, ROOT, "emma@example.com", json!({})).await;
+    let reset = "mutation($e: String!) { requestPasswordReset(input: { email: $e }) { accepted } }";
+    for email in [
+        "olga@example.com",
+        "joao@example.com",
+        "emma@example.com",
+        "nobody@example.com",
+    ] {
+        app.ok(ROOT, None, reset, json!({ "e": email })).await;
+    }
+    let brand = || ("brand", "Partner Gateway".into());
+    for (email, lang) in [
+        ("olga@example.com", "ru"),
+        ("joao@example.com", "pt"),
+        ("emma@example.com", "en"),
+    ] {
+        let m = app.outbox_email(email, "PASSWORD_RESET").await.unwrap();
+        assert_eq!(m.subject, tr(lang, "reset-subject", &[brand()]), "{email}");
+        assert!(m.body_html.contains(&format!("lang=\"{lang}\"")), "{email}");
+    }
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let none = entities::outbox_message::Entity::find()
+        .filter(entities::outbox_message::Column::Recipient.eq("nobody@example.com"))
+        .count(app.db())
+        .await
+        .unwrap();
+    assert_eq!(none, 0);
+}

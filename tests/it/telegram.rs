@@ -346,3 +346,127 @@ async fn the_webhook_needs_its_secret_and_links_stay_in_their_tenant() {
         "FORBIDDEN"
     );
 }
+
+/// Issue 27's promise on one brand: a client created in Russian gets its set-password
+/// email, its bell item and its Telegram message in Russian (with Russian plurals and a
+/// Russian date), while the English-speaking partner gets the same notice in English.
+#[tokio::test]
+async fn a_russian_client_reads_russian_and_the_english_partner_english() {
+    use domain::kernel::i18n::tr;
+    let (app, tg) = with_bot_api().await;
+    app.state.services.clock.set(Some(entities::time::now()));
+    let p = crate::partners::partner(&app, ROOT, "lang", "GOLD").await;
+    crate::client_lines::client_with_lines_in(
+        &app,
+        ROOT,
+        &p,
+        "Ivan lang",
+        "RU",
+        Some("RU"),
+        &[(1, 30)],
+    )
+    .await;
+    let brand = "Partner Gateway";
+    let mail = outbox_message::Entity::find()
+        .filter(outbox_message::Column::Recipient.eq("ivan.lang@client.example"))
+        .filter(outbox_message::Column::Kind.eq("SET_PASSWORD"))
+        .one(app.db())
+        .await
+        .unwrap()
+        .expect("a set-password email");
+    assert_eq!(
+        mail.subject,
+        tr("ru", "account-ready-subject", &[("brand", brand.into())])
+    );
+    assert!(
+        mail.body_text.contains("Здравствуйте"),
+        "{}",
+        mail.body_text
+    );
+    let client = app
+        .set_password_via_link(ROOT, "ivan.lang@client.example")
+        .await;
+
+    // Both connect Telegram: each is answered in their own language.
+    let staff = app.staff_token().await;
+    app.ok(
+        ROOT,
+        Some(&staff),
+        CONFIGURE,
+        json!({ "i": { "botToken": BOT } }),
+    )
+    .await;
+    for (token, chat) in [(&client, 4242), (&p.owner, 777)] {
+        let start = connect_link(&app, ROOT, token).await;
+        tg.user_writes(BOT, chat, "someone", &format!("/start {start}"));
+    }
+    assert_eq!(poll(&app).await, 2);
+    assert_eq!(
+        tg.sent_to("4242")[0],
+        tr("ru", "telegram-connected", &[("brand", brand.into())])
+    );
+    assert!(tg.sent_to("777")[0].starts_with("Connected"));
+
+    // Seven days before the line ends, both are told.
+    app.fan_out().await;
+    app.clock_advance(Duration::days(23) + Duration::minutes(1));
+    domain::jobs::run_due(&app.state.services).await.unwrap();
+    app.fan_out().await;
+    let bell = "{ notifications(first: 5) { edges { node { kind title body } } } }";
+    let first = |d: Value| {
+        d["notifications"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"].clone())
+            .find(|n| n["kind"] == "LINE_EXPIRING")
+            .expect("a LINE_EXPIRING item")
+    };
+    let theirs = first(app.ok(ROOT, Some(&client), bell, json!({})).await);
+    let title = theirs["title"].as_str().unwrap();
+    assert!(title.starts_with("Срок действия линии"), "{title}");
+    assert!(title.ends_with("через 7 дней"), "{title}");
+    // The line's end, written as Russian writes dates (genitive month, UTC).
+    let body = theirs["body"].as_str().unwrap();
+    assert!(
+        [
+            "января",
+            "февраля",
+            "марта",
+            "апреля",
+            "мая",
+            "июня",
+            "июля",
+            "августа",
+            "сентября",
+            "октября",
+            "ноября",
+            "декабря"
+        ]
+        .iter()
+        .any(|m| body.contains(m)),
+        "{body}"
+    );
+    let partners = first(app.ok(ROOT, Some(&p.owner), bell, json!({})).await);
+    let title = partners["title"].as_str().unwrap();
+    assert!(
+        title.starts_with("Line ") && title.ends_with("expires in 7 days"),
+        "{title}"
+    );
+
+    // Telegram says the same, each in their language.
+    deliver(&app).await;
+    let said = |chat: &str| tg.sent_to(chat).join("\n---\n");
+    assert!(said("4242").contains("через 7 дней"), "{}", said("4242"));
+    assert!(said("777").contains("expires in 7 days"), "{}", said("777"));
+    // And so do the emails.
+    let emails = outbox_message::Entity::find()
+        .filter(outbox_message::Column::Kind.eq("LINE_EXPIRING"))
+        .filter(outbox_message::Column::Channel.eq("EMAIL"))
+        .all(app.db())
+        .await
+        .unwrap();
+    let to = |who: &str| emails.iter().find(|m| m.recipient == who).unwrap();
+    assert!(to("ivan.lang@client.example").subject.contains("7 дней"));
+    assert!(to("partner-lang@example.com").subject.contains("7 days"));
+}
