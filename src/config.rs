@@ -77,6 +77,15 @@ pub struct Config {
         default_value = "no-reply@localhost.localdomain"
     )]
     pub email_from: String,
+    /// The SPF include the mail relay asks sender domains to publish (e.g.
+    /// `_spf.relay.example`): listed to brands and checked before their own address is used.
+    #[arg(long, env = "MAIL_SPF_INCLUDE")]
+    pub mail_spf_include: Option<String>,
+    /// The DKIM records the relay asks sender domains to publish, comma-separated, each
+    /// `<name under the domain> <TYPE> <value>` (e.g.
+    /// `s1._domainkey CNAME s1.dkim.relay.example`): listed to brands.
+    #[arg(long, env = "MAIL_DKIM_RECORDS")]
+    pub mail_dkim_records: Option<String>,
     /// `development` turns GraphiQL and introspection on (as `serve --demo` does);
     /// anything else (default `production`) leaves them off unless switched on below.
     #[arg(long, env = "APP_ENV", default_value = "production")]
@@ -322,14 +331,63 @@ impl Config {
             local_link_port: Some(self.bind_addr.port()),
             default_email_sender: self.email_from.clone(),
             lead_submissions_per_hour: self.lead_submissions_per_hour,
+            mail_spf_include: self
+                .mail_spf_include
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            mail_dkim_records: dkim_records(self.mail_dkim_records.as_deref().unwrap_or("")),
             ..Settings::default()
         }
     }
 }
 
+/// `MAIL_DKIM_RECORDS`: comma-separated `<name> <TYPE> <value>`; an entry without all
+/// three is left out.
+fn dkim_records(raw: &str) -> Vec<(String, String, String)> {
+    raw.split(',')
+        .filter_map(|entry| {
+            let mut parts = entry.trim().splitn(3, char::is_whitespace);
+            let name = parts.next()?.trim();
+            let kind = parts.next()?.trim();
+            let value = parts.next()?.trim();
+            (!name.is_empty() && !kind.is_empty() && !value.is_empty()).then(|| {
+                (
+                    name.to_string(),
+                    kind.to_ascii_uppercase(),
+                    value.to_string(),
+                )
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dkim_records_are_read_from_one_setting() {
+        let r = dkim_records(
+            "s1._domainkey CNAME s1.dkim.relay.example, s2._domainkey txt v=DKIM1; k=rsa; p=AB, broken",
+        );
+        assert_eq!(
+            r,
+            [
+                (
+                    "s1._domainkey".into(),
+                    "CNAME".into(),
+                    "s1.dkim.relay.example".into()
+                ),
+                (
+                    "s2._domainkey".into(),
+                    "TXT".into(),
+                    "v=DKIM1; k=rsa; p=AB".into()
+                ),
+            ]
+        );
+    }
 
     /// Runs itself in a child process with the variables set (setting variables in this
     /// process would need `unsafe` and race other tests).

@@ -48,6 +48,9 @@ pub struct Model {
     pub last_error: Option<String>,
     /// When it was given up on (`FAILED`).
     pub failed_at: Option<DateTimeUtc>,
+    /// Where answers go (`Name <address>`): the brand's own address while its mail is sent
+    /// from the platform's, its sender domain being unproven.
+    pub reply_to: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

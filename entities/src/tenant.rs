@@ -40,6 +40,13 @@ pub struct Model {
     /// The organization (on the brand where its reseller applied) whose owners administer
     /// this brand; `None` for the platform's own and staff-made brands.
     pub owner_organization_id: Option<i64>,
+    /// The domain of `email_sender_address`: `PENDING` until proven, then `VERIFIED`;
+    /// `None` without a sender address. Mail goes from it only when `VERIFIED`.
+    pub mail_domain_status: Option<String>,
+    pub mail_domain_verified_at: Option<DateTimeUtc>,
+    pub mail_domain_checked_at: Option<DateTimeUtc>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub mail_domain_error: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

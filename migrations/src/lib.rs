@@ -25,6 +25,7 @@ mod m20261204_000019_domain_claims;
 mod m20261205_000020_tls_ready;
 mod m20261205_000021_user_language;
 mod m20261206_000022_reseller_brands;
+mod m20261206_000023_mail_domains;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000020_tls_ready::Migration),
             Box::new(m20261205_000021_user_language::Migration),
             Box::new(m20261206_000022_reseller_brands::Migration),
+            Box::new(m20261206_000023_mail_domains::Migration),
         ]
     }
 }

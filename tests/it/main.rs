@@ -22,6 +22,7 @@ mod ledger;
 mod limits;
 mod lines;
 mod local_otlp;
+mod mail_domains;
 mod mail_sink;
 mod money_races;
 mod notifications;

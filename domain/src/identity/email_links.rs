@@ -55,6 +55,38 @@ pub async fn issue_one_time_token(
     Ok(token)
 }
 
+/// The reset email in every language, written before the account is looked up; the one
+/// statement that queues it picks the account's language, so the request does the same
+/// work whether the address has an account or not.
+struct ResetMail(Vec<(&'static str, emails::Email)>);
+
+impl ResetMail {
+    fn new(tenant: &tenants::TenantInfo, to: &str, minutes: u64, link: &str) -> Self {
+        let letter = Letter::PasswordReset { minutes };
+        Self(
+            i18n::LANGUAGES
+                .into_iter()
+                .map(|lang| (lang, letters::write(tenant, lang, to, &letter, link)))
+                .collect(),
+        )
+    }
+
+    /// One part of the email, as SQL: `CASE users.language WHEN .. END`.
+    fn in_language(
+        &self,
+        part: fn(&emails::Email) -> &String,
+    ) -> sea_orm::sea_query::CaseStatement {
+        let mut case = sea_orm::sea_query::CaseStatement::new();
+        for (lang, mail) in &self.0 {
+            case = case.case(
+                user::Column::Language.eq(*lang),
+                Expr::val(part(mail).as_str()),
+            );
+        }
+        case.finally(Expr::val(part(&self.0[0].1).as_str()))
+    }
+}
+
 /// Sends a password-reset email if the account exists. Whether it does is not revealed,
 /// not even by timing: both cases render the email, open a transaction and run the same
 /// three statements, each of which selects the account by email (and so writes nothing
@@ -82,29 +114,7 @@ pub async fn request_password_reset(
         &format!("/reset-password?token={token}"),
     );
     let minutes = svc.settings.password_reset_ttl.as_secs() / 60;
-    // Written in every language before the account is looked up; the one statement that
-    // queues it picks the account's language, so the request does the same work whether
-    // the address has an account or not.
-    let letter = Letter::PasswordReset { minutes };
-    let mails: Vec<(&str, emails::Email)> = i18n::LANGUAGES
-        .into_iter()
-        .map(|lang| {
-            (
-                lang,
-                letters::write(&req.tenant, lang, &email, &letter, &link),
-            )
-        })
-        .collect();
-    let in_language = |part: fn(&emails::Email) -> &String| {
-        let mut case = sea_orm::sea_query::CaseStatement::new();
-        for (lang, mail) in &mails {
-            case = case.case(
-                user::Column::Language.eq(*lang),
-                Expr::val(part(mail).as_str()),
-            );
-        }
-        case.finally(Expr::val(part(&mails[0].1).as_str()))
-    };
+    let mail = ResetMail::new(&req.tenant, &email, minutes, &link);
     let now = entities::time::now();
     let account = |select: &mut SelectStatement| {
         select
@@ -156,6 +166,7 @@ pub async fn request_password_reset(
             om::Column::Kind,
             om::Column::Recipient,
             om::Column::Sender,
+            om::Column::ReplyTo,
             om::Column::Subject,
             om::Column::BodyText,
             om::Column::BodyHtml,
@@ -171,9 +182,10 @@ pub async fn request_password_reset(
                 .expr(Expr::val("PASSWORD_RESET"))
                 .column(user::Column::Email)
                 .expr(Expr::val(emails::sender(&svc.settings, &req.tenant)))
-                .expr(in_language(|m| &m.subject))
-                .expr(in_language(|m| &m.text))
-                .expr(in_language(|m| &m.html))
+                .expr(Expr::val(emails::reply_to(&req.tenant)))
+                .expr(mail.in_language(|m| &m.subject))
+                .expr(mail.in_language(|m| &m.text))
+                .expr(mail.in_language(|m| &m.html))
                 .expr(Expr::val(om::STATUS_PENDING))
                 .expr(Expr::val(0))
                 .expr(Expr::val(now))

@@ -56,6 +56,7 @@ pub mod action {
     pub const SPACE_UPDATED: &str = "space.updated";
     pub const TENANT_CREATED: &str = "tenant.created";
     pub const RESELLER_BRAND_CREATED: &str = "tenant.reseller_brand_created";
+    pub const TENANT_MAIL_DOMAIN_CHECKED: &str = "tenant.mail_domain_checked";
     pub const TENANT_DOMAIN_ADDED: &str = "tenant.domain_added";
     pub const TENANT_DOMAIN_REMOVED: &str = "tenant.domain_removed";
     pub const TENANT_DOMAIN_VERIFIED: &str = "tenant.domain_verified";
@@ -140,6 +141,7 @@ pub mod action {
         SPACE_UPDATED,
         TENANT_CREATED,
         RESELLER_BRAND_CREATED,
+        TENANT_MAIL_DOMAIN_CHECKED,
         TENANT_DOMAIN_ADDED,
         TENANT_DOMAIN_REMOVED,
         TENANT_DOMAIN_VERIFIED,

@@ -85,19 +85,42 @@ pub fn branded(
     }
 }
 
-/// The `From:` of a tenant's emails, written by lettre's `Mailbox` so a display name with
-/// commas, quotes or other specials is quoted as RFC 5322 says (`"Acme, Inc." <..>`).
-pub fn sender(settings: &Settings, tenant: &TenantInfo) -> String {
-    let t = &tenant.model;
-    let name = t.email_sender_name.as_deref().unwrap_or(&t.display_name);
-    let address = t
-        .email_sender_address
-        .as_deref()
-        .unwrap_or(&settings.default_email_sender);
+/// `Name <address>`, written by lettre's `Mailbox` so a display name with commas, quotes
+/// or other specials is quoted as RFC 5322 says (`"Acme, Inc." <..>`).
+fn mailbox(name: &str, address: &str) -> String {
     match address.parse::<lettre::Address>() {
         Ok(address) => lettre::message::Mailbox::new(Some(name.to_string()), address).to_string(),
         // Sending refuses it with the reason (a permanent failure staff can see).
         Err(_) => address.to_string(),
+    }
+}
+
+/// Whether the brand's mail may go from its own address: it has one and has proven its
+/// domain (`tenancy::mail_domain`; the state is the tenant's, read here from the model).
+fn own_address(t: &entities::tenant::Model) -> Option<&str> {
+    let proven = t.mail_domain_status.as_deref() == Some("VERIFIED");
+    t.email_sender_address.as_deref().filter(|_| proven)
+}
+
+/// The `From:` of a tenant's emails: the brand's name, at the brand's address once its
+/// domain is proven, else at the platform's.
+pub fn sender(settings: &Settings, tenant: &TenantInfo) -> String {
+    let t = &tenant.model;
+    let name = t.email_sender_name.as_deref().unwrap_or(&t.display_name);
+    mailbox(
+        name,
+        own_address(t).unwrap_or(&settings.default_email_sender),
+    )
+}
+
+/// The `Reply-To:` of a tenant's emails: the brand's own address while its mail goes from
+/// the platform's (its domain unproven), so answers still reach the brand.
+pub fn reply_to(tenant: &TenantInfo) -> Option<String> {
+    let t = &tenant.model;
+    let name = t.email_sender_name.as_deref().unwrap_or(&t.display_name);
+    match (own_address(t), t.email_sender_address.as_deref()) {
+        (None, Some(address)) => Some(mailbox(name, address)),
+        _ => None,
     }
 }
 
@@ -115,6 +138,7 @@ pub async fn enqueue(
         kind: Set(email.kind.into()),
         recipient: Set(email.to),
         sender: Set(sender(settings, tenant)),
+        reply_to: Set(reply_to(tenant)),
         subject: Set(email.subject),
         body_text: Set(email.text),
         body_html: Set(email.html),

@@ -66,6 +66,10 @@ pub(crate) fn tests_tenant() -> entities::tenant::Model {
         certification_cooldown_hours: 0,
         max_open_leads_per_partner: 10,
         owner_organization_id: None,
+        mail_domain_status: None,
+        mail_domain_verified_at: None,
+        mail_domain_checked_at: None,
+        mail_domain_error: None,
         created_at: chrono::Utc::now(),
         updated_at: chrono::Utc::now(),
     }

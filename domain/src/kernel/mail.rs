@@ -190,6 +190,12 @@ fn build(msg: &outbox_message::Model, unsubscribe: Option<&str>) -> Result<Messa
     if let Some(url) = unsubscribe {
         b = b.header(ListUnsubscribe(url.to_string())).header(OneClick);
     }
+    if let Some(reply_to) = &msg.reply_to {
+        let reply_to: Mailbox = reply_to
+            .parse()
+            .map_err(|e| SendError::permanent(format!("reply-to {reply_to:?}: {e}")))?;
+        b = b.reply_to(reply_to);
+    }
     b.multipart(MultiPart::alternative_plain_html(
         msg.body_text.clone(),
         msg.body_html.clone(),

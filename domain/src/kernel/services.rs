@@ -39,6 +39,12 @@ pub struct Settings {
     pub order_ttl: Duration,
     /// Leads one client address may submit per hour on one tenant (`submitLead`).
     pub lead_submissions_per_hour: u32,
+    /// The SPF `include:` the mail relay asks sender domains to publish (`MAIL_SPF_INCLUDE`,
+    /// e.g. `_spf.relay.example`); `None`: not checked.
+    pub mail_spf_include: Option<String>,
+    /// The DKIM records the relay asks sender domains to publish (`MAIL_DKIM_RECORDS`):
+    /// name under the domain, type, value.
+    pub mail_dkim_records: Vec<(String, String, String)>,
 }
 
 impl Default for Settings {
@@ -56,6 +62,8 @@ impl Default for Settings {
             local_link_port: None,
             default_email_sender: "no-reply@localhost".into(),
             lead_submissions_per_hour: 5,
+            mail_spf_include: None,
+            mail_dkim_records: Vec::new(),
         }
     }
 }

@@ -224,6 +224,7 @@ pub async fn email(
         Message {
             recipient: u.email.clone(),
             sender: emails::sender(settings, tenant),
+            reply_to: emails::reply_to(tenant),
             subject: mail.subject,
             text: mail.text,
             html: mail.html,

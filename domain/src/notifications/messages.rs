@@ -13,6 +13,8 @@ use crate::kernel::error::ApiResult;
 pub(crate) struct Message {
     pub recipient: String,
     pub sender: String,
+    /// The brand's address while its mail goes from the platform's.
+    pub reply_to: Option<String>,
     pub subject: String,
     pub text: String,
     pub html: String,
@@ -35,6 +37,7 @@ pub(crate) async fn write_message(
         kind: Set(kind.as_str().into()),
         recipient: Set(m.recipient),
         sender: Set(m.sender),
+        reply_to: Set(m.reply_to),
         subject: Set(m.subject),
         body_text: Set(m.text),
         body_html: Set(m.html),

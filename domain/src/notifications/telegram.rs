@@ -84,6 +84,7 @@ pub async fn enqueue(
         super::messages::Message {
             recipient: chat_id.into(),
             sender: String::new(),
+            reply_to: None,
             subject: title.into(),
             text: format!("{title}\n\n{}\n\n{link}", lines.join("\n")),
             html: String::new(),

@@ -112,6 +112,7 @@ pub async fn update_tenant(
         .ok_or(ApiError::NotFound { what: "tenant" })?;
     let old_slug = current.slug.clone();
     let old_currency = current.currency.clone();
+    let old_sender = current.email_sender_address.clone();
     let mut m = current.into_active_model();
     apply_branding(&mut m, &input)?;
     if let Some(v) = &input.currency {
@@ -132,6 +133,12 @@ pub async fn update_tenant(
     }
     if let Some(pp) = &input.partner_program {
         apply_program(&mut m, pp)?;
+    }
+    if let sea_orm::ActiveValue::Set(sender) = m.email_sender_address.clone()
+        && !super::mail_domain::same_domain(sender.as_deref(), old_sender.as_deref())
+    {
+        // A new sender domain is unproven until its record is found.
+        super::mail_domain::reset(&mut m, sender.as_deref());
     }
     m.updated_at = Set(entities::time::now());
     let updated = m

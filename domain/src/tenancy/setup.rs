@@ -125,6 +125,11 @@ pub async fn insert_tenant(
             "emailSenderAddress",
             i.email_sender_address.as_deref(),
         )?),
+        // A sender address given at creation is unproven like any other.
+        mail_domain_status: Set(i
+            .email_sender_address
+            .as_ref()
+            .map(|_| super::mail_domain::PENDING.to_string())),
         default_language: Set(validate::language(
             "defaultLanguage",
             i.default_language.as_deref().unwrap_or("ru"),
@@ -180,31 +185,40 @@ pub async fn insert_tenant(
 
     let admin = match admin_email {
         None => None,
-        Some(email) => {
-            // Unverified until the set-password link (sent to the address) is used.
-            let admin = crate::identity::accounts::insert_user(
-                db,
-                crate::identity::accounts::NewUser {
-                    tenant_id: tenant.id,
-                    display_name: admin_name.unwrap_or_else(|| email.clone()),
-                    email,
-                    is_tenant_admin: true,
-                    ..Default::default()
-                },
-            )
-            .await?;
-            let token = issue_one_time_token(
-                db,
-                tenant.id,
-                admin.id,
-                one_time_token::PURPOSE_SET_PASSWORD,
-                settings.set_password_ttl,
-            )
-            .await?;
-            Some((admin, token))
-        }
+        Some(email) => Some(insert_admin(db, settings, &tenant, email, admin_name).await?),
     };
     Ok((tenant, admin))
+}
+
+/// A new brand's first admin, unverified until the set-password link (sent to the
+/// address) is used; with that link's token.
+async fn insert_admin(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    tenant: &tenant::Model,
+    email: String,
+    name: Option<String>,
+) -> ApiResult<(user::Model, String)> {
+    let admin = crate::identity::accounts::insert_user(
+        db,
+        crate::identity::accounts::NewUser {
+            tenant_id: tenant.id,
+            display_name: name.unwrap_or_else(|| email.clone()),
+            email,
+            is_tenant_admin: true,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let token = issue_one_time_token(
+        db,
+        tenant.id,
+        admin.id,
+        one_time_token::PURPOSE_SET_PASSWORD,
+        settings.set_password_ttl,
+    )
+    .await?;
+    Ok((admin, token))
 }
 
 /// `createTenant`: platform staff create a brand, its platform subdomain and optionally

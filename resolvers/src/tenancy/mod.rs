@@ -2,6 +2,7 @@
 //! tenant admins.
 
 pub mod loaders;
+pub mod mail;
 pub use domain::tenancy::{hosts, settings, setup};
 pub mod types;
 
@@ -149,6 +150,20 @@ impl TenancyMutation {
         Ok(RevokeServiceTokenPayload {
             service_token: ServiceToken(t),
         })
+    }
+
+    /// Checks the brand's sender domain now (its admins, platform staff): the TXT record
+    /// `_gateway-mail.<domain>` with the brand's token and, when the relay names one, the
+    /// SPF include. The outcome is on `Tenant.mailDomain`.
+    async fn verify_tenant_mail_domain(
+        &self,
+        ctx: &Context<'_>,
+        input: mail::VerifyTenantMailDomainInput,
+    ) -> crate::GqlResult<VerifyTenantMailDomainPayload> {
+        let tenant_id = ids::decode(&input.tenant_id, Kind::Tenant, "tenantId")?;
+        let t =
+            domain::tenancy::mail_domain::verify(services(ctx)?, request(ctx)?, tenant_id).await?;
+        Ok(VerifyTenantMailDomainPayload { tenant: t.into() })
     }
 
     /// Checks a custom domain's DNS record now (tenant admins, platform staff). The

@@ -119,6 +119,30 @@ impl Tenant {
             .unwrap_or_default();
         Ok(rows.into_iter().map(TenantDomain).collect())
     }
+    /// The domain of the brand's sender address and what proves it (tenant admins and
+    /// platform staff); `null` without a sender address.
+    async fn mail_domain(
+        &self,
+        ctx: &Context<'_>,
+    ) -> crate::GqlResult<Option<super::mail::MailDomain>> {
+        let req = request(ctx)?;
+        let svc = services(ctx)?;
+        domain::tenancy::access::load_brand_facts(&svc.db, req, self.0.id).await?;
+        authorize(
+            req,
+            Action::ViewTenantDomains {
+                tenant_id: self.0.id,
+            },
+        )
+        .map_err(ApiError::from)?;
+        if self.0.email_sender_address.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(super::mail::MailDomain {
+            tenant: self.0.clone(),
+            records: domain::tenancy::mail_domain::records(&svc.settings, &self.0),
+        }))
+    }
     /// The tenant's service tokens, newest first (tenant admins and platform staff).
     async fn service_tokens(&self, ctx: &Context<'_>) -> crate::GqlResult<Vec<ServiceToken>> {
         let rows =
@@ -524,6 +548,13 @@ pub struct UpdateTenantInput {
     pub timezone: Option<String>,
     /// Tier discounts and reward rates of the partner program.
     pub partner_program: Option<PartnerProgramInput>,
+}
+
+/// Result of `verifyTenantMailDomain`.
+#[derive(SimpleObject)]
+pub struct VerifyTenantMailDomainPayload {
+    /// The brand, with `mailDomain` as the check left it.
+    pub tenant: Tenant,
 }
 
 /// Result of `updateTenant`.
