@@ -136,7 +136,7 @@ async fn a_lost_database_answers_service_unavailable_and_the_service_recovers() 
     .await;
     let waiting = app.spawn_post(ROOT, Some(&ann), rename, json!({}));
     let mut blocked = false;
-    for _ in 0..200 {
+    for _ in 0..400 {
         let n: (i64,) = sea_orm::sqlx::query_as(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
         )
