@@ -20,8 +20,8 @@
 //! checkouts of cancelled or expired orders not closed yet, are asked again; the HTTP
 //! calls run after the claim commits), `lines.notices` (a line expires
 //! in 7 days, a line expired: `notifications::notices`), and `domains.check` (custom
-//! domains' DNS records, `tenancy::domains`; the DNS questions run after the claim
-//! commits).
+//! domains' DNS records, `tenancy::domains`, and brands' sender domains,
+//! `tenancy::mail_domain`; the DNS questions run after the claim commits).
 
 use chrono::{DateTime, Duration, Utc};
 use entities::scheduled_job;
@@ -201,7 +201,10 @@ pub async fn run_one(svc: &Services, job: Job) -> ApiResult<Option<u64>> {
             let closed = checkouts::close_checkouts(svc, None).await;
             (closed + checkouts::complete_card_refunds(svc, None).await) as u64
         }
-        Job::DomainChecks => crate::tenancy::domains::check_due(svc).await?,
+        Job::DomainChecks => {
+            crate::tenancy::domains::check_due(svc).await?
+                + crate::tenancy::mail_domain::check_due(svc).await?
+        }
         _ => items,
     };
     Ok(Some(items))

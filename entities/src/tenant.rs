@@ -47,6 +47,14 @@ pub struct Model {
     pub mail_domain_checked_at: Option<DateTimeUtc>,
     #[sea_orm(column_type = "Text", nullable)]
     pub mail_domain_error: Option<String>,
+    /// When the current sender domain was set (its proof asked for).
+    pub mail_domain_since: Option<DateTimeUtc>,
+    /// When a proven sender domain's record was first found missing.
+    pub mail_domain_lost_at: Option<DateTimeUtc>,
+    /// When the scheduler checks the sender domain next.
+    pub mail_domain_next_check_at: Option<DateTimeUtc>,
+    /// Checks in a row that did not find the proof (the backoff).
+    pub mail_domain_attempts: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -26,6 +26,7 @@ mod m20261205_000020_tls_ready;
 mod m20261205_000021_user_language;
 mod m20261206_000022_reseller_brands;
 mod m20261206_000023_mail_domains;
+mod m20261206_000024_mail_domain_checks;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000021_user_language::Migration),
             Box::new(m20261206_000022_reseller_brands::Migration),
             Box::new(m20261206_000023_mail_domains::Migration),
+            Box::new(m20261206_000024_mail_domain_checks::Migration),
         ]
     }
 }

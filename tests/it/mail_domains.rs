@@ -148,7 +148,8 @@ async fn the_brands_own_address_is_used_only_once_its_domain_is_proven() {
     s.dns.set(
         DOMAIN,
         Answer::Txt(vec![
-            "v=spf1 include:_spf.relay.example include:_spf.other.example ~all".into(),
+            // SPF terms are case-insensitive and may carry the `+` qualifier.
+            "v=spf1 +include:_SPF.Relay.example include:_spf.other.example ~all".into(),
         ]),
     );
     let m = verify(&s).await;
@@ -203,4 +204,76 @@ async fn only_the_brands_admins_and_staff_check_its_mail_domain() {
         d["verifyTenantMailDomain"]["tenant"]["mailDomain"]["status"],
         "PENDING"
     );
+}
+
+/// The scheduler re-checks sender domains with the custom domains' statuses: a domain not
+/// proven within 7 days is `FAILED`; a proven one whose record stays missing for 7 days is
+/// `EXPIRED` and its mail goes from the platform's address again. Time moves by the clock.
+#[tokio::test]
+async fn the_scheduler_fails_an_unproven_domain_and_expires_a_lost_one() {
+    let s = setup().await;
+    let (app, host) = (&s.app, s.host.as_str());
+    let clock = &app.state.services.clock;
+    clock.set(Some(chrono::Utc::now()));
+    let status = || async {
+        app.ok(host, Some(&s.admin), MAIL, json!({})).await["tenant"]["mailDomain"].clone()
+    };
+    let run_jobs = || async {
+        domain::jobs::run_due(&app.state.services).await.unwrap();
+    };
+    // The address was set just now: still pending after a few days of failed checks.
+    for _ in 0..6 {
+        clock.advance(chrono::Duration::days(1));
+        run_jobs().await;
+    }
+    let m = status().await;
+    assert_eq!(m["status"], "PENDING", "{m}");
+    assert!(
+        m["lastCheckedAt"].is_string(),
+        "the scheduler checked it: {m}"
+    );
+    clock.advance(chrono::Duration::days(1) + chrono::Duration::hours(7));
+    run_jobs().await;
+    assert_eq!(status().await["status"], "FAILED");
+
+    // The admin creates the records and checks: proven, even after failing.
+    let token = status().await["records"][0]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.dns
+        .set(&format!("_gateway-mail.{DOMAIN}"), Answer::Txt(vec![token]));
+    s.dns.set(
+        DOMAIN,
+        Answer::Txt(vec!["v=spf1 include:_spf.relay.example ~all".into()]),
+    );
+    assert_eq!(verify(&s).await["status"], "VERIFIED");
+
+    // The proof goes away: a week of grace (still used, the finding shown), then expired.
+    s.dns.set(
+        &format!("_gateway-mail.{DOMAIN}"),
+        Answer::Txt(vec!["something else".into()]),
+    );
+    clock.advance(chrono::Duration::days(1) + chrono::Duration::minutes(1));
+    run_jobs().await;
+    let m = status().await;
+    assert_eq!(
+        (m["status"].as_str(), m["inUse"].as_bool()),
+        (Some("VERIFIED"), Some(true)),
+        "{m}"
+    );
+    assert!(m["lastError"].as_str().unwrap().contains("token"), "{m}");
+    for _ in 0..7 {
+        clock.advance(chrono::Duration::days(1) + chrono::Duration::minutes(1));
+        run_jobs().await;
+    }
+    let m = status().await;
+    assert_eq!(
+        (m["status"].as_str(), m["inUse"].as_bool()),
+        (Some("EXPIRED"), Some(false)),
+        "{m}"
+    );
+    app.sign_up(host, "late@example.com").await;
+    let (from, _) = sent_reset(&s, "late@example.com").await;
+    assert!(from.ends_with("<no-reply@platform.example>"), "{from}");
 }

@@ -70,6 +70,10 @@ pub(crate) fn tests_tenant() -> entities::tenant::Model {
         mail_domain_verified_at: None,
         mail_domain_checked_at: None,
         mail_domain_error: None,
+        mail_domain_since: None,
+        mail_domain_lost_at: None,
+        mail_domain_next_check_at: None,
+        mail_domain_attempts: 0,
         created_at: chrono::Utc::now(),
         updated_at: chrono::Utc::now(),
     }

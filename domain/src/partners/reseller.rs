@@ -4,7 +4,8 @@
 //! the ownership on every request); the brand's platform subdomain serves at once.
 
 use entities::{partner, tenant};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use tenants::{Action, RequestCtx, authorize};
 
@@ -48,6 +49,8 @@ pub async fn approve_reseller_brand(
     let txn = crate::kernel::txn::begin(&svc.db).await?;
     let p = super::ops::for_reviewer(&txn, req, input.partner_id).await?;
     crate::orgs::access::lock_org(&txn, req, p.organization_id).await?;
+    // Read again under the lock: a review that committed meanwhile is seen.
+    let p = super::ops::for_reviewer(&txn, req, p.id).await?;
     if !p.white_label_reseller {
         return Err(ApiError::domain(
             code::NOT_WHITE_LABEL,
@@ -72,13 +75,13 @@ pub async fn approve_reseller_brand(
             ),
         ));
     }
-    // The new brand speaks, charges and keeps the time of the brand it was applied on.
+    // The new brand speaks, charges and keeps the time of the brand it was applied on. The
+    // application's contact stays private: the owners set the public support contacts.
     let home = &req.tenant.model;
     let fields = TenantFields {
         default_language: Some(home.default_language.clone()),
         currency: Some(home.currency.clone()),
         timezone: Some(home.timezone.clone()),
-        support_email: Some(p.contact_email.clone()),
         ..TenantFields::new(&slug, &display_name)
     };
     let new = NewTenant {
@@ -118,13 +121,35 @@ async fn approve(
     tier: Tier,
 ) -> ApiResult<partner::Model> {
     let now = entities::time::now();
-    let mut m = p.into_active_model();
-    m.status = Set(partner::STATUS_APPROVED);
-    m.tier = Set(Some(tier.as_str().into()));
-    m.reviewed_by = Set(req.viewer.user().map(|u| u.user_id));
-    m.reviewed_at = Set(Some(now));
-    m.updated_at = Set(now);
-    let p = m.update(txn).await?;
+    // Only while it is still pending: a rejection that got in first is not overwritten.
+    let approved = partner::Entity::update_many()
+        .col_expr(
+            partner::Column::Status,
+            Expr::val(partner::STATUS_APPROVED.as_str()),
+        )
+        .col_expr(partner::Column::Tier, Expr::val(tier.as_str()))
+        .col_expr(
+            partner::Column::ReviewedBy,
+            Expr::val(req.viewer.user().map(|u| u.user_id)),
+        )
+        .col_expr(partner::Column::ReviewedAt, Expr::val(now))
+        .col_expr(partner::Column::UpdatedAt, Expr::val(now))
+        .filter(partner::Column::Id.eq(p.id))
+        .filter(partner::Column::Status.eq(partner::STATUS_PENDING))
+        .exec(txn)
+        .await?
+        .rows_affected;
+    if approved == 0 {
+        return Err(ApiError::domain(
+            code::ALREADY_REVIEWED,
+            Some("partnerId"),
+            "this application was reviewed meanwhile",
+        ));
+    }
+    let p = partner::Entity::find_by_id(p.id)
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound { what: "partner" })?;
     audit::record(
         txn,
         req,

@@ -138,7 +138,7 @@ pub async fn update_tenant(
         && !super::mail_domain::same_domain(sender.as_deref(), old_sender.as_deref())
     {
         // A new sender domain is unproven until its record is found.
-        super::mail_domain::reset(&mut m, sender.as_deref());
+        super::mail_domain::reset(&mut m, sender.as_deref(), svc.clock.now());
     }
     m.updated_at = Set(entities::time::now());
     let updated = m

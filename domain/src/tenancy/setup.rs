@@ -125,11 +125,14 @@ pub async fn insert_tenant(
             "emailSenderAddress",
             i.email_sender_address.as_deref(),
         )?),
-        // A sender address given at creation is unproven like any other.
+        // A sender address given at creation is unproven like any other, and due for its
+        // first check.
         mail_domain_status: Set(i
             .email_sender_address
             .as_ref()
             .map(|_| super::mail_domain::PENDING.to_string())),
+        mail_domain_since: Set(i.email_sender_address.as_ref().map(|_| now)),
+        mail_domain_next_check_at: Set(i.email_sender_address.as_ref().map(|_| now)),
         default_language: Set(validate::language(
             "defaultLanguage",
             i.default_language.as_deref().unwrap_or("ru"),

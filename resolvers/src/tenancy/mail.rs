@@ -24,7 +24,10 @@ impl MailDomain {
             .and_then(mail_domain::domain_of)
             .unwrap_or_default()
     }
-    /// `PENDING` until the records below are found, then `VERIFIED`.
+    /// The custom domains' statuses: `PENDING` until the records below are found (the
+    /// scheduler re-checks with backoff), then `VERIFIED` (re-checked daily); `FAILED` when
+    /// not proven within 7 days, `EXPIRED` when a proven domain's record stayed missing for
+    /// 7 days. Only `VERIFIED` is used (`inUse`); `verifyTenantMailDomain` checks at once.
     async fn status(&self) -> &str {
         self.tenant
             .mail_domain_status
