@@ -406,6 +406,14 @@ async fn a_russian_client_reads_russian_and_the_english_partner_english() {
         tr("ru", "telegram-connected", &[("brand", brand.into())])
     );
     assert!(tg.sent_to("777")[0].starts_with("Connected"));
+    // Once the chat is the client's, the bot answers in the account's language whatever
+    // the app says.
+    tg.user_writes(BOT, 4242, "someone", "hello");
+    assert_eq!(poll(&app).await, 1);
+    assert_eq!(
+        tg.sent_to("4242").last().unwrap(),
+        &tr("ru", "telegram-hint", &[])
+    );
 
     // Seven days before the line ends, both are told.
     app.fan_out().await;

@@ -330,6 +330,17 @@ mod tests {
             }
             let id = current.clone().expect("text belongs to a message");
             let vars = out.get_mut(&id).unwrap();
+            // Select keys (`[OWNER]`, `*[other]`) count too: a translation must keep them.
+            if let Some(key) = line
+                .trim_start()
+                .trim_start_matches('*')
+                .strip_prefix('[')
+                .and_then(|k| k.split_once(']'))
+                .map(|(k, _)| k)
+                && !k_is_plural(key)
+            {
+                vars.insert(format!("[{key}]"));
+            }
             for part in line.split('$').skip(1) {
                 let name: String = part
                     .chars()
@@ -339,6 +350,12 @@ mod tests {
             }
         }
         out
+    }
+
+    /// Plural categories differ by language (Russian has `few` and `many`); other keys
+    /// must be the same everywhere.
+    fn k_is_plural(key: &str) -> bool {
+        matches!(key, "zero" | "one" | "two" | "few" | "many" | "other")
     }
 
     #[test]

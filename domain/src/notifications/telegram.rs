@@ -331,15 +331,17 @@ pub async fn handle_update(
         return Ok(None);
     };
     let chat_id = chat.to_string();
-    // Until the chat is someone's, it is answered in the language the person's Telegram
-    // app is set to, else the brand's.
+    // A chat that is someone's is answered in their account's language; until then in the
+    // language the person's Telegram app is set to, else the brand's.
+    let account_language = chat_owner_language(svc, bot.tenant_id, &chat_id).await?;
     let brand_language = svc
         .registry
         .by_id(bot.tenant_id)
         .map(|t| t.model.default_language.clone())
         .unwrap_or_default();
-    let lang = msg["from"]["language_code"]
-        .as_str()
+    let lang = account_language
+        .as_deref()
+        .or(msg["from"]["language_code"].as_str())
         .unwrap_or(&brand_language);
     let reply = match text.trim().strip_prefix("/start") {
         Some(arg) if !arg.trim().is_empty() => {
@@ -363,6 +365,26 @@ pub async fn handle_update(
         tracing::info!(error = %e, tenant_id = bot.tenant_id, "telegram reply not sent");
     }
     Ok(Some(reply))
+}
+
+/// The language of the account the chat `chat_id` is bound to, if it is bound.
+async fn chat_owner_language(
+    svc: &Services,
+    tenant_id: i64,
+    chat_id: &str,
+) -> ApiResult<Option<String>> {
+    let Some(c) = scoped::<telegram_connection::Entity>(tenant_id)
+        .filter(telegram_connection::Column::ChatId.eq(chat_id))
+        .one(&svc.db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(scoped::<entities::user::Entity>(tenant_id)
+        .filter(entities::user::Column::Id.eq(c.user_id))
+        .one(&svc.db)
+        .await?
+        .map(|u| u.language))
 }
 
 async fn bind(
