@@ -280,6 +280,22 @@ fn entry(
     }
 }
 
+/// Records an entry for `req`'s viewer, or for the scheduler when there is no request
+/// (work both a mutation and a job do, such as a domain check).
+pub async fn record_by(
+    db: &impl ConnectionTrait,
+    req: Option<&RequestCtx>,
+    tenant_id: i64,
+    action: &str,
+    target: Target,
+    details: serde_json::Value,
+) -> ApiResult<()> {
+    match req {
+        Some(req) => record(db, req, None, action, target, None, details).await,
+        None => record_system(db, tenant_id, action, target, details).await,
+    }
+}
+
 /// Records an entry the system made on its own (a scheduled job): no actor, no request.
 pub async fn record_system(
     db: &impl ConnectionTrait,

@@ -306,30 +306,15 @@ async fn apply(
         let details = json!({
             "tenantId": d.tenant_id, "host": d.host, "lastError": n.last_error,
         });
-        match req {
-            Some(req) => {
-                audit::record(
-                    &txn,
-                    req,
-                    None,
-                    action,
-                    Target::TenantDomain(d.id),
-                    None,
-                    details,
-                )
-                .await?
-            }
-            None => {
-                audit::record_system(
-                    &txn,
-                    d.tenant_id,
-                    action,
-                    Target::TenantDomain(d.id),
-                    details,
-                )
-                .await?
-            }
-        }
+        audit::record_by(
+            &txn,
+            req,
+            d.tenant_id,
+            action,
+            Target::TenantDomain(d.id),
+            details,
+        )
+        .await?;
         if let Some(kind) = event_of(action) {
             let payload = json!({
                 "domainId": d.id, "host": d.host, "lastError": n.last_error,

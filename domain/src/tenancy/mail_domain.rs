@@ -277,30 +277,15 @@ async fn apply(
     let was = t.mail_domain_status.as_deref().unwrap_or(PENDING);
     if n.status != was {
         let details = json!({ "domain": domain, "from": was, "to": n.status, "error": n.error });
-        match req {
-            Some(req) => {
-                audit::record(
-                    &txn,
-                    req,
-                    None,
-                    audit::action::TENANT_MAIL_DOMAIN_CHECKED,
-                    Target::Tenant(t.id),
-                    None,
-                    details,
-                )
-                .await?
-            }
-            None => {
-                audit::record_system(
-                    &txn,
-                    t.id,
-                    audit::action::TENANT_MAIL_DOMAIN_CHECKED,
-                    Target::Tenant(t.id),
-                    details,
-                )
-                .await?
-            }
-        }
+        audit::record_by(
+            &txn,
+            req,
+            t.id,
+            audit::action::TENANT_MAIL_DOMAIN_CHECKED,
+            Target::Tenant(t.id),
+            details,
+        )
+        .await?;
     }
     svc.registry.notify_in(&txn).await?;
     match req {
