@@ -5,6 +5,7 @@
 //! and removing an owner takes the brand away on the next request.
 
 use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::support::*;
@@ -229,7 +230,6 @@ async fn only_white_label_applications_become_brands() {
     assert_eq!(first_code(&r.body), "NOT_WHITE_LABEL");
     assert_eq!(first_field(&r.body), "partnerId");
     // Nothing was made.
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let made = entities::tenant::Entity::find()
         .filter(entities::tenant::Column::Slug.eq("plain"))
         .one(app.db())
@@ -326,4 +326,97 @@ async fn two_approvals_at_once_make_one_brand() {
         codes.sort();
         assert_eq!(codes, ["BRAND_EXISTS", "OK"], "round {round}");
     }
+}
+
+/// A reseller's brand has no flagged admins: its owners, who live on the root brand, are
+/// told of its custom domains there (bell, mail through their own brand, a link to the
+/// page that administers it), and the organization's other members are not.
+#[tokio::test]
+async fn the_owners_are_told_of_their_brands_domains_on_the_brand_they_live_on() {
+    use partner_gateway::dev::local_dns::{Answer, LocalDns};
+    let dns = LocalDns::start().await.unwrap();
+    let addr = dns.addr;
+    let app = TestApp::with_config(move |c| {
+        c.dns_resolver = Some(addr);
+        c.dns_timeout_ms = 300;
+    })
+    .await;
+    app.state.services.clock.set(Some(Utc::now()));
+    let staff = app.staff_token().await;
+    let (owner, org, partner) = reseller_application(&app, "dom").await;
+    let d = app
+        .ok(
+            ROOT,
+            Some(&staff),
+            APPROVE,
+            json!({ "i": { "partnerId": partner, "slug": "domco", "displayName": "DomCo" } }),
+        )
+        .await;
+    let brand = d["approveResellerBrand"]["brand"].clone();
+    app.invite(
+        ROOT,
+        &owner,
+        &org,
+        "member@domco.example",
+        "MEMBER",
+        json!([]),
+    )
+    .await;
+    let (member, _) = app.sign_up_invited(ROOT, "member@domco.example").await;
+
+    let add = "mutation($i: AddTenantDomainInput!) { addTenantDomain(input: $i) { domain { verificationRecord { name value } } } }";
+    let d = app
+        .ok(
+            ROOT,
+            Some(&owner),
+            add,
+            json!({ "i": { "tenantId": brand["id"], "host": "partners.domco.test" } }),
+        )
+        .await;
+    let record = &d["addTenantDomain"]["domain"]["verificationRecord"];
+    dns.set(
+        record["name"].as_str().unwrap(),
+        Answer::Txt(vec![record["value"].as_str().unwrap().into()]),
+    );
+    app.state
+        .services
+        .clock
+        .advance(chrono::Duration::minutes(1));
+    domain::jobs::run_due(&app.state.services).await.unwrap();
+    app.fan_out().await;
+
+    let bell = "{ notifications(first: 5) { edges { node { kind title link } } } }";
+    let told = app.ok(ROOT, Some(&owner), bell, json!({})).await;
+    let items = told["notifications"]["edges"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{told}");
+    let item = &items[0]["node"];
+    assert_eq!(item["kind"], "CUSTOM_DOMAIN");
+    assert_eq!(item["title"], "Domain partners.domco.test is verified");
+    let link = item["link"].as_str().unwrap();
+    assert!(
+        link.contains("://localhost") && link.ends_with("/settings/domains?brand=domco"),
+        "{link}"
+    );
+    let mail = app
+        .outbox_email("owner-dom@reseller.example", "CUSTOM_DOMAIN")
+        .await
+        .expect("the owner is mailed");
+    // Through the brand the owner lives on (its outbox, its sender), not the reseller's.
+    let root = entities::tenant::Entity::find()
+        .filter(entities::tenant::Column::Slug.eq(domain::tenancy::setup::ROOT_SLUG))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(mail.tenant_id, root.id);
+    assert!(mail.body_text.contains(link), "{}", mail.body_text);
+
+    // A member of the organization, who does not administer the brand, hears nothing.
+    let told = app.ok(ROOT, Some(&member), bell, json!({})).await;
+    assert_eq!(told["notifications"]["edges"], json!([]));
+    assert!(
+        app.outbox_email("member@domco.example", "CUSTOM_DOMAIN")
+            .await
+            .is_none()
+    );
 }

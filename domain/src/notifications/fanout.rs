@@ -14,7 +14,9 @@
 //! its owner and to the members of the partner the owner is attached to. A free lead goes
 //! to the members of every approved partner but the one that released it; a lead
 //! addressed to a partner to that partner's members (both lists are opt-in). A brand's
-//! custom-domain notices go to the brand's admins (`receives_tenant_notice`).
+//! custom-domain notices go to the brand's admins (`receives_tenant_notice`) and, for a
+//! reseller's brand, to the owners of its organization on the brand they live on, with
+//! that brand's mail and links (`?brand=<slug>` names the brand the page administers).
 
 use super::kinds::{Channel, NotificationKind};
 use super::messages::{Message, write_message};
@@ -28,7 +30,7 @@ use crate::kernel::links::tenant_url;
 pub use crate::kernel::live::Rang;
 use crate::kernel::services::{Services, Settings};
 use crate::kernel::sql::statement;
-use crate::notifications::recipients::{facts, recipients};
+use crate::notifications::recipients::{Facts, brand_owners, facts, recipients};
 use crate::notifications::texts::{Words, words};
 use chrono::{DateTime, Utc};
 use entities::{domain_event, notification, user};
@@ -127,31 +129,76 @@ async fn fan_out_one(
         .await?
         .into_iter()
         .collect();
+    let about = About {
+        ev,
+        kind,
+        facts: &f,
+        payload: &payload,
+        brand: &tenant,
+    };
+    deliver(db, settings, &about, &tenant, &to, now, out).await?;
+    // A reseller's brand is administered by its organization's owners, who live on
+    // another brand: they are told there, in their own bell, mail and Telegram.
+    if kind == NotificationKind::CustomDomain
+        && let Some((home, owners)) = brand_owners(db, &tenant.model).await?
+        && let Some(home) = registry.by_id(home)
+    {
+        deliver(db, settings, &about, &home, &owners, now, out).await?;
+    }
+    Ok(())
+}
+
+/// The event being told, and the brand it happened on.
+struct About<'a> {
+    ev: &'a domain_event::Model,
+    kind: NotificationKind,
+    facts: &'a Facts,
+    payload: &'a Value,
+    brand: &'a TenantInfo,
+}
+
+/// Writes the bell items and messages for the recipients `to`, accounts of the brand
+/// `home` (the event's own brand, or the one a reseller's owners live on): their bell,
+/// their brand's mail and links.
+async fn deliver(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    a: &About<'_>,
+    home: &TenantInfo,
+    to: &[i64],
+    now: DateTime<Utc>,
+    out: &mut FannedOut,
+) -> ApiResult<()> {
     if to.is_empty() {
         return Ok(());
     }
-    let switches = settings::of_users(db, &to).await?;
-    let users = scoped::<user::Entity>(ev.tenant_id)
-        .filter(user::Column::Id.is_in(to.clone()))
+    let (ev, kind) = (a.ev, a.kind);
+    let switches = settings::of_users(db, to).await?;
+    let users = scoped::<user::Entity>(home.id())
+        .filter(user::Column::Id.is_in(to.to_vec()))
         .all(db)
         .await?;
     // Each recipient reads it in their own language: worded once per language.
     let mut worded: HashMap<&str, (Words, String)> = HashMap::new();
-    let chats = super::telegram::chats_of(db, ev.tenant_id, &to).await?;
+    let chats = super::telegram::chats_of(db, home.id(), to).await?;
     for u in users {
         let Some(sw) = switches.get(&u.id) else {
             continue;
         };
         let lang = i18n::supported(&u.language);
         let (w, link) = worded.entry(lang).or_insert_with(|| {
-            let w = words(lang, kind, &ev.kind, &f, &payload, ev.created_at);
-            let link = tenant_url(settings, &tenant, &w.path);
+            let mut w = words(lang, kind, &ev.kind, a.facts, a.payload, ev.created_at);
+            if home.id() != a.brand.id() {
+                // The page that administers that brand, on the brand they sign in to.
+                w.path = format!("{}?brand={}", w.path, a.brand.model.slug);
+            }
+            let link = tenant_url(settings, home, &w.path);
             (w, link)
         });
         let (w, link) = (&*w, link.as_str());
         if sw.on(kind, Channel::Bell) {
             let written = notification::Entity::insert(notification::ActiveModel {
-                tenant_id: Set(ev.tenant_id),
+                tenant_id: Set(home.id()),
                 user_id: Set(u.id),
                 kind: Set(kind.as_str().into()),
                 payload: Set(ev.payload.clone()),
@@ -171,19 +218,19 @@ async fn fan_out_one(
             .await?;
             if matches!(written, TryInsertResult::Inserted(_)) {
                 out.bell.push(Rang {
-                    tenant_id: ev.tenant_id,
+                    tenant_id: home.id(),
                     user_id: u.id,
                 });
             }
         }
         if sw.on(kind, Channel::Email)
-            && email(db, settings, &tenant, ev, kind, &u, w, link, now).await?
+            && email(db, settings, home, ev, kind, &u, w, link, now).await?
         {
             out.messages += 1;
         }
         if let Some(chat) = chats.get(&u.id)
             && sw.on(kind, Channel::Telegram)
-            && super::telegram::enqueue(db, ev, kind, u.id, chat, &w.title, &w.lines, link, now)
+            && super::telegram::enqueue(db, ev, kind, &u, chat, &w.title, &w.lines, link, now)
                 .await?
         {
             out.messages += 1;
@@ -222,6 +269,7 @@ pub async fn email(
         u.id,
         Channel::Email,
         Message {
+            tenant_id: u.tenant_id,
             recipient: u.email.clone(),
             sender: emails::sender(settings, tenant),
             reply_to: emails::reply_to(tenant),

@@ -11,6 +11,9 @@ use crate::kernel::error::ApiResult;
 
 /// What a notification message says and to whom.
 pub(crate) struct Message {
+    /// The brand it goes out through (its outbox, bot and mail): the recipient's own,
+    /// which is not the event's when a reseller's owners hear of their brand.
+    pub tenant_id: i64,
     pub recipient: String,
     pub sender: String,
     /// The brand's address while its mail goes from the platform's.
@@ -32,7 +35,7 @@ pub(crate) async fn write_message(
     now: DateTime<Utc>,
 ) -> ApiResult<bool> {
     let written = outbox_message::Entity::insert(outbox_message::ActiveModel {
-        tenant_id: Set(ev.tenant_id),
+        tenant_id: Set(m.tenant_id),
         channel: Set(channel.as_str().into()),
         kind: Set(kind.as_str().into()),
         recipient: Set(m.recipient),

@@ -4,8 +4,10 @@
 use super::kinds::NotificationKind;
 use crate::kernel::error::ApiResult;
 pub use crate::kernel::live::Rang;
-use entities::{line, organization, organization_member, partner, partner_client, space, user};
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter};
+use entities::{
+    line, organization, organization_member, partner, partner_client, space, tenant, user,
+};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use tenants::policy::{Action, Standing, allows_member, receives_tenant_notice};
@@ -134,7 +136,8 @@ async fn free_lead_recipients(
     )
 }
 
-/// The brand's own notices: its admins, as the policy says.
+/// The brand's own notices: its flagged admins, as the policy says. The owners of a
+/// reseller's brand live on another brand: see [`brand_owners`].
 async fn tenant_admins(db: &impl ConnectionTrait, tenant_id: i64) -> ApiResult<BTreeSet<i64>> {
     Ok(scoped::<user::Entity>(tenant_id)
         .filter(user::Column::IsTenantAdmin.eq(true))
@@ -144,6 +147,38 @@ async fn tenant_admins(db: &impl ConnectionTrait, tenant_id: i64) -> ApiResult<B
         .filter(|u| receives_tenant_notice(u, tenant_id))
         .map(|u| u.id)
         .collect())
+}
+
+/// Who administers the brand from the organization that owns it (a reseller's), and so
+/// is told of its own affairs: the members the policy lets administer it, with the brand
+/// they live on (where their bell rings and their links point). `None` for a brand no
+/// organization owns.
+pub async fn brand_owners(
+    db: &impl ConnectionTrait,
+    brand: &tenant::Model,
+) -> ApiResult<Option<(i64, Vec<i64>)>> {
+    let Some(org_id) = brand.owner_organization_id else {
+        return Ok(None);
+    };
+    let Some(org) = organization::Entity::find_by_id(org_id).one(db).await? else {
+        return Ok(None);
+    };
+    let owners = scoped::<organization_member::Entity>(org.tenant_id)
+        .filter(organization_member::Column::OrganizationId.eq(org.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|m| {
+            allows_member(Action::AdministerBrand {
+                me: Standing {
+                    org: Some(m.role),
+                    space: None,
+                },
+            })
+        })
+        .map(|m| m.user_id)
+        .collect();
+    Ok(Some((org.tenant_id, owners)))
 }
 
 pub async fn recipients(
