@@ -32,7 +32,7 @@ pub use domain::kernel::{audit, links, password, sql, txn, validate};
 pub use error::{ApiError, ApiResult, GqlError, GqlResult};
 pub use services::{Services, Settings};
 
-pub use services::{request, services};
+pub use services::{currency_of, request, services};
 
 /// Puts every domain's per-request loaders on a request, with the tenant baked in.
 pub fn attach_loaders(
@@ -49,4 +49,5 @@ pub fn attach_loaders(
         .data(orders::loaders::OrderLoaders::new(db, tenant_id))
         .data(ledger::loaders::LedgerLoaders::new(db, tenant_id))
         .data(leads::loaders::LeadLoaders::new(db, tenant_id))
+        .data(loaders::OtherBrands::default())
 }

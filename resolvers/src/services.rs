@@ -13,3 +13,17 @@ pub fn request<'a>(ctx: &async_graphql::Context<'a>) -> crate::ApiResult<&'a ten
     ctx.data::<tenants::RequestCtx>()
         .map_err(|_| crate::ApiError::internal("request context missing"))
 }
+
+/// The currency of the brand `tenant_id`: the request's, or (for an allowed row of
+/// another brand, such as a reseller's client's line) that brand's.
+pub fn currency_of(ctx: &async_graphql::Context<'_>, tenant_id: i64) -> crate::ApiResult<String> {
+    let req = request(ctx)?;
+    if tenant_id == req.tenant_id() {
+        return Ok(req.tenant.model.currency.clone());
+    }
+    services(ctx)?
+        .registry
+        .by_id(tenant_id)
+        .map(|t| t.model.currency.clone())
+        .ok_or_else(|| crate::ApiError::internal("a row of an unknown brand"))
+}

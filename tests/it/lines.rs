@@ -19,7 +19,7 @@ const COMMENT: &str =
 const TO_SPACE: &str = "mutation($i: AttachLineToSpaceInput!) { attachLineToSpace(input: $i) { line { space { name } } } }";
 
 /// Inserts a line of `client` in `org` (optionally in `space`) with one WhatsApp channel.
-async fn insert_line(
+pub(crate) async fn insert_line(
     app: &TestApp,
     tenant_id: i64,
     client: i64,

@@ -255,7 +255,32 @@ async fn every_role_of_the_owning_organization_against_the_brand() {
         .await;
     let brand = d["approveResellerBrand"]["brand"].clone();
     let host = brand["primaryDomain"].as_str().unwrap().to_string();
-    let (_, _, person) = app.sign_up(&host, "person@roles.example").await;
+    let (person_token, _, person) = app.sign_up(&host, "person@roles.example").await;
+    // The person has a line (with a channel of the brand's price list) and an order.
+    let person_org = app.create_org(&host, &person_token, "Person Co").await;
+    let line = crate::lines::insert_line(
+        &app,
+        raw(brand["id"].as_str().unwrap()),
+        raw(&person),
+        raw(&person_org),
+        None,
+        1,
+        chrono::Duration::days(30),
+    )
+    .await;
+    let kind = app
+        .ok(
+            &host,
+            Some(&person_token),
+            "query($id: ID!) { node(id: $id) { ... on Line { channels { kind { id } } } } }",
+            json!({ "id": line }),
+        )
+        .await["node"]["channels"][0]["kind"]["id"]
+        .clone();
+    let order = json!({ "i": { "order": { "clientId": person, "payer": "CLIENT",
+        "newLines": [{ "channelKinds": [kind], "quantity": 1, "months": 1, "organizationId": person_org }] } } });
+    app.ok(&host, Some(&person_token), crate::orders::CREATE, order)
+        .await;
 
     let mut tokens = vec![("OWNER", owner.clone())];
     for role in ["USER_ADMIN", "MEMBER"] {
@@ -269,7 +294,9 @@ async fn every_role_of_the_owning_organization_against_the_brand() {
         app.sign_up(ROOT, "outsider@roles.example").await.0,
     ));
 
-    let read_person = "query($id: ID!) { node(id: $id) { ... on User { email } } }";
+    let read_person = "query($id: ID!) { node(id: $id) { ... on User { email
+        lines { edges { node { lineNumber client { email } organization { name } channels { kind { code } } } } }
+        orders { edges { node { payer client { email } items { quantity channelKinds { code } } payments { id } } } } } } }";
     let paint = json!({ "i": { "id": brand["id"], "primaryColor": "#010203" } });
     for (role, token) in &tokens {
         let r = app.post(ROOT, Some(token), UPDATE, paint.clone()).await;
@@ -287,6 +314,21 @@ async fn every_role_of_the_owning_organization_against_the_brand() {
             matches!(*role, "OWNER" | "USER_ADMIN"),
             "{role}: {d}"
         );
+        if reads {
+            // Their lines and orders, read on the person's brand, with what hangs off them.
+            let line = &d["node"]["lines"]["edges"][0]["node"];
+            assert_eq!(line["lineNumber"], 1, "{role}: {d}");
+            assert_eq!(line["client"]["email"], "person@roles.example");
+            assert_eq!(line["organization"]["name"], "Person Co");
+            assert_eq!(line["channels"][0]["kind"]["code"], "WA1");
+            let order = &d["node"]["orders"]["edges"][0]["node"];
+            assert_eq!(order["payer"], "CLIENT", "{role}: {d}");
+            assert_eq!(order["client"]["email"], "person@roles.example");
+            assert_eq!(order["items"][0]["channelKinds"][0]["code"], "WA1");
+            assert_eq!(order["payments"], json!([]));
+        } else {
+            assert_eq!(d["node"], Value::Null, "{role}: {d}");
+        }
     }
 }
 

@@ -147,21 +147,25 @@ pub async fn line_for_viewer(
     }
 }
 
-/// Every line of a user's account (the user, tenant admins, staff), oldest first.
+/// Every line of a user's account (the user, the brand's admins and user admins, staff),
+/// oldest first; on the user's own brand, which may be another than the request's.
 pub async fn user_lines(
     svc: &Services,
     req: &RequestCtx,
-    user_id: i64,
+    user: &entities::user::Model,
     args: PageArgs,
 ) -> ApiResult<Paged<line::Model>> {
-    authorize(
+    // A reseller's user admins read their brand's people from the brand they live on.
+    crate::tenancy::access::load_brand_facts(&svc.db, req, user.tenant_id).await?;
+    crate::tenancy::access::authorize_on(
         req,
         Action::ViewUserLines {
-            tenant_id: req.tenant_id(),
-            user_id,
+            tenant_id: user.tenant_id,
+            user_id: user.id,
         },
+        user.tenant_id,
     )?;
-    let q = scoped::<line::Entity>(req.tenant_id()).filter(line::Column::ClientUserId.eq(user_id));
+    let q = scoped::<line::Entity>(user.tenant_id).filter(line::Column::ClientUserId.eq(user.id));
     paginate(&svc.db, q, line::Column::Id, args, |m| (m.id, m)).await
 }
 

@@ -253,22 +253,25 @@ pub async fn partner_orders(
     paginate(&svc.db, q, order::Column::Id, args, |m| (m.id, m)).await
 }
 
-/// `User.orders`: a client's orders (the client, tenant admins, staff).
+/// `User.orders`: a client's orders (the client, the brand's admins and user admins, staff),
+/// on the client's own brand, which may be another than the request's.
 pub async fn user_orders(
     svc: &Services,
     req: &RequestCtx,
-    user_id: i64,
+    user: &entities::user::Model,
     args: PageArgs,
 ) -> ApiResult<Paged<order::Model>> {
-    authorize(
+    // A reseller's user admins read their brand's people from the brand they live on.
+    crate::tenancy::access::load_brand_facts(&svc.db, req, user.tenant_id).await?;
+    crate::tenancy::access::authorize_on(
         req,
         Action::ViewUserOrders {
-            tenant_id: req.tenant_id(),
-            user_id,
+            tenant_id: user.tenant_id,
+            user_id: user.id,
         },
+        user.tenant_id,
     )?;
-    let q =
-        scoped::<order::Entity>(req.tenant_id()).filter(order::Column::ClientUserId.eq(user_id));
+    let q = scoped::<order::Entity>(user.tenant_id).filter(order::Column::ClientUserId.eq(user.id));
     paginate(&svc.db, q, order::Column::Id, args, |m| (m.id, m)).await
 }
 

@@ -50,3 +50,18 @@ impl IdentityLoaders {
 pub fn loaders<'a>(ctx: &async_graphql::Context<'a>) -> crate::ApiResult<&'a IdentityLoaders> {
     crate::loaders::of(ctx)
 }
+
+/// The identity loaders for the rows of `tenant_id`: the request's, or those of the brand an
+/// allowed object of another brand lives on.
+pub fn for_tenant<'a>(
+    ctx: &async_graphql::Context<'a>,
+    tenant_id: i64,
+) -> crate::ApiResult<crate::loaders::Scoped<'a, IdentityLoaders>> {
+    crate::loaders::of_tenant(ctx, tenant_id)
+}
+
+impl crate::loaders::PerTenant for IdentityLoaders {
+    fn for_tenant(db: &DatabaseConnection, tenant_id: i64) -> Self {
+        Self::new(db, tenant_id)
+    }
+}

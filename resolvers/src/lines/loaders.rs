@@ -117,6 +117,21 @@ pub fn loaders<'a>(ctx: &async_graphql::Context<'a>) -> crate::ApiResult<&'a Lin
     crate::loaders::of(ctx)
 }
 
+/// The lines loaders for the rows of `tenant_id`: the request's, or those of the brand an
+/// allowed object of another brand lives on.
+pub fn for_tenant<'a>(
+    ctx: &async_graphql::Context<'a>,
+    tenant_id: i64,
+) -> crate::ApiResult<crate::loaders::Scoped<'a, LineLoaders>> {
+    crate::loaders::of_tenant(ctx, tenant_id)
+}
+
+impl crate::loaders::PerTenant for LineLoaders {
+    fn for_tenant(db: &DatabaseConnection, tenant_id: i64) -> Self {
+        Self::new(db, tenant_id)
+    }
+}
+
 /// Hands the loaders of this request what a client lines page fetched with it (accounts,
 /// organizations, channels and their kinds, the partner's notes), so resolving the rows
 /// issues no further statements at any page size.

@@ -222,7 +222,7 @@ impl Line {
         &self,
         ctx: &async_graphql::Context<'_>,
     ) -> crate::GqlResult<Vec<entities::line_channel::Model>> {
-        Ok(super::loaders::loaders(ctx)?
+        Ok(super::loaders::for_tenant(ctx, self.0.model.tenant_id)?
             .channels
             .load_one(self.0.model.id)
             .await
@@ -258,23 +258,27 @@ impl Line {
         &self,
         ctx: &async_graphql::Context<'_>,
     ) -> crate::GqlResult<Option<crate::shared::User>> {
-        Ok(crate::identity::loaders::loaders(ctx)?
-            .users
-            .load_one(self.0.model.client_user_id)
-            .await
-            .map_err(crate::ApiError::internal)?
-            .map(crate::shared::User::new))
+        Ok(
+            crate::identity::loaders::for_tenant(ctx, self.0.model.tenant_id)?
+                .users
+                .load_one(self.0.model.client_user_id)
+                .await
+                .map_err(crate::ApiError::internal)?
+                .map(crate::shared::User::new),
+        )
     }
     /// The line's organization.
     async fn organization(
         &self,
         ctx: &async_graphql::Context<'_>,
     ) -> crate::GqlResult<Option<crate::shared::Organization>> {
-        Ok(
-            crate::orgs::loaders::organizations(ctx, vec![self.0.model.organization_id])
-                .await?
-                .pop(),
+        Ok(crate::orgs::loaders::organizations_in(
+            ctx,
+            self.0.model.tenant_id,
+            vec![self.0.model.organization_id],
         )
+        .await?
+        .pop())
     }
     /// The space ("project") the line is in, if any.
     async fn space(
@@ -284,15 +288,17 @@ impl Line {
         let Some(id) = self.0.model.space_id else {
             return Ok(None);
         };
-        Ok(crate::orgs::loaders::loaders(ctx)?
-            .spaces
-            .load_one(id)
-            .await
-            .map_err(crate::ApiError::internal)?
-            .map(|model| crate::orgs::Space {
-                model,
-                viewer_role: None,
-            }))
+        Ok(
+            crate::orgs::loaders::for_tenant(ctx, self.0.model.tenant_id)?
+                .spaces
+                .load_one(id)
+                .await
+                .map_err(crate::ApiError::internal)?
+                .map(|model| crate::orgs::Space {
+                    model,
+                    viewer_role: None,
+                }),
+        )
     }
     /// The line's channels.
     async fn channels(
@@ -333,12 +339,12 @@ impl Line {
     async fn coin_balance(&self) -> i64 {
         self.0.model.coin_balance
     }
-    /// WABA balance, in the tenant's currency.
+    /// WABA balance, in the currency of the line's brand.
     async fn waba_balance(&self, ctx: &async_graphql::Context<'_>) -> crate::GqlResult<Money> {
-        let currency = &crate::request(ctx)?.tenant.model.currency;
+        let currency = crate::currency_of(ctx, self.0.model.tenant_id)?;
         Ok(Money(money::from_minor(
             self.0.model.waba_balance_minor,
-            currency,
+            &currency,
         )))
     }
     /// A free not-for-resale line of a partner.
@@ -351,7 +357,7 @@ impl Line {
         let Some(partner) = self.0.viewing_partner else {
             return Ok(None);
         };
-        Ok(super::loaders::loaders(ctx)?
+        Ok(super::loaders::for_tenant(ctx, self.0.model.tenant_id)?
             .comments
             .load_one((self.0.model.id, partner))
             .await
@@ -375,8 +381,8 @@ impl LineChannel {
         &self,
         ctx: &async_graphql::Context<'_>,
     ) -> crate::GqlResult<Option<ChannelKind>> {
-        let currency = crate::request(ctx)?.tenant.model.currency.clone();
-        Ok(super::loaders::loaders(ctx)?
+        let currency = crate::currency_of(ctx, self.0.tenant_id)?;
+        Ok(super::loaders::for_tenant(ctx, self.0.tenant_id)?
             .kinds
             .load_one(self.0.channel_kind_id)
             .await
@@ -402,7 +408,8 @@ pub struct UserLines(pub std::sync::Arc<entities::user::Model>);
 
 #[Object]
 impl UserLines {
-    /// Every line of this account, oldest first (the account itself, tenant admins, staff).
+    /// Every line of this account, oldest first (the account itself, its brand's admins and
+    /// user admins, staff).
     #[graphql(complexity = "crate::pagination::page_cost(first, last, 50, 100, child_complexity)")]
     async fn lines(
         &self,
@@ -422,7 +429,7 @@ impl UserLines {
         let page = domain::lines::ops::user_lines(
             crate::services(ctx)?,
             crate::request(ctx)?,
-            self.0.id,
+            &self.0,
             args,
         )
         .await?;

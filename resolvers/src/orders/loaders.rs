@@ -86,10 +86,35 @@ pub fn loaders<'a>(ctx: &async_graphql::Context<'a>) -> crate::ApiResult<&'a Ord
     crate::loaders::of(ctx)
 }
 
+/// The orders loaders for the rows of `tenant_id`: the request's, or those of the brand an
+/// allowed object of another brand lives on.
+pub fn for_tenant<'a>(
+    ctx: &async_graphql::Context<'a>,
+    tenant_id: i64,
+) -> crate::ApiResult<crate::loaders::Scoped<'a, OrderLoaders>> {
+    crate::loaders::of_tenant(ctx, tenant_id)
+}
+
+impl crate::loaders::PerTenant for OrderLoaders {
+    fn for_tenant(db: &DatabaseConnection, tenant_id: i64) -> Self {
+        Self::new(db, tenant_id)
+    }
+}
+
 /// Loads the items and payments of a page of orders in one batch each, so the page costs
 /// the same statements at any size.
 pub async fn prime(ctx: &async_graphql::Context<'_>, orders: &[i64]) -> crate::GqlResult<()> {
-    let l = loaders(ctx)?;
+    prime_in(ctx, crate::request(ctx)?.tenant_id(), orders).await
+}
+
+/// [`prime`] for orders of the brand `tenant_id` (a reseller's client's, read by its
+/// user admins from the brand they live on).
+pub async fn prime_in(
+    ctx: &async_graphql::Context<'_>,
+    tenant_id: i64,
+    orders: &[i64],
+) -> crate::GqlResult<()> {
+    let l = for_tenant(ctx, tenant_id)?;
     let (i, p) = futures_util::future::join(
         l.items.load_many(orders.iter().copied()),
         l.payments.load_many(orders.iter().copied()),

@@ -483,7 +483,7 @@ impl Order {
         let Some(id) = self.0.client_user_id else {
             return Ok(None);
         };
-        Ok(crate::identity::loaders::loaders(ctx)?
+        Ok(crate::identity::loaders::for_tenant(ctx, self.0.tenant_id)?
             .users
             .load_one(id)
             .await
@@ -512,7 +512,7 @@ impl Order {
     }
     /// The items, as priced at creation.
     async fn items(&self, ctx: &Context<'_>) -> crate::GqlResult<Vec<OrderItem>> {
-        let list = super::loaders::loaders(ctx)?
+        let list = super::loaders::for_tenant(ctx, self.0.tenant_id)?
             .items
             .load_one(self.0.id)
             .await
@@ -528,7 +528,7 @@ impl Order {
     }
     /// Its payments, oldest first.
     async fn payments(&self, ctx: &Context<'_>) -> crate::GqlResult<Vec<Payment>> {
-        let list = super::loaders::loaders(ctx)?
+        let list = super::loaders::for_tenant(ctx, self.0.tenant_id)?
             .payments
             .load_one(self.0.id)
             .await
@@ -586,7 +586,7 @@ impl OrderItem {
     async fn channel_kinds(&self, ctx: &Context<'_>) -> crate::GqlResult<Vec<ChannelKind>> {
         let wanted: Vec<i64> = serde_json::from_str(&self.model.channel_kind_ids)
             .map_err(crate::ApiError::internal)?;
-        let found = crate::lines::loaders::loaders(ctx)?
+        let found = crate::lines::loaders::for_tenant(ctx, self.model.tenant_id)?
             .kinds
             .load_many(wanted.clone())
             .await
@@ -779,7 +779,8 @@ pub struct UserOrders(pub std::sync::Arc<entities::user::Model>);
 
 #[Object]
 impl UserOrders {
-    /// The account's orders, oldest first (the account itself, tenant admins, staff).
+    /// The account's orders, oldest first (the account itself, its brand's admins and user
+    /// admins, staff).
     #[graphql(complexity = "crate::pagination::page_cost(first, last, 50, 100, child_complexity)")]
     async fn orders(
         &self,
@@ -793,12 +794,12 @@ impl UserOrders {
         let page = domain::orders::ops::user_orders(
             services(ctx)?,
             request(ctx)?,
-            self.0.id,
+            &self.0,
             page_args(after, before, first, last),
         )
         .await?;
         let ids: Vec<i64> = page.items().map(|o| o.id).collect();
-        super::loaders::prime(ctx, &ids).await?;
+        super::loaders::prime_in(ctx, self.0.tenant_id, &ids).await?;
         Ok(crate::pagination::connection(page, Order))
     }
 }

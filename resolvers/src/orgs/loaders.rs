@@ -120,9 +120,21 @@ pub async fn organizations(
     ctx: &async_graphql::Context<'_>,
     ids: Vec<i64>,
 ) -> crate::GqlResult<Vec<crate::shared::Organization>> {
+    organizations_in(ctx, crate::request(ctx)?.tenant_id(), ids).await
+}
+
+/// [`organizations`] of the brand `tenant_id` (an allowed line's organization on a
+/// reseller's brand, read from the brand the viewer lives on: no standing there).
+pub async fn organizations_in(
+    ctx: &async_graphql::Context<'_>,
+    tenant_id: i64,
+    ids: Vec<i64>,
+) -> crate::GqlResult<Vec<crate::shared::Organization>> {
     let (svc, req) = (crate::services(ctx)?, crate::request(ctx)?);
     let (found, memberships) = futures_util::future::join(
-        loaders(ctx)?.organizations.load_many(ids.clone()),
+        for_tenant(ctx, tenant_id)?
+            .organizations
+            .load_many(ids.clone()),
         domain::orgs::access::viewer_memberships(&svc.db, req),
     )
     .await;
@@ -165,4 +177,19 @@ impl OrgLoaders {
 /// The request's organization loaders.
 pub fn loaders<'a>(ctx: &async_graphql::Context<'a>) -> crate::ApiResult<&'a OrgLoaders> {
     crate::loaders::of(ctx)
+}
+
+/// The orgs loaders for the rows of `tenant_id`: the request's, or those of the brand an
+/// allowed object of another brand lives on.
+pub fn for_tenant<'a>(
+    ctx: &async_graphql::Context<'a>,
+    tenant_id: i64,
+) -> crate::ApiResult<crate::loaders::Scoped<'a, OrgLoaders>> {
+    crate::loaders::of_tenant(ctx, tenant_id)
+}
+
+impl crate::loaders::PerTenant for OrgLoaders {
+    fn for_tenant(db: &DatabaseConnection, tenant_id: i64) -> Self {
+        Self::new(db, tenant_id)
+    }
 }
