@@ -33,6 +33,7 @@ fn renewal(lines: i64) -> PricingInput {
             .collect(),
         partner_discount_percent: Some(Decimal::new(35, 0)),
         reward_rate_percent: None,
+        ladders: Default::default(),
     }
 }
 

@@ -55,6 +55,10 @@ pub struct Model {
     pub mail_domain_next_check_at: Option<DateTimeUtc>,
     /// Checks in a row that did not find the proof (the backoff).
     pub mail_domain_attempts: i32,
+    /// The brand's price ladders as JSON (`domain::tenancy::ladders`); `None` is seed
+    /// 001's.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub price_ladders: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -27,6 +27,7 @@ mod m20261205_000021_user_language;
 mod m20261206_000022_reseller_brands;
 mod m20261206_000023_mail_domains;
 mod m20261206_000024_mail_domain_checks;
+mod m20261207_000025_price_ladders;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000022_reseller_brands::Migration),
             Box::new(m20261206_000023_mail_domains::Migration),
             Box::new(m20261206_000024_mail_domain_checks::Migration),
+            Box::new(m20261207_000025_price_ladders::Migration),
         ]
     }
 }

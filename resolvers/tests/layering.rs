@@ -58,6 +58,7 @@ const ROOT_REEXPORTS: &[&str] = &[
     "GqlResult",
     "Services",
     "Settings",
+    "currency_of",
     "request",
     "services",
 ];

@@ -16,6 +16,7 @@ mod http;
 mod identity;
 mod invitations;
 mod jobs;
+mod ladders;
 mod languages;
 mod leads;
 mod ledger;

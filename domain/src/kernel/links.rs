@@ -74,6 +74,7 @@ pub(crate) fn tests_tenant() -> entities::tenant::Model {
         mail_domain_lost_at: None,
         mail_domain_next_check_at: None,
         mail_domain_attempts: 0,
+        price_ladders: None,
         created_at: chrono::Utc::now(),
         updated_at: chrono::Utc::now(),
     }

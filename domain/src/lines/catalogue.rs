@@ -18,9 +18,6 @@ use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::services::Services;
 use crate::kernel::validate;
 
-/// The periods a line can be bought or renewed for, in months.
-pub const PERIODS: [u32; 4] = [1, 3, 6, 12];
-
 /// A tenant's price list.
 #[derive(Debug, Clone)]
 pub struct Catalogue {
@@ -28,6 +25,7 @@ pub struct Catalogue {
     pub currency: String,
     pub channel_kinds: Vec<channel_kind::Model>,
     pub coin_packages: Vec<coin_package::Model>,
+    /// The periods a line is bought or renewed for, in months: the brand's ladders'.
     pub periods: Vec<u32>,
 }
 
@@ -125,7 +123,7 @@ pub async fn read(
         currency: req.tenant.model.currency.clone(),
         channel_kinds: kinds.all(&svc.db).await?,
         coin_packages: packages.all(&svc.db).await?,
-        periods: PERIODS.to_vec(),
+        periods: crate::tenancy::ladders::Ladders::of(&req.tenant.model).periods,
     })
 }
 

@@ -68,6 +68,7 @@ pub async fn prepare(
             .then(|| bp_percent(rate_bp)),
         reward_rate_percent: (request.payer == PayerKind::Client && rate_bp > 0)
             .then(|| bp_percent(rate_bp)),
+        ladders: crate::tenancy::ladders::Ladders::of(&req.tenant.model),
     })?;
     Ok(Prepared {
         client_id,

@@ -4,9 +4,10 @@
 //! 1. Base per channel: `monthlyPrice * months * quantity` for new lines and renewals; for
 //!    additions, `monthlyPrice * 12 / 365 * remainingDays` (refused under 6 days left).
 //! 2. Volume discount on personal channels, by the personal channels in the whole order
-//!    (channels x quantity, summed over every item): 10-19 5 %, 20-39 10 %, 40-74 20 %,
-//!    75-99 25 %, 100+ 30 %.
-//! 3. Period discount on new lines and renewals: 6-11 months 10 %, 12 months 20 %.
+//!    (channels x quantity, summed over every item), from the brand's ladder (seed 001's
+//!    by default: 10-19 5 %, 20-39 10 %, 40-74 20 %, 75-99 25 %, 100+ 30 %).
+//! 3. Period discount on new lines and renewals, from the brand's ladder (by default 6-11
+//!    months 10 %, 12 months 20 %), for the periods the brand offers.
 //! 4. Partner discount (the tier's percentage) on every channel amount when the partner
 //!    pays.
 //! 5. Multiplicative in that order on each channel amount; ChatCoins at list price; each
@@ -22,7 +23,7 @@ use rust_decimal::Decimal;
 
 use crate::kernel::error::{ApiError, ApiResult, code};
 
-pub use crate::lines::catalogue::PERIODS;
+pub use crate::tenancy::ladders::Ladders;
 
 /// Additions to a line with fewer days left than this are refused.
 pub const MIN_DAYS_FOR_ADDITION: i64 = 6;
@@ -97,6 +98,8 @@ pub struct PricingInput {
     /// The reward rate of the client's origin when the client pays and has a partner
     /// (`20` for 20 %); `None` otherwise.
     pub reward_rate_percent: Option<Decimal>,
+    /// The brand's discount ladders and the periods it offers.
+    pub ladders: Ladders,
 }
 
 /// The kinds of discount, in the order they apply.
@@ -140,27 +143,6 @@ pub struct Priced {
     pub personal_channels: u64,
 }
 
-/// The volume discount for `personal` personal channels in an order, in percent.
-pub fn volume_percent(personal: u64) -> Decimal {
-    Decimal::from(match personal {
-        0..=9 => 0,
-        10..=19 => 5,
-        20..=39 => 10,
-        40..=74 => 20,
-        75..=99 => 25,
-        _ => 30,
-    })
-}
-
-/// The period discount for `months`, in percent.
-pub fn period_percent(months: u32) -> Decimal {
-    Decimal::from(match months {
-        0..=5 => 0,
-        6..=11 => 10,
-        _ => 20,
-    })
-}
-
 fn factor(percent: Decimal) -> Decimal {
     Decimal::ONE - percent / Decimal::ONE_HUNDRED
 }
@@ -197,9 +179,12 @@ fn check(input: &PricingInput) -> ApiResult<()> {
             ));
         }
         if let Some(m) = item.months()
-            && !PERIODS.contains(&m)
+            && !input.ladders.periods.contains(&m)
         {
-            return Err(ApiError::bad_input("months", "choose 1, 3, 6 or 12 months"));
+            return Err(ApiError::bad_input(
+                "months",
+                format!("choose {} months", input.ladders.periods_text()),
+            ));
         }
         match item {
             ItemKind::NewLines {
@@ -247,14 +232,17 @@ pub fn price(input: &PricingInput) -> ApiResult<Priced> {
             i.channels().iter().filter(|c| c.personal).count() as u64 * u64::from(i.quantity())
         })
         .sum();
-    let volume = volume_percent(personal);
+    let volume = input.ladders.volume_percent(personal);
     let partner = input.partner_discount_percent.unwrap_or(Decimal::ZERO);
     let days_in_year = Decimal::from(365);
 
     let mut items = Vec::with_capacity(input.items.len());
     for item in &input.items {
         let quantity = Decimal::from(item.quantity());
-        let period = item.months().map(period_percent).unwrap_or(Decimal::ZERO);
+        let period = item
+            .months()
+            .map(|m| input.ladders.period_percent(m))
+            .unwrap_or(Decimal::ZERO);
         // Running amounts after each stage, exact.
         let mut stages = [Decimal::ZERO; 4];
         let (mut volume_applies, mut partner_applies) = (false, false);

@@ -37,6 +37,7 @@ fn input(items: Vec<ItemKind>, partner: Option<Decimal>) -> PricingInput {
         items,
         partner_discount_percent: partner,
         reward_rate_percent: None,
+        ladders: Ladders::default(),
     }
 }
 
@@ -94,7 +95,10 @@ fn volume_tiers_switch_at_their_boundaries() {
         let base = dec!(1500.00) * Decimal::from(n);
         let want = money::round(base * factor(Decimal::from(pct)), "RUB");
         assert_eq!(p.total, want, "{n} channels");
-        assert_eq!(volume_percent(u64::from(n)), Decimal::from(pct));
+        assert_eq!(
+            Ladders::default().volume_percent(u64::from(n)),
+            Decimal::from(pct)
+        );
     }
 }
 
@@ -202,7 +206,7 @@ fn arb_channel() -> impl Strategy<Value = ChannelPrice> {
 
 fn arb_item() -> impl Strategy<Value = ItemKind> {
     let channels = || proptest::collection::vec(arb_channel(), 1..5);
-    let months = || proptest::sample::select(PERIODS.to_vec());
+    let months = || proptest::sample::select(Ladders::default().periods);
     prop_oneof![
         (
             channels(),
@@ -242,6 +246,7 @@ proptest! {
             items,
             partner_discount_percent: partner.map(Decimal::from),
             reward_rate_percent: reward.map(Decimal::from),
+            ladders: Ladders::default(),
         }).unwrap();
         let mut sum = Decimal::ZERO;
         for item in &p.items {
@@ -260,5 +265,58 @@ proptest! {
         if partner.is_some() {
             prop_assert_eq!(p.partner_reward, Decimal::ZERO);
         }
+    }
+}
+
+/// A brand's own ladders price the same order differently: 3 personal channels reach its
+/// first volume tier (none of seed 001's), 24 months its period tier, and a period it
+/// does not offer is refused naming the ones it does.
+#[test]
+fn a_brands_own_ladders_price_the_order() {
+    use crate::tenancy::ladders::{LadderChanges, PeriodTier, VolumeTier};
+    let ladders = Ladders::default()
+        .changed(&LadderChanges {
+            volume: Some(vec![VolumeTier {
+                min_channels: 3,
+                percent: dec!(15),
+            }]),
+            period: Some(vec![PeriodTier {
+                min_months: 24,
+                percent: dec!(12.5),
+            }]),
+            periods: Some(vec![1, 24]),
+        })
+        .unwrap();
+    let order = |months| PricingInput {
+        ladders: ladders.clone(),
+        ..input(vec![new_lines(vec![whatsapp()], 3, months)], None)
+    };
+    let p = price(&order(24)).unwrap();
+    // 1500.00 x 24 x 3 = 108,000.00; -15 % = 91,800.00; -12.5 % = 80,325.00.
+    assert_eq!(p.base, dec!(108000.00));
+    assert_eq!(p.total, dec!(80325.00));
+    let kinds: Vec<(DiscountKind, Decimal)> =
+        p.discounts.iter().map(|d| (d.kind, d.percent)).collect();
+    assert_eq!(
+        kinds,
+        [
+            (DiscountKind::Volume, dec!(15)),
+            (DiscountKind::Period, dec!(12.5))
+        ]
+    );
+    // Seed 001's ladders give neither discount to this order.
+    let default = price(&input(vec![new_lines(vec![whatsapp()], 3, 12)], None)).unwrap();
+    assert!(
+        default
+            .discounts
+            .iter()
+            .all(|d| d.kind == DiscountKind::Period)
+    );
+    match price(&order(12)) {
+        Err(ApiError::BadInput { field, message }) => {
+            assert_eq!(field, "months");
+            assert_eq!(message, "choose 1 or 24 months");
+        }
+        other => panic!("12 months is not offered: {other:?}"),
     }
 }

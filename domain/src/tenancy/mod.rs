@@ -4,6 +4,7 @@
 pub mod access;
 pub mod domains;
 pub mod hosts;
+pub mod ladders;
 pub mod mail_domain;
 pub mod service_tokens;
 pub mod settings;

@@ -39,6 +39,8 @@ pub struct TenantChanges {
     pub currency: Option<String>,
     pub timezone: Option<String>,
     pub partner_program: Option<ProgramChanges>,
+    /// The brand's price ladders (`super::ladders`).
+    pub pricing: Option<super::ladders::LadderChanges>,
 }
 
 /// Changes to the partner program's percentages.
@@ -113,7 +115,14 @@ pub async fn update_tenant(
     let old_slug = current.slug.clone();
     let old_currency = current.currency.clone();
     let old_sender = current.email_sender_address.clone();
+    let ladders = match &input.pricing {
+        Some(changes) => Some(super::ladders::Ladders::of(&current).changed(changes)?),
+        None => None,
+    };
     let mut m = current.into_active_model();
+    if let Some(l) = ladders {
+        m.price_ladders = Set(Some(l.to_json()));
+    }
     apply_branding(&mut m, &input)?;
     if let Some(v) = &input.currency {
         let currency = validate::currency("currency", v)?;
@@ -329,6 +338,7 @@ fn audit_details(updated: &tenant::Model) -> serde_json::Value {
         "rewardHoldDays": updated.reward_hold_days,
         "certificationCooldownHours": updated.certification_cooldown_hours,
         "maxOpenLeadsPerPartner": updated.max_open_leads_per_partner,
+        "priceLadders": super::ladders::Ladders::of(updated),
     })
 }
 

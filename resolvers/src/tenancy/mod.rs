@@ -3,6 +3,7 @@
 
 pub mod loaders;
 pub mod mail;
+pub mod pricing;
 pub use domain::tenancy::{hosts, settings, setup};
 pub mod types;
 

@@ -149,6 +149,11 @@ impl Tenant {
             domain::tenancy::service_tokens::list(services(ctx)?, request(ctx)?, self.0.id).await?;
         Ok(rows.into_iter().map(ServiceToken).collect())
     }
+    /// The brand's discount ladders and the periods it sells lines for: public, like the
+    /// price list (seed 001's ladders until the brand sets its own).
+    async fn pricing(&self) -> super::pricing::PriceLadders {
+        domain::tenancy::ladders::Ladders::of(&self.0).into()
+    }
     /// The partner program's settings: tier discounts and reward rates (tenant admins
     /// and platform staff).
     async fn partner_program(&self, ctx: &Context<'_>) -> crate::GqlResult<PartnerProgramSettings> {
@@ -498,6 +503,7 @@ impl UpdateTenantInput {
                     max_open_leads_per_partner: p.max_open_leads_per_partner,
                 }
             }),
+            pricing: self.pricing.map(Into::into),
         })
     }
 }
@@ -548,6 +554,8 @@ pub struct UpdateTenantInput {
     pub timezone: Option<String>,
     /// Tier discounts and reward rates of the partner program.
     pub partner_program: Option<PartnerProgramInput>,
+    /// The brand's discount ladders and the periods it sells lines for (audited).
+    pub pricing: Option<super::pricing::PricingInput>,
 }
 
 /// Result of `verifyTenantMailDomain`.
