@@ -33,7 +33,7 @@ pub mod partner_join_request;
 pub mod partner_ledger_entry;
 pub mod payment;
 pub mod payment_provider_event;
-pub mod payout_requisites;
+pub mod payout_account;
 pub mod refresh_token;
 pub mod roles;
 pub mod scheduled_job;

@@ -59,6 +59,10 @@ pub struct Model {
     /// 001's.
     #[sea_orm(column_type = "Text", nullable)]
     pub price_ladders: Option<String>,
+    /// `RU_BANK`, `SEPA` or `PIX`; `None` pays on the currency's rail.
+    pub payout_rail: Option<String>,
+    /// The smallest withdrawal in minor units; `None` is the currency's default.
+    pub withdrawal_minimum_minor: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

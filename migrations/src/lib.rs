@@ -28,6 +28,7 @@ mod m20261206_000022_reseller_brands;
 mod m20261206_000023_mail_domains;
 mod m20261206_000024_mail_domain_checks;
 mod m20261207_000025_price_ladders;
+mod m20261207_000026_payout_rails;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000023_mail_domains::Migration),
             Box::new(m20261206_000024_mail_domain_checks::Migration),
             Box::new(m20261207_000025_price_ladders::Migration),
+            Box::new(m20261207_000026_payout_rails::Migration),
         ]
     }
 }

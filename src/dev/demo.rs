@@ -643,17 +643,22 @@ async fn demo_requisites(
     p: &entities::partner::Model,
     at: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<String> {
-    use entities::payout_requisites;
-    let requisites = payout_requisites::ActiveModel {
+    use domain::ledger::rails::PayoutAccount;
+    let account = PayoutAccount::RuBank(domain::ledger::requisites::Requisites {
+        legal_name: "ООО «Пэт Партнер»".into(),
+        inn: "7707083893".into(),
+        kpp: Some("773601001".into()),
+        bank_name: Some("ПАО Сбербанк".into()),
+        bic: "044525225".into(),
+        settlement_account: "40702810938000012345".into(),
+        correspondent_account: "30101810400000000225".into(),
+    });
+    entities::payout_account::ActiveModel {
         tenant_id: Set(tenant.id),
         partner_id: Set(p.id),
-        legal_name: Set("ООО «Пэт Партнер»".into()),
-        inn: Set("7707083893".into()),
-        kpp: Set(Some("773601001".into())),
-        bank_name: Set(Some("ПАО Сбербанк".into())),
-        bic: Set("044525225".into()),
-        settlement_account: Set("40702810938000012345".into()),
-        correspondent_account: Set("30101810400000000225".into()),
+        rail: Set(account.rail().as_str().into()),
+        holder_name: Set(account.holder().into()),
+        details: Set(account.to_json()),
         updated_by: Set(p.applied_by),
         created_at: Set(at),
         updated_at: Set(at),
@@ -661,7 +666,7 @@ async fn demo_requisites(
     }
     .insert(db)
     .await?;
-    Ok(domain::ledger::requisites::snapshot(&requisites).to_string())
+    Ok(account.to_json())
 }
 
 /// One withdrawal of the demo partner in each state.

@@ -6,7 +6,7 @@ use entities::{
     consent, domain_event, idempotency_key, impersonation, invitation, lead, lead_comment, line,
     line_channel, line_comment, notification, one_time_token, order, order_item, organization,
     organization_member, outbox_message, partner, partner_client, partner_join_request,
-    partner_ledger_entry, payment, payout_requisites, refresh_token, service_token, session, space,
+    partner_ledger_entry, payment, payout_account, refresh_token, service_token, session, space,
     space_member, telegram_connection, telegram_link_token, tenant_domain, user, withdrawal,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
@@ -59,7 +59,7 @@ tenant_owned!(
     partner_ledger_entry,
     domain_event,
     service_token,
-    payout_requisites,
+    payout_account,
     withdrawal,
     lead,
     lead_comment,

@@ -142,7 +142,7 @@ async fn seed_demo_is_idempotent_and_every_demo_account_signs_in() {
             .ok(
                 host,
                 Some(token),
-                "query($p: ID!) { partner(id: $p) { balance { rewards bonuses held pending withdrawable } payoutRequisites { inn } withdrawals { edges { node { status } } } ledger { totalCount } } }",
+                "query($p: ID!) { partner(id: $p) { balance { rewards bonuses held pending withdrawable } payoutRequisites { ... on RuBankRequisites { inn } } withdrawals { edges { node { status } } } ledger { totalCount } } }",
                 json!({ "p": partner["id"] }),
             )
             .await;

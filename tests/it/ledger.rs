@@ -16,8 +16,8 @@ use crate::support::*;
 
 pub const BALANCE: &str = "query($p: ID!) { partner(id: $p) { balance { currency rewards bonuses held pending withdrawable spendable } } }";
 pub const LEDGER: &str = "query($p: ID!, $k: [LedgerEntryKind!]) { partner(id: $p) { ledger(kinds: $k) { totalCount edges { node { kind pot amount orderNumber withdrawalId reason pending } } } } }";
-pub const SAVE_REQ: &str = "mutation($i: SavePayoutRequisitesInput!) { savePayoutRequisites(input: $i) { requisites { legalName inn kpp bic settlementAccount correspondentAccount } } }";
-pub const REQUEST: &str = "mutation($i: RequestWithdrawalInput!) { requestWithdrawal(input: $i) { withdrawal { id number status amount currency requisites { inn settlementAccount } } } }";
+pub const SAVE_REQ: &str = "mutation($i: SavePayoutRequisitesInput!) { savePayoutRequisites(input: $i) { requisites { ... on RuBankRequisites { legalName inn kpp bic settlementAccount correspondentAccount } } } }";
+pub const REQUEST: &str = "mutation($i: RequestWithdrawalInput!) { requestWithdrawal(input: $i) { withdrawal { id number status amount currency requisites { ... on RuBankRequisites { inn settlementAccount } } } } }";
 pub const DOCS: &str = "mutation($i: WithdrawalInput!) { markWithdrawalDocumentsSent(input: $i) { withdrawal { status documentsSentAt } } }";
 pub const APPROVE: &str = "mutation($i: WithdrawalInput!) { approveWithdrawal(input: $i) { withdrawal { status approvedAt } } }";
 pub const PAY_OUT: &str =
@@ -28,9 +28,9 @@ pub const REFUND: &str = "mutation($i: RefundOrderInput!) { refundOrder(input: $
 
 /// Real requisites (Sberbank's BIC and correspondent account, a valid account key).
 pub fn requisites(partner: &str) -> Value {
-    json!({ "partnerId": partner, "legalName": "ООО Ромашка", "inn": "7707083893", "kpp": "773601001",
+    json!({ "partnerId": partner, "ruBank": { "legalName": "ООО Ромашка", "inn": "7707083893", "kpp": "773601001",
         "bankName": "ПАО Сбербанк", "bic": "044525225", "settlementAccount": "40702810938000012345",
-        "correspondentAccount": "30101810400000000225" })
+        "correspondentAccount": "30101810400000000225" } })
 }
 
 async fn balance(app: &TestApp, token: &str, p: &str) -> Value {
@@ -133,12 +133,12 @@ async fn a_reward_waits_its_hold_then_is_withdrawn_through_every_state() {
         ("legalName", " "),
     ] {
         let mut i = requisites(&s.p.id);
-        i[field] = json!(value);
+        i["ruBank"][field] = json!(value);
         let r = app
             .post(ROOT, Some(&s.p.owner), SAVE_REQ, json!({ "i": i }))
             .await;
         assert_eq!(first_code(&r.body), "BAD_USER_INPUT", "{field}");
-        assert_eq!(first_field(&r.body), field);
+        assert_eq!(first_field(&r.body), format!("ruBank.{field}"));
     }
     let saved = app
         .ok(
@@ -718,7 +718,7 @@ async fn other_tenants_strangers_agents_and_impersonators_get_nothing() {
         .post(
             ROOT,
             Some(&ua),
-            "query($p: ID!) { partner(id: $p) { payoutRequisites { inn } } }",
+            "query($p: ID!) { partner(id: $p) { payoutRequisites { ... on RuBankRequisites { inn } } } }",
             json!({ "p": s.p.id }),
         )
         .await;
@@ -757,7 +757,7 @@ async fn other_tenants_strangers_agents_and_impersonators_get_nothing() {
         .post(
             ROOT,
             Some(&staff),
-            "query($p: ID!) { partner(id: $p) { payoutRequisites { inn } balance { bonuses } } }",
+            "query($p: ID!) { partner(id: $p) { payoutRequisites { ... on RuBankRequisites { inn } } balance { bonuses } } }",
             json!({ "p": s.p.id }),
         )
         .await;
@@ -777,6 +777,12 @@ pub async fn withdrawable_reward(app: &TestApp, partner: &str, minor: i64) {
         .unwrap()
         .unwrap()
         .tenant_id;
+    let currency = entities::tenant::Entity::find_by_id(tenant_id)
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap()
+        .currency;
     let past = app.state.services.clock.now() - Duration::days(30);
     entry::ActiveModel {
         tenant_id: Set(tenant_id),
@@ -784,7 +790,7 @@ pub async fn withdrawable_reward(app: &TestApp, partner: &str, minor: i64) {
         kind: Set(LedgerKind::Reward),
         pot: Set(entry::POT_REWARDS.into()),
         amount_minor: Set(minor),
-        currency: Set("RUB".into()),
+        currency: Set(currency),
         available_at: Set(past),
         created_at: Set(past),
         ..Default::default()

@@ -32,6 +32,7 @@ mod orders;
 mod orgs;
 mod partners;
 mod public_answers;
+mod rails;
 mod ratelimits;
 mod resellers;
 mod storage;

@@ -75,6 +75,8 @@ pub(crate) fn tests_tenant() -> entities::tenant::Model {
         mail_domain_next_check_at: None,
         mail_domain_attempts: 0,
         price_ladders: None,
+        payout_rail: None,
+        withdrawal_minimum_minor: None,
         created_at: chrono::Utc::now(),
         updated_at: chrono::Utc::now(),
     }

@@ -12,5 +12,7 @@ pub mod balance;
 pub mod bonuses;
 pub mod entries;
 pub mod nfr;
+pub mod payout_accounts;
+pub mod rails;
 pub mod requisites;
 pub mod withdrawals;

@@ -1,6 +1,7 @@
-//! The bank account rewards are paid out to: the one of the organization registered on
-//! the partner cabinet (one set per partner). Every field is checked the way Russian banks
-//! check it, and a wrong one answers `BAD_USER_INPUT` naming it:
+//! Russian bank requisites (the `RU_BANK` payout rail): the bank account of the
+//! organization registered on the partner cabinet, every field checked the way Russian
+//! banks check it, a wrong one answering `BAD_USER_INPUT` naming it (under `ruBank.` in
+//! `savePayoutRequisites`):
 //!
 //! - INN: 10 digits (an organization, one check digit) or 12 (an individual entrepreneur,
 //!   two); weights and `sum mod 11 mod 10` as the tax service publishes them;
@@ -10,22 +11,12 @@
 //! - correspondent account: 20 digits whose key checks against `0` and the BIC's fifth and
 //!   sixth digits (the Central Bank's key algorithm, weights 7-1-3).
 
-use entities::payout_requisites as req_row;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, IntoActiveModel, QueryFilter,
-};
-use serde_json::json;
-use tenants::scope::scoped;
-use tenants::{Action, RequestCtx, authorize};
-
-use crate::identity::me;
-use crate::kernel::audit::{self, Target};
 use crate::kernel::error::{ApiError, ApiResult};
-use crate::kernel::services::Services;
-use crate::kernel::{txn, validate};
+use crate::kernel::validate;
 
-/// Requisites as entered.
-#[derive(Debug, Clone, Default)]
+/// Russian bank requisites, as entered (and, checked, as stored).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Requisites {
     pub legal_name: String,
     pub inn: String,
@@ -145,107 +136,6 @@ pub fn check(r: &Requisites) -> ApiResult<Requisites> {
         settlement_account,
         correspondent_account,
     })
-}
-
-/// The requisites as stored for a withdrawal (a snapshot: later edits do not move money
-/// already requested).
-pub fn snapshot(r: &req_row::Model) -> serde_json::Value {
-    json!({
-        "legalName": r.legal_name, "inn": r.inn, "kpp": r.kpp, "bankName": r.bank_name,
-        "bic": r.bic, "settlementAccount": r.settlement_account,
-        "correspondentAccount": r.correspondent_account,
-    })
-}
-
-/// The partner's saved requisites, without deciding who may see them.
-pub async fn find(
-    db: &impl ConnectionTrait,
-    tenant_id: i64,
-    partner_id: i64,
-) -> ApiResult<Option<req_row::Model>> {
-    Ok(scoped::<req_row::Entity>(tenant_id)
-        .filter(req_row::Column::PartnerId.eq(partner_id))
-        .one(db)
-        .await?)
-}
-
-/// `Partner.payoutRequisites` (the partner's owners, tenant staff).
-pub async fn for_viewer(
-    svc: &Services,
-    req: &RequestCtx,
-    p: &entities::partner::Model,
-) -> ApiResult<Option<req_row::Model>> {
-    let acc = crate::partners::ops::standing(&svc.db, req, p).await?;
-    authorize(
-        req,
-        Action::ViewPayoutRequisites {
-            tenant_id: p.tenant_id,
-            me: acc.standing(),
-        },
-    )?;
-    find(&svc.db, p.tenant_id, p.id).await
-}
-
-/// `savePayoutRequisites` (the partner's owners).
-pub async fn save(
-    svc: &Services,
-    req: &RequestCtx,
-    partner_id: i64,
-    input: &Requisites,
-) -> ApiResult<req_row::Model> {
-    let user = me(req)?;
-    let r = check(input)?;
-    let now = svc.clock.now();
-    let txn = txn::begin(&svc.db).await?;
-    let p = super::balance::lock_partner(&txn, req, partner_id).await?;
-    let acc = crate::partners::ops::standing(&txn, req, &p).await?;
-    authorize(req, Action::EditPayoutRequisites { me: acc.standing() })?;
-    let saved = match find(&txn, p.tenant_id, p.id).await? {
-        Some(old) => {
-            let mut m = old.into_active_model();
-            m.legal_name = Set(r.legal_name.clone());
-            m.inn = Set(r.inn.clone());
-            m.kpp = Set(r.kpp.clone());
-            m.bank_name = Set(r.bank_name.clone());
-            m.bic = Set(r.bic.clone());
-            m.settlement_account = Set(r.settlement_account.clone());
-            m.correspondent_account = Set(r.correspondent_account.clone());
-            m.updated_by = Set(Some(user));
-            m.updated_at = Set(now);
-            m.update(&txn).await?
-        }
-        None => {
-            req_row::ActiveModel {
-                tenant_id: Set(p.tenant_id),
-                partner_id: Set(p.id),
-                legal_name: Set(r.legal_name.clone()),
-                inn: Set(r.inn.clone()),
-                kpp: Set(r.kpp.clone()),
-                bank_name: Set(r.bank_name.clone()),
-                bic: Set(r.bic.clone()),
-                settlement_account: Set(r.settlement_account.clone()),
-                correspondent_account: Set(r.correspondent_account.clone()),
-                updated_by: Set(Some(user)),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?
-        }
-    };
-    audit::record(
-        &txn,
-        req,
-        Some(p.organization_id),
-        audit::action::PAYOUT_REQUISITES_SAVED,
-        Target::Partner(p.id),
-        None,
-        snapshot(&saved),
-    )
-    .await?;
-    txn::commit(txn, req).await?;
-    Ok(saved)
 }
 
 #[cfg(test)]

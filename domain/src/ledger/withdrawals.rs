@@ -1,7 +1,8 @@
 //! Withdrawals of rewards to the partner organization's bank account.
 //!
 //! - Only the withdrawable part of rewards (never bonuses, never pending or held money),
-//!   in RUB, at least [`MINIMUM_RUB`], to the saved requisites (a snapshot is kept).
+//!   in the brand's currency on its payout rail (`tenancy::payout_rail`), at least the
+//!   brand's minimum, to the partner's account on that rail (a copy is kept).
 //! - `REQUESTED` (the amount is held by a `WITHDRAWAL_HOLD` entry) -> `DOCUMENTS_SENT`
 //!   (the partner) -> `APPROVED` -> `PAID` (staff; a `WITHDRAWAL_PAID` entry), or
 //!   `REJECTED` with a reason from any open state (staff; a `WITHDRAWAL_RELEASE` entry
@@ -35,11 +36,7 @@ use crate::kernel::idempotency::{self, Start};
 use crate::kernel::page::{PageArgs, Paged, paginate};
 use crate::kernel::services::Services;
 use crate::kernel::{txn, validate};
-
-/// The smallest withdrawal, in roubles.
-pub const MINIMUM_RUB: i64 = 5000;
-/// The only currency paid out.
-pub const CURRENCY: &str = "RUB";
+use crate::tenancy::payout_rail::{self, Rail};
 
 /// `requestWithdrawal`: holds `amount` of the withdrawable rewards.
 pub async fn request(
@@ -50,21 +47,7 @@ pub async fn request(
     key: Option<&str>,
 ) -> ApiResult<withdrawal::Model> {
     let user = me(req)?;
-    let currency = req.tenant.model.currency.clone();
-    if currency != CURRENCY {
-        return Err(ApiError::domain(
-            code::CURRENCY_NOT_SUPPORTED,
-            Some("amount"),
-            format!("rewards are paid out in {CURRENCY} only; this brand counts in {currency}"),
-        ));
-    }
-    let minor = super::bonuses::positive_amount("amount", amount, &currency, 100_000_000)?;
-    if minor < MINIMUM_RUB * 100 {
-        return Err(ApiError::bad_input(
-            "amount",
-            format!("at least {MINIMUM_RUB}.00 {CURRENCY}"),
-        ));
-    }
+    let (rail, currency, minor) = payable(&req.tenant.model, amount)?;
     let now = svc.clock.now();
     let txn = txn::begin(&svc.db).await?;
     let claim_id = match idempotency::start(
@@ -90,15 +73,19 @@ pub async fn request(
     let p = super::balance::lock_partner(&txn, req, partner_id).await?;
     let acc = crate::partners::ops::standing(&txn, req, &p).await?;
     authorize(req, Action::Withdraw { me: acc.standing() })?;
-    let requisites = super::requisites::find(&txn, p.tenant_id, p.id)
-        .await?
-        .ok_or_else(|| {
-            ApiError::domain(
+    let account = match super::payout_accounts::find(&txn, p.tenant_id, p.id).await? {
+        Some(row) if row.rail == rail.as_str() => super::payout_accounts::account_of(&row)?,
+        _ => {
+            return Err(ApiError::domain(
                 code::REQUISITES_MISSING,
                 Some("partnerId"),
-                "save the organization's bank account (payout requisites) first",
-            )
-        })?;
+                format!(
+                    "save the organization's payout account ({}) first",
+                    rail.as_str()
+                ),
+            ));
+        }
+    };
     let balance = super::balance::of(&txn, p.tenant_id, p.id, &currency, now).await?;
     if minor > balance.withdrawable {
         return Err(ApiError::domain(
@@ -118,7 +105,7 @@ pub async fn request(
         amount_minor: Set(minor),
         currency: Set(currency.clone()),
         status: Set(WithdrawalStatus::Requested),
-        requisites: Set(super::requisites::snapshot(&requisites).to_string()),
+        requisites: Set(account.to_json()),
         requested_by: Set(Some(user)),
         created_at: Set(now),
         updated_at: Set(now),
@@ -159,6 +146,31 @@ pub async fn request(
     }
     txn::commit(txn, req).await?;
     Ok(w)
+}
+
+/// The brand's rail, its currency and `amount` in minor units, if the brand pays out in
+/// its currency and `amount` is at least its minimum.
+fn payable(tenant: &entities::tenant::Model, amount: Decimal) -> ApiResult<(Rail, String, i64)> {
+    let currency = tenant.currency.clone();
+    let Some(rail) = Rail::of(tenant).filter(|r| r.currency() == currency) else {
+        return Err(ApiError::domain(
+            code::CURRENCY_NOT_SUPPORTED,
+            Some("amount"),
+            format!("this brand has no payout rail for {currency}: rewards cannot be paid out yet"),
+        ));
+    };
+    let minor = super::bonuses::positive_amount("amount", amount, &currency, 100_000_000)?;
+    let minimum = payout_rail::withdrawal_minimum_minor(tenant);
+    if minor < minimum {
+        return Err(ApiError::bad_input(
+            "amount",
+            format!(
+                "at least {} {currency}",
+                entities::money::from_minor(minimum, &currency)
+            ),
+        ));
+    }
+    Ok((rail, currency, minor))
 }
 
 /// Audit entry and domain event of a change to `w` (now in its new state).

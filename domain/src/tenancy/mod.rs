@@ -6,6 +6,7 @@ pub mod domains;
 pub mod hosts;
 pub mod ladders;
 pub mod mail_domain;
+pub mod payout_rail;
 pub mod service_tokens;
 pub mod settings;
 pub mod setup;

@@ -41,6 +41,8 @@ pub struct TenantChanges {
     pub partner_program: Option<ProgramChanges>,
     /// The brand's price ladders (`super::ladders`).
     pub pricing: Option<super::ladders::LadderChanges>,
+    /// The rail partners are paid out on; must pay in the brand's currency.
+    pub payout_rail: Option<super::payout_rail::Rail>,
 }
 
 /// Changes to the partner program's percentages.
@@ -57,6 +59,8 @@ pub struct ProgramChanges {
     pub certification_cooldown_hours: Option<i32>,
     /// Leads one partner may hold open at once (1 to 1000).
     pub max_open_leads_per_partner: Option<i32>,
+    /// The smallest withdrawal, in the brand's currency (more than zero).
+    pub withdrawal_minimum: Option<rust_decimal::Decimal>,
 }
 
 fn set_opt(
@@ -143,6 +147,7 @@ pub async fn update_tenant(
     if let Some(pp) = &input.partner_program {
         apply_program(&mut m, pp)?;
     }
+    apply_payouts(&mut m, &input, &old_currency)?;
     if let sea_orm::ActiveValue::Set(sender) = m.email_sender_address.clone()
         && !super::mail_domain::same_domain(sender.as_deref(), old_sender.as_deref())
     {
@@ -299,6 +304,43 @@ fn apply_program(m: &mut tenant::ActiveModel, pp: &ProgramChanges) -> ApiResult<
     Ok(())
 }
 
+/// The payout rail and the smallest withdrawal, checked against the brand's currency as
+/// `m` now has it: a rail pays in one currency, so a chosen rail and the currency change
+/// together or not at all.
+fn apply_payouts(
+    m: &mut tenant::ActiveModel,
+    input: &TenantChanges,
+    old_currency: &str,
+) -> ApiResult<()> {
+    use super::payout_rail::Rail;
+    let currency = match &m.currency {
+        sea_orm::ActiveValue::Set(c) | sea_orm::ActiveValue::Unchanged(c) => c.clone(),
+        sea_orm::ActiveValue::NotSet => old_currency.to_string(),
+    };
+    if let Some(rail) = input.payout_rail {
+        m.payout_rail = Set(Some(rail.check(&currency, "payoutRail")?.as_str().into()));
+    } else if currency != old_currency
+        && let sea_orm::ActiveValue::Unchanged(Some(chosen)) = &m.payout_rail
+        && let Some(rail) = Rail::parse(chosen)
+    {
+        rail.check(&currency, "currency")?;
+    }
+    if let Some(v) = input
+        .partner_program
+        .as_ref()
+        .and_then(|p| p.withdrawal_minimum)
+    {
+        let field = "partnerProgram.withdrawalMinimum";
+        if v <= rust_decimal::Decimal::ZERO {
+            return Err(ApiError::bad_input(field, "more than zero"));
+        }
+        let minor = entities::money::to_minor(v, &currency)
+            .map_err(|e| ApiError::bad_input(field, e.to_string()))?;
+        m.withdrawal_minimum_minor = Set(Some(minor));
+    }
+    Ok(())
+}
+
 /// The platform subdomain follows the slug.
 async fn move_platform_host(
     txn: &impl ConnectionTrait,
@@ -339,6 +381,8 @@ fn audit_details(updated: &tenant::Model) -> serde_json::Value {
         "certificationCooldownHours": updated.certification_cooldown_hours,
         "maxOpenLeadsPerPartner": updated.max_open_leads_per_partner,
         "priceLadders": super::ladders::Ladders::of(updated),
+        "payoutRail": super::payout_rail::Rail::of(updated).map(|r| r.as_str()),
+        "withdrawalMinimumMinor": super::payout_rail::withdrawal_minimum_minor(updated),
     })
 }
 

@@ -3,16 +3,18 @@
 //! `payments`, above this module.
 
 pub mod loaders;
+pub mod payout;
 pub mod types;
 
 use async_graphql::{Context, Object};
 use domain::flows::refund_order;
-use domain::ledger::{bonuses, requisites, withdrawals};
+use domain::ledger::{bonuses, payout_accounts, withdrawals};
 
 use crate::ids::{self, Kind};
 use crate::orders::Order;
 use crate::pagination::Page;
 use crate::{request, services};
+pub use payout::*;
 pub use types::*;
 
 /// Ledger queries.
@@ -92,31 +94,23 @@ impl LedgerMutation {
         Ok(crate::orders::OrderPayload { order: Order(o) })
     }
 
-    /// The partner's owners: saves the bank account of the partner's organization that
-    /// rewards are paid to. Every field is checked (INN, KPP, BIC and account checksums).
+    /// The partner's owners: saves the account the partner's rewards are paid to, on the
+    /// brand's payout rail; every field is checked as that rail's banks check it.
     async fn save_payout_requisites(
         &self,
         ctx: &Context<'_>,
         input: SavePayoutRequisitesInput,
     ) -> crate::GqlResult<PayoutRequisitesPayload> {
-        let id = ids::decode(&input.partner_id, Kind::Partner, "partnerId")?;
-        let r = requisites::Requisites {
-            legal_name: input.legal_name,
-            inn: input.inn,
-            kpp: input.kpp,
-            bank_name: input.bank_name,
-            bic: input.bic,
-            settlement_account: input.settlement_account,
-            correspondent_account: input.correspondent_account,
-        };
-        let saved = requisites::save(services(ctx)?, request(ctx)?, id, &r).await?;
+        let (id, account) = input.into_account()?;
+        let saved = payout_accounts::save(services(ctx)?, request(ctx)?, id, &account).await?;
         Ok(PayoutRequisitesPayload {
-            requisites: PayoutRequisites(saved),
+            requisites: saved.into(),
         })
     }
 
-    /// The partner's owners: requests a withdrawal of withdrawable rewards (RUB, at least
-    /// 5000.00) to the saved requisites; the amount is held. Not while logged in as a
+    /// The partner's owners: requests a withdrawal of withdrawable rewards (in the brand's
+    /// currency, at least `partnerProgram.withdrawalMinimum`) to the saved account on the
+    /// brand's rail; the amount is held. Not while logged in as a
     /// client.
     async fn request_withdrawal(
         &self,

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use domain::ledger::balance::Balance;
 use entities::partner_ledger_entry::{self as entry, LedgerKind};
 use entities::withdrawal::{self, WithdrawalStatus as Status};
-use entities::{money, partner, payout_requisites};
+use entities::{money, partner};
 
 use super::loaders::loaders;
 use crate::ApiError;
@@ -158,45 +158,6 @@ impl LedgerEntry {
     }
 }
 
-/// The bank account a partner's rewards are paid to.
-pub struct PayoutRequisites(pub payout_requisites::Model);
-
-#[Object]
-impl PayoutRequisites {
-    /// The organization's legal name.
-    async fn legal_name(&self) -> &str {
-        &self.0.legal_name
-    }
-    /// INN (10 digits for an organization, 12 for an individual entrepreneur).
-    async fn inn(&self) -> &str {
-        &self.0.inn
-    }
-    /// KPP (organizations).
-    async fn kpp(&self) -> Option<&str> {
-        self.0.kpp.as_deref()
-    }
-    /// The bank's name.
-    async fn bank_name(&self) -> Option<&str> {
-        self.0.bank_name.as_deref()
-    }
-    /// The bank's BIC.
-    async fn bic(&self) -> &str {
-        &self.0.bic
-    }
-    /// The settlement account (20 digits).
-    async fn settlement_account(&self) -> &str {
-        &self.0.settlement_account
-    }
-    /// The bank's correspondent account (20 digits).
-    async fn correspondent_account(&self) -> &str {
-        &self.0.correspondent_account
-    }
-    /// When they were last saved.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
-    }
-}
-
 /// Where a withdrawal stands.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "entities::withdrawal::WithdrawalStatus")]
@@ -246,13 +207,15 @@ impl Withdrawal {
     async fn amount(&self) -> Money {
         amount(self.0.amount_minor, &self.0.currency)
     }
-    /// The currency (ISO 4217; always RUB).
+    /// The currency (ISO 4217): the brand's, which its payout rail pays in.
     async fn currency(&self) -> &str {
         &self.0.currency
     }
-    /// The bank account it is paid to, as it was when requested.
-    async fn requisites(&self) -> crate::GqlResult<WithdrawalRequisites> {
-        Ok(serde_json::from_str(&self.0.requisites).map_err(ApiError::internal)?)
+    /// The account it is paid to, as it was when requested.
+    async fn requisites(&self) -> crate::GqlResult<super::payout::PayoutRequisites> {
+        domain::ledger::rails::PayoutAccount::from_json(&self.0.requisites)
+            .map(Into::into)
+            .ok_or_else(|| ApiError::internal("unreadable withdrawal requisites").into())
     }
     /// Why staff rejected it.
     async fn rejection_reason(&self) -> Option<&str> {
@@ -278,26 +241,6 @@ impl Withdrawal {
     async fn rejected_at(&self) -> Option<DateTime<Utc>> {
         self.0.rejected_at
     }
-}
-
-/// The bank account a withdrawal is paid to, as it was when requested.
-#[derive(SimpleObject, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct WithdrawalRequisites {
-    /// The organization's legal name.
-    pub legal_name: String,
-    /// INN.
-    pub inn: String,
-    /// KPP.
-    pub kpp: Option<String>,
-    /// The bank's name.
-    pub bank_name: Option<String>,
-    /// The bank's BIC.
-    pub bic: String,
-    /// The settlement account.
-    pub settlement_account: String,
-    /// The bank's correspondent account.
-    pub correspondent_account: String,
 }
 
 /// The money fields of `Partner` (assembled in `hub::PartnerObject`).
@@ -355,15 +298,16 @@ impl PartnerLedger {
         Ok(crate::pagination::connection(page, LedgerEntry))
     }
 
-    /// The bank account rewards are paid to, if saved (its owners, tenant staff).
+    /// The account rewards are paid to, on the brand's rail, if saved (its owners,
+    /// tenant staff).
     async fn payout_requisites(
         &self,
         ctx: &Context<'_>,
-    ) -> crate::GqlResult<Option<PayoutRequisites>> {
+    ) -> crate::GqlResult<Option<super::payout::PayoutRequisites>> {
         Ok(
-            domain::ledger::requisites::for_viewer(services(ctx)?, request(ctx)?, &self.0)
+            domain::ledger::payout_accounts::for_viewer(services(ctx)?, request(ctx)?, &self.0)
                 .await?
-                .map(PayoutRequisites),
+                .map(Into::into),
         )
     }
 
@@ -409,32 +353,11 @@ pub struct LedgerEntryPayload {
     pub entry: LedgerEntry,
 }
 
-/// Input of `savePayoutRequisites`.
-#[derive(InputObject)]
-pub struct SavePayoutRequisitesInput {
-    /// The partner.
-    pub partner_id: ID,
-    /// The organization's legal name.
-    pub legal_name: String,
-    /// INN: 10 digits (organization) or 12 (individual entrepreneur), checksum checked.
-    pub inn: String,
-    /// KPP: 9 digits, required with a 10-digit INN.
-    pub kpp: Option<String>,
-    /// The bank's name.
-    pub bank_name: Option<String>,
-    /// The bank's BIC: 9 digits.
-    pub bic: String,
-    /// The settlement account: 20 digits, checked against the BIC.
-    pub settlement_account: String,
-    /// The correspondent account: 20 digits, checked against the BIC.
-    pub correspondent_account: String,
-}
-
 /// Result of `savePayoutRequisites`.
 #[derive(SimpleObject)]
 pub struct PayoutRequisitesPayload {
-    /// The requisites as saved.
-    pub requisites: PayoutRequisites,
+    /// The account as saved (normalised).
+    pub requisites: super::payout::PayoutRequisites,
 }
 
 /// Input of `requestWithdrawal`.

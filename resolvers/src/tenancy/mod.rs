@@ -4,6 +4,7 @@
 pub mod loaders;
 pub mod mail;
 pub mod pricing;
+pub mod rail;
 pub use domain::tenancy::{hosts, settings, setup};
 pub mod types;
 
@@ -12,6 +13,7 @@ use async_graphql::{Context, Object};
 use crate::ids::{self, Kind};
 use crate::pagination::{Page, PageArgs, connection};
 use crate::{request, services};
+pub use rail::PayoutRail;
 pub use types::*;
 
 /// Tenancy queries.

@@ -149,6 +149,11 @@ impl Tenant {
             domain::tenancy::service_tokens::list(services(ctx)?, request(ctx)?, self.0.id).await?;
         Ok(rows.into_iter().map(ServiceToken).collect())
     }
+    /// The rail the brand's partners are paid out on: the one it chose, else its
+    /// currency's; null when no rail pays in its currency (no payouts).
+    async fn payout_rail(&self) -> Option<super::rail::PayoutRail> {
+        domain::tenancy::payout_rail::Rail::of(&self.0).map(Into::into)
+    }
     /// The brand's discount ladders and the periods it sells lines for: public, like the
     /// price list (seed 001's ladders until the brand sets its own).
     async fn pricing(&self) -> super::pricing::PriceLadders {
@@ -176,6 +181,10 @@ impl Tenant {
             reward_hold_days: self.0.reward_hold_days,
             certification_cooldown_hours: self.0.certification_cooldown_hours,
             max_open_leads_per_partner: self.0.max_open_leads_per_partner,
+            withdrawal_minimum: crate::money::Money(entities::money::from_minor(
+                domain::tenancy::payout_rail::withdrawal_minimum_minor(&self.0),
+                &self.0.currency,
+            )),
         })
     }
     /// The organization that owns this brand (a reseller's), for those who may see that
@@ -228,6 +237,9 @@ pub struct PartnerProgramSettings {
     /// Leads one partner may hold open (`NEW` or `IN_WORK`) at once (default 10); taking
     /// one more is refused with `LEAD_LIMIT_REACHED`.
     pub max_open_leads_per_partner: i32,
+    /// The smallest withdrawal, in the brand's currency (default 5000.00 for roubles,
+    /// 50.00 otherwise).
+    pub withdrawal_minimum: crate::money::Money,
 }
 
 /// New partner-program settings, in percent (0 to 100, two decimals at most). Omitted
@@ -251,6 +263,8 @@ pub struct PartnerProgramInput {
     pub certification_cooldown_hours: Option<i32>,
     /// Leads one partner may hold open at once (1 to 1000).
     pub max_open_leads_per_partner: Option<i32>,
+    /// The smallest withdrawal, in the brand's currency.
+    pub withdrawal_minimum: Option<crate::money::Money>,
 }
 
 /// How a domain came to the tenant.
@@ -501,8 +515,10 @@ impl UpdateTenantInput {
                     reward_hold_days: p.reward_hold_days,
                     certification_cooldown_hours: p.certification_cooldown_hours,
                     max_open_leads_per_partner: p.max_open_leads_per_partner,
+                    withdrawal_minimum: p.withdrawal_minimum.map(|v| v.0),
                 }
             }),
+            payout_rail: self.payout_rail.map(Into::into),
             pricing: self.pricing.map(Into::into),
         })
     }
@@ -556,6 +572,9 @@ pub struct UpdateTenantInput {
     pub partner_program: Option<PartnerProgramInput>,
     /// The brand's discount ladders and the periods it sells lines for (audited).
     pub pricing: Option<super::pricing::PricingInput>,
+    /// The rail partners are paid out on; it must pay in the brand's currency (`RU_BANK`
+    /// roubles, `SEPA` euros, `PIX` reais).
+    pub payout_rail: Option<super::rail::PayoutRail>,
 }
 
 /// Result of `verifyTenantMailDomain`.
