@@ -13,7 +13,7 @@ const SET: &str = "mutation($i: UpdateTenantInput!) { updateTenant(input: $i) { 
 fn ladders() -> Value {
     json!({ "pricing": {
         "volumeTiers": [{ "minChannels": 5, "percent": "7.5" }],
-        "periodTiers": [{ "minMonths": 12, "percent": 15 }],
+        "periodTiers": [{ "minMonths": 12, "percent": "15.000" }],
         "periods": [1, 12, 24],
     } })
 }

@@ -12,7 +12,7 @@ use crate::support::*;
 const SAVE: &str = "mutation($i: SavePayoutRequisitesInput!) { savePayoutRequisites(input: $i) { requisites { __typename
     ... on SepaRequisites { accountHolder iban bic }
     ... on PixRequisites { keyType key holderName taxId } } } }";
-const READ: &str = "query($p: ID!) { partner(id: $p) { payoutRequisites { __typename ... on SepaRequisites { iban } ... on PixRequisites { key } } } }";
+const READ: &str = "query($p: ID!) { partner(id: $p) { payoutRequisites { __typename ... on SepaRequisites { iban updatedAt } ... on PixRequisites { key } } } }";
 const SETTINGS: &str = "mutation($i: UpdateTenantInput!) { updateTenant(input: $i) { tenant { currency payoutRail partnerProgram { withdrawalMinimum } } } }";
 
 /// A brand counting in `currency`, its admin's token and host, and an approved partner.
@@ -115,6 +115,18 @@ async fn a_euro_brand_pays_by_sepa_and_checks_iban_and_bic() {
         d["partner"]["payoutRequisites"]["iban"],
         "DE89370400440532013000"
     );
+    assert!(d["partner"]["payoutRequisites"]["updatedAt"].is_string());
+    // A Serbian account: in the SEPA area since 2025.
+    let mut rs = sepa("RS35 2600 0560 1001 6113 79", "AIKBRS22", good.2);
+    rs["partnerId"] = json!(p.id);
+    let d = app
+        .ok(&host, Some(&p.owner), SAVE, json!({ "i": rs }))
+        .await;
+    assert_eq!(
+        d["savePayoutRequisites"]["requisites"]["iban"],
+        "RS35260005601001611379"
+    );
+    app.ok(&host, Some(&p.owner), SAVE, json!({ "i": i })).await;
 
     // Withdrawals in euros, at least the brand's minimum (50.00 by default).
     withdrawable_reward(&app, &p.id, 12_000).await;
@@ -243,7 +255,7 @@ async fn a_brands_rail_pays_in_its_currency_and_its_minimum_is_its_own() {
         )
         .await;
     assert_eq!(first_field(&r.body), "currency");
-    for bad in ["0", "-5"] {
+    for bad in ["0", "-5", "100000001"] {
         let r = app
             .post(
                 &host,
@@ -258,6 +270,27 @@ async fn a_brands_rail_pays_in_its_currency_and_its_minimum_is_its_own() {
             "{bad}"
         );
     }
+    // Cleared, the rail is the currency's again; then the currency may change, and the
+    // minimum (set in euros) goes back to the default of the new currency.
+    app.ok(
+        &host,
+        Some(&admin),
+        SETTINGS,
+        set(json!({ "id": tenant, "payoutRail": null })),
+    )
+    .await;
+    let d = app
+        .ok(
+            &host,
+            Some(&admin),
+            SETTINGS,
+            set(json!({ "id": tenant, "currency": "BRL" })),
+        )
+        .await;
+    assert_eq!(
+        d["updateTenant"]["tenant"],
+        json!({ "currency": "BRL", "payoutRail": "PIX", "partnerProgram": { "withdrawalMinimum": "50.00" } })
+    );
     // The partner's owner may not set them.
     let r = app
         .post(

@@ -38,12 +38,18 @@ pub fn account_of(row: &req_row::Model) -> ApiResult<PayoutAccount> {
     })
 }
 
+/// A saved account and when it was last saved.
+pub struct Saved {
+    pub account: PayoutAccount,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
 /// `Partner.payoutRequisites` (the partner's owners, tenant staff).
 pub async fn for_viewer(
     svc: &Services,
     req: &RequestCtx,
     p: &entities::partner::Model,
-) -> ApiResult<Option<PayoutAccount>> {
+) -> ApiResult<Option<Saved>> {
     let acc = crate::partners::ops::standing(&svc.db, req, p).await?;
     authorize(
         req,
@@ -54,7 +60,12 @@ pub async fn for_viewer(
     )?;
     find(&svc.db, p.tenant_id, p.id)
         .await?
-        .map(|row| account_of(&row))
+        .map(|row| {
+            Ok(Saved {
+                account: account_of(&row)?,
+                updated_at: row.updated_at,
+            })
+        })
         .transpose()
 }
 
@@ -64,7 +75,7 @@ pub async fn save(
     req: &RequestCtx,
     partner_id: i64,
     input: &PayoutAccount,
-) -> ApiResult<PayoutAccount> {
+) -> ApiResult<Saved> {
     let user = me(req)?;
     let rail = crate::tenancy::payout_rail::Rail::of(&req.tenant.model);
     if rail != Some(input.rail()) {
@@ -118,7 +129,10 @@ pub async fn save(
     )
     .await?;
     txn::commit(txn, req).await?;
-    Ok(account)
+    Ok(Saved {
+        account,
+        updated_at: now,
+    })
 }
 
 /// The input field of each rail's account.

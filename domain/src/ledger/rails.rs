@@ -118,12 +118,14 @@ fn under(rail: &str, e: ApiError) -> ApiError {
     }
 }
 
-/// The countries of the SEPA scheme: the EEA, Switzerland, the United Kingdom, Monaco,
-/// San Marino, Andorra, the Vatican and Gibraltar.
+/// The countries of the SEPA schemes' geographical scope, as the European Payments
+/// Council publishes it: the EEA, Switzerland, the United Kingdom, Monaco, San Marino,
+/// Andorra, the Vatican, Gibraltar, and since 2025 Albania, Montenegro, Moldova, North
+/// Macedonia and Serbia.
 const SEPA_COUNTRIES: &[&str] = &[
     "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
     "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO", "CH", "GB",
-    "MC", "SM", "AD", "VA", "GI",
+    "MC", "SM", "AD", "VA", "GI", "AL", "ME", "MD", "MK", "RS",
 ];
 
 /// Upper case, without spaces.
@@ -135,7 +137,8 @@ fn compact(raw: &str) -> String {
 }
 
 fn sepa(s: &Sepa) -> ApiResult<Sepa> {
-    let account_holder = validate::text("sepa.accountHolder", &s.account_holder, 140)?;
+    // The SEPA rulebook's 70 characters for the beneficiary's name.
+    let account_holder = validate::text("sepa.accountHolder", &s.account_holder, 70)?;
     let raw = compact(&s.iban);
     let iban: iban::Iban = raw.parse().map_err(|_| {
         ApiError::bad_input(

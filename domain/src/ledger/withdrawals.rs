@@ -159,7 +159,8 @@ fn payable(tenant: &entities::tenant::Model, amount: Decimal) -> ApiResult<(Rail
             format!("this brand has no payout rail for {currency}: rewards cannot be paid out yet"),
         ));
     };
-    let minor = super::bonuses::positive_amount("amount", amount, &currency, 100_000_000)?;
+    let minor =
+        super::bonuses::positive_amount("amount", amount, &currency, payout_rail::MAX_WITHDRAWAL)?;
     let minimum = payout_rail::withdrawal_minimum_minor(tenant);
     if minor < minimum {
         return Err(ApiError::bad_input(

@@ -116,7 +116,7 @@ impl Ladders {
 
     /// These ladders with `changes` applied and checked; the error names the field.
     pub fn changed(&self, changes: &LadderChanges) -> ApiResult<Self> {
-        let next = Self {
+        let mut next = Self {
             volume: changes
                 .volume
                 .clone()
@@ -130,6 +130,13 @@ impl Ladders {
                 .clone()
                 .unwrap_or_else(|| self.periods.clone()),
         };
+        // "10.000" is 10: stored and shown without trailing zeros.
+        for t in &mut next.volume {
+            t.percent = t.percent.normalize();
+        }
+        for t in &mut next.period {
+            t.percent = t.percent.normalize();
+        }
         let volume: Vec<(u32, Decimal)> = next
             .volume
             .iter()
@@ -174,7 +181,10 @@ fn check_tiers(
                 format!("from {} to {}", range.start(), range.end()),
             ));
         }
-        if *percent < Decimal::ZERO || *percent > Decimal::ONE_HUNDRED || percent.scale() > 2 {
+        if *percent < Decimal::ZERO
+            || *percent > Decimal::ONE_HUNDRED
+            || percent.normalize().scale() > 2
+        {
             return Err(ApiError::bad_input(
                 &at("percent"),
                 "a percentage from 0 to 100 with at most two decimals",

@@ -6,6 +6,9 @@
 
 use crate::kernel::error::{ApiError, ApiResult};
 
+/// The largest withdrawal (and so the largest minimum), in the currency's units.
+pub const MAX_WITHDRAWAL: i64 = 100_000_000;
+
 /// A payout rail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Rail {

@@ -41,8 +41,9 @@ pub struct TenantChanges {
     pub partner_program: Option<ProgramChanges>,
     /// The brand's price ladders (`super::ladders`).
     pub pricing: Option<super::ladders::LadderChanges>,
-    /// The rail partners are paid out on; must pay in the brand's currency.
-    pub payout_rail: Option<super::payout_rail::Rail>,
+    /// The rail partners are paid out on (must pay in the brand's currency); cleared, the
+    /// brand pays on its currency's.
+    pub payout_rail: Patch<super::payout_rail::Rail>,
 }
 
 /// Changes to the partner program's percentages.
@@ -317,13 +318,24 @@ fn apply_payouts(
         sea_orm::ActiveValue::Set(c) | sea_orm::ActiveValue::Unchanged(c) => c.clone(),
         sea_orm::ActiveValue::NotSet => old_currency.to_string(),
     };
-    if let Some(rail) = input.payout_rail {
-        m.payout_rail = Set(Some(rail.check(&currency, "payoutRail")?.as_str().into()));
-    } else if currency != old_currency
-        && let sea_orm::ActiveValue::Unchanged(Some(chosen)) = &m.payout_rail
-        && let Some(rail) = Rail::parse(chosen)
-    {
-        rail.check(&currency, "currency")?;
+    match &input.payout_rail {
+        Patch::Set(rail) => {
+            m.payout_rail = Set(Some(rail.check(&currency, "payoutRail")?.as_str().into()));
+        }
+        Patch::Clear => m.payout_rail = Set(None),
+        Patch::Keep => {
+            if currency != old_currency
+                && let sea_orm::ActiveValue::Unchanged(Some(chosen)) = &m.payout_rail
+                && let Some(rail) = Rail::parse(chosen)
+            {
+                rail.check(&currency, "currency")?;
+            }
+        }
+    }
+    // A minimum in the old currency means nothing in the new one: back to the default
+    // unless a new one is given.
+    if currency != old_currency {
+        m.withdrawal_minimum_minor = Set(None);
     }
     if let Some(v) = input
         .partner_program
@@ -333,6 +345,12 @@ fn apply_payouts(
         let field = "partnerProgram.withdrawalMinimum";
         if v <= rust_decimal::Decimal::ZERO {
             return Err(ApiError::bad_input(field, "more than zero"));
+        }
+        if v > rust_decimal::Decimal::from(super::payout_rail::MAX_WITHDRAWAL) {
+            return Err(ApiError::bad_input(
+                field,
+                format!("at most {}", super::payout_rail::MAX_WITHDRAWAL),
+            ));
         }
         let minor = entities::money::to_minor(v, &currency)
             .map_err(|e| ApiError::bad_input(field, e.to_string()))?;

@@ -28,17 +28,40 @@ impl From<PayoutAccount> for PayoutRequisites {
                 bic: r.bic,
                 settlement_account: r.settlement_account,
                 correspondent_account: r.correspondent_account,
+                updated_at: None,
             }),
             PayoutAccount::Sepa(s) => Self::Sepa(SepaRequisites {
                 account_holder: s.account_holder,
                 iban: s.iban,
                 bic: s.bic,
+                updated_at: None,
             }),
             PayoutAccount::Pix(p) => Self::Pix(PixRequisites {
                 key_type: p.key_type.into(),
                 key: p.key,
                 holder_name: p.holder_name,
                 tax_id: p.tax_id,
+                updated_at: None,
+            }),
+        }
+    }
+}
+
+impl From<domain::ledger::payout_accounts::Saved> for PayoutRequisites {
+    fn from(saved: domain::ledger::payout_accounts::Saved) -> Self {
+        let at = Some(saved.updated_at);
+        match Self::from(saved.account) {
+            Self::RuBank(r) => Self::RuBank(RuBankRequisites {
+                updated_at: at,
+                ..r
+            }),
+            Self::Sepa(s) => Self::Sepa(SepaRequisites {
+                updated_at: at,
+                ..s
+            }),
+            Self::Pix(p) => Self::Pix(PixRequisites {
+                updated_at: at,
+                ..p
             }),
         }
     }
@@ -61,6 +84,8 @@ pub struct RuBankRequisites {
     pub settlement_account: String,
     /// The bank's correspondent account (20 digits).
     pub correspondent_account: String,
+    /// When it was last saved (null on a withdrawal's copy).
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A SEPA account (the `SEPA` rail).
@@ -72,6 +97,8 @@ pub struct SepaRequisites {
     pub iban: String,
     /// The bank's BIC (8 or 11 characters).
     pub bic: String,
+    /// When it was last saved (null on a withdrawal's copy).
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The kinds of Pix key.
@@ -100,6 +127,8 @@ pub struct PixRequisites {
     pub holder_name: String,
     /// The holder's CPF or CNPJ, without punctuation.
     pub tax_id: String,
+    /// When it was last saved (null on a withdrawal's copy).
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Input of `savePayoutRequisites`: the partner, and its account on the brand's rail

@@ -480,6 +480,7 @@ impl From<CreateTenantInput> for domain::tenancy::setup::TenantFields {
 }
 
 use crate::inputs::patch;
+use domain::kernel::patch::Patch;
 
 impl UpdateTenantInput {
     /// The domain's changes, with the tenant id decoded.
@@ -518,7 +519,11 @@ impl UpdateTenantInput {
                     withdrawal_minimum: p.withdrawal_minimum.map(|v| v.0),
                 }
             }),
-            payout_rail: self.payout_rail.map(Into::into),
+            payout_rail: match patch(self.payout_rail) {
+                Patch::Keep => Patch::Keep,
+                Patch::Clear => Patch::Clear,
+                Patch::Set(r) => Patch::Set(r.into()),
+            },
             pricing: self.pricing.map(Into::into),
         })
     }
@@ -573,8 +578,8 @@ pub struct UpdateTenantInput {
     /// The brand's discount ladders and the periods it sells lines for (audited).
     pub pricing: Option<super::pricing::PricingInput>,
     /// The rail partners are paid out on; it must pay in the brand's currency (`RU_BANK`
-    /// roubles, `SEPA` euros, `PIX` reais).
-    pub payout_rail: Option<super::rail::PayoutRail>,
+    /// roubles, `SEPA` euros, `PIX` reais). `null` goes back to the currency's rail.
+    pub payout_rail: MaybeUndefined<super::rail::PayoutRail>,
 }
 
 /// Result of `verifyTenantMailDomain`.
