@@ -20,10 +20,14 @@ pub const ACME_ADMIN_EMAIL: &str = "owner@acme.example";
 
 /// The demo partner on Acme.
 pub const ACME_PARTNER_EMAIL: &str = "partner@acme.example";
+/// The euro brand's admin and partner (SEPA payouts, its own price ladders).
+pub const EU_ADMIN_EMAIL: &str = "owner@eu.example";
+pub const EU_PARTNER_EMAIL: &str = "partner@eu.example";
 
 /// What was seeded.
 pub struct DemoInfo {
     pub acme_host: String,
+    pub eu_host: String,
     /// The Acme partner's codes.
     pub referral_code: String,
     pub service_manager_code: String,
@@ -54,6 +58,20 @@ const ROOT_PARTNER: DemoPartner = DemoPartner {
     work_email: "hello@demo-integrations.example",
     website: "https://demo-integrations.example",
 };
+
+const EU_PARTNER: DemoPartner = DemoPartner {
+    email: EU_PARTNER_EMAIL,
+    contact: "Eva Partner",
+    name: "Eva's Integrations",
+    tier: "GOLD",
+    city: "Berlin",
+    phone: "+4915112345678",
+    work_email: "hello@eva.example",
+    website: "https://eva.example",
+};
+
+/// The euro brand's own ladders: volume from 5 personal channels, longer periods.
+const EU_LADDERS: &str = r#"{"volume":[{"min_channels":5,"percent":"5"},{"min_channels":25,"percent":"12"}],"period":[{"min_months":12,"percent":"15"},{"min_months":24,"percent":"25"}],"periods":[1,6,12,24]}"#;
 
 const ACME_PARTNER: DemoPartner = DemoPartner {
     email: ACME_PARTNER_EMAIL,
@@ -119,47 +137,27 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
     ensure_money(db, &root, &root_partner).await?;
     ensure_leads_and_tests(db, &root).await?;
 
-    let acme = match tenant::Entity::find()
-        .filter(tenant::Column::Slug.eq("acme"))
-        .one(db)
-        .await?
-    {
-        Some(t) => t,
-        None => {
-            let txn = resolvers::txn::begin(db).await?;
-            let (t, _) = insert_tenant(
-                &txn,
-                &svc.settings,
-                NewTenant {
-                    slug: "acme".into(),
-                    display_name: "Acme Messaging".into(),
-                    is_root: false,
-                    owner_organization_id: None,
-                    input: TenantFields {
-                        legal_name: Some("Acme Messaging LLC".into()),
-                        logo_url: Some("https://acme.example/logo.svg".into()),
-                        favicon_url: Some("https://acme.example/favicon.ico".into()),
-                        primary_color: Some("#E4572E".into()),
-                        accent_color: Some("#17BEBB".into()),
-                        support_email: Some("support@acme.example".into()),
-                        support_phone: Some("+74951234567".into()),
-                        support_url: Some("https://acme.example/help".into()),
-                        email_sender_name: Some("Acme Messaging".into()),
-                        email_sender_address: Some("hello@acme.example".into()),
-                        default_language: Some("en".into()),
-                        currency: Some("RUB".into()),
-                        timezone: Some("Europe/Moscow".into()),
-                        ..TenantFields::new("acme", "Acme Messaging")
-                    },
-                },
-                &[],
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("creating the demo tenant: {e:?}"))?;
-            txn.commit().await?;
-            t
-        }
-    };
+    let acme = ensure_brand(
+        state,
+        "acme",
+        TenantFields {
+            legal_name: Some("Acme Messaging LLC".into()),
+            logo_url: Some("https://acme.example/logo.svg".into()),
+            favicon_url: Some("https://acme.example/favicon.ico".into()),
+            primary_color: Some("#E4572E".into()),
+            accent_color: Some("#17BEBB".into()),
+            support_email: Some("support@acme.example".into()),
+            support_phone: Some("+74951234567".into()),
+            support_url: Some("https://acme.example/help".into()),
+            email_sender_name: Some("Acme Messaging".into()),
+            email_sender_address: Some("hello@acme.example".into()),
+            default_language: Some("en".into()),
+            currency: Some("RUB".into()),
+            timezone: Some("Europe/Moscow".into()),
+            ..TenantFields::new("acme", "Acme Messaging")
+        },
+    )
+    .await?;
     ensure_user(db, acme.id, ACME_ADMIN_EMAIL, "Acme Owner", true).await?;
     ensure_user(db, acme.id, ACME_PARTNER_EMAIL, ACME_PARTNER.contact, false).await?;
     let partner = ensure_partner(db, acme.id, &ACME_PARTNER).await?;
@@ -167,19 +165,85 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
     ensure_client_lines(db, &acme, &partner).await?;
     ensure_money(db, &acme, &partner).await?;
     ensure_leads_and_tests(db, &acme).await?;
+
+    // A euro brand: SEPA payouts, its own price ladders, German by default.
+    let mut eu = ensure_brand(
+        state,
+        "eu",
+        TenantFields {
+            legal_name: Some("EuroChat GmbH".into()),
+            primary_color: Some("#003399".into()),
+            accent_color: Some("#FFCC00".into()),
+            support_email: Some("support@eu.example".into()),
+            default_language: Some("de".into()),
+            currency: Some("EUR".into()),
+            timezone: Some("Europe/Berlin".into()),
+            ..TenantFields::new("eu", "EuroChat")
+        },
+    )
+    .await?;
+    if eu.price_ladders.is_none() {
+        let mut m = sea_orm::IntoActiveModel::into_active_model(eu.clone());
+        m.price_ladders = Set(Some(EU_LADDERS.into()));
+        eu = m.update(db).await?;
+    }
+    ensure_user(db, eu.id, EU_ADMIN_EMAIL, "Euro Owner", true).await?;
+    ensure_user(db, eu.id, EU_PARTNER_EMAIL, EU_PARTNER.contact, false).await?;
+    let eu_partner = ensure_partner(db, eu.id, &EU_PARTNER).await?;
+    ensure_catalogue(db, &eu).await?;
+    ensure_client_lines(db, &eu, &eu_partner).await?;
+    ensure_money(db, &eu, &eu_partner).await?;
+    ensure_leads_and_tests(db, &eu).await?;
+
     svc.registry.changed(db).await?;
-    let acme_host = svc
-        .registry
-        .by_id(acme.id)
-        .and_then(|t| t.primary_host.clone())
-        .unwrap_or_else(|| format!("acme.{}", svc.settings.platform_base_domain));
+    let host_of = |t: &tenant::Model| {
+        svc.registry
+            .by_id(t.id)
+            .and_then(|t| t.primary_host.clone())
+            .unwrap_or_else(|| format!("{}.{}", t.slug, svc.settings.platform_base_domain))
+    };
     Ok(DemoInfo {
-        acme_host,
+        acme_host: host_of(&acme),
+        eu_host: host_of(&eu),
         referral_code: partner.referral_code,
         service_manager_code: partner.service_manager_code,
         root_referral_code: root_partner.referral_code,
         root_service_manager_code: root_partner.service_manager_code,
     })
+}
+
+/// The demo brand `slug`, made with `fields` the first time.
+async fn ensure_brand(
+    state: &AppState,
+    slug: &str,
+    fields: TenantFields,
+) -> anyhow::Result<tenant::Model> {
+    let svc = &state.services;
+    if let Some(t) = tenant::Entity::find()
+        .filter(tenant::Column::Slug.eq(slug))
+        .one(&svc.db)
+        .await?
+    {
+        return Ok(t);
+    }
+    let txn = resolvers::txn::begin(&svc.db).await?;
+    let display_name = fields.display_name.clone();
+    let (t, _) = insert_tenant(
+        &txn,
+        &svc.settings,
+        NewTenant {
+            slug: slug.into(),
+            display_name,
+            is_root: false,
+            owner_organization_id: None,
+            input: fields,
+        },
+        &[],
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("creating the demo brand {slug}: {e:?}"))?;
+    txn.commit().await?;
+    Ok(t)
 }
 
 /// An approved, listed partner owned by the brand's demo partner account.
@@ -643,16 +707,23 @@ async fn demo_requisites(
     p: &entities::partner::Model,
     at: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<String> {
-    use domain::ledger::rails::PayoutAccount;
-    let account = PayoutAccount::RuBank(domain::ledger::requisites::Requisites {
-        legal_name: "ООО «Пэт Партнер»".into(),
-        inn: "7707083893".into(),
-        kpp: Some("773601001".into()),
-        bank_name: Some("ПАО Сбербанк".into()),
-        bic: "044525225".into(),
-        settlement_account: "40702810938000012345".into(),
-        correspondent_account: "30101810400000000225".into(),
-    });
+    use domain::ledger::rails::{PayoutAccount, Sepa};
+    let account = match domain::tenancy::payout_rail::Rail::of(tenant) {
+        Some(domain::tenancy::payout_rail::Rail::Sepa) => PayoutAccount::Sepa(Sepa {
+            account_holder: "Eva's Integrations GmbH".into(),
+            iban: "DE89370400440532013000".into(),
+            bic: "COBADEFFXXX".into(),
+        }),
+        _ => PayoutAccount::RuBank(domain::ledger::requisites::Requisites {
+            legal_name: "ООО «Пэт Партнер»".into(),
+            inn: "7707083893".into(),
+            kpp: Some("773601001".into()),
+            bank_name: Some("ПАО Сбербанк".into()),
+            bic: "044525225".into(),
+            settlement_account: "40702810938000012345".into(),
+            correspondent_account: "30101810400000000225".into(),
+        }),
+    };
     entities::payout_account::ActiveModel {
         tenant_id: Set(tenant.id),
         partner_id: Set(p.id),
@@ -1059,6 +1130,8 @@ pub fn print(info: &DemoInfo, cfg: &Config) {
          \x20     the partner's clients (lines active, expiring in 3 and 20 days, expired):\n\
          \x20       anna@client.example, boris@client.example, clara@client.example\n\
          \x20     if {host} does not resolve: curl -H 'Host: {host}' http://127.0.0.1:{port}/graphql\n\
+         \x20 euro brand \"EuroChat\" (EUR, SEPA payouts, its own price ladders, German): http://{eu_host}:{port}/graphql\n\
+         \x20     sign in as {EU_ADMIN_EMAIL} (tenant admin) or {EU_PARTNER_EMAIL} (GOLD partner with clients and lines)\n\
          \x20 leads: two free leads and a certification test on each brand (freeLeads, takeLead,\n\
          \x20     certificationTests, startCertificationAttempt; docs/leads.md walks through them)\n\
          \x20 email goes to: {mail} (set SMTP_URL for a mail server)\n\
@@ -1074,6 +1147,7 @@ pub fn print(info: &DemoInfo, cfg: &Config) {
                 .to_string(),
         },
         host = info.acme_host,
+        eu_host = info.eu_host,
         referral = info.referral_code,
         sm = info.service_manager_code,
         root_referral = info.root_referral_code,

@@ -191,12 +191,58 @@ async fn seed_demo_is_idempotent_and_every_demo_account_signs_in() {
     assert_eq!(count("EXPIRES_IN_30_DAYS").await, 2);
     assert_eq!(count("EXPIRED").await, 1);
     assert_eq!(count("ACTIVE").await, 4);
+    // The euro brand: its own ladders, SEPA payouts, a partner with clients, lines and money.
+    let eu = app
+        .ok(
+            "eu.localhost",
+            None,
+            "{ tenant { currency payoutRail pricing { periods } } catalogue { periods } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        eu["tenant"],
+        json!({ "currency": "EUR", "payoutRail": "SEPA", "pricing": { "periods": [1, 6, 12, 24] } })
+    );
+    assert_eq!(eu["catalogue"]["periods"], json!([1, 6, 12, 24]));
+    app.log_in("eu.localhost", "owner@eu.example", "demo-password-1")
+        .await;
+    let eva = app
+        .log_in("eu.localhost", "partner@eu.example", "demo-password-1")
+        .await;
+    let d = app
+        .ok(
+            "eu.localhost",
+            Some(&eva),
+            "{ viewer { language organizations { partner { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["viewer"]["language"], "DE");
+    let m = app
+        .ok(
+            "eu.localhost",
+            Some(&eva),
+            "query($p: ID!) { partner(id: $p) { balance { withdrawable } payoutRequisites { ... on SepaRequisites { iban } } withdrawals { edges { node { currency requisites { __typename } } } } clientLines { totalCount } } }",
+            json!({ "p": d["viewer"]["organizations"][0]["partner"]["id"] }),
+        )
+        .await;
+    assert_eq!(m["partner"]["balance"]["withdrawable"], "34000.00");
+    assert_eq!(
+        m["partner"]["payoutRequisites"]["iban"],
+        "DE89370400440532013000"
+    );
+    assert_eq!(
+        m["partner"]["withdrawals"]["edges"][0]["node"],
+        json!({ "currency": "EUR", "requisites": { "__typename": "SepaRequisites" } })
+    );
+    assert_eq!(m["partner"]["clientLines"]["totalCount"], 3);
     // The bootstrap admin from the environment is a platform admin of the root tenant.
     let staff = app.log_in(ROOT, "boot@platform.example", PASSWORD).await;
     let d = app
         .ok(ROOT, Some(&staff), "{ tenants { totalCount } }", json!({}))
         .await;
-    assert_eq!(d["tenants"]["totalCount"], 2);
+    assert_eq!(d["tenants"]["totalCount"], 3);
 }
 
 #[tokio::test]
