@@ -55,6 +55,11 @@ pub struct Model {
     pub approved_at: Option<DateTimeUtc>,
     pub paid_at: Option<DateTimeUtc>,
     pub rejected_at: Option<DateTimeUtc>,
+    /// When staff marked the act signed (`RU_BANK` paperwork).
+    pub act_signed_at: Option<DateTimeUtc>,
+    /// The deadline of the step it is at (`domain::ledger::calendar`); `None` when closed
+    /// or on a rail without paperwork.
+    pub due_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

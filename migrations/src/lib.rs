@@ -29,6 +29,7 @@ mod m20261206_000023_mail_domains;
 mod m20261206_000024_mail_domain_checks;
 mod m20261207_000025_price_ladders;
 mod m20261207_000026_payout_rails;
+mod m20261207_000027_withdrawal_calendar;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000024_mail_domain_checks::Migration),
             Box::new(m20261207_000025_price_ladders::Migration),
             Box::new(m20261207_000026_payout_rails::Migration),
+            Box::new(m20261207_000027_withdrawal_calendar::Migration),
         ]
     }
 }

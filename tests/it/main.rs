@@ -30,6 +30,7 @@ mod notifications;
 mod operations;
 mod orders;
 mod orgs;
+mod paperwork;
 mod partners;
 mod public_answers;
 mod rails;

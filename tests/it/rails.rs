@@ -138,11 +138,11 @@ async fn a_euro_brand_pays_by_sepa_and_checks_iban_and_bic() {
         "{}",
         r.body
     );
-    let request = "mutation($i: RequestWithdrawalInput!) { requestWithdrawal(input: $i) { withdrawal { amount currency requisites { __typename ... on SepaRequisites { iban } } } } }";
+    let request = "mutation($i: RequestWithdrawalInput!) { requestWithdrawal(input: $i) { withdrawal { amount currency documentsDueAt dueAt requisites { __typename ... on SepaRequisites { iban } } } } }";
     let d = app.ok(&host, Some(&p.owner), request, ask("100.00")).await;
     assert_eq!(
         d["requestWithdrawal"]["withdrawal"],
-        json!({ "amount": "100.00", "currency": "EUR",
+        json!({ "amount": "100.00", "currency": "EUR", "documentsDueAt": null, "dueAt": null,
             "requisites": { "__typename": "SepaRequisites", "iban": "DE89370400440532013000" } })
     );
 }

@@ -80,6 +80,7 @@ pub mod action {
     pub const WITHDRAWAL_DOCUMENTS_SENT: &str = "withdrawal.documents_sent";
     pub const WITHDRAWAL_APPROVED: &str = "withdrawal.approved";
     pub const WITHDRAWAL_PAID: &str = "withdrawal.paid";
+    pub const WITHDRAWAL_ACT_SIGNED: &str = "withdrawal.act_signed";
     pub const WITHDRAWAL_REJECTED: &str = "withdrawal.rejected";
     pub const OUTBOX_MESSAGE_RETRIED: &str = "outbox.message_retried";
     pub const TENANT_TELEGRAM_BOT_CONFIGURED: &str = "tenant.telegram_bot_configured";
@@ -165,6 +166,7 @@ pub mod action {
         WITHDRAWAL_DOCUMENTS_SENT,
         WITHDRAWAL_APPROVED,
         WITHDRAWAL_PAID,
+        WITHDRAWAL_ACT_SIGNED,
         WITHDRAWAL_REJECTED,
         OUTBOX_MESSAGE_RETRIED,
         TENANT_TELEGRAM_BOT_CONFIGURED,

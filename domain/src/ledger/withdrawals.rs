@@ -106,6 +106,9 @@ pub async fn request(
         currency: Set(currency.clone()),
         status: Set(WithdrawalStatus::Requested),
         requisites: Set(account.to_json()),
+        due_at: Set((rail == Rail::RuBank).then(|| {
+            super::calendar::documents_due(now, super::calendar::zone(&req.tenant.model.timezone))
+        })),
         requested_by: Set(Some(user)),
         created_at: Set(now),
         updated_at: Set(now),
@@ -174,8 +177,26 @@ fn payable(tenant: &entities::tenant::Model, amount: Decimal) -> ApiResult<(Rail
     Ok((rail, currency, minor))
 }
 
+/// `w` with `due_at` set to the deadline of the step it is now at.
+pub(super) async fn refresh_due(
+    db: &impl ConnectionTrait,
+    req: &RequestCtx,
+    w: withdrawal::Model,
+) -> ApiResult<withdrawal::Model> {
+    let due = super::calendar::next_due(&w, super::calendar::zone(&req.tenant.model.timezone));
+    if due == w.due_at {
+        return Ok(w);
+    }
+    withdrawal::Entity::update_many()
+        .col_expr(withdrawal::Column::DueAt, Expr::value(due))
+        .filter(withdrawal::Column::Id.eq(w.id))
+        .exec(db)
+        .await?;
+    Ok(withdrawal::Model { due_at: due, ..w })
+}
+
 /// Audit entry and domain event of a change to `w` (now in its new state).
-async fn changed(
+pub(super) async fn changed(
     db: &impl ConnectionTrait,
     req: &RequestCtx,
     p: &partner::Model,
@@ -310,7 +331,7 @@ async fn transition(
         )
         .await?;
     }
-    let updated = find(&txn, w.tenant_id, w.id).await?;
+    let updated = refresh_due(&txn, req, find(&txn, w.tenant_id, w.id).await?).await?;
     changed(&txn, req, &p, &updated, Some(w.status), action, now).await?;
     txn::commit(txn, req).await?;
     Ok(updated)
@@ -462,11 +483,13 @@ pub async fn for_partner(
     paginate(&svc.db, q, withdrawal::Column::Id, args, |m| (m.id, m)).await
 }
 
-/// `withdrawals`: every partner's withdrawals of the tenant (tenant staff), oldest first.
+/// `withdrawals`: every partner's withdrawals of the tenant (tenant staff), oldest first;
+/// `overdue`: only those past (or not past) the deadline of their step, now.
 pub async fn for_staff(
     svc: &Services,
     req: &RequestCtx,
     status: Option<WithdrawalStatus>,
+    overdue: Option<bool>,
     args: PageArgs,
 ) -> ApiResult<Paged<withdrawal::Model>> {
     authorize(
@@ -479,5 +502,15 @@ pub async fn for_staff(
     if let Some(s) = status {
         q = q.filter(withdrawal::Column::Status.eq(s.as_str()));
     }
+    let now = svc.clock.now();
+    q = match overdue {
+        Some(true) => q.filter(withdrawal::Column::DueAt.lt(now)),
+        Some(false) => q.filter(
+            sea_orm::Condition::any()
+                .add(withdrawal::Column::DueAt.is_null())
+                .add(withdrawal::Column::DueAt.gte(now)),
+        ),
+        None => q,
+    };
     paginate(&svc.db, q, withdrawal::Column::Id, args, |m| (m.id, m)).await
 }

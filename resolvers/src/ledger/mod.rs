@@ -26,10 +26,15 @@ impl LedgerQuery {
     /// Every partner's withdrawals on the tenant, oldest first (tenant staff): the queue
     /// to approve and pay.
     #[graphql(complexity = "crate::pagination::page_cost(first, last, 50, 100, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
     async fn withdrawals(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only in this state.")] status: Option<WithdrawalStatus>,
+        #[graphql(
+            desc = "Only those past the deadline of their step (`true`), or not (`false`): staff read the overdue ones first."
+        )]
+        overdue: Option<bool>,
         #[graphql(desc = "Items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Items before this cursor.")] before: Option<String>,
         #[graphql(desc = "At most this many from the start (default 50, at most 100).")]
@@ -40,6 +45,7 @@ impl LedgerQuery {
             services(ctx)?,
             request(ctx)?,
             status.map(Into::into),
+            overdue,
             crate::orders::page_args(after, before, first, last),
         )
         .await?;
@@ -139,6 +145,20 @@ impl LedgerMutation {
     ) -> crate::GqlResult<WithdrawalPayload> {
         let id = ids::decode(&input.withdrawal_id, Kind::Withdrawal, "withdrawalId")?;
         let w = withdrawals::mark_documents_sent(services(ctx)?, request(ctx)?, id).await?;
+        Ok(WithdrawalPayload {
+            withdrawal: Withdrawal(w),
+        })
+    }
+
+    /// Tenant staff: the act of a `RU_BANK` withdrawal whose documents arrived is signed;
+    /// its payment is due within 10 business days (`payBy`).
+    async fn mark_withdrawal_act_signed(
+        &self,
+        ctx: &Context<'_>,
+        input: WithdrawalInput,
+    ) -> crate::GqlResult<WithdrawalPayload> {
+        let id = ids::decode(&input.withdrawal_id, Kind::Withdrawal, "withdrawalId")?;
+        let w = domain::ledger::act::mark_act_signed(services(ctx)?, request(ctx)?, id).await?;
         Ok(WithdrawalPayload {
             withdrawal: Withdrawal(w),
         })

@@ -177,6 +177,20 @@ pub enum WithdrawalStatus {
 /// A withdrawal of rewards to the partner organization's bank account.
 pub struct Withdrawal(pub withdrawal::Model);
 
+impl Withdrawal {
+    /// Its paperwork deadlines, in its brand's time zone.
+    fn deadlines(
+        &self,
+        ctx: &Context<'_>,
+    ) -> crate::ApiResult<domain::ledger::calendar::Deadlines> {
+        let tz = match services(ctx)?.registry.by_id(self.0.tenant_id) {
+            Some(t) => domain::ledger::calendar::zone(&t.model.timezone),
+            None => domain::ledger::calendar::Tz::UTC,
+        };
+        Ok(domain::ledger::calendar::deadlines(&self.0, tz))
+    }
+}
+
 #[Object]
 impl Withdrawal {
     /// The global id.
@@ -240,6 +254,35 @@ impl Withdrawal {
     /// When it was rejected.
     async fn rejected_at(&self) -> Option<DateTime<Utc>> {
         self.0.rejected_at
+    }
+    /// When staff marked the act signed (`RU_BANK`).
+    async fn act_signed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.act_signed_at
+    }
+    /// `RU_BANK` paperwork: the documents are due by the end of the 15th of the month
+    /// after the request, in the brand's time zone (null on other rails).
+    async fn documents_due_at(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<DateTime<Utc>>> {
+        Ok(self.deadlines(ctx)?.documents_due_at)
+    }
+    /// `RU_BANK` paperwork: the act is signed within 5 business days after the documents
+    /// were sent (null until they are).
+    async fn act_sign_by(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<DateTime<Utc>>> {
+        Ok(self.deadlines(ctx)?.act_sign_by)
+    }
+    /// `RU_BANK` paperwork: the payment goes out within 10 business days after the act is
+    /// signed (null until it is).
+    async fn pay_by(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<DateTime<Utc>>> {
+        Ok(self.deadlines(ctx)?.pay_by)
+    }
+    /// The deadline of the step it is at (null once paid or rejected, or without
+    /// paperwork).
+    async fn due_at(&self) -> Option<DateTime<Utc>> {
+        self.0.due_at
+    }
+    /// Past the deadline of its step, now.
+    async fn overdue(&self, ctx: &Context<'_>) -> crate::GqlResult<bool> {
+        let now = services(ctx)?.clock.now();
+        Ok(self.0.due_at.is_some_and(|d| d < now))
     }
 }
 
