@@ -804,6 +804,16 @@ async fn demo_withdrawals(
         }
         .insert(db)
         .await?;
+        // The deadline of the step it is at, as the paperwork calendar says.
+        let due = domain::ledger::calendar::next_due(
+            &w,
+            domain::ledger::calendar::zone(&tenant.timezone),
+        );
+        if due.is_some() {
+            let mut m = sea_orm::IntoActiveModel::into_active_model(w.clone());
+            m.due_at = Set(due);
+            m.update(db).await?;
+        }
         ledger
             .write(
                 db,

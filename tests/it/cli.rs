@@ -142,7 +142,7 @@ async fn seed_demo_is_idempotent_and_every_demo_account_signs_in() {
             .ok(
                 host,
                 Some(token),
-                "query($p: ID!) { partner(id: $p) { balance { rewards bonuses held pending withdrawable } payoutRequisites { ... on RuBankRequisites { inn } } withdrawals { edges { node { status } } } ledger { totalCount } } }",
+                "query($p: ID!) { partner(id: $p) { balance { rewards bonuses held pending withdrawable } payoutRequisites { ... on RuBankRequisites { inn } } withdrawals { edges { node { status dueAt } } } ledger { totalCount } } }",
                 json!({ "p": partner["id"] }),
             )
             .await;
@@ -170,6 +170,11 @@ async fn seed_demo_is_idempotent_and_every_demo_account_signs_in() {
             "{host}"
         );
         assert_eq!(m["partner"]["ledger"]["totalCount"], 12, "{host}");
+        // The open ones have the deadline of their step; the closed ones none.
+        for e in m["partner"]["withdrawals"]["edges"].as_array().unwrap() {
+            let open = !matches!(e["node"]["status"].as_str(), Some("PAID" | "REJECTED"));
+            assert_eq!(e["node"]["dueAt"].is_string(), open, "{host}: {e}");
+        }
     }
     let count = |status: &str| {
         let (app, pat, pid) = (&app, pat.clone(), pid.clone());
@@ -223,7 +228,7 @@ async fn seed_demo_is_idempotent_and_every_demo_account_signs_in() {
         .ok(
             "eu.localhost",
             Some(&eva),
-            "query($p: ID!) { partner(id: $p) { balance { withdrawable } payoutRequisites { ... on SepaRequisites { iban } } withdrawals { edges { node { currency requisites { __typename } } } } clientLines { totalCount } } }",
+            "query($p: ID!) { partner(id: $p) { balance { withdrawable } payoutRequisites { ... on SepaRequisites { iban } } withdrawals { edges { node { currency dueAt requisites { __typename } } } } clientLines { totalCount } } }",
             json!({ "p": d["viewer"]["organizations"][0]["partner"]["id"] }),
         )
         .await;
@@ -234,7 +239,7 @@ async fn seed_demo_is_idempotent_and_every_demo_account_signs_in() {
     );
     assert_eq!(
         m["partner"]["withdrawals"]["edges"][0]["node"],
-        json!({ "currency": "EUR", "requisites": { "__typename": "SepaRequisites" } })
+        json!({ "currency": "EUR", "dueAt": null, "requisites": { "__typename": "SepaRequisites" } })
     );
     assert_eq!(m["partner"]["clientLines"]["totalCount"], 3);
     // The bootstrap admin from the environment is a platform admin of the root tenant.
