@@ -135,6 +135,10 @@ async fn a_lost_database_answers_service_unavailable_and_the_service_recovers() 
     )
     .await;
     let waiting = app.spawn_post(ROOT, Some(&ann), rename, json!({}));
+    // Watched from a connection of its own: inside the holder's open transaction
+    // pg_stat_activity is a snapshot taken at its first read, so a request that blocks
+    // after that read would never be seen (the cause of this test's rare failures).
+    let mut watcher = PgConnection::connect(&app.database_url()).await.unwrap();
     // Up to 30 s: on a loaded machine (two cores, a build beside the tests) the request can
     // take seconds to reach the row; it breaks out as soon as it does.
     let mut blocked = false;
@@ -142,7 +146,7 @@ async fn a_lost_database_answers_service_unavailable_and_the_service_recovers() 
         let n: (i64,) = sea_orm::sqlx::query_as(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
         )
-        .fetch_one(&mut holder)
+        .fetch_one(&mut watcher)
         .await
         .unwrap();
         if n.0 > 0 {
