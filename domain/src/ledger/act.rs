@@ -6,11 +6,10 @@
 
 use entities::withdrawal::{self, WithdrawalStatus};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
-use tenants::scope::scoped;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tenants::{Action, RequestCtx, authorize};
 
-use super::withdrawals::{changed, find, refresh_due};
+use super::withdrawals::{changed, find, lock, refresh_due};
 use crate::identity::me;
 use crate::kernel::audit;
 use crate::kernel::error::{ApiError, ApiResult, code};
@@ -32,19 +31,12 @@ pub async fn mark_act_signed(
     )?;
     let now = svc.clock.now();
     let txn = txn::begin(&svc.db).await?;
-    let w = scoped::<withdrawal::Entity>(req.tenant_id())
-        .filter(withdrawal::Column::Id.eq(id))
-        .lock_exclusive()
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound { what: "withdrawal" })?;
+    let w = lock(&txn, req, id).await?;
     let open = matches!(
         w.status,
         WithdrawalStatus::DocumentsSent | WithdrawalStatus::Approved
     );
-    let paperwork = super::calendar::deadlines(&w, super::calendar::Tz::UTC)
-        .documents_due_at
-        .is_some();
+    let paperwork = super::calendar::has_paperwork(&w);
     if !open || !paperwork || w.act_signed_at.is_some() {
         return Err(ApiError::domain(
             code::WRONG_WITHDRAWAL_STATE,

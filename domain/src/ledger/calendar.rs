@@ -77,7 +77,7 @@ pub struct Deadlines {
 }
 
 /// Whether `w` is paid out on the `RU_BANK` rail (the one with paperwork).
-fn has_paperwork(w: &withdrawal::Model) -> bool {
+pub fn has_paperwork(w: &withdrawal::Model) -> bool {
     PayoutAccount::from_json(&w.requisites).is_some_and(|a| a.rail() == Rail::RuBank)
 }
 

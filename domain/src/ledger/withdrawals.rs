@@ -273,12 +273,7 @@ async fn transition(
     }
     let now = svc.clock.now();
     let txn = txn::begin(&svc.db).await?;
-    let w = scoped::<withdrawal::Entity>(req.tenant_id())
-        .filter(withdrawal::Column::Id.eq(id))
-        .lock_exclusive()
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound { what: "withdrawal" })?;
+    let w = lock(&txn, req, id).await?;
     let p = crate::partners::ops::find(&txn, req, w.partner_id).await?;
     if by == By::Partner {
         authorize_owner(&txn, req, &p).await?;
@@ -335,6 +330,20 @@ async fn transition(
     changed(&txn, req, &p, &updated, Some(w.status), action, now).await?;
     txn::commit(txn, req).await?;
     Ok(updated)
+}
+
+/// The withdrawal `id` of the request's tenant, locked for a change.
+pub(super) async fn lock(
+    txn: &impl ConnectionTrait,
+    req: &RequestCtx,
+    id: i64,
+) -> ApiResult<withdrawal::Model> {
+    scoped::<withdrawal::Entity>(req.tenant_id())
+        .filter(withdrawal::Column::Id.eq(id))
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound { what: "withdrawal" })
 }
 
 /// The partner's side of a transition: someone who may not even see the partner's money
