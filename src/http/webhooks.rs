@@ -10,6 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use domain::flows::pay_order::{WebhookOutcome, WebhookRefusal, handle_webhook};
+use domain::payments::provider::WebhookError;
 use serde_json::json;
 
 use crate::AppState;
@@ -25,7 +26,8 @@ pub async fn payment(
     let signature = svc
         .card_providers
         .get(&provider)
-        .and_then(|p| headers.get(p.signature_header()))
+        .and_then(|p| p.signature_header())
+        .and_then(|h| headers.get(h))
         .and_then(|v| v.to_str().ok());
     match handle_webhook(svc, &provider, signature, &body).await {
         Ok(WebhookOutcome::Handled) => (StatusCode::OK, Json(json!({ "received": true }))),
@@ -37,6 +39,13 @@ pub async fn payment(
             StatusCode::NOT_FOUND,
             Json(json!({ "error": "unknown payment provider" })),
         ),
+        Err(WebhookRefusal::Invalid(WebhookError::Unavailable(e))) => {
+            tracing::warn!(provider = %provider, reason = %e, "payment webhook not checked yet");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "error": "the notification could not be checked now; retry later" })),
+            )
+        }
         Err(WebhookRefusal::Invalid(e)) => {
             tracing::warn!(provider = %provider, reason = %e, "payment webhook refused");
             (

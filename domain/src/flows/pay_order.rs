@@ -343,6 +343,7 @@ pub async fn handle_webhook(
     let now = svc.clock.now();
     let event = provider
         .verify(signature, body, now)
+        .await
         .map_err(WebhookRefusal::Invalid)?;
     let inner = async {
         let mut refund_order = None;

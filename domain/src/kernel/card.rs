@@ -49,6 +49,10 @@ pub enum Closed {
     Now,
     /// It was not open any more (paid, or expired before).
     AlreadyDone,
+    /// The provider cannot close it on request and closes it itself when it expires
+    /// (YooKassa: a `pending` payment is cancelled by YooKassa once its confirmation
+    /// expires): asked again later, and a payment completed meanwhile is refunded.
+    Later,
 }
 
 /// A verified notification.
@@ -102,6 +106,14 @@ pub enum WebhookError {
     Stale,
     #[error("malformed notification: {0}")]
     Malformed(String),
+    /// The provider's API did not confirm the notification (the object it names is not
+    /// this account's, or says something else).
+    #[error("not confirmed by the provider: {0}")]
+    Unconfirmed(String),
+    /// The notification could not be checked now (the provider's API did not answer):
+    /// the provider delivers it again.
+    #[error("the provider could not be asked: {0}")]
+    Unavailable(String),
 }
 
 /// Why a checkout could not be created.
@@ -109,13 +121,25 @@ pub enum WebhookError {
 #[error("payment provider: {0}")]
 pub struct ProviderError(pub String);
 
+/// What checking an account's credentials at the provider found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CredentialsError {
+    /// The provider refused them (wrong key, wrong shop, revoked).
+    #[error("the provider refused the credentials")]
+    Refused,
+    /// The provider did not answer: nothing can be said.
+    #[error("the provider did not answer: {0}")]
+    Unavailable(String),
+}
+
 /// A card payment provider.
 #[async_trait::async_trait]
 pub trait CardProvider: Send + Sync + std::fmt::Debug {
     /// The name in the webhook path and in `payments.provider`.
     fn name(&self) -> &'static str;
-    /// The request header that carries the signature.
-    fn signature_header(&self) -> &'static str;
+    /// The request header that carries the signature (none for a protocol that does not
+    /// sign its notifications).
+    fn signature_header(&self) -> Option<&'static str>;
     /// Creates a checkout session.
     async fn create_checkout(&self, r: &CheckoutRequest) -> Result<Checkout, ProviderError>;
     /// Refunds a paid checkout in full; the provider's id of the refund. Asking twice for
@@ -126,14 +150,19 @@ pub trait CardProvider: Send + Sync + std::fmt::Debug {
     /// more (paid or expired): a payment completed meanwhile arrives as a notification and
     /// is refunded.
     async fn expire_checkout(&self, reference: &str) -> Result<Closed, ProviderError>;
-    /// Verifies a notification (signature over the raw body, in constant time, and the
-    /// timestamp where the protocol has one) and reads it.
-    fn verify(
+    /// Verifies a notification and reads it: the signature over the raw body in constant
+    /// time and its timestamp (Stripe), or, for a protocol that does not sign, the object
+    /// it names read back from the provider's API with this account's credentials
+    /// (YooKassa), whose answer is what counts.
+    async fn verify(
         &self,
         signature: Option<&str>,
         body: &[u8],
         now: DateTime<Utc>,
     ) -> Result<ProviderEvent, WebhookError>;
+    /// Checks the credentials against the provider (an authenticated read that changes
+    /// nothing): when a brand saves its account.
+    async fn check_credentials(&self) -> Result<(), CredentialsError>;
 }
 
 /// The configured providers, by name.

@@ -85,6 +85,12 @@ async fn try_close_checkouts(svc: &Services, order_id: Option<i64>) -> ApiResult
             continue;
         };
         match provider.expire_checkout(reference).await {
+            Ok(Closed::Later) => {
+                tracing::info!(
+                    payment = p.id,
+                    "the provider closes this checkout itself when it expires: asked again later"
+                );
+            }
             Ok(closed) => {
                 if closed == Closed::AlreadyDone {
                     tracing::info!(

@@ -9,3 +9,4 @@ pub mod checkouts;
 pub mod provider;
 pub mod start;
 pub mod stripe;
+pub mod yookassa;

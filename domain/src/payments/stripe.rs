@@ -12,7 +12,7 @@ use serde::Deserialize;
 use sha2::Sha256;
 
 use super::provider::{
-    CardProvider, Checkout, CheckoutRequest, Closed, ProviderError, ProviderEvent, RefundRequest,
+    CardProvider, Checkout, CheckoutRequest, Closed, CredentialsError, ProviderError, ProviderEvent, RefundRequest,
     WebhookError,
 };
 
@@ -103,8 +103,8 @@ impl CardProvider for Stripe {
         "stripe"
     }
 
-    fn signature_header(&self) -> &'static str {
-        "stripe-signature"
+    fn signature_header(&self) -> Option<&'static str> {
+        Some("stripe-signature")
     }
 
     async fn create_checkout(&self, r: &CheckoutRequest) -> Result<Checkout, ProviderError> {
@@ -205,6 +205,23 @@ impl CardProvider for Stripe {
         Ok(refund.id)
     }
 
+    async fn check_credentials(&self) -> Result<(), CredentialsError> {
+        let resp = self
+            .http
+            .get(format!("{}/v1/balance", self.api_base))
+            .bearer_auth(&self.secret_key)
+            .send()
+            .await
+            .map_err(|e| CredentialsError::Unavailable(e.to_string()))?;
+        match resp.status() {
+            s if s.is_success() => Ok(()),
+            reqwest::StatusCode::UNAUTHORIZED | reqwest::StatusCode::FORBIDDEN => {
+                Err(CredentialsError::Refused)
+            }
+            s => Err(CredentialsError::Unavailable(format!("answered {s}"))),
+        }
+    }
+
     async fn expire_checkout(&self, reference: &str) -> Result<Closed, ProviderError> {
         let resp = self
             .http
@@ -229,7 +246,7 @@ impl CardProvider for Stripe {
         }
     }
 
-    fn verify(
+    async fn verify(
         &self,
         signature: Option<&str>,
         body: &[u8],
@@ -309,11 +326,11 @@ mod tests {
 
     const BODY: &[u8] = br#"{"id":"evt_1","type":"checkout.session.completed","data":{"object":{"id":"cs_1","payment_status":"paid","amount_total":116400,"currency":"rub"}}}"#;
 
-    #[test]
-    fn a_signed_fresh_notification_is_read() {
+    #[tokio::test]
+    async fn a_signed_fresh_notification_is_read() {
         let now = Utc::now();
         let sig = sign("whsec_test", now.timestamp(), BODY);
-        let e = stripe().verify(Some(&sig), BODY, now).unwrap();
+        let e = stripe().verify(Some(&sig), BODY, now).await.unwrap();
         assert_eq!(
             e,
             ProviderEvent::Paid {
@@ -325,27 +342,27 @@ mod tests {
         );
     }
 
-    #[test]
-    fn unsigned_tampered_wrong_secret_and_stale_are_refused() {
+    #[tokio::test]
+    async fn unsigned_tampered_wrong_secret_and_stale_are_refused() {
         let now = Utc::now();
         let s = stripe();
-        assert_eq!(s.verify(None, BODY, now), Err(WebhookError::Unsigned));
+        assert_eq!(s.verify(None, BODY, now).await, Err(WebhookError::Unsigned));
         let sig = sign("whsec_test", now.timestamp(), BODY);
         let mut tampered = BODY.to_vec();
         tampered[10] ^= 1;
         assert_eq!(
-            s.verify(Some(&sig), &tampered, now),
+            s.verify(Some(&sig), &tampered, now).await,
             Err(WebhookError::BadSignature)
         );
         let other = sign("whsec_other", now.timestamp(), BODY);
         assert_eq!(
-            s.verify(Some(&other), BODY, now),
+            s.verify(Some(&other), BODY, now).await,
             Err(WebhookError::BadSignature)
         );
         let old = sign("whsec_test", now.timestamp() - TOLERANCE_SECS - 1, BODY);
-        assert_eq!(s.verify(Some(&old), BODY, now), Err(WebhookError::Stale));
+        assert_eq!(s.verify(Some(&old), BODY, now).await, Err(WebhookError::Stale));
         assert_eq!(
-            s.verify(Some("t=1,v1=zz"), BODY, now),
+            s.verify(Some("t=1,v1=zz"), BODY, now).await,
             Err(WebhookError::Unsigned)
         );
     }

@@ -1,0 +1,1 @@
+//! YooKassa's API v3 protocol (being written).
