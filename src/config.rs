@@ -189,6 +189,31 @@ pub struct Config {
     /// (`POST /webhooks/payments/stripe`).
     #[arg(long, env = "STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
     pub stripe_webhook_secret: Option<Secret>,
+    /// YooKassa's API base (a local server speaking its protocol in tests and the demo).
+    #[arg(
+        long,
+        env = "YOOKASSA_API_BASE",
+        default_value = "https://api.yookassa.ru"
+    )]
+    pub yookassa_api_base: String,
+    /// The platform's YooKassa shop id; with `YOOKASSA_SECRET_KEY`, the platform takes
+    /// card payments by YooKassa (`POST /webhooks/payments/yookassa`).
+    #[arg(long, env = "YOOKASSA_SHOP_ID")]
+    pub yookassa_shop_id: Option<String>,
+    /// The platform's YooKassa secret key.
+    #[arg(long, env = "YOOKASSA_SECRET_KEY", hide_env_values = true)]
+    pub yookassa_secret_key: Option<Secret>,
+    /// Where YooKassa's notifications may come from: empty (not checked), `published`
+    /// (the addresses YooKassa publishes), or a comma-separated list of addresses and
+    /// networks. The client address is read as for rate limits (`TRUSTED_PROXIES`).
+    #[arg(long, env = "YOOKASSA_NOTIFICATION_SOURCES", default_value = "")]
+    pub yookassa_notification_sources: String,
+    /// The keys brands' payment credentials are sealed with: `id:base64-of-32-bytes`
+    /// entries separated by commas, the sealing key first (older ones still open what they
+    /// sealed; the scheduler re-seals it under the first). Without any, a production
+    /// server refuses to store credentials; development uses a fixed, public key.
+    #[arg(long, env = "PAYMENT_CREDENTIALS_KEYS", hide_env_values = true)]
+    pub payment_credentials_keys: Option<Secret>,
     /// The SMTP server mail goes through: `smtp://host:port` (plain, for a local relay),
     /// `smtp://user:password@host:587?tls=required` (STARTTLS), `smtps://user:password@host:465`
     /// (implicit TLS). Unset: mail is written as `.eml` files to `MAIL_DIR`.
@@ -250,10 +275,13 @@ impl Config {
         }
     }
 
-    /// The card payment providers configured (Stripe when both of its secrets are set).
-    pub fn card_providers(&self) -> domain::payments::provider::Providers {
-        let mut list: Vec<std::sync::Arc<dyn domain::payments::provider::CardProvider>> =
-            Vec::new();
+    /// The card payment providers configured (Stripe when both of its secrets are set,
+    /// YooKassa when its shop id and secret key are) and the settings of brands' own
+    /// accounts.
+    pub fn card_providers(&self) -> anyhow::Result<domain::payments::provider::Providers> {
+        use domain::kernel::sealed::Keyring;
+        use domain::payments::provider::{AccountSettings, CardProvider, Providers};
+        let mut list: Vec<std::sync::Arc<dyn CardProvider>> = Vec::new();
         if let (Some(key), Some(hook)) = (&self.stripe_secret_key, &self.stripe_webhook_secret) {
             list.push(std::sync::Arc::new(domain::payments::stripe::Stripe::new(
                 &self.stripe_api_base,
@@ -261,7 +289,43 @@ impl Config {
                 &hook.0,
             )));
         }
-        domain::payments::provider::Providers::new(list)
+        if let (Some(shop), Some(key)) = (&self.yookassa_shop_id, &self.yookassa_secret_key) {
+            list.push(std::sync::Arc::new(
+                domain::payments::yookassa::YooKassa::new(&self.yookassa_api_base, shop, &key.0),
+            ));
+        }
+        let keyring = match &self.payment_credentials_keys {
+            Some(k) => Keyring::parse(&k.0)
+                .map_err(|e| anyhow::anyhow!("PAYMENT_CREDENTIALS_KEYS: {e}"))?,
+            None if self.is_development() => {
+                tracing::warn!(
+                    "no PAYMENT_CREDENTIALS_KEYS: brands' payment credentials are sealed with a public development key"
+                );
+                Keyring::development()
+            }
+            None => Keyring::default(),
+        };
+        Ok(Providers::new(list).with_accounts(AccountSettings {
+            stripe_api_base: self.stripe_api_base.clone(),
+            yookassa_api_base: self.yookassa_api_base.clone(),
+            keyring,
+        }))
+    }
+
+    /// The addresses each provider's notifications are taken from (only those listed).
+    pub fn notification_sources(
+        &self,
+    ) -> anyhow::Result<std::collections::HashMap<String, tenants::host::TrustedProxies>> {
+        let mut out = std::collections::HashMap::new();
+        let list = match self.yookassa_notification_sources.trim() {
+            "" => return Ok(out),
+            "published" => domain::payments::yookassa::NOTIFICATION_SOURCES,
+            other => other,
+        };
+        let nets = tenants::host::TrustedProxies::parse(list)
+            .map_err(|e| anyhow::anyhow!("YOOKASSA_NOTIFICATION_SOURCES: {e}"))?;
+        out.insert("yookassa".to_string(), nets);
+        Ok(out)
     }
 
     /// Where mail goes: the SMTP server of `SMTP_URL`, or else `.eml` files in `MAIL_DIR`.

@@ -51,6 +51,9 @@ pub struct HttpSettings {
     pub request_timeout: Duration,
     /// How often an open WebSocket re-checks its session.
     pub ws_recheck: Duration,
+    /// The only addresses a provider's notifications are taken from, by provider name
+    /// (`YOOKASSA_NOTIFICATION_SOURCES`); a provider not listed is not restricted.
+    pub notification_sources: std::collections::HashMap<String, TrustedProxies>,
 }
 
 /// Shared by every request.
@@ -107,7 +110,7 @@ pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
             cfg.dns_resolver,
             Duration::from_millis(cfg.dns_timeout_ms.max(1)),
         ),
-        card_providers: cfg.card_providers(),
+        card_providers: cfg.card_providers()?,
         mailer,
         live: Default::default(),
         telegram: domain::kernel::telegram::BotApi::new(&cfg.telegram_api_base),
@@ -134,6 +137,7 @@ pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
             max_body_bytes: cfg.max_body_bytes,
             request_timeout: Duration::from_secs(cfg.request_timeout_secs),
             ws_recheck: Duration::from_millis(cfg.ws_recheck_ms.max(10)),
+            notification_sources: cfg.notification_sources()?,
         }),
         statements,
     })

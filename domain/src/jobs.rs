@@ -18,10 +18,13 @@
 //! reward's hold ends), `nfr.grant` and `nfr.renew` (the NFR line, `ledger::nfr`), and
 //! `payments.card_refunds` (card refunds the provider has not confirmed yet, and
 //! checkouts of cancelled or expired orders not closed yet, are asked again; the HTTP
-//! calls run after the claim commits), `lines.notices` (a line expires
+//! calls run after the claim commits; brands' payment credentials sealed under an older
+//! key are re-sealed under the current one), `lines.notices` (a line expires
 //! in 7 days, a line expired: `notifications::notices`), and `domains.check` (custom
 //! domains' DNS records, `tenancy::domains`, and brands' sender domains,
-//! `tenancy::mail_domain`; the DNS questions run after the claim commits).
+//! `tenancy::mail_domain`; the DNS questions run after the claim commits), and
+//! `withdrawals.reminders` (the paperwork calendar's reminders: documents due soon to the
+//! partner, a missed deadline to staff, `ledger::reminders`).
 
 use chrono::{DateTime, Duration, Utc};
 use entities::scheduled_job;
@@ -48,10 +51,11 @@ pub enum Job {
     CardRefunds,
     LineNotices,
     DomainChecks,
+    WithdrawalReminders,
 }
 
 /// Every job, in the order a run takes them.
-pub const ALL: [Job; 7] = [
+pub const ALL: [Job; 8] = [
     Job::ExpireOrders,
     Job::RewardsAvailable,
     Job::NfrGrants,
@@ -59,6 +63,7 @@ pub const ALL: [Job; 7] = [
     Job::CardRefunds,
     Job::LineNotices,
     Job::DomainChecks,
+    Job::WithdrawalReminders,
 ];
 
 impl Job {
@@ -72,6 +77,7 @@ impl Job {
             Job::CardRefunds => "payments.card_refunds",
             Job::LineNotices => "lines.notices",
             Job::DomainChecks => "domains.check",
+            Job::WithdrawalReminders => "withdrawals.reminders",
         }
     }
 
@@ -83,7 +89,7 @@ impl Job {
             | Job::NfrGrants
             | Job::LineNotices
             | Job::DomainChecks => Duration::minutes(1),
-            Job::NfrRenewals => Duration::minutes(10),
+            Job::NfrRenewals | Job::WithdrawalReminders => Duration::minutes(10),
             Job::CardRefunds => Duration::minutes(5),
         }
     }
@@ -163,6 +169,7 @@ pub async fn run_one(svc: &Services, job: Job) -> ApiResult<Option<u64>> {
         Job::NfrGrants => nfr::grant_due(&txn, now).await?,
         Job::NfrRenewals => nfr::renew_due(&txn, now).await?,
         Job::LineNotices => notices::emit_due(&txn, now).await?,
+        Job::WithdrawalReminders => crate::ledger::reminders::emit_due(&txn, now).await?,
         // HTTP calls and DNS questions: after the claim commits (below).
         Job::CardRefunds | Job::DomainChecks => 0,
     };
@@ -199,7 +206,9 @@ pub async fn run_one(svc: &Services, job: Job) -> ApiResult<Option<u64>> {
         }
         Job::CardRefunds => {
             let closed = checkouts::close_checkouts(svc, None).await;
-            (closed + checkouts::complete_card_refunds(svc, None).await) as u64
+            let refunded = checkouts::complete_card_refunds(svc, None).await;
+            let resealed = crate::payments::routing::reseal(svc).await?;
+            (closed + refunded + resealed) as u64
         }
         Job::DomainChecks => {
             crate::tenancy::domains::check_due(svc).await?

@@ -32,6 +32,7 @@ pub mod partner_client;
 pub mod partner_join_request;
 pub mod partner_ledger_entry;
 pub mod payment;
+pub mod payment_account;
 pub mod payment_provider_event;
 pub mod payout_account;
 pub mod refresh_token;

@@ -62,7 +62,7 @@ pub struct Model {
     pub status: PaymentStatus,
     pub amount_minor: i64,
     pub currency: String,
-    /// The card provider (`stripe`).
+    /// The card provider (`stripe`, `yookassa`).
     pub provider: Option<String>,
     /// The provider's id of the checkout.
     pub provider_ref: Option<String>,
@@ -87,6 +87,9 @@ pub struct Model {
     /// When a cancelled or expired card checkout was closed at the provider (it can no
     /// longer be paid).
     pub checkout_closed_at: Option<DateTimeUtc>,
+    /// The brand's own account that took the card payment (`payment_accounts`); `None`:
+    /// the platform's.
+    pub payment_account_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -60,6 +60,10 @@ pub struct Model {
     /// The deadline of the step it is at (`domain::ledger::calendar`); `None` when closed
     /// or on a rail without paperwork.
     pub due_at: Option<DateTimeUtc>,
+    /// The documents deadline the partner was reminded of (once per deadline).
+    pub reminded_for: Option<DateTimeUtc>,
+    /// The deadline staff were told was missed (once per deadline).
+    pub overdue_notified_for: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

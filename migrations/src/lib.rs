@@ -30,6 +30,8 @@ mod m20261206_000024_mail_domain_checks;
 mod m20261207_000025_price_ladders;
 mod m20261207_000026_payout_rails;
 mod m20261207_000027_withdrawal_calendar;
+mod m20261208_000028_payment_accounts;
+mod m20261208_000029_withdrawal_reminders;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -65,6 +67,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000025_price_ladders::Migration),
             Box::new(m20261207_000026_payout_rails::Migration),
             Box::new(m20261207_000027_withdrawal_calendar::Migration),
+            Box::new(m20261208_000028_payment_accounts::Migration),
+            Box::new(m20261208_000029_withdrawal_reminders::Migration),
         ]
     }
 }

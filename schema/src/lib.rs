@@ -18,7 +18,7 @@ use resolvers::notifications::{NotificationMutation, NotificationQuery, Notifica
 use resolvers::orders::{OrderMutation, OrderQuery};
 use resolvers::orgs::{AuditQuery, OrgMutation, OrgQuery};
 use resolvers::partners::{PartnerMutation, PartnerQuery};
-use resolvers::payments::PaymentMutation;
+use resolvers::payments::{PaymentAccountMutation, PaymentAccountQuery, PaymentMutation};
 use resolvers::tenancy::{TenancyMutation, TenancyQuery};
 
 // A field is looked for in these in order, so the public `tenant` query, which every
@@ -35,6 +35,7 @@ pub struct QueryRoot(
     LineQuery,
     OrderQuery,
     LedgerQuery,
+    PaymentAccountQuery,
     LeadQuery,
     NotificationQuery,
     OutboxQuery,
@@ -55,6 +56,7 @@ pub struct MutationRoot(
     OrderMutation,
     LedgerMutation,
     PaymentMutation,
+    PaymentAccountMutation,
     LeadMutation,
     NotificationMutation,
 );

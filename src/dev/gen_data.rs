@@ -543,6 +543,7 @@ pub async fn run(state: &AppState) -> anyhow::Result<String> {
                 refunded_at: Set(None),
                 refund_ref: Set(None),
                 checkout_closed_at: Set(None),
+                payment_account_id: Set(None),
             });
             if reward > 0 {
                 ledger.push(partner_ledger_entry::ActiveModel {

@@ -5,6 +5,7 @@ pub mod apq;
 pub mod context;
 pub mod documents;
 pub mod error;
+pub mod exports;
 pub mod graphql;
 pub mod health;
 pub mod operation;
@@ -54,8 +55,13 @@ async fn request_id(mut req: Request, next: Next) -> Response {
         | "/unsubscribe"
         | "/tls/ask"
         | "/webhooks/telegram"
+        | "/exports/statement.csv"
         | "/.well-known/jwks.json") => Some(p),
-        p if p.starts_with("/webhooks/payments/") => Some("/webhooks/payments/{provider}"),
+        p if p.starts_with("/webhooks/payments/") => Some(if p.matches('/').count() > 3 {
+            "/webhooks/payments/{provider}/{brand}"
+        } else {
+            "/webhooks/payments/{provider}"
+        }),
         _ => None,
     };
     let span = tracing::info_span!(
@@ -140,6 +146,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .route("/tls/ask", get(tls::ask))
+        .route("/exports/statement.csv", get(exports::statement))
         .route(
             "/unsubscribe",
             get(unsubscribe::show).post(unsubscribe::apply),
@@ -151,6 +158,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/webhooks/payments/{provider}",
             axum::routing::post(webhooks::payment),
+        )
+        .route(
+            "/webhooks/payments/{provider}/{brand}",
+            axum::routing::post(webhooks::brand_payment),
         )
         .layer(middleware::from_fn(catch_panic))
         .layer(middleware::from_fn(request_id))

@@ -33,15 +33,20 @@ fn gid(kind: resolvers::ids::Kind, id: i64) -> String {
 /// A GOLD partner with one client (and its organization) on the root tenant, whose price
 /// list has WhatsApp 1500.00 and WABA 1000.00; the client's lines expire in `lines` days.
 pub async fn shop(app: &TestApp, tag: &str, lines: &[(i64, i64)]) -> Shop {
+    shop_on(app, ROOT, tag, lines).await
+}
+
+/// [`shop`] on the brand served at `host`.
+pub async fn shop_on(app: &TestApp, host: &str, tag: &str, lines: &[(i64, i64)]) -> Shop {
     // Business time stands still unless a test moves it.
     app.state.services.clock.set(Some(entities::time::now()));
-    let p = partner(app, ROOT, tag, "GOLD").await;
-    let client = client_with_lines(app, ROOT, &p, &format!("Anna {tag}"), "RU", lines).await;
+    let p = partner(app, host, tag, "GOLD").await;
+    let client = client_with_lines(app, host, &p, &format!("Anna {tag}"), "RU", lines).await;
     let tenant = app.tenant_of_user(client).await;
     let whatsapp = app.channel_kind(tenant, "WHATSAPP", true, 150_000).await;
     let waba = app.channel_kind(tenant, "WABA", false, 100_000).await;
     let d = app
-        .ok(ROOT, Some(&p.owner), LINES, json!({ "p": p.id }))
+        .ok(host, Some(&p.owner), LINES, json!({ "p": p.id }))
         .await;
     let row = &d["partner"]["clientLines"]["edges"][0]["node"];
     Shop {
@@ -61,8 +66,13 @@ impl Shop {
 
     /// The spec example ordered by the partner, which pays it: the order's id.
     pub async fn partner_order(&self, app: &TestApp) -> Value {
+        self.partner_order_on(app, ROOT).await
+    }
+
+    /// [`Shop::partner_order`] on the brand served at `host`.
+    pub async fn partner_order_on(&self, app: &TestApp, host: &str) -> Value {
         app.ok(
-            ROOT,
+            host,
             Some(&self.p.owner),
             CREATE,
             json!({ "i": { "order": self.spec_example("PARTNER") } }),
@@ -72,8 +82,13 @@ impl Shop {
     }
 
     pub async fn lines(&self, app: &TestApp) -> Vec<Value> {
+        self.lines_on(app, ROOT).await
+    }
+
+    /// The client's lines as the partner sees them on the brand served at `host`.
+    pub async fn lines_on(&self, app: &TestApp, host: &str) -> Vec<Value> {
         let d = app
-            .ok(ROOT, Some(&self.p.owner), LINES, json!({ "p": self.p.id }))
+            .ok(host, Some(&self.p.owner), LINES, json!({ "p": self.p.id }))
             .await;
         d["partner"]["clientLines"]["edges"][0]["node"]["lines"]
             .as_array()

@@ -122,3 +122,130 @@ async fn a_rouble_withdrawal_follows_the_paperwork_calendar() {
     assert_eq!(q[0]["overdue"], false);
     assert!(queue(&app, &staff, Some(true)).await.is_empty());
 }
+
+/// Runs the scheduler once: the reminders it emitted.
+async fn reminders(app: &TestApp) -> u64 {
+    let ran = domain::jobs::run_due(&app.state.services).await.unwrap();
+    app.fan_out().await;
+    ran.iter()
+        .find(|r| r.job == "withdrawals.reminders")
+        .map(|r| r.items)
+        .unwrap_or(0)
+}
+
+/// The bell items of kind `kind` the viewer of `token` has (title, body).
+async fn bell(app: &TestApp, token: &str, kind: &str) -> Vec<(String, String)> {
+    let d = app
+        .ok(
+            ROOT,
+            Some(token),
+            "{ notifications(first: 50) { edges { node { kind title body } } } }",
+            json!({}),
+        )
+        .await;
+    d["notifications"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"].clone())
+        .filter(|n| n["kind"] == kind)
+        .map(|n| {
+            (
+                n["title"].as_str().unwrap().to_string(),
+                n["body"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_partner_is_reminded_before_documents_are_due_and_staff_when_a_step_is_late() {
+    let app = TestApp::new().await;
+    let s = shop(&app, "rem", &[]).await;
+    let staff = app.staff_token().await;
+    app.ok(
+        ROOT,
+        Some(&staff),
+        "mutation { updateTenant(input: { timezone: \"Europe/Moscow\" }) { tenant { timezone } } }",
+        json!({}),
+    )
+    .await;
+    let clock = &app.state.services.clock;
+    clock.set(Some(at("2026-11-20T10:00:00Z")));
+    withdrawable_reward(&app, &s.p.id, 2_000_000).await;
+    app.ok(
+        ROOT,
+        Some(&s.p.owner),
+        SAVE_REQ,
+        json!({ "i": requisites(&s.p.id) }),
+    )
+    .await;
+    let w = app
+        .ok(
+            ROOT,
+            Some(&s.p.owner),
+            REQUEST,
+            json!({ "i": { "partnerId": s.p.id, "amount": "5000.00" } }),
+        )
+        .await["requestWithdrawal"]["withdrawal"]["id"]
+        .clone();
+    let one = json!({ "i": { "withdrawalId": w } });
+    assert_eq!(reminders(&app).await, 0);
+
+    // More than three days before 15 December (end of day, Moscow): nothing yet.
+    clock.set(Some(at("2026-12-12T20:00:00Z")));
+    assert_eq!(reminders(&app).await, 0);
+    // Within three days: the partner is reminded, once however often the job runs.
+    clock.set(Some(at("2026-12-12T21:30:00Z")));
+    assert_eq!(reminders(&app).await, 1);
+    clock.set(Some(at("2026-12-13T21:30:00Z")));
+    assert_eq!(reminders(&app).await, 0);
+    let due = bell(&app, &s.p.owner, "WITHDRAWAL_DOCUMENTS_DUE").await;
+    assert_eq!(due.len(), 1, "{due:?}");
+    assert!(
+        due[0]
+            .0
+            .starts_with("Documents for withdrawal 1 are due by"),
+        "{due:?}"
+    );
+    assert!(
+        bell(&app, &staff, "WITHDRAWAL_DOCUMENTS_DUE")
+            .await
+            .is_empty()
+    );
+    assert!(bell(&app, &staff, "WITHDRAWAL_OVERDUE").await.is_empty());
+
+    // Past the deadline: staff are told, once; the partner is not.
+    clock.set(Some(at("2026-12-16T09:00:00Z")));
+    assert_eq!(reminders(&app).await, 1);
+    clock.set(Some(at("2026-12-16T10:00:00Z")));
+    assert_eq!(reminders(&app).await, 0);
+    let late = bell(&app, &staff, "WITHDRAWAL_OVERDUE").await;
+    assert_eq!(late.len(), 1, "{late:?}");
+    assert_eq!(late[0].0, "Withdrawal 1 is overdue: documents not received");
+    assert!(
+        bell(&app, &s.p.owner, "WITHDRAWAL_OVERDUE")
+            .await
+            .is_empty()
+    );
+
+    // The next step has its own deadline: the act, due 24 December, missed too.
+    clock.set(Some(at("2026-12-17T09:00:00Z")));
+    app.ok(ROOT, Some(&s.p.owner), DOCS, one.clone()).await;
+    assert_eq!(reminders(&app).await, 0);
+    clock.set(Some(at("2026-12-25T09:00:00Z")));
+    assert_eq!(reminders(&app).await, 1);
+    let late = bell(&app, &staff, "WITHDRAWAL_OVERDUE").await;
+    assert_eq!(late.len(), 2, "{late:?}");
+    assert!(
+        late.iter()
+            .any(|(t, _)| t == "Withdrawal 1 is overdue: act not signed"),
+        "{late:?}"
+    );
+    // Paid: nothing more is due.
+    app.ok(ROOT, Some(&staff), SIGN, one.clone()).await;
+    app.ok(ROOT, Some(&staff), APPROVE, one.clone()).await;
+    app.ok(ROOT, Some(&staff), PAY_OUT, one.clone()).await;
+    clock.set(Some(at("2027-02-01T09:00:00Z")));
+    assert_eq!(reminders(&app).await, 0);
+}

@@ -149,6 +149,13 @@ impl TestApp {
         state
     }
 
+    /// Another instance of the same deployment, its configuration adjusted by `f`.
+    pub async fn instance_with(&self, f: impl FnOnce(&mut Config)) -> AppState {
+        let mut cfg = self.cfg.clone();
+        f(&mut cfg);
+        prepare(&cfg).await.expect("prepare another instance")
+    }
+
     /// Another instance whose tenant registry follows changes made elsewhere: on PostgreSQL
     /// by NOTIFY (the periodic reload made too slow to matter, and subscribed and caught up
     /// before this returns, so a later change can only arrive by NOTIFY); on SQLite, which
@@ -210,14 +217,8 @@ impl TestApp {
 
     /// POSTs a GraphQL operation on `host`, optionally with a bearer token.
     pub async fn post(&self, host: &str, token: Option<&str>, query: &str, vars: Value) -> Resp {
-        let mut b = Request::post("/graphql")
-            .header("host", host)
-            .header("content-type", "application/json");
-        if let Some(t) = token {
-            b = b.header("authorization", format!("Bearer {t}"));
-        }
-        let body = json!({ "query": query, "variables": vars }).to_string();
-        self.send(b.body(Body::from(body)).unwrap()).await
+        let body = json!({ "query": query, "variables": vars });
+        self.send(graphql_request(host, token, &body)).await
     }
 
     /// The `/metrics` exposition text.
@@ -503,6 +504,17 @@ pub async fn serve_state(state: AppState) -> SocketAddr {
         .unwrap();
     });
     addr
+}
+
+/// A GraphQL POST of `body` on `host`, optionally with a bearer token.
+pub fn graphql_request(host: &str, token: Option<&str>, body: &Value) -> Request<Body> {
+    let mut b = Request::post("/graphql")
+        .header("host", host)
+        .header("content-type", "application/json");
+    if let Some(t) = token {
+        b = b.header("authorization", format!("Bearer {t}"));
+    }
+    b.body(Body::from(body.to_string())).unwrap()
 }
 
 /// Sends a request to a router and decodes the JSON body (or `Value::Null`).

@@ -85,6 +85,15 @@ withdrawal-title = Auszahlung { $number }: { $state ->
 }
 order-paid-title = Bestellung { $number } ist bezahlt
 refund-title = Ihre Zahlung für Bestellung { $number } wurde erstattet
+withdrawal-documents-due-title = Die Unterlagen zur Auszahlung { $number } sind bis { $due } fällig
+withdrawal-documents-due-body = Senden Sie das unterschriebene Protokoll und die Rechnung zur Auszahlung { $number } bis { $due }, sonst wird sie erst mit den Unterlagen des nächsten Monats bezahlt.
+withdrawal-overdue-title = Auszahlung { $number } ist überfällig: { $step ->
+    [DOCUMENTS] Unterlagen nicht erhalten
+    [ACT] Protokoll nicht unterschrieben
+    [PAYMENT] nicht bezahlt
+   *[other] { $step }
+}
+withdrawal-overdue-body = Die Frist war { $due }.
 refund-body = Die Kartenzahlung ist eingegangen, nachdem Bestellung { $number } { $status ->
     [CANCELLED] storniert worden war
     [EXPIRED] abgelaufen war
@@ -129,6 +138,8 @@ kind-WITHDRAWAL_STATE_CHANGED = Auszahlungen
 kind-ORDER_PAID = bezahlten Bestellungen
 kind-PAYMENT_REFUNDED = erstatteten Kartenzahlungen
 kind-CUSTOM_DOMAIN = eigenen Domains Ihrer Marke
+kind-WITHDRAWAL_DOCUMENTS_DUE = Fristen für Auszahlungsunterlagen
+kind-WITHDRAWAL_OVERDUE = überfällige Auszahlungen
 
 ## The unsubscribe page
 

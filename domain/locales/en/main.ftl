@@ -85,6 +85,15 @@ withdrawal-title = Withdrawal { $number } is { $state ->
 }
 order-paid-title = Order { $number } is paid
 refund-title = Your payment for order { $number } is refunded
+withdrawal-documents-due-title = Documents for withdrawal { $number } are due by { $due }
+withdrawal-documents-due-body = Send the signed act and invoice for withdrawal { $number } by { $due }, or its payment waits for next month's paperwork.
+withdrawal-overdue-title = Withdrawal { $number } is overdue: { $step ->
+    [DOCUMENTS] documents not received
+    [ACT] act not signed
+    [PAYMENT] not paid
+   *[other] { $step }
+}
+withdrawal-overdue-body = The deadline was { $due }.
 refund-body = The card payment arrived after order { $number } was { $status ->
     [CANCELLED] cancelled
     [EXPIRED] expired
@@ -129,6 +138,8 @@ kind-WITHDRAWAL_STATE_CHANGED = withdrawals
 kind-ORDER_PAID = paid orders
 kind-PAYMENT_REFUNDED = card payments refunded
 kind-CUSTOM_DOMAIN = your brand's custom domains
+kind-WITHDRAWAL_DOCUMENTS_DUE = withdrawal documents due
+kind-WITHDRAWAL_OVERDUE = overdue withdrawals
 
 ## The unsubscribe page
 

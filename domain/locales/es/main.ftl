@@ -85,6 +85,15 @@ withdrawal-title = Retiro { $number }: { $state ->
 }
 order-paid-title = El pedido { $number } se ha pagado
 refund-title = Se ha reembolsado su pago del pedido { $number }
+withdrawal-documents-due-title = Los documentos del retiro { $number } vencen el { $due }
+withdrawal-documents-due-body = Envíe el acta firmada y la factura del retiro { $number } antes del { $due }; si no, su pago pasa a la documentación del mes siguiente.
+withdrawal-overdue-title = El retiro { $number } está vencido: { $step ->
+    [DOCUMENTS] documentos no recibidos
+    [ACT] acta sin firmar
+    [PAYMENT] sin pagar
+   *[other] { $step }
+}
+withdrawal-overdue-body = El plazo era el { $due }.
 refund-body = El pago con tarjeta llegó cuando el pedido { $number } ya { $status ->
     [CANCELLED] estaba cancelado
     [EXPIRED] había vencido
@@ -129,6 +138,8 @@ kind-WITHDRAWAL_STATE_CHANGED = los retiros
 kind-ORDER_PAID = los pedidos pagados
 kind-PAYMENT_REFUNDED = los reembolsos de pagos con tarjeta
 kind-CUSTOM_DOMAIN = los dominios personalizados de su marca
+kind-WITHDRAWAL_DOCUMENTS_DUE = los plazos de documentos de retiros
+kind-WITHDRAWAL_OVERDUE = los retiros vencidos
 
 ## The unsubscribe page
 

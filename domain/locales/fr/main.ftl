@@ -85,6 +85,15 @@ withdrawal-title = Retrait { $number } : { $state ->
 }
 order-paid-title = La commande { $number } est payée
 refund-title = Votre paiement pour la commande { $number } a été remboursé
+withdrawal-documents-due-title = Les documents du retrait { $number } sont attendus avant le { $due }
+withdrawal-documents-due-body = Envoyez l'acte signé et la facture du retrait { $number } avant le { $due }, sinon son paiement attendra les documents du mois suivant.
+withdrawal-overdue-title = Le retrait { $number } est en retard : { $step ->
+    [DOCUMENTS] documents non reçus
+    [ACT] acte non signé
+    [PAYMENT] non payé
+   *[other] { $step }
+}
+withdrawal-overdue-body = L'échéance était le { $due }.
 refund-body = Le paiement par carte est arrivé alors que la commande { $number } { $status ->
     [CANCELLED] avait déjà été annulée
     [EXPIRED] avait déjà expiré
@@ -129,6 +138,8 @@ kind-WITHDRAWAL_STATE_CHANGED = les retraits
 kind-ORDER_PAID = les commandes payées
 kind-PAYMENT_REFUNDED = les paiements par carte remboursés
 kind-CUSTOM_DOMAIN = les domaines personnalisés de votre marque
+kind-WITHDRAWAL_DOCUMENTS_DUE = les échéances des documents de retrait
+kind-WITHDRAWAL_OVERDUE = les retraits en retard
 
 ## The unsubscribe page
 

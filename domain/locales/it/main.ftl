@@ -85,6 +85,15 @@ withdrawal-title = Prelievo { $number }: { $state ->
 }
 order-paid-title = L'ordine { $number } è stato pagato
 refund-title = Il tuo pagamento per l'ordine { $number } è stato rimborsato
+withdrawal-documents-due-title = I documenti del prelievo { $number } scadono il { $due }
+withdrawal-documents-due-body = Invia l'atto firmato e la fattura del prelievo { $number } entro il { $due }, altrimenti il pagamento passa alla documentazione del mese successivo.
+withdrawal-overdue-title = Il prelievo { $number } è in ritardo: { $step ->
+    [DOCUMENTS] documenti non ricevuti
+    [ACT] atto non firmato
+    [PAYMENT] non pagato
+   *[other] { $step }
+}
+withdrawal-overdue-body = La scadenza era il { $due }.
 refund-body = Il pagamento con carta è arrivato dopo che l'ordine { $number } { $status ->
     [CANCELLED] era stato annullato
     [EXPIRED] era scaduto
@@ -129,6 +138,8 @@ kind-WITHDRAWAL_STATE_CHANGED = i prelievi
 kind-ORDER_PAID = gli ordini pagati
 kind-PAYMENT_REFUNDED = i rimborsi dei pagamenti con carta
 kind-CUSTOM_DOMAIN = i domini personalizzati del tuo brand
+kind-WITHDRAWAL_DOCUMENTS_DUE = le scadenze dei documenti dei prelievi
+kind-WITHDRAWAL_OVERDUE = i prelievi in ritardo
 
 ## The unsubscribe page
 

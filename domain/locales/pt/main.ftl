@@ -85,6 +85,15 @@ withdrawal-title = Saque { $number }: { $state ->
 }
 order-paid-title = O pedido { $number } foi pago
 refund-title = Seu pagamento do pedido { $number } foi estornado
+withdrawal-documents-due-title = Os documentos do saque { $number } vencem em { $due }
+withdrawal-documents-due-body = Envie o termo assinado e a fatura do saque { $number } até { $due }; caso contrário, o pagamento fica para a documentação do mês seguinte.
+withdrawal-overdue-title = O saque { $number } está atrasado: { $step ->
+    [DOCUMENTS] documentos não recebidos
+    [ACT] termo não assinado
+    [PAYMENT] não pago
+   *[other] { $step }
+}
+withdrawal-overdue-body = O prazo era { $due }.
 refund-body = O pagamento com cartão chegou depois que o pedido { $number } { $status ->
     [CANCELLED] foi cancelado
     [EXPIRED] expirou
@@ -129,6 +138,8 @@ kind-WITHDRAWAL_STATE_CHANGED = os saques
 kind-ORDER_PAID = os pedidos pagos
 kind-PAYMENT_REFUNDED = os estornos de pagamentos com cartão
 kind-CUSTOM_DOMAIN = os domínios personalizados da sua marca
+kind-WITHDRAWAL_DOCUMENTS_DUE = prazos de documentos de saques
+kind-WITHDRAWAL_OVERDUE = saques atrasados
 
 ## The unsubscribe page
 

@@ -91,6 +91,15 @@ withdrawal-title = Вывод средств { $number }: { $state ->
 }
 order-paid-title = Заказ { $number } оплачен
 refund-title = Платёж за заказ { $number } возвращён
+withdrawal-documents-due-title = Документы по выводу { $number } нужно прислать до { $due }
+withdrawal-documents-due-body = Пришлите подписанный акт и счёт по выводу { $number } до { $due }, иначе выплата перейдёт на документооборот следующего месяца.
+withdrawal-overdue-title = Вывод { $number } просрочен: { $step ->
+    [DOCUMENTS] документы не получены
+    [ACT] акт не подписан
+    [PAYMENT] не выплачен
+   *[other] { $step }
+}
+withdrawal-overdue-body = Срок истёк { $due }.
 refund-body = Оплата картой поступила, когда заказ { $number } { $status ->
     [CANCELLED] уже был отменён
     [EXPIRED] уже истёк
@@ -139,6 +148,8 @@ kind-WITHDRAWAL_STATE_CHANGED = о выводе средств
 kind-ORDER_PAID = об оплаченных заказах
 kind-PAYMENT_REFUNDED = о возвратах платежей по картам
 kind-CUSTOM_DOMAIN = о собственных доменах вашего бренда
+kind-WITHDRAWAL_DOCUMENTS_DUE = о сроках документов по выводу
+kind-WITHDRAWAL_OVERDUE = о просроченных выводах
 
 ## The unsubscribe page
 

@@ -329,22 +329,25 @@ pub enum WebhookOutcome {
     Replay,
 }
 
-/// Handles a provider's notification: verified, recorded once, applied.
+/// Handles a provider's notification: verified by the accounts its path names (`brand`:
+/// a tenant's slug, `/webhooks/payments/<provider>/<brand>`; `None`: the platform's
+/// account), recorded once, applied. Only a payment taken by the account that vouched for
+/// the notification is touched: one meant for another brand changes nothing.
 pub async fn handle_webhook(
     svc: &Services,
     provider_name: &str,
-    signature: Option<&str>,
+    brand: Option<&str>,
+    header: &(dyn Fn(&'static str) -> Option<String> + Send + Sync),
     body: &[u8],
 ) -> Result<WebhookOutcome, WebhookRefusal> {
-    let provider = svc
-        .card_providers
-        .get(provider_name)
-        .ok_or(WebhookRefusal::UnknownProvider)?;
-    let now = svc.clock.now();
-    let event = provider
-        .verify(signature, body, now)
+    let verified = crate::payments::routing::verify(svc, provider_name, brand, header, body)
         .await
+        .map_err(WebhookRefusal::Internal)?
+        .ok_or(WebhookRefusal::UnknownProvider)?
         .map_err(WebhookRefusal::Invalid)?;
+    let provider = verified.provider;
+    let event = verified.event;
+    let now = svc.clock.now();
     let inner = async {
         let mut refund_order = None;
         let txn = txn::begin(&svc.db).await?;
@@ -356,11 +359,17 @@ pub async fn handle_webhook(
         };
         let p = match &reference {
             Some(r) => {
-                payment::Entity::find()
+                let mut q = payment::Entity::find()
                     .filter(payment::Column::Provider.eq(provider.name()))
-                    .filter(payment::Column::ProviderRef.eq(r.as_str()))
-                    .one(&txn)
-                    .await?
+                    .filter(payment::Column::ProviderRef.eq(r.as_str()));
+                q = match verified.account_id {
+                    Some(id) => q.filter(payment::Column::PaymentAccountId.eq(id)),
+                    None => q.filter(payment::Column::PaymentAccountId.is_null()),
+                };
+                if let Some(t) = verified.tenant_id {
+                    q = q.filter(payment::Column::TenantId.eq(t));
+                }
+                q.one(&txn).await?
             }
             None => None,
         };

@@ -94,6 +94,8 @@ pub mod action {
     pub const CERTIFICATE_REVOKED: &str = "certificate.revoked";
     pub const CERTIFICATE_ATTACHED: &str = "certificate.attached";
     pub const CERTIFICATE_DETACHED: &str = "certificate.detached";
+    pub const TENANT_PAYMENT_ACCOUNT_CONFIGURED: &str = "tenant.payment_account_configured";
+    pub const TENANT_PAYMENT_ACCOUNT_REMOVED: &str = "tenant.payment_account_removed";
 
     /// All of them.
     pub const ALL: &[&str] = &[
@@ -180,6 +182,8 @@ pub mod action {
         CERTIFICATE_REVOKED,
         CERTIFICATE_ATTACHED,
         CERTIFICATE_DETACHED,
+        TENANT_PAYMENT_ACCOUNT_CONFIGURED,
+        TENANT_PAYMENT_ACCOUNT_REMOVED,
     ];
 }
 

@@ -165,29 +165,66 @@ pub trait CardProvider: Send + Sync + std::fmt::Debug {
     async fn check_credentials(&self) -> Result<(), CredentialsError>;
 }
 
-/// The configured providers, by name.
+/// Where brands' own accounts are reached and how their credentials are sealed: the API
+/// bases come from configuration (a brand never chooses where its credentials are sent).
+#[derive(Debug, Clone)]
+pub struct AccountSettings {
+    /// Stripe's API (`STRIPE_API_BASE`).
+    pub stripe_api_base: String,
+    /// YooKassa's API (`YOOKASSA_API_BASE`).
+    pub yookassa_api_base: String,
+    /// The keys credentials are sealed with (`PAYMENT_CREDENTIALS_KEYS`).
+    pub keyring: super::sealed::Keyring,
+}
+
+impl Default for AccountSettings {
+    fn default() -> Self {
+        Self {
+            stripe_api_base: "https://api.stripe.com".into(),
+            yookassa_api_base: "https://api.yookassa.ru".into(),
+            keyring: super::sealed::Keyring::default(),
+        }
+    }
+}
+
+/// The platform's configured providers, by name, and the settings of brands' own
+/// accounts.
 #[derive(Debug, Clone, Default)]
-pub struct Providers(pub Arc<HashMap<String, Arc<dyn CardProvider>>>);
+pub struct Providers {
+    platform: Arc<HashMap<String, Arc<dyn CardProvider>>>,
+    /// Brands' own accounts.
+    pub accounts: Arc<AccountSettings>,
+}
 
 impl Providers {
-    /// These providers.
+    /// These platform providers.
     pub fn new(list: Vec<Arc<dyn CardProvider>>) -> Self {
-        Self(Arc::new(
-            list.into_iter()
-                .map(|p| (p.name().to_string(), p))
-                .collect(),
-        ))
+        Self {
+            platform: Arc::new(
+                list.into_iter()
+                    .map(|p| (p.name().to_string(), p))
+                    .collect(),
+            ),
+            accounts: Arc::default(),
+        }
     }
 
-    /// The provider `name`.
+    /// With these settings for brands' own accounts.
+    pub fn with_accounts(mut self, accounts: AccountSettings) -> Self {
+        self.accounts = Arc::new(accounts);
+        self
+    }
+
+    /// The platform's provider `name`.
     pub fn get(&self, name: &str) -> Option<&Arc<dyn CardProvider>> {
-        self.0.get(name)
+        self.platform.get(name)
     }
 
-    /// The provider card payments use (the first configured, by name).
+    /// The platform provider card payments use without a brand's own account (the first
+    /// configured, by name).
     pub fn default_provider(&self) -> Option<&Arc<dyn CardProvider>> {
-        let mut names: Vec<&String> = self.0.keys().collect();
+        let mut names: Vec<&String> = self.platform.keys().collect();
         names.sort();
-        names.first().and_then(|n| self.0.get(*n))
+        names.first().and_then(|n| self.platform.get(*n))
     }
 }

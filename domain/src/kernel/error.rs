@@ -54,6 +54,8 @@ pub mod code {
     pub const NOT_WHITE_LABEL: &str = "NOT_WHITE_LABEL";
     pub const BRAND_EXISTS: &str = "BRAND_EXISTS";
     pub const ORGANIZATION_OWNS_BRAND: &str = "ORGANIZATION_OWNS_BRAND";
+    pub const PAYMENT_CREDENTIALS_REFUSED: &str = "PAYMENT_CREDENTIALS_REFUSED";
+    pub const CREDENTIALS_KEY_MISSING: &str = "CREDENTIALS_KEY_MISSING";
 
     /// All of them.
     pub const ALL: &[&str] = &[
@@ -99,6 +101,8 @@ pub mod code {
         NOT_WHITE_LABEL,
         BRAND_EXISTS,
         ORGANIZATION_OWNS_BRAND,
+        PAYMENT_CREDENTIALS_REFUSED,
+        CREDENTIALS_KEY_MISSING,
     ];
 }
 

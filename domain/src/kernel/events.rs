@@ -45,6 +45,11 @@ pub mod kind {
     pub const DOMAIN_RECORD_LOST: &str = "domain.record_lost";
     /// A verified domain whose record stayed wrong or missing for 7 days stopped routing.
     pub const DOMAIN_EXPIRED: &str = "domain.expired";
+    /// A withdrawal's documents are due within `ledger::reminders::LEAD_DAYS` (once per
+    /// deadline; its partner).
+    pub const WITHDRAWAL_DOCUMENTS_DUE: &str = "withdrawal.documents_due";
+    /// A withdrawal's step missed its deadline (once per deadline; the brand's staff).
+    pub const WITHDRAWAL_OVERDUE: &str = "withdrawal.overdue";
 }
 
 /// Records `kind` with `payload` on `tenant_id`.

@@ -17,5 +17,7 @@ pub mod entries;
 pub mod nfr;
 pub mod payout_accounts;
 pub mod rails;
+pub mod reminders;
 pub mod requisites;
+pub mod statement;
 pub mod withdrawals;

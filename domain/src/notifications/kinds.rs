@@ -25,16 +25,22 @@ pub enum NotificationKind {
     PaymentRefunded,
     /// A custom domain of the brand was verified, failed, or lost its record (admins).
     CustomDomain,
+    /// A withdrawal's documents are due soon (its partner).
+    WithdrawalDocumentsDue,
+    /// A withdrawal's step missed its deadline (the brand's admins).
+    WithdrawalOverdue,
 }
 
 /// Every kind, in the order settings list them.
-pub const ALL: [NotificationKind; 14] = [
+pub const ALL: [NotificationKind; 16] = [
     NotificationKind::LineExpiring,
     NotificationKind::LineExpired,
     NotificationKind::ChannelStatusChanged,
     NotificationKind::OrderPaid,
     NotificationKind::PaymentRefunded,
     NotificationKind::WithdrawalStateChanged,
+    NotificationKind::WithdrawalDocumentsDue,
+    NotificationKind::WithdrawalOverdue,
     NotificationKind::ClientAttached,
     NotificationKind::ClientDetached,
     NotificationKind::ConsentGranted,
@@ -91,6 +97,8 @@ impl NotificationKind {
             OrderPaid => "ORDER_PAID",
             PaymentRefunded => "PAYMENT_REFUNDED",
             CustomDomain => "CUSTOM_DOMAIN",
+            WithdrawalDocumentsDue => "WITHDRAWAL_DOCUMENTS_DUE",
+            WithdrawalOverdue => "WITHDRAWAL_OVERDUE",
         }
     }
 
@@ -117,6 +125,8 @@ impl NotificationKind {
             ev::WITHDRAWAL_STATE_CHANGED => WithdrawalStateChanged,
             ev::ORDER_PAID => OrderPaid,
             ev::PAYMENT_REFUND_DUE => PaymentRefunded,
+            ev::WITHDRAWAL_DOCUMENTS_DUE => WithdrawalDocumentsDue,
+            ev::WITHDRAWAL_OVERDUE => WithdrawalOverdue,
             ev::DOMAIN_VERIFIED
             | ev::DOMAIN_VERIFICATION_FAILED
             | ev::DOMAIN_RECORD_LOST
@@ -135,6 +145,8 @@ impl NotificationKind {
         matches!(
             self,
             NotificationKind::WithdrawalStateChanged
+                | NotificationKind::WithdrawalDocumentsDue
+                | NotificationKind::WithdrawalOverdue
                 | NotificationKind::OrderPaid
                 | NotificationKind::PaymentRefunded
         )
@@ -158,6 +170,8 @@ impl NotificationKind {
                 LineExpiring
                     | LineExpired
                     | WithdrawalStateChanged
+                    | WithdrawalDocumentsDue
+                    | WithdrawalOverdue
                     | OrderPaid
                     | PaymentRefunded
                     | ImpersonationStarted

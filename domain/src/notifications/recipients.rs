@@ -191,7 +191,7 @@ pub async fn recipients(
     use NotificationKind::*;
     match kind {
         FreeLead => return free_lead_recipients(db, tenant_id, payload).await,
-        CustomDomain => return tenant_admins(db, tenant_id).await,
+        CustomDomain | WithdrawalOverdue => return tenant_admins(db, tenant_id).await,
         _ => {}
     }
     let mut out = BTreeSet::new();

@@ -150,6 +150,9 @@ pub fn words(
             )
         }
         WithdrawalStateChanged => withdrawal_words(lang, p, &mut lines),
+        WithdrawalDocumentsDue | WithdrawalOverdue => {
+            deadline_words(lang, kind == WithdrawalOverdue, p, &mut lines)
+        }
         OrderPaid => order_paid_words(lang, p, &mut lines),
         PaymentRefunded => refund_words(lang, p, &mut lines),
         FreeLead | MyLead => lead_words(lang, kind == FreeLead, p, &mut lines),
@@ -223,6 +226,45 @@ fn withdrawal_words(lang: &str, p: &Value, lines: &mut Vec<String>) -> (String, 
         i18n::tr(lang, "withdrawal-title", &args),
         "/partner/withdrawals".to_string(),
     )
+}
+
+/// A paperwork deadline coming (the partner's documents) or missed (staff).
+fn deadline_words(
+    lang: &str,
+    overdue: bool,
+    p: &Value,
+    lines: &mut Vec<String>,
+) -> (String, String) {
+    let amount = money(lang, id(p, &["amountMinor"]), &text(p, "currency"));
+    lines.insert(
+        0,
+        i18n::tr(lang, "notice-amount", &[("amount", amount.into())]),
+    );
+    let due = text(p, "dueAt")
+        .parse::<DateTime<Utc>>()
+        .map(|u| i18n::date_time(lang, u))
+        .unwrap_or_else(|_| text(p, "dueAt"));
+    let args = [
+        (
+            "number",
+            Arg::from(id(p, &["withdrawalNumber"]).unwrap_or_default()),
+        ),
+        ("due", due.into()),
+        ("step", text(p, "step").into()),
+    ];
+    if overdue {
+        lines.push(i18n::tr(lang, "withdrawal-overdue-body", &args));
+        (
+            i18n::tr(lang, "withdrawal-overdue-title", &args),
+            "/staff/withdrawals?overdue=true".to_string(),
+        )
+    } else {
+        lines.push(i18n::tr(lang, "withdrawal-documents-due-body", &args));
+        (
+            i18n::tr(lang, "withdrawal-documents-due-title", &args),
+            "/partner/withdrawals".to_string(),
+        )
+    }
 }
 
 /// A paid order.

@@ -72,14 +72,13 @@ async fn try_close_checkouts(svc: &Services, order_id: Option<i64>) -> ApiResult
     let due = q.limit(100).all(&svc.db).await?;
     let mut done = 0;
     for p in due {
-        let (Some(name), Some(reference)) = (p.provider.as_deref(), p.provider_ref.as_deref())
-        else {
+        let Some(reference) = p.provider_ref.as_deref() else {
             continue;
         };
-        let Some(provider) = svc.card_providers.get(name) else {
+        let Some(provider) = crate::payments::routing::for_payment(svc, &p).await? else {
             tracing::warn!(
                 payment = p.id,
-                provider = name,
+                provider = ?p.provider,
                 "checkout at an unconfigured provider"
             );
             continue;
@@ -202,13 +201,13 @@ async fn try_card_refunds(svc: &Services, order_id: Option<i64>) -> ApiResult<us
     let due = q.limit(100).all(&svc.db).await?;
     let mut done = 0;
     for p in due {
-        let (Some(name), Some(reference)) = (p.provider.as_deref(), p.provider_ref.clone()) else {
+        let Some(reference) = p.provider_ref.clone() else {
             continue;
         };
-        let Some(provider) = svc.card_providers.get(name) else {
+        let Some(provider) = crate::payments::routing::for_payment(svc, &p).await? else {
             tracing::warn!(
                 payment = p.id,
-                provider = name,
+                provider = ?p.provider,
                 "refund due at an unconfigured provider"
             );
             continue;

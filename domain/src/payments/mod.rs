@@ -5,8 +5,10 @@
 //! and paying from the partner's balance are flows (`flows::pay_order`,
 //! `flows::pay_from_balance`): they reach the lines and the ledger.
 
+pub mod accounts;
 pub mod checkouts;
 pub mod provider;
+pub mod routing;
 pub mod start;
 pub mod stripe;
 pub mod yookassa;

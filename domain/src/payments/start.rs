@@ -106,7 +106,14 @@ pub async fn pay(
                 }
                 Method::Card => {}
             }
-            if method == Method::Card && svc.card_providers.default_provider().is_none() {
+            if method == Method::Card
+                && !super::accounts::card_payments_possible(
+                    &txn,
+                    &svc.card_providers,
+                    req.tenant_id(),
+                )
+                .await?
+            {
                 return Err(no_card_provider());
             }
             let p = p.insert(&txn).await?;
@@ -156,9 +163,8 @@ async fn ensure_checkout(
     {
         return Ok(p);
     }
-    let provider = svc
-        .card_providers
-        .default_provider()
+    let (provider, account_id) = super::routing::for_new_payment(svc, req.tenant_id())
+        .await?
         .ok_or_else(no_card_provider)?;
     let o = scoped::<order::Entity>(req.tenant_id())
         .filter(order::Column::Id.eq(p.order_id))
@@ -197,6 +203,7 @@ async fn ensure_checkout(
         )
         .col_expr(payment::Column::ProviderRef, Expr::val(checkout.reference))
         .col_expr(payment::Column::CheckoutUrl, Expr::val(checkout.url))
+        .col_expr(payment::Column::PaymentAccountId, Expr::val(account_id))
         .col_expr(payment::Column::UpdatedAt, Expr::val(svc.clock.now()))
         .filter(payment::Column::Id.eq(p.id))
         .filter(payment::Column::CheckoutUrl.is_null())

@@ -12,8 +12,8 @@ use serde::Deserialize;
 use sha2::Sha256;
 
 use super::provider::{
-    CardProvider, Checkout, CheckoutRequest, Closed, CredentialsError, ProviderError, ProviderEvent, RefundRequest,
-    WebhookError,
+    CardProvider, Checkout, CheckoutRequest, Closed, CredentialsError, ProviderError,
+    ProviderEvent, RefundRequest, WebhookError,
 };
 
 /// Signatures older or newer than this are refused (Stripe's default).
@@ -360,7 +360,10 @@ mod tests {
             Err(WebhookError::BadSignature)
         );
         let old = sign("whsec_test", now.timestamp() - TOLERANCE_SECS - 1, BODY);
-        assert_eq!(s.verify(Some(&old), BODY, now).await, Err(WebhookError::Stale));
+        assert_eq!(
+            s.verify(Some(&old), BODY, now).await,
+            Err(WebhookError::Stale)
+        );
         assert_eq!(
             s.verify(Some("t=1,v1=zz"), BODY, now).await,
             Err(WebhookError::Unsigned)

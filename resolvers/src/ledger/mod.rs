@@ -4,6 +4,7 @@
 
 pub mod loaders;
 pub mod payout;
+pub mod statement;
 pub mod types;
 
 use async_graphql::{Context, Object};

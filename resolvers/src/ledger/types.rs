@@ -341,6 +341,21 @@ impl PartnerLedger {
         Ok(crate::pagination::connection(page, LedgerEntry))
     }
 
+    /// The partner's statement of `month` (`YYYY-MM`, in the brand's time zone): the
+    /// rewards account's opening and closing balances and what moved it, with a CSV
+    /// download (its owners, tenant staff).
+    async fn statement(
+        &self,
+        ctx: &Context<'_>,
+        month: String,
+    ) -> crate::GqlResult<super::statement::PartnerStatement> {
+        let (svc, req) = (services(ctx)?, request(ctx)?);
+        let statement =
+            domain::ledger::statement::for_viewer(svc, req, &self.0, month.trim()).await?;
+        let csv_url = domain::ledger::statement::csv_link(svc, req, &statement)?;
+        Ok(super::statement::PartnerStatement { statement, csv_url })
+    }
+
     /// The account rewards are paid to, on the brand's rail, if saved (its owners,
     /// tenant staff).
     async fn payout_requisites(

@@ -41,6 +41,11 @@ pub enum NotificationKind {
     /// A custom domain of the brand was verified, was not proven in time, or lost its
     /// TXT record (the brand's admins).
     CustomDomain,
+    /// A withdrawal's documents are due within three days (`RU_BANK` paperwork; the
+    /// partner).
+    WithdrawalDocumentsDue,
+    /// A withdrawal's step missed its deadline (`RU_BANK` paperwork; the brand's admins).
+    WithdrawalOverdue,
 }
 
 impl From<Kind> for NotificationKind {
@@ -60,6 +65,8 @@ impl From<Kind> for NotificationKind {
             Kind::OrderPaid => Self::OrderPaid,
             Kind::PaymentRefunded => Self::PaymentRefunded,
             Kind::CustomDomain => Self::CustomDomain,
+            Kind::WithdrawalDocumentsDue => Self::WithdrawalDocumentsDue,
+            Kind::WithdrawalOverdue => Self::WithdrawalOverdue,
         }
     }
 }
@@ -82,6 +89,8 @@ impl From<NotificationKind> for Kind {
             G::OrderPaid => Kind::OrderPaid,
             G::PaymentRefunded => Kind::PaymentRefunded,
             G::CustomDomain => Kind::CustomDomain,
+            G::WithdrawalDocumentsDue => Kind::WithdrawalDocumentsDue,
+            G::WithdrawalOverdue => Kind::WithdrawalOverdue,
         }
     }
 }

@@ -646,6 +646,34 @@ impl OrderItem {
     }
 }
 
+/// A card payment provider.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum PaymentProvider {
+    /// Stripe.
+    Stripe,
+    /// YooKassa (roubles).
+    Yookassa,
+}
+
+impl PaymentProvider {
+    /// The provider's name, as payments and webhook paths name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            PaymentProvider::Stripe => "stripe",
+            PaymentProvider::Yookassa => "yookassa",
+        }
+    }
+
+    /// The provider named `name`.
+    pub fn of(name: &str) -> Option<Self> {
+        match name {
+            "stripe" => Some(PaymentProvider::Stripe),
+            "yookassa" => Some(PaymentProvider::Yookassa),
+            _ => None,
+        }
+    }
+}
+
 /// A payment of an order.
 pub struct Payment(pub payment::Model);
 
@@ -678,6 +706,11 @@ impl Payment {
     /// Who the invoice is made out to (JSON: name, email, phone, account number).
     async fn payer_requisites(&self) -> Option<&str> {
         self.0.payer_requisites.as_deref()
+    }
+    /// Which provider took a card payment (empty for other methods, and for a card
+    /// payment until its checkout exists).
+    async fn provider(&self) -> Option<PaymentProvider> {
+        self.0.provider.as_deref().and_then(PaymentProvider::of)
     }
     /// Where the payer enters the card.
     async fn checkout_url(&self) -> Option<&str> {

@@ -1,8 +1,10 @@
 //! Paying an order, in one room: `payOrder` (an invoice, a card checkout, or the partner's
 //! balance) and `confirmInvoicePayment` (tenant staff saw the transfer), with their inputs
-//! and payload. Above `ledger`, because paying from the balance spends from it; the
-//! `Payment` object itself stays with the order it belongs to (`Order.payments`).
+//! and payload; and a brand's own card payment account (`accounts`). Above `ledger`,
+//! because paying from the balance spends from it; the `Payment` object itself stays with
+//! the order it belongs to (`Order.payments`).
 
+pub mod accounts;
 pub mod types;
 
 use async_graphql::{Context, Object};
@@ -13,6 +15,7 @@ use domain::payments::start;
 use crate::ids::{self, Kind};
 use crate::orders::{Order, Payment};
 use crate::{request, services};
+pub use accounts::{PaymentAccountMutation, PaymentAccountQuery};
 pub use types::*;
 
 /// Payment mutations.

@@ -76,6 +76,8 @@ pub enum Action {
     ManageServiceTokens { tenant_id: i64 },
     /// Change a tenant's branding and defaults.
     EditTenantBranding { tenant_id: i64 },
+    /// See, configure or remove a brand's own card payment account.
+    ManagePaymentAccount { tenant_id: i64 },
     /// Read a user's account.
     ViewUser { tenant_id: i64, user_id: i64 },
     /// Read the emails waiting in a tenant's outbox (all tenants' for staff).

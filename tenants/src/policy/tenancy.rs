@@ -9,6 +9,7 @@ pub(super) fn allows(who: &Who<'_>, action: Action) -> Option<bool> {
         Action::ListTenants | Action::CreateTenant | Action::ViewAllAuditLogs => who.staff(),
         Action::ManageTenant { .. } => who.staff(),
         Action::EditTenantBranding { tenant_id }
+        | Action::ManagePaymentAccount { tenant_id }
         | Action::ManageTenantDomains { tenant_id }
         | Action::ViewTenantDomains { tenant_id }
         | Action::ManageServiceTokens { tenant_id }

@@ -1,0 +1,502 @@
+//! A brand's own card payment account (issue 28): the brand's admins configure YooKassa or
+//! Stripe credentials, which are checked at the provider, sealed at rest and never
+//! returned; the brand's card payments then go to that account, and its notifications
+//! (`/webhooks/payments/<provider>/<brand>`) are checked with that account only. YooKassa
+//! does not sign notifications: each is read back from its API with the brand's
+//! credentials, so one meant for another brand changes nothing.
+
+use axum::body::Body;
+use axum::http::Request;
+use partner_gateway::dev::local_yookassa::LocalYooKassa;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+
+use crate::orders::{CREATE, PAY, Shop, shop_on};
+use crate::support::*;
+
+const CONFIGURE: &str = "mutation($i: ConfigurePaymentProviderInput!) { configurePaymentProvider(input: $i) { provider account secretKeyHint webhookUrl } }";
+const ACCOUNT: &str =
+    "query($t: ID!) { paymentAccount(tenantId: $t) { provider account secretKeyHint } }";
+const KEYS: &str = "k1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=";
+
+/// A brand with a partner shop, its admin, its id and host.
+struct Brand {
+    id: String,
+    host: String,
+    slug: String,
+    admin: String,
+    shop: Shop,
+}
+
+async fn brand(app: &TestApp, slug: &str) -> Brand {
+    let (id, host) = app.tenant(slug).await;
+    let admin = app.tenant_admin_token(slug, &host).await;
+    let shop = shop_on(app, &host, slug, &[(701, 10)]).await;
+    Brand {
+        id,
+        host,
+        slug: slug.into(),
+        admin,
+        shop,
+    }
+}
+
+async fn yookassa_app(keys: Option<&str>) -> (LocalYooKassa, TestApp) {
+    let fake = LocalYooKassa::start().await.unwrap();
+    let base = fake.base.clone();
+    let keys = keys.map(str::to_string);
+    let app = TestApp::with_config(|c| {
+        c.yookassa_api_base = base;
+        c.payment_credentials_keys = keys.map(partner_gateway::config::Secret);
+    })
+    .await;
+    (fake, app)
+}
+
+fn yookassa(b: &Brand, shop: &str, key: &str) -> Value {
+    json!({ "i": { "tenantId": b.id, "provider": "YOOKASSA", "yookassa": { "shopId": shop, "secretKey": key } } })
+}
+
+/// The brand's partner orders the renewal of its client's line and starts a card payment.
+async fn card_payment(app: &TestApp, b: &Brand, key: &str) -> (String, Value) {
+    let lines = b.shop.lines_on(app, &b.host).await;
+    let renew = json!({ "payer": "PARTNER", "partnerId": b.shop.p.id, "renewals": { "lineIds": [lines[0]["id"]], "months": 1 } });
+    let o = app
+        .ok(
+            &b.host,
+            Some(&b.shop.p.owner),
+            CREATE,
+            json!({ "i": { "order": renew } }),
+        )
+        .await["createOrder"]["order"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let p = app
+        .ok(
+            &b.host,
+            Some(&b.shop.p.owner),
+            PAY,
+            json!({ "i": { "orderId": o, "method": "CARD", "idempotencyKey": key } }),
+        )
+        .await["payOrder"]["payment"]
+        .clone();
+    (o, p)
+}
+
+async fn notify(app: &TestApp, path: &str, body: &str) -> Resp {
+    app.send(
+        Request::post(path)
+            .header("host", ROOT)
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap(),
+    )
+    .await
+}
+
+async fn order_status(app: &TestApp, b: &Brand, order: &str) -> Value {
+    app.ok(
+        &b.host,
+        Some(&b.shop.p.owner),
+        "query($id: ID!) { node(id: $id) { ... on Order { status payments { status provider refundedAt } } } }",
+        json!({ "id": order }),
+    )
+    .await["node"]
+        .clone()
+}
+
+#[tokio::test]
+async fn a_rouble_brand_is_paid_into_its_own_yookassa_shop_and_only_its_notifications_count() {
+    let (fake, app) = yookassa_app(Some(KEYS)).await;
+    let a = brand(&app, "rub-a").await;
+    let b = brand(&app, "rub-b").await;
+    fake.add_shop("100001", "live_secret_a", None);
+    fake.add_shop("100002", "live_secret_b", None);
+
+    // A wrong key is refused by the provider and nothing is stored.
+    let r = app
+        .post(
+            &a.host,
+            Some(&a.admin),
+            CONFIGURE,
+            yookassa(&a, "100001", "live_wrong"),
+        )
+        .await;
+    assert_eq!(
+        first_code(&r.body),
+        "PAYMENT_CREDENTIALS_REFUSED",
+        "{}",
+        r.body
+    );
+    assert_eq!(first_field(&r.body), "yookassa.secretKey");
+    let r = app
+        .post(
+            &a.host,
+            Some(&a.admin),
+            CONFIGURE,
+            yookassa(&a, "1000x1", "live_secret_a"),
+        )
+        .await;
+    assert_eq!(first_field(&r.body), "yookassa.shopId");
+    let d = app
+        .ok(&a.host, Some(&a.admin), ACCOUNT, json!({ "t": a.id }))
+        .await;
+    assert!(d["paymentAccount"].is_null());
+
+    for (x, shop, key) in [
+        (&a, "100001", "live_secret_a"),
+        (&b, "100002", "live_secret_b"),
+    ] {
+        let d = app
+            .ok(&x.host, Some(&x.admin), CONFIGURE, yookassa(x, shop, key))
+            .await;
+        let acc = &d["configurePaymentProvider"];
+        assert_eq!(acc["provider"], "YOOKASSA");
+        assert_eq!(acc["account"], format!("shop {shop}"));
+        assert_eq!(acc["secretKeyHint"], format!("…{}", &key[key.len() - 4..]));
+        assert!(
+            acc["webhookUrl"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("/webhooks/payments/yookassa/{}", x.slug)),
+            "{acc}"
+        );
+        // The secret is nowhere in what is stored or answered.
+        assert!(!d.to_string().contains(key));
+    }
+    let rows = entities::payment_account::Entity::find()
+        .all(app.db())
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    for row in &rows {
+        assert_eq!(row.key_id, "k1");
+        assert!(!row.sealed.contains("live_secret"), "{}", row.sealed);
+    }
+
+    // Brand A's partner pays by card: the checkout is at A's shop.
+    let (order, p) = card_payment(&app, &a, "yk-1").await;
+    assert_eq!(p["status"], "PENDING");
+    let url = p["checkoutUrl"].as_str().unwrap();
+    let payment = fake.payment_of_url(url).unwrap();
+    assert_eq!(payment.shop_id, "100001");
+    assert_eq!(payment.amount_minor, 75_000);
+    assert_eq!(payment.currency, "RUB");
+    let body = fake.pay_without_notifying(&payment.id).unwrap();
+
+    // Sent to brand B's address, read back with B's credentials: not B's, nothing changes.
+    let r = notify(
+        &app,
+        &format!("/webhooks/payments/yookassa/{}", b.slug),
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    // The platform has no YooKassa account; an unknown brand is not found.
+    assert_eq!(
+        notify(&app, "/webhooks/payments/yookassa", &body)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        notify(&app, "/webhooks/payments/yookassa/nobody", &body)
+            .await
+            .status,
+        404
+    );
+    // A notification claiming success for a payment the API says is pending is refused.
+    let (_, other) = card_payment(&app, &a, "yk-2").await;
+    let pending = fake
+        .payment_of_url(other["checkoutUrl"].as_str().unwrap())
+        .unwrap();
+    let forged = fake.notification(&pending.id, "payment.succeeded").unwrap();
+    let r = notify(
+        &app,
+        &format!("/webhooks/payments/yookassa/{}", a.slug),
+        &forged,
+    )
+    .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    let st = order_status(&app, &a, &order).await;
+    assert_eq!(st["status"], "PENDING");
+
+    // While YooKassa's API is down the notification cannot be checked: 503, delivered again.
+    fake.set_down(true);
+    let r = notify(
+        &app,
+        &format!("/webhooks/payments/yookassa/{}", a.slug),
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, 503);
+    fake.set_down(false);
+
+    // To A's address it is confirmed and pays, once.
+    let r = notify(
+        &app,
+        &format!("/webhooks/payments/yookassa/{}", a.slug),
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = notify(
+        &app,
+        &format!("/webhooks/payments/yookassa/{}", a.slug),
+        &body,
+    )
+    .await;
+    assert_eq!(r.body["duplicate"], true);
+    let st = order_status(&app, &a, &order).await;
+    assert_eq!(st["status"], "PAID");
+    assert_eq!(st["payments"][0]["provider"], "YOOKASSA");
+    assert_eq!(st["payments"][0]["status"], "SUCCEEDED");
+    assert!(fake.refunds().is_empty());
+}
+
+#[tokio::test]
+async fn a_cancelled_orders_yookassa_payment_completed_late_is_refunded_once() {
+    let (fake, app) = yookassa_app(Some(KEYS)).await;
+    let a = brand(&app, "rub-c").await;
+    fake.add_shop("100003", "live_secret_c", None);
+    app.ok(
+        &a.host,
+        Some(&a.admin),
+        CONFIGURE,
+        yookassa(&a, "100003", "live_secret_c"),
+    )
+    .await;
+    let (order, p) = card_payment(&app, &a, "yk-3").await;
+    let payment = fake
+        .payment_of_url(p["checkoutUrl"].as_str().unwrap())
+        .unwrap();
+    let d = app
+        .ok(
+            &a.host,
+            Some(&a.shop.p.owner),
+            "mutation($i: CancelOrderInput!) { cancelOrder(input: $i) { order { status } } }",
+            json!({ "i": { "orderId": order } }),
+        )
+        .await;
+    assert_eq!(d["cancelOrder"]["order"]["status"], "CANCELLED");
+    // YooKassa cannot cancel a pending payment on request: it stays open until it expires
+    // there, and the checkout is not marked closed.
+    let row = entities::payment::Entity::find()
+        .filter(entities::payment::Column::ProviderRef.eq(payment.id.as_str()))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(row.checkout_closed_at.is_none());
+    assert!(row.payment_account_id.is_some());
+
+    // The payer completes it anyway: the money goes back, once, through the brand's shop.
+    let body = fake.pay_without_notifying(&payment.id).unwrap();
+    let path = format!("/webhooks/payments/yookassa/{}", a.slug);
+    assert_eq!(notify(&app, &path, &body).await.status, 200);
+    assert_eq!(notify(&app, &path, &body).await.status, 200);
+    let refunds = fake.refunds();
+    assert_eq!(refunds.len(), 1, "{refunds:?}");
+    assert_eq!(refunds[0].shop_id, "100003");
+    assert_eq!(refunds[0].amount_minor, 75_000);
+    let st = order_status(&app, &a, &order).await;
+    assert_eq!(st["status"], "CANCELLED");
+    assert!(st["payments"][0]["refundedAt"].is_string(), "{st}");
+    // The refund's own notification is confirmed and changes nothing.
+    let refund_note = fake
+        .notification(&refunds[0].id, "refund.succeeded")
+        .unwrap();
+    assert_eq!(notify(&app, &path, &refund_note).await.status, 200);
+    assert_eq!(fake.refunds().len(), 1);
+
+    // An expired checkout: YooKassa cancels it and tells the brand; the payment fails.
+    let (order2, p2) = card_payment(&app, &a, "yk-4").await;
+    let pay2 = fake
+        .payment_of_url(p2["checkoutUrl"].as_str().unwrap())
+        .unwrap();
+    assert!(fake.expire(&pay2.id).await);
+    let canceled = fake.notification(&pay2.id, "payment.canceled").unwrap();
+    assert_eq!(notify(&app, &path, &canceled).await.status, 200);
+    let st = order_status(&app, &a, &order2).await;
+    assert_eq!(st["payments"][0]["status"], "FAILED");
+}
+
+#[tokio::test]
+async fn credentials_are_refused_without_a_key_in_production_and_only_admins_manage_them() {
+    let (fake, app) = yookassa_app(None).await;
+    let a = brand(&app, "rub-d").await;
+    fake.add_shop("100004", "live_secret_d", None);
+    let r = app
+        .post(
+            &a.host,
+            Some(&a.admin),
+            CONFIGURE,
+            yookassa(&a, "100004", "live_secret_d"),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "CREDENTIALS_KEY_MISSING", "{}", r.body);
+    assert!(
+        entities::payment_account::Entity::find()
+            .all(app.db())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let (fake, app) = yookassa_app(Some(KEYS)).await;
+    let a = brand(&app, "rub-e").await;
+    let other = brand(&app, "rub-f").await;
+    fake.add_shop("100005", "live_secret_e", None);
+    // The partner, and another brand's admin, may not.
+    let r = app
+        .post(
+            &a.host,
+            Some(&a.shop.p.owner),
+            CONFIGURE,
+            yookassa(&a, "100005", "live_secret_e"),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "FORBIDDEN", "{}", r.body);
+    let r = app
+        .post(
+            &other.host,
+            Some(&other.admin),
+            CONFIGURE,
+            yookassa(&a, "100005", "live_secret_e"),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "NOT_FOUND", "{}", r.body);
+    let r = app
+        .post(
+            &other.host,
+            Some(&other.admin),
+            ACCOUNT,
+            json!({ "t": a.id }),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "NOT_FOUND", "{}", r.body);
+    // A euro brand cannot take YooKassa.
+    let eur = brand(&app, "eur-g").await;
+    app.ok(
+        &eur.host,
+        Some(&eur.admin),
+        "mutation($i: UpdateTenantInput!) { updateTenant(input: $i) { tenant { currency } } }",
+        json!({ "i": { "id": eur.id, "currency": "EUR" } }),
+    )
+    .await;
+    let r = app
+        .post(
+            &eur.host,
+            Some(&eur.admin),
+            CONFIGURE,
+            yookassa(&eur, "100005", "live_secret_e"),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "CURRENCY_NOT_SUPPORTED", "{}", r.body);
+    // Staff may; then the brand's admin removes it and the brand is back on the platform.
+    let staff = app.staff_token().await;
+    app.ok(
+        ROOT,
+        Some(&staff),
+        CONFIGURE,
+        yookassa(&a, "100005", "live_secret_e"),
+    )
+    .await;
+    let d = app
+        .ok(
+            &a.host,
+            Some(&a.admin),
+            "mutation($t: ID!) { removePaymentProvider(tenantId: $t) }",
+            json!({ "t": a.id }),
+        )
+        .await;
+    assert_eq!(d["removePaymentProvider"], true);
+    let d = app
+        .ok(&a.host, Some(&a.admin), ACCOUNT, json!({ "t": a.id }))
+        .await;
+    assert!(d["paymentAccount"].is_null());
+    let r = app
+        .post(
+            &a.host,
+            Some(&a.shop.p.owner),
+            PAY,
+            json!({ "i": { "orderId": a.shop.partner_order_on(&app, &a.host).await, "method": "CARD" } }),
+        )
+        .await;
+    assert_eq!(
+        first_code(&r.body),
+        "PAYMENT_PROVIDER_UNAVAILABLE",
+        "{}",
+        r.body
+    );
+}
+
+#[tokio::test]
+async fn a_rotated_key_reseals_credentials_and_payments_keep_working() {
+    let (fake, app) = yookassa_app(Some(KEYS)).await;
+    let a = brand(&app, "rub-h").await;
+    fake.add_shop("100006", "live_secret_h", None);
+    app.ok(
+        &a.host,
+        Some(&a.admin),
+        CONFIGURE,
+        yookassa(&a, "100006", "live_secret_h"),
+    )
+    .await;
+    let before = entities::payment_account::Entity::find()
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    // A new key goes in front; the old one stays to open what it sealed.
+    let rotated = app
+        .instance_with(|c| {
+            c.payment_credentials_keys = Some(partner_gateway::config::Secret(format!(
+                "k2:AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=,{KEYS}"
+            )))
+        })
+        .await;
+    assert_eq!(
+        domain::payments::routing::reseal(&rotated.services)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        domain::payments::routing::reseal(&rotated.services)
+            .await
+            .unwrap(),
+        0
+    );
+    let after = entities::payment_account::Entity::find()
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after.key_id, "k2");
+    assert_ne!(after.sealed, before.sealed);
+    // The rotated instance takes a payment into the brand's shop.
+    let router = partner_gateway::app(rotated.clone());
+    let lines = a.shop.lines_on(&app, &a.host).await;
+    let renew = json!({ "payer": "PARTNER", "partnerId": a.shop.p.id, "renewals": { "lineIds": [lines[0]["id"]], "months": 1 } });
+    let body = json!({ "query": CREATE, "variables": { "i": { "order": renew } } });
+    let r = send_to(
+        &router,
+        graphql_request(&a.host, Some(&a.shop.p.owner), &body),
+    )
+    .await;
+    let order = r.body["data"]["createOrder"]["order"]["id"].clone();
+    let body =
+        json!({ "query": PAY, "variables": { "i": { "orderId": order, "method": "CARD" } } });
+    let r = send_to(
+        &router,
+        graphql_request(&a.host, Some(&a.shop.p.owner), &body),
+    )
+    .await;
+    let url = r.body["data"]["payOrder"]["payment"]["checkoutUrl"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{}", r.body))
+        .to_string();
+    assert_eq!(fake.payment_of_url(&url).unwrap().shop_id, "100006");
+}
