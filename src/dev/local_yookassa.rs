@@ -143,8 +143,7 @@ impl LocalYooKassa {
         self.lock().refunds.clone()
     }
 
-    /// The body of the notification of `event` (`payment.succeeded`, `refund.succeeded`,
-    /// ...) for the payment or refund `id`, as it is now.
+    /// The body of the `event` notification (`refund.succeeded`, ...) for the object `id`.
     pub fn notification(&self, id: &str, event: &str) -> Option<String> {
         let refund = self.refunds().into_iter().find(|r| r.id == id);
         let object = self.payment(id).or(refund)?.json;
@@ -237,8 +236,7 @@ impl LocalYooKassa {
     async fn send(&self, url: &str, body: String) -> Option<u16> {
         let req = self.http.post(url).body(body);
         let sent = req.header("content-type", "application/json").send().await;
-        let warn =
-            |e: &reqwest::Error| tracing::warn!(url, error = %e, "local YooKassa: undelivered");
+        let warn = |e: &reqwest::Error| tracing::warn!(url, error = %e, "notification undelivered");
         sent.inspect_err(warn).ok().map(|r| r.status().as_u16())
     }
 
@@ -294,8 +292,7 @@ fn new_payment(base: &str, shop: &str, body: &Value) -> Result<Object, Answer> {
         "amount": { "value": amount_value(amount_minor), "currency": currency },
         "description": description, "metadata": metadata,
         "confirmation": { "type": "redirect", "confirmation_url": url, "return_url": back },
-        "recipient": { "account_id": shop },
-        "created_at": now(), "test": true, "refundable": false,
+        "recipient": { "account_id": shop }, "created_at": now(), "test": true, "refundable": false,
     });
     Ok(Object {
         id,
@@ -379,11 +376,10 @@ async fn create_refund(State(s): S, headers: HeaderMap, body: Bytes) -> Reply {
     let json = json!({ "id": id, "payment_id": payment_id, "status": "succeeded", "amount": value,
                        "created_at": now() });
     i.keys.insert(key, id.clone());
-    let (shop_id, amount_minor) = (shop, amount);
     i.refunds.push(Object {
         id,
-        shop_id,
-        amount_minor,
+        shop_id: shop,
+        amount_minor: amount,
         currency,
         json: json.clone(),
     });
@@ -456,11 +452,9 @@ mod tests {
     use domain::payments::yookassa::YooKassa;
     use {ProviderEvent::Paid, WebhookError::Unavailable, WebhookError::Unconfirmed};
 
-    type Got = Arc<Mutex<Vec<String>>>;
-
     /// A gateway's notification endpoint that keeps what it receives.
-    async fn receiver() -> (String, Got) {
-        let got = Got::default();
+    async fn receiver() -> (String, Arc<Mutex<Vec<String>>>) {
+        let got: Arc<Mutex<Vec<String>>> = Arc::default();
         let keep = got.clone();
         let hook = move |body: String| async move { keep.lock().unwrap().push(body) };
         let app = Router::new().route("/hook", post(hook));
@@ -573,7 +567,7 @@ mod tests {
         let done = pay(&c.url).await.unwrap();
         assert_eq!(done.status(), StatusCode::SEE_OTHER);
         assert_eq!(done.headers()["location"], "http://shop.test/paid");
-        let body = got.lock().unwrap().first().cloned().unwrap();
+        let body = got.lock().unwrap().last().cloned().unwrap();
         assert_eq!(verify(&b, &body).await, paid(&c.reference));
         assert_eq!(fake.replay_last().await, Some(200));
         pay(&c.url).await.unwrap();

@@ -95,7 +95,7 @@ async fn claim(
     let mut claimed = Vec::with_capacity(found.len());
     for w in found {
         let r = withdrawal::Entity::update_many()
-            .col_expr(mark, Expr::col(withdrawal::Column::DueAt).into())
+            .col_expr(mark, Expr::col(withdrawal::Column::DueAt))
             .filter(withdrawal::Column::Id.eq(w.id))
             .filter(withdrawal::Column::DueAt.eq(w.due_at))
             .filter(not_marked.clone())

@@ -132,6 +132,11 @@ pub fn amount_value(minor: i64) -> String {
     Decimal::new(minor, 2).to_string()
 }
 
+/// A YooKassa amount object for `minor` units of `currency`.
+fn amount(minor: i64, currency: &str) -> serde_json::Value {
+    json!({ "value": amount_value(minor), "currency": currency.to_uppercase() })
+}
+
 /// Minor units of a YooKassa amount's `value`: plain digits with at most two decimals
 /// (`"1164.00"`, `"1164.5"`, `"1164"`); anything else (a sign, an exponent, more
 /// decimals, spaces, an overflow) is refused.
@@ -251,7 +256,7 @@ impl CardProvider for YooKassa {
 
     async fn create_checkout(&self, r: &CheckoutRequest) -> Result<Checkout, ProviderError> {
         let body = json!({
-            "amount": { "value": amount_value(r.amount_minor), "currency": r.currency.to_uppercase() },
+            "amount": amount(r.amount_minor, &r.currency),
             "capture": true,
             "confirmation": { "type": "redirect", "return_url": r.success_url },
             "description": truncate_description(&r.description),
@@ -287,7 +292,7 @@ impl CardProvider for YooKassa {
     async fn refund(&self, r: &RefundRequest) -> Result<String, ProviderError> {
         let body = json!({
             "payment_id": r.reference,
-            "amount": { "value": amount_value(r.amount_minor), "currency": r.currency.to_uppercase() },
+            "amount": amount(r.amount_minor, &r.currency),
         });
         let resp = self
             .post("/v3/refunds", &format!("refund-{}", r.payment_id), &body)
