@@ -9,6 +9,10 @@
 //! refunds it once per key, never more than was paid.
 //! `POST /v1/checkout/sessions/<id>/expire` closes an open session (a paid or expired one
 //! is refused with 400, as Stripe does); an expired session's page no longer pays.
+//! `GET /v1/balance` answers a known key (what checking credentials reads). Besides the
+//! account it starts with it holds brands' own accounts ([`LocalStripe::add_account`]):
+//! each sees only its own sessions, and its events are signed with its own webhook secret
+//! and delivered to its own URL.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -34,6 +38,8 @@ pub struct Session {
     pub refunded: i64,
     /// Expired through the API: can no longer be paid.
     pub expired: bool,
+    /// The secret key of the account that created it (the only one that sees it).
+    pub account: String,
 }
 
 /// A refund the local server made.
@@ -44,8 +50,17 @@ pub struct Refund {
     pub amount: i64,
 }
 
+/// An account the local server knows: its webhook endpoint's secret and URL.
+#[derive(Clone)]
+struct Account {
+    webhook_secret: String,
+    webhook_url: Option<String>,
+}
+
 #[derive(Default)]
 struct Inner {
+    /// By secret key.
+    accounts: HashMap<String, Account>,
     sessions: HashMap<String, Session>,
     by_key: HashMap<String, String>,
     refunds: Vec<Refund>,
@@ -83,11 +98,13 @@ impl LocalStripe {
             webhook_url,
             inner: Arc::default(),
         };
+        me.add_account(secret_key, webhook_secret, me.webhook_url.clone());
         let app = Router::new()
             .route("/v1/checkout/sessions", post(create))
             .route("/v1/checkout/sessions/{id}", get(read_session))
             .route("/v1/checkout/sessions/{id}/expire", post(expire_session))
             .route("/v1/refunds", post(create_refund))
+            .route("/v1/balance", get(balance))
             .route("/checkout/{id}", get(page))
             .route("/checkout/{id}/pay", post(pay))
             .with_state(me.clone());
@@ -95,6 +112,24 @@ impl LocalStripe {
             let _ = axum::serve(listener, app).await;
         });
         Ok(me)
+    }
+
+    /// Adds another account (a brand's own): its secret key, its webhook endpoint's
+    /// signing secret and where "Pay" delivers its events
+    /// (`<gateway>/webhooks/payments/stripe/<brand>`).
+    pub fn add_account(&self, secret_key: &str, webhook_secret: &str, webhook_url: Option<String>) {
+        self.lock().accounts.insert(
+            secret_key.to_string(),
+            Account {
+                webhook_secret: webhook_secret.to_string(),
+                webhook_url,
+            },
+        );
+    }
+
+    /// The account of a session.
+    fn account(&self, session: &Session) -> Option<Account> {
+        self.lock().accounts.get(&session.account).cloned()
     }
 
     /// Starts or ends an outage of the API (sessions answer 503 meanwhile), as Stripe's
@@ -178,7 +213,11 @@ impl LocalStripe {
             } },
         })
         .to_string();
-        let sig = domain::payments::stripe::sign(&self.webhook_secret, timestamp, body.as_bytes());
+        let secret = self
+            .account(session)
+            .map(|a| a.webhook_secret)
+            .unwrap_or_else(|| self.webhook_secret.clone());
+        let sig = domain::payments::stripe::sign(&secret, timestamp, body.as_bytes());
         (body, sig)
     }
 }
@@ -194,18 +233,14 @@ async fn create(
             Json(json!({ "error": { "type": "api_error", "message": "service unavailable" } })),
         );
     }
-    let auth = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if auth != format!("Bearer {}", s.secret_key) {
+    let Some(account) = authorized(&s, &headers) else {
         return (
             StatusCode::UNAUTHORIZED,
             Json(
                 json!({ "error": { "type": "invalid_request_error", "message": "Invalid API Key provided" } }),
             ),
         );
-    }
+    };
     let amount: Option<i64> = form
         .get("line_items[0][price_data][unit_amount]")
         .and_then(|a| a.parse().ok());
@@ -226,6 +261,7 @@ async fn create(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let mut inner = s.lock();
+    let key = key.map(|k| format!("{account}/{k}"));
     let existing = key.as_ref().and_then(|k| inner.by_key.get(k).cloned());
     let id = match existing {
         Some(id) => id,
@@ -242,6 +278,7 @@ async fn create(
                     payment_intent: None,
                     refunded: 0,
                     expired: false,
+                    account,
                 },
             );
             if let Some(k) = key {
@@ -299,7 +336,7 @@ async fn pay(State(s): State<LocalStripe>, Path(id): Path<String>) -> impl IntoR
         "checkout.session.completed",
         chrono::Utc::now().timestamp(),
     );
-    let Some(url) = &s.webhook_url else {
+    let Some(url) = s.account(&session).and_then(|a| a.webhook_url) else {
         return Html("<p>Paid (no webhook configured).</p>".to_string()).into_response();
     };
     let delivered = reqwest::Client::new()
@@ -319,11 +356,24 @@ async fn pay(State(s): State<LocalStripe>, Path(id): Path<String>) -> impl IntoR
     .into_response()
 }
 
-fn authorized(s: &LocalStripe, headers: &HeaderMap) -> bool {
-    headers
+/// The account whose secret key the request bears, if known.
+fn authorized(s: &LocalStripe, headers: &HeaderMap) -> Option<String> {
+    let key = headers
         .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a == format!("Bearer {}", s.secret_key))
+        .and_then(|v| v.to_str().ok())?
+        .strip_prefix("Bearer ")?;
+    s.lock().accounts.contains_key(key).then(|| key.to_string())
+}
+
+/// `GET /v1/balance`: what a key check reads.
+async fn balance(State(s): State<LocalStripe>, headers: HeaderMap) -> impl IntoResponse {
+    if authorized(&s, &headers).is_none() {
+        return stripe_error(StatusCode::UNAUTHORIZED, "Invalid API Key provided");
+    }
+    (
+        StatusCode::OK,
+        Json(json!({ "object": "balance", "available": [], "pending": [], "livemode": false })),
+    )
 }
 
 fn stripe_error(status: StatusCode, message: &str) -> (StatusCode, Json<serde_json::Value>) {
@@ -338,10 +388,10 @@ async fn read_session(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> impl IntoResponse {
-    if !authorized(&s, &headers) {
+    let Some(account) = authorized(&s, &headers) else {
         return stripe_error(StatusCode::UNAUTHORIZED, "Invalid API Key provided");
-    }
-    match s.session(&id) {
+    };
+    match s.session(&id).filter(|x| x.account == account) {
         Some(x) => (
             StatusCode::OK,
             Json(json!({
@@ -365,11 +415,11 @@ async fn expire_session(
     if s.inner.lock().map(|i| i.down).unwrap_or(false) {
         return stripe_error(StatusCode::SERVICE_UNAVAILABLE, "service unavailable");
     }
-    if !authorized(&s, &headers) {
+    let Some(account) = authorized(&s, &headers) else {
         return stripe_error(StatusCode::UNAUTHORIZED, "Invalid API Key provided");
-    }
+    };
     let mut inner = s.lock();
-    let Some(x) = inner.sessions.get_mut(&id) else {
+    let Some(x) = inner.sessions.get_mut(&id).filter(|x| x.account == account) else {
         return stripe_error(StatusCode::NOT_FOUND, "No such checkout.session");
     };
     if x.paid || x.expired {
@@ -398,9 +448,9 @@ async fn create_refund(
     if s.inner.lock().map(|i| i.down).unwrap_or(false) {
         return stripe_error(StatusCode::SERVICE_UNAVAILABLE, "service unavailable");
     }
-    if !authorized(&s, &headers) {
+    let Some(account) = authorized(&s, &headers) else {
         return stripe_error(StatusCode::UNAUTHORIZED, "Invalid API Key provided");
-    }
+    };
     let Some(intent) = form.get("payment_intent").cloned() else {
         return stripe_error(
             StatusCode::BAD_REQUEST,
@@ -410,7 +460,7 @@ async fn create_refund(
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+        .map(|k| format!("{account}/{k}"));
     let mut inner = s.lock();
     if let Some(id) = key.as_ref().and_then(|k| inner.refund_keys.get(k)).cloned()
         && let Some(r) = inner.refunds.iter().find(|r| r.id == id).cloned()
@@ -425,7 +475,7 @@ async fn create_refund(
     let Some(session) = inner
         .sessions
         .values_mut()
-        .find(|x| x.payment_intent.as_deref() == Some(intent.as_str()))
+        .find(|x| x.payment_intent.as_deref() == Some(intent.as_str()) && x.account == account)
     else {
         return stripe_error(StatusCode::NOT_FOUND, "No such payment_intent");
     };

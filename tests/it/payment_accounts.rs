@@ -29,8 +29,22 @@ struct Brand {
 }
 
 async fn brand(app: &TestApp, slug: &str) -> Brand {
+    brand_in(app, slug, "RUB").await
+}
+
+/// A brand counting in `currency`, with a partner shop.
+async fn brand_in(app: &TestApp, slug: &str, currency: &str) -> Brand {
     let (id, host) = app.tenant(slug).await;
     let admin = app.tenant_admin_token(slug, &host).await;
+    if currency != "RUB" {
+        app.ok(
+            &host,
+            Some(&admin),
+            "mutation($i: UpdateTenantInput!) { updateTenant(input: $i) { tenant { currency } } }",
+            json!({ "i": { "id": id, "currency": currency } }),
+        )
+        .await;
+    }
     let shop = shop_on(app, &host, slug, &[(701, 10)]).await;
     Brand {
         id,
@@ -499,4 +513,119 @@ async fn a_rotated_key_reseals_credentials_and_payments_keep_working() {
         .unwrap_or_else(|| panic!("{}", r.body))
         .to_string();
     assert_eq!(fake.payment_of_url(&url).unwrap().shop_id, "100006");
+}
+
+#[tokio::test]
+async fn a_euro_brand_is_paid_into_its_own_stripe_account_signed_with_its_own_secret() {
+    use partner_gateway::dev::local_stripe::LocalStripe;
+    let stripe = LocalStripe::start("sk_test_platform", "whsec_platform", None)
+        .await
+        .unwrap();
+    stripe.add_account("sk_test_eurochat", "whsec_eurochat", None);
+    let base = stripe.base.clone();
+    let app = TestApp::with_config(|c| {
+        c.stripe_api_base = base;
+        c.stripe_secret_key = Some(partner_gateway::config::Secret("sk_test_platform".into()));
+        c.stripe_webhook_secret = Some(partner_gateway::config::Secret("whsec_platform".into()));
+        c.payment_credentials_keys = Some(partner_gateway::config::Secret(KEYS.into()));
+    })
+    .await;
+    let eu = brand_in(&app, "eurochat", "EUR").await;
+    let stripe_input = |key: &str| json!({ "i": { "tenantId": eu.id, "provider": "STRIPE", "stripe": { "secretKey": key, "webhookSecret": "whsec_eurochat" } } });
+    // An unknown key is refused by Stripe; credentials of the other provider are refused
+    // by field.
+    let r = app
+        .post(
+            &eu.host,
+            Some(&eu.admin),
+            CONFIGURE,
+            stripe_input("sk_test_unknown"),
+        )
+        .await;
+    assert_eq!(
+        first_code(&r.body),
+        "PAYMENT_CREDENTIALS_REFUSED",
+        "{}",
+        r.body
+    );
+    assert_eq!(first_field(&r.body), "stripe.secretKey");
+    let mismatched = json!({ "i": { "tenantId": eu.id, "provider": "STRIPE", "yookassa": { "shopId": "1", "secretKey": "live_x" } } });
+    let r = app
+        .post(&eu.host, Some(&eu.admin), CONFIGURE, mismatched)
+        .await;
+    assert_eq!(first_code(&r.body), "BAD_USER_INPUT", "{}", r.body);
+    assert_eq!(first_field(&r.body), "stripe");
+    let d = app
+        .ok(
+            &eu.host,
+            Some(&eu.admin),
+            CONFIGURE,
+            stripe_input("sk_test_eurochat"),
+        )
+        .await;
+    assert_eq!(d["configurePaymentProvider"]["provider"], "STRIPE");
+    assert_eq!(d["configurePaymentProvider"]["account"], "Stripe (test)");
+    assert_eq!(d["configurePaymentProvider"]["secretKeyHint"], "…chat");
+
+    let (order, p) = card_payment(&app, &eu, "st-1").await;
+    let session = stripe
+        .session_of_url(p["checkoutUrl"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(session.account, "sk_test_eurochat");
+    assert_eq!(session.currency, "eur");
+    let now = app.state.services.clock.now().timestamp();
+    let (body, sig) = stripe.pay_without_notifying(&session.id, now).unwrap();
+    let send = |path: &str, sig: String| {
+        Request::post(path.to_string())
+            .header("host", ROOT)
+            .header("content-type", "application/json")
+            .header("stripe-signature", sig)
+            .body(Body::from(body.clone()))
+            .unwrap()
+    };
+    // The brand's event at the platform's endpoint, or signed with the platform's secret
+    // at the brand's: refused, nothing changes.
+    let r = app
+        .send(send("/webhooks/payments/stripe", sig.clone()))
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    let forged = domain::payments::stripe::sign("whsec_platform", now, body.as_bytes());
+    let path = format!("/webhooks/payments/stripe/{}", eu.slug);
+    let r = app.send(send(&path, forged)).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(order_status(&app, &eu, &order).await["status"], "PENDING");
+    // Signed with the brand's own secret at its own endpoint: paid, once.
+    let r = app.send(send(&path, sig.clone())).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = app.send(send(&path, sig.clone())).await;
+    assert_eq!(r.body["duplicate"], true);
+    let st = order_status(&app, &eu, &order).await;
+    assert_eq!(st["status"], "PAID");
+    assert_eq!(st["payments"][0]["provider"], "STRIPE");
+    // The platform's own brand still pays into the platform's account.
+    let root = shop_on(&app, ROOT, "stp-root", &[(701, 10)]).await;
+    let lines = root.lines_on(&app, ROOT).await;
+    let renew = json!({ "payer": "PARTNER", "partnerId": root.p.id, "renewals": { "lineIds": [lines[0]["id"]], "months": 1 } });
+    let o = app
+        .ok(
+            ROOT,
+            Some(&root.p.owner),
+            CREATE,
+            json!({ "i": { "order": renew } }),
+        )
+        .await["createOrder"]["order"]["id"]
+        .clone();
+    let p = app
+        .ok(
+            ROOT,
+            Some(&root.p.owner),
+            PAY,
+            json!({ "i": { "orderId": o, "method": "CARD" } }),
+        )
+        .await;
+    let url = p["payOrder"]["payment"]["checkoutUrl"].as_str().unwrap();
+    assert_eq!(
+        stripe.session_of_url(url).unwrap().account,
+        "sk_test_platform"
+    );
 }

@@ -220,11 +220,13 @@ impl Providers {
         self.platform.get(name)
     }
 
-    /// The platform provider card payments use without a brand's own account (the first
-    /// configured, by name).
-    pub fn default_provider(&self) -> Option<&Arc<dyn CardProvider>> {
-        let mut names: Vec<&String> = self.platform.keys().collect();
-        names.sort();
-        names.first().and_then(|n| self.platform.get(*n))
+    /// The platform provider a payment in `currency` goes to without a brand's own
+    /// account: YooKassa for roubles when the platform has a shop there (Stripe does not
+    /// take roubles from Russian cards), else Stripe; none when neither fits.
+    pub fn for_currency(&self, currency: &str) -> Option<&Arc<dyn CardProvider>> {
+        let yookassa = (currency == "RUB")
+            .then(|| self.platform.get("yookassa"))
+            .flatten();
+        yookassa.or_else(|| self.platform.get("stripe"))
     }
 }

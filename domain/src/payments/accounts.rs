@@ -346,12 +346,13 @@ async fn deactivate(
         .rows_affected)
 }
 
-/// Whether card payments can be taken at all on `tenant_id` (its own account, or the
-/// platform's).
+/// Whether card payments in `currency` can be taken at all on `tenant_id` (its own
+/// account, or the platform's).
 pub async fn card_payments_possible(
     db: &impl ConnectionTrait,
     providers: &Providers,
     tenant_id: i64,
+    currency: &str,
 ) -> ApiResult<bool> {
-    Ok(providers.default_provider().is_some() || active(db, tenant_id).await?.is_some())
+    Ok(providers.for_currency(currency).is_some() || active(db, tenant_id).await?.is_some())
 }

@@ -37,18 +37,19 @@ pub fn open(
     Ok(build(settings, &credentials(settings, a)?))
 }
 
-/// Where a new card checkout of `tenant_id` goes: the brand's own account (and its id),
-/// or the platform's (`None` id); `None` when neither exists.
+/// Where a new card checkout of `tenant_id` in `currency` goes: the brand's own account
+/// (and its id), or the platform's (`None` id); `None` when neither exists.
 pub async fn for_new_payment(
     svc: &Services,
     tenant_id: i64,
+    currency: &str,
 ) -> ApiResult<Option<(Arc<dyn CardProvider>, Option<i64>)>> {
     if let Some(a) = active(&svc.db, tenant_id).await? {
         return Ok(Some((open(&svc.card_providers.accounts, &a)?, Some(a.id))));
     }
     Ok(svc
         .card_providers
-        .default_provider()
+        .for_currency(currency)
         .map(|p| (p.clone(), None)))
 }
 

@@ -111,6 +111,7 @@ pub async fn pay(
                     &txn,
                     &svc.card_providers,
                     req.tenant_id(),
+                    &o.currency,
                 )
                 .await?
             {
@@ -163,7 +164,7 @@ async fn ensure_checkout(
     {
         return Ok(p);
     }
-    let (provider, account_id) = super::routing::for_new_payment(svc, req.tenant_id())
+    let (provider, account_id) = super::routing::for_new_payment(svc, req.tenant_id(), &p.currency)
         .await?
         .ok_or_else(no_card_provider)?;
     let o = scoped::<order::Entity>(req.tenant_id())
