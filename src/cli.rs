@@ -167,26 +167,13 @@ async fn serve(mut cfg: Config, with_demo: bool) -> anyhow::Result<()> {
         // `GRAPHIQL` / `GRAPHQL_INTROSPECTION` say otherwise).
         cfg.app_env = "development".into();
     }
-    if with_demo && cfg.stripe_secret_key.is_none() {
-        // The demo pays by card through a local server speaking Stripe's protocol.
-        let webhook = format!(
-            "http://127.0.0.1:{}/webhooks/payments/stripe",
-            cfg.bind_addr.port()
-        );
-        let local = crate::dev::local_stripe::LocalStripe::start(
-            "sk_test_local_demo",
-            "whsec_local_demo",
-            Some(webhook),
-        )
-        .await?;
-        println!(
-            "Card payments go to a local Stripe-protocol server at {} (no card is charged).",
-            local.base
-        );
-        cfg.stripe_api_base = local.base.clone();
-        cfg.stripe_secret_key = Some(crate::config::Secret(local.secret_key.clone()));
-        cfg.stripe_webhook_secret = Some(crate::config::Secret(local.webhook_secret.clone()));
-    }
+    // The demo pays by card through local servers speaking Stripe's and YooKassa's
+    // protocols.
+    let _local_providers = if with_demo {
+        Some(crate::dev::demo_payments::start(&mut cfg).await?)
+    } else {
+        None
+    };
     // The demo's bots talk to a local server speaking the Bot API.
     let local_telegram = if with_demo && cfg.telegram_api_base == "https://api.telegram.org" {
         let local = crate::dev::local_telegram::LocalTelegram::start().await?;

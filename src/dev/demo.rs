@@ -195,6 +195,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
     ensure_money(db, &eu, &eu_partner).await?;
     ensure_leads_and_tests(db, &eu).await?;
 
+    super::demo_payments::seed_accounts(state).await?;
     svc.registry.changed(db).await?;
     let host_of = |t: &tenant::Model| {
         svc.registry
@@ -1144,6 +1145,8 @@ pub fn print(info: &DemoInfo, cfg: &Config) {
          \x20     sign in as {EU_ADMIN_EMAIL} (tenant admin) or {EU_PARTNER_EMAIL} (GOLD partner with clients and lines)\n\
          \x20 leads: two free leads and a certification test on each brand (freeLeads, takeLead,\n\
          \x20     certificationTests, startCertificationAttempt; docs/leads.md walks through them)\n\
+         \x20 card payments (local servers, no card is charged): the root brand and Acme by YooKassa\n\
+         \x20     (the platform's shop, Acme's own), EuroChat by Stripe into its own account\n\
          \x20 email goes to: {mail} (set SMTP_URL for a mail server)\n\
          \x20 the bell, live: subscription {{ notificationAdded {{ title }} }} over ws://<host>:{port}/graphql (graphql-transport-ws)\n",
         mail = match &cfg.smtp_url {

@@ -6,6 +6,7 @@
 //! that start it.
 
 pub mod demo;
+pub mod demo_payments;
 pub mod gen_data;
 pub mod local_dns;
 pub mod local_stripe;

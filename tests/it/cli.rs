@@ -481,3 +481,136 @@ async fn run_jobs_once_runs_what_is_due_and_exits() {
         .unwrap();
     assert!(row.nfr_line_id.is_some());
 }
+
+/// Signs `email` in on `host` of the server on `port`; its token and its partner's id.
+async fn demo_partner(port: u16, host: &str, email: &str) -> (String, String) {
+    let d = graphql_on(
+        port,
+        host,
+        None,
+        "mutation($i: LogInInput!) { logIn(input: $i) { accessToken } }",
+        json!({ "i": { "email": email, "password": "demo-password-1" } }),
+    )
+    .await;
+    let token = d["data"]["logIn"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{d}"))
+        .to_string();
+    let d = graphql_on(
+        port,
+        host,
+        Some(&token),
+        "{ viewer { organizations { partner { id } } } }",
+        json!({}),
+    )
+    .await;
+    let partner = d["data"]["viewer"]["organizations"][0]["partner"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{d}"))
+        .to_string();
+    (token, partner)
+}
+
+/// The demo partner on `host` renews a line by card and pays on the local checkout page:
+/// the provider that took it, and the order's status afterwards.
+async fn demo_card_renewal(port: u16, host: &str, email: &str) -> (Value, Value) {
+    let (token, partner) = demo_partner(port, host, email).await;
+    let d = graphql_on(
+        port,
+        host,
+        Some(&token),
+        "query($p: ID!) { partner(id: $p) { clientLines(first: 1) { edges { node { lines { id } } } } } }",
+        json!({ "p": partner }),
+    )
+    .await;
+    let line = d["data"]["partner"]["clientLines"]["edges"][0]["node"]["lines"][0]["id"].clone();
+    let renew = json!({ "payer": "PARTNER", "partnerId": partner, "renewals": { "lineIds": [line], "months": 1 } });
+    let d = graphql_on(
+        port,
+        host,
+        Some(&token),
+        "mutation($i: CreateOrderInput!) { createOrder(input: $i) { order { id } } }",
+        json!({ "i": { "order": renew } }),
+    )
+    .await;
+    let order = d["data"]["createOrder"]["order"]["id"].clone();
+    let d = graphql_on(
+        port,
+        host,
+        Some(&token),
+        "mutation($i: PayOrderInput!) { payOrder(input: $i) { payment { checkoutUrl provider } } }",
+        json!({ "i": { "orderId": order, "method": "CARD" } }),
+    )
+    .await;
+    let payment = d["data"]["payOrder"]["payment"].clone();
+    let url = payment["checkoutUrl"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{d}"));
+    // The payer presses "Pay" on the provider's page; the provider tells the gateway.
+    let paid = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{url}/pay"))
+        .send()
+        .await
+        .unwrap();
+    assert!(paid.status().as_u16() < 400, "{}", paid.status());
+    let d = graphql_on(
+        port,
+        host,
+        Some(&token),
+        "query($id: ID!) { node(id: $id) { ... on Order { status } } }",
+        json!({ "id": order }),
+    )
+    .await;
+    (
+        payment["provider"].clone(),
+        d["data"]["node"]["status"].clone(),
+    )
+}
+
+#[tokio::test]
+async fn the_demo_brands_are_paid_by_card_into_their_own_accounts() {
+    let app = TestApp::new().await;
+    let (child, port) = start_server_with(&app, &["--demo"], &[]).await;
+    // Rouble brands pay by YooKassa: the root brand into the platform's shop, Acme into
+    // its own; the euro brand by Stripe into its own account.
+    for (host, email, provider) in [
+        (
+            format!("localhost:{port}"),
+            "partner@demo.example",
+            "YOOKASSA",
+        ),
+        (
+            format!("acme.localhost:{port}"),
+            "partner@acme.example",
+            "YOOKASSA",
+        ),
+        (
+            format!("eu.localhost:{port}"),
+            "partner@eu.example",
+            "STRIPE",
+        ),
+    ] {
+        let (took, status) = demo_card_renewal(port, &host, email).await;
+        assert_eq!(took, provider, "{host}");
+        assert_eq!(status, "PAID", "{host}");
+    }
+    let accounts: Vec<(i64, String)> = {
+        use sea_orm::{EntityTrait, QuerySelect};
+        entities::payment_account::Entity::find()
+            .select_only()
+            .columns([
+                entities::payment_account::Column::TenantId,
+                entities::payment_account::Column::Provider,
+            ])
+            .into_tuple()
+            .all(app.db())
+            .await
+            .unwrap()
+    };
+    assert_eq!(accounts.len(), 2, "{accounts:?}");
+    let (status, log) = stop_server(child).await;
+    assert!(status.success(), "{status:?} {log}");
+}

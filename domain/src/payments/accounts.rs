@@ -287,6 +287,46 @@ pub async fn configure(
     Ok(m)
 }
 
+/// Stores `credentials` as the brand's active account without asking the provider, when
+/// it has none: the demo's seed, whose providers are local servers started beside it.
+/// Whether it stored them (not when the brand has an account, nor without a key).
+pub async fn seed(svc: &Services, tenant_id: i64, credentials: Credentials) -> ApiResult<bool> {
+    if active(&svc.db, tenant_id).await?.is_some() {
+        return Ok(false);
+    }
+    let credentials = credentials.checked()?;
+    let plain = serde_json::to_vec(&credentials).map_err(ApiError::internal)?;
+    let sealed = match svc
+        .card_providers
+        .accounts
+        .keyring
+        .seal(&plain, &binding(tenant_id, credentials.provider()))
+    {
+        Ok(s) => s,
+        Err(SealError::NoKey) => return Ok(false),
+        Err(e) => return Err(ApiError::internal(e)),
+    };
+    let (account_hint, secret_hint) = credentials.hints();
+    let now = svc.clock.now();
+    payment_account::ActiveModel {
+        tenant_id: Set(tenant_id),
+        provider: Set(credentials.provider().into()),
+        account_hint: Set(account_hint),
+        secret_hint: Set(secret_hint),
+        key_id: Set(sealed.key_id),
+        sealed: Set(sealed.blob),
+        active: Set(true),
+        created_by: Set(None),
+        created_at: Set(now),
+        verified_at: Set(now),
+        deactivated_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&svc.db)
+    .await?;
+    Ok(true)
+}
+
 fn refused(credentials: &Credentials, e: CredentialsError) -> ApiError {
     match e {
         CredentialsError::Refused => ApiError::domain(
