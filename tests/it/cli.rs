@@ -597,6 +597,33 @@ async fn the_demo_brands_are_paid_by_card_into_their_own_accounts() {
         assert_eq!(took, provider, "{host}");
         assert_eq!(status, "PAID", "{host}");
     }
+    // A partner of each brand withdraws on its rail and follows it to paid: the rouble
+    // brand's with the paperwork calendar shown, the euro brand's (SEPA) without.
+    for (host, partner, staff, amount, paperwork) in [
+        (
+            format!("localhost:{port}"),
+            "partner@demo.example",
+            ("boot@platform.example", PASSWORD),
+            "5000.00",
+            true,
+        ),
+        (
+            format!("acme.localhost:{port}"),
+            "partner@acme.example",
+            ("owner@acme.example", "demo-password-1"),
+            "5000.00",
+            true,
+        ),
+        (
+            format!("eu.localhost:{port}"),
+            "partner@eu.example",
+            ("owner@eu.example", "demo-password-1"),
+            "50.00",
+            false,
+        ),
+    ] {
+        demo_withdrawal(port, &host, partner, staff, amount, paperwork).await;
+    }
     let accounts: Vec<(i64, String)> = {
         use sea_orm::{EntityTrait, QuerySelect};
         entities::payment_account::Entity::find()
@@ -613,4 +640,80 @@ async fn the_demo_brands_are_paid_by_card_into_their_own_accounts() {
     assert_eq!(accounts.len(), 2, "{accounts:?}");
     let (status, log) = stop_server(child).await;
     assert!(status.success(), "{status:?} {log}");
+}
+
+/// The demo partner on `host` requests a withdrawal of `amount` and its brand's staff
+/// take it to paid; with `paperwork` the calendar's deadlines are shown at each step.
+async fn demo_withdrawal(
+    port: u16,
+    host: &str,
+    partner_email: &str,
+    (staff_email, staff_password): (&str, &str),
+    amount: &str,
+    paperwork: bool,
+) {
+    let (token, partner) = demo_partner(port, host, partner_email).await;
+    let staff = graphql_on(
+        port,
+        host,
+        None,
+        "mutation($i: LogInInput!) { logIn(input: $i) { accessToken } }",
+        json!({ "i": { "email": staff_email, "password": staff_password } }),
+    )
+    .await["data"]["logIn"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let w = "withdrawal { id status currency documentsDueAt actSignBy payBy dueAt requisites { __typename } }";
+    let d = graphql_on(
+        port,
+        host,
+        Some(&token),
+        &format!(
+            "mutation($i: RequestWithdrawalInput!) {{ requestWithdrawal(input: $i) {{ {w} }} }}"
+        ),
+        json!({ "i": { "partnerId": partner, "amount": amount } }),
+    )
+    .await;
+    let req = &d["data"]["requestWithdrawal"]["withdrawal"];
+    assert_eq!(req["status"], "REQUESTED", "{d}");
+    assert_eq!(req["documentsDueAt"].is_string(), paperwork, "{d}");
+    assert_eq!(req["dueAt"], req["documentsDueAt"], "{d}");
+    let one = json!({ "i": { "withdrawalId": req["id"] } });
+    let step = |name: &'static str, who: &str| {
+        let who = who.to_string();
+        let one = one.clone();
+        let host = host.to_string();
+        async move {
+            let d = graphql_on(
+                port,
+                &host,
+                Some(&who),
+                &format!("mutation($i: WithdrawalInput!) {{ {name}(input: $i) {{ {w} }} }}"),
+                one,
+            )
+            .await;
+            assert!(d.get("errors").is_none(), "{name}: {d}");
+            d["data"][name]["withdrawal"].clone()
+        }
+    };
+    let sent = step("markWithdrawalDocumentsSent", &token).await;
+    assert_eq!(sent["actSignBy"].is_string(), paperwork, "{sent}");
+    if paperwork {
+        let signed = step("markWithdrawalActSigned", &staff).await;
+        assert!(signed["payBy"].is_string(), "{signed}");
+        assert_eq!(signed["dueAt"], signed["payBy"]);
+    }
+    step("approveWithdrawal", &staff).await;
+    let paid = step("payWithdrawal", &staff).await;
+    assert_eq!(paid["status"], "PAID");
+    assert!(paid["dueAt"].is_null(), "{paid}");
+    assert_eq!(
+        paid["requisites"]["__typename"],
+        if paperwork {
+            "RuBankRequisites"
+        } else {
+            "SepaRequisites"
+        }
+    );
 }

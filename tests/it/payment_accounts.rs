@@ -247,21 +247,31 @@ async fn a_rouble_brand_is_paid_into_its_own_yookassa_shop_and_only_its_notifica
     assert_eq!(r.status, 503);
     fake.set_down(false);
 
-    // To A's address it is confirmed and pays, once.
-    let r = notify(
-        &app,
-        &format!("/webhooks/payments/yookassa/{}", a.slug),
-        &body,
-    )
-    .await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    let r = notify(
-        &app,
-        &format!("/webhooks/payments/yookassa/{}", a.slug),
-        &body,
-    )
-    .await;
+    // To A's address it is confirmed and pays, once: 20 copies at once, then a replay.
+    let path = format!("/webhooks/payments/yookassa/{}", a.slug);
+    let copies: Vec<_> = (0..20)
+        .map(|_| {
+            app.spawn_send(
+                Request::post(path.as_str())
+                    .header("host", ROOT)
+                    .header("content-type", "application/json")
+                    .body(Body::from(body.clone()))
+                    .unwrap(),
+            )
+        })
+        .collect();
+    let mut handled = 0;
+    for c in copies {
+        let r = c.await.unwrap();
+        assert_eq!(r.status, 200, "{}", r.body);
+        if r.body["duplicate"] != true {
+            handled += 1;
+        }
+    }
+    assert_eq!(handled, 1);
+    let r = notify(&app, &path, &body).await;
     assert_eq!(r.body["duplicate"], true);
+    assert_eq!(crate::orders::events(&app, "line.renewed").await, 1);
     let st = order_status(&app, &a, &order).await;
     assert_eq!(st["status"], "PAID");
     assert_eq!(st["payments"][0]["provider"], "YOOKASSA");

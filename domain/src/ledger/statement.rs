@@ -120,14 +120,17 @@ pub async fn of(
                 LedgerKind::WithdrawalRelease.as_str(),
             ]))
     };
+    // PostgreSQL sums BIGINT as NUMERIC: cast back.
     let opening: Option<i64> = counted()
         .filter(entry::Column::CreatedAt.lt(start))
         .select_only()
-        .column_as(entry::Column::AmountMinor.sum(), "total")
-        .into_tuple::<Option<i64>>()
+        .column_as(
+            sea_orm::sea_query::Expr::cust("CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT)"),
+            "total",
+        )
+        .into_tuple::<i64>()
         .one(db)
-        .await?
-        .flatten();
+        .await?;
     let entries = counted()
         .filter(entry::Column::CreatedAt.gte(start))
         .filter(entry::Column::CreatedAt.lt(end))
