@@ -249,3 +249,119 @@ async fn the_partner_is_reminded_before_documents_are_due_and_staff_when_a_step_
     clock.set(Some(at("2027-02-01T09:00:00Z")));
     assert_eq!(reminders(&app).await, 0);
 }
+
+#[tokio::test]
+async fn staffs_queue_by_deadline_puts_what_is_overdue_first_and_pages_in_that_order() {
+    let app = TestApp::new().await;
+    let s = shop(&app, "que", &[]).await;
+    let staff = app.staff_token().await;
+    let clock = &app.state.services.clock;
+    clock.set(Some(at("2026-09-10T10:00:00Z")));
+    withdrawable_reward(&app, &s.p.id, 5_000_000).await;
+    app.ok(
+        ROOT,
+        Some(&s.p.owner),
+        SAVE_REQ,
+        json!({ "i": requisites(&s.p.id) }),
+    )
+    .await;
+    // Requested in September (paid since), October and November (documents due 15
+    // November and 15 December), and again in October (documents due 15 November too).
+    let mut ids = Vec::new();
+    for when in [
+        "2026-09-10T10:00:00Z",
+        "2026-11-20T10:00:00Z",
+        "2026-10-05T10:00:00Z",
+        "2026-10-06T10:00:00Z",
+    ] {
+        clock.set(Some(at(when)));
+        let w = app
+            .ok(
+                ROOT,
+                Some(&s.p.owner),
+                REQUEST,
+                json!({ "i": { "partnerId": s.p.id, "amount": "5000.00" } }),
+            )
+            .await["requestWithdrawal"]["withdrawal"]["id"]
+            .clone();
+        ids.push(w);
+    }
+    let first = json!({ "i": { "withdrawalId": ids[0] } });
+    app.ok(ROOT, Some(&s.p.owner), DOCS, first.clone()).await;
+    app.ok(ROOT, Some(&staff), SIGN, first.clone()).await;
+    app.ok(ROOT, Some(&staff), APPROVE, first.clone()).await;
+    app.ok(ROOT, Some(&staff), PAY_OUT, first.clone()).await;
+
+    // 3 December: the two October ones are overdue (oldest deadline first, then by id),
+    // then November's, then the paid one with nothing due.
+    clock.set(Some(at("2026-12-03T10:00:00Z")));
+    let q = "query($a: String, $b: String, $f: Int, $l: Int) { withdrawals(orderBy: DUE_AT, after: $a, before: $b, first: $f, last: $l) { totalCount pageInfo { hasNextPage hasPreviousPage endCursor startCursor } edges { node { id overdue } } } }";
+    let want = vec![
+        ids[2].clone(),
+        ids[3].clone(),
+        ids[1].clone(),
+        ids[0].clone(),
+    ];
+    let d = app.ok(ROOT, Some(&staff), q, json!({})).await;
+    let page = &d["withdrawals"];
+    assert_eq!(page["totalCount"], 4);
+    let got: Vec<Value> = page["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["id"].clone())
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(page["edges"][0]["node"]["overdue"], true);
+    assert_eq!(page["edges"][2]["node"]["overdue"], false);
+    // One at a time, following the cursors, the same order.
+    let mut walked = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let d = app
+            .ok(ROOT, Some(&staff), q, json!({ "a": after, "f": 1 }))
+            .await;
+        let p = &d["withdrawals"];
+        walked.push(p["edges"][0]["node"]["id"].clone());
+        if p["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = p["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(walked, want);
+    // Backwards from the end, and before a cursor.
+    let d = app.ok(ROOT, Some(&staff), q, json!({ "l": 2 })).await;
+    let tail: Vec<Value> = d["withdrawals"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["id"].clone())
+        .collect();
+    assert_eq!(tail, want[2..].to_vec());
+    assert_eq!(d["withdrawals"]["pageInfo"]["hasPreviousPage"], true);
+    let before = d["withdrawals"]["pageInfo"]["startCursor"].clone();
+    let d = app
+        .ok(ROOT, Some(&staff), q, json!({ "b": before, "l": 5 }))
+        .await;
+    let head: Vec<Value> = d["withdrawals"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["id"].clone())
+        .collect();
+    assert_eq!(head, want[..2].to_vec());
+    // The default order is still the oldest first; the partner may not read the queue.
+    let d = app
+        .ok(
+            ROOT,
+            Some(&staff),
+            "{ withdrawals { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["withdrawals"]["edges"][0]["node"]["id"], ids[0]);
+    assert_eq!(
+        app.err_code(ROOT, Some(&s.p.owner), q, json!({})).await,
+        "FORBIDDEN"
+    );
+}

@@ -67,13 +67,15 @@ impl<T> Paged<T> {
     }
 }
 
-fn cursor(field: &str, value: Option<&String>) -> ApiResult<Option<i64>> {
+/// The row id of a cursor argument (`after`, `before`); `BAD_USER_INPUT` on `field`.
+pub fn cursor(field: &str, value: Option<&String>) -> ApiResult<Option<i64>> {
     value
         .map(|s| decode_cursor(s).map_err(|e| ApiError::bad_input(field, e)))
         .transpose()
 }
 
-fn size(field: &str, value: Option<i32>, max: i32) -> ApiResult<Option<u64>> {
+/// A page size argument (`first`, `last`) checked against `max`.
+pub fn size(field: &str, value: Option<i32>, max: i32) -> ApiResult<Option<u64>> {
     match value {
         None => Ok(None),
         Some(n) if (0..=max).contains(&n) => Ok(Some(n as u64)),

@@ -16,6 +16,7 @@ pub mod calendar;
 pub mod entries;
 pub mod nfr;
 pub mod payout_accounts;
+pub mod queue;
 pub mod rails;
 pub mod reminders;
 pub mod requisites;

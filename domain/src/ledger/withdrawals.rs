@@ -491,35 +491,3 @@ pub async fn for_partner(
     }
     paginate(&svc.db, q, withdrawal::Column::Id, args, |m| (m.id, m)).await
 }
-
-/// `withdrawals`: every partner's withdrawals of the tenant (tenant staff), oldest first;
-/// `overdue`: only those past (or not past) the deadline of their step, now.
-pub async fn for_staff(
-    svc: &Services,
-    req: &RequestCtx,
-    status: Option<WithdrawalStatus>,
-    overdue: Option<bool>,
-    args: PageArgs,
-) -> ApiResult<Paged<withdrawal::Model>> {
-    authorize(
-        req,
-        Action::ManagePartnerMoney {
-            tenant_id: req.tenant_id(),
-        },
-    )?;
-    let mut q = scoped::<withdrawal::Entity>(req.tenant_id());
-    if let Some(s) = status {
-        q = q.filter(withdrawal::Column::Status.eq(s.as_str()));
-    }
-    let now = svc.clock.now();
-    q = match overdue {
-        Some(true) => q.filter(withdrawal::Column::DueAt.lt(now)),
-        Some(false) => q.filter(
-            sea_orm::Condition::any()
-                .add(withdrawal::Column::DueAt.is_null())
-                .add(withdrawal::Column::DueAt.gte(now)),
-        ),
-        None => q,
-    };
-    paginate(&svc.db, q, withdrawal::Column::Id, args, |m| (m.id, m)).await
-}

@@ -24,8 +24,8 @@ pub struct LedgerQuery;
 
 #[Object]
 impl LedgerQuery {
-    /// Every partner's withdrawals on the tenant, oldest first (tenant staff): the queue
-    /// to approve and pay.
+    /// Every partner's withdrawals on the tenant (tenant staff): the queue to approve and
+    /// pay, oldest first, or by deadline with what is overdue first (`orderBy: DUE_AT`).
     #[graphql(complexity = "crate::pagination::page_cost(first, last, 50, 100, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn withdrawals(
@@ -36,17 +36,23 @@ impl LedgerQuery {
             desc = "Only those past the deadline of their step (`true`), or not (`false`): staff read the overdue ones first."
         )]
         overdue: Option<bool>,
+        #[graphql(
+            desc = "`CREATED_AT` (default): oldest first. `DUE_AT`: the step's deadline soonest first, so overdue ones first; those with nothing due last.",
+            default
+        )]
+        order_by: WithdrawalOrder,
         #[graphql(desc = "Items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Items before this cursor.")] before: Option<String>,
         #[graphql(desc = "At most this many from the start (default 50, at most 100).")]
         first: Option<i32>,
         #[graphql(desc = "At most this many from the end (at most 100).")] last: Option<i32>,
     ) -> crate::GqlResult<Page<Withdrawal>> {
-        let page = withdrawals::for_staff(
+        let page = domain::ledger::queue::for_staff(
             services(ctx)?,
             request(ctx)?,
             status.map(Into::into),
             overdue,
+            order_by.into(),
             crate::orders::page_args(after, before, first, last),
         )
         .await?;

@@ -286,6 +286,18 @@ impl Withdrawal {
     }
 }
 
+/// How staff's withdrawal queue is ordered.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+#[graphql(remote = "domain::ledger::queue::QueueOrder")]
+pub enum WithdrawalOrder {
+    /// Oldest first.
+    #[default]
+    #[graphql(name = "CREATED_AT")]
+    Created,
+    /// The step's deadline soonest first: overdue ones first, nothing due last.
+    DueAt,
+}
+
 /// The money fields of `Partner` (assembled in `hub::PartnerObject`).
 pub struct PartnerLedger(pub Arc<partner::Model>);
 
