@@ -511,20 +511,50 @@ async fn demo_partner(port: u16, host: &str, email: &str) -> (String, String) {
     (token, partner)
 }
 
-/// The demo partner on `host` renews a line by card and pays on the local checkout page:
-/// the provider that took it, and the order's status afterwards.
-async fn demo_card_renewal(port: u16, host: &str, email: &str) -> (Value, Value) {
-    let (token, partner) = demo_partner(port, host, email).await;
-    let d = graphql_on(
-        port,
-        host,
-        Some(&token),
-        "query($p: ID!) { partner(id: $p) { clientLines(first: 1) { edges { node { lines { id } } } } } }",
-        json!({ "p": partner }),
-    )
-    .await;
-    let line = d["data"]["partner"]["clientLines"]["edges"][0]["node"]["lines"][0]["id"].clone();
-    let renew = json!({ "payer": "PARTNER", "partnerId": partner, "renewals": { "lineIds": [line], "months": 1 } });
+/// On `host`, the demo partner (or, `as_client`, a client for itself) renews a line by
+/// card and pays on the local checkout page: the provider that took it, and the order's
+/// status afterwards.
+async fn demo_card_renewal(port: u16, host: &str, email: &str, as_client: bool) -> (Value, Value) {
+    let (token, renew) = if as_client {
+        let d = graphql_on(
+            port,
+            host,
+            None,
+            "mutation($i: LogInInput!) { logIn(input: $i) { accessToken } }",
+            json!({ "i": { "email": email, "password": "demo-password-1" } }),
+        )
+        .await;
+        let token = d["data"]["logIn"]["accessToken"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{d}"))
+            .to_string();
+        let d = graphql_on(
+            port,
+            host,
+            Some(&token),
+            "{ viewer { lines(first: 1) { edges { node { id } } } } }",
+            json!({}),
+        )
+        .await;
+        let line = d["data"]["viewer"]["lines"]["edges"][0]["node"]["id"].clone();
+        assert!(line.is_string(), "{d}");
+        let renew = json!({ "payer": "CLIENT", "renewals": { "lineIds": [line], "months": 1 } });
+        (token, renew)
+    } else {
+        let (token, partner) = demo_partner(port, host, email).await;
+        let d = graphql_on(
+            port,
+            host,
+            Some(&token),
+            "query($p: ID!) { partner(id: $p) { clientLines(first: 1) { edges { node { lines { id } } } } } }",
+            json!({ "p": partner }),
+        )
+        .await;
+        let line =
+            d["data"]["partner"]["clientLines"]["edges"][0]["node"]["lines"][0]["id"].clone();
+        let renew = json!({ "payer": "PARTNER", "partnerId": partner, "renewals": { "lineIds": [line], "months": 1 } });
+        (token, renew)
+    };
     let d = graphql_on(
         port,
         host,
@@ -575,25 +605,35 @@ async fn the_demo_brands_are_paid_by_card_into_their_own_accounts() {
     let app = TestApp::new().await;
     let (child, port) = start_server_with(&app, &["--demo"], &[]).await;
     // Rouble brands pay by YooKassa: the root brand into the platform's shop, Acme into
-    // its own; the euro brand by Stripe into its own account.
-    for (host, email, provider) in [
+    // its own; the euro brand by Stripe into its own account. Clients pay for themselves,
+    // partners for their clients.
+    for (host, email, as_client, provider) in [
         (
             format!("localhost:{port}"),
             "partner@demo.example",
+            false,
+            "YOOKASSA",
+        ),
+        (
+            format!("acme.localhost:{port}"),
+            "anna@client.example",
+            true,
             "YOOKASSA",
         ),
         (
             format!("acme.localhost:{port}"),
             "partner@acme.example",
+            false,
             "YOOKASSA",
         ),
         (
             format!("eu.localhost:{port}"),
-            "partner@eu.example",
+            "anna@client.example",
+            true,
             "STRIPE",
         ),
     ] {
-        let (took, status) = demo_card_renewal(port, &host, email).await;
+        let (took, status) = demo_card_renewal(port, &host, email, as_client).await;
         assert_eq!(took, provider, "{host}");
         assert_eq!(status, "PAID", "{host}");
     }
