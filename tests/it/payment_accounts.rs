@@ -639,3 +639,54 @@ async fn a_euro_brand_is_paid_into_its_own_stripe_account_signed_with_its_own_se
         "sk_test_platform"
     );
 }
+
+#[tokio::test]
+async fn yookassa_notifications_can_be_taken_only_from_its_addresses() {
+    let fake = LocalYooKassa::start().await.unwrap();
+    let base = fake.base.clone();
+    let app = TestApp::with_config(|c| {
+        c.yookassa_api_base = base;
+        c.payment_credentials_keys = Some(partner_gateway::config::Secret(KEYS.into()));
+        c.yookassa_notification_sources = "203.0.113.0/24, 2001:db8::1".into();
+        c.trusted_proxies = "127.0.0.1".into();
+    })
+    .await;
+    let a = brand(&app, "rub-src").await;
+    fake.add_shop("100007", "live_secret_src", None);
+    app.ok(
+        &a.host,
+        Some(&a.admin),
+        CONFIGURE,
+        yookassa(&a, "100007", "live_secret_src"),
+    )
+    .await;
+    let (order, p) = card_payment(&app, &a, "yk-src").await;
+    let payment = fake
+        .payment_of_url(p["checkoutUrl"].as_str().unwrap())
+        .unwrap();
+    let body = fake.pay_without_notifying(&payment.id).unwrap();
+    let path = format!("/webhooks/payments/yookassa/{}", a.slug);
+    let from = |client: Option<&str>| {
+        let mut b = Request::post(path.as_str())
+            .header("host", ROOT)
+            .header("content-type", "application/json");
+        if let Some(ip) = client {
+            b = b.header("x-forwarded-for", ip);
+        }
+        b.body(Body::from(body.clone())).unwrap()
+    };
+    // The balancer itself, and a client outside the list: refused before anything is read.
+    assert_eq!(app.send(from(None)).await.status, 403);
+    assert_eq!(app.send(from(Some("198.51.100.9"))).await.status, 403);
+    assert_eq!(order_status(&app, &a, &order).await["status"], "PENDING");
+    // From YooKassa's addresses (through the trusted balancer): taken.
+    let r = app.send(from(Some("203.0.113.7"))).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(order_status(&app, &a, &order).await["status"], "PAID");
+    // The published list parses.
+    let mut cfg = partner_gateway::Config::defaults();
+    cfg.yookassa_notification_sources = "published".into();
+    let sources = cfg.notification_sources().unwrap();
+    assert!(sources["yookassa"].contains("185.71.76.10".parse().unwrap()));
+    assert!(!sources["yookassa"].contains("127.0.0.1".parse().unwrap()));
+}
