@@ -64,10 +64,17 @@ pub async fn start(cfg: &mut Config) -> anyhow::Result<LocalProviders> {
     Ok(LocalProviders { stripe, yookassa })
 }
 
-/// Gives Acme its own YooKassa shop and EuroChat its own Stripe account (safe to run
-/// again; nothing without a credentials key).
+/// Gives Acme its own YooKassa shop and EuroChat its own Stripe account on the local
+/// servers (safe to run again; nothing without a credentials key, and nothing for a
+/// provider configured for real: the demo's credentials exist only locally).
 pub async fn seed_accounts(state: &AppState) -> anyhow::Result<()> {
     let svc = &state.services;
+    let local = |base: &str| base.starts_with("http://127.0.0.1:");
+    let settings = &svc.card_providers.accounts;
+    let (yookassa_local, stripe_local) = (
+        local(&settings.yookassa_api_base),
+        local(&settings.stripe_api_base),
+    );
     let brand = |slug: &'static str| async move {
         tenant::Entity::find()
             .filter(tenant::Column::Slug.eq(slug))
@@ -77,14 +84,14 @@ pub async fn seed_accounts(state: &AppState) -> anyhow::Result<()> {
     let seeded = |r: Result<bool, domain::kernel::error::ApiError>| {
         r.map_err(|e| anyhow::anyhow!("seeding a payment account: {e:?}"))
     };
-    if let Some(acme) = brand("acme").await? {
+    if yookassa_local && let Some(acme) = brand("acme").await? {
         let c = Credentials::YooKassa {
             shop_id: ACME_SHOP.0.into(),
             secret_key: ACME_SHOP.1.into(),
         };
         seeded(accounts::seed(svc, acme.id, c).await)?;
     }
-    if let Some(eu) = brand("eu").await? {
+    if stripe_local && let Some(eu) = brand("eu").await? {
         let c = Credentials::Stripe {
             secret_key: EU_STRIPE.0.into(),
             webhook_secret: EU_STRIPE.1.into(),

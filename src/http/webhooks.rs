@@ -94,10 +94,11 @@ async fn notification(
             )
         }
         Err(WebhookRefusal::Invalid(e)) => {
+            // Why stays in the log: a stranger learns nothing about payments from it.
             tracing::warn!(provider = %provider, reason = %e, "payment webhook refused");
             (
                 StatusCode::BAD_REQUEST,
-                Json(json!({ "error": e.to_string() })),
+                Json(json!({ "error": "the notification was not accepted" })),
             )
         }
         Err(WebhookRefusal::Internal(_)) => (

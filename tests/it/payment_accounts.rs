@@ -419,6 +419,7 @@ async fn credentials_are_refused_without_a_key_in_production_and_only_admins_man
         .await;
     assert_eq!(first_code(&r.body), "CURRENCY_NOT_SUPPORTED", "{}", r.body);
     // Staff may; then the brand's admin removes it and the brand is back on the platform.
+    // While its own YooKassa shop takes its cards, the brand cannot leave roubles.
     let staff = app.staff_token().await;
     app.ok(
         ROOT,
@@ -427,6 +428,16 @@ async fn credentials_are_refused_without_a_key_in_production_and_only_admins_man
         yookassa(&a, "100005", "live_secret_e"),
     )
     .await;
+    let r = app
+        .post(
+            &a.host,
+            Some(&a.admin),
+            "mutation($i: UpdateTenantInput!) { updateTenant(input: $i) { tenant { currency } } }",
+            json!({ "i": { "id": a.id, "currency": "EUR" } }),
+        )
+        .await;
+    assert_eq!(first_code(&r.body), "CURRENCY_NOT_SUPPORTED", "{}", r.body);
+    assert_eq!(first_field(&r.body), "currency");
     let d = app
         .ok(
             &a.host,
@@ -604,6 +615,27 @@ async fn a_euro_brand_is_paid_into_its_own_stripe_account_signed_with_its_own_se
     let r = app.send(send(&path, forged)).await;
     assert_eq!(r.status, 400, "{}", r.body);
     assert_eq!(order_status(&app, &eu, &order).await["status"], "PENDING");
+    // Signed with the brand's own secret, but for a session that is not paid: the session
+    // read back with the brand's key says otherwise, nothing changes.
+    let (_, p2) = card_payment(&app, &eu, "st-2").await;
+    let unpaid = stripe
+        .session_of_url(p2["checkoutUrl"].as_str().unwrap())
+        .unwrap();
+    let forged_body = json!({ "id": "evt_forged", "type": "checkout.session.completed", "data": { "object": {
+        "id": unpaid.id, "payment_status": "paid", "amount_total": unpaid.amount_total, "currency": "eur" } } })
+    .to_string();
+    let forged_sig = domain::payments::stripe::sign("whsec_eurochat", now, forged_body.as_bytes());
+    let r = app
+        .send(
+            Request::post(path.as_str())
+                .header("host", ROOT)
+                .header("content-type", "application/json")
+                .header("stripe-signature", forged_sig)
+                .body(Body::from(forged_body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
     // Signed with the brand's own secret at its own endpoint: paid, once.
     let r = app.send(send(&path, sig.clone())).await;
     assert_eq!(r.status, 200, "{}", r.body);
@@ -689,4 +721,48 @@ async fn yookassa_notifications_can_be_taken_only_from_its_addresses() {
     let sources = cfg.notification_sources().unwrap();
     assert!(sources["yookassa"].contains("185.71.76.10".parse().unwrap()));
     assert!(!sources["yookassa"].contains("127.0.0.1".parse().unwrap()));
+}
+
+#[tokio::test]
+async fn a_shop_saved_again_with_a_new_key_still_confirms_payments_taken_before() {
+    let (fake, app) = yookassa_app(Some(KEYS)).await;
+    let a = brand(&app, "rub-rot").await;
+    fake.add_shop("100008", "live_secret_old", None);
+    app.ok(
+        &a.host,
+        Some(&a.admin),
+        CONFIGURE,
+        yookassa(&a, "100008", "live_secret_old"),
+    )
+    .await;
+    let (order, p) = card_payment(&app, &a, "yk-rot").await;
+    let payment = fake
+        .payment_of_url(p["checkoutUrl"].as_str().unwrap())
+        .unwrap();
+    // The brand rotates its secret key at YooKassa (the old one stops working) and saves
+    // the new one; then the payer pays the checkout opened before.
+    fake.add_shop("100008", "live_secret_new", None);
+    app.ok(
+        &a.host,
+        Some(&a.admin),
+        CONFIGURE,
+        yookassa(&a, "100008", "live_secret_new"),
+    )
+    .await;
+    let body = fake.pay_without_notifying(&payment.id).unwrap();
+    let path = format!("/webhooks/payments/yookassa/{}", a.slug);
+    let r = notify(&app, &path, &body).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(order_status(&app, &a, &order).await["status"], "PAID");
+    // A reference the brand has no payment of is refused without telling why.
+    let unknown = body.replace(&payment.id, "2f000000-000f-5000-9000-000000000000");
+    let r = notify(&app, &path, &unknown).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.body,
+        json!({ "error": "the notification was not accepted" })
+    );
+    // An event this gateway does not subscribe to is refused and not recorded.
+    let other = body.replace("payment.succeeded", "payout.succeeded");
+    assert_eq!(notify(&app, &path, &other).await.status, 400);
 }

@@ -362,17 +362,25 @@ pub async fn handle_webhook(
                 let mut q = payment::Entity::find()
                     .filter(payment::Column::Provider.eq(provider.name()))
                     .filter(payment::Column::ProviderRef.eq(r.as_str()));
-                q = match verified.account_id {
-                    Some(id) => q.filter(payment::Column::PaymentAccountId.eq(id)),
+                // A brand's path touches only payments its own accounts took (any of them:
+                // the same shop or account saved again is one account); the platform's
+                // path only the platform's.
+                q = match verified.tenant_id {
+                    Some(t) => q
+                        .filter(payment::Column::TenantId.eq(t))
+                        .filter(payment::Column::PaymentAccountId.is_not_null()),
                     None => q.filter(payment::Column::PaymentAccountId.is_null()),
                 };
-                if let Some(t) = verified.tenant_id {
-                    q = q.filter(payment::Column::TenantId.eq(t));
-                }
                 q.one(&txn).await?
             }
             None => None,
         };
+        if reference.is_some() && p.is_none() {
+            // Not recorded: it may be about a payment whose checkout is not stored yet,
+            // and a later delivery must still be able to apply it.
+            tracing::warn!(event = event.id(), "provider event for an unknown payment");
+            return Ok(WebhookOutcome::Handled);
+        }
         if !record_event(&txn, provider.name(), &event, p.as_ref(), now).await? {
             return Ok::<_, ApiError>(WebhookOutcome::Replay);
         }
@@ -397,9 +405,6 @@ pub async fn handle_webhook(
             }
             (ProviderEvent::Failed { reason, .. }, Some(p)) => {
                 fail_pending(&txn, p.id, reason, now).await?;
-            }
-            (_, None) if reference.is_some() => {
-                tracing::warn!(event = event.id(), "provider event for an unknown payment");
             }
             _ => {}
         }

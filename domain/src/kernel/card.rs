@@ -95,6 +95,18 @@ impl ProviderEvent {
     }
 }
 
+/// What an unsigned notification says it is about, before anything confirms it: the
+/// gateway first finds its own payment of that reference on the path's brand, and only
+/// then asks the provider with that payment's account (nothing is asked for a reference
+/// it does not know).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// A payment (the checkout's reference).
+    Payment(String),
+    /// A refund (the provider's id of it).
+    Refund(String),
+}
+
 /// Why a notification was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WebhookError {
@@ -163,6 +175,12 @@ pub trait CardProvider: Send + Sync + std::fmt::Debug {
     /// Checks the credentials against the provider (an authenticated read that changes
     /// nothing): when a brand saves its account.
     async fn check_credentials(&self) -> Result<(), CredentialsError>;
+    /// For a protocol that does not sign its notifications: what the body claims to be
+    /// about (`Err` for a body or an event this gateway does not handle). `None` for a
+    /// signing protocol, whose notifications every candidate account may verify.
+    fn claim(&self, _body: &[u8]) -> Option<Result<Claim, WebhookError>> {
+        None
+    }
 }
 
 /// Where brands' own accounts are reached and how their credentials are sealed: the API

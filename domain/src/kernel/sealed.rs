@@ -4,9 +4,10 @@
 //! database. Each sealed value names the key that sealed it, so keys rotate without
 //! downtime: a new key is added to the list (every instance can then open what it seals),
 //! then moved to the front (it seals from then on), and the scheduler re-seals older
-//! values under it; a key leaves the list once nothing names it. Each value is bound to
-//! its row by associated data (a sealed value copied to another brand's row does not
-//! open). A production server without a key refuses to store credentials.
+//! values under it; a key leaves the list once nothing names it. Each value is bound by
+//! associated data to its brand and provider (a sealed value copied to another brand's
+//! row, or another provider's, does not open). A production server without a key refuses
+//! to store credentials.
 
 use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -94,6 +95,11 @@ impl Keyring {
     /// Whether any key is configured.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
+    }
+
+    /// The ids of every configured key.
+    pub fn ids(&self) -> Vec<String> {
+        self.keys.iter().map(|(id, _)| id.clone()).collect()
     }
 
     /// The id of the key that seals.

@@ -18,7 +18,7 @@
 use chrono::{DateTime, Utc};
 use entities::{order, payment};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::json;
 
 use crate::kernel::audit::{self, Target};
@@ -69,17 +69,24 @@ async fn try_close_checkouts(svc: &Services, order_id: Option<i64>) -> ApiResult
     if let Some(id) = order_id {
         q = q.filter(payment::Column::OrderId.eq(id));
     }
-    let due = q.limit(100).all(&svc.db).await?;
+    // Least recently asked first: checkouts the provider closes only itself (asked again
+    // and touched each time) do not keep the others waiting.
+    let due = q
+        .order_by_asc(payment::Column::UpdatedAt)
+        .limit(100)
+        .all(&svc.db)
+        .await?;
     let mut done = 0;
     for p in due {
         let Some(reference) = p.provider_ref.as_deref() else {
             continue;
         };
-        let Some(provider) = crate::payments::routing::for_payment(svc, &p).await? else {
+        // One payment whose account cannot be reached does not stop the others.
+        let Ok(Some(provider)) = crate::payments::routing::for_payment(svc, &p).await else {
             tracing::warn!(
                 payment = p.id,
                 provider = ?p.provider,
-                "checkout at an unconfigured provider"
+                "checkout at an unconfigured or unreadable account"
             );
             continue;
         };
@@ -89,6 +96,11 @@ async fn try_close_checkouts(svc: &Services, order_id: Option<i64>) -> ApiResult
                     payment = p.id,
                     "the provider closes this checkout itself when it expires: asked again later"
                 );
+                payment::Entity::update_many()
+                    .col_expr(payment::Column::UpdatedAt, Expr::value(svc.clock.now()))
+                    .filter(payment::Column::Id.eq(p.id))
+                    .exec(&svc.db)
+                    .await?;
             }
             Ok(closed) => {
                 if closed == Closed::AlreadyDone {
@@ -187,7 +199,13 @@ pub async fn refund_unapplicable(
 /// done (of one order, or all); how many were refunded. Failures are logged and left for
 /// the next try.
 pub async fn complete_card_refunds(svc: &Services, order_id: Option<i64>) -> usize {
-    try_card_refunds(svc, order_id).await.unwrap_or_default()
+    match try_card_refunds(svc, order_id).await {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::warn!(error = ?e, "card refunds failed; will retry");
+            0
+        }
+    }
 }
 
 async fn try_card_refunds(svc: &Services, order_id: Option<i64>) -> ApiResult<usize> {
@@ -204,11 +222,11 @@ async fn try_card_refunds(svc: &Services, order_id: Option<i64>) -> ApiResult<us
         let Some(reference) = p.provider_ref.clone() else {
             continue;
         };
-        let Some(provider) = crate::payments::routing::for_payment(svc, &p).await? else {
+        let Ok(Some(provider)) = crate::payments::routing::for_payment(svc, &p).await else {
             tracing::warn!(
                 payment = p.id,
                 provider = ?p.provider,
-                "refund due at an unconfigured provider"
+                "refund due at an unconfigured or unreadable account"
             );
             continue;
         };

@@ -26,7 +26,11 @@ fn credentials(settings: &AccountSettings, a: &payment_account::Model) -> ApiRes
             tracing::error!(account = a.id, error = %e, "payment credentials do not open");
             ApiError::internal(e)
         })?;
-    serde_json::from_slice(&plain).map_err(ApiError::internal)
+    // Serde's messages may quote the value: a fixed one instead.
+    serde_json::from_slice(&plain).map_err(|_| {
+        tracing::error!(account = a.id, "payment credentials open but do not read");
+        ApiError::internal("payment credentials do not read")
+    })
 }
 
 /// A provider client for a stored account.
@@ -116,10 +120,16 @@ pub async fn webhook_candidates(
     if rows.is_empty() {
         return Ok(None);
     }
-    let mut accounts = Vec::with_capacity(rows.len());
-    for a in &rows {
-        accounts.push((Some(a.id), open(&svc.card_providers.accounts, a)?));
-    }
+    // An account whose credentials do not open (its key left the list) is skipped, so it
+    // cannot stop the brand's other accounts from being checked.
+    let accounts: Vec<_> = rows
+        .iter()
+        .filter_map(|a| {
+            open(&svc.card_providers.accounts, a)
+                .ok()
+                .map(|p| (Some(a.id), p))
+        })
+        .collect();
     Ok(Some(Candidates {
         tenant_id: Some(tenant.id),
         accounts,
@@ -133,8 +143,12 @@ pub async fn reseal(svc: &Services) -> ApiResult<usize> {
     let Some(current) = settings.keyring.current_id() else {
         return Ok(0);
     };
+    // Only rows this instance can open (sealed under another configured key), so rows it
+    // cannot read never fill the batch.
     let stale = payment_account::Entity::find()
         .filter(payment_account::Column::KeyId.ne(current))
+        .filter(payment_account::Column::KeyId.is_in(settings.keyring.ids()))
+        .order_by_asc(payment_account::Column::Id)
         .limit(100)
         .all(&svc.db)
         .await?;
@@ -174,6 +188,11 @@ pub struct Verified {
 /// (`header` reads a request header: the signature, where the protocol signs):
 /// `None` when the path names nothing configured; the first refusal when none vouches
 /// for it, or `Unavailable` when one could not be asked (the provider delivers again).
+///
+/// A protocol that does not sign (YooKassa) is asked nothing about a reference this path
+/// has no payment (or refund) of: the payment is found first, then the provider is asked
+/// with the account that took it and, if that one does not confirm (a rotated key), the
+/// brand's active account of the provider.
 pub async fn verify(
     svc: &Services,
     provider: &str,
@@ -184,9 +203,37 @@ pub async fn verify(
     let Some(c) = webhook_candidates(svc, provider, brand).await? else {
         return Ok(None);
     };
+    let claim = c.accounts.first().and_then(|(_, p)| p.claim(body));
+    let accounts = match claim {
+        None => c.accounts,
+        Some(Err(e)) => return Ok(Some(Err(e))),
+        Some(Ok(claim)) => match claimed_payment(svc, provider, c.tenant_id, &claim).await? {
+            Some(p) => {
+                let mut list: Vec<(Option<i64>, Arc<dyn CardProvider>)> = Vec::new();
+                if let Some(own) = for_payment(svc, &p).await? {
+                    list.push((p.payment_account_id, own));
+                }
+                // The brand's active account, if another row (the same shop saved again).
+                if let Some(active) = c
+                    .accounts
+                    .into_iter()
+                    .find(|(id, _)| id.is_some() && *id != p.payment_account_id)
+                    .filter(|_| c.tenant_id.is_some())
+                {
+                    list.push(active);
+                }
+                list
+            }
+            None => {
+                return Ok(Some(Err(WebhookError::Unconfirmed(
+                    "no payment of this account has that reference".into(),
+                ))));
+            }
+        },
+    };
     let now = svc.clock.now();
     let mut refusal: Option<WebhookError> = None;
-    for (account_id, p) in c.accounts {
+    for (account_id, p) in accounts {
         let signature = p.signature_header().and_then(header);
         match p.verify(signature.as_deref(), body, now).await {
             Ok(event) => {
@@ -206,4 +253,27 @@ pub async fn verify(
         }
     }
     Ok(Some(Err(refusal.unwrap_or(WebhookError::Unsigned))))
+}
+
+/// The payment a claim names among the path's payments: a brand's (taken by any of its
+/// own accounts) or the platform's.
+async fn claimed_payment(
+    svc: &Services,
+    provider: &str,
+    tenant_id: Option<i64>,
+    claim: &super::provider::Claim,
+) -> ApiResult<Option<payment::Model>> {
+    use super::provider::Claim;
+    let mut q = payment::Entity::find().filter(payment::Column::Provider.eq(provider));
+    q = match claim {
+        Claim::Payment(r) => q.filter(payment::Column::ProviderRef.eq(r.as_str())),
+        Claim::Refund(r) => q.filter(payment::Column::RefundRef.eq(r.as_str())),
+    };
+    q = match tenant_id {
+        Some(t) => q
+            .filter(payment::Column::TenantId.eq(t))
+            .filter(payment::Column::PaymentAccountId.is_not_null()),
+        None => q.filter(payment::Column::PaymentAccountId.is_null()),
+    };
+    Ok(q.one(&svc.db).await?)
 }

@@ -25,6 +25,9 @@ pub struct Stripe {
     pub api_base: String,
     pub secret_key: String,
     pub webhook_secret: String,
+    /// A completion is believed only once the session read back with the key says it is
+    /// paid (a brand's own account, whose signing secret its admins hold).
+    pub confirm_paid: bool,
     http: reqwest::Client,
 }
 
@@ -43,10 +46,65 @@ impl Stripe {
             api_base: api_base.trim_end_matches('/').to_string(),
             secret_key: secret_key.to_string(),
             webhook_secret: webhook_secret.to_string(),
+            confirm_paid: false,
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(10))
                 .build()
                 .unwrap_or_default(),
+        }
+    }
+}
+
+impl Stripe {
+    /// Reads the session back and checks it is paid, for that amount and currency.
+    async fn confirm(
+        &self,
+        reference: &str,
+        amount_minor: i64,
+        currency: &str,
+    ) -> Result<(), WebhookError> {
+        let ok_id = !reference.is_empty()
+            && reference.len() <= 255
+            && reference
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if !ok_id {
+            return Err(WebhookError::Malformed("bad session id".into()));
+        }
+        let resp = self
+            .http
+            .get(format!(
+                "{}/v1/checkout/sessions/{reference}",
+                self.api_base
+            ))
+            .bearer_auth(&self.secret_key)
+            .send()
+            .await
+            .map_err(|e| WebhookError::Unavailable(e.to_string()))?;
+        let status = resp.status();
+        if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            return Err(WebhookError::Unavailable(format!("answered {status}")));
+        }
+        if !status.is_success() {
+            return Err(WebhookError::Unconfirmed(format!(
+                "the session read back: {status}"
+            )));
+        }
+        let s: serde_json::Value = resp
+            .json()
+            .await
+            .map_err(|e| WebhookError::Unavailable(e.to_string()))?;
+        let paid = s["payment_status"] == "paid"
+            && s["amount_total"].as_i64() == Some(amount_minor)
+            && s["currency"]
+                .as_str()
+                .is_some_and(|c| c.eq_ignore_ascii_case(currency));
+        if paid {
+            Ok(())
+        } else {
+            Err(WebhookError::Unconfirmed(
+                "the session read back is not paid as notified".into(),
+            ))
         }
     }
 }
@@ -215,9 +273,9 @@ impl CardProvider for Stripe {
             .map_err(|e| CredentialsError::Unavailable(e.to_string()))?;
         match resp.status() {
             s if s.is_success() => Ok(()),
-            reqwest::StatusCode::UNAUTHORIZED | reqwest::StatusCode::FORBIDDEN => {
-                Err(CredentialsError::Refused)
-            }
+            // 403: a restricted key without access to the balance, but a key Stripe knows.
+            reqwest::StatusCode::FORBIDDEN => Ok(()),
+            reqwest::StatusCode::UNAUTHORIZED => Err(CredentialsError::Refused),
             s => Err(CredentialsError::Unavailable(format!("answered {s}"))),
         }
     }
@@ -283,14 +341,18 @@ impl CardProvider for Stripe {
         if !ok {
             return Err(WebhookError::BadSignature);
         }
-        if (now.timestamp() - t).abs() > TOLERANCE_SECS {
+        if now
+            .timestamp()
+            .checked_sub(t)
+            .is_none_or(|d| d.abs() > TOLERANCE_SECS)
+        {
             return Err(WebhookError::Stale);
         }
         let e: Event =
             serde_json::from_slice(body).map_err(|e| WebhookError::Malformed(e.to_string()))?;
         let obj = &e.data.object;
         let reference = obj["id"].as_str().unwrap_or_default().to_string();
-        Ok(match e.kind.as_str() {
+        let event = match e.kind.as_str() {
             "checkout.session.completed" | "checkout.session.async_payment_succeeded"
                 if obj["payment_status"] == "paid" =>
             {
@@ -312,7 +374,18 @@ impl CardProvider for Stripe {
                 event_id: e.id,
                 kind: e.kind,
             },
-        })
+        };
+        if self.confirm_paid
+            && let ProviderEvent::Paid {
+                reference,
+                amount_minor,
+                currency,
+                ..
+            } = &event
+        {
+            self.confirm(reference, *amount_minor, currency).await?;
+        }
+        Ok(event)
     }
 }
 

@@ -27,7 +27,7 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use super::provider::{
-    CardProvider, Checkout, CheckoutRequest, Closed, CredentialsError, ProviderError,
+    CardProvider, Checkout, CheckoutRequest, Claim, Closed, CredentialsError, ProviderError,
     ProviderEvent, RefundRequest, WebhookError,
 };
 
@@ -307,12 +307,15 @@ impl CardProvider for YooKassa {
             .json()
             .await
             .map_err(|e| ProviderError(e.to_string()))?;
-        if refund.status == "canceled" {
-            return Err(ProviderError(
-                "the provider reports the refund canceled".into(),
-            ));
+        match refund.status.as_str() {
+            "succeeded" => Ok(refund.id),
+            // Asked again later with the same key: YooKassa answers the same refund as it
+            // stands then.
+            "pending" => Err(ProviderError("the refund is still pending".into())),
+            other => Err(ProviderError(format!(
+                "the provider reports the refund {other}"
+            ))),
         }
-        Ok(refund.id)
     }
 
     async fn check_credentials(&self) -> Result<(), CredentialsError> {
@@ -362,6 +365,18 @@ impl CardProvider for YooKassa {
                 "cancelling the payment refused: {status}"
             ))),
         }
+    }
+
+    fn claim(&self, body: &[u8]) -> Option<Result<Claim, WebhookError>> {
+        Some(
+            parse_notification(body).and_then(|(event, id)| match event.as_str() {
+                "payment.succeeded" | "payment.canceled" => Ok(Claim::Payment(id)),
+                "refund.succeeded" => Ok(Claim::Refund(id)),
+                other => Err(WebhookError::Malformed(format!(
+                    "event {other:?} is not one this gateway subscribes to"
+                ))),
+            }),
+        )
     }
 
     async fn verify(

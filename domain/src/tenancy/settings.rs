@@ -97,6 +97,18 @@ async fn holds_money(db: &impl ConnectionTrait, tenant_id: i64) -> ApiResult<boo
     Ok(entries > 0)
 }
 
+/// Whether the brand's active card payment account is a YooKassa shop (roubles only).
+async fn takes_cards_by_yookassa(db: &impl ConnectionTrait, tenant_id: i64) -> ApiResult<bool> {
+    use entities::payment_account;
+    Ok(payment_account::Entity::find()
+        .filter(payment_account::Column::TenantId.eq(tenant_id))
+        .filter(payment_account::Column::Active.eq(true))
+        .filter(payment_account::Column::Provider.eq("yookassa"))
+        .count(db)
+        .await?
+        > 0)
+}
+
 /// `updateTenant`: staff change any tenant; a tenant's admins change their own tenant's
 /// branding and defaults but not its slug.
 pub async fn update_tenant(
@@ -138,6 +150,13 @@ pub async fn update_tenant(
                 format!(
                     "the brand already has orders or ledger entries in {old_currency}: its currency can no longer change"
                 ),
+            ));
+        }
+        if currency != "RUB" && takes_cards_by_yookassa(&txn, tenant_id).await? {
+            return Err(ApiError::domain(
+                code::CURRENCY_NOT_SUPPORTED,
+                Some("currency"),
+                "the brand's card payments go to its own YooKassa shop, which takes roubles: remove or change that account first",
             ));
         }
         m.currency = Set(currency);
