@@ -59,9 +59,14 @@ fn bounds(month: &str, tz: chrono_tz::Tz) -> ApiResult<(DateTime<Utc>, DateTime<
         NaiveDate::from_ymd_opt(y, m + 1, 1)
     }
     .ok_or_else(bad)?;
+    // Midnight, or the first instant after it where the zone skips it (a summer-time gap).
     let at = |d: NaiveDate| {
-        tz.from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
-            .earliest()
+        let midnight = d.and_time(chrono::NaiveTime::MIN);
+        (0..=2)
+            .find_map(|h| {
+                tz.from_local_datetime(&(midnight + Duration::hours(h)))
+                    .earliest()
+            })
             .map(|t| t.with_timezone(&Utc))
             .ok_or_else(bad)
     };
