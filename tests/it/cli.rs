@@ -757,3 +757,34 @@ async fn demo_withdrawal(
         }
     );
 }
+
+#[tokio::test]
+async fn gen_data_leaves_the_planner_statistics_of_what_it_wrote() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::new().await;
+    let out = run(&app, &["gen-data"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("(analysed)"), "{stdout}");
+    // The statistics exist right away, not when autovacuum (or nobody, on SQLite) gets
+    // round to them.
+    let sql = if app.is_postgres() {
+        "SELECT COUNT(*) AS n FROM pg_stat_user_tables WHERE relname IN ('lines', 'line_channels', 'partner_clients') AND last_analyze IS NOT NULL"
+    } else {
+        "SELECT COUNT(DISTINCT tbl) AS n FROM sqlite_stat1 WHERE tbl IN ('lines', 'line_channels', 'partner_clients')"
+    };
+    let row = app
+        .db()
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.db().get_database_backend(),
+            sql,
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.try_get::<i64>("", "n").unwrap(), 3);
+}
