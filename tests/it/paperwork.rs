@@ -31,10 +31,11 @@ async fn queue(app: &TestApp, staff: &str, overdue: Option<bool>) -> Vec<Value> 
         .collect()
 }
 
-#[tokio::test]
-async fn a_rouble_withdrawal_follows_the_paperwork_calendar() {
+/// A root brand counting in Moscow time, its staff, and a GOLD partner with 20,000.00 to
+/// withdraw and Russian requisites saved.
+async fn moscow_partner(tag: &str) -> (TestApp, crate::orders::Shop, String) {
     let app = TestApp::new().await;
-    let s = shop(&app, "cal", &[]).await;
+    let s = shop(&app, tag, &[]).await;
     let staff = app.staff_token().await;
     app.ok(
         ROOT,
@@ -43,8 +44,10 @@ async fn a_rouble_withdrawal_follows_the_paperwork_calendar() {
         json!({}),
     )
     .await;
-    let clock = &app.state.services.clock;
-    clock.set(Some(at("2026-11-20T10:00:00Z")));
+    app.state
+        .services
+        .clock
+        .set(Some(at("2026-11-20T10:00:00Z")));
     withdrawable_reward(&app, &s.p.id, 2_000_000).await;
     app.ok(
         ROOT,
@@ -53,6 +56,12 @@ async fn a_rouble_withdrawal_follows_the_paperwork_calendar() {
         json!({ "i": requisites(&s.p.id) }),
     )
     .await;
+    (app, s, staff)
+}
+
+/// The partner requests a withdrawal of 5,000.00 at `when`: `{ i: { withdrawalId } }`.
+async fn rouble_withdrawal(app: &TestApp, s: &crate::orders::Shop, when: &str) -> Value {
+    app.state.services.clock.set(Some(at(when)));
     let w = app
         .ok(
             ROOT,
@@ -62,7 +71,14 @@ async fn a_rouble_withdrawal_follows_the_paperwork_calendar() {
         )
         .await["requestWithdrawal"]["withdrawal"]["id"]
         .clone();
-    let one = json!({ "i": { "withdrawalId": w } });
+    json!({ "i": { "withdrawalId": w } })
+}
+
+#[tokio::test]
+async fn a_rouble_withdrawal_follows_the_paperwork_calendar() {
+    let (app, s, staff) = moscow_partner("cal").await;
+    let clock = &app.state.services.clock;
+    let one = rouble_withdrawal(&app, &s, "2026-11-20T10:00:00Z").await;
 
     // Requested on 20 November: documents due by the end of 15 December, Moscow time.
     let q = queue(&app, &staff, None).await;
@@ -160,36 +176,9 @@ async fn bell(app: &TestApp, token: &str, kind: &str) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn the_partner_is_reminded_before_documents_are_due_and_staff_when_a_step_is_late() {
-    let app = TestApp::new().await;
-    let s = shop(&app, "rem", &[]).await;
-    let staff = app.staff_token().await;
-    app.ok(
-        ROOT,
-        Some(&staff),
-        "mutation { updateTenant(input: { timezone: \"Europe/Moscow\" }) { tenant { timezone } } }",
-        json!({}),
-    )
-    .await;
+    let (app, s, staff) = moscow_partner("rem").await;
     let clock = &app.state.services.clock;
-    clock.set(Some(at("2026-11-20T10:00:00Z")));
-    withdrawable_reward(&app, &s.p.id, 2_000_000).await;
-    app.ok(
-        ROOT,
-        Some(&s.p.owner),
-        SAVE_REQ,
-        json!({ "i": requisites(&s.p.id) }),
-    )
-    .await;
-    let w = app
-        .ok(
-            ROOT,
-            Some(&s.p.owner),
-            REQUEST,
-            json!({ "i": { "partnerId": s.p.id, "amount": "5000.00" } }),
-        )
-        .await["requestWithdrawal"]["withdrawal"]["id"]
-        .clone();
-    let one = json!({ "i": { "withdrawalId": w } });
+    let one = rouble_withdrawal(&app, &s, "2026-11-20T10:00:00Z").await;
     assert_eq!(reminders(&app).await, 0);
 
     // More than three days before 15 December (end of day, Moscow): nothing yet.

@@ -98,6 +98,33 @@ async fn card_payment(app: &TestApp, b: &Brand, key: &str) -> (String, Value) {
     (o, p)
 }
 
+/// `b` takes its card payments into its own shop `shop_id` at the local YooKassa.
+async fn own_shop(app: &TestApp, fake: &LocalYooKassa, b: &Brand, shop_id: &str, key: &str) {
+    fake.add_shop(shop_id, key, None);
+    app.ok(
+        &b.host,
+        Some(&b.admin),
+        CONFIGURE,
+        yookassa(b, shop_id, key),
+    )
+    .await;
+}
+
+/// A card payment started on `b`: its order, and the payment as the local YooKassa holds
+/// it.
+async fn checkout_at(
+    app: &TestApp,
+    fake: &LocalYooKassa,
+    b: &Brand,
+    key: &str,
+) -> (String, partner_gateway::dev::local_yookassa::Object) {
+    let (order, p) = card_payment(app, b, key).await;
+    let payment = fake
+        .payment_of_url(p["checkoutUrl"].as_str().unwrap())
+        .unwrap();
+    (order, payment)
+}
+
 async fn notify(app: &TestApp, path: &str, body: &str) -> Resp {
     app.send(
         Request::post(path)
@@ -221,10 +248,7 @@ async fn a_rouble_brand_is_paid_into_its_own_yookassa_shop_and_only_its_notifica
         404
     );
     // A notification claiming success for a payment the API says is pending is refused.
-    let (_, other) = card_payment(&app, &a, "yk-2").await;
-    let pending = fake
-        .payment_of_url(other["checkoutUrl"].as_str().unwrap())
-        .unwrap();
+    let (_, pending) = checkout_at(&app, &fake, &a, "yk-2").await;
     let forged = fake.notification(&pending.id, "payment.succeeded").unwrap();
     let r = notify(
         &app,
@@ -283,18 +307,8 @@ async fn a_rouble_brand_is_paid_into_its_own_yookassa_shop_and_only_its_notifica
 async fn a_cancelled_orders_yookassa_payment_completed_late_is_refunded_once() {
     let (fake, app) = yookassa_app(Some(KEYS)).await;
     let a = brand(&app, "rub-c").await;
-    fake.add_shop("100003", "live_secret_c", None);
-    app.ok(
-        &a.host,
-        Some(&a.admin),
-        CONFIGURE,
-        yookassa(&a, "100003", "live_secret_c"),
-    )
-    .await;
-    let (order, p) = card_payment(&app, &a, "yk-3").await;
-    let payment = fake
-        .payment_of_url(p["checkoutUrl"].as_str().unwrap())
-        .unwrap();
+    own_shop(&app, &fake, &a, "100003", "live_secret_c").await;
+    let (order, payment) = checkout_at(&app, &fake, &a, "yk-3").await;
     let d = app
         .ok(
             &a.host,
@@ -335,10 +349,7 @@ async fn a_cancelled_orders_yookassa_payment_completed_late_is_refunded_once() {
     assert_eq!(fake.refunds().len(), 1);
 
     // An expired checkout: YooKassa cancels it and tells the brand; the payment fails.
-    let (order2, p2) = card_payment(&app, &a, "yk-4").await;
-    let pay2 = fake
-        .payment_of_url(p2["checkoutUrl"].as_str().unwrap())
-        .unwrap();
+    let (order2, pay2) = checkout_at(&app, &fake, &a, "yk-4").await;
     assert!(fake.expire(&pay2.id).await);
     let canceled = fake.notification(&pay2.id, "payment.canceled").unwrap();
     assert_eq!(notify(&app, &path, &canceled).await.status, 200);
@@ -471,14 +482,7 @@ async fn credentials_are_refused_without_a_key_in_production_and_only_admins_man
 async fn a_rotated_key_reseals_credentials_and_payments_keep_working() {
     let (fake, app) = yookassa_app(Some(KEYS)).await;
     let a = brand(&app, "rub-h").await;
-    fake.add_shop("100006", "live_secret_h", None);
-    app.ok(
-        &a.host,
-        Some(&a.admin),
-        CONFIGURE,
-        yookassa(&a, "100006", "live_secret_h"),
-    )
-    .await;
+    own_shop(&app, &fake, &a, "100006", "live_secret_h").await;
     let before = entities::payment_account::Entity::find()
         .one(app.db())
         .await
@@ -684,18 +688,8 @@ async fn yookassa_notifications_can_be_taken_only_from_its_addresses() {
     })
     .await;
     let a = brand(&app, "rub-src").await;
-    fake.add_shop("100007", "live_secret_src", None);
-    app.ok(
-        &a.host,
-        Some(&a.admin),
-        CONFIGURE,
-        yookassa(&a, "100007", "live_secret_src"),
-    )
-    .await;
-    let (order, p) = card_payment(&app, &a, "yk-src").await;
-    let payment = fake
-        .payment_of_url(p["checkoutUrl"].as_str().unwrap())
-        .unwrap();
+    own_shop(&app, &fake, &a, "100007", "live_secret_src").await;
+    let (order, payment) = checkout_at(&app, &fake, &a, "yk-src").await;
     let body = fake.pay_without_notifying(&payment.id).unwrap();
     let path = format!("/webhooks/payments/yookassa/{}", a.slug);
     let from = |client: Option<&str>| {
@@ -727,28 +721,11 @@ async fn yookassa_notifications_can_be_taken_only_from_its_addresses() {
 async fn a_shop_saved_again_with_a_new_key_still_confirms_payments_taken_before() {
     let (fake, app) = yookassa_app(Some(KEYS)).await;
     let a = brand(&app, "rub-rot").await;
-    fake.add_shop("100008", "live_secret_old", None);
-    app.ok(
-        &a.host,
-        Some(&a.admin),
-        CONFIGURE,
-        yookassa(&a, "100008", "live_secret_old"),
-    )
-    .await;
-    let (order, p) = card_payment(&app, &a, "yk-rot").await;
-    let payment = fake
-        .payment_of_url(p["checkoutUrl"].as_str().unwrap())
-        .unwrap();
+    own_shop(&app, &fake, &a, "100008", "live_secret_old").await;
+    let (order, payment) = checkout_at(&app, &fake, &a, "yk-rot").await;
     // The brand rotates its secret key at YooKassa (the old one stops working) and saves
     // the new one; then the payer pays the checkout opened before.
-    fake.add_shop("100008", "live_secret_new", None);
-    app.ok(
-        &a.host,
-        Some(&a.admin),
-        CONFIGURE,
-        yookassa(&a, "100008", "live_secret_new"),
-    )
-    .await;
+    own_shop(&app, &fake, &a, "100008", "live_secret_new").await;
     let body = fake.pay_without_notifying(&payment.id).unwrap();
     let path = format!("/webhooks/payments/yookassa/{}", a.slug);
     let r = notify(&app, &path, &body).await;
