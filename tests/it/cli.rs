@@ -386,18 +386,7 @@ async fn the_demo_proves_a_custom_domain_against_its_local_dns_and_routes_it() {
     let app = TestApp::new().await;
     let (child, port) = start_server_with(&app, &["--demo"], &[]).await;
     let acme = format!("acme.localhost:{port}");
-    let d = graphql_on(
-        port,
-        &acme,
-        None,
-        "mutation($i: LogInInput!) { logIn(input: $i) { accessToken } }",
-        json!({ "i": { "email": "owner@acme.example", "password": "demo-password-1" } }),
-    )
-    .await;
-    let token = d["data"]["logIn"]["accessToken"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{d}"))
-        .to_string();
+    let token = demo_log_in(port, &acme, "owner@acme.example", "demo-password-1").await;
     let tenant = graphql_on(port, &acme, None, "{ tenant { id } }", json!({})).await;
     let added = graphql_on(
         port,
@@ -482,20 +471,25 @@ async fn run_jobs_once_runs_what_is_due_and_exits() {
     assert!(row.nfr_line_id.is_some());
 }
 
-/// Signs `email` in on `host` of the server on `port`; its token and its partner's id.
-async fn demo_partner(port: u16, host: &str, email: &str) -> (String, String) {
+/// Logs `email` in on `host` of the server on `port`: the access token.
+async fn demo_log_in(port: u16, host: &str, email: &str, password: &str) -> String {
     let d = graphql_on(
         port,
         host,
         None,
         "mutation($i: LogInInput!) { logIn(input: $i) { accessToken } }",
-        json!({ "i": { "email": email, "password": "demo-password-1" } }),
+        json!({ "i": { "email": email, "password": password } }),
     )
     .await;
-    let token = d["data"]["logIn"]["accessToken"]
+    d["data"]["logIn"]["accessToken"]
         .as_str()
         .unwrap_or_else(|| panic!("{d}"))
-        .to_string();
+        .to_string()
+}
+
+/// Signs `email` in on `host` of the server on `port`; its token and its partner's id.
+async fn demo_partner(port: u16, host: &str, email: &str) -> (String, String) {
+    let token = demo_log_in(port, host, email, "demo-password-1").await;
     let d = graphql_on(
         port,
         host,
@@ -516,18 +510,7 @@ async fn demo_partner(port: u16, host: &str, email: &str) -> (String, String) {
 /// status afterwards.
 async fn demo_card_renewal(port: u16, host: &str, email: &str, as_client: bool) -> (Value, Value) {
     let (token, renew) = if as_client {
-        let d = graphql_on(
-            port,
-            host,
-            None,
-            "mutation($i: LogInInput!) { logIn(input: $i) { accessToken } }",
-            json!({ "i": { "email": email, "password": "demo-password-1" } }),
-        )
-        .await;
-        let token = d["data"]["logIn"]["accessToken"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{d}"))
-            .to_string();
+        let token = demo_log_in(port, host, email, "demo-password-1").await;
         let d = graphql_on(
             port,
             host,
@@ -693,17 +676,7 @@ async fn demo_withdrawal(
     paperwork: bool,
 ) {
     let (token, partner) = demo_partner(port, host, partner_email).await;
-    let staff = graphql_on(
-        port,
-        host,
-        None,
-        "mutation($i: LogInInput!) { logIn(input: $i) { accessToken } }",
-        json!({ "i": { "email": staff_email, "password": staff_password } }),
-    )
-    .await["data"]["logIn"]["accessToken"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let staff = demo_log_in(port, host, staff_email, staff_password).await;
     let w = "withdrawal { id status currency documentsDueAt actSignBy payBy dueAt requisites { __typename } }";
     let d = graphql_on(
         port,
