@@ -28,6 +28,12 @@ use tenants::tokens::JwtKeys;
 
 pub use config::Config;
 
+/// jemalloc, chosen by measurement over glibc's allocator and mimalloc (docs/performance.md,
+/// "The global allocator"). Declared in the library, so the server, the tests and the
+/// benchmarks all run on it.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// What the HTTP layer needs besides the schema.
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
@@ -64,6 +70,9 @@ pub struct AppState {
     /// The same schema without the limits' extension and with fast validation, for
     /// documents the first one has validated and costed before (`schema::build_vetted`).
     pub vetted_schema: AppSchema,
+    /// The same schema without the limits' extension, validating in full: for documents
+    /// with variables the first one has validated before (`schema::build_checked`).
+    pub checked_schema: AppSchema,
     pub http: Arc<HttpSettings>,
     /// SQL statements run by this instance's pool.
     pub statements: db::StatementCounter,
@@ -118,12 +127,14 @@ pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
     let validated = schema::armor::ValidatedDocuments::new(cfg.graphql_document_cache_size);
     let schema = schema::build(services.clone(), &cfg.limits(), validated.clone());
     let vetted_schema = schema::build_vetted(services.clone(), &cfg.limits());
+    let checked_schema = schema::build_checked(services.clone(), &cfg.limits());
     let trusted_proxies = TrustedProxies::parse(&cfg.trusted_proxies)
         .map_err(|e| anyhow::anyhow!("TRUSTED_PROXIES: {e}"))?;
     Ok(AppState {
         services,
         schema,
         vetted_schema,
+        checked_schema,
         http: Arc::new(HttpSettings {
             trusted_proxies,
             graphiql: cfg.graphiql_on(),

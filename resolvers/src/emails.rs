@@ -118,7 +118,6 @@ impl OutboxQuery {
     /// Messages written to the outbox, oldest first (use `last` for the newest): the current
     /// tenant's for its admins, every tenant's for platform staff.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::pagination::page_cost(first, last, 50, 100, child_complexity)")]
     async fn outbox_messages(
         &self,
         ctx: &async_graphql::Context<'_>,

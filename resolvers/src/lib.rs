@@ -3,6 +3,7 @@
 //! arguments, calls one operation there (which asks the policy and owns its transaction)
 //! and maps the result to GraphQL objects.
 
+pub mod cost;
 pub mod emails;
 pub mod error;
 pub mod flows;

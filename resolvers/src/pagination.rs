@@ -51,36 +51,3 @@ pub fn connection<T, N: async_graphql::OutputType>(
         .collect();
     conn
 }
-
-/// The cost of a list field (`#[graphql(complexity = ...)]`): the page it asks for
-/// (`first` or `last`, else `default`, capped at `max`) times the cost of each item's
-/// fields, plus one for the field itself. A negative size costs nothing here: the
-/// resolver refuses it.
-pub fn page_cost(
-    first: Option<i32>,
-    last: Option<i32>,
-    default: i32,
-    max: i32,
-    child_complexity: usize,
-) -> usize {
-    let size = match (first, last) {
-        (None, None) => default,
-        (f, l) => f.unwrap_or(0).max(l.unwrap_or(0)),
-    };
-    let size = usize::try_from(size.clamp(0, max)).unwrap_or(0);
-    size.saturating_mul(child_complexity).saturating_add(1)
-}
-
-#[cfg(test)]
-mod cost_tests {
-    use super::page_cost;
-
-    #[test]
-    fn lists_cost_their_page_size_times_their_fields() {
-        assert_eq!(page_cost(None, None, 50, 100, 3), 151);
-        assert_eq!(page_cost(Some(100), None, 50, 100, 3), 301);
-        assert_eq!(page_cost(None, Some(10), 50, 100, 3), 31);
-        assert_eq!(page_cost(Some(1_000_000), None, 50, 100, 3), 301);
-        assert_eq!(page_cost(Some(-5), None, 50, 100, 3), 1);
-    }
-}

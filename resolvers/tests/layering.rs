@@ -24,6 +24,7 @@ const LAYERS: &[&[&str]] = &[
         "inputs",
         "money",
         "pagination",
+        "cost",
         "services",
         "validate",
         "password",

@@ -286,27 +286,33 @@ pub fn cost_value(requested: usize, maximum: usize) -> Value {
 /// Documents longer than this are validated every time (they would crowd the cache).
 pub const MAX_REMEMBERED_DOCUMENT_BYTES: usize = 8 * 1024;
 
-/// Successful validations of documents that declare no variables, by operation name and
-/// text. Such a document's validation depends on nothing else: the schema is fixed, no
-/// field's visibility depends on the request, and without variables its cost and depth
-/// are those of its text. A repeated query (the common case: a frontend sends the same
-/// documents over and over) then skips async-graphql's two validation passes. Documents
-/// with variables are validated every time, since their arguments' values and cost come
-/// from the variables. The limits that are not validation (tokens, depth, aliases,
-/// directives, introspection) and the cost check still run on every request.
+/// Successful validations of documents, by operation name and text.
+///
+/// async-graphql's validation depends on the variables only where an argument is given a
+/// variable (`ArgumentsOfCorrectType` checks the value) and in its complexity, which this
+/// crate does not use (`crate::cost` prices every request from its variables). So:
+/// - a document that declares no variables is validated once: a repeated query (the
+///   common case: a frontend sends the same documents over and over) skips async-graphql's
+///   two validation passes and runs on the vetted schema ([`crate::build_vetted`]);
+/// - a document with variables is validated every time, but once it has passed it runs on
+///   the checked schema ([`crate::build_checked`]), which validates in full like the
+///   armored one, without the extension.
+///
+/// The limits that are not validation (tokens, depth, aliases, directives,
+/// introspection) depend only on the text, so a remembered document has passed them; the
+/// cost is checked on every request.
 pub type ValidatedDocuments = crate::cache::SharedLru<String, ValidationResult>;
 
-/// The cache key of a document without variables, if it may be remembered.
-fn validation_key(
-    query: &str,
-    operation_name: Option<&str>,
-    doc: &ExecutableDocument,
-) -> Option<String> {
-    let without_variables = doc
-        .operations
+/// Whether the operations of `doc` declare variables.
+fn declares_variables(doc: &ExecutableDocument) -> bool {
+    doc.operations
         .iter()
-        .all(|(_, op)| op.node.variable_definitions.is_empty());
-    (without_variables && query.len() <= MAX_REMEMBERED_DOCUMENT_BYTES).then(|| {
+        .any(|(_, op)| !op.node.variable_definitions.is_empty())
+}
+
+/// The cache key of a document, if it may be remembered.
+fn validation_key(query: &str, operation_name: Option<&str>) -> Option<String> {
+    (query.len() <= MAX_REMEMBERED_DOCUMENT_BYTES).then(|| {
         let name = operation_name.unwrap_or("");
         let mut key = String::with_capacity(name.len() + 1 + query.len());
         key.push_str(name);
@@ -316,27 +322,46 @@ fn validation_key(
     })
 }
 
-/// The cost of a document that the armored schema has validated before, if it is within
-/// `max_cost`: such a document may run on the vetted schema ([`crate::build_vetted`]),
-/// which neither validates it again nor runs the extension. Only documents without
-/// variables are remembered (see [`ValidatedDocuments`]); a remembered document also
-/// passed [`check_document`], whose outcome depends on nothing but its text and the
-/// limits, which are fixed for the schema's life.
+/// How a document the armored schema validated before may run without the extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vetted {
+    /// No variables: on the vetted schema, not validated again. Its cost.
+    Fast(usize),
+    /// With variables: on the checked schema, validated again with this request's
+    /// variables. Its cost with them.
+    Checked(usize),
+}
+
+impl Vetted {
+    pub fn cost(self) -> usize {
+        match self {
+            Vetted::Fast(c) | Vetted::Checked(c) => c,
+        }
+    }
+}
+
+/// How a document may run without the extension, if the armored schema validated it before
+/// and its cost with these `variables` is within `max_cost` (see [`ValidatedDocuments`]).
+/// `None` runs it on the armored schema, which refuses what must be refused.
 pub fn vetted(
     validated: &ValidatedDocuments,
     query: &str,
     operation_name: Option<&str>,
     doc: &ExecutableDocument,
+    variables: &Variables,
     max_cost: usize,
-) -> Option<usize> {
+) -> Option<Vetted> {
     if validated.is_off() {
         return None;
     }
-    let key = validation_key(query, operation_name, doc)?;
-    validated
-        .get::<str>(&key)
-        .map(|r| r.complexity)
-        .filter(|cost| *cost <= max_cost)
+    let key = validation_key(query, operation_name)?;
+    let remembered = validated.get::<str>(&key)?;
+    let vetted = if declares_variables(doc) {
+        Vetted::Checked(crate::cost::cost(doc, operation_name, variables))
+    } else {
+        Vetted::Fast(remembered.complexity)
+    };
+    (vetted.cost() <= max_cost).then_some(vetted)
 }
 
 /// The extension applying the limits.
@@ -370,6 +395,8 @@ struct RequestState {
     operation_name: Option<String>,
     /// The validation cache key, when the document may be remembered.
     key: Option<String>,
+    /// Whether the document declares variables (its validation is not reused).
+    variables: bool,
     cost: Option<usize>,
 }
 
@@ -414,10 +441,19 @@ impl Extension for ArmorExtension {
         }
         let doc = next.run(ctx, query, variables).await?;
         check_document(&doc, &self.limits)?;
+        let mut state = self.state();
+        // Priced here, where the document and the variables are at hand; checked once
+        // validation has passed.
+        state.cost = Some(crate::cost::cost(
+            &doc,
+            state.operation_name.as_deref(),
+            variables,
+        ));
         if !self.validated.is_off() {
-            let mut state = self.state();
-            state.key = validation_key(query, state.operation_name.as_deref(), &doc);
+            state.key = validation_key(query, state.operation_name.as_deref());
+            state.variables = declares_variables(&doc);
         }
+        drop(state);
         Ok(doc)
     }
 
@@ -426,12 +462,25 @@ impl Extension for ArmorExtension {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        let key = self.state().key.take();
-        let remembered = key.as_deref().and_then(|k| self.validated.get::<str>(k));
+        let (key, variables, cost) = {
+            let mut state = self.state();
+            (
+                state.key.take(),
+                state.variables,
+                state.cost.take().unwrap_or(0),
+            )
+        };
+        // A document with variables is validated with each request's values.
+        let remembered = key
+            .as_deref()
+            .filter(|_| !variables)
+            .and_then(|k| self.validated.get::<str>(k));
         let result = match remembered {
             Some(r) => r,
             None => {
-                let r = next.run(ctx).await?;
+                let mut r = next.run(ctx).await?;
+                // The cost is this crate's model (`crate::cost`), not async-graphql's.
+                r.complexity = cost;
                 if let Some(k) = key {
                     self.validated.put(k, r);
                 }
@@ -443,7 +492,7 @@ impl Extension for ArmorExtension {
             let mut e = refusal(
                 code::MAX_COST_EXCEEDED,
                 format!(
-                    "the query costs {} (lists count their page size times their fields); the maximum is {maximum}",
+                    "the query costs {} (each page its items plus one statement per parent; see docs/api-limits.md); the maximum is {maximum}",
                     result.complexity
                 ),
             );

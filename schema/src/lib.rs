@@ -70,6 +70,7 @@ pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 pub mod armor;
 pub mod cache;
+pub mod cost;
 pub mod public;
 
 /// Query limits (docs/api-limits.md). The defaults follow GraphQL Armor's, except the
@@ -78,7 +79,7 @@ pub mod public;
 pub struct Limits {
     /// Nesting of fields (introspection not counted).
     pub max_depth: usize,
-    /// Cost: every field 1, a list its page size times its fields.
+    /// Cost: statements and page items (`cost`).
     pub max_cost: usize,
     pub max_aliases: usize,
     /// Lexical tokens of the document, counted before it is parsed.
@@ -145,6 +146,19 @@ pub fn build_vetted(services: Services, limits: &Limits) -> AppSchema {
         .data(services)
         .validation_mode(async_graphql::ValidationMode::Fast)
         .limit_recursive_depth(64);
+    if !limits.introspection {
+        b = b.disable_introspection();
+    }
+    b.finish()
+}
+
+/// The schema that runs documents with variables that the armored schema ([`build`])
+/// validated before (`armor::Vetted::Checked`): it validates every request in full, as the
+/// armored one does (the variables' values are checked against the arguments), but has no
+/// extensions, so its fields skip async-graphql's extension chain. The HTTP layer prices
+/// the request (`cost`) before choosing it and adds `extensions.cost` itself.
+pub fn build_checked(services: Services, limits: &Limits) -> AppSchema {
+    let mut b = builder().data(services).limit_recursive_depth(64);
     if !limits.introspection {
         b = b.disable_introspection();
     }

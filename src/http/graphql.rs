@@ -468,18 +468,22 @@ async fn run(
         .then(|| {
             let name = request.operation_name.clone();
             let query = std::mem::take(&mut request.query);
+            // Read beside the document the request then holds.
+            let variables = std::mem::take(&mut request.variables);
             let doc = super::documents::prepare(&state.http.documents, &query, &mut request);
             let parsed = doc.ok().map(|doc| {
-                // Validated and costed before: runs on the vetted schema.
+                // Validated before and within the cost: runs without the extension.
                 vetted = schema::armor::vetted(
                     &state.http.validated,
                     &query,
                     name.as_deref(),
                     doc,
+                    &variables,
                     limits.max_cost,
                 );
-                // Only a vetted document: a valid one, within the limits.
-                public = vetted.is_some()
+                // Only a vetted document without variables: a valid one, within the
+                // limits, whose answer depends on nothing the request sends.
+                public = matches!(vetted, Some(schema::armor::Vetted::Fast(_)))
                     && !state.http.public_answers.is_off()
                     && schema::public::is_public(doc, name.as_deref());
                 (
@@ -488,6 +492,7 @@ async fn run(
                 )
             });
             request.query = query;
+            request.variables = variables;
             parsed
         })
         .flatten();
@@ -538,9 +543,9 @@ fn record(
 }
 
 /// Runs one operation (a persisted one looked up first); `Err` is an HTTP-level answer
-/// (no tenant, bad token, timeout). `vetted` is the cost of a document the armored schema
-/// validated and costed before: it runs on the vetted schema, and its response gets the
-/// `extensions.cost` the armor would have added. `public` says the document is a query of
+/// (no tenant, bad token, timeout). `vetted` says a document the armored schema validated
+/// before, within the cost, runs on the vetted or the checked schema, and its response gets
+/// the `extensions.cost` the armor would have added. `public` says the document is a query of
 /// public fields only (`schema::public`): a signed-out request for it is answered from, or
 /// remembered in, the public answers.
 async fn run_inner(
@@ -549,7 +554,7 @@ async fn run_inner(
     request: async_graphql::Request,
     op: tenants::Operation,
     query_only: bool,
-    vetted: Option<usize>,
+    vetted: Option<schema::armor::Vetted>,
     public: bool,
 ) -> Result<Answer, Response> {
     let ctx = match context::build(state, parts).await {
@@ -590,13 +595,14 @@ async fn run_inner(
     let audit_ctx = impersonated.then(|| ctx.clone());
     let request = resolvers::attach_loaders(request.data(ctx), &state.services.db, tenant_id);
     let schema = match vetted {
-        Some(_) => &state.vetted_schema,
+        Some(schema::armor::Vetted::Fast(_)) => &state.vetted_schema,
+        Some(schema::armor::Vetted::Checked(_)) => &state.checked_schema,
         None => &state.schema,
     };
     let run = schema.execute(request);
     let resp = match tokio::time::timeout(state.http.request_timeout, run).await {
         Ok(mut r) => {
-            if let Some(cost) = vetted {
+            if let Some(cost) = vetted.map(schema::armor::Vetted::cost) {
                 let maximum = state.http.schema_limits.max_cost;
                 r.extensions
                     .insert("cost".into(), schema::armor::cost_value(cost, maximum));

@@ -139,7 +139,7 @@ pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
 
 /// Every route.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/.well-known/jwks.json", get(health::jwks))
         .route("/healthz", get(health::healthz))
@@ -162,10 +162,17 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/webhooks/payments/{provider}/{brand}",
             axum::routing::post(webhooks::brand_payment),
-        )
+        );
+    with_middleware(routes).with_state(state)
+}
+
+/// The middleware every route of [`router`] runs under: the request id (outermost), then
+/// a panic answered as `INTERNAL`. Public so a benchmark's own handler can be measured
+/// behind the same stack.
+pub fn with_middleware(routes: Router<AppState>) -> Router<AppState> {
+    routes
         .layer(middleware::from_fn(catch_panic))
         .layer(middleware::from_fn(request_id))
-        .with_state(state)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use schema::armor::Vetted;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -169,13 +170,12 @@ async fn cost_counts_page_sizes() {
             json!({}),
         )
         .await;
+    assert!(r.body.get("errors").is_none(), "{}", r.body);
     assert_eq!(
-        r.body["errors"][0]["extensions"]["cost"]["requested"]
-            .as_u64()
-            .unwrap(),
-        // clients: 50 x (edges 1 + node 1 + id 1) + 1 = 151;
-        // partners: 50 x (edges 1 + node 1 + clients 151) + 1 (see docs/api-limits.md).
-        50 * (1 + 1 + 151) + 1,
+        r.body["extensions"]["cost"]["requested"].as_u64().unwrap(),
+        // partners: one statement and 50 items; clients under each of the 50: one
+        // statement and 50 items each (see docs/api-limits.md).
+        (1 + 50) + 50 * (1 + 50),
         "{}",
         r.body
     );
@@ -438,7 +438,8 @@ async fn validations_of_documents_without_variables_are_reused_and_every_request
         );
     }
     assert_eq!(validated.len(), before + 2);
-    // A document with variables is validated every time (its values are checked).
+    // A document with variables is remembered once it has passed, and still validated with
+    // every request's values.
     let with_vars = "query($n: Int) { partners(first: $n) { edges { node { id } } } }";
     let r = app
         .post(ROOT, Some(&staff), with_vars, json!({ "n": 2 }))
@@ -453,7 +454,7 @@ async fn validations_of_documents_without_variables_are_reused_and_every_request
         "{}",
         r.body
     );
-    assert_eq!(validated.len(), before + 2);
+    assert_eq!(validated.len(), before + 3);
     // An invalid document is refused every time and never remembered.
     for _ in 0..2 {
         let r = app
@@ -461,7 +462,7 @@ async fn validations_of_documents_without_variables_are_reused_and_every_request
             .await;
         assert_eq!(first_code(&r.body), "GRAPHQL_VALIDATION_FAILED");
     }
-    assert_eq!(validated.len(), before + 2);
+    assert_eq!(validated.len(), before + 3);
     // One result per operation of a document.
     let two = "query A { tenant { slug } } query B { tenant { displayName } }";
     for _ in 0..2 {
@@ -471,7 +472,7 @@ async fn validations_of_documents_without_variables_are_reused_and_every_request
             assert!(r.body["data"]["tenant"][field].is_string(), "{}", r.body);
         }
     }
-    assert_eq!(validated.len(), before + 4);
+    assert_eq!(validated.len(), before + 5);
 }
 
 #[tokio::test]
@@ -479,14 +480,18 @@ async fn a_remembered_document_runs_on_the_vetted_schema_with_the_same_answer() 
     let app = TestApp::new().await;
     let staff = app.staff_token().await;
     let q = "query Brands { tenants(first: 3) { totalCount edges { node { slug } } } viewer { email } skipped: tenant @skip(if: true) { slug } }";
-    let vetted = |q: &str, name: Option<&str>| {
+    let vetted_with = |q: &str, name: Option<&str>, vars: Value| {
         let doc = async_graphql::parser::parse_query(q).unwrap();
-        schema::armor::vetted(&app.state.http.validated, q, name, &doc, 5000)
+        let vars = async_graphql::Variables::from_json(vars);
+        schema::armor::vetted(&app.state.http.validated, q, name, &doc, &vars, 5000)
     };
+    let vetted = |q: &str, name: Option<&str>| vetted_with(q, name, json!({}));
     assert_eq!(vetted(q, None), None, "nothing is vetted before it ran");
     let first = app.post(ROOT, Some(&staff), q, json!({})).await;
     assert!(first.body.get("errors").is_none(), "{}", first.body);
     let cost = vetted(q, None).expect("validated and costed by the armored schema");
+    assert!(matches!(cost, Vetted::Fast(_)), "{cost:?}");
+    let cost = cost.cost();
     assert_eq!(first.body["extensions"]["cost"]["requested"], cost);
     assert_eq!(first.body["extensions"]["cost"]["maximum"], 5000);
     // The repeat runs on the vetted schema and answers the same, cost included.
@@ -506,12 +511,53 @@ async fn a_remembered_document_runs_on_the_vetted_schema_with_the_same_answer() 
     assert!(vetted(m, None).is_some());
     let again = app.post(ROOT, Some(&staff), m, json!({})).await;
     assert_eq!(first_code(&again.body), "UNAUTHENTICATED", "{}", again.body);
-    // A document over the maximum, or with variables, is never vetted.
+    // Signed in again (the log-out above ended the session).
+    let staff = app.staff_token().await;
+    // A document over the maximum is never vetted.
     let costly = nested_lists(100, 100);
     app.post(ROOT, Some(&staff), &costly, json!({})).await;
     assert_eq!(vetted(&costly, None), None);
-    let with_vars = "query($n: Int) { tenants(first: $n) { totalCount } }";
-    app.post(ROOT, Some(&staff), with_vars, json!({ "n": 1 }))
+    // A document with variables, once validated, runs on the checked schema: priced with
+    // each request's variables, validated with them in full, answered the same.
+    let with_vars = "query($n: Int) { partners(first: $n) { totalCount edges { node { id clients(first: $n) { totalCount } } } } }";
+    assert_eq!(vetted_with(with_vars, None, json!({ "n": 2 })), None);
+    let first = app
+        .post(ROOT, Some(&staff), with_vars, json!({ "n": 2 }))
         .await;
-    assert_eq!(vetted(with_vars, None), None);
+    assert!(first.body.get("errors").is_none(), "{}", first.body);
+    let checked = vetted_with(with_vars, None, json!({ "n": 2 }));
+    assert_eq!(checked, Some(Vetted::Checked(3 + 2 * 3)));
+    let again = app
+        .post(ROOT, Some(&staff), with_vars, json!({ "n": 2 }))
+        .await;
+    assert_eq!(again.body, first.body);
+    assert_eq!(again.body["extensions"]["cost"]["requested"], 9);
+    // Other values cost their own: over the maximum it is not vetted, and refused.
+    assert_eq!(vetted_with(with_vars, None, json!({ "n": 100 })), None);
+    let r = app
+        .post(ROOT, Some(&staff), with_vars, json!({ "n": 100 }))
+        .await;
+    assert_eq!(first_code(&r.body), "MAX_COST_EXCEEDED");
+    assert_eq!(
+        r.body["errors"][0]["extensions"]["cost"]["requested"],
+        101 + 100 * 101
+    );
+    // A value of the wrong type is refused as the armored schema refuses it the first time
+    // (a fresh instance has not seen the document).
+    let bad = app
+        .post(ROOT, Some(&staff), with_vars, json!({ "n": "two" }))
+        .await;
+    let fresh = TestApp::new().await;
+    let fresh_staff = fresh.staff_token().await;
+    let first_time = fresh
+        .post(ROOT, Some(&fresh_staff), with_vars, json!({ "n": "two" }))
+        .await;
+    assert_eq!(first_code(&bad.body), "GRAPHQL_VALIDATION_FAILED");
+    assert_eq!(
+        bad.body["errors"][0]["message"],
+        first_time.body["errors"][0]["message"]
+    );
+    // Access is decided per request there too.
+    let anonymous = app.post(ROOT, None, with_vars, json!({ "n": 2 })).await;
+    assert_eq!(first_code(&anonymous.body), "UNAUTHENTICATED");
 }

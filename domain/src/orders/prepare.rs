@@ -5,13 +5,14 @@
 //! the lines, their channels, the client links and the catalogue are each read at once.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use entities::{
     channel_kind, line, line_channel, money, organization_member, partner, partner_client, space,
 };
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use tenants::policy::{OrderStanding, Standing};
 use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
@@ -52,7 +53,7 @@ pub async fn prepare(
     let renewals = request.renewals.clone().unwrap_or_default();
     check_sizes(request, &renewals)?;
     let lines = touched_lines(db, tenant_id, request, &renewals).await?;
-    let by_id: HashMap<i64, &line::Model> = lines.iter().map(|l| (l.id, l)).collect();
+    let by_id: HashMap<i64, &Arc<line::Model>> = lines.iter().map(|l| (l.id, l)).collect();
     let (clients, client_id) = the_clients(request, &renewals, &lines)?;
     let (partner, rate_bp) = through_partner(db, req, viewer, request, &clients, client_id).await?;
     let catalogue = Catalogue::read(db, req, request).await?;
@@ -126,7 +127,7 @@ async fn touched_lines(
     tenant_id: i64,
     request: &OrderRequest,
     renewals: &RenewalRequest,
-) -> ApiResult<Vec<line::Model>> {
+) -> ApiResult<Vec<Arc<line::Model>>> {
     let line_ids: BTreeSet<i64> = renewals
         .line_ids
         .iter()
@@ -136,14 +137,17 @@ async fn touched_lines(
     if line_ids.is_empty() && renewals.client_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let lines: Vec<line::Model> = scoped::<line::Entity>(tenant_id)
+    let lines: Vec<Arc<line::Model>> = scoped::<line::Entity>(tenant_id)
         .filter(
             Condition::any()
                 .add(line::Column::Id.is_in(line_ids.iter().copied()))
                 .add(line::Column::ClientUserId.is_in(renewals.client_ids.iter().copied())),
         )
         .all(db)
-        .await?;
+        .await?
+        .into_iter()
+        .map(Arc::new)
+        .collect();
     let found: HashSet<i64> = lines.iter().map(|l| l.id).collect();
     if line_ids.iter().any(|id| !found.contains(id)) {
         return Err(ApiError::NotFound { what: "line" });
@@ -155,7 +159,7 @@ async fn touched_lines(
 fn the_clients(
     request: &OrderRequest,
     renewals: &RenewalRequest,
-    lines: &[line::Model],
+    lines: &[Arc<line::Model>],
 ) -> ApiResult<(BTreeSet<i64>, Option<i64>)> {
     let mut clients: BTreeSet<i64> = lines.iter().map(|l| l.client_user_id).collect();
     clients.extend(renewals.client_ids.iter().copied());
@@ -403,35 +407,37 @@ fn open_space_of(spaces: &HashMap<i64, space::Model>, id: i64, org_id: i64) -> A
 async fn channels_of(
     db: &impl ConnectionTrait,
     tenant_id: i64,
-    lines: &[line::Model],
+    lines: &[Arc<line::Model>],
 ) -> ApiResult<HashMap<i64, Vec<i64>>> {
     let mut channels_of: HashMap<i64, Vec<i64>> = HashMap::new();
     if lines.is_empty() {
         return Ok(channels_of);
     }
-    let channels: Vec<line_channel::Model> = scoped::<line_channel::Entity>(tenant_id)
+    // Only the two columns pricing needs, read by position.
+    let channels: Vec<(i64, i64)> = scoped::<line_channel::Entity>(tenant_id)
+        .select_only()
+        .column(line_channel::Column::LineId)
+        .column(line_channel::Column::ChannelKindId)
         .filter(line_channel::Column::LineId.is_in(lines.iter().map(|l| l.id)))
+        .into_tuple()
         .all(db)
         .await?;
-    for c in &channels {
-        channels_of
-            .entry(c.line_id)
-            .or_default()
-            .push(c.channel_kind_id);
+    for (line_id, kind_id) in channels {
+        channels_of.entry(line_id).or_default().push(kind_id);
     }
     Ok(channels_of)
 }
 
 /// Renewals, by line number: each line renews the channels it has.
 fn renewed_lines(
-    lines: &[line::Model],
+    lines: &[Arc<line::Model>],
     renewals: &RenewalRequest,
     channels_of: &HashMap<i64, Vec<i64>>,
     catalogue: &Catalogue,
     now: DateTime<Utc>,
     order: &mut Items,
 ) -> ApiResult<()> {
-    let mut renewed: Vec<&line::Model> = lines
+    let mut renewed: Vec<&Arc<line::Model>> = lines
         .iter()
         .filter(|l| {
             renewals.line_ids.contains(&l.id) || renewals.client_ids.contains(&l.client_user_id)
@@ -448,7 +454,7 @@ fn renewed_lines(
                 ),
             ));
         }
-        let on_line: Vec<channel_kind::Model> = channels_of
+        let on_line: Vec<Arc<channel_kind::Model>> = channels_of
             .get(&l.id)
             .map(|ids| {
                 ids.iter()
@@ -488,7 +494,7 @@ fn renewed_lines(
 /// Channels added to running lines, priced by the days the line has left.
 fn additions(
     request: &OrderRequest,
-    by_id: &HashMap<i64, &line::Model>,
+    by_id: &HashMap<i64, &Arc<line::Model>>,
     channels_of: &HashMap<i64, Vec<i64>>,
     catalogue: &Catalogue,
     now: DateTime<Utc>,

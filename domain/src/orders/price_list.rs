@@ -2,6 +2,7 @@
 //! ChatCoins packages, and their prices in the brand's currency. One statement each.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use entities::{channel_kind, coin_package, money};
 use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter};
@@ -29,7 +30,9 @@ pub fn not_found(field: &str, what: &str) -> ApiError {
 
 /// The brand's price list as the order needs it: one statement each.
 pub struct Catalogue {
-    pub kinds: HashMap<i64, channel_kind::Model>,
+    /// Shared, so an order's items refer to them without copying (a renewal of 1,000
+    /// lines names 3,000 channels).
+    pub kinds: HashMap<i64, Arc<channel_kind::Model>>,
     pub packages: HashMap<i64, coin_package::Model>,
     pub currency: String,
 }
@@ -45,7 +48,7 @@ impl Catalogue {
             .all(db)
             .await?
             .into_iter()
-            .map(|k| (k.id, k))
+            .map(|k| (k.id, Arc::new(k)))
             .collect();
         let package_ids: Vec<i64> = request
             .new_lines
@@ -78,12 +81,12 @@ impl Catalogue {
         }
     }
 
-    pub fn prices(&self, kinds: &[channel_kind::Model]) -> Vec<ChannelPrice> {
+    pub fn prices(&self, kinds: &[Arc<channel_kind::Model>]) -> Vec<ChannelPrice> {
         kinds.iter().map(|k| self.price_of(k)).collect()
     }
 
     /// The channel kinds `ids`, each listed once and still sold.
-    pub fn sellable(&self, field: &str, ids: &[i64]) -> ApiResult<Vec<channel_kind::Model>> {
+    pub fn sellable(&self, field: &str, ids: &[i64]) -> ApiResult<Vec<Arc<channel_kind::Model>>> {
         distinct_kinds(field, ids)?;
         ids.iter()
             .map(|id| match self.kinds.get(id) {

@@ -1,6 +1,8 @@
 //! What an order asks for (`OrderInput` with ids decoded), the limits on its size, and
 //! what preparing it gives: each item with what it is about, and the price.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Months, Utc};
 use entities::{channel_kind, coin_package, line, order, partner};
 use serde::{Deserialize, Serialize};
@@ -71,8 +73,8 @@ pub struct OrderRequest {
 #[derive(Debug, Clone)]
 pub struct ItemContext {
     pub kind: entities::order_item::ItemKind,
-    pub line: Option<line::Model>,
-    pub channel_kinds: Vec<channel_kind::Model>,
+    pub line: Option<Arc<line::Model>>,
+    pub channel_kinds: Vec<Arc<channel_kind::Model>>,
     pub quantity: u32,
     pub months: Option<u32>,
     pub remaining_days: Option<i64>,

@@ -24,7 +24,6 @@ impl LeadQuery {
     /// Free leads of the tenant, oldest first, with their contacts hidden (members of
     /// approved partners, tenant staff). Take one with `takeLead`.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::pagination::page_cost(first, last, 50, 100, child_complexity)")]
     async fn free_leads(
         &self,
         ctx: &Context<'_>,
@@ -67,7 +66,6 @@ impl LeadQuery {
 
     /// Every lead of the tenant with its contacts, oldest first (tenant staff).
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::pagination::page_cost(first, last, 50, 100, child_complexity)")]
     async fn leads(
         &self,
         ctx: &Context<'_>,

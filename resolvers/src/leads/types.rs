@@ -188,7 +188,6 @@ pub struct PartnerLeads(pub Arc<partner::Model>);
 impl PartnerLeads {
     /// "My leads": the leads the partner holds (taken from free leads, or addressed to
     /// it), oldest first, with their contacts (its members, tenant staff).
-    #[graphql(complexity = "crate::pagination::page_cost(first, last, 50, 100, child_complexity)")]
     async fn leads(
         &self,
         ctx: &Context<'_>,

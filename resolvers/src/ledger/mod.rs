@@ -26,7 +26,6 @@ pub struct LedgerQuery;
 impl LedgerQuery {
     /// Every partner's withdrawals on the tenant (tenant staff): the queue to approve and
     /// pay, oldest first, or by deadline with what is overdue first (`orderBy: DUE_AT`).
-    #[graphql(complexity = "crate::pagination::page_cost(first, last, 50, 100, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn withdrawals(
         &self,

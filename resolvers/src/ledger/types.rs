@@ -312,7 +312,6 @@ impl PartnerLedger {
 
     /// The partner's ledger, oldest first (its owners and user admins, tenant staff).
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::pagination::page_cost(first, last, 50, 100, child_complexity)")]
     async fn ledger(
         &self,
         ctx: &Context<'_>,
@@ -382,7 +381,6 @@ impl PartnerLedger {
     }
 
     /// The partner's withdrawals, oldest first (its owners and user admins, tenant staff).
-    #[graphql(complexity = "crate::pagination::page_cost(first, last, 50, 100, child_complexity)")]
     async fn withdrawals(
         &self,
         ctx: &Context<'_>,

@@ -410,7 +410,6 @@ pub struct UserLines(pub std::sync::Arc<entities::user::Model>);
 impl UserLines {
     /// Every line of this account, oldest first (the account itself, its brand's admins and
     /// user admins, staff).
-    #[graphql(complexity = "crate::pagination::page_cost(first, last, 50, 100, child_complexity)")]
     async fn lines(
         &self,
         ctx: &async_graphql::Context<'_>,
@@ -443,7 +442,6 @@ pub struct OrganizationLines(pub std::sync::Arc<crate::orgs::OrgView>);
 #[Object]
 impl OrganizationLines {
     /// The organization's lines: all for its owners, those of their spaces for members.
-    #[graphql(complexity = "crate::pagination::page_cost(first, last, 50, 100, child_complexity)")]
     async fn lines(
         &self,
         ctx: &async_graphql::Context<'_>,
@@ -606,7 +604,6 @@ impl PartnerLines {
     /// clients; `first` up to 1000 shows all), each with its organizations and the lines
     /// that match. Ordered by when the client was attached.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::pagination::page_cost(first, None, 50, 1000, child_complexity)")]
     async fn client_lines(
         &self,
         ctx: &async_graphql::Context<'_>,

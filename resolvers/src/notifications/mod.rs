@@ -21,7 +21,6 @@ pub struct NotificationQuery;
 #[Object]
 impl NotificationQuery {
     /// The viewer's notifications, newest first.
-    #[graphql(complexity = "crate::pagination::page_cost(first, None, 20, 100, child_complexity)")]
     async fn notifications(
         &self,
         ctx: &Context<'_>,

@@ -402,7 +402,7 @@ impl QuoteItem {
     }
     /// The line renewed or added to.
     async fn line(&self) -> Option<Line> {
-        self.ctx.line.clone().map(Line::plain)
+        self.ctx.line.as_deref().cloned().map(Line::plain)
     }
     /// The channel kinds.
     async fn channel_kinds(&self) -> Vec<ChannelKind> {
@@ -410,7 +410,7 @@ impl QuoteItem {
             .channel_kinds
             .iter()
             .map(|k| ChannelKind {
-                model: k.clone(),
+                model: k.as_ref().clone(),
                 currency: self.currency.clone(),
             })
             .collect()
@@ -784,7 +784,6 @@ pub struct PartnerOrders(pub std::sync::Arc<entities::partner::Model>);
 #[Object]
 impl PartnerOrders {
     /// Orders made through the partner (bought by it or by its clients), oldest first.
-    #[graphql(complexity = "crate::pagination::page_cost(first, last, 50, 100, child_complexity)")]
     async fn orders(
         &self,
         ctx: &Context<'_>,
@@ -814,7 +813,6 @@ pub struct UserOrders(pub std::sync::Arc<entities::user::Model>);
 impl UserOrders {
     /// The account's orders, oldest first (the account itself, its brand's admins and user
     /// admins, staff).
-    #[graphql(complexity = "crate::pagination::page_cost(first, last, 50, 100, child_complexity)")]
     async fn orders(
         &self,
         ctx: &Context<'_>,

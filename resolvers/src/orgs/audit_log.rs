@@ -111,7 +111,6 @@ impl AuditQuery {
     /// `organizationId`: that organization's entries, for its owners. Without: every
     /// entry of every tenant, for platform staff.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::pagination::page_cost(first, last, 50, 100, child_complexity)")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,

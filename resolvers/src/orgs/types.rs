@@ -120,7 +120,6 @@ impl OrganizationCore {
         self.0.model.created_at
     }
     /// Spaces the viewer can see (owners and user admins see all), oldest first.
-    #[graphql(complexity = "crate::pagination::page_cost(first, last, 50, 100, child_complexity)")]
     async fn spaces(
         &self,
         ctx: &Context<'_>,
@@ -148,7 +147,6 @@ impl OrganizationCore {
         Ok(crate::pagination::connection(page, Space::from))
     }
     /// Members with their roles and spaces (owners and user admins only), oldest first.
-    #[graphql(complexity = "crate::pagination::page_cost(first, last, 50, 100, child_complexity)")]
     async fn members(
         &self,
         ctx: &Context<'_>,

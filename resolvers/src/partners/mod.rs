@@ -22,7 +22,6 @@ impl PartnerQuery {
     /// The tenant's public integrators directory: approved partners who chose to be
     /// listed. No sign-in needed.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::pagination::page_cost(first, last, 50, 100, child_complexity)")]
     async fn partner_directory(
         &self,
         ctx: &Context<'_>,
@@ -62,7 +61,6 @@ impl PartnerQuery {
     /// Every partner of the tenant, oldest first (tenant admins and platform staff). With
     /// `status: PENDING` this is the review queue: oldest first is also earliest
     /// `reviewDueAt` first.
-    #[graphql(complexity = "crate::pagination::page_cost(first, last, 50, 100, child_complexity)")]
     async fn partners(
         &self,
         ctx: &Context<'_>,

@@ -228,7 +228,6 @@ impl PartnerCore {
     }
     /// "My clients": search by name, email or phone; filter by origin, access and country.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::pagination::page_cost(first, last, 50, 100, child_complexity)")]
     async fn clients(
         &self,
         ctx: &Context<'_>,

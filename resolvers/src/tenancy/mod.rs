@@ -29,7 +29,6 @@ impl TenancyQuery {
     }
 
     /// Every tenant, oldest first (platform staff only).
-    #[graphql(complexity = "crate::pagination::page_cost(first, last, 50, 100, child_complexity)")]
     async fn tenants(
         &self,
         ctx: &Context<'_>,
