@@ -120,7 +120,7 @@ SELECT json_build_object('data', json_build_object('partner', json_build_object(
       SELECT count(*) AS n, coalesce(sum(total_minor), 0) AS total FROM orders o
       WHERE o.tenant_id = $1 AND o.client_user_id = pc.client_user_id AND o.partner_id = $2
         AND o.status = 'PAID' AND o.currency = $5) o)
-)))))::text
+))))::text
 "#;
 
 /// The bench-only handler of the baseline: the request's brand from its host and its
