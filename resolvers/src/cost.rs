@@ -57,6 +57,37 @@ pub const PER_BATCH: &[&str] = &[
     "Client.user",
 ];
 
+/// How many items a list without page arguments is priced at, unless [`LISTS`] says
+/// otherwise: what is selected under it runs on that many parents.
+pub const DEFAULT_LIST: u64 = 10;
+
+/// Lists (`Type.field`) whose length is one of their arguments' (a list of ids): priced at
+/// that argument's length, at most [`DEFAULT_PAGE`]'s maximum (the resolver refuses more).
+pub const LISTS_BY_ARGUMENT: &[(&str, &str)] = &[("QueryRoot.nodes", "ids")];
+
+/// Fields of a scalar type that run a statement of their own for each parent (everything
+/// else of a scalar type is read from its parent, or through a loader per batch): priced 1
+/// per parent like an object.
+pub const LEAVES_PER_PARENT: &[&str] = &[
+    // The distinct countries of the partner's clients.
+    "Partner.clientCountries",
+];
+
+/// Whether the scalar field `ty.field` runs a statement per parent.
+pub fn leaf_per_parent(ty: &str, field: &str) -> bool {
+    LEAVES_PER_PARENT
+        .iter()
+        .any(|name| name.split_once('.') == Some((ty, field)))
+}
+
+/// The argument whose length is the length of the list `ty.field`, if there is one.
+pub fn list_argument(ty: &str, field: &str) -> Option<&'static str> {
+    LISTS_BY_ARGUMENT
+        .iter()
+        .find(|(name, _)| name.split_once('.') == Some((ty, field)))
+        .map(|(_, arg)| *arg)
+}
+
 /// The page sizes of the paged field `ty.field`.
 pub fn page_size(ty: &str, field: &str) -> PageSize {
     PAGES

@@ -2,7 +2,9 @@
 //! may run plus the page items it may return, computed from the document, the variables
 //! and the schema's types before anything runs.
 //!
-//! - A field of a scalar or enum type costs nothing: it is read from its parent.
+//! - A field of a scalar or enum type costs nothing: it is read from its parent, or through
+//!   a loader per batch; the few that run a statement per parent
+//!   ([`resolvers::cost::LEAVES_PER_PARENT`]) cost 1 per parent.
 //! - A paged field (`first`/`last`) costs, for each parent it is resolved under, one
 //!   statement plus the items of its page: `parents x (1 + page size)`; the page size is
 //!   the one asked for, else the field's default, capped at its maximum
@@ -14,9 +16,12 @@
 //!   the page that listed its parent) costs 1 whatever the number of parents; what is
 //!   selected under it is still priced per parent, so a page nested under it multiplies.
 //! - Any other field returning objects costs 1 per parent.
+//! - A list without page arguments multiplies what is selected under it by its length:
+//!   the length of its ids argument (`nodes(ids:)`), else [`resolvers::cost::DEFAULT_LIST`]
+//!   items.
 //!
 //! So a page's batched children cost per batch, not per parent: the client lines page
-//! with its usual selection costs about its page size (1,006 at `first: 1000`), while a
+//! with its usual selection costs about its page size (1,008 at `first: 1000`), while a
 //! page under a page (`partners(first: 100) { clients(first: 100) }`), which runs a
 //! statement per parent, costs their product (10,201).
 //!
@@ -62,9 +67,10 @@ impl Types {
             subscription: "Subscription".into(),
             ..Default::default()
         };
-        let Ok(doc) = async_graphql::parser::parse_schema(sdl) else {
-            return types;
-        };
+        // The checked-in SDL, which a test parses: failing here is a build defect, and
+        // pricing everything at nothing would be worse than stopping.
+        #[allow(clippy::expect_used)]
+        let doc = async_graphql::parser::parse_schema(sdl).expect("schema.graphql parses");
         for def in doc.definitions {
             match def {
                 TypeSystemDefinition::Schema(s) => {
@@ -84,6 +90,8 @@ impl Types {
                     let fields = match t.kind {
                         TypeKind::Object(o) => o.fields,
                         TypeKind::Interface(i) => i.fields,
+                        // No fields of its own: what is selected comes through fragments.
+                        TypeKind::Union(_) => Vec::new(),
                         _ => continue,
                     };
                     let fields = fields
@@ -113,8 +121,8 @@ impl Types {
         types
     }
 
-    /// Whether values of `named` have fields (an object or interface; unions count as
-    /// objects through their fragments).
+    /// Whether values of `named` have fields (an object, interface or union: a union's
+    /// come through fragments).
     fn has_fields(&self, named: &str) -> bool {
         self.fields.contains_key(named)
     }
@@ -251,7 +259,11 @@ impl Walk<'_> {
             return 0;
         };
         if !types.has_fields(&info.named) {
-            return 0;
+            return if resolvers::cost::leaf_per_parent(ty, name) {
+                parents
+            } else {
+                0
+            };
         }
         let set = &f.selection_set.node;
         let named = info.named.as_str();
@@ -274,7 +286,35 @@ impl Walk<'_> {
         } else {
             parents
         };
-        own.saturating_add(self.selection_set(set, named, parents, 0))
+        // What is selected under a list runs on each of its items.
+        let items = if info.list {
+            parents.saturating_mul(self.list_length(f, ty, name))
+        } else {
+            parents
+        };
+        own.saturating_add(self.selection_set(set, named, items, 0))
+    }
+
+    /// How many items the list `f` is priced at: the length of its ids argument when it
+    /// has one, else [`resolvers::cost::DEFAULT_LIST`].
+    fn list_length(&self, f: &async_graphql::parser::types::Field, ty: &str, name: &str) -> u64 {
+        let Some(arg) = resolvers::cost::list_argument(ty, name) else {
+            return resolvers::cost::DEFAULT_LIST;
+        };
+        let max = resolvers::cost::DEFAULT_PAGE.max;
+        let value = f.get_argument(arg).and_then(|v| {
+            v.node
+                .clone()
+                .into_const_with(|var| self.values.get(&var).cloned().ok_or(()))
+                .ok()
+        });
+        match value {
+            Some(Value::List(items)) => u64::try_from(items.len()).unwrap_or(max).min(max),
+            // A single value is a list of one (input coercion).
+            Some(Value::Null) => 0,
+            Some(_) => 1,
+            None => max,
+        }
     }
 
     /// The page `f` asks for: `first` or `last` (the larger when both), else the field's
@@ -313,20 +353,21 @@ mod tests {
 
     #[test]
     fn the_client_lines_page_costs_its_page_size_and_one_per_batch() {
-        // partner 1 + page 1 x (1 + n) + client, organizations, lines, channels, kind 1 each.
+        // partner 1 + its client countries 1 + page 1 x (1 + n) + client, organizations,
+        // lines, channels, kind 1 each.
         assert_eq!(
             priced(LINES_PAGE, serde_json::json!({ "p": "x", "n": 50 })),
-            57
+            58
         );
         assert_eq!(
             priced(LINES_PAGE, serde_json::json!({ "p": "x", "n": 1000 })),
-            1007
+            1008
         );
         // The default page size counts when none is given; the maximum caps it.
-        assert_eq!(priced(LINES_PAGE, serde_json::json!({ "p": "x" })), 57);
+        assert_eq!(priced(LINES_PAGE, serde_json::json!({ "p": "x" })), 58);
         assert_eq!(
             priced(LINES_PAGE, serde_json::json!({ "p": "x", "n": 5000 })),
-            1007
+            1008
         );
     }
 
@@ -351,9 +392,64 @@ mod tests {
         assert_eq!(one, 1002);
         let q = "{ partner(id: \"x\") { ...P } } fragment P on Partner { a: clientLines(first: 1000) { totalCount } b: clientLines(first: 1000) { totalCount } c: clientLines(first: 1000) { totalCount } }";
         assert_eq!(priced(q, serde_json::json!({})), 1 + 3 * 1001);
-        // Objects that are not batched cost per parent: each client's partner.
+        // A connection's own fields are paid for by the page.
         let q = "{ partners(first: 100) { edges { node { id } } nodes { id } } }";
         assert_eq!(priced(q, serde_json::json!({})), 101);
+    }
+
+    #[test]
+    fn lists_multiply_what_runs_under_their_items() {
+        // `nodes(ids:)` loads each id on its own: one per id, and each organization's page.
+        let q = "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Organization { lines(first: 100) { nodes { channels { kind { code } } } } } } }";
+        let ids: Vec<String> = (0..100).map(|i| format!("id{i}")).collect();
+        // nodes: 1 (the root field) ... and 100 pages of 101 under it, plus two batches.
+        assert_eq!(
+            priced(q, serde_json::json!({ "ids": ids })),
+            1 + 100 * 101 + 1 + 1
+        );
+        assert_eq!(
+            priced(q, serde_json::json!({ "ids": ["a", "b"] })),
+            1 + 2 * 101 + 1 + 1
+        );
+        // A client's lines are a list: a page under each line runs per line.
+        let q = "{ partner(id: \"x\") { clientLines(first: 40) { nodes { lines { client { lines(first: 100) { totalCount } } } } } } }";
+        let lines = 40 * resolvers::cost::DEFAULT_LIST as usize;
+        assert_eq!(
+            priced(q, serde_json::json!({})),
+            1 + 41 + 1 + 1 + lines * 101
+        );
+        // A union's members are priced through their fragments.
+        let q = "{ partner(id: \"x\") { payoutRequisites { __typename ... on SepaRequisites { iban } } } }";
+        assert_eq!(priced(q, serde_json::json!({})), 2);
+    }
+
+    #[test]
+    fn leaves_that_run_a_statement_per_parent_cost_one_per_parent() {
+        let q = "{ partners(first: 100) { nodes { a: clientCountries b: clientCountries } } }";
+        assert_eq!(priced(q, serde_json::json!({})), 101 + 2 * 100);
+        // Other leaves cost nothing.
+        let q = "{ partners(first: 100) { nodes { id __typename } } }";
+        assert_eq!(priced(q, serde_json::json!({})), 101);
+    }
+
+    #[test]
+    fn only_real_connections_and_edges_are_priced_as_paid_for() {
+        // Types are taken for a connection or an edge by their names' ends; one that is not
+        // (`TelegramConnection`, a chat link) must have nothing but leaves, or its object
+        // fields would go unpriced.
+        let types = &*TYPES;
+        for (name, fields) in &types.fields {
+            let real = (fields.contains_key("edges") && fields.contains_key("pageInfo"))
+                || (fields.contains_key("node") && fields.contains_key("cursor"));
+            if (name.ends_with("Connection") || name.ends_with("Edge")) && !real {
+                for (field, ty) in fields {
+                    assert!(
+                        !types.has_fields(&ty.named),
+                        "{name}.{field} would be priced as part of a page"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
@@ -364,6 +460,8 @@ mod tests {
             .iter()
             .copied()
             .chain(resolvers::cost::PAGES.iter().map(|(n, _)| *n))
+            .chain(resolvers::cost::LEAVES_PER_PARENT.iter().copied())
+            .chain(resolvers::cost::LISTS_BY_ARGUMENT.iter().map(|(n, _)| *n))
         {
             let (ty, field) = name.split_once('.').unwrap();
             let f = types.fields.get(ty).and_then(|t| t.get(field));

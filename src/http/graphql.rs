@@ -601,13 +601,19 @@ async fn run_inner(
     };
     let run = schema.execute(request);
     let resp = match tokio::time::timeout(state.http.request_timeout, run).await {
-        Ok(mut r) => {
-            if let Some(cost) = vetted.map(schema::armor::Vetted::cost) {
+        Ok(r) => {
+            let mut r = schema::finalize(r, &rid);
+            // Not on a refusal (the checked schema's validation of the variables): the armored
+            // schema adds none there either.
+            if let Some(cost) = vetted
+                .map(schema::armor::Vetted::cost)
+                .filter(|_| !schema::is_request_error(&r))
+            {
                 let maximum = state.http.schema_limits.max_cost;
                 r.extensions
                     .insert("cost".into(), schema::armor::cost_value(cost, maximum));
             }
-            schema::finalize(r, &rid)
+            r
         }
         Err(_) => return Err(timed_out(&rid).into_response()),
     };

@@ -406,8 +406,7 @@ async fn parsed_documents_are_reused_and_every_request_is_still_checked() {
 }
 
 #[tokio::test]
-async fn validations_of_documents_without_variables_are_reused_and_every_request_is_still_checked()
-{
+async fn validations_are_reused_and_every_request_is_still_checked() {
     let app = TestApp::new().await;
     let staff = app.staff_token().await;
     let validated = app.state.http.validated.clone();
@@ -556,6 +555,11 @@ async fn a_remembered_document_runs_on_the_vetted_schema_with_the_same_answer() 
     assert_eq!(
         bad.body["errors"][0]["message"],
         first_time.body["errors"][0]["message"]
+    );
+    assert_eq!(bad.status, first_time.status);
+    assert_eq!(
+        bad.body.get("extensions"),
+        first_time.body.get("extensions")
     );
     // Access is decided per request there too.
     let anonymous = app.post(ROOT, None, with_vars, json!({ "n": 2 })).await;
