@@ -71,6 +71,8 @@ pub const LISTS_BY_ARGUMENT: &[(&str, &str)] = &[("QueryRoot.nodes", "ids")];
 pub const LEAVES_PER_PARENT: &[&str] = &[
     // The distinct countries of the partner's clients.
     "Partner.clientCountries",
+    // The viewer's last attempt at the test.
+    "CertificationTest.nextAttemptAt",
 ];
 
 /// Whether the scalar field `ty.field` runs a statement per parent.

@@ -427,6 +427,12 @@ mod tests {
     fn leaves_that_run_a_statement_per_parent_cost_one_per_parent() {
         let q = "{ partners(first: 100) { nodes { a: clientCountries b: clientCountries } } }";
         assert_eq!(priced(q, serde_json::json!({})), 101 + 2 * 100);
+        // The viewer's next attempt at each test: a list of 10 (the default) tests.
+        let q = "{ certificationTests { nextAttemptAt } }";
+        assert_eq!(
+            priced(q, serde_json::json!({})),
+            1 + resolvers::cost::DEFAULT_LIST as usize
+        );
         // Other leaves cost nothing.
         let q = "{ partners(first: 100) { nodes { id __typename } } }";
         assert_eq!(priced(q, serde_json::json!({})), 101);
