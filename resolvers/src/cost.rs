@@ -55,6 +55,8 @@ pub const PER_BATCH: &[&str] = &[
     "LineChannel.kind",
     // "My clients": the users loader.
     "Client.user",
+    // A quote's items: the lines loader.
+    "QuoteItem.line",
 ];
 
 /// How many items a list without page arguments is priced at, unless [`LISTS`] says

@@ -794,6 +794,40 @@ async fn order_pages_run_the_same_statements_at_any_size() {
 }
 
 #[tokio::test]
+async fn a_quote_runs_the_same_statements_at_any_number_of_lines() {
+    let app = TestApp::new().await;
+    let mut counts = Vec::new();
+    for (tag, first, n) in [("qa", 700, 2), ("qb", 800, 12)] {
+        let lines: Vec<(i64, i64)> = (0..n).map(|i| (first + i, 10 + i)).collect();
+        let s = shop(&app, tag, &lines).await;
+        let renew = json!({ "payer": "PARTNER", "partnerId": s.p.id,
+            "renewals": { "clientIds": [s.client], "months": 3 } });
+        let before = app.state.statements.get();
+        let q = app
+            .ok(ROOT, Some(&s.p.owner), QUOTE, json!({ "i": renew }))
+            .await["quote"]
+            .clone();
+        counts.push(app.state.statements.get() - before);
+        // Every line, in line-number order, read whole for `line` only when asked.
+        let numbers: Vec<i64> = q["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["line"]["lineNumber"].as_i64().unwrap())
+            .collect();
+        assert_eq!(numbers, (0..n).map(|i| first + i).collect::<Vec<_>>());
+        assert!(
+            q["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|i| i["kind"] == "RENEWAL" && i["months"] == 3)
+        );
+    }
+    assert_eq!(counts[0], counts[1], "{counts:?}");
+}
+
+#[tokio::test]
 async fn a_provider_outage_leaves_one_open_card_payment_that_a_retry_completes() {
     let (stripe, app) = card_app().await;
     let s = shop(&app, "o", &[]).await;

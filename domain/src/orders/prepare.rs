@@ -12,6 +12,7 @@ use entities::{
     channel_kind, line, line_channel, money, organization_member, partner, partner_client, space,
 };
 use rust_decimal::Decimal;
+use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use tenants::policy::{OrderStanding, Standing};
 use tenants::scope::scoped;
@@ -23,8 +24,9 @@ use crate::kernel::error::{ApiError, ApiResult, code};
 use crate::lines::ops::days_left;
 use crate::orders::price_list::{Catalogue, not_found};
 use crate::orders::request::{
-    ItemContext, MAX_ADDITIONS, MAX_NEW_LINE_ITEMS, MAX_RENEWED_LINES, OrderRequest, PayerKind,
-    Prepared, RenewalRequest, renewed_until,
+    ItemContext, MAX_ADDITIONS, MAX_NEW_LINE_ITEMS, MAX_RENEWED_LINES, OrderRequest,
+    PRICED_LINE_COLUMNS, PayerKind, Prepared, PricedLine, PricedLineRow, RenewalRequest,
+    renewed_until,
 };
 use crate::orgs::access::viewer_access;
 
@@ -53,13 +55,13 @@ pub async fn prepare(
     let renewals = request.renewals.clone().unwrap_or_default();
     check_sizes(request, &renewals)?;
     let lines = touched_lines(db, tenant_id, request, &renewals).await?;
-    let by_id: HashMap<i64, &Arc<line::Model>> = lines.iter().map(|l| (l.id, l)).collect();
+    let by_id: HashMap<i64, &PricedLine> = lines.iter().map(|l| (l.id, l)).collect();
     let (clients, client_id) = the_clients(request, &renewals, &lines)?;
     let (partner, rate_bp) = through_partner(db, req, viewer, request, &clients, client_id).await?;
     let catalogue = Catalogue::read(db, req, request).await?;
     let mut order = Items::default();
     new_lines(db, req, request, client_id, &catalogue, &mut order).await?;
-    let channels_of = channels_of(db, tenant_id, &lines).await?;
+    let channels_of = channels_of(db, tenant_id, request, &renewals, &lines).await?;
     renewed_lines(&lines, &renewals, &channels_of, &catalogue, now, &mut order)?;
     additions(request, &by_id, &channels_of, &catalogue, now, &mut order)?;
     let priced = pricing::price(&PricingInput {
@@ -120,14 +122,12 @@ fn check_sizes(request: &OrderRequest, renewals: &RenewalRequest) -> ApiResult<(
     Ok(())
 }
 
-/// The lines renewed or added to, and every line of the clients renewed: one statement.
-/// A line of another tenant reads as missing, like one that never existed.
-async fn touched_lines(
-    db: &impl ConnectionTrait,
-    tenant_id: i64,
+/// Which lines the order touches: those renewed or added to, and every line of the clients
+/// renewed; `None` when it touches none.
+fn touched(
     request: &OrderRequest,
     renewals: &RenewalRequest,
-) -> ApiResult<Vec<Arc<line::Model>>> {
+) -> Option<(BTreeSet<i64>, Condition)> {
     let line_ids: BTreeSet<i64> = renewals
         .line_ids
         .iter()
@@ -135,18 +135,34 @@ async fn touched_lines(
         .chain(request.additions.iter().map(|a| a.line_id))
         .collect();
     if line_ids.is_empty() && renewals.client_ids.is_empty() {
-        return Ok(Vec::new());
+        return None;
     }
-    let lines: Vec<Arc<line::Model>> = scoped::<line::Entity>(tenant_id)
-        .filter(
-            Condition::any()
-                .add(line::Column::Id.is_in(line_ids.iter().copied()))
-                .add(line::Column::ClientUserId.is_in(renewals.client_ids.iter().copied())),
-        )
+    let condition = Condition::any()
+        .add(line::Column::Id.is_in(line_ids.iter().copied()))
+        .add(line::Column::ClientUserId.is_in(renewals.client_ids.iter().copied()));
+    Some((line_ids, condition))
+}
+
+/// The lines the order touches ([`touched`]): one statement, of the columns pricing needs.
+/// A line of another tenant reads as missing, like one that never existed.
+async fn touched_lines(
+    db: &impl ConnectionTrait,
+    tenant_id: i64,
+    request: &OrderRequest,
+    renewals: &RenewalRequest,
+) -> ApiResult<Vec<PricedLine>> {
+    let Some((line_ids, condition)) = touched(request, renewals) else {
+        return Ok(Vec::new());
+    };
+    let lines: Vec<PricedLine> = scoped::<line::Entity>(tenant_id)
+        .select_only()
+        .columns(PRICED_LINE_COLUMNS)
+        .filter(condition)
+        .into_tuple::<PricedLineRow>()
         .all(db)
         .await?
         .into_iter()
-        .map(Arc::new)
+        .map(PricedLine::from)
         .collect();
     let found: HashSet<i64> = lines.iter().map(|l| l.id).collect();
     if line_ids.iter().any(|id| !found.contains(id)) {
@@ -159,7 +175,7 @@ async fn touched_lines(
 fn the_clients(
     request: &OrderRequest,
     renewals: &RenewalRequest,
-    lines: &[Arc<line::Model>],
+    lines: &[PricedLine],
 ) -> ApiResult<(BTreeSet<i64>, Option<i64>)> {
     let mut clients: BTreeSet<i64> = lines.iter().map(|l| l.client_user_id).collect();
     clients.extend(renewals.client_ids.iter().copied());
@@ -403,22 +419,31 @@ fn open_space_of(spaces: &HashMap<i64, space::Model>, id: i64, org_id: i64) -> A
     }
 }
 
-/// The channel kinds on each of `lines`: one statement.
+/// The channel kinds on each of the touched `lines`: one statement, which selects the lines
+/// by the same condition as [`touched_lines`] rather than by their (up to 5,000) ids.
 async fn channels_of(
     db: &impl ConnectionTrait,
     tenant_id: i64,
-    lines: &[Arc<line::Model>],
+    request: &OrderRequest,
+    renewals: &RenewalRequest,
+    lines: &[PricedLine],
 ) -> ApiResult<HashMap<i64, Vec<i64>>> {
     let mut channels_of: HashMap<i64, Vec<i64>> = HashMap::new();
-    if lines.is_empty() {
+    let Some((_, condition)) = touched(request, renewals).filter(|_| !lines.is_empty()) else {
         return Ok(channels_of);
-    }
+    };
+    let of_lines = Query::select()
+        .column(line::Column::Id)
+        .from(line::Entity)
+        .and_where(line::Column::TenantId.eq(tenant_id))
+        .cond_where(condition)
+        .to_owned();
     // Only the two columns pricing needs, read by position.
     let channels: Vec<(i64, i64)> = scoped::<line_channel::Entity>(tenant_id)
         .select_only()
         .column(line_channel::Column::LineId)
         .column(line_channel::Column::ChannelKindId)
-        .filter(line_channel::Column::LineId.is_in(lines.iter().map(|l| l.id)))
+        .filter(line_channel::Column::LineId.in_subquery(of_lines))
         .into_tuple()
         .all(db)
         .await?;
@@ -430,18 +455,18 @@ async fn channels_of(
 
 /// Renewals, by line number: each line renews the channels it has.
 fn renewed_lines(
-    lines: &[Arc<line::Model>],
+    lines: &[PricedLine],
     renewals: &RenewalRequest,
     channels_of: &HashMap<i64, Vec<i64>>,
     catalogue: &Catalogue,
     now: DateTime<Utc>,
     order: &mut Items,
 ) -> ApiResult<()> {
-    let mut renewed: Vec<&Arc<line::Model>> = lines
+    let line_ids: HashSet<i64> = renewals.line_ids.iter().copied().collect();
+    let client_ids: HashSet<i64> = renewals.client_ids.iter().copied().collect();
+    let mut renewed: Vec<&PricedLine> = lines
         .iter()
-        .filter(|l| {
-            renewals.line_ids.contains(&l.id) || renewals.client_ids.contains(&l.client_user_id)
-        })
+        .filter(|l| line_ids.contains(&l.id) || client_ids.contains(&l.client_user_id))
         .collect();
     renewed.sort_by_key(|l| l.line_number);
     for l in renewed {
@@ -476,7 +501,7 @@ fn renewed_lines(
             },
             ItemContext {
                 kind: entities::order_item::ItemKind::Renewal,
-                line: Some(l.clone()),
+                line: Some(*l),
                 channel_kinds: on_line,
                 quantity: 1,
                 months: Some(renewals.months),
@@ -494,7 +519,7 @@ fn renewed_lines(
 /// Channels added to running lines, priced by the days the line has left.
 fn additions(
     request: &OrderRequest,
-    by_id: &HashMap<i64, &Arc<line::Model>>,
+    by_id: &HashMap<i64, &PricedLine>,
     channels_of: &HashMap<i64, Vec<i64>>,
     catalogue: &Catalogue,
     now: DateTime<Utc>,
@@ -522,7 +547,7 @@ fn additions(
             },
             ItemContext {
                 kind: entities::order_item::ItemKind::Addition,
-                line: Some(l.clone()),
+                line: Some(*l),
                 channel_kinds: chosen,
                 quantity: 1,
                 months: None,

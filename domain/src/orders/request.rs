@@ -69,11 +69,55 @@ pub struct OrderRequest {
     pub additions: Vec<AdditionRequest>,
 }
 
+/// What pricing and the order need of a line renewed or added to: read by position, the
+/// columns only (a `quote` of 1,000 lines read whole models and spent most of its time
+/// decoding columns it never used). The whole line is the resolvers' to load, when asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PricedLine {
+    pub id: i64,
+    pub line_number: i64,
+    pub client_user_id: i64,
+    pub organization_id: i64,
+    pub space_id: Option<i64>,
+    pub expires_at: DateTime<Utc>,
+    pub nfr: bool,
+}
+
+/// The columns of [`PricedLine`], in its fields' order.
+pub const PRICED_LINE_COLUMNS: [line::Column; 7] = [
+    line::Column::Id,
+    line::Column::LineNumber,
+    line::Column::ClientUserId,
+    line::Column::OrganizationId,
+    line::Column::SpaceId,
+    line::Column::ExpiresAt,
+    line::Column::Nfr,
+];
+
+/// A row of [`PRICED_LINE_COLUMNS`], as read by position.
+pub type PricedLineRow = (i64, i64, i64, i64, Option<i64>, DateTime<Utc>, bool);
+
+impl From<PricedLineRow> for PricedLine {
+    fn from(
+        (id, line_number, client_user_id, organization_id, space_id, expires_at, nfr): PricedLineRow,
+    ) -> Self {
+        Self {
+            id,
+            line_number,
+            client_user_id,
+            organization_id,
+            space_id,
+            expires_at,
+            nfr,
+        }
+    }
+}
+
 /// What an item is about, next to its price.
 #[derive(Debug, Clone)]
 pub struct ItemContext {
     pub kind: entities::order_item::ItemKind,
-    pub line: Option<Arc<line::Model>>,
+    pub line: Option<PricedLine>,
     pub channel_kinds: Vec<Arc<channel_kind::Model>>,
     pub quantity: u32,
     pub months: Option<u32>,

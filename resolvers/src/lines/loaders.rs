@@ -1,14 +1,34 @@
-//! The lines domain's loaders: channels of lines, channel kinds, partners' comments.
+//! The lines domain's loaders: lines by id, channels of lines, channel kinds, partners'
+//! comments.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use entities::{channel_kind, line_channel, line_comment};
+use entities::{channel_kind, line, line_channel, line_comment};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, QueryFilter, QueryOrder};
 use tenants::scope::scoped;
 
 use crate::loaders::per_request;
+
+/// Lines by id (a quote's items read their lines through it, in one statement).
+pub struct LineLoader {
+    db: DatabaseConnection,
+    tenant_id: i64,
+}
+
+impl Loader<i64> for LineLoader {
+    type Value = line::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = scoped::<line::Entity>(self.tenant_id)
+            .filter(line::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|l| (l.id, l)).collect())
+    }
+}
 
 /// The channels of each line, oldest first.
 pub struct ChannelsLoader {
@@ -87,6 +107,7 @@ impl Loader<(i64, i64)> for CommentLoader {
 
 /// The lines loaders of one request.
 pub struct LineLoaders {
+    pub lines: DataLoader<LineLoader, HashMapCache>,
     pub channels: DataLoader<ChannelsLoader, HashMapCache>,
     pub kinds: DataLoader<KindLoader, HashMapCache>,
     pub comments: DataLoader<CommentLoader, HashMapCache>,
@@ -96,6 +117,10 @@ impl LineLoaders {
     /// Fresh loaders for one request on `tenant_id`.
     pub fn new(db: &DatabaseConnection, tenant_id: i64) -> Self {
         Self {
+            lines: per_request(LineLoader {
+                db: db.clone(),
+                tenant_id,
+            }),
             channels: per_request(ChannelsLoader {
                 db: db.clone(),
                 tenant_id,

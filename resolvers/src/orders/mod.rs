@@ -19,9 +19,9 @@ impl OrderQuery {
     /// The price of an order, exactly as `createOrder` would snapshot it. No side effects.
     async fn quote(&self, ctx: &Context<'_>, input: OrderInput) -> crate::GqlResult<Quote> {
         let order = input.request()?;
-        Ok(Quote(
+        Ok(Quote(std::sync::Arc::new(
             ops::quote(services(ctx)?, request(ctx)?, &order).await?,
-        ))
+        )))
     }
 }
 

@@ -1,5 +1,7 @@
 //! GraphQL types of quotes, orders and payments.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use domain::orders::pricing;
@@ -332,8 +334,10 @@ impl OrderInput {
     }
 }
 
-/// A priced order that is not stored: `quote` answers it.
-pub struct Quote(pub Prepared);
+/// A priced order that is not stored: `quote` answers it. Shared with its items, which
+/// read their part of it when a field asks (a quote of 1,000 lines answers `items { total }`
+/// without building each item's discounts, channel kinds or line).
+pub struct Quote(pub Arc<Prepared>);
 
 #[Object]
 impl Quote {
@@ -370,85 +374,96 @@ impl Quote {
     }
     /// Each item, priced.
     async fn items(&self) -> Vec<QuoteItem> {
-        self.0
-            .items
-            .iter()
-            .zip(&self.0.priced.items)
-            .map(|(ctx, priced)| QuoteItem {
-                ctx: ctx.clone(),
-                base: priced.base,
-                discounts: discounts(&priced.discounts, &self.0.priced.currency),
-                total: priced.total,
-                currency: self.0.priced.currency.clone(),
+        (0..self.0.items.len().min(self.0.priced.items.len()))
+            .map(|index| QuoteItem {
+                quote: self.0.clone(),
+                index,
             })
             .collect()
     }
 }
 
-/// A priced item of a quote.
+/// A priced item of a quote: the `index`-th of its quote.
 pub struct QuoteItem {
-    ctx: ItemContext,
-    base: Decimal,
-    discounts: Vec<Discount>,
-    total: Decimal,
-    currency: String,
+    quote: Arc<Prepared>,
+    index: usize,
+}
+
+impl QuoteItem {
+    fn ctx(&self) -> &ItemContext {
+        &self.quote.items[self.index]
+    }
+    fn priced(&self) -> &pricing::PricedItem {
+        &self.quote.priced.items[self.index]
+    }
+    fn currency(&self) -> &str {
+        &self.quote.priced.currency
+    }
 }
 
 #[Object]
 impl QuoteItem {
     /// What it buys.
     async fn kind(&self) -> OrderItemKind {
-        self.ctx.kind.into()
+        self.ctx().kind.into()
     }
     /// The line renewed or added to.
-    async fn line(&self) -> Option<Line> {
-        self.ctx.line.as_deref().cloned().map(Line::plain)
+    async fn line(&self, ctx: &Context<'_>) -> crate::GqlResult<Option<Line>> {
+        let Some(l) = self.ctx().line else {
+            return Ok(None);
+        };
+        let line = crate::lines::loaders::loaders(ctx)?
+            .lines
+            .load_one(l.id)
+            .await
+            .map_err(crate::ApiError::internal)?;
+        Ok(line.map(Line::plain))
     }
     /// The channel kinds.
     async fn channel_kinds(&self) -> Vec<ChannelKind> {
-        self.ctx
+        self.ctx()
             .channel_kinds
             .iter()
             .map(|k| ChannelKind {
                 model: k.as_ref().clone(),
-                currency: self.currency.clone(),
+                currency: self.currency().to_owned(),
             })
             .collect()
     }
     /// Identical lines (1 for renewals and additions).
     async fn quantity(&self) -> i64 {
-        i64::from(self.ctx.quantity)
+        i64::from(self.ctx().quantity)
     }
     /// The period, for new lines and renewals.
     async fn months(&self) -> Option<i64> {
-        self.ctx.months.map(i64::from)
+        self.ctx().months.map(i64::from)
     }
     /// Days an addition is prorated for.
     async fn remaining_days(&self) -> Option<i64> {
-        self.ctx.remaining_days
+        self.ctx().remaining_days
     }
     /// The ChatCoins package of each new line.
     async fn coin_package(&self) -> Option<CoinPackage> {
-        self.ctx.coin_package.clone().map(|model| CoinPackage {
+        self.ctx().coin_package.clone().map(|model| CoinPackage {
             model,
-            currency: self.currency.clone(),
+            currency: self.currency().to_owned(),
         })
     }
     /// For a renewal: the expiry the line gets if paid now.
     async fn expires_at(&self) -> Option<DateTime<Utc>> {
-        self.ctx.new_expires_at
+        self.ctx().new_expires_at
     }
     /// Before discounts.
     async fn base(&self) -> Money {
-        exact(self.base, &self.currency)
+        exact(self.priced().base, self.currency())
     }
     /// The discounts applied to the item.
     async fn discounts(&self) -> Vec<Discount> {
-        self.discounts.clone()
+        discounts(&self.priced().discounts, self.currency())
     }
     /// Rounded to the currency's minor unit.
     async fn total(&self) -> Money {
-        exact(self.total, &self.currency)
+        exact(self.priced().total, self.currency())
     }
 }
 
