@@ -27,3 +27,16 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::by_position!(
+    id,
+    tenant_id,
+    code,
+    name,
+    personal,
+    monthly_price_minor,
+    active,
+    position,
+    created_at,
+    updated_at
+);

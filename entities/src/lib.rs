@@ -35,6 +35,7 @@ pub mod payment;
 pub mod payment_account;
 pub mod payment_provider_event;
 pub mod payout_account;
+pub mod position;
 pub mod refresh_token;
 pub mod roles;
 pub mod scheduled_job;

@@ -36,3 +36,23 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::by_position!(
+    id,
+    tenant_id,
+    line_number,
+    name,
+    client_user_id,
+    organization_id,
+    space_id,
+    starts_at,
+    expires_at,
+    coin_balance,
+    waba_balance_minor,
+    nfr,
+    ended_at,
+    expiring_notice_for,
+    expired_notice_for,
+    created_at,
+    updated_at
+);

@@ -45,3 +45,14 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::by_position!(
+    id,
+    tenant_id,
+    line_id,
+    channel_kind_id,
+    status,
+    paid,
+    created_at,
+    updated_at
+);

@@ -20,3 +20,7 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::by_position!(
+    id, tenant_id, line_id, partner_id, body, updated_by, updated_at
+);

@@ -22,3 +22,7 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::by_position!(
+    id, tenant_id, name, country, timezone, language, created_by, created_at, updated_at
+);

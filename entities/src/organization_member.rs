@@ -19,3 +19,13 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::by_position!(
+    id,
+    tenant_id,
+    organization_id,
+    user_id,
+    role,
+    created_at,
+    updated_at
+);

@@ -50,3 +50,13 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::by_position!(
+    id,
+    tenant_id,
+    partner_id,
+    client_user_id,
+    origin,
+    attached_by,
+    attached_at
+);

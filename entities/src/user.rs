@@ -34,3 +34,20 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::by_position!(
+    id,
+    tenant_id,
+    account_number,
+    email,
+    phone,
+    password_hash,
+    display_name,
+    is_platform_admin,
+    is_tenant_admin,
+    country,
+    email_verified_at,
+    language,
+    created_at,
+    updated_at
+);

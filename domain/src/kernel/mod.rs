@@ -22,6 +22,7 @@ pub mod page;
 pub mod password;
 pub mod patch;
 pub mod ratelimit;
+pub mod rows;
 pub mod sealed;
 pub mod services;
 pub mod sql;

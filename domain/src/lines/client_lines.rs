@@ -31,11 +31,13 @@ use tenants::scope::scoped;
 
 use crate::kernel::error::ApiResult;
 use crate::kernel::page::{PageArgs, Paged};
+use crate::kernel::rows::{columns_of_both, pairs};
 use crate::kernel::services::Services;
 use crate::kernel::validate;
 use crate::partners::client_list::ClientRow;
 use crate::partners::client_list::may_list_clients;
 use crate::partners::client_list::page_with_accounts;
+use entities::position::ByPosition;
 
 /// "Show all" is bounded at this many clients per page.
 pub const MAX_CLIENTS: i32 = 1000;
@@ -258,8 +260,7 @@ pub async fn page(
         .filter(line::Column::ClientUserId.is_in(ids.clone()))
         .filter(compiled.line_condition())
         .order_by_asc(line::Column::ClientUserId)
-        .order_by_asc(line::Column::LineNumber)
-        .select_also(line_comment::Entity);
+        .order_by_asc(line::Column::LineNumber);
     QueryTrait::query(&mut lq).join(
         JoinType::LeftJoin,
         line_comment::Entity,
@@ -268,7 +269,7 @@ pub async fn page(
             .and(Expr::col((line_comment::Entity, line_comment::Column::PartnerId)).eq(p.id))
             .and(Expr::col((line_comment::Entity, line_comment::Column::TenantId)).eq(tenant_id)),
     );
-    let lines = lq.all(&svc.db).await?;
+    let lines = pairs::<line::Entity, line_comment::Entity>(&svc.db, lq).await?;
     let line_ids: Vec<i64> = lines.iter().map(|(l, _)| l.id).collect();
     let comments = lines
         .iter()
@@ -284,13 +285,10 @@ pub async fn page(
 
     let mut by_line: HashMap<i64, Vec<line_channel::Model>> =
         line_ids.iter().map(|id| (*id, Vec::new())).collect();
-    let mut kinds: HashMap<i64, channel_kind::Model> = HashMap::new();
-    for (c, k) in channels {
-        if let Some(k) = k {
-            kinds.entry(k.id).or_insert(k);
-        }
+    for c in channels.channels {
         by_line.entry(c.line_id).or_default().push(c);
     }
+    let kinds = channels.kinds;
     let mut of_client: HashMap<i64, Vec<i64>> = ids.iter().map(|id| (*id, Vec::new())).collect();
     let mut organizations: HashMap<i64, organization::Model> = HashMap::new();
     for (m, o) in orgs {
@@ -320,26 +318,49 @@ pub async fn page(
     })
 }
 
-/// The channels of `line_ids`, each with its kind: one statement.
+/// The channels of some lines and their kinds.
+struct ChannelsWithKinds {
+    channels: Vec<line_channel::Model>,
+    kinds: HashMap<i64, channel_kind::Model>,
+}
+
+/// The channels of `line_ids`, oldest first, and their kinds: one statement. Rows are read
+/// by position, and a kind's columns only on the first row that has it (450 channels of a
+/// page share a handful of kinds).
 async fn channels_with_kinds(
     db: &impl ConnectionTrait,
     tenant_id: i64,
     line_ids: &[i64],
-) -> Result<Vec<(line_channel::Model, Option<channel_kind::Model>)>, sea_orm::DbErr> {
+) -> Result<ChannelsWithKinds, sea_orm::DbErr> {
+    let mut out = ChannelsWithKinds {
+        channels: Vec::new(),
+        kinds: HashMap::new(),
+    };
     if line_ids.is_empty() {
-        return Ok(Vec::new());
+        return Ok(out);
     }
-    let mut cq = scoped::<line_channel::Entity>(tenant_id)
-        .filter(line_channel::Column::LineId.is_in(line_ids.iter().copied()))
-        .order_by_asc(line_channel::Column::Id)
-        .select_also(channel_kind::Entity);
+    let mut cq = columns_of_both::<line_channel::Entity, channel_kind::Entity>(
+        scoped::<line_channel::Entity>(tenant_id)
+            .filter(line_channel::Column::LineId.is_in(line_ids.iter().copied()))
+            .order_by_asc(line_channel::Column::Id),
+    );
     QueryTrait::query(&mut cq).join(
         JoinType::InnerJoin,
         channel_kind::Entity,
         Expr::col((channel_kind::Entity, channel_kind::Column::Id))
             .equals((line_channel::Entity, line_channel::Column::ChannelKindId)),
     );
-    cq.all(db).await
+    let rows = db.query_all(cq.as_query()).await?;
+    out.channels.reserve(rows.len());
+    for r in &rows {
+        let c = line_channel::Model::read_at(r, 0)?;
+        if !out.kinds.contains_key(&c.channel_kind_id) {
+            let k = channel_kind::Model::read_at(r, line_channel::Model::WIDTH)?;
+            out.kinds.insert(k.id, k);
+        }
+        out.channels.push(c);
+    }
+    Ok(out)
 }
 
 /// The organizations the users `ids` belong to, with each membership: one statement.
@@ -350,8 +371,7 @@ async fn memberships_with_organizations(
 ) -> Result<Vec<(organization_member::Model, Option<organization::Model>)>, sea_orm::DbErr> {
     let mut oq = scoped::<organization_member::Entity>(tenant_id)
         .filter(organization_member::Column::UserId.is_in(ids.iter().copied()))
-        .order_by_asc(organization_member::Column::OrganizationId)
-        .select_also(organization::Entity);
+        .order_by_asc(organization_member::Column::OrganizationId);
     QueryTrait::query(&mut oq).join(
         JoinType::InnerJoin,
         organization::Entity,
@@ -360,7 +380,7 @@ async fn memberships_with_organizations(
             organization_member::Column::OrganizationId,
         )),
     );
-    oq.all(db).await
+    pairs::<organization_member::Entity, organization::Entity>(db, oq).await
 }
 
 /// `Partner.clientCountries`: the countries the partner's clients are in, sorted.

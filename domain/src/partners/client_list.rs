@@ -1,12 +1,10 @@
 //! The partner's "my clients": who may list them, the filters, and the page with the
 //! clients' accounts.
 
+use entities::position::ByPosition;
 use entities::{consent, partner, partner_client, user};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, FromQueryResult, IdenStatic, JoinType, QueryFilter,
-    QueryTrait, SelectA, SelectB,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, JoinType, QueryFilter, QueryTrait};
 use tenants::policy::Action;
 use tenants::scope::scoped;
 use tenants::{RequestCtx, authorize};
@@ -131,7 +129,8 @@ pub async fn page_with_accounts(
     args: PageArgs,
     max: i32,
 ) -> ApiResult<Paged<ClientRow>> {
-    let mut q = select.select_also(user::Entity);
+    let mut q =
+        crate::kernel::rows::columns_of_both::<partner_client::Entity, user::Entity>(select);
     QueryTrait::query(&mut q).join(
         JoinType::InnerJoin,
         user::Entity,
@@ -144,10 +143,11 @@ pub async fn page_with_accounts(
         partner_client::Column::Id,
         args,
         max,
+        // By position: the link's columns, then the account's.
         |r| {
             Ok(ClientRow {
-                link: partner_client::Model::from_query_result(r, SelectA.as_str())?,
-                client: user::Model::from_query_result(r, SelectB.as_str())?,
+                link: partner_client::Model::read_at(r, 0)?,
+                client: user::Model::read_at(r, partner_client::Model::WIDTH)?,
             })
         },
         |row| (row.link.id, row),
