@@ -118,10 +118,30 @@ impl LocalDns {
         .await
     }
 
+    /// A UDP socket on a free port and a TCP listener on the same port number. The UDP
+    /// port is free for UDP only: a TCP socket (another test's connection) may hold the
+    /// same number, so a taken one is retried on another port.
+    async fn sockets() -> anyhow::Result<(
+        tokio::net::UdpSocket,
+        tokio::net::TcpListener,
+        std::net::SocketAddr,
+    )> {
+        let mut attempts = 0;
+        loop {
+            let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
+            let addr = udp.local_addr()?;
+            match tokio::net::TcpListener::bind(addr).await {
+                Ok(tcp) => return Ok((udp, tcp, addr)),
+                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && attempts < 50 => {
+                    attempts += 1;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
     async fn serve(zone: Zone) -> anyhow::Result<Self> {
-        let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
-        let addr = udp.local_addr()?;
-        let tcp = tokio::net::TcpListener::bind(addr).await?;
+        let (udp, tcp, addr) = Self::sockets().await?;
         let mut server = ServerFuture::new(Handler(zone.clone()));
         server.register_socket(udp);
         server.register_listener(tcp, std::time::Duration::from_secs(5));

@@ -12,8 +12,9 @@ use entities::{
     channel_kind, line, line_channel, money, organization_member, partner, partner_client, space,
 };
 use rust_decimal::Decimal;
-use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, PaginatorTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use tenants::policy::{OrderStanding, Standing};
 use tenants::scope::scoped;
 use tenants::{Action, RequestCtx, authorize};
@@ -61,7 +62,7 @@ pub async fn prepare(
     let catalogue = Catalogue::read(db, req, request).await?;
     let mut order = Items::default();
     new_lines(db, req, request, client_id, &catalogue, &mut order).await?;
-    let channels_of = channels_of(db, tenant_id, request, &renewals, &lines).await?;
+    let channels_of = channels_of(db, tenant_id, &lines).await?;
     renewed_lines(&lines, &renewals, &channels_of, &catalogue, now, &mut order)?;
     additions(request, &by_id, &channels_of, &catalogue, now, &mut order)?;
     let priced = pricing::price(&PricingInput {
@@ -419,31 +420,25 @@ fn open_space_of(spaces: &HashMap<i64, space::Model>, id: i64, org_id: i64) -> A
     }
 }
 
-/// The channel kinds on each of the touched `lines`: one statement, which selects the lines
-/// by the same condition as [`touched_lines`] rather than by their (up to 5,000) ids.
+/// The channel kinds on each of `lines`, oldest first: one statement. By the ids read, not
+/// by the condition again, so a line that changed client between the two statements
+/// cannot lose its channels here.
 async fn channels_of(
     db: &impl ConnectionTrait,
     tenant_id: i64,
-    request: &OrderRequest,
-    renewals: &RenewalRequest,
     lines: &[PricedLine],
 ) -> ApiResult<HashMap<i64, Vec<i64>>> {
     let mut channels_of: HashMap<i64, Vec<i64>> = HashMap::new();
-    let Some((_, condition)) = touched(request, renewals).filter(|_| !lines.is_empty()) else {
+    if lines.is_empty() {
         return Ok(channels_of);
-    };
-    let of_lines = Query::select()
-        .column(line::Column::Id)
-        .from(line::Entity)
-        .and_where(line::Column::TenantId.eq(tenant_id))
-        .cond_where(condition)
-        .to_owned();
+    }
     // Only the two columns pricing needs, read by position.
     let channels: Vec<(i64, i64)> = scoped::<line_channel::Entity>(tenant_id)
         .select_only()
         .column(line_channel::Column::LineId)
         .column(line_channel::Column::ChannelKindId)
-        .filter(line_channel::Column::LineId.in_subquery(of_lines))
+        .filter(line_channel::Column::LineId.is_in(lines.iter().map(|l| l.id)))
+        .order_by_asc(line_channel::Column::Id)
         .into_tuple()
         .all(db)
         .await?;
