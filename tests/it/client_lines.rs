@@ -5,7 +5,7 @@
 
 use chrono::Duration;
 use entities::{channel_kind, line, line_channel, organization, organization_member};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::partners::{PartnerFixture, partner};
@@ -217,6 +217,39 @@ async fn the_client_lines_page_filters_by_country_status_and_search() {
         json!([{ "status": "CONNECTED", "paid": true, "kind": { "code": "WHATSAPP" } }])
     );
     assert_eq!(first["lines"][2]["status"], "EXPIRED");
+    assert!(
+        first["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["comment"].is_null())
+    );
+
+    // The partner's note shows on its own line only (the page joins the notes).
+    let noted = line::Entity::find()
+        .filter(line::Column::LineNumber.eq(502))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    app.ok(
+        ROOT,
+        Some(&p.owner),
+        "mutation($i: SetLineCommentInput!) { setLineComment(input: $i) { line { comment } } }",
+        json!({ "i": { "lineId": resolvers::ids::encode(resolvers::ids::Kind::Line, noted.id).0, "comment": "call in March" } }),
+    )
+    .await;
+    let again = page(&app, &p.owner, &p.id, json!({})).await;
+    let comments: Vec<Value> = again["clientLines"]["edges"][0]["node"]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["comment"].clone())
+        .collect();
+    assert_eq!(
+        comments,
+        vec![Value::Null, json!("call in March"), Value::Null]
+    );
 
     let cases: Vec<(Value, Vec<Vec<i64>>)> = vec![
         (json!({ "country": "kz" }), vec![vec![601]]),
