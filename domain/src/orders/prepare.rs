@@ -123,12 +123,15 @@ fn check_sizes(request: &OrderRequest, renewals: &RenewalRequest) -> ApiResult<(
     Ok(())
 }
 
-/// Which lines the order touches: those renewed or added to, and every line of the clients
-/// renewed; `None` when it touches none.
-fn touched(
+/// The lines renewed or added to, and every line of the clients renewed: one statement, of
+/// the columns pricing needs. A line of another tenant reads as missing, like one that
+/// never existed.
+async fn touched_lines(
+    db: &impl ConnectionTrait,
+    tenant_id: i64,
     request: &OrderRequest,
     renewals: &RenewalRequest,
-) -> Option<(BTreeSet<i64>, Condition)> {
+) -> ApiResult<Vec<PricedLine>> {
     let line_ids: BTreeSet<i64> = renewals
         .line_ids
         .iter()
@@ -136,29 +139,16 @@ fn touched(
         .chain(request.additions.iter().map(|a| a.line_id))
         .collect();
     if line_ids.is_empty() && renewals.client_ids.is_empty() {
-        return None;
-    }
-    let condition = Condition::any()
-        .add(line::Column::Id.is_in(line_ids.iter().copied()))
-        .add(line::Column::ClientUserId.is_in(renewals.client_ids.iter().copied()));
-    Some((line_ids, condition))
-}
-
-/// The lines the order touches ([`touched`]): one statement, of the columns pricing needs.
-/// A line of another tenant reads as missing, like one that never existed.
-async fn touched_lines(
-    db: &impl ConnectionTrait,
-    tenant_id: i64,
-    request: &OrderRequest,
-    renewals: &RenewalRequest,
-) -> ApiResult<Vec<PricedLine>> {
-    let Some((line_ids, condition)) = touched(request, renewals) else {
         return Ok(Vec::new());
-    };
+    }
     let lines: Vec<PricedLine> = scoped::<line::Entity>(tenant_id)
         .select_only()
         .columns(PRICED_LINE_COLUMNS)
-        .filter(condition)
+        .filter(
+            Condition::any()
+                .add(line::Column::Id.is_in(line_ids.iter().copied()))
+                .add(line::Column::ClientUserId.is_in(renewals.client_ids.iter().copied())),
+        )
         .into_tuple::<PricedLineRow>()
         .all(db)
         .await?
