@@ -8,6 +8,7 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 use crate::dev::demo;
+use crate::lifecycle::Phase;
 use crate::{Config, prepare};
 
 /// Partner Gateway: the GraphQL API of a white-label partner platform.
@@ -132,10 +133,12 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 Duration::from_millis(cfg.notify_interval_ms.max(100)),
             );
             crate::scheduler::spawn(
-                state,
+                state.clone(),
                 Duration::from_secs(cfg.scheduler_interval_secs.max(1)),
             );
             shutdown_signal().await;
+            // The runs in progress finish (src/lifecycle.rs).
+            finish(&state, &cfg).await;
             Ok(())
         }
         Command::Serve { demo: with_demo } => serve(cfg, with_demo).await,
@@ -245,16 +248,47 @@ async fn serve(mut cfg: Config, with_demo: bool) -> anyhow::Result<()> {
         .with_context(|| format!("binding {}", cfg.bind_addr))?;
     tracing::info!(addr = %cfg.bind_addr, "listening");
     let app = crate::app(state.clone());
+    let life = state.lifecycle.clone();
+    let drain = Duration::from_millis(cfg.shutdown_drain_ms);
+    let stopping = async move {
+        shutdown_signal().await;
+        life.enter(Phase::Draining);
+        if !drain.is_zero() {
+            tracing::info!(
+                drain_ms = drain.as_millis() as u64,
+                "draining: /readyz answers 503 while requests are still served"
+            );
+            tokio::time::sleep(drain).await;
+        }
+        life.enter(Phase::Closing);
+        tracing::info!(
+            "closing: no new connections, requests in flight finish, WebSockets close with 1001"
+        );
+    };
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(stopping)
     .await
     .context("serving")?;
+    finish(&state, &cfg).await;
     state.services.db.clone().close().await.ok();
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Waits for open WebSockets and the workers' runs in progress, `SHUTDOWN_GRACE_MS` at
+/// most.
+async fn finish(state: &crate::AppState, cfg: &Config) {
+    let grace = Duration::from_millis(cfg.shutdown_grace_ms);
+    if !state.lifecycle.finish(grace).await {
+        tracing::warn!(
+            running = state.lifecycle.running(),
+            grace_ms = cfg.shutdown_grace_ms,
+            "stopping with tasks still running after SHUTDOWN_GRACE_MS"
+        );
+    }
 }
 
 async fn shutdown_signal() {
@@ -276,5 +310,5 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
-    tracing::info!("shutting down: finishing requests in flight");
+    tracing::info!("stop asked");
 }

@@ -172,6 +172,20 @@ pub struct Config {
     /// How often the notification worker fans out new events, in milliseconds (0: off).
     #[arg(long, env = "NOTIFY_INTERVAL_MS", default_value_t = 1000)]
     pub notify_interval_ms: u64,
+    /// How long a delivery worker's claim holds an outbox message, in seconds: a worker
+    /// that died holding it leaves it to another after this (docs/reliability.md).
+    #[arg(long, env = "OUTBOX_LEASE_SECS", default_value_t = 300)]
+    pub outbox_lease_secs: u64,
+    /// On SIGTERM or Ctrl-C, how long `/readyz` answers 503 while requests are still
+    /// served, in milliseconds, so a load balancer stops sending new ones first (set it
+    /// above the balancer's time to mark a server down; docs/reliability.md).
+    #[arg(long, env = "SHUTDOWN_DRAIN_MS", default_value_t = 0)]
+    pub shutdown_drain_ms: u64,
+    /// After the drain, how long open WebSockets (closed with 1001) and the background
+    /// workers' current runs may take to finish before the process exits, in
+    /// milliseconds.
+    #[arg(long, env = "SHUTDOWN_GRACE_MS", default_value_t = 10_000)]
+    pub shutdown_grace_ms: u64,
     /// `pretty` or `json` logs.
     #[arg(long, env = "LOG_FORMAT", default_value = "pretty")]
     pub log_format: String,
@@ -402,6 +416,7 @@ impl Config {
                 .filter(|s| !s.is_empty())
                 .map(str::to_string),
             mail_dkim_records: dkim_records(self.mail_dkim_records.as_deref().unwrap_or("")),
+            outbox_lease: Duration::from_secs(self.outbox_lease_secs.max(1)),
             ..Settings::default()
         }
     }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod dev;
 pub mod http;
+pub mod lifecycle;
 pub mod metrics;
 pub mod notifier;
 pub mod scheduler;
@@ -76,6 +77,8 @@ pub struct AppState {
     pub http: Arc<HttpSettings>,
     /// SQL statements run by this instance's pool.
     pub statements: db::StatementCounter,
+    /// Serving, draining or closing, and what a stop waits for.
+    pub lifecycle: lifecycle::Lifecycle,
 }
 
 /// Connects, migrates, makes sure the root tenant exists, loads keys and the tenant
@@ -151,6 +154,7 @@ pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
             notification_sources: cfg.notification_sources()?,
         }),
         statements,
+        lifecycle: Default::default(),
     })
 }
 

@@ -15,6 +15,7 @@ use domain::notifications::delivery::{self, Delivered};
 use domain::notifications::fanout::{self, FannedOut};
 
 use crate::AppState;
+use crate::lifecycle::Lifecycle;
 
 /// Fans out what is pending once.
 pub async fn fan_out_once(state: &AppState) -> anyhow::Result<FannedOut> {
@@ -34,16 +35,23 @@ pub async fn deliver_once(state: &AppState) -> anyhow::Result<Delivered> {
         .map_err(|e| anyhow::anyhow!("delivery failed: {} ({})", e.message(), e.code()))
 }
 
-fn every<F, Fut>(name: &'static str, period: Duration, mut run: F)
+/// Runs `run` every `period` until the process stops: a stop lets the run in progress
+/// finish and starts no other (src/lifecycle.rs).
+pub(crate) fn every<F, Fut>(life: &Lifecycle, name: &'static str, period: Duration, mut run: F)
 where
     F: FnMut() -> Fut + Send + 'static,
     Fut: Future<Output = anyhow::Result<()>> + Send,
 {
-    tokio::spawn(async move {
+    let stop = life.clone();
+    life.spawn(async move {
         let mut tick = tokio::time::interval(period);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            tick.tick().await;
+            tokio::select! {
+                biased;
+                () = stop.closing() => return,
+                _ = tick.tick() => {}
+            }
             if let Err(e) = run().await {
                 tracing::warn!(worker = name, error = %format!("{e:#}"), "worker run failed");
             }
@@ -51,15 +59,16 @@ where
     });
 }
 
-/// Runs both workers every `period` until the process ends; a failed run is logged and
+/// Runs both workers every `period` until the process stops; a failed run is logged and
 /// the next tick tries again.
 pub fn spawn(state: AppState, period: Duration) {
     if period.is_zero() {
         tracing::info!("notification workers off (NOTIFY_INTERVAL_MS=0)");
         return;
     }
+    let life = state.lifecycle.clone();
     let s = state.clone();
-    every("fan-out", period, move || {
+    every(&life, "fan-out", period, move || {
         let s = s.clone();
         async move {
             let done = fan_out_once(&s).await?;
@@ -74,7 +83,7 @@ pub fn spawn(state: AppState, period: Duration) {
             Ok(())
         }
     });
-    every("delivery", period, move || {
+    every(&life, "delivery", period, move || {
         let s = state.clone();
         async move {
             let done = deliver_once(&s).await?;

@@ -13,26 +13,21 @@ pub async fn run_once(state: &AppState) -> anyhow::Result<Vec<domain::jobs::Ran>
         .map_err(|e| anyhow::anyhow!("a job failed: {} ({})", e.message(), e.code()))
 }
 
-/// Runs due jobs every `every` until the process ends; a failed run is logged and the
+/// Runs due jobs every `every` until the process stops; a failed run is logged and the
 /// next tick tries again.
 pub fn spawn(state: AppState, every: Duration) {
     if every.is_zero() {
         tracing::info!("scheduler off (SCHEDULER_INTERVAL_SECS=0)");
         return;
     }
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            match run_once(&state).await {
-                Ok(ran) => {
-                    for r in ran.iter().filter(|r| r.items > 0) {
-                        tracing::info!(job = r.job, items = r.items, "job ran");
-                    }
-                }
-                Err(e) => tracing::warn!(error = %format!("{e:#}"), "scheduler run failed"),
+    let life = state.lifecycle.clone();
+    crate::notifier::every(&life, "scheduler", every, move || {
+        let state = state.clone();
+        async move {
+            for r in run_once(&state).await?.iter().filter(|r| r.items > 0) {
+                tracing::info!(job = r.job, items = r.items, "job ran");
             }
+            Ok(())
         }
     });
 }

@@ -43,6 +43,9 @@ struct Inner {
     /// The last notification delivered (or tried): (URL, body).
     last: Option<(String, String)>,
     down: bool,
+    /// Whether a notification the gateway did not accept (no answer, or not 200) is
+    /// delivered again later, as YooKassa does for a day (`redeliver_until_accepted`).
+    redeliver: bool,
 }
 
 /// The running local server.
@@ -121,6 +124,13 @@ impl LocalYooKassa {
             let shop = (auth, webhook_url);
             self.lock().shops.insert(shop_id.into(), shop);
         }
+    }
+
+    /// From now on, a notification the gateway does not accept with 200 is delivered again
+    /// in the background (after 0.25 s, then twice as long each time, up to 5 s apart, for
+    /// about two minutes), as YooKassa keeps delivering until it is accepted.
+    pub fn redeliver_until_accepted(&self) {
+        self.lock().redeliver = true;
     }
 
     /// Starts or ends an outage: every route answers 503 meanwhile.
@@ -229,7 +239,22 @@ impl LocalYooKassa {
     async fn deliver(&self, shop: &str, body: String) -> Option<u16> {
         let url = self.lock().shops.get(shop)?.1.clone()?;
         self.lock().last = Some((url.clone(), body.clone()));
-        self.send(&url, body).await
+        let answer = self.send(&url, body.clone()).await;
+        if answer != Some(200) && self.lock().redeliver {
+            let me = self.clone();
+            tokio::spawn(async move {
+                let mut wait = Duration::from_millis(250);
+                for _ in 0..30 {
+                    tokio::time::sleep(wait).await;
+                    if me.send(&url, body.clone()).await == Some(200) {
+                        return;
+                    }
+                    wait = (wait * 2).min(Duration::from_secs(5));
+                }
+                tracing::warn!(url, "notification given up after two minutes");
+            });
+        }
+        answer
     }
 
     /// POSTs a notification as YooKassa does (JSON, unsigned); a failure is only logged.

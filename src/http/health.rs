@@ -12,8 +12,15 @@ pub async fn healthz() -> impl IntoResponse {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
-/// The process can serve: the database answers.
+/// The process can serve: it is not stopping and the database answers. From SIGTERM on
+/// it answers 503 `draining` while requests are still served (src/lifecycle.rs).
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    if state.lifecycle.phase() != crate::lifecycle::Phase::Serving {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "status": "draining" })),
+        );
+    }
     match state.services.db.ping().await {
         Ok(()) => (
             StatusCode::OK,

@@ -44,6 +44,9 @@ use crate::AppState;
 /// The close code for "your credentials no longer hold" (as graphql-ws uses for a refused
 /// `connection_init`); clients reconnect with a fresh token.
 const FORBIDDEN: u16 = 4403;
+/// The close code for "the server is going away" (RFC 6455): the instance is stopping;
+/// clients reconnect, through the load balancer, to one that is up.
+const GOING_AWAY: u16 = 1001;
 
 /// Whether a request asks to upgrade to a WebSocket.
 pub fn is_upgrade(headers: &HeaderMap) -> bool {
@@ -97,6 +100,9 @@ fn token_of(payload: &serde_json::Value) -> Option<String> {
 }
 
 async fn serve(state: AppState, parts: Parts, protocol: WebSocketProtocols, socket: WebSocket) {
+    // A graceful stop waits for this socket to be closed.
+    let _held = state.lifecycle.hold();
+    let lifecycle = state.lifecycle.clone();
     let (mut sink, stream) = socket.split();
     let socket_request_id = request_id(&parts);
     let (signed_in, watched) = tokio::sync::oneshot::channel::<(String, Arc<TenantInfo>)>();
@@ -170,6 +176,15 @@ async fn serve(state: AppState, parts: Parts, protocol: WebSocketProtocols, sock
                     .send(Message::Close(Some(CloseFrame {
                         code: FORBIDDEN,
                         reason: reason.into(),
+                    })))
+                    .await;
+                return;
+            }
+            () = lifecycle.closing() => {
+                let _ = sink
+                    .send(Message::Close(Some(CloseFrame {
+                        code: GOING_AWAY,
+                        reason: "the server is restarting".into(),
                     })))
                     .await;
                 return;

@@ -761,3 +761,46 @@ async fn gen_data_leaves_the_planner_statistics_of_what_it_wrote() {
         .unwrap();
     assert_eq!(row.try_get::<i64>("", "n").unwrap(), 3);
 }
+
+/// SIGTERM behind a load balancer (src/lifecycle.rs): `/readyz` answers 503 `draining`
+/// while requests are still served, then open WebSockets are closed with 1001 (going away)
+/// and the process exits cleanly.
+#[tokio::test]
+async fn a_graceful_stop_drains_then_closes_websockets_with_1001() {
+    let app = TestApp::new().await;
+    let (child, port) = start_server(&app, &[("SHUTDOWN_DRAIN_MS", "3000")]).await;
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let mut ws = crate::websocket::open_as(addr, "localhost", None).await;
+    crate::websocket::send(&mut ws, json!({ "type": "connection_init" })).await;
+    assert_eq!(
+        crate::websocket::next(&mut ws).await["type"],
+        "connection_ack"
+    );
+
+    let pid = child.id().unwrap();
+    Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    // Draining: not ready, still serving.
+    let mut draining = None;
+    for _ in 0..100 {
+        let r = http_get(port, "localhost", "/readyz")
+            .await
+            .unwrap_or_default();
+        if r.starts_with("HTTP/1.1 503") {
+            draining = Some(r);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let draining = draining.expect("/readyz answers 503 once SIGTERM arrives");
+    assert!(draining.contains("\"draining\""), "{draining}");
+    let d = graphql_on(port, "localhost", None, "{ __typename }", json!({})).await;
+    assert_eq!(d["data"]["__typename"], "QueryRoot", "{d}");
+    // Then closing: the socket is told the server is going away.
+    let closed = crate::websocket::next(&mut ws).await;
+    assert_eq!(closed["close"], 1001, "{closed}");
+    let (status, log) = stop_server(child).await;
+    assert!(status.success(), "{status:?} {log}");
+}

@@ -1,5 +1,5 @@
 //! Delivery of the outbox over a real SMTP conversation with a local server
-//! (`mail_sink`): account and notification emails go out once, in the brand, as text and
+//! (`partner_gateway::dev::local_smtp`): account and notification emails go out once, in the brand, as text and
 //! HTML; notification mail carries a one-click unsubscribe link that works without
 //! signing in (and only for its own user, kind and tenant); failures are retried with
 //! backoff (the injectable clock makes them due), marked `FAILED` after the last attempt
@@ -14,16 +14,16 @@ use partner_gateway::config::Secret;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
-use crate::mail_sink::MailSink;
 use crate::orders::shop;
 use crate::support::*;
+use partner_gateway::dev::local_smtp::MailSink;
 
 const OUTBOX: &str = "query($s: OutboxStatus) { outboxMessages(status: $s, last: 50) { edges { node { id kind recipient status attempts lastError nextAttemptAt sentAt failedAt } } } }";
 const RETRY: &str = "mutation($i: RetryOutboxMessageInput!) { retryOutboxMessage(input: $i) { message { id status attempts } } }";
 const SETTINGS: &str = "{ notificationSettings { kinds { kind email } } }";
 
 async fn with_sink() -> (TestApp, MailSink) {
-    let sink = MailSink::start();
+    let sink = MailSink::start().unwrap();
     let url = sink.url();
     let app = TestApp::with_config(move |c| c.smtp_url = Some(Secret(url))).await;
     (app, sink)
@@ -394,7 +394,7 @@ async fn several_workers_send_each_message_once() {
 async fn required_tls_never_falls_back_to_plain_text() {
     // The sink speaks plain SMTP only (no STARTTLS): with `tls=required` nothing may be
     // sent in the clear; the message waits for a retry instead.
-    let sink = MailSink::start();
+    let sink = MailSink::start().unwrap();
     let url = format!("{}?tls=required", sink.url());
     let app = TestApp::with_config(move |c| c.smtp_url = Some(Secret(url))).await;
     app.tenant("acmetls").await;

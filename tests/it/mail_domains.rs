@@ -9,8 +9,8 @@ use partner_gateway::config::Secret;
 use partner_gateway::dev::local_dns::{Answer, LocalDns};
 use serde_json::{Value, json};
 
-use crate::mail_sink::MailSink;
 use crate::support::*;
+use partner_gateway::dev::local_smtp::MailSink;
 
 const DOMAIN: &str = "acme-mail.test";
 const MAIL: &str = "{ tenant { mailDomain { domain status inUse verifiedAt lastCheckedAt lastError records { purpose type name value } } } }";
@@ -31,7 +31,7 @@ struct Setup {
 
 async fn setup() -> Setup {
     let dns = LocalDns::start().await.unwrap();
-    let sink = MailSink::start();
+    let sink = MailSink::start().unwrap();
     let (addr, url) = (dns.addr, sink.url());
     let app = TestApp::with_config(move |c| {
         c.dns_resolver = Some(addr);

@@ -24,7 +24,6 @@ mod limits;
 mod lines;
 mod local_otlp;
 mod mail_domains;
-mod mail_sink;
 mod money_races;
 mod notifications;
 mod operations;

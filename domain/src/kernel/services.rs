@@ -45,6 +45,9 @@ pub struct Settings {
     /// The DKIM records the relay asks sender domains to publish (`MAIL_DKIM_RECORDS`):
     /// name under the domain, type, value.
     pub mail_dkim_records: Vec<(String, String, String)>,
+    /// How long a delivery worker's claim holds an outbox message before another worker
+    /// may take it over (`OUTBOX_LEASE_SECS`; `notifications::delivery`).
+    pub outbox_lease: Duration,
 }
 
 impl Default for Settings {
@@ -64,6 +67,7 @@ impl Default for Settings {
             lead_submissions_per_hour: 5,
             mail_spf_include: None,
             mail_dkim_records: Vec::new(),
+            outbox_lease: crate::notifications::delivery::LEASE,
         }
     }
 }

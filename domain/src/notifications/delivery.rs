@@ -3,7 +3,7 @@
 //!
 //! - **Claim.** A batch of due messages (`PENDING`, or `SENDING` whose lease ran out) is
 //!   selected with `FOR UPDATE SKIP LOCKED` on PostgreSQL and, in the same transaction,
-//!   set `SENDING` with a lease (`next_attempt_at = now + LEASE`) and one more attempt. Two
+//!   set `SENDING` with a lease (`next_attempt_at = now + lease`, `Settings::outbox_lease`) and one more attempt. Two
 //!   workers never hold the same row, so each message is sent by one instance. (SQLite
 //!   has one writer at a time, and one instance.)
 //! - **Send** after the claim commits, with no transaction open while talking to the
@@ -16,7 +16,8 @@
 //!   and before `SENT` is written leaves the row `SENDING`; when its lease ends another
 //!   worker sends it again. So a message is sent once, or, after such a crash, once more;
 //!   the resend carries the same `Message-ID`, by which mail clients and servers drop
-//!   duplicates.
+//!   duplicates. A database that is only briefly unreachable when the outcome is written
+//!   (a restart) does not open that window: the write is retried within half the lease.
 
 use std::time::Duration;
 
@@ -36,7 +37,8 @@ use crate::kernel::sql::statement;
 pub const BATCH: u64 = 20;
 /// Sends in flight at once per worker.
 const PARALLEL: usize = 4;
-/// How long a claim holds a message before another worker may take it over.
+/// How long a claim holds a message before another worker may take it over, unless
+/// `OUTBOX_LEASE_SECS` says otherwise (`Settings::outbox_lease`).
 pub const LEASE: Duration = Duration::from_secs(5 * 60);
 /// Attempts before a message is marked `FAILED`.
 pub const MAX_ATTEMPTS: i32 = 10;
@@ -125,7 +127,8 @@ pub async fn claim(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let lease_until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
+    let lease_until =
+        now + chrono::Duration::from_std(svc.settings.outbox_lease).unwrap_or_default();
     outbox_message::Entity::update_many()
         .col_expr(
             outbox_message::Column::Status,
@@ -238,8 +241,23 @@ async fn record(
             Outcome::Retrying
         }
     };
-    update.exec(&svc.db).await.map_err(ApiError::from)?;
-    Ok(outcome)
+    // The message went out (or not) already: if the database is briefly unreachable (a
+    // restart, a failover), the outcome is written once it is back, within half the
+    // lease, which this worker still holds; else the lease ends and the message is sent
+    // again under the same Message-ID (the crash window above).
+    let patience = svc.settings.outbox_lease / 2;
+    let started = std::time::Instant::now();
+    let mut wait = Duration::from_millis(100);
+    loop {
+        match update.clone().exec(&svc.db).await.map_err(ApiError::from) {
+            Ok(_) => return Ok(outcome),
+            Err(ApiError::Unavailable) if started.elapsed() + wait < patience => {
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(2));
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// `retryOutboxMessage`: a `FAILED` message (or one waiting for its next attempt) is

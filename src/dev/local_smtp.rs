@@ -1,12 +1,12 @@
-//! A local SMTP server for the tests: a real SMTP conversation (RFC 5321: greeting,
-//! `EHLO`, `MAIL FROM`, `RCPT TO`, `DATA` with dot-stuffing, `RSET`, `NOOP`, `QUIT`) on a
-//! loopback port, keeping every message it accepts. It can be told to refuse the next
-//! messages with a transient (451) or permanent (550) answer after `DATA`, as a real
-//! server does when it cannot take a message.
+//! A local SMTP server: a real SMTP conversation (RFC 5321: greeting, `EHLO`, `MAIL FROM`,
+//! `RCPT TO`, `DATA` with dot-stuffing, `RSET`, `NOOP`, `QUIT`) on a loopback port,
+//! keeping every message it accepts. The tests and the failure drill (`drill/`) send mail
+//! to it. It can be told to refuse the next messages with a transient (451) or permanent
+//! (550) answer after `DATA`, as a real server does when it cannot take a message.
 //!
 //! Written here rather than taken from a crate: `mailin-embedded`, the kept embeddable
-//! server, pulls rustls with the aws-lc provider into the test build next to the ring
-//! provider the service uses, and two providers make rustls refuse to pick one.
+//! server, pulls rustls with the aws-lc provider into the build next to the ring provider
+//! the service uses, and two providers make rustls refuse to pick one.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -18,7 +18,6 @@ use tokio::net::TcpListener;
 #[derive(Debug, Clone)]
 pub struct Received {
     /// The envelope sender (`MAIL FROM`).
-    #[allow(dead_code)]
     pub from: String,
     pub to: Vec<String>,
     /// The whole message as it came over the wire (headers and body).
@@ -55,6 +54,8 @@ struct Shared {
     received: Vec<Received>,
     /// Answers to give instead of accepting, one per message, in order.
     refusals: Vec<&'static str>,
+    /// How long the server takes to answer a message's `DATA` (a slow relay).
+    delay: std::time::Duration,
 }
 
 /// The running server.
@@ -103,7 +104,11 @@ async fn session(stream: tokio::net::TcpStream, shared: Arc<Mutex<Shared>>) -> s
                 // Dot-stuffing: a leading dot was doubled by the client.
                 data.push_str(line.strip_prefix('.').unwrap_or(&line));
             }
-            let mut s = shared.lock().unwrap();
+            let delay = lock(&shared).delay;
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            let mut s = lock(&shared);
             if s.refusals.is_empty() {
                 s.received.push(Received {
                     from: from.clone(),
@@ -135,22 +140,33 @@ fn address(arg: &str) -> String {
     }
 }
 
+fn lock(shared: &Mutex<Shared>) -> std::sync::MutexGuard<'_, Shared> {
+    shared
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 impl MailSink {
     /// Starts a server on a free loopback port, on its own thread and runtime; it runs
-    /// until the test process ends.
-    pub fn start() -> Self {
-        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        std_listener.set_nonblocking(true).unwrap();
-        let addr = std_listener.local_addr().unwrap();
+    /// until the process ends.
+    pub fn start() -> std::io::Result<Self> {
+        let std_listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        std_listener.set_nonblocking(true)?;
+        let addr = std_listener.local_addr()?;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
         let shared = Arc::new(Mutex::new(Shared::default()));
         let s = shared.clone();
         std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
             rt.block_on(async move {
-                let listener = TcpListener::from_std(std_listener).unwrap();
+                let listener = match TcpListener::from_std(std_listener) {
+                    Ok(l) => l,
+                    Err(e) => {
+                        tracing::error!(error = %e, "the local SMTP server could not listen");
+                        return;
+                    }
+                };
                 loop {
                     let Ok((stream, _)) = listener.accept().await else {
                         continue;
@@ -159,7 +175,7 @@ impl MailSink {
                 }
             });
         });
-        Self { addr, shared }
+        Ok(Self { addr, shared })
     }
 
     /// `smtp://127.0.0.1:<port>` (plain SMTP, as for a local relay).
@@ -169,7 +185,7 @@ impl MailSink {
 
     /// Everything accepted so far.
     pub fn received(&self) -> Vec<Received> {
-        self.shared.lock().unwrap().received.clone()
+        lock(&self.shared).received.clone()
     }
 
     /// Messages accepted for `to`.
@@ -182,16 +198,19 @@ impl MailSink {
 
     /// Refuses the next `n` messages with a transient error.
     pub fn refuse_transiently(&self, n: usize) {
-        let mut s = self.shared.lock().unwrap();
+        let mut s = lock(&self.shared);
         s.refusals
             .extend(std::iter::repeat_n("451 4.3.0 Try again later", n));
     }
 
+    /// From now on, takes `delay` to accept each message, as a busy relay does.
+    pub fn set_delay(&self, delay: std::time::Duration) {
+        lock(&self.shared).delay = delay;
+    }
+
     /// Refuses the next message for good.
     pub fn refuse_permanently(&self) {
-        self.shared
-            .lock()
-            .unwrap()
+        lock(&self.shared)
             .refusals
             .push("550 5.1.1 No such mailbox");
     }
