@@ -145,7 +145,7 @@ async fn drill(
     scenario::wait_balanced(&api).await?;
 
     let started = chrono::Utc::now();
-    let world = Arc::new(scenario::World::prepare(&api, db_url).await?);
+    let world = Arc::new(scenario::World::prepare(&api, db_url, args.soak).await?);
     let mut report = Report::new(args.minutes, args.soak);
     let (memory, sampler) =
         report::Memory::start([("a", a.pid.clone()), ("b", b.pid.clone())], rec.clone());

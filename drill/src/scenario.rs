@@ -227,6 +227,9 @@ pub struct World {
     pub ledger: Mutex<Ledger>,
     pub http: reqwest::Client,
     serial: AtomicU64,
+    /// Soak: the working set stays the same size (cards renew lines rather than buy new
+    /// ones, which would grow the pages the load reads), so memory can be judged.
+    pub soak: bool,
 }
 
 async fn token(api: &Api, host: &str, email: &str, password: &str) -> anyhow::Result<String> {
@@ -264,7 +267,7 @@ async fn must(
 impl World {
     /// Signs everyone in, reads the ids the load needs, and adds three approved partners
     /// on Acme to race for its leads.
-    pub async fn prepare(api: &Api, db_url: &str) -> anyhow::Result<Self> {
+    pub async fn prepare(api: &Api, db_url: &str, soak: bool) -> anyhow::Result<Self> {
         let mut brands = Vec::new();
         for (host, partner, staff, staff_password) in [
             (
@@ -387,6 +390,7 @@ impl World {
                 .timeout(Duration::from_secs(10))
                 .build()?,
             serial: AtomicU64::new(0),
+            soak,
         })
     }
 
@@ -581,10 +585,11 @@ async fn create_order(
     id
 }
 
-/// An order paid by `method`: a renewal (balance, invoice) or a new line (card).
+/// An order paid by `method`: a renewal (balance, invoice; card in a soak) or a new line
+/// (card).
 async fn buy(w: Arc<World>, api: Api, bi: usize, method: &'static str) {
     let b = &w.brands[bi];
-    let order = if method == "CARD" {
+    let order = if method == "CARD" && !w.soak {
         let (client, org) = pick(&b.clients);
         json!({ "payer": "PARTNER", "partnerId": b.partner_id, "clientId": client, "newLines": [{ "channelKinds": [b.whatsapp], "months": 1, "organizationId": org, "quantity": 1 }] })
     } else {

@@ -7,7 +7,7 @@
 //!   workers never hold the same row, so each message is sent by one instance. (SQLite
 //!   has one writer at a time, and one instance.)
 //! - **Send** after the claim commits, with no transaction open while talking to the
-//!   server.
+//!   server; each message's outcome is recorded as soon as its send ends.
 //! - **Record.** `SENT` with `sent_at`; or back to `PENDING` after an exponential backoff
 //!   with jitter and the error kept in `last_error`; or `FAILED` (with `failed_at`) after
 //!   the last attempt or an answer that retrying cannot change. Failed messages stay for
@@ -78,16 +78,18 @@ pub async fn run(svc: &Services) -> ApiResult<Delivered> {
         let now = svc.clock.now();
         let batch = claim(svc, now, BATCH).await?;
         let claimed = batch.len() as u64;
+        // Each outcome is written as soon as its send ends, not after the batch: a worker
+        // that dies mid-batch leaves only the sends in flight to be made again.
         let outcomes: Vec<_> = futures_util::stream::iter(batch)
             .map(|m| async move {
                 let result = send(svc, &m).await;
-                (m, result)
+                record(svc, &m, result).await
             })
             .buffer_unordered(PARALLEL)
             .collect()
             .await;
-        for (m, result) in outcomes {
-            match record(svc, &m, result).await? {
+        for outcome in outcomes {
+            match outcome? {
                 Outcome::Sent => total.sent += 1,
                 Outcome::Retrying => total.retrying += 1,
                 Outcome::Failed => total.failed += 1,
