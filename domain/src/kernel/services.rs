@@ -8,6 +8,9 @@ use sea_orm::DatabaseConnection;
 use tenants::TenantRegistry;
 use tenants::tokens::JwtKeys;
 
+/// How long a delivery claim holds an outbox message by default (`OUTBOX_LEASE_SECS`).
+pub const OUTBOX_LEASE: Duration = Duration::from_secs(5 * 60);
+
 /// Settings the business operations need, taken from the server's configuration.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -67,7 +70,7 @@ impl Default for Settings {
             lead_submissions_per_hour: 5,
             mail_spf_include: None,
             mail_dkim_records: Vec::new(),
-            outbox_lease: crate::notifications::delivery::LEASE,
+            outbox_lease: OUTBOX_LEASE,
         }
     }
 }

@@ -39,7 +39,7 @@ pub const BATCH: u64 = 20;
 const PARALLEL: usize = 4;
 /// How long a claim holds a message before another worker may take it over, unless
 /// `OUTBOX_LEASE_SECS` says otherwise (`Settings::outbox_lease`).
-pub const LEASE: Duration = Duration::from_secs(5 * 60);
+pub const LEASE: Duration = crate::kernel::services::OUTBOX_LEASE;
 /// Attempts before a message is marked `FAILED`.
 pub const MAX_ATTEMPTS: i32 = 10;
 /// The first retry waits this long; each next one twice as long, up to [`MAX_BACKOFF`].
