@@ -93,6 +93,9 @@ pub struct Config {
     /// Serve GraphiQL on `GET /graphql` (default: on in development only).
     #[arg(long, env = "GRAPHIQL", action = clap::ArgAction::Set)]
     pub graphiql: Option<bool>,
+    /// Serve the reference cabinet at `/` on every brand's host (docs/cabinet.md).
+    #[arg(long, env = "CABINET", default_value_t = true, action = clap::ArgAction::Set)]
+    pub cabinet: bool,
     /// Answer introspection queries (default: on in development only).
     #[arg(long, env = "GRAPHQL_INTROSPECTION", action = clap::ArgAction::Set)]
     pub introspection: Option<bool>,

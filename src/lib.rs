@@ -40,6 +40,8 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 pub struct HttpSettings {
     pub trusted_proxies: TrustedProxies,
     pub graphiql: bool,
+    /// Whether the cabinet is served at `/` (`CABINET`).
+    pub cabinet: bool,
     /// Most operations in a JSON batch (0: batches refused).
     pub max_batch: usize,
     /// The bearer token `/metrics` asks for (`METRICS_TOKEN`), if any.
@@ -141,6 +143,7 @@ pub async fn prepare(cfg: &Config) -> anyhow::Result<AppState> {
         http: Arc::new(HttpSettings {
             trusted_proxies,
             graphiql: cfg.graphiql_on(),
+            cabinet: cfg.cabinet,
             max_batch: cfg.graphql_max_batch,
             persisted_queries: http::apq::PersistedQueries::new(cfg.apq_cache_size),
             documents: http::documents::ParsedDocuments::new(cfg.graphql_document_cache_size),

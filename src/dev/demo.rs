@@ -142,8 +142,8 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
         "acme",
         TenantFields {
             legal_name: Some("Acme Messaging LLC".into()),
-            logo_url: Some("https://acme.example/logo.svg".into()),
-            favicon_url: Some("https://acme.example/favicon.ico".into()),
+            logo_url: Some(demo_asset(state, "acme", "brand-acme.svg")),
+            favicon_url: Some(demo_asset(state, "acme", "brand-acme-icon.svg")),
             primary_color: Some("#E4572E".into()),
             accent_color: Some("#17BEBB".into()),
             support_email: Some("support@acme.example".into()),
@@ -172,6 +172,8 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
         "eu",
         TenantFields {
             legal_name: Some("EuroChat GmbH".into()),
+            logo_url: Some(demo_asset(state, "eu", "brand-eu.svg")),
+            favicon_url: Some(demo_asset(state, "eu", "brand-eu-icon.svg")),
             primary_color: Some("#003399".into()),
             accent_color: Some("#FFCC00".into()),
             support_email: Some("support@eu.example".into()),
@@ -214,6 +216,13 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
 }
 
 /// The demo brand `slug`, made with `fields` the first time.
+/// A demo brand's logo or icon, served by the gateway itself on the brand's own host
+/// (`web/static`), so the cabinet shows it without reaching any other site.
+fn demo_asset(state: &AppState, slug: &str, file: &str) -> String {
+    let port = state.services.settings.local_link_port.unwrap_or(8080);
+    format!("http://{slug}.localhost:{port}/assets/{file}")
+}
+
 async fn ensure_brand(
     state: &AppState,
     slug: &str,

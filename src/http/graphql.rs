@@ -9,12 +9,11 @@
 //!   request that could not be parsed or validated; `application/json` (or no `Accept`)
 //!   gets 200 for every well-formed request; any other `Accept` is 406.
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tracing::Instrument as _;
 
@@ -254,13 +253,7 @@ pub async fn get(State(state): State<AppState>, req: Request) -> Response {
     let persisted = params.as_ref().is_some_and(|p| p.extensions.is_some());
     let Some(query) = query.or_else(|| persisted.then(String::new)) else {
         if state.http.graphiql && wants_html(&parts.headers) {
-            return Html(
-                GraphiQLSource::build()
-                    .endpoint("/graphql")
-                    .subscription_endpoint("/graphql")
-                    .finish(),
-            )
-            .into_response();
+            return super::web::graphiql();
         }
         return HttpError::new(
             StatusCode::BAD_REQUEST,

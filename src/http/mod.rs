@@ -12,6 +12,7 @@ pub mod operation;
 pub mod public_answers;
 pub mod tls;
 pub mod unsubscribe;
+pub mod web;
 pub mod webhooks;
 pub mod websocket;
 
@@ -162,7 +163,9 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/webhooks/payments/{provider}/{brand}",
             axum::routing::post(webhooks::brand_payment),
-        );
+        )
+        .route("/assets/{file}", get(web::asset))
+        .fallback(web::cabinet);
     with_middleware(routes).with_state(state)
 }
 

@@ -290,3 +290,64 @@ async fn every_error_has_a_code() {
         );
     }
 }
+
+/// The cabinet and GraphiQL come from the gateway alone: pages with a
+/// Content-Security-Policy that allows nothing from another origin, built files revalidated
+/// by their hash, and a plain 404 for anything that is neither (docs/cabinet.md).
+#[tokio::test]
+async fn the_cabinet_and_graphiql_are_served_from_the_gateway_under_a_strict_policy() {
+    let app = TestApp::with_config(|c| c.graphiql = Some(true)).await;
+    let get = |path: &str, accept: &str| {
+        Request::get(path)
+            .header("host", ROOT)
+            .header(header::ACCEPT, accept)
+            .body(Body::empty())
+            .unwrap()
+    };
+    for path in ["/", "/lines", "/reset-password?token=abc"] {
+        let r = app.send(get(path, "text/html,*/*")).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        let csp = r.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(csp.contains("script-src 'self';"), "{csp}");
+        assert!(
+            !csp.contains("unsafe"),
+            "the cabinet needs no unsafe source: {csp}"
+        );
+        assert!(r.body.as_str().unwrap().contains("/assets/cabinet.js"));
+    }
+    let r = app.send(get("/graphql", "text/html")).await;
+    let csp = r.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("script-src 'self';"), "{csp}");
+    let page = r.body.as_str().unwrap();
+    assert!(page.contains("/assets/graphiql.js") && !page.contains("https://"));
+
+    let r = app.send(get("/assets/graphiql.js", "*/*")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .contains("javascript")
+    );
+    let etag = r.headers[header::ETAG].clone();
+    let mut again = get("/assets/graphiql.js", "*/*");
+    again.headers_mut().insert(header::IF_NONE_MATCH, etag);
+    assert_eq!(app.send(again).await.status, StatusCode::NOT_MODIFIED);
+    // Pages are only served as pages; unknown files and non-browser requests get a 404.
+    for (path, accept) in [
+        ("/assets/index.html", "*/*"),
+        ("/assets/nothing.js", "*/*"),
+        ("/nothing", "application/json"),
+    ] {
+        assert_eq!(
+            app.send(get(path, accept)).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    let off = TestApp::with_config(|c| c.cabinet = false).await;
+    assert_eq!(
+        off.send(get("/", "text/html")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
