@@ -1057,6 +1057,30 @@ async fn partners_and_codes_of_one_tenant_do_nothing_on_another() {
         .post(&acme, None, "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }", json!({ "i": { "email": "y@client.example", "password": PASSWORD, "displayName": "Y", "referralCode": a.referral } }))
         .await;
     assert_eq!(first_code(&r.body), "INVALID_PARTNER_CODE");
+    // The sign-up page's look-up names the partner on its own brand only.
+    let look_up = "query($c: String!) { referralPartner(code: $c) { name serviceManager } }";
+    let own = app
+        .ok(
+            ROOT,
+            None,
+            look_up,
+            json!({ "c": a.referral.to_lowercase() }),
+        )
+        .await;
+    assert_eq!(own["referralPartner"]["serviceManager"], false);
+    assert!(
+        own["referralPartner"]["name"]
+            .as_str()
+            .is_some_and(|n| !n.is_empty())
+    );
+    let sm = app
+        .ok(ROOT, None, look_up, json!({ "c": a.service_manager }))
+        .await;
+    assert_eq!(sm["referralPartner"]["serviceManager"], true);
+    for (host, code) in [(acme.as_str(), a.referral.as_str()), (ROOT, "NOPE1234")] {
+        let other = app.ok(host, None, look_up, json!({ "c": code })).await;
+        assert!(other["referralPartner"].is_null(), "{host} {code}");
+    }
     let d = app
         .ok(
             &acme,

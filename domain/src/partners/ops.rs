@@ -148,6 +148,24 @@ pub async fn by_code(
     Ok((p, service_manager))
 }
 
+/// `referralPartner`: the approved partner a referral or service-manager link names, for
+/// the sign-up page (public, rate-limited like every code look-up); `None` for a code that
+/// names no approved partner of this brand.
+pub async fn referral(
+    svc: &Services,
+    req: &RequestCtx,
+    code: &str,
+) -> ApiResult<Option<(partner::Model, bool)>> {
+    svc.limits
+        .guard(crate::kernel::ratelimit::Guarded::CodeLookUp, req, None)
+        .await?;
+    match by_code(&svc.db, req, code, "code").await {
+        Ok(found) => Ok(Some(found)),
+        Err(e) if e.code() == crate::kernel::error::code::INVALID_PARTNER_CODE => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// `applyAsPartner`: with an organization the viewer owns, or a new one.
 pub async fn apply(
     svc: &Services,

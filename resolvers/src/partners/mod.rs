@@ -50,6 +50,21 @@ impl PartnerQuery {
         Ok(connection(page, DirectoryPartner))
     }
 
+    /// Public: the partner a referral link (`/?ref=CODE`) or service-manager link names,
+    /// for the sign-up page; null when the code names no approved partner of this brand.
+    /// Rate-limited like every code look-up.
+    async fn referral_partner(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The code from the link.")] code: String,
+    ) -> crate::GqlResult<Option<ReferralPartner>> {
+        let found = ops::referral(services(ctx)?, request(ctx)?, &code).await?;
+        Ok(found.map(|(p, service_manager)| ReferralPartner {
+            name: p.name,
+            service_manager,
+        }))
+    }
+
     /// A partner, for its own members and the program's reviewers.
     async fn partner(&self, ctx: &Context<'_>, id: ID) -> crate::GqlResult<Partner> {
         let id = ids::decode(&id, Kind::Partner, "id")?;

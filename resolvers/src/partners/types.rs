@@ -337,6 +337,16 @@ impl From<&partner::Model> for PartnerProfileCore {
     }
 }
 
+/// The partner a link names, as the sign-up page shows it: the name only.
+#[derive(SimpleObject)]
+pub struct ReferralPartner {
+    /// The partner's public name.
+    pub name: String,
+    /// Whether the link is a service-manager link (confirmed after sign-up with
+    /// `acceptServiceManager`) rather than a referral link.
+    pub service_manager: bool,
+}
+
 /// A partner in the public integrators directory: no private fields.
 pub struct DirectoryPartner(pub partner::Model);
 
