@@ -8,6 +8,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const check = process.argv.includes('--check');
+
+// Every text the code asks for is in the English catalog, and every catalog has exactly the
+// English keys (a missing translation is a build error, not a key shown to a person).
+function checkCatalogs() {
+  const dir = 'src/cabinet/locales';
+  const en = JSON.parse(readFileSync(join(dir, 'en.json'), 'utf8'));
+  const problems = [];
+  const walk = (d) => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
+  for (const file of walk('src/cabinet').filter((f) => f.endsWith('.js'))) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/\bt\('([^']+)'/g)) {
+      if (!(m[1] in en)) problems.push(`${file}: t('${m[1]}') is not in en.json`);
+    }
+  }
+  for (const f of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+    const other = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+    for (const k of Object.keys(en)) if (!(k in other)) problems.push(`${f}: missing ${k}`);
+    for (const k of Object.keys(other)) if (!(k in en)) problems.push(`${f}: ${k} is not in en.json`);
+  }
+  if (problems.length) {
+    console.error(problems.join('\n'));
+    process.exit(1);
+  }
+}
+checkCatalogs();
 const out = check ? mkdtempSync(join(tmpdir(), 'pgw-web-')) : 'dist';
 if (!check) rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
