@@ -33,11 +33,12 @@ export function Field({ label, name, error, hint, as = 'input', children, ...res
       : as === 'textarea'
         ? html`<textarea ...${props}></textarea>`
         : html`<input ...${props} />`;
-  return html`<label for=${id}>
-    ${label}${control}
+  return html`<div class="field">
+    <label for=${id}>${label}</label>
+    ${control}
     ${hint && html`<span class="hint">${hint}</span>`}
     ${mine && html`<div class="field-error" id=${errId}>${errorText(error)}</div>`}
-  </label>`;
+  </div>`;
 }
 
 /** An error not tied to a field shown on the form (`role=alert` announces it). */

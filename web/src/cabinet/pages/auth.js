@@ -77,12 +77,9 @@ export function SignUp({ brand }) {
       <h1>${t('auth.signUpTitle', { brand: brand.displayName })}</h1>
       ${p && html`<p class="alert ok" data-testid="referral">${t(p.serviceManager ? 'auth.serviceManagerOf' : 'auth.referredBy', { partner: p.name })}</p>`}
       ${code && partner.data === null && !partner.loading && html`<p class="alert error" role="alert">${t('auth.badReferral')}</p>`}
-      <label>
-        ${t('common.language')}
-        <select value=${lang.value} onChange=${(e) => setLanguage(e.currentTarget.value)}>
-          ${LANGUAGES.map(([c, name]) => html`<option value=${c}>${name}</option>`)}
-        </select>
-      </label>
+      <${Field} as="select" label=${t('common.language')} name="language" value=${lang.value} onChange=${(e) => setLanguage(e.currentTarget.value)}>
+        ${LANGUAGES.map(([c, name]) => html`<option value=${c}>${name}</option>`)}
+      <//>
       <form onSubmit=${(e) => run(form(e))} novalidate>
         <${Field} label=${t('auth.name')} name="displayName" autocomplete="name" required error=${state.error} />
         <${Field} label=${t('auth.email')} name="email" type="email" autocomplete="email" required error=${state.error} />

@@ -68,13 +68,13 @@ export function MyLinesPage() {
   return html`<main class="page" id="main">
     <h1>${t('nav.myLines')}</h1>
     <${Loading} state=${state}>
-      ${(lines) => html`<div class="card"><div class="table-wrap"><table data-testid="my-lines">
+      ${(lines) => html`<div class="card"><div class="table-wrap"><table class="stack" data-testid="my-lines">
         <thead><tr><th scope="col">${t('lines.line')}</th><th scope="col">${t('lines.status')}</th><th scope="col">${t('lines.expires')}</th>
           <th scope="col" class="hide-small">${t('lines.channels')}</th><th scope="col"><span class="sr-only">${t('common.actions')}</span></th></tr></thead>
         <tbody>${lines.nodes.map((l) => html`<tr>
-          <td>#${l.lineNumber} ${l.name}</td>
-          <td><${Badge} value=${l.status} text=${label('lineStatus', l.status)} /></td>
-          <td>${date(l.expiresAt)}<br /><small class="muted">${t('lines.daysLeft', { n: l.daysLeft })}</small></td>
+          <td data-label=${t('lines.line')}>#${l.lineNumber} ${l.name}</td>
+          <td data-label=${t('lines.status')}><${Badge} value=${l.status} text=${label('lineStatus', l.status)} /></td>
+          <td data-label=${t('lines.expires')}>${date(l.expiresAt)}<br /><small class="muted">${t('lines.daysLeft', { n: l.daysLeft })}</small></td>
           <td class="hide-small">${l.channels.map((c) => c.kind?.name).filter(Boolean).join(', ') || '—'}</td>
           <td><button type="button" onClick=${() => route(`/order?renew=${encodeURIComponent(l.id)}`)}>${t('lines.renew')}</button></td>
         </tr>`)}</tbody>

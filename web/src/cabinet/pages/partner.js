@@ -130,7 +130,7 @@ export function LinesPage({ partner, bell }) {
     <${Loading} state=${state}>
       ${(p) => html`<div class="card">
         <p class="muted" data-testid="lines-total">${t('lines.clientsFound', { n: p.clientLines.totalCount })}</p>
-        <div class="table-wrap"><table data-testid="lines">
+        <div class="table-wrap"><table class="stack" data-testid="lines">
           <thead><tr>
             <th scope="col">${t('lines.client')}</th><th scope="col">${t('lines.line')}</th><th scope="col">${t('lines.status')}</th>
             <th scope="col">${t('lines.expires')}</th><th scope="col" class="num hide-small">${t('lines.channels')}</th>
@@ -140,10 +140,10 @@ export function LinesPage({ partner, bell }) {
             ${p.clientLines.nodes.flatMap((c) =>
               c.lines.map(
                 (l, i) => html`<tr data-line=${l.lineNumber}>
-                  ${i === 0 && html`<td rowspan=${c.lines.length}>${c.client.displayName}<br /><small class="muted">${c.client.email}${c.client.country ? ` · ${c.client.country}` : ''}</small></td>`}
-                  <td>#${l.lineNumber} ${l.name}${l.nfr ? html` <${Badge} text="NFR" />` : ''}</td>
-                  <td><${Badge} value=${l.status} text=${label('lineStatus', l.status)} /></td>
-                  <td data-testid="expires">${date(l.expiresAt)}<br /><small class="muted">${t('lines.daysLeft', { n: l.daysLeft })}</small></td>
+                  ${i === 0 && html`<td class="group" rowspan=${c.lines.length}>${c.client.displayName}<br /><small class="muted">${c.client.email}${c.client.country ? ` · ${c.client.country}` : ''}</small></td>`}
+                  <td data-label=${t('lines.line')}>#${l.lineNumber} ${l.name}${l.nfr ? html` <${Badge} text="NFR" />` : ''}</td>
+                  <td data-label=${t('lines.status')}><${Badge} value=${l.status} text=${label('lineStatus', l.status)} /></td>
+                  <td data-label=${t('lines.expires')} data-testid="expires">${date(l.expiresAt)}<br /><small class="muted">${t('lines.daysLeft', { n: l.daysLeft })}</small></td>
                   <td class="num hide-small">${l.channelCount}</td>
                   <td><div class="actions">
                     <button type="button" onClick=${() => route(`/order?renew=${encodeURIComponent(l.id)}&client=${encodeURIComponent(c.client.id)}`)}>${t('lines.renew')}</button>

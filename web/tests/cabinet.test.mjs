@@ -1,0 +1,265 @@
+// The cabinet in a real browser against `serve --demo` (docs/cabinet.md): brands on their own
+// hosts, a partner's renewal paid on the local checkout page and seen live, a referral
+// sign-up in Russian, accessibility (axe-core), 375 px and the keyboard, and GraphiQL from
+// the gateway alone.
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { after, before, test } from 'node:test';
+import { PASSWORD, gql, launch, logIn, shot, startGateway, watch } from './harness.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+const ACME = 'acme.localhost';
+const EU = 'eu.localhost';
+
+let gw;
+let browser;
+before(async () => {
+  gw = await startGateway();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await gw?.stop();
+});
+
+async function signIn(page, host, email) {
+  await page.goto(gw.url(host));
+  await page.locator('input[name=email]').fill(email);
+  await page.locator('input[name=password]').fill(PASSWORD);
+  await page.locator('form button[type=submit]').click();
+  await page.locator('nav.tabs').waitFor();
+}
+
+const rows = (page) => page.locator('table[data-testid=lines] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.line));
+
+test('each brand shows its own name, logo, favicon, colour and language before sign-in', async () => {
+  const brands = [
+    { host: ACME, name: 'Acme Messaging', colour: 'rgb(228, 87, 46)', logo: 'brand-acme.svg', icon: 'brand-acme-icon.svg', lang: 'en' },
+    { host: EU, name: 'EuroChat', colour: 'rgb(0, 51, 153)', logo: 'brand-eu.svg', icon: 'brand-eu-icon.svg', lang: 'de' },
+  ];
+  const headings = [];
+  for (const b of brands) {
+    const ctx = await browser.newContext({ viewport: { width: 1024, height: 700 } });
+    const page = await ctx.newPage();
+    const problems = watch(page);
+    await page.goto(gw.url(b.host));
+    await page.getByTestId('brand-name').waitFor();
+    assert.equal(await page.getByTestId('brand-name').textContent(), b.name);
+    assert.equal(await page.title(), b.name);
+    const top = await page.locator('header.top').evaluate((el) => getComputedStyle(el).backgroundColor);
+    assert.equal(top, b.colour, `${b.host}: the header is the brand's primary colour`);
+    const logo = page.locator('a.brand img');
+    assert.match(await logo.getAttribute('src'), new RegExp(b.logo));
+    assert.ok(await logo.evaluate((img) => img.complete && img.naturalWidth > 0), `${b.host}: the logo loads`);
+    assert.match(await page.locator('#favicon').getAttribute('href'), new RegExp(b.icon));
+    assert.equal(await page.locator('html').getAttribute('lang'), b.lang, `${b.host}: the brand's language`);
+    const h1 = await page.locator('h1').textContent();
+    assert.ok(h1.includes(b.name), h1);
+    headings.push(h1);
+    await shot(page, `signin-${b.host.split('.')[0]}`);
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  }
+  assert.notEqual(headings[0].replace('Acme Messaging', ''), headings[1].replace('EuroChat', ''), 'EuroChat reads German');
+});
+
+test('a partner filters lines, renews at the API quote, pays on the checkout page and sees it live', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  const problems = watch(page);
+  await signIn(page, ACME, 'partner@acme.example');
+  await page.evaluate(() => {
+    window.noReload = true;
+  });
+  await page.getByRole('link', { name: 'Client lines', exact: true }).click();
+  await page.getByTestId('lines-total').waitFor();
+  const all = await rows(page);
+  assert.ok(all.length >= 5, `every demo line: ${all}`);
+  await shot(page, 'lines-acme');
+
+  // Filters: status, then country, then search, then page size.
+  await page.locator('select[name=status]').selectOption('EXPIRES_IN_7_DAYS');
+  await page.waitForFunction(() => document.querySelectorAll('table[data-testid=lines] tbody tr').length === 1);
+  assert.deepEqual(await rows(page), ['10002']);
+  await page.locator('select[name=status]').selectOption('');
+  await page.locator('select[name=country]').selectOption('KZ');
+  await page.waitForFunction(() => [...document.querySelectorAll('table[data-testid=lines] tbody tr')].every((tr) => tr.dataset.line.startsWith('1000') && !['10001', '10002', '10005'].includes(tr.dataset.line)));
+  assert.deepEqual(await rows(page), ['10003', '10004']);
+  await page.locator('select[name=country]').selectOption('');
+  await page.locator('select[name=size]').selectOption('all');
+  await page.locator('input[name=search]').fill('Petrova');
+  await page.locator('input[name=search]').press('Enter');
+  await page.waitForFunction(() => document.querySelectorAll('table[data-testid=lines] tbody tr').length === 1);
+  assert.deepEqual(await rows(page), ['10005']);
+  await page.locator('input[name=search]').fill('');
+  await page.locator('input[name=search]').press('Enter');
+  await page.waitForFunction((n) => document.querySelectorAll('table[data-testid=lines] tbody tr').length === n, all.length);
+
+  // Renew line 10002 for 12 months: the page's quote is the API's.
+  await page.locator('tr[data-line="10002"]').getByRole('button', { name: 'Renew' }).click();
+  await page.locator('select[name=months]').selectOption('12');
+  await page.waitForFunction(() => document.querySelector('[data-testid=quote-total]') && document.querySelector('select[name=months]').value === '12');
+  await page.waitForTimeout(50);
+  const lineId = new URL(page.url()).searchParams.get('renew');
+  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('pgw.session')).accessToken);
+  const me = await gql(gw, ACME, '{ viewer { organizations { partner { id } } } }', {}, token);
+  const partnerId = me.viewer.organizations.find((o) => o.partner).partner.id;
+  const api = (
+    await gql(gw, ACME, 'query($i: OrderInput!) { quote(input: $i) { total base discounts { kind amount } items { expiresAt } } }', {
+      i: { payer: 'PARTNER', partnerId, renewals: { lineIds: [lineId], months: 12 } },
+    }, token)
+  ).quote;
+  await page.waitForFunction((total) => document.querySelector('[data-testid=quote-total]').dataset.amount === total, api.total);
+  assert.equal(await page.getByTestId('quote-total').getAttribute('data-amount'), api.total);
+  const breakdown = await page.getByTestId('quote').textContent();
+  for (const name of ['Period discount', 'Partner discount']) assert.ok(breakdown.includes(name), breakdown);
+  assert.equal(api.discounts.length, 2);
+  await shot(page, 'renew-acme');
+
+  const unread = Number((await page.getByTestId('bell-count').textContent().catch(() => '0')) || 0);
+  const [checkout] = await Promise.all([ctx.waitForEvent('page'), page.getByRole('button', { name: 'Pay by card' }).click()]);
+  await checkout.waitForLoadState();
+  assert.match(await checkout.textContent('body'), new RegExp(`Amount: ${api.total.replace('.', '\\.')} RUB`));
+  await checkout.getByRole('button', { name: 'Pay' }).click();
+  await checkout.waitForURL(/\/orders\/\d+\?paid=1/);
+
+  // Without a reload: the bell rings, the order reads paid, the line is extended.
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=bell-count]')?.textContent || 0) > n, unread);
+  await page.getByTestId('order-paid').waitFor();
+  await page.getByRole('link', { name: 'Notifications', exact: true }).click();
+  const notice = await page.getByTestId('notices').locator('li').first().textContent();
+  assert.match(notice, /paid/i);
+  await page.getByRole('link', { name: 'Client lines', exact: true }).click();
+  await page.locator('tr[data-line="10002"]').waitFor();
+  const expected = await page.evaluate((d) => new Intl.DateTimeFormat('en', { dateStyle: 'medium' }).format(new Date(d)), api.items[0].expiresAt);
+  const shown = await page.locator('tr[data-line="10002"] [data-testid=expires]').textContent();
+  assert.ok(shown.startsWith(expected), `${shown} starts with ${expected}`);
+  assert.equal(await page.evaluate(() => window.noReload), true, 'the cabinet page was never reloaded');
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test('a client opens a referral link, chooses Russian, signs up and reads the cabinet in Russian', async () => {
+  const token = await logIn(gw, ACME, 'partner@acme.example');
+  const d = await gql(gw, ACME, '{ viewer { organizations { partner { referralLink profile { name } } } } }', {}, token);
+  const { referralLink, profile } = d.viewer.organizations.find((o) => o.partner).partner;
+  const ctx = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+  const page = await ctx.newPage();
+  const problems = watch(page);
+  await page.goto(referralLink);
+  await page.waitForURL(/\/sign-up\?ref=/);
+  await page.locator('main select').selectOption('ru');
+  await page.getByTestId('referral').waitFor();
+  assert.match(await page.getByTestId('referral').textContent(), new RegExp(`Вас пригласил ${profile.name}`));
+  await page.getByLabel('Ваше имя').fill('Дина Орлова');
+  await page.locator('input[name=email]').fill('dina@client.example');
+  await page.locator('input[name=password]').fill('dina-password-1');
+  await shot(page, 'signup-ru');
+  await page.getByRole('button', { name: 'Создать аккаунт' }).click();
+  await page.getByRole('heading', { name: 'Мои линии' }).waitFor();
+  assert.equal(await page.locator('html').getAttribute('lang'), 'ru');
+  assert.ok((await page.locator('nav.tabs').textContent()).includes('Мой партнёр'));
+  await page.getByRole('link', { name: 'Мой партнёр' }).click();
+  await page.getByRole('heading', { name: profile.name }).waitFor();
+  const mine = await page.evaluate(() => JSON.parse(localStorage.getItem('pgw.session')).accessToken);
+  const v = await gql(gw, ACME, '{ viewer { language myPartner { name origin } } }', {}, mine);
+  assert.equal(v.viewer.language, 'RU');
+  assert.deepEqual(v.viewer.myPartner, { name: profile.name, origin: 'REFERRAL_LINK' });
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+async function axe(page, where) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(() => window.axe.run(document));
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(
+    bad.map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    [],
+  );
+}
+
+test('axe-core finds no serious or critical violation on the main pages', async () => {
+  // axe is injected as a script, which the cabinet's own policy rightly refuses.
+  const ctx = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  for (const path of ['/', '/sign-up', '/forgot-password']) {
+    await page.goto(gw.url(ACME, path));
+    await page.locator('h1').waitFor();
+    await axe(page, path);
+  }
+  await signIn(page, ACME, 'partner@acme.example');
+  for (const tab of ['Client lines', 'Orders', 'Balance', 'Leads', 'Notifications', 'Profile', 'My clients']) {
+    await page.getByRole('link', { name: tab, exact: true }).click();
+    await page.locator('main h1').waitFor();
+    await page.waitForFunction(() => !document.querySelector('[aria-busy=true]'));
+    await axe(page, tab);
+  }
+  await page.getByRole('link', { name: 'Client lines', exact: true }).click();
+  await page.locator('tr[data-line="10003"]').getByRole('button', { name: 'Renew' }).click();
+  await page.getByTestId('quote-total').waitFor();
+  await axe(page, 'renew');
+  await ctx.close();
+  const client = await browser.newContext({ bypassCSP: true });
+  const cp = await client.newPage();
+  await signIn(cp, ACME, 'anna@client.example');
+  for (const tab of ['My lines', 'My orders', 'My partner']) {
+    await cp.getByRole('link', { name: tab, exact: true }).click();
+    await cp.locator('main h1').waitFor();
+    await cp.waitForFunction(() => !document.querySelector('[aria-busy=true]'));
+    await axe(cp, tab);
+  }
+  await client.close();
+});
+
+test('at 375 px nothing overflows, and the keyboard alone signs in with focus always visible', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+  const page = await ctx.newPage();
+  await page.goto(gw.url(EU));
+  await page.locator('h1').waitFor();
+  // Keyboard: the skip link first, then the form, with a visible outline on each stop.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.className), 'skip');
+  const outline = () => page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.notEqual(await outline(), 'none');
+  await page.locator('input[name=email]').focus();
+  assert.notEqual(await outline(), 'none');
+  await page.keyboard.type('partner@eu.example');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.name), 'password');
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.locator('nav.tabs').waitFor();
+  const wide = () => page.evaluate(() => document.documentElement.scrollWidth);
+  for (const path of ['/clients', '/lines', '/money', '/partner/leads', '/notifications', '/profile']) {
+    await page.evaluate((p) => {
+      window.history.pushState(null, '', p);
+      window.dispatchEvent(new PopStateEvent('popstate'));
+    }, path);
+    await page.locator('main h1').waitFor();
+    await page.waitForFunction(() => !document.querySelector('[aria-busy=true]'));
+    assert.ok((await wide()) <= 375, `${path} is ${await wide()} px wide`);
+    if (path === '/lines') await shot(page, 'lines-eu-375px');
+  }
+  await ctx.close();
+});
+
+test('GraphiQL loads its documentation explorer from the gateway alone', async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const problems = watch(page);
+  const elsewhere = [];
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (!['data:', 'blob:'].includes(u.protocol) && u.host !== `localhost:${gw.port}`) elsewhere.push(r.url());
+  });
+  await page.goto(gw.url('localhost', '/graphql'));
+  await page.getByRole('button', { name: /Show Documentation Explorer/i }).click({ timeout: 30_000 });
+  await page.getByText('Root Types').waitFor();
+  await page.getByText('QueryRoot').first().click();
+  await page.getByText('referralPartner').first().waitFor();
+  assert.deepEqual(elsewhere, []);
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
