@@ -263,3 +263,135 @@ test('GraphiQL loads its documentation explorer from the gateway alone', async (
   assert.deepEqual(problems, []);
   await ctx.close();
 });
+
+test('a partner works a lead, requests a withdrawal, passes certification and changes a notification setting', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  const problems = watch(page);
+  await signIn(page, ACME, 'partner@acme.example');
+
+  // Leads: take a free one, move it to work, comment, release it.
+  await page.getByRole('link', { name: 'Leads', exact: true }).click();
+  const free = page.locator('section[aria-labelledby=free-h] article');
+  await free.first().waitFor();
+  const freeBefore = await free.count();
+  const title = (await free.first().locator('h3').textContent()).split(' · ')[0];
+  await free.first().getByRole('button', { name: 'Take the lead' }).click();
+  const mine = page.locator('section[aria-labelledby=mine-h] article', { hasText: title });
+  await mine.waitFor();
+  assert.equal(await free.count(), freeBefore - 1);
+  await mine.locator('select[name=status]').selectOption('IN_WORK');
+  await page.waitForFunction((t) => [...document.querySelectorAll('section[aria-labelledby=mine-h] article')].some((a) => a.textContent.includes(t) && a.textContent.includes('In work')), title);
+  await mine.locator('input[name=body]').fill('Called, demo on Friday');
+  await mine.getByRole('button', { name: 'Add comment' }).click();
+  await mine.locator('.comments li', { hasText: 'Called, demo on Friday' }).waitFor();
+  await mine.getByRole('button', { name: 'Release' }).click();
+  await page.waitForFunction((t) => ![...document.querySelectorAll('section[aria-labelledby=mine-h] article')].some((a) => a.textContent.includes(t) && a.querySelector('select')), title);
+
+  // Money: below the brand's minimum the amount is refused next to the field, with nothing
+  // written; a valid request appears in the list and the withdrawable amount drops.
+  await page.getByRole('link', { name: 'Balance', exact: true }).click();
+  const withdrawable = page.getByTestId('balance-withdrawable');
+  await withdrawable.waitFor();
+  const before = await withdrawable.textContent();
+  await page.locator('input[name=amount]').fill('1500.00');
+  await page.getByRole('button', { name: 'Request a withdrawal' }).click();
+  await page.locator('.field-error').waitFor();
+  assert.match(await page.locator('.field-error').textContent(), /at least 5000\.00 RUB/);
+  assert.equal(await page.locator('input[name=amount]').getAttribute('aria-invalid'), 'true');
+  assert.equal(await withdrawable.textContent(), before);
+  await page.locator('input[name=amount]').fill('5000.00');
+  await page.getByRole('button', { name: 'Request a withdrawal' }).click();
+  await page.getByText(/Withdrawal №\d+ is requested/).waitFor();
+  await page.waitForFunction((b) => document.querySelector('[data-testid=balance-withdrawable]').textContent !== b, before);
+
+  // Certification: answer every question with the first option; either outcome is shown.
+  await page.getByRole('link', { name: 'Profile', exact: true }).click();
+  await page.getByRole('button', { name: 'Start the test' }).first().click();
+  const questions = page.locator('fieldset');
+  await questions.first().waitFor();
+  for (let i = 0; i < (await questions.count()); i++) await questions.nth(i).locator('input[type=radio]').first().check();
+  await page.getByRole('button', { name: 'Submit answers' }).click();
+  await page.getByText(/Passed with \d+ %|Not passed \(\d+ %\)/).waitFor();
+
+  // Notification settings: switching e-mail off for paid orders sticks.
+  await page.getByRole('link', { name: 'Notifications', exact: true }).click();
+  const box = page.getByLabel('Order paid: Email');
+  await box.waitFor();
+  assert.equal(await box.isChecked(), true);
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/graphql') && r.request().postData()?.includes('UpdateSettings')),
+    box.uncheck(),
+  ]);
+  await page.reload();
+  await page.getByLabel('Order paid: Email').waitFor();
+  assert.equal(await page.getByLabel('Order paid: Email').isChecked(), false);
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test('a client grants access, the partner logs in as the client with a banner and returns', async () => {
+  const client = await browser.newContext();
+  const cp = await client.newPage();
+  await signIn(cp, ACME, 'clara@client.example');
+  await cp.getByRole('link', { name: 'My partner', exact: true }).click();
+  const grant = cp.getByRole('button', { name: 'Grant access' });
+  const revoke = cp.getByRole('button', { name: 'Revoke access' });
+  await grant.or(revoke).waitFor();
+  if (await revoke.isVisible()) {
+    await revoke.click();
+    await grant.waitFor();
+  }
+  await grant.click();
+  await revoke.waitFor();
+
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  const problems = watch(page);
+  await signIn(page, ACME, 'partner@acme.example');
+  const row = page.locator('tr', { hasText: 'clara@client.example' });
+  await row.getByRole('button', { name: 'Log in as client' }).click();
+  await page.getByTestId('impersonation').waitFor();
+  assert.match(await page.getByTestId('impersonation').textContent(), /clara@client\.example/);
+  await page.getByRole('heading', { name: 'My lines' }).waitFor();
+  // Logged in as the client, the partner prepares orders but cannot pay them.
+  await page.getByRole('button', { name: 'Renew' }).first().click();
+  await page.getByTestId('quote-total').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Pay by card' }).count(), 0);
+  await page.getByRole('button', { name: 'Return to my account' }).click();
+  await page.getByRole('heading', { name: 'My clients' }).waitFor();
+  assert.equal(await page.getByTestId('impersonation').count(), 0);
+
+  // The client takes access back: the button is gone from the partner's list.
+  await revoke.click();
+  await grant.waitFor();
+  await page.reload();
+  await page.locator('tr', { hasText: 'clara@client.example' }).waitFor();
+  assert.equal(await page.locator('tr', { hasText: 'clara@client.example' }).getByRole('button', { name: 'Log in as client' }).count(), 0);
+  assert.deepEqual(problems, []);
+  await ctx.close();
+  await client.close();
+});
+
+test('password reset and email verification links land in the cabinet and work', async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const problems = watch(page);
+  await page.goto(gw.url(ACME, '/forgot-password'));
+  await page.locator('input[name=email]').fill('boris@client.example');
+  await page.getByRole('button', { name: 'Send the link' }).click();
+  await page.getByRole('status').waitFor();
+  const mail = await gw.mail('boris@client.example', /\/reset-password\?token=[\w-]+/);
+  await page.goto(mail);
+  await page.locator('input[name=newPassword]').fill('boris-new-password-1');
+  await page.getByRole('button', { name: 'Save password' }).click();
+  await page.locator('input[name=email]').fill('boris@client.example');
+  await page.locator('input[name=password]').fill('boris-new-password-1');
+  await page.locator('form button[type=submit]').click();
+  await page.getByRole('heading', { name: 'My lines' }).waitFor();
+  // A used link says so.
+  await page.goto(gw.url(ACME, '/verify-email?token=not-a-token'));
+  await page.getByRole('alert').waitFor();
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});

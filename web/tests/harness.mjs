@@ -2,7 +2,7 @@
 // free port, with its local YooKassa and SMTP servers) and Debian's Chromium driven by
 // playwright-core. Screenshots go to SCREENSHOTS (default web/test-results/screenshots).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -34,6 +34,12 @@ function freePort() {
       srv.close(() => ok(port));
     });
   });
+}
+
+/** A mail body as text: quoted-printable soft breaks joined and `=XX` bytes decoded. */
+function quotedPrintable(text) {
+  const joined = text.replace(/=\r?\n/g, '');
+  return Buffer.from(joined.replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
 }
 
 /** Starts `serve --demo`; resolves once `/readyz` answers. */
@@ -71,6 +77,20 @@ export async function startGateway() {
     port,
     url: (host, path = '/') => `http://${host}:${port}${path}`,
     log: () => log.join(''),
+    /** The first link matching `path` in a mail to `to` (the demo writes `.eml` files). */
+    async mail(to, path) {
+      const link = new RegExp(`https?://[^\\s"<>]*${path.source}`);
+      const dir = join(data, 'mail');
+      for (let i = 0; i < 300; i++) {
+        for (const f of existsSync(dir) ? readdirSync(dir) : []) {
+          const text = quotedPrintable(readFileSync(join(dir, f), 'utf8'));
+          const found = text.includes(`To: ${to}`) || text.includes(`<${to}>`) ? text.match(link) : null;
+          if (found) return found[0];
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`no mail to ${to} with ${path}`);
+    },
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode != null ? r() : child.once('exit', r)));

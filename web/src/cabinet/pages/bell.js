@@ -88,8 +88,17 @@ export function NotificationsPage({ bell }) {
 
 function Settings() {
   const state = useLoad(() => query(SETTINGS).then((d) => d.notificationSettings.kinds), []);
+  // A switch shows its new state at once; a refused change puts it back.
+  const [local, setLocal] = useState({});
   const [run, action] = useAction(async (kind, channel, enabled) => {
-    await mutate(UPDATE, { input: { settings: [{ kind, channel, enabled }] } });
+    const key = `${kind}/${channel}`;
+    setLocal((l) => ({ ...l, [key]: enabled }));
+    try {
+      await mutate(UPDATE, { input: { settings: [{ kind, channel, enabled }] } });
+    } catch (e) {
+      setLocal((l) => ({ ...l, [key]: undefined }));
+      throw e;
+    }
     state.reload();
   });
   return html`<section class="card" aria-labelledby="settings-h">
@@ -103,8 +112,8 @@ function Settings() {
             (k) => html`<tr>
               <th scope="row">${label('kind', k.kind)}</th>
               ${['BELL', 'EMAIL', 'TELEGRAM'].map((ch) => {
-                const on = k[ch.toLowerCase()];
-                return html`<td><input type="checkbox" checked=${on} disabled=${action.busy}
+                const on = local[`${k.kind}/${ch}`] ?? k[ch.toLowerCase()];
+                return html`<td><input type="checkbox" checked=${on}
                   aria-label=${`${label('kind', k.kind)}: ${ch === 'TELEGRAM' ? 'Telegram' : t(`bell.${ch.toLowerCase()}`)}`}
                   onChange=${(e) => run(k.kind, ch, e.currentTarget.checked)} /></td>`;
               })}
