@@ -100,7 +100,6 @@ test('a partner filters lines, renews at the API quote, pays on the checkout pag
   await page.locator('tr[data-line="10002"]').getByRole('button', { name: 'Renew' }).click();
   await page.locator('select[name=months]').selectOption('12');
   await page.waitForFunction(() => document.querySelector('[data-testid=quote-total]') && document.querySelector('select[name=months]').value === '12');
-  await page.waitForTimeout(50);
   const lineId = new URL(page.url()).searchParams.get('renew');
   const token = await page.evaluate(() => JSON.parse(localStorage.getItem('pgw.session')).accessToken);
   const me = await gql(gw, ACME, '{ viewer { organizations { partner { id } } } }', {}, token);

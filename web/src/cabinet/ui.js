@@ -106,6 +106,26 @@ export function Badge({ value, text }) {
   return html`<span class=${`badge ${value || ''}`}>${text}</span>`;
 }
 
+/** `url` if it is an http(s) address, else null: data from the API or the address bar
+ * never becomes a `javascript:` link. */
+export function safeHref(url) {
+  if (!url) return null;
+  try {
+    const u = new URL(url, window.location.href);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.toString() : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A partner's page: rendered only for an approved partner (hooks stay unconditional). */
+export function partnerOnly(Page) {
+  return function PartnerPage(props) {
+    if (props.partner) return html`<${Page} ...${props} />`;
+    return html`<main class="page" id="main"><p class="alert error" role="alert">${t('partner.only')}</p></main>`;
+  };
+}
+
 /** A key for `idempotencyKey`: one per intent, so a retried click never doubles money. */
 export function idempotencyKey() {
   return crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`;

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { mutate, query, session, subscribe } from '../api.js';
 import { dateTime, label, t } from '../i18n.js';
-import { FormError, Loading, html, useAction, useLoad } from '../ui.js';
+import { FormError, Loading, html, safeHref, useAction, useLoad } from '../ui.js';
 
 const NOTICE = 'id title body link read createdAt kind';
 const LIST = `query Bell { unreadNotificationCount notifications(first: 30) { nodes { ${NOTICE} } } }`;
@@ -54,13 +54,10 @@ export function Bell({ bell }) {
 
 /** A notice's link, kept inside the cabinet when it points at this host. */
 function href(link) {
-  if (!link) return null;
-  try {
-    const u = new URL(link, window.location.href);
-    return u.host === window.location.host ? u.pathname + u.search : u.toString();
-  } catch {
-    return null;
-  }
+  const safe = safeHref(link);
+  if (!safe) return null;
+  const u = new URL(safe);
+  return u.host === window.location.host ? u.pathname + u.search : safe;
 }
 
 export function NotificationsPage({ bell }) {

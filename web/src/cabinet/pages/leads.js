@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { mutate, query } from '../api.js';
 import { dateTime, label, t } from '../i18n.js';
-import { Badge, Field, FormError, Loading, html, useAction, useLoad } from '../ui.js';
+import { Badge, Field, FormError, Loading, html, partnerOnly, useAction, useLoad } from '../ui.js';
 
 const LEAD = 'id number status task contactName company country language features createdAt takenAt contactsVisible email phone partnerName';
 const LEADS = `query Leads($p: ID!) {
@@ -14,8 +14,7 @@ const STATUS = `mutation Status($input: SetLeadStatusInput!) { setLeadStatus(inp
 const COMMENT = `mutation Comment($input: AddLeadCommentInput!) { addLeadComment(input: $input) { comment { id } } }`;
 const RELEASE = `mutation Release($input: LeadIdInput!) { releaseLead(input: $input) { lead { id status } } }`;
 
-export function LeadsPage({ partner }) {
-  if (!partner) return html`<main class="page" id="main"><p class="alert error" role="alert">${t('partner.only')}</p></main>`;
+function LeadsPageInner({ partner }) {
   const state = useLoad(() => query(LEADS, { p: partner.id }), [partner.id]);
   const [act, acting] = useAction(async (doc, input) => {
     await mutate(doc, { input });
@@ -65,3 +64,5 @@ function MyLead({ lead, act, busy }) {
     </form>
   </article>`;
 }
+
+export const LeadsPage = partnerOnly(LeadsPageInner);

@@ -2,7 +2,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import { mutate, query } from '../api.js';
 import { date, label, money, t } from '../i18n.js';
-import { Badge, Field, FormError, Loading, Notice, Pager, html, idempotencyKey, useAction, useLoad } from '../ui.js';
+import { Badge, Field, FormError, Loading, Notice, Pager, html, idempotencyKey, partnerOnly, useAction, useLoad } from '../ui.js';
 
 const MONEY = `query Money($p: ID!, $after: String) { partner(id: $p) { id
   balance { currency withdrawable spendable pending held rewards bonuses }
@@ -11,8 +11,7 @@ const MONEY = `query Money($p: ID!, $after: String) { partner(id: $p) { id
   withdrawals(first: 20) { totalCount nodes { id number status amount currency createdAt paidAt rejectionReason overdue } } } }`;
 const REQUEST = `mutation Withdraw($input: RequestWithdrawalInput!) { requestWithdrawal(input: $input) { withdrawal { id number status amount } } }`;
 
-export function MoneyPage({ partner }) {
-  if (!partner) return html`<main class="page" id="main"><p class="alert error" role="alert">${t('partner.only')}</p></main>`;
+function MoneyPageInner({ partner }) {
   const [cursor, setCursor] = useState([null]);
   const state = useLoad(() => query(MONEY, { p: partner.id, after: cursor[cursor.length - 1] }).then((d) => d.partner), [partner.id, cursor]);
   const [formKey, setFormKey] = useState(0);
@@ -61,3 +60,5 @@ export function MoneyPage({ partner }) {
     <//>
   </main>`;
 }
+
+export const MoneyPage = partnerOnly(MoneyPageInner);

@@ -1,13 +1,12 @@
 // The partner's pages of seed 001: my clients, client lines (filters, search, page size,
 // show all), buying and renewing with a live quote and its discounts, paying by card or
 // invoice, adding channels, orders, and "log in as client".
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { mutate, query, returnTo, session, setReturnTo, setSession } from '../api.js';
 import { date, label, money, t } from '../i18n.js';
-import { Badge, Field, FormError, Loading, Pager, html, idempotencyKey, useAction, useLoad } from '../ui.js';
+import { Badge, Field, FormError, Loading, Pager, html, idempotencyKey, partnerOnly, safeHref, useAction, useLoad } from '../ui.js';
 
-const NOT_PARTNER = () => html`<main class="page" id="main"><p class="alert error" role="alert">${t('partner.only')}</p></main>`;
 
 const CLIENTS = `query Clients($p: ID!, $search: String, $first: Int, $after: String) {
   partner(id: $p) { id balance { currency withdrawable spendable }
@@ -19,8 +18,7 @@ const CLIENTS = `query Clients($p: ID!, $search: String, $first: Int, $after: St
 const IMPERSONATE = `mutation Impersonate($input: ImpersonateClientInput!) {
   impersonateClient(input: $input) { accessToken expiresIn client { id displayName email } } }`;
 
-export function ClientsPage({ partner, brand }) {
-  if (!partner) return NOT_PARTNER();
+function ClientsPageInner({ partner, brand }) {
   const [search, setSearch] = useState('');
   const [cursor, setCursor] = useState([null]);
   const state = useLoad(
@@ -85,8 +83,7 @@ const LINES = `query Lines($p: ID!, $country: String, $status: LineStatusFilter,
 
 const SIZES = ['10', '20', '50', '100', 'all'];
 
-export function LinesPage({ partner, bell }) {
-  if (!partner) return NOT_PARTNER();
+function LinesPageInner({ partner, bell }) {
   const { route } = useLocation();
   const [filters, setFilters] = useState({ country: '', status: '', search: '', size: '20' });
   const [cursor, setCursor] = useState([null]);
@@ -180,15 +177,14 @@ export function OrderPage({ partner, brand, viewer }) {
   const [kinds, setKinds] = useState([]);
   const [payer, setPayer] = useState(partner ? 'PARTNER' : 'CLIENT');
   const key = useMemo(idempotencyKey, [lineId]);
-  useEffect(() => {
-    if (cat.data && months == null) setMonths(cat.data.periods[0]);
-  }, [cat.data]);
+  // The shortest period until the person picks one (derived, so no effect can overwrite a pick).
+  const period = months ?? cat.data?.periods[0] ?? null;
   const input = useMemo(() => {
-    if (!lineId || (!adding && !months)) return null;
+    if (!lineId || (!adding && !period)) return null;
     const base = { payer, ...(partner ? { partnerId: partner.id } : {}), ...(params.client && partner ? { clientId: params.client } : {}) };
     if (adding) return kinds.length ? { ...base, channelAdditions: [{ lineId, channelKinds: kinds }] } : null;
-    return { ...base, renewals: { lineIds: [lineId], months } };
-  }, [lineId, months, kinds, payer]);
+    return { ...base, renewals: { lineIds: [lineId], months: period } };
+  }, [lineId, period, kinds, payer]);
   const quote = useLoad(() => (input ? query(QUOTE, { input }).then((d) => d.quote) : Promise.resolve(null)), [JSON.stringify(input)]);
   const preparing = Boolean(returnTo.value);
   const [place, placing] = useAction(async (method) => {
@@ -200,8 +196,8 @@ export function OrderPage({ partner, brand, viewer }) {
     const paid = (await mutate(PAY, { input: { orderId: order.id, method, idempotencyKey: `${key}-pay` } })).payOrder;
     if (method === 'CARD' && paid.payment.checkoutUrl) {
       // The provider's page opens beside the cabinet, which stays signed in and live.
-      window.open(paid.payment.checkoutUrl, '_blank', 'noopener');
-      route(`/orders/${order.orderNumber}?checkout=${encodeURIComponent(paid.payment.checkoutUrl)}`);
+      window.open(safeHref(paid.payment.checkoutUrl), '_blank', 'noopener');
+      route(`/orders/${order.orderNumber}`);
       return paid;
     }
     route(`/orders/${order.orderNumber}`);
@@ -213,7 +209,7 @@ export function OrderPage({ partner, brand, viewer }) {
     <${Loading} state=${cat}>
       ${(c) => html`<div class="grid">
         <div class="card">
-          ${!adding && html`<${Field} as="select" label=${t('order.months')} name="months" value=${String(months || '')} onChange=${(e) => setMonths(Number(e.currentTarget.value))}>
+          ${!adding && html`<${Field} as="select" label=${t('order.months')} name="months" value=${String(period || '')} onChange=${(e) => setMonths(Number(e.currentTarget.value))}>
             ${c.periods.map((m) => html`<option value=${m}>${t('order.monthsN', { n: m })}</option>`)}
           <//>`}
           ${adding && html`<fieldset><legend>${t('order.channels')}</legend>
@@ -279,26 +275,27 @@ export function OrdersPage({ partner, number, bell }) {
     [partner?.id, cursor, bell?.live?.id],
   );
   const mine = state.data?.nodes.find((o) => String(o.orderNumber) === number);
+  const checkout = mine?.status === 'PENDING' && safeHref(mine.payments.find((p) => p.status === 'PENDING')?.checkoutUrl);
   return html`<main class="page" id="main">
     <h1>${t('nav.orders')}</h1>
     ${params.paid && html`<p class="alert ok" role="status">${t('order.returnedPaid', { n: number })}</p>`}
     ${params.cancelled && html`<p class="alert error" role="alert">${t('order.returnedCancelled', { n: number })}</p>`}
-    ${mine && mine.status === 'PENDING' && params.checkout && html`<p class="alert ok" role="status">
-      ${t('order.awaiting', { n: number })} <a href=${params.checkout} target="_blank" rel="noopener" data-testid="checkout-link">${t('order.openCheckout')}</a></p>`}
+    ${checkout && html`<p class="alert ok" role="status">
+      ${t('order.awaiting', { n: number })} <a href=${checkout} target="_blank" rel="noopener" data-testid="checkout-link">${t('order.openCheckout')}</a></p>`}
     ${mine && mine.status === 'PAID' && html`<p class="alert ok" role="status" data-testid="order-paid">${t('order.paidNotice', { n: number })}</p>`}
     <${Loading} state=${state}>
       ${(orders) => html`<div class="card"><div class="table-wrap"><table data-testid="orders">
         <thead><tr><th scope="col">№</th><th scope="col">${t('order.status')}</th><th scope="col" class="num">${t('order.total')}</th>
           <th scope="col" class="hide-small">${t('lines.client')}</th><th scope="col">${t('order.created')}</th><th scope="col"><span class="sr-only">${t('common.actions')}</span></th></tr></thead>
         <tbody>${[...orders.nodes].reverse().map((o) => {
-          const open = o.payments.find((p) => p.status === 'PENDING' && p.checkoutUrl);
+          const open = o.payments.find((p) => p.status === 'PENDING' && safeHref(p.checkoutUrl));
           return html`<tr data-order=${o.orderNumber} aria-current=${String(o.orderNumber) === number ? 'true' : undefined}>
             <td>${o.orderNumber}</td>
             <td><${Badge} value=${o.status} text=${label('orderStatus', o.status)} /></td>
             <td class="num">${money(o.total, o.currency)}</td>
             <td class="hide-small">${o.client?.displayName || '—'}</td>
             <td>${date(o.createdAt)}</td>
-            <td>${o.status === 'PENDING' && open && html`<a class="button secondary" href=${open.checkoutUrl} target="_blank" rel="noopener">${t('order.payCard')}</a>`}
+            <td>${o.status === 'PENDING' && open && html`<a class="button secondary" href=${safeHref(open.checkoutUrl)} target="_blank" rel="noopener">${t('order.payCard')}</a>`}
               ${o.payments.filter((p) => p.invoiceNumber).map((p) => html`<small class="muted">${t('order.invoice', { n: p.invoiceNumber })}</small>`)}</td>
           </tr>`;
         })}</tbody>
@@ -313,3 +310,6 @@ export function OrdersPage({ partner, number, bell }) {
   </main>`;
 }
 
+export const ClientsPage = partnerOnly(ClientsPageInner);
+
+export const LinesPage = partnerOnly(LinesPageInner);

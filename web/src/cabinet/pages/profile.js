@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { mutate, query } from '../api.js';
 import { date, t } from '../i18n.js';
-import { Field, FormError, Loading, Notice, html, useAction, useLoad } from '../ui.js';
+import { Field, FormError, Loading, Notice, html, safeHref, useAction, useLoad } from '../ui.js';
 
 const PROFILE = `query Profile($p: ID!) { partner(id: $p) { id tier status referralLink serviceManagerLink
   profile { name description websiteUrl workEmail phone city country languages listed } } }`;
@@ -100,7 +100,7 @@ function Certification() {
       ${t(submitting.done.passed ? 'cert.passed' : 'cert.failed', { score: submitting.done.scorePercent })}</p>`}
     <${Loading} state=${state}>
       ${(d) => html`
-        <ul>${d.myCertificates.map((c) => html`<li>${c.testTitle} · ${c.scorePercent} % · ${date(c.issuedAt)} · <a href=${c.verificationUrl}>${c.code}</a>${c.valid ? '' : ` (${t('cert.revoked')})`}</li>`)}</ul>
+        <ul>${d.myCertificates.map((c) => html`<li>${c.testTitle} · ${c.scorePercent} % · ${date(c.issuedAt)} · <a href=${safeHref(c.verificationUrl)}>${c.code}</a>${c.valid ? '' : ` (${t('cert.revoked')})`}</li>`)}</ul>
         ${!attempt && d.certificationTests.map((x) => html`<div class="row">
           <p><strong>${x.title}</strong> · ${t('cert.questions', { n: x.questionCount, pass: x.passPercent })}
           ${x.nextAttemptAt && html`<br /><small class="muted">${t('cert.nextAttempt', { date: date(x.nextAttemptAt) })}</small>`}</p>
