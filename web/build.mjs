@@ -16,10 +16,19 @@ function checkCatalogs() {
   const en = JSON.parse(readFileSync(join(dir, 'en.json'), 'utf8'));
   const problems = [];
   const walk = (d) => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
+  // Literal keys (`t('auth.email')`) and keys passed around as strings (`'client.joined'`):
+  // any quoted word.word in a namespace the catalog uses must be in it.
+  const spaces = new Set(Object.keys(en).map((k) => k.split('.')[0]));
   for (const file of walk('src/cabinet').filter((f) => f.endsWith('.js'))) {
-    for (const m of readFileSync(file, 'utf8').matchAll(/\bt\('([^']+)'/g)) {
-      if (!(m[1] in en)) problems.push(`${file}: t('${m[1]}') is not in en.json`);
+    for (const m of readFileSync(file, 'utf8').matchAll(/'([a-zA-Z]+)\.([A-Za-z0-9_]+)'/g)) {
+      if (spaces.has(m[1]) && !(`${m[1]}.${m[2]}` in en)) problems.push(`${file}: '${m[1]}.${m[2]}' is not in en.json`);
     }
+  }
+  // Keys made from an API enum: every value the schema can send has a text.
+  const schema = readFileSync('../schema/schema.graphql', 'utf8');
+  const values = (name) => schema.match(new RegExp(`enum ${name} \\{([^}]*)\\}`))[1].match(/^\s+([A-Z_]+)\s*$/gm).map((v) => v.trim());
+  for (const [prefix, name] of [['discount', 'DiscountKind'], ['lineStatus', 'LineStatus'], ['lineFilter', 'LineStatusFilter'], ['orderStatus', 'OrderStatus'], ['origin', 'ClientOrigin'], ['access', 'ClientAccess'], ['lead', 'LeadStatus'], ['withdrawal', 'WithdrawalStatus'], ['ledger', 'LedgerEntryKind'], ['kind', 'NotificationKind']]) {
+    for (const v of values(name)) if (!(`${prefix}.${v}` in en)) problems.push(`en.json: no text for ${name}.${v} (${prefix}.${v})`);
   }
   for (const f of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
     const other = JSON.parse(readFileSync(join(dir, f), 'utf8'));

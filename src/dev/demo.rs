@@ -215,14 +215,15 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
     })
 }
 
-/// The demo brand `slug`, made with `fields` the first time.
 /// A demo brand's logo or icon, served by the gateway itself on the brand's own host
-/// (`web/static`), so the cabinet shows it without reaching any other site.
+/// (`web/static`), so the cabinet shows it without reaching any other site. The URL carries
+/// the port of the first start (a brand is made once); start the demo on the same port.
 fn demo_asset(state: &AppState, slug: &str, file: &str) -> String {
     let port = state.services.settings.local_link_port.unwrap_or(8080);
     format!("http://{slug}.localhost:{port}/assets/{file}")
 }
 
+/// The demo brand `slug`, made with `fields` the first time.
 async fn ensure_brand(
     state: &AppState,
     slug: &str,

@@ -94,7 +94,7 @@ pub async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
         .into_response()
 }
 
-/// Any other `GET` a browser makes (`/`, `/lines`, `/reset-password?token=…`): the cabinet,
+/// Any other `GET` (or `HEAD`) a browser makes (`/`, `/lines`, `/reset-password?token=…`): the cabinet,
 /// which routes in the page. Everything else is a plain 404.
 pub async fn cabinet(State(state): State<AppState>, req: Request) -> Response {
     let html = req
@@ -102,7 +102,11 @@ pub async fn cabinet(State(state): State<AppState>, req: Request) -> Response {
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"));
-    if state.http.cabinet && req.method() == axum::http::Method::GET && html {
+    let read = matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    );
+    if state.http.cabinet && read && html {
         return page("index.html", CABINET_CSP);
     }
     StatusCode::NOT_FOUND.into_response()

@@ -24,13 +24,13 @@ export const session = signal(load(KEY));
 /** The partner's own session while they act as a client ("log in as client"). */
 export const returnTo = signal(load(STACK));
 
-export function setSession(payload) {
+export function setSession(payload, { keepSocket = false } = {}) {
   const value = payload
     ? { accessToken: payload.accessToken, refreshToken: payload.refreshToken, viewer: payload.viewer }
     : null;
   save(KEY, value);
   session.value = value;
-  resetSocket();
+  if (!keepSocket) resetSocket();
 }
 
 export function setReturnTo(value) {
@@ -78,12 +78,24 @@ const REFRESH = `mutation Refresh($input: RefreshSessionInput!) {
   refreshSession(input: $input) { accessToken refreshToken viewer { id } }
 }`;
 
+/** Seconds left on the access token (from its `exp` claim); 0 when unknown or past. */
+function secondsLeft(token) {
+  try {
+    const claims = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    return Math.max(0, claims.exp - Date.now() / 1000);
+  } catch {
+    return 0;
+  }
+}
+
 let refreshing = null;
-async function refresh() {
+/** Exchanges the one-use refresh token once, however many callers ask at the same time.
+ * The request carries no `Authorization`: the expired token would be refused first. */
+export async function refresh() {
   const current = session.value;
   if (!current?.refreshToken) return false;
   refreshing ||= client
-    .mutation(REFRESH, { input: { refreshToken: current.refreshToken } })
+    .mutation(REFRESH, { input: { refreshToken: current.refreshToken } }, { fetchOptions: { headers: {} } })
     .toPromise()
     .then((r) => {
       const p = r.data?.refreshSession;
@@ -91,7 +103,7 @@ async function refresh() {
         setSession(null);
         return false;
       }
-      setSession({ ...p, viewer: current.viewer });
+      setSession({ ...p, viewer: current.viewer }, { keepSocket: true });
       return true;
     })
     .finally(() => {
@@ -107,9 +119,20 @@ async function run(kind, doc, variables, retried) {
     if (info.code === 'UNAUTHENTICATED' && !retried && session.value?.refreshToken) {
       if (await refresh()) return run(kind, doc, variables, true);
     }
+    if (info.code === 'UNAUTHENTICATED' && session.value && !session.value.refreshToken) {
+      // A "log in as client" session ended (it has no refresh token): back to the partner.
+      endActingAsClient();
+    }
     throw new ApiError(info);
   }
   return result.data;
+}
+
+/** Leaves a "log in as client" session for the partner's own, if one is kept. */
+export function endActingAsClient() {
+  const own = returnTo.value;
+  setReturnTo(null);
+  setSession(own);
 }
 
 /** Runs a query; resolves to its data or rejects with an {@link ApiError}. */
@@ -120,9 +143,13 @@ export const mutate = (doc, variables = {}) => run('mutation', doc, variables, f
 export { CombinedError };
 
 let socket = null;
+/** Whether the bell's WebSocket is connected (acknowledged), for the page to show. */
+export const live = signal(false);
+
 function resetSocket() {
   if (socket) socket.dispose();
   socket = null;
+  live.value = false;
 }
 function ws() {
   if (!socket) {
@@ -133,9 +160,19 @@ function ws() {
       lazy: true,
       retryAttempts: Infinity,
       shouldRetry: () => true,
-      connectionParams: () => {
+      // Every (re)connection presents a live token: refreshed first when it is about to end.
+      connectionParams: async () => {
+        if (session.value?.accessToken && secondsLeft(session.value.accessToken) < 30) await refresh();
         const token = session.value?.accessToken;
         return token ? { Authorization: `Bearer ${token}` } : {};
+      },
+      on: {
+        connected: () => {
+          live.value = true;
+        },
+        closed: () => {
+          live.value = false;
+        },
       },
     });
   }
@@ -148,4 +185,17 @@ export function subscribe(doc, variables, onData) {
     { query: doc, variables },
     { next: (r) => r.data && onData(r.data), error: () => {}, complete: () => {} },
   );
+}
+
+const LOG_OUT = `mutation LogOut { logOut(input: {}) { endedSessions } }`;
+const END = `mutation End { endImpersonation { ended } }`;
+
+/** Signs out on the server too (the refresh token dies), ending a client session first. */
+export async function signOut() {
+  if (returnTo.value) {
+    await client.mutation(END, {}).toPromise().catch(() => {});
+    endActingAsClient();
+  }
+  if (session.value) await client.mutation(LOG_OUT, {}).toPromise().catch(() => {});
+  setSession(null);
 }

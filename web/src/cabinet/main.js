@@ -4,16 +4,16 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { LocationProvider, Router, Route, useLocation } from 'preact-iso';
-import { query, mutate, session, setSession, returnTo, setReturnTo } from './api.js';
+import { endActingAsClient, live, mutate, query, returnTo, session, setSession, signOut } from './api.js';
 import { LANGUAGES, initialLanguage, lang, setLanguage, t } from './i18n.js';
 import { html, useLoad, Loading } from './ui.js';
-import { SignIn, SignUp, ForgotPassword, ResetPassword, VerifyEmail } from './pages/auth.js';
+import { AcceptInvitation, ForgotPassword, ResetPassword, SignIn, SignUp, VerifyEmail } from './pages/auth.js';
 import { Bell, NotificationsPage, useBell } from './pages/bell.js';
 import { ClientsPage, LinesPage, OrderPage, OrdersPage } from './pages/partner.js';
 import { MoneyPage } from './pages/money.js';
 import { LeadsPage } from './pages/leads.js';
 import { ProfilePage } from './pages/profile.js';
-import { MyPartnerPage, MyLinesPage } from './pages/client.js';
+import { MyLinesPage, MyPartnerPage } from './pages/client.js';
 
 const TENANT = `query Brand { tenant { id displayName slug currency defaultLanguage
   branding { logoUrl faviconUrl primaryColor accentColor supportEmail supportPhone supportUrl } } }`;
@@ -46,15 +46,15 @@ function applyBrand(brand) {
 }
 
 function Header({ brand, viewer, bell }) {
-  const signOut = () => {
-    setSession(null);
-    setReturnTo(null);
+  const leave = async () => {
+    await signOut();
     window.location.assign('/');
   };
   const choose = (e) => {
     const code = e.currentTarget.value;
     setLanguage(code);
-    if (viewer) mutate(SET_LANGUAGE, { input: { language: code.toUpperCase() } }).catch(() => {});
+    // The person's own language follows; never the client's while the partner acts as them.
+    if (viewer && !returnTo.value) mutate(SET_LANGUAGE, { input: { language: code.toUpperCase() } }).catch(() => {});
   };
   return html`<header class="top">
     <a class="skip" href="#main">${t('nav.skip')}</a>
@@ -69,7 +69,7 @@ function Header({ brand, viewer, bell }) {
           ${LANGUAGES.map(([c, name]) => html`<option value=${c}>${name}</option>`)}
         </select>
         ${viewer && html`<${Bell} bell=${bell} />`}
-        ${viewer && html`<button type="button" onClick=${signOut}>${t('nav.signOut')}</button>`}
+        ${viewer && html`<button type="button" onClick=${leave}>${t('nav.signOut')}</button>`}
       </div>
     </div>
   </header>`;
@@ -90,9 +90,7 @@ function ImpersonationBanner({ viewer }) {
   const END = `mutation End { endImpersonation { ended } }`;
   const back = async () => {
     await mutate(END).catch(() => {});
-    const own = returnTo.value;
-    setReturnTo(null);
-    setSession(own);
+    endActingAsClient();
     window.location.assign('/clients');
   };
   return html`<div class="banner" role="region" aria-label=${t('impersonation.region')}>
@@ -109,10 +107,12 @@ function SignedIn({ brand }) {
       setLanguage(me.data.language, false);
     }
   }, [me.data?.language]);
-  if (me.error?.code === 'UNAUTHENTICATED' || (me.data === null && !me.loading)) {
-    setSession(null);
-    return null;
-  }
+  const gone = me.error?.code === 'UNAUTHENTICATED' || (me.data === null && !me.loading);
+  useEffect(() => {
+    // The session ended: a client session hands back to the partner's, else sign in again.
+    if (gone) returnTo.value ? endActingAsClient() : setSession(null);
+  }, [gone]);
+  if (gone) return null;
   return html`<${Loading} state=${me}>
     ${(viewer) => {
       const org = viewer.organizations.find((o) => o.partner && o.partner.status === 'APPROVED');
@@ -125,6 +125,7 @@ function SignedIn({ brand }) {
         ${returnTo.value && html`<${ImpersonationBanner} viewer=${viewer} />`}
         <${Header} brand=${brand} viewer=${viewer} bell=${bell} />
         <${Tabs} items=${tabs} />
+        <${PartnerLink} />
         <${Router}>
           <${Route} path="/" component=${() => html`<${Redirect} to=${home} />`} />
           <${Route} path="/clients" component=${ClientsPage} partner=${partner} brand=${brand} />
@@ -146,6 +147,8 @@ function SignedIn({ brand }) {
           <${Route} path="/my/orders" component=${OrdersPage} bell=${bell} />
           <${Route} path="/my/partner" component=${MyPartnerPage} viewer=${viewer} brand=${brand} />
           <${Route} path="/verify-email" component=${VerifyEmail} />
+          <${Route} path="/invitations/accept" component=${AcceptInvitation} />
+          <${Route} path="/sign-up" component=${() => html`<${Redirect} to=${home} />`} />
           <${Route} default component=${() => html`<${Redirect} to=${home} />`} />
         <//>
       `;
@@ -187,8 +190,10 @@ function App() {
       () => setFailed(true),
     );
   }, []);
-  // A referral link opens sign-up with the partner named; the code waits there.
-  const ref = new URLSearchParams(window.location.search).get('ref');
+  // A referral (`?ref=`) or service-manager (`?sm=`) link: the code waits in the tab until
+  // sign-up or, for someone signed in, "My partner" uses it.
+  const params = new URLSearchParams(window.location.search);
+  const ref = params.get('ref') || params.get('sm');
   if (ref) sessionStorage.setItem('pgw.ref', ref);
   lang.value; // re-render on a language change
   if (failed) return html`<main class="page" id="main"><p class="alert error" role="alert">This address serves no brand.</p></main>`;
@@ -198,6 +203,15 @@ function App() {
       ? html`<${SignedIn} brand=${brand} />`
       : html`${ref && html`<${RefRedirect} />`}<${SignedOut} brand=${brand} />`}
   <//>`;
+}
+
+/** Signed in with a partner's link open: "My partner" answers it. */
+function PartnerLink() {
+  const { path, route } = useLocation();
+  useEffect(() => {
+    if (sessionStorage.getItem('pgw.ref') && path !== '/my/partner') route('/my/partner', true);
+  }, [path]);
+  return null;
 }
 
 function RefRedirect() {

@@ -2,7 +2,7 @@
 // forgotten password, and the pages the emails' links land on.
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
-import { mutate, query, setSession } from '../api.js';
+import { mutate, query, setReturnTo, setSession } from '../api.js';
 import { LANGUAGES, lang, setLanguage, t } from '../i18n.js';
 import { Field, FormError, Notice, html, useAction, useLoad } from '../ui.js';
 
@@ -12,6 +12,9 @@ const AUTH = `accessToken refreshToken viewer { ${VIEWER} }`;
 const LOG_IN = `mutation LogIn($input: LogInInput!) { logIn(input: $input) { ${AUTH} } }`;
 const SIGN_UP = `mutation SignUp($input: SignUpInput!) { signUp(input: $input) { ${AUTH} } }`;
 const REFERRAL = `query Referral($code: String!) { referralPartner(code: $code) { name serviceManager } }`;
+const ACCEPT_SM = `mutation AcceptSm($input: PartnerCodeInput!) { acceptServiceManager(input: $input) { partner { id name } } }`;
+const ACCEPT_INVITATION = `mutation AcceptInvitation($input: RespondToInvitationInput!) {
+  acceptInvitation(input: $input) { organization { id name } } }`;
 
 function form(e) {
   e.preventDefault();
@@ -24,6 +27,7 @@ export function SignIn({ brand }) {
   const [run, state] = useAction(async (v) => {
     const input = byPhone ? { phone: v.phone, password: v.password } : { email: v.email, password: v.password };
     const r = await mutate(LOG_IN, { input });
+    setReturnTo(null);
     setSession(r.logIn);
     route('/', true);
   });
@@ -50,7 +54,7 @@ export function SignIn({ brand }) {
 
 export function SignUp({ brand }) {
   const { route, query: params } = useLocation();
-  const code = params.ref || sessionStorage.getItem('pgw.ref') || '';
+  const code = params.ref || params.sm || sessionStorage.getItem('pgw.ref') || '';
   const invitation = params.token || '';
   const partner = useLoad(
     () => (code ? query(REFERRAL, { code }).then((d) => d.referralPartner) : Promise.resolve(null)),
@@ -64,11 +68,16 @@ export function SignUp({ brand }) {
       language: lang.value.toUpperCase(),
     };
     if (v.phone) input.phone = v.phone;
-    if (code && !partner.data?.serviceManager) input.referralCode = code;
+    // Only a code that names a partner of this brand goes along: a stale link never blocks sign-up.
+    const named = partner.data;
+    if (named && !named.serviceManager) input.referralCode = code;
     if (invitation) input.invitationToken = invitation;
     const r = await mutate(SIGN_UP, { input });
     sessionStorage.removeItem('pgw.ref');
+    setReturnTo(null);
     setSession(r.signUp);
+    // A service-manager link is confirmed by the new account itself.
+    if (named?.serviceManager) await mutate(ACCEPT_SM, { input: { code } }).catch(() => {});
     route('/', true);
   });
   const p = partner.data;
@@ -141,6 +150,24 @@ export function VerifyEmail() {
       ${state.loading && html`<p aria-busy="true">${t('common.loading')}</p>`}
       ${state.data && html`<p class="alert ok" role="status">${t('auth.verified')}</p>`}
       ${state.error && html`<p class="alert error" role="alert">${t('auth.verifyFailed')}</p>`}
+      <p><a href="/">${t('auth.continue')}</a></p>
+    </div>
+  </main>`;
+}
+
+/** `/invitations/accept?token=` for someone already signed in: join the organization. */
+export function AcceptInvitation() {
+  const { query: params } = useLocation();
+  const state = useLoad(
+    () => mutate(ACCEPT_INVITATION, { input: { token: params.token || '' } }).then((d) => d.acceptInvitation.organization),
+    [params.token],
+  );
+  return html`<main class="page" id="main">
+    <div class="card narrow">
+      <h1>${t('auth.invitationTitle')}</h1>
+      ${state.loading && html`<p aria-busy="true">${t('common.loading')}</p>`}
+      ${state.data && html`<p class="alert ok" role="status">${t('auth.invitationAccepted', { organization: state.data.name })}</p>`}
+      ${state.error && html`<p class="alert error" role="alert">${t('auth.invitationFailed')}</p>`}
       <p><a href="/">${t('auth.continue')}</a></p>
     </div>
   </main>`;

@@ -1,7 +1,7 @@
 // The bell: the unread count and the newest notices, kept live by the `notificationAdded`
 // subscription over graphql-ws (no reload), and the notification settings per kind and channel.
 import { useEffect, useState } from 'preact/hooks';
-import { mutate, query, session, subscribe } from '../api.js';
+import { live, mutate, query, session, subscribe } from '../api.js';
 import { dateTime, label, t } from '../i18n.js';
 import { FormError, Loading, html, safeHref, useAction, useLoad } from '../ui.js';
 
@@ -19,22 +19,31 @@ export function useBell() {
   const token = session.value?.accessToken;
   useEffect(() => {
     if (!token) return undefined;
-    let stop = () => {};
+    let cancelled = false;
+    // Subscribe first, then read the list, merging by id: nothing written in between is lost.
+    const stop = subscribe(ADDED, {}, (data) => {
+      const n = data.notificationAdded;
+      setState((s) =>
+        s.items.some((i) => i.id === n.id)
+          ? s
+          : { unread: s.unread + (n.read ? 0 : 1), items: [n, ...s.items].slice(0, 50), live: n },
+      );
+    });
     query(LIST).then(
       (d) => {
-        setState((s) => ({ ...s, unread: d.unreadNotificationCount, items: d.notifications.nodes }));
-        stop = subscribe(ADDED, {}, (data) => {
-          const n = data.notificationAdded;
-          setState((s) =>
-            s.items.some((i) => i.id === n.id)
-              ? s
-              : { unread: s.unread + (n.read ? 0 : 1), items: [n, ...s.items].slice(0, 50), live: n },
-          );
+        if (cancelled) return;
+        setState((s) => {
+          const seen = new Set(d.notifications.nodes.map((i) => i.id));
+          const newer = s.items.filter((i) => !seen.has(i.id));
+          return { ...s, unread: d.unreadNotificationCount + newer.filter((i) => !i.read).length, items: [...newer, ...d.notifications.nodes] };
         });
       },
       () => {},
     );
-    return () => stop();
+    return () => {
+      cancelled = true;
+      stop();
+    };
   }, [token]);
   const markAll = async () => {
     await mutate(MARK, { input: { all: true } });
@@ -44,7 +53,7 @@ export function useBell() {
 }
 
 export function Bell({ bell }) {
-  return html`<a class="bell button" href="/notifications" data-testid="bell"
+  return html`<a class="bell button" href="/notifications" data-testid="bell" data-live=${live.value ? 'yes' : 'no'}
       aria-label=${t('bell.label', { n: bell.unread })}>
     <svg aria-hidden="true" width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9" /><path d="M13.7 21a2 2 0 0 1-3.4 0" /></svg>
     ${bell.unread > 0 && html`<span class="count" data-testid="bell-count">${bell.unread}</span>`}

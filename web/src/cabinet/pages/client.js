@@ -10,6 +10,8 @@ const PARTNER = `query MyPartner { viewer { id myPartner { id name origin access
   partnerPrompts { id partnerName createdAt } } }`;
 const GRANT = `mutation Grant { grantPartnerAccess { partner { id access } } }`;
 const REVOKE = `mutation Revoke { revokePartnerAccess { partner { id access } } }`;
+const REFERRAL = `query Referral($code: String!) { referralPartner(code: $code) { name serviceManager } }`;
+const ACCEPT_SM = `mutation AcceptSm($input: PartnerCodeInput!) { acceptServiceManager(input: $input) { partner { id name } } }`;
 const JOIN = `mutation Join($input: PartnerCodeInput!) { joinPartner(input: $input) { prompt { id partnerName } } }`;
 const RESPOND = `mutation Respond($input: RespondToPartnerInvitationInput!) { respondToPartnerInvitation(input: $input) { partner { id name } } }`;
 
@@ -21,13 +23,16 @@ export function MyPartnerPage() {
     state.reload();
     return done;
   });
-  // Opened a referral link while signed in: the partner's invitation waits for a Yes.
-  const code = params.ref || sessionStorage.getItem('pgw.ref');
+  // Opened a partner's link while signed in: a referral link leaves the partner's invitation
+  // waiting for a Yes; a service-manager link is confirmed here.
+  const code = params.ref || params.sm || sessionStorage.getItem('pgw.ref');
   useEffect(() => {
-    if (code) {
-      sessionStorage.removeItem('pgw.ref');
-      act(JOIN, { input: { code } });
-    }
+    if (!code) return;
+    sessionStorage.removeItem('pgw.ref');
+    query(REFERRAL, { code }).then(
+      (d) => act(d.referralPartner?.serviceManager ? ACCEPT_SM : JOIN, { input: { code } }, d.referralPartner?.serviceManager ? 'client.joined' : undefined),
+      () => {},
+    );
   }, [code]);
   const acting_as_partner = Boolean(returnTo.value);
   return html`<main class="page" id="main">

@@ -8,7 +8,7 @@ import { Badge, Field, FormError, Loading, html, partnerOnly, useAction, useLoad
 const LEAD = 'id number status task contactName company country language features createdAt takenAt contactsVisible email phone partnerName';
 const LEADS = `query Leads($p: ID!) {
   freeLeads(first: 20) { totalCount nodes { ${LEAD} } }
-  partner(id: $p) { id leads(first: 50) { totalCount nodes { ${LEAD} comments { id authorName body createdAt } } } } }`;
+  partner(id: $p) { id leads(last: 50) { totalCount nodes { ${LEAD} comments { id authorName body createdAt } } } } }`;
 const TAKE = `mutation Take($input: TakeLeadInput!) { takeLead(input: $input) { lead { id status } } }`;
 const STATUS = `mutation Status($input: SetLeadStatusInput!) { setLeadStatus(input: $input) { lead { id status } } }`;
 const COMMENT = `mutation Comment($input: AddLeadCommentInput!) { addLeadComment(input: $input) { comment { id } } }`;
@@ -19,6 +19,7 @@ function LeadsPageInner({ partner }) {
   const [act, acting] = useAction(async (doc, input) => {
     await mutate(doc, { input });
     state.reload();
+    return true;
   });
   return html`<main class="page" id="main">
     <h1>${t('nav.leads')}</h1>
@@ -37,7 +38,7 @@ function LeadsPageInner({ partner }) {
         </section>
         <section class="card" aria-labelledby="mine-h">
           <h2 id="mine-h">${t('leads.mine')} (${d.partner.leads.totalCount})</h2>
-          ${d.partner.leads.nodes.map((l) => html`<${MyLead} lead=${l} act=${act} busy=${acting.busy} />`)}
+          ${[...d.partner.leads.nodes].reverse().map((l) => html`<${MyLead} lead=${l} act=${act} busy=${acting.busy} />`)}
         </section>`}
     <//>
   </main>`;
@@ -58,7 +59,7 @@ function MyLead({ lead, act, busy }) {
       <div><button type="button" class="secondary" disabled=${busy} onClick=${() => act(RELEASE, { leadId: lead.id })}>${t('leads.release')}</button></div>
     </div>`}
     <ul class="comments">${(lead.comments || []).map((c) => html`<li><strong>${c.authorName}</strong> · <small class="muted">${dateTime(c.createdAt)}</small><br />${c.body}</li>`)}</ul>
-    <form class="row" onSubmit=${(e) => { e.preventDefault(); if (body.trim()) act(COMMENT, { leadId: lead.id, body }).then(() => setBody('')); }}>
+    <form class="row" onSubmit=${(e) => { e.preventDefault(); if (body.trim()) act(COMMENT, { leadId: lead.id, body }).then((ok) => ok && setBody('')); }}>
       <${Field} label=${t('leads.comment')} name="body" value=${body} onInput=${(e) => setBody(e.currentTarget.value)} />
       <div><button type="submit" disabled=${busy}>${t('leads.addComment')}</button></div>
     </form>

@@ -2,18 +2,18 @@
 import { useMemo, useState } from 'preact/hooks';
 import { mutate, query } from '../api.js';
 import { date, label, money, t } from '../i18n.js';
-import { Badge, Field, FormError, Loading, Notice, Pager, html, idempotencyKey, partnerOnly, useAction, useLoad } from '../ui.js';
+import { Badge, Field, FormError, Loading, Notice, html, idempotencyKey, partnerOnly, useAction, useLoad } from '../ui.js';
 
-const MONEY = `query Money($p: ID!, $after: String) { partner(id: $p) { id
+const MONEY = `query Money($p: ID!, $before: String) { partner(id: $p) { id
   balance { currency withdrawable spendable pending held rewards bonuses }
-  ledger(first: 20, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage endCursor }
+  ledger(last: 20, before: $before) { totalCount pageInfo { hasPreviousPage startCursor }
     nodes { id kind pot amount currency pending availableAt createdAt orderNumber reason } }
-  withdrawals(first: 20) { totalCount nodes { id number status amount currency createdAt paidAt rejectionReason overdue } } } }`;
+  withdrawals(last: 20) { totalCount nodes { id number status amount currency createdAt paidAt rejectionReason overdue } } } }`;
 const REQUEST = `mutation Withdraw($input: RequestWithdrawalInput!) { requestWithdrawal(input: $input) { withdrawal { id number status amount } } }`;
 
 function MoneyPageInner({ partner }) {
   const [cursor, setCursor] = useState([null]);
-  const state = useLoad(() => query(MONEY, { p: partner.id, after: cursor[cursor.length - 1] }).then((d) => d.partner), [partner.id, cursor]);
+  const state = useLoad(() => query(MONEY, { p: partner.id, before: cursor[cursor.length - 1] }).then((d) => d.partner), [partner.id, cursor]);
   const [formKey, setFormKey] = useState(0);
   const key = useMemo(idempotencyKey, [formKey]);
   const [withdraw, w] = useAction(async (amount) => {
@@ -40,7 +40,7 @@ function MoneyPageInner({ partner }) {
           <${FormError} error=${w.error} fields=${['amount']} />
           <div class="table-wrap"><table>
             <thead><tr><th scope="col">№</th><th scope="col">${t('order.status')}</th><th scope="col" class="num">${t('money.sum')}</th><th scope="col">${t('order.created')}</th></tr></thead>
-            <tbody>${p.withdrawals.nodes.map((x) => html`<tr>
+            <tbody>${[...p.withdrawals.nodes].reverse().map((x) => html`<tr>
               <td>${x.number}</td>
               <td><${Badge} value=${x.status} text=${label('withdrawal', x.status)} />${x.rejectionReason && html`<br /><small class="muted">${x.rejectionReason}</small>`}</td>
               <td class="num">${money(x.amount, x.currency)}</td><td>${date(x.createdAt)}</td></tr>`)}</tbody>
@@ -50,12 +50,16 @@ function MoneyPageInner({ partner }) {
           <h2 id="l-h">${t('money.ledger')}</h2>
           <div class="table-wrap"><table>
             <thead><tr><th scope="col">${t('money.when')}</th><th scope="col">${t('money.entry')}</th><th scope="col" class="num">${t('money.sum')}</th><th scope="col" class="hide-small">${t('money.available')}</th></tr></thead>
-            <tbody>${p.ledger.nodes.map((e) => html`<tr>
+            <tbody>${[...p.ledger.nodes].reverse().map((e) => html`<tr>
               <td>${date(e.createdAt)}</td>
               <td>${label('ledger', e.kind)}${e.orderNumber ? ` · №${e.orderNumber}` : ''}${e.pending ? html` <${Badge} value="PENDING" text=${t('money.pendingShort')} />` : ''}</td>
               <td class="num">${money(e.amount, e.currency)}</td><td class="hide-small">${date(e.availableAt)}</td></tr>`)}</tbody>
           </table></div>
-          <${Pager} page=${p.ledger} total=${p.ledger.totalCount} onPrev=${() => setCursor(cursor.slice(0, -1))} onNext=${() => setCursor([...cursor, p.ledger.pageInfo.endCursor])} />
+          <div class="pager">
+            <button class="secondary" type="button" disabled=${cursor.length === 1} onClick=${() => setCursor(cursor.slice(0, -1))}>${t('common.newer')}</button>
+            <button class="secondary" type="button" disabled=${!p.ledger.pageInfo.hasPreviousPage} onClick=${() => setCursor([...cursor, p.ledger.pageInfo.startCursor])}>${t('common.older')}</button>
+            <span class="muted">${t('common.total', { n: p.ledger.totalCount })}</span>
+          </div>
         </section>`}
     <//>
   </main>`;

@@ -83,9 +83,10 @@ const LINES = `query Lines($p: ID!, $country: String, $status: LineStatusFilter,
 
 const SIZES = ['10', '20', '50', '100', 'all'];
 
-function LinesPageInner({ partner, bell }) {
+function LinesPageInner({ partner, bell, no }) {
   const { route } = useLocation();
-  const [filters, setFilters] = useState({ country: '', status: '', search: '', size: '20' });
+  // `/lines/<n>` (a notice's link) opens the page searched for that line.
+  const [filters, setFilters] = useState({ country: '', status: '', search: no || '', size: '20' });
   const [cursor, setCursor] = useState([null]);
   const first = filters.size === 'all' ? 1000 : Number(filters.size);
   const state = useLoad(
@@ -117,7 +118,7 @@ function LinesPageInner({ partner, bell }) {
           <option value="">${t('common.all')}</option>
           ${['ACTIVE', 'EXPIRES_IN_7_DAYS', 'EXPIRES_IN_30_DAYS', 'EXPIRED'].map((s) => html`<option value=${s}>${label('lineFilter', s)}</option>`)}
         <//>
-        <${Field} label=${t('common.search')} name="search" type="search" />
+        <${Field} label=${t('common.search')} name="search" type="search" defaultValue=${filters.search} />
         <${Field} as="select" label=${t('lines.pageSize')} name="size" value=${filters.size} onChange=${set('size')}>
           ${SIZES.map((s) => html`<option value=${s}>${s === 'all' ? t('lines.showAll') : s}</option>`)}
         <//>
@@ -176,7 +177,7 @@ export function OrderPage({ partner, brand, viewer }) {
   const [months, setMonths] = useState(null);
   const [kinds, setKinds] = useState([]);
   const [payer, setPayer] = useState(partner ? 'PARTNER' : 'CLIENT');
-  const key = useMemo(idempotencyKey, [lineId]);
+
   // The shortest period until the person picks one (derived, so no effect can overwrite a pick).
   const period = months ?? cat.data?.periods[0] ?? null;
   const input = useMemo(() => {
@@ -185,6 +186,8 @@ export function OrderPage({ partner, brand, viewer }) {
     if (adding) return kinds.length ? { ...base, channelAdditions: [{ lineId, channelKinds: kinds }] } : null;
     return { ...base, renewals: { lineIds: [lineId], months: period } };
   }, [lineId, period, kinds, payer]);
+  // One key per intent: the same order asked for twice is one order; a changed order is new.
+  const key = useMemo(idempotencyKey, [JSON.stringify(input)]);
   const quote = useLoad(() => (input ? query(QUOTE, { input }).then((d) => d.quote) : Promise.resolve(null)), [JSON.stringify(input)]);
   const preparing = Boolean(returnTo.value);
   const [place, placing] = useAction(async (method) => {
@@ -193,7 +196,7 @@ export function OrderPage({ partner, brand, viewer }) {
       route(`/orders/${order.orderNumber}`);
       return order;
     }
-    const paid = (await mutate(PAY, { input: { orderId: order.id, method, idempotencyKey: `${key}-pay` } })).payOrder;
+    const paid = (await mutate(PAY, { input: { orderId: order.id, method, idempotencyKey: `${key}-${method}` } })).payOrder;
     if (method === 'CARD' && paid.payment.checkoutUrl) {
       // The provider's page opens beside the cabinet, which stays signed in and live.
       window.open(safeHref(paid.payment.checkoutUrl), '_blank', 'noopener');

@@ -21,17 +21,26 @@ const values = (e) => {
 };
 
 export function ProfilePage({ partner, viewer }) {
-  const [saveAccount, account] = useAction((v) => mutate(ACCOUNT, { input: { displayName: v.displayName, phone: v.phone || null } }));
+  const [saveAccount, account] = useAction((v) => {
+    const input = { displayName: v.displayName };
+    // A new phone needs the current password (the API's rule for sign-in identifiers).
+    if ((v.phone || null) !== (viewer.phone || null)) {
+      input.phone = v.phone || null;
+      input.currentPassword = v.currentPassword;
+    }
+    return mutate(ACCOUNT, { input });
+  });
   return html`<main class="page" id="main">
     <h1>${t('nav.profile')}</h1>
     <section class="card" aria-labelledby="acc-h">
       <h2 id="acc-h">${t('profile.account')}</h2>
       <${Notice}>${account.done && t('common.saved')}<//>
       <form onSubmit=${(e) => saveAccount(values(e))} novalidate>
-        <${Field} label=${t('auth.name')} name="displayName" value=${viewer.displayName} required error=${account.error} />
-        <${Field} label=${t('auth.phoneOptional')} name="phone" type="tel" value=${viewer.phone || ''} error=${account.error} />
+        <${Field} label=${t('auth.name')} name="displayName" defaultValue=${viewer.displayName} required error=${account.error} />
+        <${Field} label=${t('auth.phoneOptional')} name="phone" type="tel" defaultValue=${viewer.phone || ''} error=${account.error} />
+        <${Field} label=${t('profile.currentPassword')} name="currentPassword" type="password" autocomplete="current-password" error=${account.error} />
         <p class="muted">${viewer.email}</p>
-        <${FormError} error=${account.error} fields=${['displayName', 'phone']} />
+        <${FormError} error=${account.error} fields=${['displayName', 'phone', 'currentPassword']} />
         <button type="submit" disabled=${account.busy}>${t('common.save')}</button>
       </form>
     </section>
@@ -64,12 +73,12 @@ function PartnerProfile({ partner }) {
         <${Field} label=${t('profile.serviceManagerLink')} name="sm" value=${p.serviceManagerLink} readonly />
         <${Notice}>${saving.done && t('common.saved')}<//>
         <form onSubmit=${(e) => save(values(e))} novalidate>
-          <${Field} label=${t('profile.publicName')} name="name" value=${p.profile.name} required error=${saving.error} />
-          <${Field} as="textarea" label=${t('profile.description')} name="description" value=${p.profile.description || ''} error=${saving.error} />
-          <${Field} label=${t('profile.website')} name="websiteUrl" type="url" value=${p.profile.websiteUrl || ''} error=${saving.error} />
-          <${Field} label=${t('profile.workEmail')} name="workEmail" type="email" value=${p.profile.workEmail || ''} error=${saving.error} />
-          <${Field} label=${t('profile.city')} name="city" value=${p.profile.city || ''} error=${saving.error} />
-          <label class="check"><input type="checkbox" name="listed" checked=${p.profile.listed} />${t('profile.listed')}</label>
+          <${Field} label=${t('profile.publicName')} name="name" defaultValue=${p.profile.name} required error=${saving.error} />
+          <${Field} as="textarea" label=${t('profile.description')} name="description" defaultValue=${p.profile.description || ''} error=${saving.error} />
+          <${Field} label=${t('profile.website')} name="websiteUrl" type="url" defaultValue=${p.profile.websiteUrl || ''} error=${saving.error} />
+          <${Field} label=${t('profile.workEmail')} name="workEmail" type="email" defaultValue=${p.profile.workEmail || ''} error=${saving.error} />
+          <${Field} label=${t('profile.city')} name="city" defaultValue=${p.profile.city || ''} error=${saving.error} />
+          <label class="check"><input type="checkbox" name="listed" defaultChecked=${p.profile.listed} />${t('profile.listed')}</label>
           <${FormError} error=${saving.error} fields=${['name', 'description', 'websiteUrl', 'workEmail', 'city']} />
           <button type="submit" disabled=${saving.busy}>${t('common.save')}</button>
         </form>`}
