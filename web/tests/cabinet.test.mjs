@@ -357,6 +357,7 @@ test('a partner works a lead, requests a withdrawal, passes certification and ch
 test('a client grants access, the partner logs in as the client with a banner and returns', async () => {
   const client = await browser.newContext();
   const cp = await client.newPage();
+  const clientProblems = watch(cp);
   await signIn(cp, ACME, 'clara@client.example');
   await cp.getByRole('link', { name: 'My partner', exact: true }).click();
   const grant = cp.getByRole('button', { name: 'Grant access' });
@@ -393,6 +394,7 @@ test('a client grants access, the partner logs in as the client with a banner an
   await page.locator('tr', { hasText: 'clara@client.example' }).waitFor();
   assert.equal(await page.locator('tr', { hasText: 'clara@client.example' }).getByRole('button', { name: 'Log in as client' }).count(), 0);
   assert.deepEqual(problems, []);
+  assert.deepEqual(clientProblems, []);
   await ctx.close();
   await client.close();
 });
