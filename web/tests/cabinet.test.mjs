@@ -457,3 +457,32 @@ test('an access token the server refuses is renewed once with the refresh token,
   assert.deepEqual(problems, []);
   await ctx.close();
 });
+
+test('a client buys new lines at the API quote and gets an invoice', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1024, height: 900 } });
+  const page = await ctx.newPage();
+  const problems = watch(page);
+  await signIn(page, ACME, 'anna@client.example');
+  await page.getByRole('button', { name: 'Buy a line' }).click();
+  await page.getByRole('heading', { name: 'Buy lines' }).waitFor();
+  await page.locator('select[name=months]').selectOption('3');
+  await page.getByRole('checkbox', { name: /^WhatsApp ·/ }).check();
+  await page.locator('input[name=quantity]').fill('2');
+  await page.waitForFunction(() => document.querySelector('[data-testid=quote-total]'));
+  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('pgw.session')).accessToken);
+  const cat = await gql(gw, ACME, '{ catalogue { channelKinds { id code } } viewer { id organizations { id } } }', {}, token);
+  const whatsapp = cat.catalogue.channelKinds.find((k) => k.code === 'WHATSAPP').id;
+  const api = (
+    await gql(gw, ACME, 'query($i: OrderInput!) { quote(input: $i) { total } }', {
+      i: { payer: 'CLIENT', clientId: cat.viewer.id, newLines: [{ organizationId: cat.viewer.organizations[0].id, channelKinds: [whatsapp], months: 3, quantity: 2 }] },
+    }, token)
+  ).quote;
+  await page.waitForFunction((total) => document.querySelector('[data-testid=quote-total]').dataset.amount === total, api.total);
+  await page.getByRole('button', { name: 'Get an invoice' }).click();
+  await page.getByRole('heading', { name: 'Orders' }).waitFor();
+  const row = page.locator('table[data-testid=orders] tbody tr').first();
+  await row.getByText(/Invoice №\d+/).waitFor();
+  assert.match(await row.textContent(), /Awaiting payment/);
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});

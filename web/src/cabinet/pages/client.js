@@ -64,16 +64,18 @@ export function MyPartnerPage() {
   </main>`;
 }
 
-const LINES = `query MyLines($after: String) { viewer { id lines(first: 50, after: $after) { totalCount
+const LINES = `query MyLines { viewer { id organizations { id name } lines(first: 100) { totalCount
   nodes { id lineNumber name status daysLeft expiresAt channelCount channels { id status kind { name } } } } } }`;
 
 export function MyLinesPage() {
   const { route } = useLocation();
-  const state = useLoad(() => query(LINES).then((d) => d.viewer.lines), []);
+  const state = useLoad(() => query(LINES).then((d) => d.viewer), []);
   return html`<main class="page" id="main">
     <h1>${t('nav.myLines')}</h1>
     <${Loading} state=${state}>
-      ${(lines) => html`<div class="card"><div class="table-wrap"><table class="stack" data-testid="my-lines">
+      ${({ lines, organizations }) => html`<div class="card">
+      ${organizations.length > 0 && html`<div class="actions"><button type="button" onClick=${() => route(`/order?buy=${encodeURIComponent(organizations[0].id)}`)}>${t('lines.buy')}</button></div>`}
+      <div class="table-wrap"><table class="stack" data-testid="my-lines">
         <thead><tr><th scope="col">${t('lines.line')}</th><th scope="col">${t('lines.status')}</th><th scope="col">${t('lines.expires')}</th>
           <th scope="col" class="hide-small">${t('lines.channels')}</th><th scope="col"><span class="sr-only">${t('common.actions')}</span></th></tr></thead>
         <tbody>${lines.nodes.map((l) => html`<tr>

@@ -79,7 +79,7 @@ const LINES = `query Lines($p: ID!, $country: String, $status: LineStatusFilter,
   partner(id: $p) { id clientCountries
     clientLines(country: $country, status: $status, search: $search, first: $first, after: $after) {
       totalCount pageInfo { hasNextPage hasPreviousPage endCursor }
-      nodes { client { id displayName email country } lines { ${LINE} } } } } }`;
+      nodes { client { id displayName email country } organizations { id name } lines { ${LINE} } } } } }`;
 
 const SIZES = ['10', '20', '50', '100', 'all'];
 
@@ -135,10 +135,15 @@ function LinesPageInner({ partner, bell, no }) {
             <th scope="col"><span class="sr-only">${t('common.actions')}</span></th>
           </tr></thead>
           <tbody>
-            ${p.clientLines.nodes.flatMap((c) =>
-              c.lines.map(
+            ${p.clientLines.nodes.flatMap((c) => {
+              const client = (span) => html`<td class="group" rowspan=${span}>${c.client.displayName}<br /><small class="muted">${c.client.email}${c.client.country ? ` · ${c.client.country}` : ''}</small>
+                ${c.organizations.length > 0 && html`<div><button type="button" class="link" onClick=${() => route(`/order?buy=${encodeURIComponent(c.organizations[0].id)}&client=${encodeURIComponent(c.client.id)}`)}>${t('lines.buy')}</button></div>`}</td>`;
+              if (c.lines.length === 0) {
+                return [html`<tr>${client(1)}<td colspan="5" class="muted">${t('client.noLines')}</td></tr>`];
+              }
+              return c.lines.map(
                 (l, i) => html`<tr data-line=${l.lineNumber}>
-                  ${i === 0 && html`<td class="group" rowspan=${c.lines.length}>${c.client.displayName}<br /><small class="muted">${c.client.email}${c.client.country ? ` · ${c.client.country}` : ''}</small></td>`}
+                  ${i === 0 && client(c.lines.length)}
                   <td data-label=${t('lines.line')}>#${l.lineNumber} ${l.name}${l.nfr ? html` <${Badge} text="NFR" />` : ''}</td>
                   <td data-label=${t('lines.status')}><${Badge} value=${l.status} text=${label('lineStatus', l.status)} /></td>
                   <td data-label=${t('lines.expires')} data-testid="expires">${date(l.expiresAt)}<br /><small class="muted">${t('lines.daysLeft', { n: l.daysLeft })}</small></td>
@@ -148,8 +153,8 @@ function LinesPageInner({ partner, bell, no }) {
                     <button type="button" class="secondary" onClick=${() => route(`/order?add=${encodeURIComponent(l.id)}&client=${encodeURIComponent(c.client.id)}`)}>${t('lines.addChannels')}</button>
                   </div></td>
                 </tr>`,
-              ),
-            )}
+              );
+            })}
           </tbody>
         </table></div>
         ${filters.size !== 'all' && html`<${Pager} page=${p.clientLines} total=${p.clientLines.totalCount}
@@ -168,11 +173,14 @@ const CREATE = `mutation CreateOrder($input: CreateOrderInput!) { createOrder(in
 const PAY = `mutation Pay($input: PayOrderInput!) { payOrder(input: $input) {
   order { id orderNumber status } payment { id status method checkoutUrl invoiceNumber } } }`;
 
-/** `/order?renew=<line>` or `?add=<line>`: the live quote, then the order and its payment. */
-export function OrderPage({ partner, brand, viewer }) {
+/** `/order?renew=<line>`, `?add=<line>` or `?buy=<organization>`: the live quote, then the
+ * order and its payment. */
+export function OrderPage({ partner, viewer }) {
   const { query: params, route } = useLocation();
   const lineId = params.renew || params.add;
   const adding = Boolean(params.add);
+  const buying = params.buy || null;
+  const [quantity, setQuantity] = useState(1);
   const cat = useLoad(() => query(CATALOGUE).then((d) => d.catalogue), []);
   const [months, setMonths] = useState(null);
   const [kinds, setKinds] = useState([]);
@@ -181,11 +189,17 @@ export function OrderPage({ partner, brand, viewer }) {
   // The shortest period until the person picks one (derived, so no effect can overwrite a pick).
   const period = months ?? cat.data?.periods[0] ?? null;
   const input = useMemo(() => {
-    if (!lineId || (!adding && !period)) return null;
-    const base = { payer, ...(partner ? { partnerId: partner.id } : {}), ...(params.client && partner ? { clientId: params.client } : {}) };
+    if ((!lineId && !buying) || (!adding && !period)) return null;
+    // New lines name their client: the partner's pick, or the client themselves.
+    const clientId = partner ? params.client : buying ? viewer.id : null;
+    const base = { payer, ...(partner ? { partnerId: partner.id } : {}), ...(clientId ? { clientId } : {}) };
+    if (buying) {
+      if (!kinds.length || !(quantity >= 1)) return null;
+      return { ...base, newLines: [{ organizationId: buying, channelKinds: kinds, months: period, quantity }] };
+    }
     if (adding) return kinds.length ? { ...base, channelAdditions: [{ lineId, channelKinds: kinds }] } : null;
     return { ...base, renewals: { lineIds: [lineId], months: period } };
-  }, [lineId, period, kinds, payer]);
+  }, [lineId, buying, period, kinds, quantity, payer]);
   // One key per intent: the same order asked for twice is one order; a changed order is new.
   const key = useMemo(idempotencyKey, [JSON.stringify(input)]);
   const quote = useLoad(() => (input ? query(QUOTE, { input }).then((d) => d.quote) : Promise.resolve(null)), [JSON.stringify(input)]);
@@ -206,16 +220,18 @@ export function OrderPage({ partner, brand, viewer }) {
     route(`/orders/${order.orderNumber}`);
     return paid;
   });
-  if (!lineId) return html`<main class="page" id="main"><p>${t('order.pickLine')} <a href="/lines">${t('nav.lines')}</a></p></main>`;
+  if (!lineId && !buying) return html`<main class="page" id="main"><p>${t('order.pickLine')} <a href="/lines">${t('nav.lines')}</a></p></main>`;
   return html`<main class="page" id="main">
-    <h1>${t(adding ? 'order.addTitle' : 'order.renewTitle')}</h1>
+    <h1>${t(buying ? 'order.buyTitle' : adding ? 'order.addTitle' : 'order.renewTitle')}</h1>
     <${Loading} state=${cat}>
       ${(c) => html`<div class="grid">
         <div class="card">
           ${!adding && html`<${Field} as="select" label=${t('order.months')} name="months" value=${String(period || '')} onChange=${(e) => setMonths(Number(e.currentTarget.value))}>
             ${c.periods.map((m) => html`<option value=${m}>${t('order.monthsN', { n: m })}</option>`)}
           <//>`}
-          ${adding && html`<fieldset><legend>${t('order.channels')}</legend>
+          ${buying && html`<${Field} label=${t('order.quantity')} name="quantity" type="number" min="1" max="100" value=${quantity}
+            onInput=${(e) => setQuantity(Number(e.currentTarget.value))} />`}
+          ${(adding || buying) && html`<fieldset><legend>${t(buying ? 'order.lineChannels' : 'order.channels')}</legend>
             ${c.channelKinds.map((k) => html`<label class="check"><input type="checkbox" checked=${kinds.includes(k.id)}
               onChange=${(e) => setKinds(e.currentTarget.checked ? [...kinds, k.id] : kinds.filter((x) => x !== k.id))} />
               ${k.name} · ${money(k.monthlyPrice, c.currency)}/${t('order.month')}</label>`)}
