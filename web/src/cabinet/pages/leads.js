@@ -1,6 +1,6 @@
 // The leads marketplace: free leads to take, and the partner's own leads with their status,
 // comments and release.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { mutate, query } from '../api.js';
 import { dateTime, label, t } from '../i18n.js';
 import { Badge, Field, FormError, Loading, html, partnerOnly, useAction, useLoad } from '../ui.js';
@@ -14,8 +14,12 @@ const STATUS = `mutation Status($input: SetLeadStatusInput!) { setLeadStatus(inp
 const COMMENT = `mutation Comment($input: AddLeadCommentInput!) { addLeadComment(input: $input) { comment { id } } }`;
 const RELEASE = `mutation Release($input: LeadIdInput!) { releaseLead(input: $input) { lead { id status } } }`;
 
-function LeadsPageInner({ partner }) {
+function LeadsPageInner({ partner, number }) {
   const state = useLoad(() => query(LEADS, { p: partner.id }), [partner.id]);
+  // `/partner/leads/<n>` (a notice's link) brings that lead into view.
+  useEffect(() => {
+    if (state.data && number) document.getElementById(`lead-${number}`)?.scrollIntoView({ block: 'start' });
+  }, [state.data, number]);
   const [act, acting] = useAction(async (doc, input) => {
     await mutate(doc, { input });
     state.reload();
@@ -38,16 +42,16 @@ function LeadsPageInner({ partner }) {
         </section>
         <section class="card" aria-labelledby="mine-h">
           <h2 id="mine-h">${t('leads.mine')} (${d.partner.leads.totalCount})</h2>
-          ${[...d.partner.leads.nodes].reverse().map((l) => html`<${MyLead} lead=${l} act=${act} busy=${acting.busy} />`)}
+          ${[...d.partner.leads.nodes].reverse().map((l) => html`<${MyLead} lead=${l} act=${act} busy=${acting.busy} current=${String(l.number) === number} />`)}
         </section>`}
     <//>
   </main>`;
 }
 
-function MyLead({ lead, act, busy }) {
+function MyLead({ lead, act, busy, current }) {
   const [body, setBody] = useState('');
   const open = lead.status === 'NEW' || lead.status === 'IN_WORK';
-  return html`<article class="card">
+  return html`<article class=${current ? 'card current' : 'card'} id=${`lead-${lead.number}`} aria-current=${current ? 'true' : undefined}>
     <h3>№${lead.number} · ${lead.company || lead.contactName} <${Badge} value=${lead.status} text=${label('lead', lead.status)} /></h3>
     <p>${lead.task}</p>
     ${lead.contactsVisible && html`<p>${lead.contactName} · ${lead.email || ''} ${lead.phone || ''}</p>`}
