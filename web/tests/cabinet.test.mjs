@@ -399,7 +399,7 @@ test('a client grants access, the partner logs in as the client with a banner an
   await client.close();
 });
 
-test('password reset and email verification links land in the cabinet and work', async () => {
+test('password reset and email verification links land in the cabinet and work; sign-in by phone', async () => {
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
   const problems = watch(page);
@@ -420,6 +420,7 @@ test('password reset and email verification links land in the cabinet and work',
   await page.getByRole('link', { name: 'Sign up' }).click();
   await page.getByLabel('Your name').fill('Eva Example');
   await page.locator('input[name=email]').fill('eva@client.example');
+  await page.locator('input[name=phone]').fill('+79990004455');
   await page.locator('input[name=password]').fill('eva-password-123');
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByRole('heading', { name: 'My lines' }).waitFor();
@@ -430,6 +431,13 @@ test('password reset and email verification links land in the cabinet and work',
   assert.equal((await gql(gw, ACME, '{ viewer { emailVerified } }', {}, token)).viewer.emailVerified, true);
   await page.goto(verify);
   await page.getByRole('alert').waitFor();
+  // The same account signs in by phone.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Phone' }).click();
+  await page.locator('input[name=phone]').fill('+79990004455');
+  await page.locator('input[name=password]').fill('eva-password-123');
+  await page.locator('form button[type=submit]').click();
+  await page.getByRole('heading', { name: 'My lines' }).waitFor();
   assert.deepEqual(problems, []);
   await ctx.close();
 });
