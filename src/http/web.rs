@@ -65,7 +65,9 @@ pub fn graphiql() -> Response {
 
 /// `GET /assets/{file}`: a built file, revalidated by its hash (`ETag`).
 pub async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
-    let Some(file) = Dist::get(&name).filter(|_| !name.ends_with(".html")) else {
+    // One plain file name: never a path, never a page (pages are served with their policy).
+    let plain = !name.contains(['/', '\\']) && !name.contains("..") && !name.ends_with(".html");
+    let Some(file) = Dist::get(&name).filter(|_| plain) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let etag = format!("\"{}\"", hex::encode(&file.metadata.sha256_hash()[..16]));

@@ -337,6 +337,8 @@ async fn the_cabinet_and_graphiql_are_served_from_the_gateway_under_a_strict_pol
     for (path, accept) in [
         ("/assets/index.html", "*/*"),
         ("/assets/nothing.js", "*/*"),
+        ("/assets/..%2FCargo.toml", "*/*"),
+        ("/assets/..%2F..%2Fweb%2Fpackage.json", "*/*"),
         ("/nothing", "application/json"),
     ] {
         assert_eq!(
