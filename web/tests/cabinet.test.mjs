@@ -278,7 +278,7 @@ test('GraphiQL loads its documentation explorer from the gateway alone', async (
   await ctx.close();
 });
 
-test('a partner works a lead, requests a withdrawal, passes certification and changes a notification setting', async () => {
+test('a partner works a lead, requests a withdrawal, takes the test, adds a channel from the balance and changes a notification setting', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await ctx.newPage();
   const problems = watch(page);
@@ -337,6 +337,20 @@ test('a partner works a lead, requests a withdrawal, passes certification and ch
   } else {
     assert.deepEqual(certs.myCertificates, [], 'no certificate without a pass');
   }
+
+  // Adding a channel to a line, paid from the balance: the line has one channel more.
+  await page.getByRole('link', { name: 'Client lines', exact: true }).click();
+  const line = page.locator('tr[data-line="10001"]');
+  await line.waitFor();
+  const channels = Number(await line.locator('td.num').textContent());
+  await line.getByRole('button', { name: 'Add channels' }).click();
+  await page.getByRole('heading', { name: 'Add channels to a line' }).waitFor();
+  await page.getByRole('checkbox', { name: /^VK ·/ }).check();
+  await page.getByTestId('quote-total').waitFor();
+  await page.getByRole('button', { name: 'Pay from balance' }).click();
+  await page.getByTestId('order-paid').waitFor();
+  await page.getByRole('link', { name: 'Client lines', exact: true }).click();
+  await page.waitForFunction((n) => Number(document.querySelector('tr[data-line="10001"] td.num')?.textContent) === n, channels + 1);
 
   // Notification settings: switching e-mail off for paid orders sticks.
   await page.getByRole('link', { name: 'Notifications', exact: true }).click();
