@@ -159,6 +159,12 @@ test('a client opens a referral link, chooses Russian, signs up and reads the ca
   assert.match(await page.getByTestId('referral').textContent(), new RegExp(`Вас пригласил ${profile.name}`));
   await page.getByLabel('Ваше имя').fill('Дина Орлова');
   await page.locator('input[name=email]').fill('dina@client.example');
+  // A refused field is explained in the visitor's language, next to the field.
+  await page.locator('input[name=password]').fill('short');
+  await page.getByRole('button', { name: 'Создать аккаунт' }).click();
+  await page.locator('.field-error').waitFor();
+  assert.equal(await page.locator('.field-error').textContent(), 'Пароль — от 10 до 256 символов.');
+  assert.equal(await page.locator('input[name=password]').getAttribute('aria-invalid'), 'true');
   await page.locator('input[name=password]').fill('dina-password-1');
   await shot(page, 'signup-ru');
   await page.getByRole('button', { name: 'Создать аккаунт' }).click();

@@ -187,7 +187,10 @@ function App() {
         applyBrand(d.tenant);
         setBrand(d.tenant);
       },
-      () => setFailed(true),
+      () => {
+        initialLanguage((navigator.language || 'en').slice(0, 2));
+        setFailed(true);
+      },
     );
   }, []);
   // A referral (`?ref=`) or service-manager (`?sm=`) link: the code waits in the tab until
@@ -196,7 +199,7 @@ function App() {
   const ref = params.get('ref') || params.get('sm');
   if (ref) sessionStorage.setItem('pgw.ref', ref);
   lang.value; // re-render on a language change
-  if (failed) return html`<main class="page" id="main"><p class="alert error" role="alert">This address serves no brand.</p></main>`;
+  if (failed) return html`<main class="page" id="main"><p class="alert error" role="alert">${t('common.noBrand')}</p></main>`;
   if (!brand) return html`<main class="boot" aria-busy="true">…</main>`;
   return html`<${LocationProvider}>
     ${session.value

@@ -8,11 +8,14 @@ export { html };
 let ids = 0;
 const nextId = () => `f${++ids}`;
 
-/** An API error in the visitor's language when the catalog knows its code. */
+/** An API error in the person's language when the catalog knows it (by code and field, then
+ * by code); otherwise the API's own message, which is English (docs/decisions.md). */
 export function errorText(err) {
   if (!err) return '';
-  const known = t(`error.${err.code}`);
-  return known === `error.${err.code}` ? err.message || t('error.generic') : known;
+  for (const key of [err.field && `error.${err.code}.${err.field}`, `error.${err.code}`]) {
+    if (key && t(key) !== key) return t(key);
+  }
+  return err.message || t('error.generic');
 }
 
 /** A labelled input; `error` is an ApiError whose `field` is `name`. */
