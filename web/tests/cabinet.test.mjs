@@ -431,6 +431,7 @@ test('password reset and email verification links land in the cabinet and work; 
   await page.goto(mail);
   await page.locator('input[name=newPassword]').fill('boris-new-password-1');
   await page.getByRole('button', { name: 'Save password' }).click();
+  await page.getByText('Your password is saved: sign in with it.').waitFor();
   await page.locator('input[name=email]').fill('boris@client.example');
   await page.locator('input[name=password]').fill('boris-new-password-1');
   await page.locator('form button[type=submit]').click();

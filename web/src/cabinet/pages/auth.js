@@ -22,7 +22,7 @@ function form(e) {
 }
 
 export function SignIn({ brand }) {
-  const { route } = useLocation();
+  const { route, query: params } = useLocation();
   const [byPhone, setByPhone] = useState(false);
   const [run, state] = useAction(async (v) => {
     const input = byPhone ? { phone: v.phone, password: v.password } : { email: v.email, password: v.password };
@@ -34,6 +34,7 @@ export function SignIn({ brand }) {
   return html`<main class="page" id="main">
     <div class="card narrow">
       <h1>${t('auth.signInTitle', { brand: brand.displayName })}</h1>
+      <${Notice}>${params.reset && t('auth.passwordSaved')}<//>
       <div class="row" role="group" aria-label=${t('auth.signInWith')}>
         <button type="button" class=${byPhone ? 'secondary' : ''} aria-pressed=${!byPhone} onClick=${() => setByPhone(false)}>${t('auth.email')}</button>
         <button type="button" class=${byPhone ? '' : 'secondary'} aria-pressed=${byPhone} onClick=${() => setByPhone(true)}>${t('auth.phone')}</button>
