@@ -452,11 +452,22 @@ test('password reset and email verification links land in the cabinet and work; 
   assert.equal((await gql(gw, ACME, '{ viewer { emailVerified } }', {}, token)).viewer.emailVerified, true);
   await page.goto(verify);
   await page.getByRole('alert').waitFor();
-  // The same account signs in by phone.
+  // The password is changed on the profile (a wrong current one is refused at its field),
+  // then the same account signs in by phone with the new one.
+  await page.getByRole('link', { name: 'Profile', exact: true }).click();
+  await page.locator('section[aria-labelledby=pw-h] input[name=currentPassword]').fill('not-my-password');
+  await page.locator('input[name=newPassword]').fill('eva-password-456');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  const wrong = page.locator('section[aria-labelledby=pw-h] .field-error');
+  await wrong.waitFor();
+  assert.equal(await wrong.textContent(), 'The current password is wrong.');
+  await page.locator('section[aria-labelledby=pw-h] input[name=currentPassword]').fill('eva-password-123');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.getByText('Password changed.').waitFor();
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('button', { name: 'Phone' }).click();
   await page.locator('input[name=phone]').fill('+79990004455');
-  await page.locator('input[name=password]').fill('eva-password-123');
+  await page.locator('input[name=password]').fill('eva-password-456');
   await page.locator('form button[type=submit]').click();
   await page.getByRole('heading', { name: 'My lines' }).waitFor();
   assert.deepEqual(problems, []);

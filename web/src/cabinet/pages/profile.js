@@ -7,6 +7,7 @@ import { Field, FormError, Loading, Notice, html, safeHref, useAction, useLoad }
 const PROFILE = `query Profile($p: ID!) { partner(id: $p) { id tier status referralLink serviceManagerLink
   profile { name description websiteUrl workEmail phone city country languages listed } } }`;
 const UPDATE = `mutation UpdateProfile($input: UpdatePartnerProfileInput!) { updatePartnerProfile(input: $input) { partner { id } } }`;
+const PASSWORD = `mutation ChangePassword($input: ChangePasswordInput!) { changePassword(input: $input) { user { id } } }`;
 const ACCOUNT = `mutation Account($input: UpdateAccountInput!) { updateAccount(input: $input) { user { id displayName phone } } }`;
 const CERT = `query Cert { certificationTests { id title description passPercent questionCount nextAttemptAt }
   myCertificates { id code testTitle scorePercent issuedAt valid verificationUrl } }`;
@@ -44,9 +45,28 @@ export function ProfilePage({ partner, viewer }) {
         <button type="submit" disabled=${account.busy}>${t('common.save')}</button>
       </form>
     </section>
+    <${ChangePassword} />
     ${partner && html`<${PartnerProfile} partner=${partner} />`}
     ${partner && html`<${Certification} />`}
   </main>`;
+}
+
+/** The password, from the current one (not while logged in as a client: the API refuses). */
+function ChangePassword() {
+  const [change, state] = useAction(async (form) => {
+    await mutate(PASSWORD, { input: { currentPassword: form.get('currentPassword'), newPassword: form.get('newPassword') } });
+    return true;
+  });
+  return html`<section class="card" aria-labelledby="pw-h">
+    <h2 id="pw-h">${t('profile.password')}</h2>
+    <${Notice}>${state.done && t('profile.passwordChanged')}<//>
+    <form onSubmit=${(e) => { e.preventDefault(); const f = e.currentTarget; change(new FormData(f)).then((ok) => ok && f.reset()); }} novalidate>
+      <${Field} label=${t('profile.oldPassword')} name="currentPassword" type="password" autocomplete="current-password" required error=${state.error} />
+      <${Field} label=${t('auth.newPassword')} name="newPassword" type="password" autocomplete="new-password" required minlength="10" error=${state.error} hint=${t('auth.passwordHint')} />
+      <${FormError} error=${state.error} fields=${['currentPassword', 'newPassword']} />
+      <button type="submit" disabled=${state.busy}>${t('profile.changePassword')}</button>
+    </form>
+  </section>`;
 }
 
 function PartnerProfile({ partner }) {
