@@ -99,6 +99,26 @@ test('a partner filters lines, renews at the API quote, pays on the checkout pag
   await page.locator('input[name=search]').press('Enter');
   await page.waitForFunction((n) => document.querySelectorAll('table[data-testid=lines] tbody tr').length === n, all.length);
 
+  // Several lines at once: a client's box ticks all of their lines, and the quote is the API's.
+  const token0 = await page.evaluate(() => JSON.parse(localStorage.getItem('pgw.session')).accessToken);
+  const me0 = await gql(gw, ACME, '{ viewer { organizations { partner { id } } } }', {}, token0);
+  const partner0 = me0.viewer.organizations.find((o) => o.partner).partner.id;
+  await page.getByRole('checkbox', { name: 'Select every line of Boris Kim' }).check();
+  assert.equal(await page.getByTestId('renew-picked').textContent(), 'Renew selected (2)');
+  await page.getByTestId('renew-picked').click();
+  await page.getByRole('heading', { name: 'Renew 2 lines' }).waitFor();
+  const picked = new URL(page.url()).searchParams.get('renew').split(',');
+  await page.locator('select[name=months]').selectOption('3');
+  const many = (
+    await gql(gw, ACME, 'query($i: OrderInput!) { quote(input: $i) { total items { line { lineNumber } } } }', {
+      i: { payer: 'PARTNER', partnerId: partner0, renewals: { lineIds: picked, months: 3 } },
+    }, token0)
+  ).quote;
+  assert.deepEqual(many.items.map((i) => i.line.lineNumber).sort(), [10003, 10004]);
+  await page.waitForFunction((total) => document.querySelector('[data-testid=quote-total]')?.dataset.amount === total, many.total);
+  await page.goBack();
+  await page.locator('tr[data-line="10002"]').waitFor();
+
   // Renew line 10002 for 12 months: the page's quote is the API's.
   await page.locator('tr[data-line="10002"]').getByRole('button', { name: 'Renew' }).click();
   await page.locator('select[name=months]').selectOption('12');
@@ -348,7 +368,7 @@ test('a partner works a lead, requests a withdrawal, takes the test, adds a chan
   await page.getByRole('link', { name: 'Client lines', exact: true }).click();
   const line = page.locator('tr[data-line="10001"]');
   await line.waitFor();
-  const channels = Number(await line.locator('td.num').textContent());
+  const channels = Number(await line.locator('td.channels').getAttribute('data-count'));
   await line.getByRole('button', { name: 'Add channels' }).click();
   await page.getByRole('heading', { name: 'Add channels to a line' }).waitFor();
   await page.getByRole('checkbox', { name: /^VK ·/ }).check();
@@ -356,7 +376,15 @@ test('a partner works a lead, requests a withdrawal, takes the test, adds a chan
   await page.getByRole('button', { name: 'Pay from balance' }).click();
   await page.getByTestId('order-paid').waitFor();
   await page.getByRole('link', { name: 'Client lines', exact: true }).click();
-  await page.waitForFunction((n) => Number(document.querySelector('tr[data-line="10001"] td.num')?.textContent) === n, channels + 1);
+  await page.waitForFunction((n) => Number(document.querySelector('tr[data-line="10001"] td.channels')?.dataset.count) === n, channels + 1);
+
+  // A private note on the line stays after a reload.
+  await page.locator('tr[data-line="10001"]').getByRole('button', { name: 'Add a note' }).click();
+  await page.getByLabel('Your note on line 10001 (only you see it)').fill('Call before renewal');
+  await page.locator('tr[data-line="10001"] form.note button[type=submit]').click();
+  await page.locator('tr[data-line="10001"] [data-testid=line-comment]').waitFor();
+  await page.reload();
+  assert.equal(await page.locator('tr[data-line="10001"] [data-testid=line-comment]').textContent(), 'Call before renewal');
 
   // Notification settings: switching e-mail off for paid orders sticks.
   await page.getByRole('link', { name: 'Notifications', exact: true }).click();

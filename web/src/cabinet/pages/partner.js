@@ -74,12 +74,13 @@ function ClientsPageInner({ partner, brand }) {
   </main>`;
 }
 
-const LINE = 'id lineNumber name status daysLeft expiresAt channelCount nfr channels { id paid status kind { id name } }';
+const LINE = 'id lineNumber name status daysLeft expiresAt channelCount nfr comment coinBalance wabaBalance channels { id paid status kind { id name } }';
 const LINES = `query Lines($p: ID!, $country: String, $status: LineStatusFilter, $search: String, $first: Int, $after: String) {
   partner(id: $p) { id clientCountries
     clientLines(country: $country, status: $status, search: $search, first: $first, after: $after) {
       totalCount pageInfo { hasNextPage hasPreviousPage endCursor }
-      nodes { client { id displayName email country } organizations { id name } lines { ${LINE} } } } } }`;
+      nodes { client { id accountNumber displayName email country } organizations { id name } lines { ${LINE} } } } } }`;
+const COMMENT = `mutation Comment($input: SetLineCommentInput!) { setLineComment(input: $input) { line { id comment } } }`;
 
 const SIZES = ['10', '20', '50', '100', 'all'];
 
@@ -101,10 +102,16 @@ function LinesPageInner({ partner, bell, no }) {
       }).then((d) => d.partner),
     [partner.id, filters, cursor, bell?.live?.id],
   );
+  // Lines ticked for renewal: one line, all of a client's, or every line on the page.
+  const [picked, setPicked] = useState([]);
   const set = (k) => (e) => {
     setCursor([null]);
+    setPicked([]);
     setFilters({ ...filters, [k]: e.currentTarget.value });
   };
+  const pick = (ids, on) => setPicked(on ? [...new Set([...picked, ...ids])] : picked.filter((id) => !ids.includes(id)));
+  const all = (state.data?.clientLines.nodes || []).flatMap((c) => c.lines.map((l) => l.id));
+  const allPicked = (ids) => ids.length > 0 && ids.every((id) => picked.includes(id));
   const countries = state.data?.clientCountries || [];
   return html`<main class="page" id="main">
     <h1>${t('nav.lines')}</h1>
@@ -127,29 +134,41 @@ function LinesPageInner({ partner, bell, no }) {
     </div>
     <${Loading} state=${state}>
       ${(p) => html`<div class="card">
-        <p class="muted" data-testid="lines-total">${t('lines.clientsFound', { n: p.clientLines.totalCount })}</p>
+        <div class="row toolbar">
+          <p class="muted" data-testid="lines-total">${t('lines.clientsFound', { n: p.clientLines.totalCount })}</p>
+          <div><button type="button" disabled=${picked.length === 0} data-testid="renew-picked"
+            onClick=${() => route(`/order?renew=${picked.map(encodeURIComponent).join(',')}`)}>${t('lines.renewPicked', { n: picked.length })}</button></div>
+        </div>
         <div class="table-wrap"><table class="stack" data-testid="lines">
           <thead><tr>
+            <th scope="col"><input type="checkbox" aria-label=${t('lines.pickPage')} checked=${allPicked(all)} onChange=${(e) => pick(all, e.currentTarget.checked)} /></th>
             <th scope="col">${t('lines.client')}</th><th scope="col">${t('lines.line')}</th><th scope="col">${t('lines.status')}</th>
             <th scope="col">${t('lines.expires')}</th><th scope="col" class="num hide-small">${t('lines.channels')}</th>
+            <th scope="col" class="num hide-small">${t('lines.balances')}</th>
             <th scope="col"><span class="sr-only">${t('common.actions')}</span></th>
           </tr></thead>
           <tbody>
             ${p.clientLines.nodes.flatMap((c) => {
-              const client = (span) => html`<td class="group" rowspan=${span}>${c.client.displayName}<br /><small class="muted">${c.client.email}${c.client.country ? ` · ${c.client.country}` : ''}</small>
+              const ids = c.lines.map((l) => l.id);
+              const client = (span) => html`<td class="group" rowspan=${span}>
+                ${ids.length > 0 && html`<input type="checkbox" aria-label=${t('lines.pickClient', { client: c.client.displayName })} checked=${allPicked(ids)} onChange=${(e) => pick(ids, e.currentTarget.checked)} /> `}
+                ${c.client.displayName}<br /><small class="muted">ID ${c.client.accountNumber} · ${c.client.email}${c.client.country ? ` · ${c.client.country}` : ''}</small>
+                ${c.organizations.length > 0 && html`<br /><small class="muted">${c.organizations.map((o) => o.name).join(', ')}</small>`}
                 ${c.organizations.length > 0 && html`<div><button type="button" class="link" onClick=${() => route(`/order?buy=${encodeURIComponent(c.organizations[0].id)}&client=${encodeURIComponent(c.client.id)}`)}>${t('lines.buy')}</button></div>`}</td>`;
               if (c.lines.length === 0) {
-                return [html`<tr>${client(1)}<td colspan="5" class="muted">${t('client.noLines')}</td></tr>`];
+                return [html`<tr><td></td>${client(1)}<td colspan="6" class="muted">${t('client.noLines')}</td></tr>`];
               }
               return c.lines.map(
                 (l, i) => html`<tr data-line=${l.lineNumber}>
+                  <td><input type="checkbox" aria-label=${t('lines.pickLine', { n: l.lineNumber })} checked=${picked.includes(l.id)} onChange=${(e) => pick([l.id], e.currentTarget.checked)} /></td>
                   ${i === 0 && client(c.lines.length)}
-                  <td data-label=${t('lines.line')}>#${l.lineNumber} ${l.name}${l.nfr ? html` <${Badge} text="NFR" />` : ''}</td>
+                  <td data-label=${t('lines.line')}>#${l.lineNumber} ${l.name}${l.nfr ? html` <${Badge} text="NFR" />` : ''}<${LineComment} line=${l} /></td>
                   <td data-label=${t('lines.status')}><${Badge} value=${l.status} text=${label('lineStatus', l.status)} /></td>
                   <td data-label=${t('lines.expires')} data-testid="expires">${date(l.expiresAt)}<br /><small class="muted">${t('lines.daysLeft', { n: l.daysLeft })}</small></td>
-                  <td class="num hide-small">${l.channelCount}</td>
+                  <td class="num hide-small channels" data-count=${l.channelCount} title=${l.channels.map((ch) => ch.kind?.name).filter(Boolean).join(', ')}>${l.channelCount}<span class="sr-only">: ${l.channels.map((ch) => ch.kind?.name).filter(Boolean).join(', ')}</span></td>
+                  <td class="num hide-small">${l.coinBalance} ChatCoins<br /><small class="muted">WABA ${money(l.wabaBalance)}</small></td>
                   <td><div class="actions">
-                    <button type="button" onClick=${() => route(`/order?renew=${encodeURIComponent(l.id)}&client=${encodeURIComponent(c.client.id)}`)}>${t('lines.renew')}</button>
+                    <button type="button" onClick=${() => route(`/order?renew=${encodeURIComponent(l.id)}`)}>${t('lines.renew')}</button>
                     <button type="button" class="secondary" onClick=${() => route(`/order?add=${encodeURIComponent(l.id)}&client=${encodeURIComponent(c.client.id)}`)}>${t('lines.addChannels')}</button>
                   </div></td>
                 </tr>`,
@@ -164,7 +183,28 @@ function LinesPageInner({ partner, bell, no }) {
   </main>`;
 }
 
-const CATALOGUE = `query Catalogue { catalogue { currency periods channelKinds { id code name monthlyPrice personal } } }`;
+/** The partner's own note on a line (only this partner ever sees it). */
+function LineComment({ line }) {
+  const [editing, setEditing] = useState(false);
+  const [save, saving] = useAction(async (comment) => {
+    await mutate(COMMENT, { input: { lineId: line.id, comment: comment || null } });
+    line.comment = comment || null;
+    setEditing(false);
+    return true;
+  });
+  if (!editing) {
+    return html`<div class="note">${line.comment && html`<small data-testid="line-comment">${line.comment}</small> `}
+      <button type="button" class="link" onClick=${() => setEditing(true)}>${t(line.comment ? 'lines.editNote' : 'lines.addNote')}</button></div>`;
+  }
+  return html`<form class="note" onSubmit=${(e) => { e.preventDefault(); save(new FormData(e.currentTarget).get('comment')); }}>
+    <${Field} label=${t('lines.note', { n: line.lineNumber })} name="comment" defaultValue=${line.comment || ''} maxlength="500" error=${saving.error} />
+    <${FormError} error=${saving.error} fields=${['comment']} />
+    <button type="submit" disabled=${saving.busy}>${t('common.save')}</button>
+    <button type="button" class="secondary" onClick=${() => setEditing(false)}>${t('common.cancel')}</button>
+  </form>`;
+}
+
+const CATALOGUE = `query Catalogue { catalogue { currency periods channelKinds { id code name monthlyPrice personal } coinPackages { id coins price } } }`;
 const QUOTE = `query Quote($input: OrderInput!) { quote(input: $input) {
   currency base total partnerReward payer personalChannels
   discounts { kind percent amount }
@@ -177,8 +217,10 @@ const PAY = `mutation Pay($input: PayOrderInput!) { payOrder(input: $input) {
  * order and its payment. */
 export function OrderPage({ partner, viewer }) {
   const { query: params, route } = useLocation();
-  const lineId = params.renew || params.add;
+  const renewing = params.renew ? params.renew.split(',').filter(Boolean) : [];
+  const lineId = renewing[0] || params.add;
   const adding = Boolean(params.add);
+  const [coins, setCoins] = useState('');
   const buying = params.buy || null;
   const [quantity, setQuantity] = useState(1);
   const cat = useLoad(() => query(CATALOGUE).then((d) => d.catalogue), []);
@@ -195,11 +237,11 @@ export function OrderPage({ partner, viewer }) {
     const base = { payer, ...(partner ? { partnerId: partner.id } : {}), ...(clientId ? { clientId } : {}) };
     if (buying) {
       if (!kinds.length || !(quantity >= 1)) return null;
-      return { ...base, newLines: [{ organizationId: buying, channelKinds: kinds, months: period, quantity }] };
+      return { ...base, newLines: [{ organizationId: buying, channelKinds: kinds, months: period, quantity, ...(coins ? { coinPackage: coins } : {}) }] };
     }
     if (adding) return kinds.length ? { ...base, channelAdditions: [{ lineId, channelKinds: kinds }] } : null;
-    return { ...base, renewals: { lineIds: [lineId], months: period } };
-  }, [lineId, buying, period, kinds, quantity, payer]);
+    return { ...base, renewals: { lineIds: renewing, months: period } };
+  }, [params.renew, lineId, buying, period, kinds, quantity, coins, payer]);
   // One key per intent: the same order asked for twice is one order; a changed order is new.
   const key = useMemo(idempotencyKey, [JSON.stringify(input)]);
   const quote = useLoad(() => (input ? query(QUOTE, { input }).then((d) => d.quote) : Promise.resolve(null)), [JSON.stringify(input)]);
@@ -222,7 +264,7 @@ export function OrderPage({ partner, viewer }) {
   });
   if (!lineId && !buying) return html`<main class="page" id="main"><p>${t('order.pickLine')} <a href="/lines">${t('nav.lines')}</a></p></main>`;
   return html`<main class="page" id="main">
-    <h1>${t(buying ? 'order.buyTitle' : adding ? 'order.addTitle' : 'order.renewTitle')}</h1>
+    <h1>${t(buying ? 'order.buyTitle' : adding ? 'order.addTitle' : renewing.length > 1 ? 'order.renewManyTitle' : 'order.renewTitle', { n: renewing.length })}</h1>
     <${Loading} state=${cat}>
       ${(c) => html`<div class="grid">
         <div class="card">
@@ -231,6 +273,10 @@ export function OrderPage({ partner, viewer }) {
           <//>`}
           ${buying && html`<${Field} label=${t('order.quantity')} name="quantity" type="number" min="1" max="100" value=${quantity}
             onInput=${(e) => setQuantity(Number(e.currentTarget.value))} />`}
+          ${buying && c.coinPackages.length > 0 && html`<${Field} as="select" label=${t('order.coins')} name="coins" value=${coins} onChange=${(e) => setCoins(e.currentTarget.value)}>
+            <option value="">${t('order.noCoins')}</option>
+            ${c.coinPackages.map((k) => html`<option value=${k.id}>${k.coins} ChatCoins · ${money(k.price, c.currency)}</option>`)}
+          <//>`}
           ${(adding || buying) && html`<fieldset><legend>${t(buying ? 'order.lineChannels' : 'order.channels')}</legend>
             ${c.channelKinds.map((k) => html`<label class="check"><input type="checkbox" checked=${kinds.includes(k.id)}
               onChange=${(e) => setKinds(e.currentTarget.checked ? [...kinds, k.id] : kinds.filter((x) => x !== k.id))} />
