@@ -160,7 +160,7 @@ function LinesPageInner({ partner, bell, no }) {
               }
               return c.lines.map(
                 (l, i) => html`<tr data-line=${l.lineNumber}>
-                  <td><input type="checkbox" aria-label=${t('lines.pickLine', { n: l.lineNumber })} checked=${picked.includes(l.id)} onChange=${(e) => pick([l.id], e.currentTarget.checked)} /></td>
+                  <td class="pick"><input type="checkbox" aria-label=${t('lines.pickLine', { n: l.lineNumber })} checked=${picked.includes(l.id)} onChange=${(e) => pick([l.id], e.currentTarget.checked)} /></td>
                   ${i === 0 && client(c.lines.length)}
                   <td data-label=${t('lines.line')}>#${l.lineNumber} ${l.name}${l.nfr ? html` <${Badge} text="NFR" />` : ''}<${LineComment} line=${l} /></td>
                   <td data-label=${t('lines.status')}><${Badge} value=${l.status} text=${label('lineStatus', l.status)} /></td>
