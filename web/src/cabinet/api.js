@@ -199,3 +199,8 @@ export async function signOut() {
   if (session.value) await client.mutation(LOG_OUT, {}).toPromise().catch(() => {});
   setSession(null);
 }
+
+/** A partner's link (`?ref=` / `?sm=`): whom it names, and the confirmation of a
+ * service-manager link (used by sign-up and by "My partner"). */
+export const REFERRAL = `query Referral($code: String!) { referralPartner(code: $code) { name serviceManager } }`;
+export const ACCEPT_SM = `mutation AcceptSm($input: PartnerCodeInput!) { acceptServiceManager(input: $input) { partner { id name } } }`;

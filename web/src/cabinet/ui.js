@@ -105,6 +105,16 @@ export function Pager({ page, onPrev, onNext, total }) {
   </div>`;
 }
 
+/** Pages of a newest-first list read with `last`/`before`: `cursor` is the stack of
+ * `before` cursors, `[null]` on the newest page. */
+export function NewerOlder({ page, cursor, setCursor }) {
+  return html`<div class="pager">
+    <button class="secondary" type="button" disabled=${cursor.length === 1} onClick=${() => setCursor(cursor.slice(0, -1))}>${t('common.newer')}</button>
+    <button class="secondary" type="button" disabled=${!page.pageInfo.hasPreviousPage} onClick=${() => setCursor([...cursor, page.pageInfo.startCursor])}>${t('common.older')}</button>
+    <span class="muted">${t('common.total', { n: page.totalCount })}</span>
+  </div>`;
+}
+
 export function Badge({ value, text }) {
   return html`<span class=${`badge ${value || ''}`}>${text}</span>`;
 }

@@ -2,7 +2,7 @@
 // forgotten password, and the pages the emails' links land on.
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
-import { mutate, query, setReturnTo, setSession } from '../api.js';
+import { ACCEPT_SM, REFERRAL, mutate, query, setReturnTo, setSession } from '../api.js';
 import { LANGUAGES, lang, setLanguage, t } from '../i18n.js';
 import { Field, FormError, Notice, html, useAction, useLoad } from '../ui.js';
 
@@ -11,8 +11,6 @@ const AUTH = `accessToken refreshToken viewer { ${VIEWER} }`;
 
 const LOG_IN = `mutation LogIn($input: LogInInput!) { logIn(input: $input) { ${AUTH} } }`;
 const SIGN_UP = `mutation SignUp($input: SignUpInput!) { signUp(input: $input) { ${AUTH} } }`;
-const REFERRAL = `query Referral($code: String!) { referralPartner(code: $code) { name serviceManager } }`;
-const ACCEPT_SM = `mutation AcceptSm($input: PartnerCodeInput!) { acceptServiceManager(input: $input) { partner { id name } } }`;
 const ACCEPT_INVITATION = `mutation AcceptInvitation($input: RespondToInvitationInput!) {
   acceptInvitation(input: $input) { organization { id name } } }`;
 

@@ -2,7 +2,7 @@
 // referral link), my lines (renew them), and my orders (in partner.js).
 import { useEffect } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
-import { mutate, query, returnTo } from '../api.js';
+import { ACCEPT_SM, REFERRAL, mutate, query, returnTo } from '../api.js';
 import { date, dateTime, label, t } from '../i18n.js';
 import { Badge, FormError, Loading, Notice, html, useAction, useLoad } from '../ui.js';
 
@@ -10,8 +10,6 @@ const PARTNER = `query MyPartner { viewer { id myPartner { id name origin access
   partnerPrompts { id partnerName createdAt } } }`;
 const GRANT = `mutation Grant { grantPartnerAccess { partner { id access } } }`;
 const REVOKE = `mutation Revoke { revokePartnerAccess { partner { id access } } }`;
-const REFERRAL = `query Referral($code: String!) { referralPartner(code: $code) { name serviceManager } }`;
-const ACCEPT_SM = `mutation AcceptSm($input: PartnerCodeInput!) { acceptServiceManager(input: $input) { partner { id name } } }`;
 const JOIN = `mutation Join($input: PartnerCodeInput!) { joinPartner(input: $input) { prompt { id partnerName } } }`;
 const RESPOND = `mutation Respond($input: RespondToPartnerInvitationInput!) { respondToPartnerInvitation(input: $input) { partner { id name } } }`;
 

@@ -2,7 +2,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import { mutate, query } from '../api.js';
 import { date, label, money, t } from '../i18n.js';
-import { Badge, Field, FormError, Loading, Notice, html, idempotencyKey, partnerOnly, useAction, useLoad } from '../ui.js';
+import { Badge, Field, FormError, Loading, NewerOlder, Notice, html, idempotencyKey, partnerOnly, useAction, useLoad } from '../ui.js';
 
 const MONEY = `query Money($p: ID!, $before: String) { partner(id: $p) { id
   balance { currency withdrawable spendable pending held rewards bonuses }
@@ -55,11 +55,7 @@ function MoneyPageInner({ partner }) {
               <td>${label('ledger', e.kind)}${e.orderNumber ? ` · №${e.orderNumber}` : ''}${e.pending ? html` <${Badge} value="PENDING" text=${t('money.pendingShort')} />` : ''}</td>
               <td class="num">${money(e.amount, e.currency)}</td><td class="hide-small">${date(e.availableAt)}</td></tr>`)}</tbody>
           </table></div>
-          <div class="pager">
-            <button class="secondary" type="button" disabled=${cursor.length === 1} onClick=${() => setCursor(cursor.slice(0, -1))}>${t('common.newer')}</button>
-            <button class="secondary" type="button" disabled=${!p.ledger.pageInfo.hasPreviousPage} onClick=${() => setCursor([...cursor, p.ledger.pageInfo.startCursor])}>${t('common.older')}</button>
-            <span class="muted">${t('common.total', { n: p.ledger.totalCount })}</span>
-          </div>
+          <${NewerOlder} page=${p.ledger} cursor=${cursor} setCursor=${setCursor} />
         </section>`}
     <//>
   </main>`;

@@ -5,7 +5,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { mutate, query, returnTo, session, setReturnTo, setSession } from '../api.js';
 import { date, label, money, t } from '../i18n.js';
-import { Badge, Field, FormError, Loading, Pager, html, idempotencyKey, partnerOnly, safeHref, useAction, useLoad } from '../ui.js';
+import { Badge, Field, FormError, Loading, NewerOlder, Pager, html, idempotencyKey, partnerOnly, safeHref, useAction, useLoad } from '../ui.js';
 
 
 const CLIENTS = `query Clients($p: ID!, $search: String, $first: Int, $after: String) {
@@ -365,11 +365,7 @@ export function OrdersPage({ partner, number, bell }) {
           </tr>`;
         })}</tbody>
       </table></div>
-      <div class="pager">
-        <button class="secondary" type="button" disabled=${cursor.length === 1} onClick=${() => setCursor(cursor.slice(0, -1))}>${t('common.newer')}</button>
-        <button class="secondary" type="button" disabled=${!orders.pageInfo.hasPreviousPage} onClick=${() => setCursor([...cursor, orders.pageInfo.startCursor])}>${t('common.older')}</button>
-        <span class="muted">${t('common.total', { n: orders.totalCount })}</span>
-      </div>
+      <${NewerOlder} page=${orders} cursor=${cursor} setCursor=${setCursor} />
       </div>`}
     <//>
   </main>`;
